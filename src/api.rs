@@ -1,0 +1,141 @@
+//! The JSON API under `/api/v1`: route table, OpenAPI document and strict extractors.
+//!
+//! Extractors here turn every malformed request into a problem document, so handlers
+//! only ever see well-formed input.
+
+use crate::app::AppState;
+use crate::error::{AppError, Problem};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Linkwell API",
+        description = "Social prescribing referrals, caseload, measures and connections. \
+            Every endpoint needs a bearer API token. Errors are RFC 9457 problem documents.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    servers((url = "/api/v1")),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    components(schemas(Problem))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+/// Every API route, each with its OpenAPI description, so the document cannot drift.
+pub fn routes() -> OpenApiRouter<AppState> {
+    use crate::geo::api as geo;
+    use crate::people::api as people;
+    use crate::referrals::api as referrals;
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(referrals::me))
+        .routes(routes!(geo::look_up_postcode))
+        .routes(routes!(people::create_person))
+        .routes(routes!(people::get_person))
+        .routes(routes!(referrals::create_referral))
+        .routes(routes!(referrals::get_referral))
+        .routes(routes!(referrals::transition))
+        .routes(routes!(referrals::assign))
+        .routes(routes!(referrals::add_contact))
+        .routes(routes!(referrals::add_need))
+        .routes(routes!(referrals::add_goal))
+        .routes(routes!(referrals::add_goal_progress))
+        .routes(routes!(referrals::add_barrier))
+        .routes(routes!(referrals::add_measure))
+        .routes(routes!(referrals::add_connection))
+        .routes(routes!(referrals::set_connection_status))
+        .routes(routes!(referrals::caseload))
+        .routes(routes!(referrals::list_services, referrals::create_service))
+}
+
+/// A JSON body that must match its type exactly; failures become problem documents.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            Err(JsonRejection::JsonDataError(e)) => {
+                Err(AppError::validation("Invalid request body", e.body_text()))
+            }
+            Err(e) => Err(AppError::BadBody(e.body_text())),
+        }
+    }
+}
+
+/// A numeric `{id}` path segment.
+pub struct Id(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        Path::<i64>::from_request_parts(parts, state)
+            .await
+            .map(|Path(id)| Id(id))
+            .map_err(|_| {
+                AppError::invalid_field(
+                    "id",
+                    "Invalid id",
+                    "the id in the address must be a whole number",
+                )
+            })
+    }
+}
+
+/// Query parameters, with the same strictness as bodies.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(q)| ApiQuery(q))
+            .map_err(|e| AppError::validation("Invalid query parameters", e.body_text()))
+    }
+}
+
+/// Trims a free-text field and checks its length.
+pub fn text_field(field: &str, value: &str, min: usize, max: usize) -> Result<String, AppError> {
+    let value = value.trim();
+    let len = value.chars().count();
+    if len < min {
+        return Err(AppError::invalid_field(
+            field,
+            "Missing text",
+            format!("{field} must not be empty"),
+        ));
+    }
+    if len > max {
+        return Err(AppError::invalid_field(
+            field,
+            "Text too long",
+            format!("{field} must be at most {max} characters"),
+        ));
+    }
+    Ok(value.to_string())
+}

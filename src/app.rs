@@ -1,0 +1,186 @@
+//! Building and running the HTTP application. Tests build it the same way `serve` does.
+
+use crate::error::{AppError, AppResult};
+use crate::geo::{self, Geography};
+use crate::referrals::LifecycleSettings;
+use crate::store::Store;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Largest request body accepted, in bytes. Casework bodies are small.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    pub lifecycle: LifecycleSettings,
+    /// How long a sign-in lasts without activity.
+    pub session_hours: i64,
+}
+
+impl Settings {
+    pub fn new(database_url: impl Into<String>) -> Settings {
+        Settings {
+            database_url: database_url.into(),
+            data_dir: geo::default_data_dir(),
+            lifecycle: LifecycleSettings::default(),
+            session_hours: 8,
+        }
+    }
+}
+
+/// Shared by every request. Holds no state of its own beyond rebuildable caches, so
+/// several instances can run on one PostgreSQL.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    /// The postcode lookup; waits for the background load on first use.
+    pub async fn geography(&self) -> AppResult<Arc<Geography>> {
+        let dir = self.settings.data_dir.clone();
+        tokio::task::spawn_blocking(move || Geography::shared(&dir))
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?
+            .map_err(AppError::Internal)
+    }
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Opens the database (running migrations), binds the address and starts loading the
+    /// postcode table in the background. Port 0 picks a free port (used by tests).
+    pub async fn build(settings: Settings, addr: SocketAddr) -> anyhow::Result<Application> {
+        let store = Store::connect(&settings.database_url).await?;
+        let data_dir = settings.data_dir.clone();
+        std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            match Geography::shared(&data_dir) {
+                Ok(g) => tracing::info!(
+                    postcodes = g.postcode_count(),
+                    millis = started.elapsed().as_millis() as u64,
+                    "postcode lookup loaded"
+                ),
+                Err(e) => tracing::error!(error = %e, "postcode lookup failed to load"),
+            }
+        });
+        let state = AppState {
+            store,
+            settings: Arc::new(settings),
+        };
+        let listener = TcpListener::bind(addr).await?;
+        Ok(Application {
+            listener,
+            router: router(state.clone()),
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// All routes: the JSON API, the pages, static assets and the health check.
+pub fn router(state: AppState) -> Router {
+    let (api, openapi) = crate::api::routes().split_for_parts();
+    let openapi = Arc::new(openapi);
+    Router::new()
+        .route("/healthz", get(healthz))
+        .nest("/api/v1", api)
+        .route(
+            "/api/v1/openapi.json",
+            get(move || {
+                let doc = openapi.clone();
+                async move { Json(doc.as_ref().clone()) }
+            }),
+        )
+        .merge(crate::web::routes())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .with_state(state)
+}
+
+/// Liveness and database reachability. The only anonymous endpoint.
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
+    match state.store.ping().await {
+        Ok(()) => (
+            axum::http::StatusCode::OK,
+            Json(serde_json::json!({"status": "ok"})),
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({"status": "database unavailable"})),
+            )
+        }
+    }
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound("page or endpoint")
+}
+
+async fn method_not_allowed() -> impl IntoResponse {
+    let mut problem = AppError::BadBody(String::new()).problem();
+    problem.problem_type = "/problems/method-not-allowed".into();
+    problem.title = "Method not allowed".into();
+    problem.status = 405;
+    problem.detail = "this address does not accept that HTTP method".into();
+    (
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        serde_json::to_vec(&problem).unwrap_or_default(),
+    )
+}

@@ -1,0 +1,152 @@
+//! Who is acting: users, roles, password and token hashing, and the request extractor.
+//!
+//! Every handler takes a [`CurrentUser`]; permission checks go through [`policy`] so the
+//! whole access policy lives in one place.
+
+pub mod policy;
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::people::coded_enum;
+use argon2::password_hash::{rand_core::OsRng, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Argon2, PasswordHash};
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+pub const SESSION_COOKIE: &str = "linkwell_session";
+
+coded_enum! {
+    /// What a user is (DESIGN.md section 2).
+    Role {
+        LinkWorker = "link_worker": "Link worker",
+        TeamLead = "team_lead": "Team lead",
+        Referrer = "referrer": "Referrer",
+        Vcse = "vcse": "Community organisation",
+        Volunteer = "volunteer": "Volunteer",
+        Analyst = "analyst": "Analyst",
+        Admin = "admin": "Administrator",
+    }
+}
+
+/// The signed-in user making the request.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub team_id: Option<i64>,
+    /// Set for community organisation (VCSE) users.
+    pub organisation: Option<String>,
+    /// Present for cookie sessions: the token every form must echo back.
+    #[serde(skip)]
+    pub csrf_token: Option<String>,
+}
+
+/// Hashes a password with argon2id and a random salt (PHC string format).
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
+}
+
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A fresh random secret (API token or session id) and the hash that is stored instead.
+pub fn new_secret(prefix: &str) -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let secret = format!("{prefix}{}", hex(&bytes));
+    let hash = hash_secret(&secret);
+    (secret, hash)
+}
+
+/// Tokens are high-entropy, so a plain SHA-256 is enough to make a stolen table useless.
+pub fn hash_secret(secret: &str) -> String {
+    hex(&Sha256::digest(secret.as_bytes()))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn bearer_token(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
+}
+
+pub fn session_cookie(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v)
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        if let Some(token) = bearer_token(parts) {
+            return state
+                .store
+                .user_by_token(&hash_secret(token))
+                .await?
+                .ok_or(AppError::Unauthenticated);
+        }
+        if let Some(session) = session_cookie(parts) {
+            return state
+                .store
+                .user_by_session(&hash_secret(session))
+                .await?
+                .ok_or(AppError::Unauthenticated);
+        }
+        Err(AppError::Unauthenticated)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_with_the_right_password() {
+        let phc = hash_password("correct horse").unwrap();
+        assert!(phc.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &phc));
+        assert!(!verify_password("wrong horse", &phc));
+        assert!(!verify_password("correct horse", "not a hash"));
+    }
+
+    #[test]
+    fn secrets_are_random_and_stored_hashed() {
+        let (a, ha) = new_secret("lw_");
+        let (b, _) = new_secret("lw_");
+        assert_ne!(a, b);
+        assert!(a.starts_with("lw_") && a.len() == 67);
+        assert_eq!(hash_secret(&a), ha);
+        assert_ne!(ha, a);
+    }
+}

@@ -1,0 +1,211 @@
+//! The `linkwell` command line.
+
+use crate::app::{Application, Settings};
+use crate::auth::Role;
+use crate::demo;
+use crate::store::{NewUser, Store};
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "linkwell",
+    version,
+    about = "Social prescribing: referrals, caseload, connections and equity"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct DbArgs {
+    /// SQLite file path (or sqlite:PATH) or a postgres:// URL.
+    #[arg(long, env = "DATABASE_URL", default_value = "linkwell.db")]
+    database_url: String,
+    /// Folder holding the reference data (IMD 2019, postcode lookup).
+    #[arg(long, env = "LINKWELL_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+impl DbArgs {
+    fn settings(&self) -> Settings {
+        let mut settings = Settings::new(&self.database_url);
+        if let Some(dir) = &self.data_dir {
+            settings.data_dir = dir.clone();
+        }
+        settings
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web pages and the API.
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long, env = "LINKWELL_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+    },
+    /// Build a synthetic demo care system (unless present), print sign-ins, and serve.
+    Demo {
+        #[arg(long, env = "DATABASE_URL", default_value = "linkwell-demo.db")]
+        database_url: String,
+        #[arg(long, default_value_t = 50_000)]
+        people: u32,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long, env = "LINKWELL_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        #[arg(long, env = "LINKWELL_DATA_DIR")]
+        data_dir: Option<PathBuf>,
+    },
+    /// Generate a synthetic integrated care system into an empty database.
+    Generate {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long, default_value_t = 50_000)]
+        people: u32,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Hide the progress bar (for scripts and benchmarks).
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Manage users.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Add a user. The password is read from LINKWELL_PASSWORD (never from the command line).
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: String,
+        /// link_worker, team_lead, referrer, vcse, volunteer, analyst or admin.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        team_id: Option<i64>,
+        #[arg(long)]
+        organisation: Option<String>,
+    },
+    /// Issue an API token for a user; it is printed once and stored only as a hash.
+    Token {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+}
+
+pub fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "linkwell=info,tower_http=warn".into()),
+        )
+        .with_target(false)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Serve { db, addr } => serve(db.settings(), addr).await,
+            Command::Demo {
+                database_url,
+                people,
+                seed,
+                addr,
+                data_dir,
+            } => {
+                let mut settings = Settings::new(database_url);
+                if let Some(dir) = data_dir {
+                    settings.data_dir = dir;
+                }
+                demo::run_demo(settings, people, seed, addr).await
+            }
+            Command::Generate {
+                db,
+                people,
+                seed,
+                quiet,
+            } => {
+                let settings = db.settings();
+                let store = Store::connect(&settings.database_url).await?;
+                let report = demo::generate(
+                    &store,
+                    &settings.data_dir,
+                    &demo::GenerateOptions {
+                        progress: !quiet,
+                        ..demo::GenerateOptions::new(people, seed)
+                    },
+                )
+                .await?;
+                println!("{report}");
+                Ok(())
+            }
+            Command::Users { command } => users(command).await,
+        }
+    })
+}
+
+async fn serve(settings: Settings, addr: SocketAddr) -> anyhow::Result<()> {
+    let app = Application::build(settings, addr).await?;
+    println!("Linkwell is serving on http://127.0.0.1:{}/", app.port());
+    app.run_until_stopped().await
+}
+
+async fn users(command: UsersCommand) -> anyhow::Result<()> {
+    match command {
+        UsersCommand::Add {
+            db,
+            username,
+            display_name,
+            role,
+            team_id,
+            organisation,
+        } => {
+            let role = Role::from_code(&role).with_context(|| format!("unknown role {role:?}"))?;
+            let password = std::env::var("LINKWELL_PASSWORD").ok();
+            let store = Store::connect(&db.database_url).await?;
+            let id = store
+                .create_user(&NewUser {
+                    username: &username,
+                    display_name: &display_name,
+                    role,
+                    team_id,
+                    organisation: organisation.as_deref(),
+                    password: password.as_deref(),
+                })
+                .await?;
+            println!("created user {username} (id {id})");
+        }
+        UsersCommand::Token {
+            db,
+            username,
+            label,
+        } => {
+            let store = Store::connect(&db.database_url).await?;
+            let id = store
+                .user_id(&username)
+                .await?
+                .with_context(|| format!("no user {username:?}"))?;
+            println!("{}", store.create_api_token(id, &label).await?);
+        }
+    }
+    Ok(())
+}

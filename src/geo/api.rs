@@ -1,0 +1,42 @@
+//! Postcode lookup endpoint.
+
+use super::{GeoError, Location, Postcode};
+use crate::app::AppState;
+use crate::auth::policy::Action;
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult, Problem};
+use axum::extract::{Path, State};
+use axum::Json;
+
+/// Where a postcode is and how deprived its area is (IMD 2019, Core20).
+#[utoipa::path(get, path = "/postcodes/{postcode}", tag = "geography",
+    params(("postcode" = String, Path, description = "A UK postcode, any spacing or case")),
+    responses(
+        (status = 200, body = Location),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn look_up_postcode(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(postcode): Path<String>,
+) -> AppResult<Json<Location>> {
+    user.require(Action::LookUpPostcode)?;
+    Ok(Json(resolve(&state, &postcode).await?))
+}
+
+/// Parses and resolves a postcode, turning failures into field errors.
+pub async fn resolve(state: &AppState, input: &str) -> AppResult<Location> {
+    let postcode = Postcode::parse(input)
+        .map_err(|e| AppError::invalid_field("postcode", "Invalid postcode", e.to_string()))?;
+    let geography = state.geography().await?;
+    geography.resolve(&postcode).map_err(|e| match e {
+        GeoError::Malformed(e) => {
+            AppError::invalid_field("postcode", "Invalid postcode", e.to_string())
+        }
+        GeoError::Unknown(_) => {
+            AppError::invalid_field("postcode", "Unknown postcode", e.to_string())
+        }
+    })
+}

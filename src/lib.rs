@@ -1,0 +1,17 @@
+//! Linkwell: a social prescribing platform. See README.md and DESIGN.md.
+//!
+//! One folder per capability; domain types (people, referrals, measures, geo) know
+//! nothing of HTTP or SQL, `store` holds the SQL, `api` and `web` the HTTP.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod demo;
+pub mod error;
+pub mod geo;
+pub mod measures;
+pub mod people;
+pub mod referrals;
+pub mod store;
+pub mod web;

@@ -1,0 +1,120 @@
+//! Registering and reading people.
+
+use super::{Ethnicity, LongTermCondition, NhsNumber, Person, PlusGroup, Sex};
+use crate::api::{text_field, ApiJson, Id};
+use crate::app::AppState;
+use crate::auth::policy::Action;
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult, Problem};
+use crate::store::NewPerson;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::{NaiveDate, Utc};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+/// A person to register. Unknown fields are refused so a typo cannot lose data.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonInput {
+    #[schema(example = "943 476 5919")]
+    pub nhs_number: Option<String>,
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: NaiveDate,
+    pub sex: Sex,
+    pub ethnicity: Ethnicity,
+    #[schema(example = "SW1A 1AA")]
+    pub postcode: String,
+    pub practice_id: Option<i64>,
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub plus_groups: Vec<PlusGroup>,
+    #[serde(default)]
+    pub conditions: Vec<LongTermCondition>,
+}
+
+impl PersonInput {
+    /// Checks every field and resolves the postcode; nothing is stored yet.
+    pub async fn validate(self, state: &AppState) -> AppResult<NewPerson> {
+        let nhs_number = match self.nhs_number.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(n) => Some(NhsNumber::parse(n).map_err(|e| {
+                AppError::invalid_field("nhs_number", "Invalid NHS number", e.to_string())
+            })?),
+        };
+        let today = Utc::now().date_naive();
+        let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date");
+        if self.date_of_birth > today || self.date_of_birth < earliest {
+            return Err(AppError::invalid_field(
+                "date_of_birth",
+                "Invalid date of birth",
+                "date of birth must be between 1900-01-01 and today",
+            ));
+        }
+        let location = crate::geo::api::resolve(state, &self.postcode).await?;
+        let phone = match self.phone.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(p) => Some(text_field("phone", p, 1, 30)?),
+        };
+        Ok(NewPerson {
+            nhs_number,
+            given_name: text_field("given_name", &self.given_name, 1, 100)?,
+            family_name: text_field("family_name", &self.family_name, 1, 100)?,
+            date_of_birth: self.date_of_birth,
+            sex: self.sex,
+            ethnicity: self.ethnicity,
+            postcode: location.postcode,
+            lsoa: Some(location.lsoa),
+            imd_decile: location.imd_decile.map(|d| d.get()),
+            practice_id: self.practice_id,
+            phone,
+            plus_groups: self.plus_groups,
+            conditions: self.conditions,
+        })
+    }
+}
+
+/// Registers a person, resolving their postcode to an LSOA and IMD decile.
+#[utoipa::path(post, path = "/people", tag = "people", request_body = PersonInput,
+    responses(
+        (status = 201, body = Person),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_person(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(input): ApiJson<PersonInput>,
+) -> AppResult<(StatusCode, Json<Person>)> {
+    user.require(Action::CreateReferral)?;
+    let person = input.validate(&state).await?;
+    let stored = state.store.insert_person(&person, user.id).await?;
+    Ok((StatusCode::CREATED, Json(stored)))
+}
+
+/// Reads a person within the caller's scope.
+#[utoipa::path(get, path = "/people/{id}", tag = "people",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, body = Person),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_person(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+) -> AppResult<Json<Person>> {
+    state
+        .store
+        .person(id, user.case_scope())
+        .await?
+        .map(Json)
+        .ok_or(AppError::NotFound("person"))
+}

@@ -1,0 +1,727 @@
+//! JSON endpoints for referrals and casework.
+
+use super::*;
+use crate::api::{text_field, ApiJson, ApiQuery, Id};
+use crate::app::AppState;
+use crate::auth::policy::Action;
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult, Problem};
+use crate::measures::{Answers, Instrument};
+use crate::store::{CaseloadFilter, CaseloadRow, NewConnection, NewContact, NewMeasure};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+type Created<T> = AppResult<(StatusCode, Json<T>)>;
+
+fn created<T>(value: T) -> Created<T> {
+    Ok((StatusCode::CREATED, Json(value)))
+}
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/me", tag = "users",
+    responses((status = 200, body = CurrentUser), (status = 401, body = Problem, content_type = "application/problem+json")))]
+pub async fn me(user: CurrentUser) -> Json<CurrentUser> {
+    Json(user)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReferralInput {
+    pub person_id: i64,
+    pub referrer_kind: ReferrerKind,
+    /// Why the person is being referred, in the referrer's words.
+    pub reason: String,
+}
+
+/// Makes a referral for a registered person. Records SNOMED CT 871731000000106.
+#[utoipa::path(post, path = "/referrals", tag = "referrals", request_body = ReferralInput,
+    responses(
+        (status = 201, body = Referral),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_referral(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(input): ApiJson<ReferralInput>,
+) -> Created<Referral> {
+    user.require(Action::CreateReferral)?;
+    let reason = text_field("reason", &input.reason, 1, 2000)?;
+    // A referrer may refer only people they registered or can already see.
+    if state
+        .store
+        .person(input.person_id, user.case_scope())
+        .await?
+        .is_none()
+    {
+        return Err(AppError::invalid_field(
+            "person_id",
+            "Unknown person",
+            "there is no person with this id",
+        ));
+    }
+    created(
+        state
+            .store
+            .create_referral(input.person_id, input.referrer_kind, &reason, user.id)
+            .await?,
+    )
+}
+
+/// A referral with its history and everything recorded against it. Referrers see the
+/// referral and its state changes only, never casework notes.
+#[derive(Debug, serde::Serialize, Deserialize, ToSchema)]
+pub struct ReferralDetail {
+    pub referral: Referral,
+    pub history: Vec<ReferralEvent>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub casework: Option<Casework>,
+}
+
+#[derive(Debug, serde::Serialize, Deserialize, ToSchema)]
+pub struct Casework {
+    pub contacts: Vec<Contact>,
+    pub needs: Vec<RecordedNeed>,
+    pub goals: Vec<Goal>,
+    pub barriers: Vec<RecordedBarrier>,
+    pub measures: Vec<Measure>,
+    pub connections: Vec<Connection>,
+}
+
+pub async fn referral_detail(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<ReferralDetail> {
+    let store = &state.store;
+    let referral = store
+        .referral(id, user.case_scope())
+        .await?
+        .ok_or(AppError::NotFound("referral"))?;
+    let history = store.referral_events(id).await?;
+    let casework = if user.may(Action::ReadCasework) {
+        Some(Casework {
+            contacts: store.contacts(id).await?,
+            needs: store.needs(id).await?,
+            goals: store.goals(id).await?,
+            barriers: store.barriers(id).await?,
+            measures: store.measures(id).await?,
+            connections: store.connections(id).await?,
+        })
+    } else {
+        None
+    };
+    Ok(ReferralDetail {
+        referral,
+        history,
+        casework,
+    })
+}
+
+#[utoipa::path(get, path = "/referrals/{id}", tag = "referrals", params(("id" = i64, Path)),
+    responses(
+        (status = 200, body = ReferralDetail),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_referral(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+) -> AppResult<Json<ReferralDetail>> {
+    Ok(Json(referral_detail(&state, &user, id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionInput {
+    pub to: ReferralState,
+    /// The `version` of the referral you last read.
+    pub expected_version: i64,
+    /// Required when closing; refused otherwise.
+    pub reason: Option<CloseReason>,
+    pub note: Option<String>,
+}
+
+/// Moves a referral through its lifecycle. 409 if it changed since `expected_version`.
+#[utoipa::path(post, path = "/referrals/{id}/transitions", tag = "referrals", params(("id" = i64, Path)),
+    request_body = TransitionInput,
+    responses(
+        (status = 200, body = Referral),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn transition(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    ApiJson(input): ApiJson<TransitionInput>,
+) -> AppResult<Json<Referral>> {
+    user.require(Action::WriteCasework)?;
+    let note = input
+        .note
+        .as_deref()
+        .map(|n| text_field("note", n, 0, 2000))
+        .transpose()?;
+    let referral = state
+        .store
+        .transition_referral(
+            id,
+            user.case_scope(),
+            input.expected_version,
+            input.to,
+            input.reason,
+            note.as_deref().filter(|n| !n.is_empty()),
+            user.id,
+            &state.settings.lifecycle,
+        )
+        .await?;
+    Ok(Json(referral))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignmentInput {
+    pub link_worker_id: i64,
+    pub expected_version: i64,
+}
+
+/// Gives the referral to a link worker of the team that holds it.
+#[utoipa::path(post, path = "/referrals/{id}/assignment", tag = "referrals", params(("id" = i64, Path)),
+    request_body = AssignmentInput,
+    responses(
+        (status = 200, body = Referral),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn assign(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    ApiJson(input): ApiJson<AssignmentInput>,
+) -> AppResult<Json<Referral>> {
+    user.require(Action::WriteCasework)?;
+    Ok(Json(
+        state
+            .store
+            .assign_referral(
+                id,
+                user.case_scope(),
+                input.expected_version,
+                input.link_worker_id,
+                user.id,
+            )
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactInput {
+    /// When it happened; now if omitted.
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
+    pub mode: ContactMode,
+    pub duration_minutes: i32,
+    /// False for an unsuccessful attempt. Defaults to true.
+    #[serde(default = "yes")]
+    pub reached: bool,
+    #[serde(default)]
+    pub notes: String,
+    /// The "what matters to me" conversation, in the person's words.
+    pub what_matters: Option<String>,
+    /// When to follow up next; drives the overdue list.
+    pub follow_up_on: Option<chrono::NaiveDate>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl ContactInput {
+    pub fn validate(self) -> AppResult<NewContact> {
+        if !(0..=600).contains(&self.duration_minutes) {
+            return Err(AppError::invalid_field(
+                "duration_minutes",
+                "Invalid duration",
+                "duration must be between 0 and 600 minutes",
+            ));
+        }
+        let now = chrono::Utc::now();
+        let at = self.at.unwrap_or(now);
+        if at > now + chrono::Duration::minutes(5) {
+            return Err(AppError::invalid_field(
+                "at",
+                "Contact in the future",
+                "a contact cannot be recorded before it happens",
+            ));
+        }
+        Ok(NewContact {
+            at,
+            mode: self.mode,
+            duration_minutes: self.duration_minutes,
+            reached: self.reached,
+            notes: text_field("notes", &self.notes, 0, 10_000)?,
+            what_matters: self
+                .what_matters
+                .as_deref()
+                .map(|w| text_field("what_matters", w, 0, 10_000))
+                .transpose()?
+                .filter(|w| !w.is_empty()),
+            follow_up_on: self.follow_up_on,
+        })
+    }
+}
+
+/// Records a contact or an unsuccessful contact attempt.
+#[utoipa::path(post, path = "/referrals/{id}/contacts", tag = "casework", params(("id" = i64, Path)),
+    request_body = ContactInput,
+    responses(
+        (status = 201, body = Contact),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn add_contact(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    ApiJson(input): ApiJson<ContactInput>,
+) -> Created<Contact> {
+    user.require(Action::WriteCasework)?;
+    let contact = input.validate()?;
+    created(
+        state
+            .store
+            .add_contact(id, user.case_scope(), &contact, user.id)
+            .await?,
+    )
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NeedInput {
+    pub need: Need,
+    #[serde(default)]
+    pub notes: String,
+}
+
+/// Records something the person wants help with.
+#[utoipa::path(post, path = "/referrals/{id}/needs", tag = "casework", params(("id" = i64, Path)),
+    request_body = NeedInput,
+    responses(
+        (status = 201, body = RecordedNeed),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn add_need(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    ApiJson(input): ApiJson<NeedInput>,
+) -> Created<RecordedNeed> {
+    user.require(Action::WriteCasework)?;
+    let notes = text_field("notes", &input.notes, 0, 2000)?;
+    created(
+        state
+            .store
+            .add_need(id, user.case_scope(), input.need, &notes)
+            .await?,
+    )
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GoalInput {
+    pub description: String,
+    pub need: Option<Need>,
+}
+
+/// Records a goal agreed with the person.
+#[utoipa::path(post, path = "/referrals/{id}/goals", tag = "casework", params(("id" = i64, Path)),
+    request_body = GoalInput,
+    responses(
+        (status = 201, body = Goal),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn add_goal(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    ApiJson(input): ApiJson<GoalInput>,
+) -> Created<Goal> {
+    user.require(Action::WriteCasework)?;
+    let description = text_field("description", &input.description, 1, 1000)?;
+    created(
+        state
+            .store
+            .add_goal(id, user.case_scope(), &description, input.need, user.id)
+            .await?,
+    )
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgressInput {
+    /// 0 (not started) to 10 (achieved).
+    #[schema(minimum = 0, maximum = 10)]
+    pub progress: i32,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Records progress on a goal.
+#[utoipa::path(post, path = "/goals/{id}/progress", tag = "casework", params(("id" = i64, Path)),
+    request_body = ProgressInput,
+    responses(
+        (status = 201, body = Goal),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn add_goal_progress(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    ApiJson(input): ApiJson<ProgressInput>,
+) -> Created<Goal> {
+    user.require(Action::WriteCasework)?;
+    if !(0..=10).contains(&input.progress) {
+        return Err(AppError::invalid_field(
+            "progress",
+            "Invalid progress",
+            "progress must be between 0 and 10",
+        ));
+    }
+    let note = text_field("note", &input.note, 0, 2000)?;
+    created(
+        state
+            .store
+            .add_goal_progress(id, user.case_scope(), input.progress, &note, user.id)
+            .await?,
+    )
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BarrierInput {
+    pub barrier: Barrier,
+    /// The connection the barrier got in the way of, if any.
+    pub connection_id: Option<i64>,
+    #[serde(default)]
+    pub notes: String,
+}
+
+/// Records why a step did not happen.
+#[utoipa::path(post, path = "/referrals/{id}/barriers", tag = "casework", params(("id" = i64, Path)),
+    request_body = BarrierInput,
+    responses(
+        (status = 201, body = RecordedBarrier),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn add_barrier(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    ApiJson(input): ApiJson<BarrierInput>,
+) -> Created<RecordedBarrier> {
+    user.require(Action::WriteCasework)?;
+    let notes = text_field("notes", &input.notes, 0, 2000)?;
+    created(
+        state
+            .store
+            .add_barrier(
+                id,
+                user.case_scope(),
+                input.barrier,
+                input.connection_id,
+                &notes,
+                user.id,
+            )
+            .await?,
+    )
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeasureInput {
+    pub instrument: Instrument,
+    pub timing: MeasureTiming,
+    /// The day it was completed; today if omitted.
+    pub taken_on: Option<chrono::NaiveDate>,
+    /// One answer per item, in order; null for an unanswered item.
+    pub answers: Vec<Option<i64>>,
+}
+
+impl MeasureInput {
+    pub fn validate(self) -> AppResult<NewMeasure> {
+        let answers = Answers::parse(self.instrument, &self.answers).map_err(|e| {
+            AppError::invalid_field("answers", "Invalid questionnaire", e.to_string())
+        })?;
+        let today = chrono::Utc::now().date_naive();
+        let taken_on = self.taken_on.unwrap_or(today);
+        if taken_on > today {
+            return Err(AppError::invalid_field(
+                "taken_on",
+                "Date in the future",
+                "a measure cannot be taken in the future",
+            ));
+        }
+        Ok(NewMeasure {
+            answers,
+            timing: self.timing,
+            taken_on,
+        })
+    }
+}
+
+/// Records a well-being questionnaire. Incomplete ones are kept but never scored.
+#[utoipa::path(post, path = "/referrals/{id}/measures", tag = "casework", params(("id" = i64, Path)),
+    request_body = MeasureInput,
+    responses(
+        (status = 201, body = Measure),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn add_measure(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    ApiJson(input): ApiJson<MeasureInput>,
+) -> Created<Measure> {
+    user.require(Action::WriteCasework)?;
+    let measure = input.validate()?;
+    created(
+        state
+            .store
+            .add_measure(id, user.case_scope(), &measure, user.id)
+            .await?,
+    )
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionInput {
+    pub service_id: i64,
+    /// Someone will go with the person the first time.
+    #[serde(default)]
+    pub accompanied: bool,
+    #[serde(default)]
+    pub notes: String,
+}
+
+/// Connects the person to a community service (status `requested`).
+#[utoipa::path(post, path = "/referrals/{id}/connections", tag = "casework", params(("id" = i64, Path)),
+    request_body = ConnectionInput,
+    responses(
+        (status = 201, body = Connection),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn add_connection(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    ApiJson(input): ApiJson<ConnectionInput>,
+) -> Created<Connection> {
+    user.require(Action::WriteCasework)?;
+    let connection = NewConnection {
+        service_id: input.service_id,
+        accompanied: input.accompanied,
+        notes: text_field("notes", &input.notes, 0, 2000)?,
+    };
+    created(
+        state
+            .store
+            .add_connection(id, user.case_scope(), &connection, user.id)
+            .await?,
+    )
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionStatusInput {
+    pub status: ConnectionStatus,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Moves a connection along the SDOH Clinical Care Task workflow.
+#[utoipa::path(post, path = "/connections/{id}/status", tag = "casework", params(("id" = i64, Path)),
+    request_body = ConnectionStatusInput,
+    responses(
+        (status = 200, body = Connection),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn set_connection_status(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    ApiJson(input): ApiJson<ConnectionStatusInput>,
+) -> AppResult<Json<Connection>> {
+    user.require(Action::WriteCasework)?;
+    let note = text_field("note", &input.note, 0, 2000)?;
+    Ok(Json(
+        state
+            .store
+            .set_connection_status(id, user.case_scope(), input.status, &note, user.id)
+            .await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CaseloadQuery {
+    /// Only referrals in this state.
+    pub state: Option<ReferralState>,
+    /// Only referrals held by this link worker.
+    pub link_worker: Option<i64>,
+    /// Only open referrals whose follow-up date has passed.
+    pub overdue: Option<bool>,
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    #[param(minimum = 0)]
+    pub offset: Option<i64>,
+}
+
+impl CaseloadQuery {
+    pub fn filter(&self) -> AppResult<CaseloadFilter> {
+        let limit = self.limit.unwrap_or(100);
+        if !(1..=500).contains(&limit) {
+            return Err(AppError::invalid_field(
+                "limit",
+                "Invalid limit",
+                "limit must be between 1 and 500",
+            ));
+        }
+        let offset = self.offset.unwrap_or(0);
+        if offset < 0 {
+            return Err(AppError::invalid_field(
+                "offset",
+                "Invalid offset",
+                "offset must not be negative",
+            ));
+        }
+        Ok(CaseloadFilter {
+            state: self.state,
+            link_worker_id: self.link_worker,
+            overdue_on: self
+                .overdue
+                .unwrap_or(false)
+                .then(|| chrono::Utc::now().date_naive()),
+            limit,
+            offset,
+        })
+    }
+}
+
+/// The caller's caseload (their team's referrals; a referrer's own referrals).
+#[utoipa::path(get, path = "/caseload", tag = "referrals", params(CaseloadQuery),
+    responses(
+        (status = 200, body = Vec<CaseloadRow>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn caseload(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiQuery(query): ApiQuery<CaseloadQuery>,
+) -> AppResult<Json<Vec<CaseloadRow>>> {
+    Ok(Json(
+        state
+            .store
+            .caseload(user.case_scope(), &query.filter()?)
+            .await?,
+    ))
+}
+
+/// Community services that connections can be made to.
+#[utoipa::path(get, path = "/services", tag = "services",
+    responses(
+        (status = 200, body = Vec<Service>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_services(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Json<Vec<Service>>> {
+    user.require(Action::ReadServices)?;
+    Ok(Json(state.store.services().await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceInput {
+    pub name: String,
+    pub organisation: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// Adds a community service (minimal; the full directory follows Open Referral UK).
+#[utoipa::path(post, path = "/services", tag = "services", request_body = ServiceInput,
+    responses(
+        (status = 201, body = Service),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_service(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(input): ApiJson<ServiceInput>,
+) -> Created<Service> {
+    user.require(Action::ManageServices)?;
+    created(
+        state
+            .store
+            .create_service(
+                &text_field("name", &input.name, 1, 200)?,
+                &text_field("organisation", &input.organisation, 1, 200)?,
+                &text_field("description", &input.description, 0, 4000)?,
+            )
+            .await?,
+    )
+}

@@ -1,0 +1,877 @@
+//! Referrals and everything recorded against them. Every write is one transaction, and
+//! every change to a referral row checks the version the writer saw.
+
+use super::{on_reader, on_writer, Store};
+use crate::auth::policy::CaseScope;
+use crate::error::{AppError, AppResult};
+use crate::measures::{Answers, Instrument};
+use crate::referrals::*;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(sqlx::FromRow)]
+struct ReferralRow {
+    id: i64,
+    person_id: i64,
+    state: String,
+    version: i64,
+    referrer_kind: String,
+    referred_by: i64,
+    reason: String,
+    link_worker_id: Option<i64>,
+    close_reason: Option<String>,
+    received_at: DateTime<Utc>,
+    next_follow_up_on: Option<NaiveDate>,
+    snomed_code: String,
+}
+
+impl TryFrom<ReferralRow> for Referral {
+    type Error = anyhow::Error;
+    fn try_from(r: ReferralRow) -> anyhow::Result<Referral> {
+        Ok(Referral {
+            id: r.id,
+            person_id: r.person_id,
+            state: code(ReferralState::from_code, &r.state)?,
+            version: r.version,
+            referrer_kind: code(ReferrerKind::from_code, &r.referrer_kind)?,
+            referred_by: r.referred_by,
+            reason: r.reason,
+            link_worker_id: r.link_worker_id,
+            close_reason: r
+                .close_reason
+                .as_deref()
+                .map(|c| code(CloseReason::from_code, c))
+                .transpose()?,
+            received_at: r.received_at,
+            next_follow_up_on: r.next_follow_up_on,
+            snomed_code: r.snomed_code,
+        })
+    }
+}
+
+/// Decodes a stored code, treating an unknown one as corruption rather than guessing.
+fn code<T>(parse: fn(&str) -> Option<T>, text: &str) -> anyhow::Result<T> {
+    parse(text).ok_or_else(|| anyhow::anyhow!("unknown code {text:?} in database"))
+}
+
+const REFERRAL_COLUMNS: &str =
+    "r.id, r.person_id, r.state, r.version, r.referrer_kind, r.referred_by, r.reason, \
+    r.link_worker_id, r.close_reason, r.received_at, r.next_follow_up_on, r.snomed_code";
+
+/// Limits a query on `referrals r` to the scope; the scope id is always parameter `$2`.
+fn referral_scope_clause(scope: CaseScope) -> Option<(&'static str, i64)> {
+    match scope {
+        CaseScope::Team { team, .. } => Some(("r.team_id = $2", team)),
+        CaseScope::MadeBy(user) => Some(("r.referred_by = $2", user)),
+        CaseScope::Nothing => None,
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: i64,
+    kind: String,
+    to_state: Option<String>,
+    close_reason: Option<String>,
+    link_worker_id: Option<i64>,
+    snomed_code: Option<String>,
+    note: Option<String>,
+    actor_id: i64,
+    at: DateTime<Utc>,
+}
+
+pub struct NewContact {
+    pub at: DateTime<Utc>,
+    pub mode: ContactMode,
+    pub duration_minutes: i32,
+    pub reached: bool,
+    pub notes: String,
+    pub what_matters: Option<String>,
+    pub follow_up_on: Option<NaiveDate>,
+}
+
+pub struct NewMeasure {
+    pub answers: Answers,
+    pub timing: MeasureTiming,
+    pub taken_on: NaiveDate,
+}
+
+pub struct NewConnection {
+    pub service_id: i64,
+    pub accompanied: bool,
+    pub notes: String,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct CaseloadFilter {
+    pub state: Option<ReferralState>,
+    pub link_worker_id: Option<i64>,
+    pub overdue_on: Option<NaiveDate>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// One line of a caseload list.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct CaseloadRow {
+    pub referral_id: i64,
+    pub person_id: i64,
+    pub person_name: String,
+    pub state: String,
+    pub version: i64,
+    pub link_worker_id: Option<i64>,
+    pub link_worker_name: Option<String>,
+    pub received_at: DateTime<Utc>,
+    pub next_follow_up_on: Option<NaiveDate>,
+    pub imd_decile: Option<i32>,
+}
+
+/// The outcome of a versioned update: changed, gone (or out of scope), or stale.
+enum Guard {
+    Ok,
+    Missing,
+    Stale,
+}
+
+impl Store {
+    /// Creates a referral and its first event (SNOMED 871731000000106) together.
+    pub async fn create_referral(
+        &self,
+        person_id: i64,
+        referrer_kind: ReferrerKind,
+        reason: &str,
+        actor_id: i64,
+    ) -> AppResult<Referral> {
+        let now = Utc::now();
+        let id = on_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let team: Option<(Option<i64>,)> = sqlx::query_as(
+                "SELECT pr.team_id FROM people p LEFT JOIN practices pr ON pr.id = p.practice_id WHERE p.id = $1")
+                .bind(person_id).fetch_optional(&mut *tx).await?;
+            let Some((team_id,)) = team else {
+                return Err(AppError::invalid_field("person_id", "Unknown person", "there is no person with this id"));
+            };
+            let team_id = match team_id {
+                Some(t) => Some(t),
+                None => sqlx::query_as::<_, (i64,)>("SELECT id FROM teams ORDER BY id LIMIT 1")
+                    .fetch_optional(&mut *tx).await?.map(|t| t.0),
+            };
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO referrals (person_id, state, version, referrer_kind, referred_by, reason, team_id, received_at, snomed_code) \
+                 VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8) RETURNING id")
+                .bind(person_id).bind(ReferralState::Received.code()).bind(referrer_kind.code()).bind(actor_id)
+                .bind(reason).bind(team_id).bind(now).bind(SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING)
+                .fetch_one(&mut *tx).await?;
+            sqlx::query(
+                "INSERT INTO referral_events (referral_id, kind, to_state, snomed_code, actor_id, at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(id).bind(EventKind::Created.code()).bind(ReferralState::Received.code())
+                .bind(SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING).bind(actor_id).bind(now)
+                .execute(&mut *tx).await?;
+            tx.commit().await?;
+            id
+        });
+        self.referral_unscoped(id).await
+    }
+
+    async fn referral_unscoped(&self, id: i64) -> AppResult<Referral> {
+        let sql = format!("SELECT {REFERRAL_COLUMNS} FROM referrals r WHERE r.id = $1");
+        let row: ReferralRow =
+            on_reader!(self, pool => sqlx::query_as(&sql).bind(id).fetch_one(pool).await)?;
+        Ok(row.try_into()?)
+    }
+
+    /// Reads a referral within scope; out-of-scope and missing look the same.
+    pub async fn referral(&self, id: i64, scope: CaseScope) -> AppResult<Option<Referral>> {
+        let Some((clause, scope_id)) = referral_scope_clause(scope) else {
+            return Ok(None);
+        };
+        let sql =
+            format!("SELECT {REFERRAL_COLUMNS} FROM referrals r WHERE r.id = $1 AND {clause}");
+        let row: Option<ReferralRow> = on_reader!(self, pool => sqlx::query_as(&sql).bind(id).bind(scope_id).fetch_optional(pool).await)?;
+        Ok(row.map(Referral::try_from).transpose()?)
+    }
+
+    pub async fn referrals_of_person(
+        &self,
+        person_id: i64,
+        scope: CaseScope,
+    ) -> AppResult<Vec<Referral>> {
+        let Some((clause, scope_id)) = referral_scope_clause(scope) else {
+            return Ok(vec![]);
+        };
+        let sql = format!("SELECT {REFERRAL_COLUMNS} FROM referrals r WHERE r.person_id = $1 AND {clause} ORDER BY r.received_at DESC, r.id DESC");
+        let rows: Vec<ReferralRow> = on_reader!(self, pool => sqlx::query_as(&sql).bind(person_id).bind(scope_id).fetch_all(pool).await)?;
+        Ok(rows
+            .into_iter()
+            .map(Referral::try_from)
+            .collect::<anyhow::Result<_>>()?)
+    }
+
+    pub async fn referral_events(&self, referral_id: i64) -> AppResult<Vec<ReferralEvent>> {
+        let rows: Vec<EventRow> = on_reader!(self, pool => sqlx::query_as(
+            "SELECT id, kind, to_state, close_reason, link_worker_id, snomed_code, note, actor_id, at \
+             FROM referral_events WHERE referral_id = $1 ORDER BY id")
+            .bind(referral_id).fetch_all(pool).await)?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(ReferralEvent {
+                    id: r.id,
+                    kind: code(EventKind::from_code, &r.kind)?,
+                    to_state: r
+                        .to_state
+                        .as_deref()
+                        .map(|s| code(ReferralState::from_code, s))
+                        .transpose()?,
+                    close_reason: r
+                        .close_reason
+                        .as_deref()
+                        .map(|s| code(CloseReason::from_code, s))
+                        .transpose()?,
+                    link_worker_id: r.link_worker_id,
+                    snomed_code: r.snomed_code,
+                    note: r.note,
+                    actor_id: r.actor_id,
+                    at: r.at,
+                })
+            })
+            .collect::<anyhow::Result<_>>()
+            .map_err(AppError::from)
+    }
+
+    /// Moves a referral to a new state if the lifecycle allows it and nobody changed it
+    /// since `expected_version`. The check and the write share one transaction, and the
+    /// update itself re-checks the version, so two servers cannot both win.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn transition_referral(
+        &self,
+        id: i64,
+        scope: CaseScope,
+        expected_version: i64,
+        to: ReferralState,
+        reason: Option<CloseReason>,
+        note: Option<&str>,
+        actor_id: i64,
+        settings: &LifecycleSettings,
+    ) -> AppResult<Referral> {
+        let Some((clause, scope_id)) = referral_scope_clause(scope) else {
+            return Err(AppError::NotFound("referral"));
+        };
+        let select =
+            format!("SELECT r.state, r.version FROM referrals r WHERE r.id = $1 AND {clause}");
+        let now = Utc::now();
+        let guard = on_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let current: Option<(String, i64)> = sqlx::query_as(&select).bind(id).bind(scope_id).fetch_optional(&mut *tx).await?;
+            let Some((state, version)) = current else { return Err(AppError::NotFound("referral")) };
+            if version != expected_version {
+                Guard::Stale
+            } else {
+                let from = code(ReferralState::from_code, &state)?;
+                let (attempts,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM contacts WHERE referral_id = $1 AND reached = $2")
+                    .bind(id).bind(false).fetch_one(&mut *tx).await?;
+                check_transition(from, to, reason, attempts as u32, settings)
+                    .map_err(|e| AppError::validation("Transition not allowed", e.to_string()))?;
+                let updated = sqlx::query(
+                    "UPDATE referrals SET state = $1, close_reason = $2, version = version + 1 WHERE id = $3 AND version = $4")
+                    .bind(to.code()).bind(reason.map(CloseReason::code)).bind(id).bind(expected_version)
+                    .execute(&mut *tx).await?;
+                if updated.rows_affected() == 0 {
+                    Guard::Stale
+                } else {
+                    let snomed = (to == ReferralState::Declined).then_some(SNOMED_SOCIAL_PRESCRIBING_DECLINED);
+                    sqlx::query(
+                        "INSERT INTO referral_events (referral_id, kind, to_state, close_reason, snomed_code, note, actor_id, at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                        .bind(id).bind(EventKind::Transition.code()).bind(to.code()).bind(reason.map(CloseReason::code))
+                        .bind(snomed).bind(note).bind(actor_id).bind(now)
+                        .execute(&mut *tx).await?;
+                    tx.commit().await?;
+                    Guard::Ok
+                }
+            }
+        });
+        self.finish_guarded(id, guard).await
+    }
+
+    async fn finish_guarded(&self, id: i64, guard: Guard) -> AppResult<Referral> {
+        match guard {
+            Guard::Ok => self.referral_unscoped(id).await,
+            Guard::Missing => Err(AppError::NotFound("referral")),
+            Guard::Stale => Err(AppError::Conflict(
+                "this referral was changed by someone else since you read it; reload it and try again".into(),
+            )),
+        }
+    }
+
+    /// Gives the referral to a link worker in the same team.
+    pub async fn assign_referral(
+        &self,
+        id: i64,
+        scope: CaseScope,
+        expected_version: i64,
+        link_worker_id: i64,
+        actor_id: i64,
+    ) -> AppResult<Referral> {
+        let Some((clause, scope_id)) = referral_scope_clause(scope) else {
+            return Err(AppError::NotFound("referral"));
+        };
+        let select = format!(
+            "SELECT r.version, r.team_id, r.state FROM referrals r WHERE r.id = $1 AND {clause}"
+        );
+        let now = Utc::now();
+        let guard = on_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let current: Option<(i64, Option<i64>, String)> = sqlx::query_as(&select).bind(id).bind(scope_id).fetch_optional(&mut *tx).await?;
+            match current {
+                None => Guard::Missing,
+                Some((version, _, _)) if version != expected_version => Guard::Stale,
+                Some((_, team, _)) => {
+                    let member: Option<(i64,)> = sqlx::query_as(
+                        "SELECT id FROM users WHERE id = $1 AND team_id = $2 AND role IN ('link_worker', 'team_lead')")
+                        .bind(link_worker_id).bind(team).fetch_optional(&mut *tx).await?;
+                    if member.is_none() {
+                        return Err(AppError::invalid_field("link_worker_id", "Not a link worker in this team",
+                            "a referral can only be assigned to a link worker or team lead of the team that holds it"));
+                    }
+                    let updated = sqlx::query("UPDATE referrals SET link_worker_id = $1, version = version + 1 WHERE id = $2 AND version = $3")
+                        .bind(link_worker_id).bind(id).bind(expected_version).execute(&mut *tx).await?;
+                    if updated.rows_affected() == 0 {
+                        Guard::Stale
+                    } else {
+                        sqlx::query("INSERT INTO referral_events (referral_id, kind, link_worker_id, actor_id, at) VALUES ($1, $2, $3, $4, $5)")
+                            .bind(id).bind(EventKind::Assigned.code()).bind(link_worker_id).bind(actor_id).bind(now)
+                            .execute(&mut *tx).await?;
+                        tx.commit().await?;
+                        Guard::Ok
+                    }
+                }
+            }
+        });
+        self.finish_guarded(id, guard).await
+    }
+
+    /// Checks that the referral exists in scope and is still open for casework.
+    async fn open_referral(&self, id: i64, scope: CaseScope) -> AppResult<Referral> {
+        let referral = self
+            .referral(id, scope)
+            .await?
+            .ok_or(AppError::NotFound("referral"))?;
+        if !referral.state.is_open() {
+            return Err(AppError::validation(
+                "Referral has ended",
+                format!(
+                    "this referral is {}; nothing more can be recorded against it",
+                    referral.state
+                ),
+            ));
+        }
+        Ok(referral)
+    }
+
+    pub async fn add_contact(
+        &self,
+        referral_id: i64,
+        scope: CaseScope,
+        c: &NewContact,
+        actor_id: i64,
+    ) -> AppResult<Contact> {
+        self.open_referral(referral_id, scope).await?;
+        let id = on_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO contacts (referral_id, at, mode, duration_minutes, reached, notes, what_matters, recorded_by) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
+                .bind(referral_id).bind(c.at).bind(c.mode.code()).bind(c.duration_minutes).bind(c.reached)
+                .bind(&c.notes).bind(&c.what_matters).bind(actor_id)
+                .fetch_one(&mut *tx).await?;
+            if let Some(day) = c.follow_up_on {
+                sqlx::query("UPDATE referrals SET next_follow_up_on = $1 WHERE id = $2")
+                    .bind(day).bind(referral_id).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            id
+        });
+        Ok(Contact {
+            id,
+            referral_id,
+            at: c.at,
+            mode: c.mode,
+            duration_minutes: c.duration_minutes,
+            reached: c.reached,
+            notes: c.notes.clone(),
+            what_matters: c.what_matters.clone(),
+            recorded_by: actor_id,
+        })
+    }
+
+    pub async fn contacts(&self, referral_id: i64) -> AppResult<Vec<Contact>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            at: DateTime<Utc>,
+            mode: String,
+            duration_minutes: i32,
+            reached: bool,
+            notes: String,
+            what_matters: Option<String>,
+            recorded_by: i64,
+        }
+        let rows: Vec<Row> = on_reader!(self, pool => sqlx::query_as(
+            "SELECT id, at, mode, duration_minutes, reached, notes, what_matters, recorded_by FROM contacts WHERE referral_id = $1 ORDER BY at, id")
+            .bind(referral_id).fetch_all(pool).await)?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(Contact {
+                    id: r.id,
+                    referral_id,
+                    at: r.at,
+                    mode: code(ContactMode::from_code, &r.mode)?,
+                    duration_minutes: r.duration_minutes,
+                    reached: r.reached,
+                    notes: r.notes,
+                    what_matters: r.what_matters,
+                    recorded_by: r.recorded_by,
+                })
+            })
+            .collect::<anyhow::Result<_>>()
+            .map_err(AppError::from)
+    }
+
+    pub async fn add_need(
+        &self,
+        referral_id: i64,
+        scope: CaseScope,
+        need: Need,
+        notes: &str,
+    ) -> AppResult<RecordedNeed> {
+        self.open_referral(referral_id, scope).await?;
+        let (id,): (i64,) = on_writer!(self, pool => sqlx::query_as(
+            "INSERT INTO needs (referral_id, need, notes) VALUES ($1, $2, $3) RETURNING id")
+            .bind(referral_id).bind(need.code()).bind(notes).fetch_one(pool).await)?;
+        Ok(RecordedNeed {
+            id,
+            referral_id,
+            need,
+            gravity_category: need.gravity_category().map(str::to_string),
+            notes: notes.to_string(),
+        })
+    }
+
+    pub async fn needs(&self, referral_id: i64) -> AppResult<Vec<RecordedNeed>> {
+        let rows: Vec<(i64, String, String)> = on_reader!(self, pool => sqlx::query_as(
+            "SELECT id, need, notes FROM needs WHERE referral_id = $1 ORDER BY id").bind(referral_id).fetch_all(pool).await)?;
+        rows.into_iter()
+            .map(|(id, n, notes)| {
+                let need = code(Need::from_code, &n)?;
+                Ok(RecordedNeed {
+                    id,
+                    referral_id,
+                    need,
+                    gravity_category: need.gravity_category().map(str::to_string),
+                    notes,
+                })
+            })
+            .collect::<anyhow::Result<_>>()
+            .map_err(AppError::from)
+    }
+
+    pub async fn add_goal(
+        &self,
+        referral_id: i64,
+        scope: CaseScope,
+        description: &str,
+        need: Option<Need>,
+        actor_id: i64,
+    ) -> AppResult<Goal> {
+        self.open_referral(referral_id, scope).await?;
+        let now = Utc::now();
+        let id = on_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO goals (referral_id, description, need, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+                .bind(referral_id).bind(description).bind(need.map(Need::code)).bind(now).fetch_one(&mut *tx).await?;
+            sqlx::query("INSERT INTO goal_progress (goal_id, progress, note, at, recorded_by) VALUES ($1, 0, $2, $3, $4)")
+                .bind(id).bind("goal agreed").bind(now).bind(actor_id).execute(&mut *tx).await?;
+            tx.commit().await?;
+            id
+        });
+        self.goal(id).await
+    }
+
+    /// Records progress (0-10) on a goal whose referral is in scope and open.
+    pub async fn add_goal_progress(
+        &self,
+        goal_id: i64,
+        scope: CaseScope,
+        progress: i32,
+        note: &str,
+        actor_id: i64,
+    ) -> AppResult<Goal> {
+        let found: Option<(i64,)> = on_reader!(self, pool => sqlx::query_as("SELECT referral_id FROM goals WHERE id = $1")
+            .bind(goal_id).fetch_optional(pool).await)?;
+        let (referral_id,) = found.ok_or(AppError::NotFound("goal"))?;
+        self.open_referral(referral_id, scope)
+            .await
+            .map_err(|e| match e {
+                AppError::NotFound(_) => AppError::NotFound("goal"),
+                other => other,
+            })?;
+        on_writer!(self, pool => sqlx::query("INSERT INTO goal_progress (goal_id, progress, note, at, recorded_by) VALUES ($1, $2, $3, $4, $5)")
+            .bind(goal_id).bind(progress).bind(note).bind(Utc::now()).bind(actor_id).execute(pool).await.map(|_| ()))?;
+        self.goal(goal_id).await
+    }
+
+    async fn goal(&self, id: i64) -> AppResult<Goal> {
+        let mut goals = self.goals_where("g.id = $1", id).await?;
+        goals.pop().ok_or(AppError::NotFound("goal"))
+    }
+
+    pub async fn goals(&self, referral_id: i64) -> AppResult<Vec<Goal>> {
+        self.goals_where("g.referral_id = $1", referral_id).await
+    }
+
+    async fn goals_where(&self, clause: &str, id: i64) -> AppResult<Vec<Goal>> {
+        let sql = format!(
+            "SELECT g.id, g.referral_id, g.description, g.need, p.progress, p.note, p.at FROM goals g \
+             JOIN goal_progress p ON p.goal_id = g.id WHERE {clause} ORDER BY g.id, p.at, p.id");
+        #[allow(clippy::type_complexity)]
+        let rows: Vec<(i64, i64, String, Option<String>, i32, String, DateTime<Utc>)> =
+            on_reader!(self, pool => sqlx::query_as(&sql).bind(id).fetch_all(pool).await)?;
+        let mut goals: Vec<Goal> = Vec::new();
+        for (id, referral_id, description, need, progress, note, at) in rows {
+            if goals.last().map(|g| g.id) != Some(id) {
+                goals.push(Goal {
+                    id,
+                    referral_id,
+                    description,
+                    need: need
+                        .as_deref()
+                        .map(|n| code(Need::from_code, n))
+                        .transpose()?,
+                    progress,
+                    progress_history: vec![],
+                });
+            }
+            let goal = goals.last_mut().expect("pushed above");
+            goal.progress = progress;
+            goal.progress_history
+                .push(GoalProgress { progress, note, at });
+        }
+        Ok(goals)
+    }
+
+    pub async fn add_barrier(
+        &self,
+        referral_id: i64,
+        scope: CaseScope,
+        barrier: Barrier,
+        connection_id: Option<i64>,
+        notes: &str,
+        actor_id: i64,
+    ) -> AppResult<RecordedBarrier> {
+        self.referral(referral_id, scope)
+            .await?
+            .ok_or(AppError::NotFound("referral"))?;
+        if let Some(cid) = connection_id {
+            let found: Option<(i64,)> = on_reader!(self, pool => sqlx::query_as("SELECT id FROM connections WHERE id = $1 AND referral_id = $2")
+                .bind(cid).bind(referral_id).fetch_optional(pool).await)?;
+            if found.is_none() {
+                return Err(AppError::invalid_field(
+                    "connection_id",
+                    "Unknown connection",
+                    "this referral has no connection with that id",
+                ));
+            }
+        }
+        let at = Utc::now();
+        let (id,): (i64,) = on_writer!(self, pool => sqlx::query_as(
+            "INSERT INTO barriers (referral_id, barrier, connection_id, notes, at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+            .bind(referral_id).bind(barrier.code()).bind(connection_id).bind(notes).bind(at).bind(actor_id)
+            .fetch_one(pool).await)?;
+        Ok(RecordedBarrier {
+            id,
+            referral_id,
+            barrier,
+            connection_id,
+            notes: notes.to_string(),
+            at,
+        })
+    }
+
+    pub async fn barriers(&self, referral_id: i64) -> AppResult<Vec<RecordedBarrier>> {
+        #[allow(clippy::type_complexity)]
+        let rows: Vec<(i64, String, Option<i64>, String, DateTime<Utc>)> = on_reader!(self, pool => sqlx::query_as(
+            "SELECT id, barrier, connection_id, notes, at FROM barriers WHERE referral_id = $1 ORDER BY id")
+            .bind(referral_id).fetch_all(pool).await)?;
+        rows.into_iter()
+            .map(|(id, b, connection_id, notes, at)| {
+                Ok(RecordedBarrier {
+                    id,
+                    referral_id,
+                    barrier: code(Barrier::from_code, &b)?,
+                    connection_id,
+                    notes,
+                    at,
+                })
+            })
+            .collect::<anyhow::Result<_>>()
+            .map_err(AppError::from)
+    }
+
+    /// Stores a questionnaire. Incomplete ones are kept, with no score.
+    pub async fn add_measure(
+        &self,
+        referral_id: i64,
+        scope: CaseScope,
+        m: &NewMeasure,
+        actor_id: i64,
+    ) -> AppResult<Measure> {
+        self.referral(referral_id, scope)
+            .await?
+            .ok_or(AppError::NotFound("referral"))?;
+        let score = m.answers.score();
+        let total = score.as_ref().map(|_| {
+            m.answers
+                .items()
+                .iter()
+                .map(|v| v.unwrap_or(0) as i32)
+                .sum::<i32>()
+        });
+        let metric = match &score {
+            Some(crate::measures::Score::Swemwbs { metric, .. }) => Some(*metric),
+            _ => None,
+        };
+        let answers_json = serde_json::to_string(m.answers.items()).map_err(anyhow::Error::from)?;
+        let (id,): (i64,) = on_writer!(self, pool => sqlx::query_as(
+            "INSERT INTO measures (referral_id, instrument, timing, taken_on, answers, complete, total, metric_score, recorded_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
+            .bind(referral_id).bind(m.answers.instrument().code()).bind(m.timing.code()).bind(m.taken_on)
+            .bind(answers_json).bind(m.answers.is_complete()).bind(total).bind(metric).bind(actor_id)
+            .fetch_one(pool).await)?;
+        Ok(Measure {
+            id,
+            referral_id,
+            instrument: m.answers.instrument(),
+            timing: m.timing,
+            taken_on: m.taken_on,
+            answers: m.answers.items().to_vec(),
+            complete: m.answers.is_complete(),
+            score,
+        })
+    }
+
+    /// Measures are re-scored from their stored answers, so the scoring rules have one home.
+    pub async fn measures(&self, referral_id: i64) -> AppResult<Vec<Measure>> {
+        let rows: Vec<(i64, String, String, NaiveDate, String)> = on_reader!(self, pool => sqlx::query_as(
+            "SELECT id, instrument, timing, taken_on, answers FROM measures WHERE referral_id = $1 ORDER BY taken_on, id")
+            .bind(referral_id).fetch_all(pool).await)?;
+        rows.into_iter()
+            .map(|(id, instrument, timing, taken_on, answers)| {
+                let instrument = code(Instrument::from_code, &instrument)?;
+                let items: Vec<Option<i64>> = serde_json::from_str(&answers)?;
+                let answers = Answers::parse(instrument, &items)?;
+                Ok(Measure {
+                    id,
+                    referral_id,
+                    instrument,
+                    timing: code(MeasureTiming::from_code, &timing)?,
+                    taken_on,
+                    complete: answers.is_complete(),
+                    score: answers.score(),
+                    answers: answers.items().to_vec(),
+                })
+            })
+            .collect::<anyhow::Result<_>>()
+            .map_err(AppError::from)
+    }
+
+    pub async fn create_service(
+        &self,
+        name: &str,
+        organisation: &str,
+        description: &str,
+    ) -> AppResult<Service> {
+        let (id,): (i64,) = on_writer!(self, pool => sqlx::query_as(
+            "INSERT INTO services (name, organisation, description) VALUES ($1, $2, $3) RETURNING id")
+            .bind(name).bind(organisation).bind(description).fetch_one(pool).await)?;
+        Ok(Service {
+            id,
+            name: name.into(),
+            organisation: organisation.into(),
+            description: description.into(),
+        })
+    }
+
+    pub async fn services(&self) -> AppResult<Vec<Service>> {
+        let rows: Vec<(i64, String, String, String)> = on_reader!(self, pool => sqlx::query_as(
+            "SELECT id, name, organisation, description FROM services ORDER BY name, id").fetch_all(pool).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, organisation, description)| Service {
+                id,
+                name,
+                organisation,
+                description,
+            })
+            .collect())
+    }
+
+    pub async fn add_connection(
+        &self,
+        referral_id: i64,
+        scope: CaseScope,
+        c: &NewConnection,
+        actor_id: i64,
+    ) -> AppResult<Connection> {
+        self.open_referral(referral_id, scope).await?;
+        let now = Utc::now();
+        let id = on_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let service: Option<(i64,)> = sqlx::query_as("SELECT id FROM services WHERE id = $1").bind(c.service_id).fetch_optional(&mut *tx).await?;
+            if service.is_none() {
+                return Err(AppError::invalid_field("service_id", "Unknown service", "there is no service with this id"));
+            }
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO connections (referral_id, service_id, status, accompanied, sent_at, status_at, notes, created_by) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
+                .bind(referral_id).bind(c.service_id).bind(ConnectionStatus::Requested.code()).bind(c.accompanied)
+                .bind(now).bind(now).bind(&c.notes).bind(actor_id).fetch_one(&mut *tx).await?;
+            sqlx::query("INSERT INTO connection_events (connection_id, status, note, actor_id, at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(id).bind(ConnectionStatus::Requested.code()).bind("").bind(actor_id).bind(now).execute(&mut *tx).await?;
+            tx.commit().await?;
+            id
+        });
+        self.connection(id).await
+    }
+
+    /// Moves a connection along the Task workflow, within the referral's scope.
+    pub async fn set_connection_status(
+        &self,
+        connection_id: i64,
+        scope: CaseScope,
+        to: ConnectionStatus,
+        note: &str,
+        actor_id: i64,
+    ) -> AppResult<Connection> {
+        let current = self.connection(connection_id).await?;
+        self.referral(current.referral_id, scope)
+            .await?
+            .ok_or(AppError::NotFound("connection"))?;
+        check_connection_status(current.status, to)
+            .map_err(|e| AppError::validation("Status change not allowed", e))?;
+        let now = Utc::now();
+        let changed = on_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let updated = sqlx::query("UPDATE connections SET status = $1, status_at = $2 WHERE id = $3 AND status = $4")
+                .bind(to.code()).bind(now).bind(connection_id).bind(current.status.code()).execute(&mut *tx).await?;
+            if updated.rows_affected() == 1 {
+                sqlx::query("INSERT INTO connection_events (connection_id, status, note, actor_id, at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(connection_id).bind(to.code()).bind(note).bind(actor_id).bind(now).execute(&mut *tx).await?;
+                tx.commit().await?;
+                true
+            } else {
+                false
+            }
+        });
+        if !changed {
+            return Err(AppError::Conflict(
+                "this connection was changed by someone else; reload it and try again".into(),
+            ));
+        }
+        self.connection(connection_id).await
+    }
+
+    async fn connection(&self, id: i64) -> AppResult<Connection> {
+        let mut rows = self.connections_where("c.id = $1", id).await?;
+        rows.pop().ok_or(AppError::NotFound("connection"))
+    }
+
+    pub async fn connections(&self, referral_id: i64) -> AppResult<Vec<Connection>> {
+        self.connections_where("c.referral_id = $1", referral_id)
+            .await
+    }
+
+    async fn connections_where(&self, clause: &str, id: i64) -> AppResult<Vec<Connection>> {
+        let sql = format!(
+            "SELECT c.id, c.referral_id, c.service_id, s.name, c.status, c.accompanied, c.sent_at, c.status_at, c.notes \
+             FROM connections c JOIN services s ON s.id = c.service_id WHERE {clause} ORDER BY c.id");
+        #[allow(clippy::type_complexity)]
+        let rows: Vec<(
+            i64,
+            i64,
+            i64,
+            String,
+            String,
+            bool,
+            DateTime<Utc>,
+            DateTime<Utc>,
+            String,
+        )> = on_reader!(self, pool => sqlx::query_as(&sql).bind(id).fetch_all(pool).await)?;
+        rows.into_iter()
+            .map(
+                |(
+                    id,
+                    referral_id,
+                    service_id,
+                    service_name,
+                    status,
+                    accompanied,
+                    sent_at,
+                    status_at,
+                    notes,
+                )| {
+                    Ok(Connection {
+                        id,
+                        referral_id,
+                        service_id,
+                        service_name,
+                        status: code(ConnectionStatus::from_code, &status)?,
+                        accompanied,
+                        sent_at,
+                        status_at,
+                        notes,
+                    })
+                },
+            )
+            .collect::<anyhow::Result<_>>()
+            .map_err(AppError::from)
+    }
+
+    /// A caseload list within scope, newest first, with optional filters.
+    pub async fn caseload(
+        &self,
+        scope: CaseScope,
+        filter: &CaseloadFilter,
+    ) -> AppResult<Vec<CaseloadRow>> {
+        let (team, made_by) = match scope {
+            CaseScope::Team { team, .. } => (Some(team), None),
+            CaseScope::MadeBy(u) => (None, Some(u)),
+            CaseScope::Nothing => return Ok(vec![]),
+        };
+        let open: Vec<&str> = ReferralState::ALL
+            .iter()
+            .filter(|s| s.is_open())
+            .map(|s| s.code())
+            .collect();
+        let sql = format!(
+            "SELECT r.id AS referral_id, p.id AS person_id, p.given_name || ' ' || p.family_name AS person_name, \
+             r.state, r.version, r.link_worker_id, u.display_name AS link_worker_name, r.received_at, r.next_follow_up_on, p.imd_decile \
+             FROM referrals r JOIN people p ON p.id = r.person_id LEFT JOIN users u ON u.id = r.link_worker_id \
+             WHERE (r.team_id = $1 OR r.referred_by = $2) \
+             AND ($3 IS NULL OR r.state = $3) \
+             AND ($4 IS NULL OR r.link_worker_id = $4) \
+             AND ($5 IS NULL OR (r.next_follow_up_on < $5 AND r.state IN ('{}'))) \
+             ORDER BY r.received_at DESC, r.id DESC LIMIT $6 OFFSET $7",
+            open.join("', '")
+        );
+        Ok(on_reader!(self, pool => sqlx::query_as(&sql)
+            .bind(team).bind(made_by)
+            .bind(filter.state.map(ReferralState::code))
+            .bind(filter.link_worker_id)
+            .bind(filter.overdue_on)
+            .bind(filter.limit).bind(filter.offset)
+            .fetch_all(pool).await)?)
+    }
+}

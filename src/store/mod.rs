@@ -1,0 +1,174 @@
+//! Durable storage: SQLite by default, PostgreSQL when the URL says so.
+//!
+//! One `Store` enum with a variant per backend. Queries are written once as SQL text that
+//! both engines accept (`$1` parameters, `RETURNING`), and the `on_reader!`/`on_writer!` macros expand
+//! the same code against each pool type, so there is no `AnyPool` and no per-backend drift.
+//! SQLite writes go through a single-connection pool: one writer at a time never meets
+//! `SQLITE_BUSY`, and reads run in parallel beside it under WAL.
+
+mod casework;
+mod people;
+mod users;
+
+pub use casework::{CaseloadFilter, CaseloadRow, NewConnection, NewContact, NewMeasure};
+pub use people::NewPerson;
+pub use users::NewUser;
+
+use anyhow::Context;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub enum Store {
+    Sqlite { read: SqlitePool, write: SqlitePool },
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to a pool that may be read from.
+macro_rules! on_reader {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match $store {
+            $crate::store::Store::Sqlite { read: $pool, .. } => $body,
+            $crate::store::Store::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$pool` bound to the pool that writes go through.
+macro_rules! on_writer {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match $store {
+            $crate::store::Store::Sqlite { write: $pool, .. } => $body,
+            $crate::store::Store::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use {on_reader, on_writer};
+
+/// Which engine a database URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database and brings its schema up to date.
+    pub async fn connect(url: &str) -> anyhow::Result<Store> {
+        let store = match Backend::of(url) {
+            Backend::Postgres => {
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(url)
+                    .await
+                    .context("connecting to PostgreSQL")?;
+                sqlx::migrate!("migrations/postgres")
+                    .run(&pool)
+                    .await
+                    .context("migrating PostgreSQL")?;
+                Store::Postgres(pool)
+            }
+            Backend::Sqlite => {
+                let path = url
+                    .strip_prefix("sqlite://")
+                    .or_else(|| url.strip_prefix("sqlite:"))
+                    .unwrap_or(url);
+                // Synchronous FULL with WAL: a commit is on disk before it is acknowledged.
+                let options = SqliteConnectOptions::from_str(&format!("sqlite:{path}"))?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10));
+                let write = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(options.clone())
+                    .await
+                    .with_context(|| format!("opening SQLite database {path}"))?;
+                sqlx::migrate!("migrations/sqlite")
+                    .run(&write)
+                    .await
+                    .context("migrating SQLite")?;
+                let read = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .connect_with(options.create_if_missing(false).read_only(true))
+                    .await?;
+                Store::Sqlite { read, write }
+            }
+        };
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Store::Sqlite { .. } => Backend::Sqlite,
+            Store::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// A cheap round trip, for health checks.
+    pub async fn ping(&self) -> anyhow::Result<()> {
+        on_reader!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Store::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Store::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    /// True when the database holds no people yet (a fresh demo or test database).
+    pub async fn is_empty(&self) -> anyhow::Result<bool> {
+        let (n,): (i64,) = on_reader!(self, pool => sqlx::query_as("SELECT COUNT(*) FROM people").fetch_one(pool).await)?;
+        Ok(n == 0)
+    }
+}
+
+/// Tables whose rows may be counted (a fixed list, so no SQL is built from input).
+pub const COUNTABLE_TABLES: [&str; 12] = [
+    "people",
+    "referrals",
+    "referral_events",
+    "contacts",
+    "needs",
+    "goals",
+    "goal_progress",
+    "barriers",
+    "measures",
+    "connections",
+    "connection_events",
+    "services",
+];
+
+impl Store {
+    /// Row count of one of [`COUNTABLE_TABLES`]; used by tests and the demo summary.
+    pub async fn count_rows(&self, table: &str) -> anyhow::Result<i64> {
+        anyhow::ensure!(
+            COUNTABLE_TABLES.contains(&table),
+            "not a countable table: {table}"
+        );
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        let (n,): (i64,) = on_reader!(self, pool => sqlx::query_as(&sql).fetch_one(pool).await)?;
+        Ok(n)
+    }
+}

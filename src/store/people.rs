@@ -1,0 +1,158 @@
+//! People: registration and scoped reads.
+
+use super::{on_reader, on_writer, Store};
+use crate::auth::policy::CaseScope;
+use crate::error::{AppError, AppResult};
+use crate::people::{
+    join_codes, split_codes, Ethnicity, LongTermCondition, NhsNumber, Person, PlusGroup, Sex,
+};
+use chrono::{NaiveDate, Utc};
+
+/// A person ready to store: validated, with geography already resolved.
+#[derive(Debug, Clone)]
+pub struct NewPerson {
+    pub nhs_number: Option<NhsNumber>,
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: NaiveDate,
+    pub sex: Sex,
+    pub ethnicity: Ethnicity,
+    pub postcode: String,
+    pub lsoa: Option<String>,
+    pub imd_decile: Option<u8>,
+    pub practice_id: Option<i64>,
+    pub phone: Option<String>,
+    pub plus_groups: Vec<PlusGroup>,
+    pub conditions: Vec<LongTermCondition>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct PersonRow {
+    id: i64,
+    nhs_number: Option<String>,
+    given_name: String,
+    family_name: String,
+    date_of_birth: NaiveDate,
+    sex: String,
+    ethnicity: String,
+    postcode: String,
+    lsoa: Option<String>,
+    imd_decile: Option<i32>,
+    practice_id: Option<i64>,
+    phone: Option<String>,
+    plus_groups: String,
+    conditions: String,
+}
+
+impl From<PersonRow> for Person {
+    fn from(r: PersonRow) -> Person {
+        Person {
+            id: r.id,
+            nhs_number: r
+                .nhs_number
+                .as_deref()
+                .and_then(|n| NhsNumber::parse(n).ok()),
+            given_name: r.given_name,
+            family_name: r.family_name,
+            date_of_birth: r.date_of_birth,
+            sex: Sex::from_code(&r.sex).unwrap_or(Sex::Unknown),
+            ethnicity: Ethnicity::from_code(&r.ethnicity).unwrap_or(Ethnicity::NotStated),
+            postcode: r.postcode,
+            lsoa: r.lsoa,
+            imd_decile: r.imd_decile.map(|d| d as u8),
+            practice_id: r.practice_id,
+            phone: r.phone,
+            plus_groups: split_codes(&r.plus_groups, PlusGroup::from_code),
+            conditions: split_codes(&r.conditions, LongTermCondition::from_code),
+        }
+    }
+}
+
+const PERSON_COLUMNS: &str =
+    "p.id, p.nhs_number, p.given_name, p.family_name, p.date_of_birth, p.sex, p.ethnicity, \
+    p.postcode, p.lsoa, p.imd_decile, p.practice_id, p.phone, p.plus_groups, p.conditions";
+
+/// Restricts a query on `people p` to the people the scope may see: those with a referral
+/// held by the team or made by the user, and people the user registered themselves.
+/// Binds `$2` (team, may be null) and `$3` (user).
+pub(super) fn person_scope_clause(scope: CaseScope) -> Option<(&'static str, Option<i64>, i64)> {
+    match scope {
+        CaseScope::Team { team, user } => Some((
+            "(p.created_by = $3 OR EXISTS (SELECT 1 FROM referrals r WHERE r.person_id = p.id AND r.team_id = $2))",
+            Some(team),
+            user,
+        )),
+        CaseScope::MadeBy(user) => Some((
+            "($2 IS NULL AND (p.created_by = $3 OR EXISTS (SELECT 1 FROM referrals r WHERE r.person_id = p.id AND r.referred_by = $3)))",
+            None,
+            user,
+        )),
+        CaseScope::Nothing => None,
+    }
+}
+
+impl Store {
+    /// Registers a person. An NHS number already on file is a conflict, not a duplicate.
+    pub async fn insert_person(&self, person: &NewPerson, created_by: i64) -> AppResult<Person> {
+        let nhs = person.nhs_number.map(|n| n.to_string().replace(' ', ""));
+        if let Some(nhs) = &nhs {
+            let existing: Option<(i64,)> = on_reader!(self, pool => sqlx::query_as("SELECT id FROM people WHERE nhs_number = $1")
+                .bind(nhs).fetch_optional(pool).await)?;
+            if existing.is_some() {
+                return Err(AppError::Conflict(
+                    "a person with this NHS number is already registered".into(),
+                ));
+            }
+        }
+        let sql = format!(
+            "INSERT INTO people (nhs_number, given_name, family_name, date_of_birth, sex, ethnicity, postcode, lsoa, \
+             imd_decile, practice_id, phone, plus_groups, conditions, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING {}",
+            PERSON_COLUMNS.replace("p.", "")
+        );
+        let row: PersonRow = on_writer!(self, pool => sqlx::query_as(&sql)
+            .bind(nhs)
+            .bind(&person.given_name)
+            .bind(&person.family_name)
+            .bind(person.date_of_birth)
+            .bind(person.sex.code())
+            .bind(person.ethnicity.code())
+            .bind(&person.postcode)
+            .bind(&person.lsoa)
+            .bind(person.imd_decile.map(|d| d as i32))
+            .bind(person.practice_id)
+            .bind(&person.phone)
+            .bind(join_codes(&person.plus_groups, PlusGroup::code))
+            .bind(join_codes(&person.conditions, LongTermCondition::code))
+            .bind(created_by)
+            .bind(Utc::now())
+            .fetch_one(pool).await)
+        .map_err(|e| match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                AppError::Conflict("a person with this NHS number is already registered".into())
+            }
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => AppError::invalid_field(
+                "practice_id",
+                "Unknown practice",
+                "there is no practice with this id",
+            ),
+            _ => AppError::from(e),
+        })?;
+        Ok(row.into())
+    }
+
+    /// Reads a person if the scope allows; `None` both when absent and when out of scope.
+    pub async fn person(&self, id: i64, scope: CaseScope) -> AppResult<Option<Person>> {
+        let Some((clause, team, user)) = person_scope_clause(scope) else {
+            return Ok(None);
+        };
+        let sql = format!("SELECT {PERSON_COLUMNS} FROM people p WHERE p.id = $1 AND {clause}");
+        let row: Option<PersonRow> = on_reader!(self, pool => sqlx::query_as(&sql).bind(id).bind(team).bind(user).fetch_optional(pool).await)?;
+        Ok(row.map(Person::from))
+    }
+
+    pub async fn count_people(&self) -> anyhow::Result<i64> {
+        let (n,): (i64,) = on_reader!(self, pool => sqlx::query_as("SELECT COUNT(*) FROM people").fetch_one(pool).await)?;
+        Ok(n)
+    }
+}

@@ -1,0 +1,217 @@
+//! Users, teams, practices, API tokens and sessions.
+
+use super::{on_reader, on_writer, Store};
+use crate::auth::{self, CurrentUser, Role};
+use chrono::{DateTime, Duration, Utc};
+
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub role: Role,
+    pub team_id: Option<i64>,
+    pub organisation: Option<&'a str>,
+    pub password: Option<&'a str>,
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    username: String,
+    display_name: String,
+    role: String,
+    team_id: Option<i64>,
+    organisation: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionUserRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    csrf_token: String,
+}
+
+impl UserRow {
+    fn into_user(self, csrf_token: Option<String>) -> anyhow::Result<CurrentUser> {
+        Ok(CurrentUser {
+            id: self.id,
+            role: Role::from_code(&self.role).ok_or_else(|| {
+                anyhow::anyhow!("user {} has unknown role {}", self.id, self.role)
+            })?,
+            username: self.username,
+            display_name: self.display_name,
+            team_id: self.team_id,
+            organisation: self.organisation,
+            csrf_token,
+        })
+    }
+}
+
+const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.team_id, u.organisation";
+
+impl Store {
+    pub async fn create_team(&self, name: &str) -> anyhow::Result<i64> {
+        let (id,): (i64,) = on_writer!(self, pool => sqlx::query_as("INSERT INTO teams (name) VALUES ($1) RETURNING id")
+            .bind(name).fetch_one(pool).await)?;
+        Ok(id)
+    }
+
+    pub async fn create_practice(
+        &self,
+        code: &str,
+        name: &str,
+        lsoa: Option<&str>,
+        team_id: Option<i64>,
+    ) -> anyhow::Result<i64> {
+        let (id,): (i64,) = on_writer!(self, pool => sqlx::query_as(
+            "INSERT INTO practices (code, name, lsoa, team_id) VALUES ($1, $2, $3, $4) RETURNING id")
+            .bind(code).bind(name).bind(lsoa).bind(team_id).fetch_one(pool).await)?;
+        Ok(id)
+    }
+
+    pub async fn create_user(&self, user: &NewUser<'_>) -> anyhow::Result<i64> {
+        let hash = user.password.map(auth::hash_password).transpose()?;
+        let (id,): (i64,) = on_writer!(self, pool => sqlx::query_as(
+            "INSERT INTO users (username, display_name, role, team_id, organisation, password_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
+            .bind(user.username).bind(user.display_name).bind(user.role.code()).bind(user.team_id)
+            .bind(user.organisation).bind(hash).bind(Utc::now())
+            .fetch_one(pool).await)?;
+        Ok(id)
+    }
+
+    /// Creates an API token and returns it. Only its hash is kept, so it is shown once.
+    pub async fn create_api_token(&self, user_id: i64, label: &str) -> anyhow::Result<String> {
+        let (token, hash) = auth::new_secret("lw_");
+        on_writer!(self, pool => sqlx::query(
+            "INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(user_id).bind(hash).bind(label).bind(Utc::now()).execute(pool).await.map(|_| ()))?;
+        Ok(token)
+    }
+
+    pub async fn user_by_token(&self, token_hash: &str) -> anyhow::Result<Option<CurrentUser>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1");
+        let row: Option<UserRow> = on_reader!(self, pool => sqlx::query_as(&sql).bind(token_hash).fetch_optional(pool).await)?;
+        row.map(|r| r.into_user(None)).transpose()
+    }
+
+    /// Checks a password; returns the user only when it matches.
+    pub async fn authenticate(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> anyhow::Result<Option<CurrentUser>> {
+        let sql =
+            format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.username = $1");
+        #[derive(sqlx::FromRow)]
+        struct WithHash {
+            #[sqlx(flatten)]
+            user: UserRow,
+            password_hash: Option<String>,
+        }
+        let found: Option<WithHash> = on_reader!(self, pool => sqlx::query_as(&sql).bind(username).fetch_optional(pool).await)?;
+        let Some(found) = found else {
+            // Spend the same effort as a real check so timing does not reveal usernames.
+            auth::verify_password(password, dummy_hash());
+            return Ok(None);
+        };
+        match found.password_hash {
+            Some(hash) if auth::verify_password(password, &hash) => {
+                Ok(Some(found.user.into_user(None)?))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Starts a cookie session; returns the secret to put in the cookie.
+    pub async fn create_session(&self, user_id: i64, lifetime: Duration) -> anyhow::Result<String> {
+        let (secret, hash) = auth::new_secret("");
+        let (csrf, _) = auth::new_secret("");
+        let expires: DateTime<Utc> = Utc::now() + lifetime;
+        on_writer!(self, pool => sqlx::query(
+            "INSERT INTO sessions (session_hash, user_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(hash).bind(user_id).bind(csrf).bind(expires).execute(pool).await.map(|_| ()))?;
+        Ok(secret)
+    }
+
+    pub async fn user_by_session(&self, session_hash: &str) -> anyhow::Result<Option<CurrentUser>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.session_hash = $1 AND s.expires_at > $2"
+        );
+        let row: Option<SessionUserRow> = on_reader!(self, pool => sqlx::query_as(&sql).bind(session_hash).bind(Utc::now()).fetch_optional(pool).await)?;
+        row.map(|r| r.user.into_user(Some(r.csrf_token)))
+            .transpose()
+    }
+
+    pub async fn end_session(&self, session_hash: &str) -> anyhow::Result<()> {
+        on_writer!(self, pool => sqlx::query("DELETE FROM sessions WHERE session_hash = $1").bind(session_hash).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Link workers and team leads of a team, for assignment lists.
+    pub async fn team_members(&self, team_id: i64) -> anyhow::Result<Vec<(i64, String)>> {
+        Ok(on_reader!(self, pool => sqlx::query_as(
+            "SELECT id, display_name FROM users WHERE team_id = $1 AND role IN ('link_worker', 'team_lead') ORDER BY display_name")
+            .bind(team_id).fetch_all(pool).await)?)
+    }
+
+    pub async fn user_in_team(&self, user_id: i64, team_id: i64) -> anyhow::Result<bool> {
+        let found: Option<(i64,)> = on_reader!(self, pool => sqlx::query_as(
+            "SELECT id FROM users WHERE id = $1 AND team_id = $2 AND role IN ('link_worker', 'team_lead')")
+            .bind(user_id).bind(team_id).fetch_optional(pool).await)?;
+        Ok(found.is_some())
+    }
+}
+
+/// A real argon2id hash, checked against when a username is unknown.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| auth::hash_password("no such user").unwrap_or_default())
+}
+
+impl Store {
+    pub async fn user_id(&self, username: &str) -> anyhow::Result<Option<i64>> {
+        let row: Option<(i64,)> = on_reader!(self, pool => sqlx::query_as("SELECT id FROM users WHERE username = $1")
+            .bind(username).fetch_optional(pool).await)?;
+        Ok(row.map(|r| r.0))
+    }
+}
+
+impl Store {
+    /// Practices and the LSOA each sits in, for placing them on the map.
+    pub async fn practices_with_lsoa(&self) -> anyhow::Result<Vec<(i64, String)>> {
+        Ok(on_reader!(self, pool => sqlx::query_as(
+            "SELECT id, lsoa FROM practices WHERE lsoa IS NOT NULL ORDER BY id").fetch_all(pool).await)?)
+    }
+
+    /// After rows were written with explicit ids, moves PostgreSQL's identity sequences
+    /// past them (SQLite needs nothing: it always uses max(id) + 1).
+    pub async fn reset_id_sequences(&self) -> anyhow::Result<()> {
+        if let Store::Postgres(pool) = self {
+            for table in [
+                "people",
+                "referrals",
+                "referral_events",
+                "contacts",
+                "needs",
+                "goals",
+                "goal_progress",
+                "connections",
+                "connection_events",
+                "barriers",
+                "measures",
+                "services",
+                "users",
+                "teams",
+                "practices",
+            ] {
+                sqlx::query(&format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT MAX(id) FROM {table}), 1))"
+                ))
+                .execute(pool)
+                .await?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,563 @@
+//! Server-rendered pages for link workers. Plain HTML forms (no JavaScript needed),
+//! post/redirect/get, CSRF token on every form, one stylesheet served by the binary.
+
+mod views;
+
+use crate::app::AppState;
+use crate::auth::policy::Action;
+use crate::auth::{self, CurrentUser, SESSION_COOKIE};
+use crate::error::AppError;
+use crate::measures::{Answers, Instrument};
+use crate::referrals::api::{referral_detail, ContactInput};
+use crate::referrals::{CloseReason, ContactMode, MeasureTiming, ReferralState};
+use crate::store::{CaseloadFilter, NewMeasure};
+use askama::Template;
+use axum::extract::{Form, FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use std::collections::HashMap;
+use views::*;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/caseload") }))
+        .route("/static/linkwell.css", get(stylesheet))
+        .route("/sign-in", get(sign_in_page).post(sign_in))
+        .route("/sign-out", post(sign_out))
+        .route("/caseload", get(caseload_page))
+        .route("/people/{id}", get(person_page))
+        .route("/referrals/{id}/contacts", post(record_contact))
+        .route("/referrals/{id}/measures", post(record_measure))
+        .route("/referrals/{id}/transitions", post(record_transition))
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        include_str!("../../static/linkwell.css"),
+    )
+}
+
+/// A signed-in page user; anyone else is sent to the sign-in page.
+pub struct PageUser(pub CurrentUser);
+
+impl FromRequestParts<AppState> for PageUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Some(session) = auth::session_cookie(parts) else {
+            return Err(Redirect::to("/sign-in").into_response());
+        };
+        match state
+            .store
+            .user_by_session(&auth::hash_secret(session))
+            .await
+        {
+            Ok(Some(user)) => Ok(PageUser(user)),
+            Ok(None) => Err(Redirect::to("/sign-in").into_response()),
+            Err(e) => Err(AppError::Internal(e).into_response()),
+        }
+    }
+}
+
+/// Renders a page; template failures are internal errors, never partial pages.
+fn render(template: &impl Template, status: StatusCode) -> Response {
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => AppError::Internal(e.into()).into_response(),
+    }
+}
+
+/// An error shown as a page, not as JSON.
+fn error_page(user: Option<&CurrentUser>, err: AppError) -> Response {
+    if let AppError::Internal(e) = &err {
+        tracing::error!(error = ?e, "internal error on page");
+    }
+    let problem = err.problem();
+    let page = ErrorPage {
+        layout: Layout::new("Something went wrong", user),
+        title: problem.title,
+        detail: problem.detail,
+    };
+    render(&page, err.status())
+}
+
+fn check_csrf(user: &CurrentUser, token: &str) -> Result<(), AppError> {
+    match &user.csrf_token {
+        Some(expected) if expected == token => Ok(()),
+        _ => Err(AppError::Forbidden(
+            "the form has expired; go back, reload the page and try again".into(),
+        )),
+    }
+}
+
+async fn sign_in_page() -> Response {
+    render(
+        &SignInPage {
+            layout: Layout::new("Sign in", None),
+            error: None,
+            username: String::new(),
+        },
+        StatusCode::OK,
+    )
+}
+
+#[derive(Deserialize)]
+struct SignInForm {
+    username: String,
+    password: String,
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let user = match state
+        .store
+        .authenticate(form.username.trim(), &form.password)
+        .await
+    {
+        Ok(user) => user,
+        Err(e) => return error_page(None, AppError::Internal(e)),
+    };
+    let Some(user) = user else {
+        let page = SignInPage {
+            layout: Layout::new("Sign in", None),
+            error: Some("The username or password is not right. Check them and try again.".into()),
+            username: form.username,
+        };
+        return render(&page, StatusCode::UNAUTHORIZED);
+    };
+    let lifetime = chrono::Duration::hours(state.settings.session_hours);
+    let session = match state.store.create_session(user.id, lifetime).await {
+        Ok(s) => s,
+        Err(e) => return error_page(None, AppError::Internal(e)),
+    };
+    let secure = headers
+        .get("x-forwarded-proto")
+        .is_some_and(|v| v == "https");
+    let cookie = format!(
+        "{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        lifetime.num_seconds(),
+        if secure { "; Secure" } else { "" }
+    );
+    ([(header::SET_COOKIE, cookie)], Redirect::to("/caseload")).into_response()
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    parts: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if let Err(e) = check_csrf(&user, &form.csrf) {
+        return error_page(Some(&user), e);
+    }
+    let cookie_value = parts
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v.to_string());
+    if let Some(session) = cookie_value {
+        if let Err(e) = state.store.end_session(&auth::hash_secret(&session)).await {
+            return error_page(Some(&user), AppError::Internal(e));
+        }
+    }
+    let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    ([(header::SET_COOKIE, clear)], Redirect::to("/sign-in")).into_response()
+}
+
+#[derive(Deserialize, Default)]
+struct CaseloadParams {
+    state: Option<String>,
+    mine: Option<String>,
+    overdue: Option<String>,
+    page: Option<i64>,
+}
+
+const PAGE_SIZE: i64 = 50;
+
+async fn caseload_page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Query(params): Query<CaseloadParams>,
+) -> Response {
+    if !user.may(Action::ReadCasework) {
+        return error_page(
+            Some(&user),
+            AppError::Forbidden("the caseload is for link workers and team leads".into()),
+        );
+    }
+    let state_filter = params
+        .state
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .and_then(ReferralState::from_code);
+    let page = params.page.unwrap_or(1).max(1);
+    let filter = CaseloadFilter {
+        state: state_filter,
+        link_worker_id: params.mine.is_some().then_some(user.id),
+        overdue_on: params
+            .overdue
+            .is_some()
+            .then(|| chrono::Utc::now().date_naive()),
+        limit: PAGE_SIZE + 1,
+        offset: (page - 1) * PAGE_SIZE,
+    };
+    let mut rows = match state.store.caseload(user.case_scope(), &filter).await {
+        Ok(rows) => rows,
+        Err(e) => return error_page(Some(&user), e),
+    };
+    let has_next = rows.len() as i64 > PAGE_SIZE;
+    rows.truncate(PAGE_SIZE as usize);
+    let today = chrono::Utc::now().date_naive();
+    let page_view = CaseloadPage {
+        layout: Layout::new("Caseload", Some(&user)),
+        rows: rows
+            .into_iter()
+            .map(|r| CaseloadLine::from_row(r, today))
+            .collect(),
+        states: ReferralState::ALL
+            .iter()
+            .map(|s| Choice::new(s.code(), s.label(), state_filter == Some(*s)))
+            .collect(),
+        mine: params.mine.is_some(),
+        overdue: params.overdue.is_some(),
+        page,
+        previous_link: (page > 1).then(|| caseload_link(&params, page - 1)),
+        next_link: has_next.then(|| caseload_link(&params, page + 1)),
+    };
+    render(&page_view, StatusCode::OK)
+}
+
+fn caseload_link(params: &CaseloadParams, page: i64) -> String {
+    let mut query = vec![format!("page={page}")];
+    if let Some(s) = params.state.as_deref().and_then(ReferralState::from_code) {
+        query.push(format!("state={}", s.code()));
+    }
+    if params.mine.is_some() {
+        query.push("mine=1".into());
+    }
+    if params.overdue.is_some() {
+        query.push("overdue=1".into());
+    }
+    format!("/caseload?{}", query.join("&"))
+}
+
+async fn person_page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return error_page(Some(&user), AppError::NotFound("person"));
+    };
+    show_person(&state, &user, id, None, StatusCode::OK).await
+}
+
+/// Renders a person's page, optionally with a form error summary at the top.
+async fn show_person(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    error: Option<FormError>,
+    status: StatusCode,
+) -> Response {
+    if !user.may(Action::ReadCasework) {
+        return error_page(Some(user), AppError::NotFound("person"));
+    }
+    let scope = user.case_scope();
+    let person = match state.store.person(id, scope).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return error_page(Some(user), AppError::NotFound("person")),
+        Err(e) => return error_page(Some(user), e),
+    };
+    let referrals = match state.store.referrals_of_person(id, scope).await {
+        Ok(r) => r,
+        Err(e) => return error_page(Some(user), e),
+    };
+    let mut panels = Vec::new();
+    for referral in referrals {
+        match referral_detail(state, user, referral.id).await {
+            Ok(detail) => panels.push(ReferralPanel::new(detail)),
+            Err(e) => return error_page(Some(user), e),
+        }
+    }
+    let page = PersonPage {
+        layout: Layout::new(&person.full_name(), Some(user)),
+        person: PersonView::new(&person),
+        referrals: panels,
+        error,
+        csrf: user.csrf_token.clone().unwrap_or_default(),
+        modes: ContactMode::ALL
+            .iter()
+            .map(|m| Choice::new(m.code(), m.label(), false))
+            .collect(),
+        instruments: Instrument::ALL
+            .iter()
+            .map(|i| InstrumentForm::new(*i))
+            .collect(),
+        timings: MeasureTiming::ALL
+            .iter()
+            .map(|t| Choice::new(t.code(), t.label(), false))
+            .collect(),
+        close_reasons: CloseReason::ALL
+            .iter()
+            .map(|r| Choice::new(r.code(), r.label(), false))
+            .collect(),
+        today: chrono::Utc::now().date_naive().to_string(),
+    };
+    render(&page, status)
+}
+
+/// After a form post: back to the person page on success, or the page with the error.
+async fn after_form(
+    state: &AppState,
+    user: &CurrentUser,
+    referral_id: i64,
+    result: Result<(), AppError>,
+) -> Response {
+    let person_id = match state.store.referral(referral_id, user.case_scope()).await {
+        Ok(Some(r)) => r.person_id,
+        Ok(None) => return error_page(Some(user), AppError::NotFound("referral")),
+        Err(e) => return error_page(Some(user), e),
+    };
+    match result {
+        Ok(()) => {
+            Redirect::to(&format!("/people/{person_id}#referral-{referral_id}")).into_response()
+        }
+        Err(AppError::Internal(e)) => error_page(Some(user), AppError::Internal(e)),
+        Err(err @ (AppError::Forbidden(_) | AppError::NotFound(_))) => error_page(Some(user), err),
+        Err(err) => {
+            let status = err.status();
+            let problem = err.problem();
+            let error = FormError {
+                referral_id,
+                title: problem.title,
+                detail: problem.detail,
+            };
+            show_person(state, user, person_id, Some(error), status).await
+        }
+    }
+}
+
+fn form_id(id: &str) -> Result<i64, AppError> {
+    id.parse().map_err(|_| AppError::NotFound("referral"))
+}
+
+#[derive(Deserialize)]
+struct ContactForm {
+    csrf: String,
+    mode: String,
+    duration_minutes: String,
+    reached: Option<String>,
+    notes: String,
+    what_matters: Option<String>,
+    follow_up_on: Option<String>,
+}
+
+async fn record_contact(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+    Form(form): Form<ContactForm>,
+) -> Response {
+    let result = async {
+        check_csrf(&user, &form.csrf)?;
+        user.require(Action::WriteCasework)?;
+        let id = form_id(&id)?;
+        let mode = ContactMode::from_code(&form.mode).ok_or_else(|| {
+            AppError::invalid_field(
+                "mode",
+                "Choose how the contact happened",
+                "choose in person, phone, video, home visit or text",
+            )
+        })?;
+        let duration_minutes = form.duration_minutes.trim().parse().map_err(|_| {
+            AppError::invalid_field(
+                "duration_minutes",
+                "Enter the duration",
+                "duration must be a whole number of minutes",
+            )
+        })?;
+        let follow_up_on = match form.follow_up_on.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(d) => Some(d.parse().map_err(|_| {
+                AppError::invalid_field(
+                    "follow_up_on",
+                    "Enter a real date",
+                    "the follow-up date must be a date like 2026-12-01",
+                )
+            })?),
+        };
+        let contact = ContactInput {
+            at: None,
+            mode,
+            duration_minutes,
+            reached: form.reached.is_some(),
+            notes: form.notes.clone(),
+            what_matters: form.what_matters.clone(),
+            follow_up_on,
+        }
+        .validate()?;
+        state
+            .store
+            .add_contact(id, user.case_scope(), &contact, user.id)
+            .await?;
+        Ok(id)
+    }
+    .await;
+    finish(&state, &user, &id, result).await
+}
+
+async fn finish(
+    state: &AppState,
+    user: &CurrentUser,
+    raw_id: &str,
+    result: Result<i64, AppError>,
+) -> Response {
+    match form_id(raw_id) {
+        Ok(id) => after_form(state, user, id, result.map(|_| ())).await,
+        Err(e) => error_page(Some(user), e),
+    }
+}
+
+async fn record_measure(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let result = async {
+        check_csrf(
+            &user,
+            form.get("csrf").map(String::as_str).unwrap_or_default(),
+        )?;
+        user.require(Action::WriteCasework)?;
+        let id = form_id(&id)?;
+        let instrument = form
+            .get("instrument")
+            .and_then(|i| Instrument::from_code(i))
+            .ok_or_else(|| {
+                AppError::invalid_field(
+                    "instrument",
+                    "Choose a questionnaire",
+                    "unknown questionnaire",
+                )
+            })?;
+        let timing = form
+            .get("timing")
+            .and_then(|t| MeasureTiming::from_code(t))
+            .ok_or_else(|| {
+                AppError::invalid_field(
+                    "timing",
+                    "Choose baseline or follow-up",
+                    "say whether this is a baseline or a follow-up",
+                )
+            })?;
+        let mut items = Vec::with_capacity(instrument.item_count());
+        for i in 1..=instrument.item_count() {
+            let raw = form
+                .get(&format!("item{i}"))
+                .map(|s| s.trim())
+                .unwrap_or_default();
+            items.push(if raw.is_empty() {
+                None
+            } else {
+                Some(raw.parse::<i64>().map_err(|_| {
+                    AppError::invalid_field(
+                        "answers",
+                        "Answers must be numbers",
+                        format!("item {i} must be a number"),
+                    )
+                })?)
+            });
+        }
+        let answers = Answers::parse(instrument, &items)
+            .map_err(|e| AppError::invalid_field("answers", "Check the answers", e.to_string()))?;
+        let measure = NewMeasure {
+            answers,
+            timing,
+            taken_on: chrono::Utc::now().date_naive(),
+        };
+        state
+            .store
+            .add_measure(id, user.case_scope(), &measure, user.id)
+            .await?;
+        Ok(id)
+    }
+    .await;
+    finish(&state, &user, &id, result).await
+}
+
+#[derive(Deserialize)]
+struct TransitionForm {
+    csrf: String,
+    to: String,
+    expected_version: String,
+    reason: Option<String>,
+    note: Option<String>,
+}
+
+async fn record_transition(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+    Form(form): Form<TransitionForm>,
+) -> Response {
+    let result = async {
+        check_csrf(&user, &form.csrf)?;
+        user.require(Action::WriteCasework)?;
+        let id = form_id(&id)?;
+        let to = ReferralState::from_code(&form.to).ok_or_else(|| {
+            AppError::invalid_field("to", "Choose the new state", "choose what happens next")
+        })?;
+        let expected_version = form
+            .expected_version
+            .parse()
+            .map_err(|_| AppError::BadBody("missing version".into()))?;
+        let reason = match form.reason.as_deref() {
+            None | Some("") => None,
+            Some(r) => Some(CloseReason::from_code(r).ok_or_else(|| {
+                AppError::invalid_field("reason", "Choose a reason", "unknown reason")
+            })?),
+        };
+        let note = form
+            .note
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty());
+        state
+            .store
+            .transition_referral(
+                id,
+                user.case_scope(),
+                expected_version,
+                to,
+                reason,
+                note,
+                user.id,
+                &state.settings.lifecycle,
+            )
+            .await?;
+        Ok(id)
+    }
+    .await;
+    finish(&state, &user, &id, result).await
+}

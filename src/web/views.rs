@@ -1,0 +1,364 @@
+//! Page models: everything a template shows, already worded and formatted.
+
+use crate::auth::CurrentUser;
+use crate::measures::Instrument;
+use crate::people::Person;
+use crate::referrals::api::ReferralDetail;
+use crate::referrals::{EventKind, ReferralState};
+use crate::store::CaseloadRow;
+use askama::Template;
+use chrono::NaiveDate;
+
+/// What every page's frame needs.
+pub struct Layout {
+    pub title: String,
+    pub user_name: Option<String>,
+    pub user_role: Option<String>,
+    pub csrf: String,
+}
+
+impl Layout {
+    pub fn new(title: &str, user: Option<&CurrentUser>) -> Layout {
+        Layout {
+            title: title.to_string(),
+            user_name: user.map(|u| u.display_name.clone()),
+            user_role: user.map(|u| u.role.label().to_string()),
+            csrf: user.and_then(|u| u.csrf_token.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+impl Choice {
+    pub fn new(value: &str, label: &str, selected: bool) -> Choice {
+        Choice {
+            value: value.into(),
+            label: label.into(),
+            selected,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+pub struct SignInPage {
+    pub layout: Layout,
+    pub error: Option<String>,
+    pub username: String,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub layout: Layout,
+    pub title: String,
+    pub detail: String,
+}
+
+pub struct CaseloadLine {
+    pub person_id: i64,
+    pub referral_id: i64,
+    pub person_name: String,
+    pub state: String,
+    pub link_worker: String,
+    pub received: String,
+    pub follow_up: String,
+    pub overdue: bool,
+    pub imd: String,
+}
+
+impl CaseloadLine {
+    pub fn from_row(r: CaseloadRow, today: NaiveDate) -> CaseloadLine {
+        let state = ReferralState::from_code(&r.state);
+        CaseloadLine {
+            person_id: r.person_id,
+            referral_id: r.referral_id,
+            person_name: r.person_name,
+            state: state.map(|s| s.label().to_string()).unwrap_or(r.state),
+            link_worker: r.link_worker_name.unwrap_or_else(|| "Not assigned".into()),
+            received: r.received_at.format("%-d %b %Y").to_string(),
+            follow_up: r
+                .next_follow_up_on
+                .map(|d| d.format("%-d %b %Y").to_string())
+                .unwrap_or_default(),
+            overdue: state.is_some_and(|s| s.is_open())
+                && r.next_follow_up_on.is_some_and(|d| d < today),
+            imd: r
+                .imd_decile
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "–".into()),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "caseload.html")]
+pub struct CaseloadPage {
+    pub layout: Layout,
+    pub rows: Vec<CaseloadLine>,
+    pub states: Vec<Choice>,
+    pub mine: bool,
+    pub overdue: bool,
+    pub page: i64,
+    pub previous_link: Option<String>,
+    pub next_link: Option<String>,
+}
+
+pub struct PersonView {
+    pub name: String,
+    pub nhs_number: String,
+    pub date_of_birth: String,
+    pub age: u32,
+    pub sex: String,
+    pub ethnicity: String,
+    pub postcode: String,
+    pub lsoa: String,
+    pub deprivation: String,
+    pub phone: String,
+    pub plus_groups: String,
+    pub conditions: String,
+}
+
+impl PersonView {
+    pub fn new(p: &Person) -> PersonView {
+        let join = |items: Vec<&str>| {
+            if items.is_empty() {
+                "None recorded".to_string()
+            } else {
+                items.join(", ")
+            }
+        };
+        PersonView {
+            name: p.full_name(),
+            nhs_number: p
+                .nhs_number
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "Not recorded".into()),
+            date_of_birth: p.date_of_birth.format("%-d %B %Y").to_string(),
+            age: p.age_on(chrono::Utc::now().date_naive()),
+            sex: p.sex.label().into(),
+            ethnicity: p.ethnicity.label().into(),
+            postcode: p.postcode.clone(),
+            lsoa: p.lsoa.clone().unwrap_or_default(),
+            deprivation: match p.imd_decile {
+                Some(d) if d <= 2 => {
+                    format!("IMD decile {d} of 10 (Core20: most deprived fifth of England)")
+                }
+                Some(d) => format!("IMD decile {d} of 10"),
+                None => "Not known (outside England or postcode not found)".into(),
+            },
+            phone: p.phone.clone().unwrap_or_else(|| "Not recorded".into()),
+            plus_groups: join(p.plus_groups.iter().map(|g| g.label()).collect()),
+            conditions: join(p.conditions.iter().map(|c| c.label()).collect()),
+        }
+    }
+}
+
+pub struct Line {
+    pub when: String,
+    pub what: String,
+    pub detail: String,
+}
+
+pub struct ReferralPanel {
+    pub id: i64,
+    pub version: i64,
+    pub state: String,
+    pub open: bool,
+    pub reason: String,
+    pub received: String,
+    pub next_states: Vec<Choice>,
+    pub history: Vec<Line>,
+    pub contacts: Vec<Line>,
+    pub what_matters: Vec<String>,
+    pub needs: Vec<String>,
+    pub goals: Vec<Line>,
+    pub barriers: Vec<Line>,
+    pub measures: Vec<Line>,
+    pub connections: Vec<Line>,
+}
+
+fn day(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%-d %b %Y %H:%M").to_string()
+}
+
+impl ReferralPanel {
+    pub fn new(d: ReferralDetail) -> ReferralPanel {
+        let r = &d.referral;
+        let history = d
+            .history
+            .iter()
+            .map(|e| Line {
+                when: day(e.at),
+                what: match (e.kind, e.to_state) {
+                    (EventKind::Transition, Some(s)) => format!("Now {}", s.label().to_lowercase()),
+                    (kind, _) => kind.label().to_string(),
+                },
+                detail: [
+                    e.close_reason.map(|c| c.label().to_string()),
+                    e.snomed_code.as_ref().map(|c| format!("SNOMED CT {c}")),
+                    e.note.clone(),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · "),
+            })
+            .collect();
+        let cw = d.casework;
+        let (
+            mut contacts,
+            mut what_matters,
+            mut needs,
+            mut goals,
+            mut barriers,
+            mut measures,
+            mut connections,
+        ) = (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+        if let Some(cw) = cw {
+            for c in cw.contacts {
+                if let Some(w) = &c.what_matters {
+                    what_matters.push(w.clone());
+                }
+                contacts.push(Line {
+                    when: day(c.at),
+                    what: format!(
+                        "{}, {} min{}",
+                        c.mode.label(),
+                        c.duration_minutes,
+                        if c.reached { "" } else { " — not reached" }
+                    ),
+                    detail: c.notes,
+                });
+            }
+            needs = cw
+                .needs
+                .iter()
+                .map(|n| n.need.label().to_string())
+                .collect();
+            goals = cw
+                .goals
+                .into_iter()
+                .map(|g| Line {
+                    when: g
+                        .progress_history
+                        .last()
+                        .map(|p| day(p.at))
+                        .unwrap_or_default(),
+                    what: g.description,
+                    detail: format!("progress {} of 10", g.progress),
+                })
+                .collect();
+            barriers = cw
+                .barriers
+                .into_iter()
+                .map(|b| Line {
+                    when: day(b.at),
+                    what: b.barrier.label().into(),
+                    detail: b.notes,
+                })
+                .collect();
+            measures = cw
+                .measures
+                .into_iter()
+                .map(|m| Line {
+                    when: m.taken_on.format("%-d %b %Y").to_string(),
+                    what: format!(
+                        "{} ({})",
+                        m.instrument.label(),
+                        m.timing.label().to_lowercase()
+                    ),
+                    detail: match &m.score {
+                        Some(score) => score.summary(),
+                        None => "Incomplete: not scored".into(),
+                    },
+                })
+                .collect();
+            connections = cw
+                .connections
+                .into_iter()
+                .map(|c| Line {
+                    when: day(c.status_at),
+                    what: c.service_name,
+                    detail: format!(
+                        "{}{}",
+                        c.status.label(),
+                        if c.accompanied { " · accompanied" } else { "" }
+                    ),
+                })
+                .collect();
+        }
+        ReferralPanel {
+            id: r.id,
+            version: r.version,
+            state: r.state.label().into(),
+            open: r.state.is_open(),
+            reason: r.reason.clone(),
+            received: day(r.received_at),
+            next_states: r
+                .state
+                .next_states()
+                .iter()
+                .map(|s| Choice::new(s.code(), s.label(), false))
+                .collect(),
+            history,
+            contacts,
+            what_matters,
+            needs,
+            goals,
+            barriers,
+            measures,
+            connections,
+        }
+    }
+}
+
+pub struct FormError {
+    pub referral_id: i64,
+    pub title: String,
+    pub detail: String,
+}
+
+pub struct InstrumentForm {
+    pub code: String,
+    pub label: String,
+    pub items: Vec<(usize, String)>,
+    pub options: Vec<u8>,
+}
+
+impl InstrumentForm {
+    pub fn new(i: Instrument) -> InstrumentForm {
+        let (min, max) = i.item_range();
+        InstrumentForm {
+            code: i.code().into(),
+            label: i.label().into(),
+            items: i
+                .items()
+                .iter()
+                .enumerate()
+                .map(|(n, text)| (n + 1, text.to_string()))
+                .collect(),
+            options: (min..=max).collect(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+pub struct PersonPage {
+    pub layout: Layout,
+    pub person: PersonView,
+    pub referrals: Vec<ReferralPanel>,
+    pub error: Option<FormError>,
+    pub csrf: String,
+    pub modes: Vec<Choice>,
+    pub instruments: Vec<InstrumentForm>,
+    pub timings: Vec<Choice>,
+    pub close_reasons: Vec<Choice>,
+    pub today: String,
+}

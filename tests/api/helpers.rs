@@ -1,0 +1,245 @@
+//! One fresh application per test, on a real SQLite file or a real PostgreSQL database.
+
+use linkwell::app::{Application, Settings};
+use linkwell::auth::Role;
+use linkwell::store::{NewUser, Store};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs a test body against SQLite always, and PostgreSQL when
+/// `LINKWELL_TEST_POSTGRES_URL` is set (CI always sets it).
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::helpers::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if $crate::helpers::postgres_admin_url().is_none() {
+                    eprintln!("LINKWELL_TEST_POSTGRES_URL not set: PostgreSQL run skipped");
+                    return;
+                }
+                super::$name($crate::helpers::Backend::Postgres).await
+            }
+        }
+    )*};
+}
+
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("LINKWELL_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// A database URL for a new, empty database on the backend.
+pub async fn fresh_database(backend: Backend, dir: &tempfile::TempDir) -> String {
+    match backend {
+        Backend::Sqlite => dir.path().join("test.db").display().to_string(),
+        Backend::Postgres => {
+            let admin = postgres_admin_url().expect("postgres url");
+            let name = format!("linkwell_test_{}", &linkwell::auth::new_secret("").0[..16]);
+            let pool = sqlx::PgPool::connect(&admin)
+                .await
+                .expect("connect to PostgreSQL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&pool)
+                .await
+                .expect("create database");
+            pool.close().await;
+            let (base, _) = admin.rsplit_once('/').expect("database url has a path");
+            format!("{base}/{name}")
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub store: Store,
+    pub service_id: i64,
+    pub link_worker_id: i64,
+    /// API tokens by who holds them.
+    pub link_worker: String,
+    pub other_team_worker: String,
+    pub team_lead: String,
+    pub referrer: String,
+    pub analyst: String,
+    _dir: tempfile::TempDir,
+}
+
+pub const LINK_WORKER_PASSWORD: &str = "a long test password";
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database_url = fresh_database(backend, &dir).await;
+    let app = Application::build(Settings::new(&database_url), "127.0.0.1:0".parse().unwrap())
+        .await
+        .expect("build app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let store = app.state().store.clone();
+    tokio::spawn(app.run_until_stopped());
+
+    let team_id = store.create_team("Team A").await.unwrap();
+    let other_team_id = store.create_team("Team B").await.unwrap();
+    store
+        .create_practice("M00001", "Test Surgery", None, Some(team_id))
+        .await
+        .unwrap();
+    let user = |username: &'static str,
+                role: Role,
+                team: Option<i64>,
+                password: Option<&'static str>| NewUser {
+        username,
+        display_name: username,
+        role,
+        team_id: team,
+        organisation: None,
+        password,
+    };
+    let link_worker_id = store
+        .create_user(&user(
+            "lw",
+            Role::LinkWorker,
+            Some(team_id),
+            Some(LINK_WORKER_PASSWORD),
+        ))
+        .await
+        .unwrap();
+    let other = store
+        .create_user(&user("lw-b", Role::LinkWorker, Some(other_team_id), None))
+        .await
+        .unwrap();
+    let lead = store
+        .create_user(&user("lead", Role::TeamLead, Some(team_id), None))
+        .await
+        .unwrap();
+    let referrer = store
+        .create_user(&user("gp", Role::Referrer, None, None))
+        .await
+        .unwrap();
+    let analyst = store
+        .create_user(&user("analyst", Role::Analyst, None, None))
+        .await
+        .unwrap();
+    let service = store
+        .create_service("Walking group", "Parks Trust", "Weekly walks")
+        .await
+        .unwrap();
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        link_worker: store
+            .create_api_token(link_worker_id, "test")
+            .await
+            .unwrap(),
+        other_team_worker: store.create_api_token(other, "test").await.unwrap(),
+        team_lead: store.create_api_token(lead, "test").await.unwrap(),
+        referrer: store.create_api_token(referrer, "test").await.unwrap(),
+        analyst: store.create_api_token(analyst, "test").await.unwrap(),
+        store,
+        service_id: service.id,
+        link_worker_id,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .post(format!("{}/api/v1{path}", self.address))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
+        read(response).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .get(format!("{}/api/v1{path}", self.address))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request");
+        read(response).await
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        self.store.count_rows(table).await.unwrap()
+    }
+
+    /// Registers a person at a postcode and refers them; returns (person, referral).
+    pub async fn person_with_referral(&self, postcode: &str) -> (Value, Value) {
+        let (status, person) = self
+            .post("/people", &self.link_worker, person_body(postcode))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{person}");
+        let (status, referral) = self
+            .post(
+                "/referrals",
+                &self.link_worker,
+                serde_json::json!({"person_id": person["id"], "referrer_kind": "gp", "reason": "Lonely since moving"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{referral}");
+        (person, referral)
+    }
+}
+
+pub fn person_body(postcode: &str) -> Value {
+    serde_json::json!({
+        "nhs_number": null,
+        "given_name": "Ada",
+        "family_name": "Lovelace",
+        "date_of_birth": "1950-12-10",
+        "sex": "female",
+        "ethnicity": "white",
+        "postcode": postcode,
+        "plus_groups": ["carer"],
+        "conditions": ["hypertension"]
+    })
+}
+
+async fn read(response: reqwest::Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let text = response.text().await.expect("body");
+    if status.is_client_error() {
+        assert_eq!(
+            content_type, "application/problem+json",
+            "4xx must be a problem document: {text}"
+        );
+    }
+    let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, value)
+}
+
+/// Asserts a response is an RFC 9457 problem document with this status.
+pub fn assert_problem(status: StatusCode, body: &Value, expected: StatusCode) {
+    assert_eq!(status, expected, "{body}");
+    assert_eq!(body["status"], expected.as_u16(), "{body}");
+    assert!(
+        body["type"].is_string() && body["title"].is_string() && body["detail"].is_string(),
+        "{body}"
+    );
+}

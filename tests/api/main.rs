@@ -1,0 +1,9 @@
+//! Integration tests: the real server over HTTP, on SQLite and PostgreSQL.
+
+mod generator;
+mod geography;
+mod helpers;
+mod openapi;
+mod pages;
+mod referrals;
+mod validation;

@@ -1,0 +1,175 @@
+//! Pages: sign in with a form, see the caseload, record a contact, refuse a forged form.
+
+use crate::helpers::{spawn_app, Backend, TestApp, LINK_WORKER_PASSWORD};
+use crate::on_both_databases;
+use reqwest::StatusCode;
+
+on_both_databases!(
+    sign_in_and_see_the_caseload,
+    person_page_forms_record_and_refuse
+);
+
+async fn sign_in(app: &TestApp) -> String {
+    let response = app
+        .client
+        .post(format!("{}/sign-in", app.address))
+        .form(&[("username", "lw"), ("password", LINK_WORKER_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    cookie.split(';').next().unwrap().to_string()
+}
+
+async fn page(app: &TestApp, cookie: &str, path: &str) -> (StatusCode, String) {
+    let response = app
+        .client
+        .get(format!("{}{path}", app.address))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+async fn sign_in_and_see_the_caseload(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (person, _) = app.person_with_referral("SW1A 1AA").await;
+
+    let anonymous = app
+        .client
+        .get(format!("{}/caseload", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+    assert_eq!(anonymous.headers()["location"], "/sign-in");
+
+    let wrong = app
+        .client
+        .post(format!("{}/sign-in", app.address))
+        .form(&[("username", "lw"), ("password", "wrong")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert!(wrong.text().await.unwrap().contains("There is a problem"));
+
+    let cookie = sign_in(&app).await;
+    let (status, html) = page(&app, &cookie, "/caseload").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<h1>Caseload</h1>"));
+    assert!(
+        html.contains("Ada Lovelace"),
+        "the referral appears in the caseload"
+    );
+    assert!(html.contains(&format!("/people/{}", person["id"])));
+    let (status, html) = page(&app, &cookie, "/caseload?state=closed").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("Ada Lovelace"), "filtered out");
+}
+
+fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("form has a csrf field") + marker.len();
+    html[start..start + 64].to_string()
+}
+
+async fn person_page_forms_record_and_refuse(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (person, referral) = app.person_with_referral("B25 8DS").await;
+    let cookie = sign_in(&app).await;
+    let (status, html) = page(&app, &cookie, &format!("/people/{}", person["id"])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Core20"), "deprivation is shown");
+    let csrf = csrf_of(&html);
+
+    let post = |path: String, form: Vec<(&'static str, String)>| {
+        let app = &app;
+        let cookie = cookie.clone();
+        async move {
+            app.client
+                .post(format!("{}{path}", app.address))
+                .header("cookie", cookie)
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let contact = vec![
+        ("csrf", csrf.clone()),
+        ("mode", "phone".into()),
+        ("duration_minutes", "20".into()),
+        ("reached", "1".into()),
+        ("notes", "Talked about the lunch club".into()),
+        ("what_matters", "Seeing people".into()),
+        ("follow_up_on", "".into()),
+    ];
+    let before = app.count("contacts").await;
+    let mut forged = contact.clone();
+    forged[0].1 = "0".repeat(64);
+    let response = post(format!("/referrals/{}/contacts", referral["id"]), forged).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.count("contacts").await,
+        before,
+        "forged form wrote nothing"
+    );
+
+    let response = post(format!("/referrals/{}/contacts", referral["id"]), contact).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.count("contacts").await, before + 1);
+
+    let measure = vec![
+        ("csrf", csrf.clone()),
+        ("instrument", "swemwbs".into()),
+        ("timing", "baseline".into()),
+        ("item1", "3".into()),
+        ("item2", "3".into()),
+        ("item3", "3".into()),
+        ("item4", "3".into()),
+        ("item5", "3".into()),
+        ("item6", "3".into()),
+        ("item7", "3".into()),
+    ];
+    let response = post(format!("/referrals/{}/measures", referral["id"]), measure).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    let bad_transition = vec![
+        ("csrf", csrf.clone()),
+        ("to", "closed".into()),
+        ("expected_version", "1".into()),
+        ("reason", "".into()),
+        ("note", "".into()),
+    ];
+    let response = post(
+        format!("/referrals/{}/transitions", referral["id"]),
+        bad_transition,
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("There is a problem") && html.contains("Nothing was saved"),
+        "error summary shown"
+    );
+
+    let (_, html) = page(&app, &cookie, &format!("/people/{}", person["id"])).await;
+    assert!(html.contains("Seeing people"), "what matters is shown");
+    assert!(
+        html.contains("metric 19.25 (raw 21)"),
+        "SWEMWBS score shown converted"
+    );
+}
