@@ -71,7 +71,7 @@ impl Table {
 /// in one transaction.
 pub async fn flush(store: &Store, tables: &mut [&mut Table]) -> anyhow::Result<()> {
     on_writer!(store, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
         for table in tables.iter_mut() {
             let per_statement = (30_000 / table.columns.len()).max(1);
             let rows = std::mem::take(&mut table.rows);

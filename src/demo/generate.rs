@@ -282,12 +282,14 @@ struct Staff {
     services_by_need: HashMap<Need, Vec<i64>>,
 }
 
-const GIVEN: [&str; 40] = [
+const GIVEN_FEMALE: [&str; 20] = [
     "Olivia", "Amelia", "Isla", "Ava", "Mia", "Aisha", "Fatima", "Maryam", "Grace", "Zara",
     "Sophie", "Chloe", "Priya", "Jasmine", "Margaret", "Patricia", "Joan", "Blessing", "Hannah",
-    "Niamh", "Oliver", "George", "Noah", "Arthur", "Muhammad", "Harry", "Leo", "Jack", "Yusuf",
-    "Ibrahim", "Kwame", "David", "John", "Michael", "Raj", "Tomasz", "Liam", "Daniel", "Samuel",
-    "Ahmed",
+    "Niamh",
+];
+const GIVEN_MALE: [&str; 20] = [
+    "Oliver", "George", "Noah", "Arthur", "Muhammad", "Harry", "Leo", "Jack", "Yusuf", "Ibrahim",
+    "Kwame", "David", "John", "Michael", "Raj", "Tomasz", "Liam", "Daniel", "Samuel", "Ahmed",
 ];
 const FAMILY: [&str; 40] = [
     "Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Thomas",
@@ -296,6 +298,20 @@ const FAMILY: [&str; 40] = [
     "Wood", "Clarke", "Mensah", "Okafor", "Campbell", "Kowalski", "Nowak", "Murphy", "O'Brien",
     "Lewis", "Harris", "Mahmood",
 ];
+
+fn given_name(rng: &mut ChaCha8Rng, sex: Sex) -> &'static str {
+    let names = if sex == Sex::Female {
+        &GIVEN_FEMALE
+    } else {
+        &GIVEN_MALE
+    };
+    names[rng.gen_range(0..names.len())]
+}
+
+/// First nine digits of the synthetic NHS numbers: the 999 range NHS England reserves for
+/// testing, never issued to a patient. It holds about 909,000 valid numbers; people generated
+/// past that have no NHS number recorded (as some self-referrers do not).
+const NHS_TEST_RANGE: std::ops::RangeInclusive<u32> = 999_000_000..=999_999_999;
 
 /// A referral event before it is written: kind, new state, close reason, link worker,
 /// SNOMED code, time and actor.
@@ -343,7 +359,10 @@ pub async fn generate(
     };
 
     let mut tables = Tables::new();
-    let mut ids = Ids::default();
+    let mut ids = Ids {
+        nhs_seed: *NHS_TEST_RANGE.start(),
+        ..Ids::default()
+    };
     let mut batch_people = 0u32;
     let created_at = options
         .reference_date
@@ -361,15 +380,18 @@ pub async fn generate(
             ids.person += 1;
             let (postcode, _, _) = area_postcodes.choose(&mut rng).expect("LSOA has postcodes");
             let nhs = loop {
+                if !NHS_TEST_RANGE.contains(&ids.nhs_seed) {
+                    break None;
+                }
                 ids.nhs_seed += 1;
-                if let Some(n) = NhsNumber::from_first_nine(ids.nhs_seed) {
-                    break n;
+                if let Some(n) = NhsNumber::from_first_nine(ids.nhs_seed - 1) {
+                    break Some(n);
                 }
             };
             tables.people.push(vec![
                 ids.person.into(),
-                nhs.to_string().replace(' ', "").into(),
-                GIVEN[rng.gen_range(0..GIVEN.len())].into(),
+                nhs.map(|n| n.to_string().replace(' ', "")).into(),
+                given_name(&mut rng, person.sex).into(),
                 FAMILY[rng.gen_range(0..FAMILY.len())].into(),
                 person.date_of_birth.into(),
                 person.sex.code().into(),
@@ -523,9 +545,14 @@ async fn create_staff(
                 (true, _) => ("linkworker".to_string(), Some("demo-linkworker")),
                 _ => (format!("lw{}-{}", t + 1, w + 1), None),
             };
+            let sex = if rng.gen_bool(0.7) {
+                Sex::Female
+            } else {
+                Sex::Male
+            };
             let name = format!(
                 "{} {}",
-                GIVEN[rng.gen_range(0..GIVEN.len())],
+                given_name(rng, sex),
                 FAMILY[rng.gen_range(0..FAMILY.len())]
             );
             workers.push(
@@ -950,6 +977,7 @@ fn synth_referral(
     let gp = staff.practice_gp[&practice];
     let workers = &staff.team_workers[&team];
     let worker = workers[rng.gen_range(0..workers.len())];
+    let today = today - Duration::days(1);
     let received = today - Duration::days(rng.gen_range(0..365));
     let received_at = at(received, rng);
     let kind = *[

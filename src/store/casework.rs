@@ -145,7 +145,7 @@ impl Store {
     ) -> AppResult<Referral> {
         let now = Utc::now();
         let id = on_writer!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
             let team: Option<(Option<i64>,)> = sqlx::query_as(
                 "SELECT pr.team_id FROM people p LEFT JOIN practices pr ON pr.id = p.practice_id WHERE p.id = $1")
                 .bind(person_id).fetch_optional(&mut *tx).await?;
@@ -261,7 +261,7 @@ impl Store {
             format!("SELECT r.state, r.version FROM referrals r WHERE r.id = $1 AND {clause}");
         let now = Utc::now();
         let guard = on_writer!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
             let current: Option<(String, i64)> = sqlx::query_as(&select).bind(id).bind(scope_id).fetch_optional(&mut *tx).await?;
             let Some((state, version)) = current else { return Err(AppError::NotFound("referral")) };
             if version != expected_version {
@@ -322,12 +322,15 @@ impl Store {
         );
         let now = Utc::now();
         let guard = on_writer!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
             let current: Option<(i64, Option<i64>, String)> = sqlx::query_as(&select).bind(id).bind(scope_id).fetch_optional(&mut *tx).await?;
             match current {
                 None => Guard::Missing,
                 Some((version, _, _)) if version != expected_version => Guard::Stale,
-                Some((_, team, _)) => {
+                Some((_, team, state)) => {
+                    if !code(ReferralState::from_code, &state)?.is_open() {
+                        return Err(AppError::validation("Referral has ended", "an ended referral cannot be reassigned"));
+                    }
                     let member: Option<(i64,)> = sqlx::query_as(
                         "SELECT id FROM users WHERE id = $1 AND team_id = $2 AND role IN ('link_worker', 'team_lead')")
                         .bind(link_worker_id).bind(team).fetch_optional(&mut *tx).await?;
@@ -379,7 +382,7 @@ impl Store {
     ) -> AppResult<Contact> {
         self.open_referral(referral_id, scope).await?;
         let id = on_writer!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO contacts (referral_id, at, mode, duration_minutes, reached, notes, what_matters, recorded_by) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
@@ -488,7 +491,7 @@ impl Store {
         self.open_referral(referral_id, scope).await?;
         let now = Utc::now();
         let id = on_writer!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO goals (referral_id, description, need, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
                 .bind(referral_id).bind(description).bind(need.map(Need::code)).bind(now).fetch_one(&mut *tx).await?;
@@ -728,7 +731,7 @@ impl Store {
         self.open_referral(referral_id, scope).await?;
         let now = Utc::now();
         let id = on_writer!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
             let service: Option<(i64,)> = sqlx::query_as("SELECT id FROM services WHERE id = $1").bind(c.service_id).fetch_optional(&mut *tx).await?;
             if service.is_none() {
                 return Err(AppError::invalid_field("service_id", "Unknown service", "there is no service with this id"));
@@ -763,7 +766,7 @@ impl Store {
             .map_err(|e| AppError::validation("Status change not allowed", e))?;
         let now = Utc::now();
         let changed = on_writer!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
             let updated = sqlx::query("UPDATE connections SET status = $1, status_at = $2 WHERE id = $3 AND status = $4")
                 .bind(to.code()).bind(now).bind(connection_id).bind(current.status.code()).execute(&mut *tx).await?;
             if updated.rows_affected() == 1 {

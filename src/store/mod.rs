@@ -172,3 +172,23 @@ impl Store {
         Ok(n)
     }
 }
+
+/// How a write transaction starts on each backend. SQLite takes the write lock up front
+/// (`BEGIN IMMEDIATE`): a deferred transaction that reads and then writes cannot wait for a
+/// writer in another process and fails with `SQLITE_BUSY`, while an immediate one waits
+/// out the busy timeout like any other writer.
+pub(crate) trait WriteTransaction {
+    const BEGIN: &'static str;
+}
+
+impl WriteTransaction for SqlitePool {
+    const BEGIN: &'static str = "BEGIN IMMEDIATE";
+}
+
+impl WriteTransaction for PgPool {
+    const BEGIN: &'static str = "BEGIN";
+}
+
+pub(crate) fn begin_statement<P: WriteTransaction>(_: &P) -> &'static str {
+    P::BEGIN
+}

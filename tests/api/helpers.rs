@@ -73,6 +73,7 @@ pub struct TestApp {
     pub team_lead: String,
     pub referrer: String,
     pub analyst: String,
+    pub database_url: String,
     _dir: tempfile::TempDir,
 }
 
@@ -151,6 +152,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         store,
         service_id: service.id,
         link_worker_id,
+        database_url,
         _dir: dir,
     }
 }
