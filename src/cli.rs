@@ -74,10 +74,26 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Manage teams of link workers.
+    Teams {
+        #[command(subcommand)]
+        command: TeamsCommand,
+    },
     /// Manage users.
     Users {
         #[command(subcommand)]
         command: UsersCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TeamsCommand {
+    /// Add a team; prints its id.
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -156,6 +172,13 @@ pub fn run() -> anyhow::Result<()> {
                 )
                 .await?;
                 println!("{report}");
+                Ok(())
+            }
+            Command::Teams {
+                command: TeamsCommand::Add { db, name },
+            } => {
+                let store = Store::connect(&db.database_url).await?;
+                println!("{}", store.create_team(&name).await?);
                 Ok(())
             }
             Command::Users { command } => users(command).await,

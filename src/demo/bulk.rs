@@ -1,7 +1,7 @@
 //! Fast multi-row inserts for the generator: rows are buffered per table and written in
 //! statements of up to ~30,000 parameters (within both SQLite's and PostgreSQL's limits).
 
-use crate::store::{on_writer, Store};
+use crate::store::{on_writer, Backend, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// One cell. Nulls keep their type, because PostgreSQL checks parameter types.
@@ -70,13 +70,14 @@ impl Table {
 /// Writes every buffered row of the tables, in the order given (parents before children),
 /// in one transaction.
 pub async fn flush(store: &Store, tables: &mut [&mut Table]) -> anyhow::Result<()> {
+    let numbered = store.backend() == Backend::Postgres;
     on_writer!(store, pool => {
         let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
         for table in tables.iter_mut() {
-            let per_statement = (30_000 / table.columns.len()).max(1);
+            let per_statement = (PARAMETERS_PER_STATEMENT / table.columns.len()).max(1);
             let rows = std::mem::take(&mut table.rows);
             for chunk in rows.chunks(per_statement) {
-                let sql = insert_sql(table.name, table.columns, chunk.len());
+                let sql = insert_sql(table.name, table.columns, chunk.len(), numbered);
                 let mut query = sqlx::query(&sql);
                 for value in chunk.iter().flatten() {
                     query = match value {
@@ -97,7 +98,13 @@ pub async fn flush(store: &Store, tables: &mut [&mut Table]) -> anyhow::Result<(
     Ok(())
 }
 
-fn insert_sql(table: &str, columns: &[&str], rows: usize) -> String {
+/// Parameters bound per INSERT: well inside both engines' limits, and small enough that
+/// statement preparation stays cheap.
+const PARAMETERS_PER_STATEMENT: usize = 6_000;
+
+/// PostgreSQL needs numbered parameters; SQLite gets anonymous `?` ones, because binding
+/// thousands of named (`$N`) parameters costs SQLite a linear name lookup each.
+fn insert_sql(table: &str, columns: &[&str], rows: usize, numbered: bool) -> String {
     let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
     let mut n = 1;
     for r in 0..rows {
@@ -109,8 +116,12 @@ fn insert_sql(table: &str, columns: &[&str], rows: usize) -> String {
             if c > 0 {
                 sql.push_str(", ");
             }
-            sql.push('$');
-            sql.push_str(&n.to_string());
+            if numbered {
+                sql.push('$');
+                sql.push_str(&n.to_string());
+            } else {
+                sql.push('?');
+            }
             n += 1;
         }
         sql.push(')');
@@ -123,8 +134,12 @@ mod tests {
     #[test]
     fn placeholders_number_across_rows() {
         assert_eq!(
-            super::insert_sql("t", &["a", "b"], 2),
+            super::insert_sql("t", &["a", "b"], 2, true),
             "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)"
+        );
+        assert_eq!(
+            super::insert_sql("t", &["a", "b"], 2, false),
+            "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)"
         );
     }
 }
