@@ -70,6 +70,9 @@ enum Command {
         people: u32,
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// "Today" for the synthetic history (YYYY-MM-DD); fix it for identical output on any day.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
         /// Hide the progress bar (for scripts and benchmarks).
         #[arg(long)]
         quiet: bool,
@@ -158,6 +161,7 @@ pub fn run() -> anyhow::Result<()> {
                 db,
                 people,
                 seed,
+                as_of,
                 quiet,
             } => {
                 let settings = db.settings();
@@ -167,6 +171,7 @@ pub fn run() -> anyhow::Result<()> {
                     &settings.data_dir,
                     &demo::GenerateOptions {
                         progress: !quiet,
+                        reference_date: as_of.unwrap_or_else(|| chrono::Utc::now().date_naive()),
                         ..demo::GenerateOptions::new(people, seed)
                     },
                 )

@@ -31,11 +31,12 @@ use std::time::Instant;
 pub const AREA_LOCAL_AUTHORITIES: [&str; 2] = ["E08000025", "E08000029"];
 
 /// Demo sign-ins printed by `linkwell demo`: (username, password, role).
-pub const DEMO_SIGN_INS: [(&str, &str, &str); 6] = [
+pub const DEMO_SIGN_INS: [(&str, &str, &str); 7] = [
     ("linkworker", "demo-linkworker", "Link worker"),
     ("teamlead", "demo-teamlead", "Team lead"),
     ("referrer", "demo-referrer", "Referrer (GP)"),
     ("vcse", "demo-vcse", "Community organisation"),
+    ("volunteer", "demo-volunteer", "Volunteer"),
     ("analyst", "demo-analyst", "Analyst"),
     ("admin", "demo-admin", "Administrator"),
 ];
@@ -608,6 +609,7 @@ async fn create_staff(
             "demo-vcse",
             Some("Acorns Community Trust"),
         ),
+        ("volunteer", Role::Volunteer, "demo-volunteer", None),
         ("analyst", Role::Analyst, "demo-analyst", None),
         ("admin", Role::Admin, "demo-admin", None),
     ] {

@@ -99,11 +99,23 @@ pub async fn referral_detail(
     id: i64,
 ) -> AppResult<ReferralDetail> {
     let store = &state.store;
-    let referral = store
+    let mut referral = store
         .referral(id, user.case_scope())
         .await?
         .ok_or(AppError::NotFound("referral"))?;
     let history = store.referral_events(id).await?;
+    // The stored state is a projection written in the same transaction as each event; the
+    // events are the record, so the state shown is always the one they derive.
+    let derived = derive_state(&history);
+    if derived != referral.state {
+        tracing::error!(
+            referral = id,
+            stored = referral.state.code(),
+            derived = derived.code(),
+            "referral state projection disagrees with its events"
+        );
+        referral.state = derived;
+    }
     let casework = if user.may(Action::ReadCasework) {
         Some(Casework {
             contacts: store.contacts(id).await?,

@@ -245,3 +245,17 @@ pub fn assert_problem(status: StatusCode, body: &Value, expected: StatusCode) {
         "{body}"
     );
 }
+
+impl TestApp {
+    /// Runs raw SQL behind the application's back (to simulate corruption or tampering).
+    pub async fn execute(&self, sql: &str) {
+        match &self.store {
+            Store::Sqlite { write, .. } => {
+                sqlx::query(sql).execute(write).await.unwrap();
+            }
+            Store::Postgres(pool) => {
+                sqlx::query(sql).execute(pool).await.unwrap();
+            }
+        }
+    }
+}

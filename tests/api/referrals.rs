@@ -12,7 +12,24 @@ on_both_databases!(
     caseload_filters_by_state_link_worker_and_overdue,
     unable_to_contact_needs_three_attempts,
     anonymous_requests_are_refused,
+    shown_state_is_derived_from_events,
 );
+
+async fn shown_state_is_derived_from_events(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, referral) = app.person_with_referral("SW1A 1AA").await;
+    let id = referral["id"].as_i64().unwrap();
+    app.execute(&format!(
+        "UPDATE referrals SET state = 'closed' WHERE id = {id}"
+    ))
+    .await;
+    let (s, detail) = app.get(&format!("/referrals/{id}"), &app.link_worker).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        detail["referral"]["state"], "received",
+        "the events, not the projection, decide"
+    );
+}
 
 async fn transition(app: &crate::helpers::TestApp, id: &Value, body: Value) -> (StatusCode, Value) {
     app.post(
