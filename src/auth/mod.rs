@@ -11,8 +11,8 @@ use crate::people::coded_enum;
 use argon2::password_hash::{rand_core::OsRng, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Argon2, PasswordHash};
 use axum::extract::FromRequestParts;
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -93,9 +93,9 @@ fn bearer_token(parts: &Parts) -> Option<&str> {
         .map(str::trim)
 }
 
-pub fn session_cookie(parts: &Parts) -> Option<&str> {
-    parts
-        .headers
+/// The session secret from the request's cookies, if any.
+pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -116,7 +116,7 @@ impl FromRequestParts<AppState> for CurrentUser {
                 .await?
                 .ok_or(AppError::Unauthenticated);
         }
-        if let Some(session) = session_cookie(parts) {
+        if let Some(session) = session_cookie(&parts.headers) {
             return state
                 .store
                 .user_by_session(&hash_secret(session))

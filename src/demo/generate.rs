@@ -1008,249 +1008,196 @@ fn synth_referral(
     let mut follow_up: Option<NaiveDate> = None;
     let mut day = received;
     let elapsed = |d: NaiveDate| d <= today;
-
-    // Assignment and first contact: slower and less often successful in deprived areas.
-    day += Duration::days(rng.gen_range(1..4));
-    if elapsed(day) {
+    'history: {
+        // Assignment and first contact: slower and less often successful in deprived areas.
+        day += Duration::days(rng.gen_range(1..4));
+        if elapsed(day) {
+            events.push((
+                EventKind::Assigned,
+                None,
+                None,
+                Some(worker),
+                None,
+                at(day, rng),
+                workers[0],
+            ));
+        }
+        day += Duration::days(rng.gen_range(2..8) + (5.0 - q) as i64 * 2);
+        if !elapsed(day) {
+            follow_up = Some(day);
+            break 'history;
+        }
         events.push((
-            EventKind::Assigned,
+            EventKind::Transition,
+            Some(ReferralState::Contacting),
             None,
             None,
-            Some(worker),
             None,
             at(day, rng),
-            workers[0],
-        ));
-    }
-    day += Duration::days(rng.gen_range(2..8) + (5.0 - q) as i64 * 2);
-    if !elapsed(day) {
-        follow_up = Some(day);
-        return finish_referral(
-            t,
-            rid,
-            person_id,
-            kind,
-            gp,
-            team,
             worker,
-            state,
-            close_reason,
-            received_at,
-            follow_up,
-            &needs,
-            events,
-        );
-    }
-    events.push((
-        EventKind::Transition,
-        Some(ReferralState::Contacting),
-        None,
-        None,
-        None,
-        at(day, rng),
-        worker,
-    ));
-    state = ReferralState::Contacting;
-    let p_unreachable = 0.05
-        + 0.025 * (5.0 - q)
-        + if p.plus.contains(&PlusGroup::InclusionHealth) {
-            0.15
-        } else {
-            0.0
-        };
-    if rng.gen_bool(p_unreachable) {
-        for _ in 0..3 {
+        ));
+        state = ReferralState::Contacting;
+        let p_unreachable = 0.05
+            + 0.025 * (5.0 - q)
+            + if p.plus.contains(&PlusGroup::InclusionHealth) {
+                0.15
+            } else {
+                0.0
+            };
+        if rng.gen_bool(p_unreachable) {
+            for _ in 0..3 {
+                t.contacts.push(vec![
+                    rid.into(),
+                    at(day, rng).into(),
+                    "phone".into(),
+                    5i32.into(),
+                    false.into(),
+                    "No answer; voicemail left".into(),
+                    Option::<String>::None.into(),
+                    worker.into(),
+                ]);
+                day += Duration::days(rng.gen_range(2..6));
+            }
+            if elapsed(day) {
+                events.push((
+                    EventKind::Transition,
+                    Some(ReferralState::UnableToContact),
+                    None,
+                    None,
+                    None,
+                    at(day, rng),
+                    worker,
+                ));
+                state = ReferralState::UnableToContact;
+            } else {
+                follow_up = Some(day);
+            }
+            break 'history;
+        }
+        if rng.gen_bool(0.08) {
             t.contacts.push(vec![
                 rid.into(),
                 at(day, rng).into(),
                 "phone".into(),
-                5i32.into(),
-                false.into(),
-                "No answer; voicemail left".into(),
+                15i32.into(),
+                true.into(),
+                "Explained social prescribing; does not want support now".into(),
                 Option::<String>::None.into(),
                 worker.into(),
             ]);
-            day += Duration::days(rng.gen_range(2..6));
-        }
-        if elapsed(day) {
             events.push((
                 EventKind::Transition,
-                Some(ReferralState::UnableToContact),
+                Some(ReferralState::Declined),
                 None,
                 None,
-                None,
+                Some(SNOMED_SOCIAL_PRESCRIBING_DECLINED),
                 at(day, rng),
                 worker,
             ));
-            state = ReferralState::UnableToContact;
-        } else {
-            follow_up = Some(day);
+            state = ReferralState::Declined;
+            break 'history;
         }
-        return finish_referral(
-            t,
-            rid,
-            person_id,
-            kind,
-            gp,
-            team,
-            worker,
-            state,
-            close_reason,
-            received_at,
-            follow_up,
-            &needs,
-            events,
-        );
-    }
-    if rng.gen_bool(0.08) {
+
+        // The "what matters to me" conversation, needs, goals and baseline measures.
+        let mode = *[
+            ContactMode::InPerson,
+            ContactMode::InPerson,
+            ContactMode::Phone,
+            ContactMode::HomeVisit,
+            ContactMode::Video,
+        ]
+        .choose(rng)
+        .expect("non-empty");
         t.contacts.push(vec![
             rid.into(),
             at(day, rng).into(),
-            "phone".into(),
-            15i32.into(),
+            mode.code().into(),
+            rng.gen_range(30..75i32).into(),
             true.into(),
-            "Explained social prescribing; does not want support now".into(),
-            Option::<String>::None.into(),
+            "What matters conversation".into(),
+            Some(format!(
+                "Wants help with {}",
+                needs[0].label().to_lowercase()
+            ))
+            .into(),
             worker.into(),
         ]);
         events.push((
             EventKind::Transition,
-            Some(ReferralState::Declined),
+            Some(ReferralState::Active),
             None,
             None,
-            Some(SNOMED_SOCIAL_PRESCRIBING_DECLINED),
+            None,
             at(day, rng),
             worker,
         ));
-        state = ReferralState::Declined;
-        return finish_referral(
-            t,
-            rid,
-            person_id,
-            kind,
-            gp,
-            team,
-            worker,
-            state,
-            close_reason,
-            received_at,
-            follow_up,
-            &needs,
-            events,
+        state = ReferralState::Active;
+        for need in &needs {
+            t.needs
+                .push(vec![rid.into(), need.code().into(), "".into()]);
+        }
+        let mut goal_ids = Vec::new();
+        for need in needs.iter().take(2) {
+            ids.goal += 1;
+            goal_ids.push(ids.goal);
+            t.goals.push(vec![
+                ids.goal.into(),
+                rid.into(),
+                format!("Make progress with {}", need.label().to_lowercase()).into(),
+                need.code().into(),
+                at(day, rng).into(),
+            ]);
+            t.goal_progress.push(vec![
+                ids.goal.into(),
+                0i32.into(),
+                "goal agreed".into(),
+                at(day, rng).into(),
+                worker.into(),
+            ]);
+        }
+        let baseline_item = 2.35 + 0.06 * p.decile as f64;
+        let swemwbs = answers(rng, Instrument::Swemwbs, baseline_item, 0.8, true);
+        push_measure(t, rid, &swemwbs, MeasureTiming::Baseline, day, worker);
+        let lonely = 1.6 + if p.age >= 65 { 0.5 } else { 0.0 } + 0.05 * (10 - p.decile) as f64;
+        let ucla = answers(rng, Instrument::Ucla3, lonely, 0.6, true);
+        push_measure(t, rid, &ucla, MeasureTiming::Baseline, day, worker);
+        let ons = answers(
+            rng,
+            Instrument::Ons4,
+            5.0 + 0.15 * p.decile as f64,
+            2.0,
+            true,
         );
-    }
+        push_measure(t, rid, &ons, MeasureTiming::Baseline, day, worker);
 
-    // The "what matters to me" conversation, needs, goals and baseline measures.
-    let mode = *[
-        ContactMode::InPerson,
-        ContactMode::InPerson,
-        ContactMode::Phone,
-        ContactMode::HomeVisit,
-        ContactMode::Video,
-    ]
-    .choose(rng)
-    .expect("non-empty");
-    t.contacts.push(vec![
-        rid.into(),
-        at(day, rng).into(),
-        mode.code().into(),
-        rng.gen_range(30..75i32).into(),
-        true.into(),
-        "What matters conversation".into(),
-        Some(format!(
-            "Wants help with {}",
-            needs[0].label().to_lowercase()
-        ))
-        .into(),
-        worker.into(),
-    ]);
-    events.push((
-        EventKind::Transition,
-        Some(ReferralState::Active),
-        None,
-        None,
-        None,
-        at(day, rng),
-        worker,
-    ));
-    state = ReferralState::Active;
-    for need in &needs {
-        t.needs
-            .push(vec![rid.into(), need.code().into(), "".into()]);
-    }
-    let mut goal_ids = Vec::new();
-    for need in needs.iter().take(2) {
-        ids.goal += 1;
-        goal_ids.push(ids.goal);
-        t.goals.push(vec![
-            ids.goal.into(),
-            rid.into(),
-            format!("Make progress with {}", need.label().to_lowercase()).into(),
-            need.code().into(),
-            at(day, rng).into(),
-        ]);
-        t.goal_progress.push(vec![
-            ids.goal.into(),
-            0i32.into(),
-            "goal agreed".into(),
-            at(day, rng).into(),
-            worker.into(),
-        ]);
-    }
-    let baseline_item = 2.35 + 0.06 * p.decile as f64;
-    let swemwbs = answers(rng, Instrument::Swemwbs, baseline_item, 0.8, true);
-    push_measure(t, rid, &swemwbs, MeasureTiming::Baseline, day, worker);
-    let lonely = 1.6 + if p.age >= 65 { 0.5 } else { 0.0 } + 0.05 * (10 - p.decile) as f64;
-    let ucla = answers(rng, Instrument::Ucla3, lonely, 0.6, true);
-    push_measure(t, rid, &ucla, MeasureTiming::Baseline, day, worker);
-    let ons = answers(
-        rng,
-        Instrument::Ons4,
-        5.0 + 0.15 * p.decile as f64,
-        2.0,
-        true,
-    );
-    push_measure(t, rid, &ons, MeasureTiming::Baseline, day, worker);
-
-    // Connections: accepted mostly; attendance falls with deprivation and exclusion.
-    let mut attended_any = false;
-    day += Duration::days(rng.gen_range(5..15));
-    if !elapsed(day) {
-        follow_up = Some(day);
-        return finish_referral(
-            t,
-            rid,
-            person_id,
-            kind,
-            gp,
-            team,
-            worker,
-            state,
-            close_reason,
-            received_at,
-            follow_up,
-            &needs,
-            events,
-        );
-    }
-    for need in needs.iter().take(2) {
-        ids.connection += 1;
-        let cid = ids.connection;
-        let services = &staff.services_by_need[need];
-        let service = services[rng.gen_range(0..services.len())];
-        let accompanied = rng.gen_bool(0.2);
-        let mut status = ConnectionStatus::Requested;
-        let sent = at(day, rng);
-        t.connection_events.push(vec![
-            cid.into(),
-            status.code().into(),
-            "".into(),
-            worker.into(),
-            sent.into(),
-        ]);
-        let mut when = sent;
-        let mut step =
-            |t: &mut Tables, s: ConnectionStatus, days: i64, actor: i64, rng: &mut ChaCha8Rng| {
+        // Connections: accepted mostly; attendance falls with deprivation and exclusion.
+        let mut attended_any = false;
+        day += Duration::days(rng.gen_range(5..15));
+        if !elapsed(day) {
+            follow_up = Some(day);
+            break 'history;
+        }
+        for need in needs.iter().take(2) {
+            ids.connection += 1;
+            let cid = ids.connection;
+            let services = &staff.services_by_need[need];
+            let service = services[rng.gen_range(0..services.len())];
+            let accompanied = rng.gen_bool(0.2);
+            let mut status = ConnectionStatus::Requested;
+            let sent = at(day, rng);
+            t.connection_events.push(vec![
+                cid.into(),
+                status.code().into(),
+                "".into(),
+                worker.into(),
+                sent.into(),
+            ]);
+            let mut when = sent;
+            let mut step = |t: &mut Tables,
+                            s: ConnectionStatus,
+                            days: i64,
+                            actor: i64,
+                            rng: &mut ChaCha8Rng| {
                 when += Duration::days(days) + Duration::minutes(rng.gen_range(0..600));
                 t.connection_events.push(vec![
                     cid.into(),
@@ -1261,212 +1208,187 @@ fn synth_referral(
                 ]);
                 status = s;
             };
-        if rng.gen_bool(0.9) {
-            step(
-                t,
-                ConnectionStatus::Accepted,
-                rng.gen_range(1..10),
-                worker,
-                rng,
-            );
-            let mut p_attend = 0.78 - 0.05 * (5.0 - q);
-            if p.minority() {
-                p_attend -= 0.06;
-            }
-            if p.plus.contains(&PlusGroup::InclusionHealth)
-                || p.plus.contains(&PlusGroup::LearningDisabilityAutism)
-            {
-                p_attend -= 0.1;
-            }
-            if accompanied {
-                p_attend += 0.12;
-            }
-            if rng.gen_bool(p_attend.clamp(0.05, 0.95)) {
+            if rng.gen_bool(0.9) {
                 step(
                     t,
-                    ConnectionStatus::AttendedFirstSession,
-                    rng.gen_range(3..21),
+                    ConnectionStatus::Accepted,
+                    rng.gen_range(1..10),
                     worker,
                     rng,
                 );
-                attended_any = true;
-                if rng.gen_bool(0.7) {
+                let mut p_attend = 0.78 - 0.05 * (5.0 - q);
+                if p.minority() {
+                    p_attend -= 0.06;
+                }
+                if p.plus.contains(&PlusGroup::InclusionHealth)
+                    || p.plus.contains(&PlusGroup::LearningDisabilityAutism)
+                {
+                    p_attend -= 0.1;
+                }
+                if accompanied {
+                    p_attend += 0.12;
+                }
+                if rng.gen_bool(p_attend.clamp(0.05, 0.95)) {
                     step(
                         t,
-                        ConnectionStatus::Completed,
-                        rng.gen_range(20..60),
+                        ConnectionStatus::AttendedFirstSession,
+                        rng.gen_range(3..21),
                         worker,
                         rng,
                     );
+                    attended_any = true;
+                    if rng.gen_bool(0.7) {
+                        step(
+                            t,
+                            ConnectionStatus::Completed,
+                            rng.gen_range(20..60),
+                            worker,
+                            rng,
+                        );
+                    }
+                } else {
+                    step(
+                        t,
+                        ConnectionStatus::Failed,
+                        rng.gen_range(7..21),
+                        worker,
+                        rng,
+                    );
+                    t.barriers.push(vec![
+                        rid.into(),
+                        pick_barrier(rng, p).code().into(),
+                        cid.into(),
+                        "".into(),
+                        when.into(),
+                        worker.into(),
+                    ]);
                 }
             } else {
                 step(
                     t,
-                    ConnectionStatus::Failed,
-                    rng.gen_range(7..21),
+                    ConnectionStatus::Rejected,
+                    rng.gen_range(1..10),
                     worker,
                     rng,
                 );
                 t.barriers.push(vec![
                     rid.into(),
-                    pick_barrier(rng, p).code().into(),
+                    Barrier::ServiceFull.code().into(),
                     cid.into(),
                     "".into(),
                     when.into(),
                     worker.into(),
                 ]);
             }
-        } else {
-            step(
-                t,
-                ConnectionStatus::Rejected,
-                rng.gen_range(1..10),
-                worker,
-                rng,
-            );
-            t.barriers.push(vec![
-                rid.into(),
-                Barrier::ServiceFull.code().into(),
+            let status_at = if when.date_naive() > today {
+                sent
+            } else {
+                when
+            };
+            t.connections.push(vec![
                 cid.into(),
+                rid.into(),
+                service.into(),
+                status.code().into(),
+                accompanied.into(),
+                sent.into(),
+                status_at.into(),
                 "".into(),
-                when.into(),
                 worker.into(),
             ]);
         }
-        let status_at = if when.date_naive() > today {
-            sent
-        } else {
-            when
-        };
-        t.connections.push(vec![
-            cid.into(),
-            rid.into(),
-            service.into(),
-            status.code().into(),
-            accompanied.into(),
-            sent.into(),
-            status_at.into(),
-            "".into(),
-            worker.into(),
-        ]);
-    }
 
-    // Follow-up and closing about three months in.
-    day += Duration::days(rng.gen_range(60..110));
-    if !elapsed(day) {
-        follow_up = Some(today + Duration::days(rng.gen_range(-20..30)));
-        return finish_referral(
-            t,
-            rid,
-            person_id,
-            kind,
-            gp,
-            team,
-            worker,
-            state,
-            close_reason,
-            received_at,
-            follow_up,
-            &needs,
-            events,
+        // Follow-up and closing about three months in.
+        day += Duration::days(rng.gen_range(60..110));
+        if !elapsed(day) {
+            follow_up = Some(today + Duration::days(rng.gen_range(-20..30)));
+            break 'history;
+        }
+        let p_disengage = 0.1 + 0.03 * (5.0 - q) + if attended_any { 0.0 } else { 0.12 };
+        if rng.gen_bool(p_disengage.min(0.9)) {
+            t.barriers.push(vec![
+                rid.into(),
+                pick_barrier(rng, p).code().into(),
+                Option::<i64>::None.into(),
+                "Stopped engaging".into(),
+                at(day, rng).into(),
+                worker.into(),
+            ]);
+            events.push((
+                EventKind::Transition,
+                Some(ReferralState::Closed),
+                Some(CloseReason::Disengaged),
+                None,
+                None,
+                at(day, rng),
+                worker,
+            ));
+            close_reason = Some(CloseReason::Disengaged);
+            state = ReferralState::Closed;
+            break 'history;
+        }
+        let gain = 0.25 + if attended_any { 0.3 } else { 0.0 };
+        let follow = answers(rng, Instrument::Swemwbs, baseline_item + gain, 0.8, true);
+        push_measure(t, rid, &follow, MeasureTiming::FollowUp, day, worker);
+        let ucla_follow = answers(
+            rng,
+            Instrument::Ucla3,
+            lonely - if attended_any { 0.35 } else { 0.1 },
+            0.6,
+            true,
         );
-    }
-    let p_disengage = 0.1 + 0.03 * (5.0 - q) + if attended_any { 0.0 } else { 0.12 };
-    if rng.gen_bool(p_disengage.min(0.9)) {
-        t.barriers.push(vec![
+        push_measure(t, rid, &ucla_follow, MeasureTiming::FollowUp, day, worker);
+        let ons_follow = answers(
+            rng,
+            Instrument::Ons4,
+            5.0 + 0.15 * p.decile as f64 + gain * 2.0,
+            2.0,
+            true,
+        );
+        push_measure(t, rid, &ons_follow, MeasureTiming::FollowUp, day, worker);
+        let progress = if attended_any {
+            rng.gen_range(5..=10)
+        } else {
+            rng.gen_range(1..=6)
+        };
+        for g in &goal_ids {
+            t.goal_progress.push(vec![
+                (*g).into(),
+                progress.into(),
+                "review".into(),
+                at(day, rng).into(),
+                worker.into(),
+            ]);
+        }
+        t.contacts.push(vec![
             rid.into(),
-            pick_barrier(rng, p).code().into(),
-            Option::<i64>::None.into(),
-            "Stopped engaging".into(),
             at(day, rng).into(),
+            "phone".into(),
+            20i32.into(),
+            true.into(),
+            "Follow-up review".into(),
+            Option::<String>::None.into(),
             worker.into(),
         ]);
+        let reason = if progress >= 8 {
+            CloseReason::GoalsMet
+        } else if progress >= 4 {
+            CloseReason::GoalsPartlyMet
+        } else {
+            CloseReason::Disengaged
+        };
         events.push((
             EventKind::Transition,
             Some(ReferralState::Closed),
-            Some(CloseReason::Disengaged),
+            Some(reason),
             None,
             None,
             at(day, rng),
             worker,
         ));
-        close_reason = Some(CloseReason::Disengaged);
         state = ReferralState::Closed;
-        return finish_referral(
-            t,
-            rid,
-            person_id,
-            kind,
-            gp,
-            team,
-            worker,
-            state,
-            close_reason,
-            received_at,
-            follow_up,
-            &needs,
-            events,
-        );
+        close_reason = Some(reason);
     }
-    let gain = 0.25 + if attended_any { 0.3 } else { 0.0 };
-    let follow = answers(rng, Instrument::Swemwbs, baseline_item + gain, 0.8, true);
-    push_measure(t, rid, &follow, MeasureTiming::FollowUp, day, worker);
-    let ucla_follow = answers(
-        rng,
-        Instrument::Ucla3,
-        lonely - if attended_any { 0.35 } else { 0.1 },
-        0.6,
-        true,
-    );
-    push_measure(t, rid, &ucla_follow, MeasureTiming::FollowUp, day, worker);
-    let ons_follow = answers(
-        rng,
-        Instrument::Ons4,
-        5.0 + 0.15 * p.decile as f64 + gain * 2.0,
-        2.0,
-        true,
-    );
-    push_measure(t, rid, &ons_follow, MeasureTiming::FollowUp, day, worker);
-    let progress = if attended_any {
-        rng.gen_range(5..=10)
-    } else {
-        rng.gen_range(1..=6)
-    };
-    for g in &goal_ids {
-        t.goal_progress.push(vec![
-            (*g).into(),
-            progress.into(),
-            "review".into(),
-            at(day, rng).into(),
-            worker.into(),
-        ]);
-    }
-    t.contacts.push(vec![
-        rid.into(),
-        at(day, rng).into(),
-        "phone".into(),
-        20i32.into(),
-        true.into(),
-        "Follow-up review".into(),
-        Option::<String>::None.into(),
-        worker.into(),
-    ]);
-    let reason = if progress >= 8 {
-        CloseReason::GoalsMet
-    } else if progress >= 4 {
-        CloseReason::GoalsPartlyMet
-    } else {
-        CloseReason::Disengaged
-    };
-    events.push((
-        EventKind::Transition,
-        Some(ReferralState::Closed),
-        Some(reason),
-        None,
-        None,
-        at(day, rng),
-        worker,
-    ));
     finish_referral(
         t,
         rid,
@@ -1475,10 +1397,10 @@ fn synth_referral(
         gp,
         team,
         worker,
-        ReferralState::Closed,
-        Some(reason),
+        state,
+        close_reason,
         received_at,
-        None,
+        follow_up,
         &needs,
         events,
     );

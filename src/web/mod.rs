@@ -52,7 +52,7 @@ impl FromRequestParts<AppState> for PageUser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let Some(session) = auth::session_cookie(parts) else {
+        let Some(session) = auth::session_cookie(&parts.headers) else {
             return Err(Redirect::to("/sign-in").into_response());
         };
         match state
@@ -160,22 +160,15 @@ struct CsrfForm {
 async fn sign_out(
     State(state): State<AppState>,
     PageUser(user): PageUser,
-    parts: HeaderMap,
+    headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Response {
     if let Err(e) = check_csrf(&user, &form.csrf) {
         return error_page(Some(&user), e);
     }
-    let cookie_value = parts
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == SESSION_COOKIE)
-        .map(|(_, v)| v.to_string());
+    let cookie_value = auth::session_cookie(&headers);
     if let Some(session) = cookie_value {
-        if let Err(e) = state.store.end_session(&auth::hash_secret(&session)).await {
+        if let Err(e) = state.store.end_session(&auth::hash_secret(session)).await {
             return error_page(Some(&user), AppError::Internal(e));
         }
     }

@@ -78,6 +78,23 @@ async fn sign_in_and_see_the_caseload(backend: Backend) {
     let (status, html) = page(&app, &cookie, "/caseload?state=closed").await;
     assert_eq!(status, StatusCode::OK);
     assert!(!html.contains("Ada Lovelace"), "filtered out");
+
+    let (_, html) = page(&app, &cookie, "/caseload").await;
+    let signed_out = app
+        .client
+        .post(format!("{}/sign-out", app.address))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf_of(&html))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_out.status(), StatusCode::SEE_OTHER);
+    let (status, _) = page(&app, &cookie, "/caseload").await;
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "the old session no longer works"
+    );
 }
 
 fn csrf_of(html: &str) -> String {
