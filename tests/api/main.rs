@@ -1,6 +1,7 @@
 //! Integration tests: the real server over HTTP, on SQLite and PostgreSQL.
 
 mod concurrency;
+mod durability;
 mod generator;
 mod geography;
 mod helpers;
