@@ -21,7 +21,7 @@ fn free_port() -> u16 {
 }
 
 async fn start_server(database_url: &str, port: u16) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_linkwell"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_linkwell"))
         .args([
             "serve",
             "--database-url",
@@ -46,6 +46,8 @@ async fn start_server(database_url: &str, port: u16) -> Child {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    child.kill().ok();
+    child.wait().ok();
     panic!("server did not start");
 }
 
