@@ -135,3 +135,27 @@ mod tests {
         assert_eq!(Postcode::from_key(long).to_string(), "SW11 1AA");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any input at all: a result or an error, never a panic.
+        #[test]
+        fn parse_never_panics(input in "\\PC{0,20}") {
+            let _ = Postcode::parse(&input);
+        }
+
+        /// Every valid postcode survives formatting and packing unchanged.
+        #[test]
+        fn valid_postcodes_round_trip(outward in "[A-Z]{1,2}[0-9][0-9A-Z]?", inward in "[0-9][A-Z]{2}") {
+            if let Ok(p) = Postcode::parse(&format!("{outward}{inward}")) {
+                prop_assert_eq!(Postcode::parse(&p.to_string()), Ok(p));
+                prop_assert_eq!(Postcode::from_key(p.key()), p);
+                prop_assert_eq!(p.inward(), inward.as_str());
+            }
+        }
+    }
+}

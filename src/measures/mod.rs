@@ -389,3 +389,30 @@ mod tests {
         assert!(Answers::parse(Instrument::Ons4, &[Some(11), Some(1), Some(1), Some(1)]).is_err());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Arbitrary answers never panic; accepted ones are in range, scored only when complete.
+        #[test]
+        fn answers_are_checked_and_scored_safely(
+            instrument in prop::sample::select(Instrument::ALL.to_vec()),
+            items in prop::collection::vec(prop::option::of(-5i64..15), 0..9),
+        ) {
+            match Answers::parse(instrument, &items) {
+                Ok(answers) => {
+                    let (min, max) = instrument.item_range();
+                    prop_assert!(answers.items().iter().flatten().all(|v| (min..=max).contains(v)));
+                    prop_assert_eq!(answers.score().is_some(), answers.is_complete());
+                }
+                Err(_) => prop_assert!(
+                    items.len() != instrument.item_count()
+                        || items.iter().flatten().any(|v| *v < instrument.item_range().0 as i64 || *v > instrument.item_range().1 as i64)
+                ),
+            }
+        }
+    }
+}

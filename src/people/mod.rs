@@ -254,3 +254,26 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn nhs_parse_never_panics(input in "\\PC{0,24}") {
+            let _ = NhsNumber::parse(&input);
+        }
+
+        /// Exactly one in ten possible last digits is right, or none (remainder 10).
+        #[test]
+        fn exactly_the_check_digit_is_accepted(first_nine in 0u32..1_000_000_000) {
+            let accepted: Vec<u32> = (0..10)
+                .filter(|d| NhsNumber::parse(&format!("{:09}{d}", first_nine)).is_ok())
+                .collect();
+            prop_assert!(accepted.len() <= 1);
+            prop_assert_eq!(accepted.len() == 1, NhsNumber::from_first_nine(first_nine).is_some());
+        }
+    }
+}
