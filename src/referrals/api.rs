@@ -68,7 +68,13 @@ pub async fn create_referral(
     created(
         state
             .store
-            .create_referral(input.person_id, input.referrer_kind, &reason, user.id)
+            .create_referral(
+                input.person_id,
+                input.referrer_kind,
+                &reason,
+                user.id,
+                user.team_id,
+            )
             .await?,
     )
 }
@@ -127,6 +133,19 @@ pub async fn referral_detail(
         })
     } else {
         None
+    };
+    let history = if casework.is_some() {
+        history
+    } else {
+        // Status only for referrers: what happened and when, not who wrote what.
+        history
+            .into_iter()
+            .map(|e| ReferralEvent {
+                note: None,
+                link_worker_id: None,
+                ..e
+            })
+            .collect()
     };
     Ok(ReferralDetail {
         referral,

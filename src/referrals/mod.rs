@@ -510,3 +510,25 @@ mod tests {
         assert!(check_connection_status(AttendedFirstSession, Completed).is_ok());
     }
 }
+
+#[cfg(test)]
+mod codes {
+    use super::*;
+
+    /// The API speaks the stored codes (FHIR's `in-progress` included), so error messages
+    /// that list allowed values list values the API accepts.
+    #[test]
+    fn json_values_are_the_stored_codes() {
+        for s in ConnectionStatus::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.code());
+        }
+        for k in ReferrerKind::ALL {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.code());
+        }
+        for b in Barrier::ALL {
+            let back: Barrier = serde_json::from_value(serde_json::json!(b.code())).unwrap();
+            assert_eq!(back, *b);
+        }
+        assert_eq!(ConnectionStatus::InProgress.code(), "in-progress");
+    }
+}

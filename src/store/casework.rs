@@ -142,6 +142,7 @@ impl Store {
         referrer_kind: ReferrerKind,
         reason: &str,
         actor_id: i64,
+        actor_team: Option<i64>,
     ) -> AppResult<Referral> {
         let now = Utc::now();
         let id = on_writer!(self, pool => {
@@ -152,10 +153,11 @@ impl Store {
             let Some((team_id,)) = team else {
                 return Err(AppError::invalid_field("person_id", "Unknown person", "there is no person with this id"));
             };
-            let team_id = match team_id {
-                Some(t) => Some(t),
-                None => sqlx::query_as::<_, (i64,)>("SELECT id FROM teams ORDER BY id LIMIT 1")
-                    .fetch_optional(&mut *tx).await?.map(|t| t.0),
+            // The team serving the person's practice holds the referral; failing that, the
+            // team of the link worker making it. Never a guess.
+            let Some(team_id) = team_id.or(actor_team) else {
+                return Err(AppError::invalid_field("person_id", "No team serves this person",
+                    "the person's practice is not served by a social prescribing team; record their practice first"));
             };
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO referrals (person_id, state, version, referrer_kind, referred_by, reason, team_id, received_at, snomed_code) \

@@ -66,6 +66,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub store: Store,
     pub service_id: i64,
+    pub practice_id: i64,
     pub link_worker_id: i64,
     /// API tokens by who holds them.
     pub link_worker: String,
@@ -91,7 +92,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 
     let team_id = store.create_team("Team A").await.unwrap();
     let other_team_id = store.create_team("Team B").await.unwrap();
-    store
+    let practice_id = store
         .create_practice("M00001", "Test Surgery", None, Some(team_id))
         .await
         .unwrap();
@@ -151,6 +152,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         analyst: store.create_api_token(analyst, "test").await.unwrap(),
         store,
         service_id: service.id,
+        practice_id,
         link_worker_id,
         database_url,
         _dir: dir,

@@ -13,6 +13,7 @@ on_both_databases!(
     unable_to_contact_needs_three_attempts,
     anonymous_requests_are_refused,
     shown_state_is_derived_from_events,
+    referral_needs_a_team_to_hold_it,
 );
 
 async fn shown_state_is_derived_from_events(backend: Backend) {
@@ -264,6 +265,56 @@ async fn other_team_and_analyst_cannot_see_the_referral(backend: Backend) {
 
 async fn referrer_sees_status_but_not_casework(backend: Backend) {
     let app = spawn_app(backend).await;
+    let mut body = crate::helpers::person_body("B25 8DS");
+    body["practice_id"] = json!(app.practice_id);
+    let (s, person) = app.post("/people", &app.referrer, body).await;
+    assert_eq!(s, StatusCode::CREATED, "{person}");
+    let (s, referral) = app
+        .post("/referrals", &app.referrer, json!({"person_id": person["id"], "referrer_kind": "gp", "reason": "Low mood, isolated"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{referral}");
+    let id = &referral["id"];
+    // The practice's team holds the referral, so its link worker can work it.
+    let (s, t) = app
+        .post(
+            &format!("/referrals/{id}/transitions"),
+            &app.link_worker,
+            json!({"to": "contacting", "expected_version": 1, "note": "private transition note"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    let (s, c) = app
+        .post(
+            &format!("/referrals/{id}/contacts"),
+            &app.link_worker,
+            json!({"mode": "phone", "duration_minutes": 10, "notes": "private contact note"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let (s, detail) = app.get(&format!("/referrals/{id}"), &app.referrer).await;
+    assert_eq!(s, StatusCode::OK, "{detail}");
+    assert_eq!(detail["referral"]["state"], "contacting");
+    assert!(
+        detail.get("casework").is_none(),
+        "referrer must not see casework: {detail}"
+    );
+    assert!(
+        !detail.to_string().contains("private"),
+        "no casework text at all: {detail}"
+    );
+    let (s, p) = app
+        .post(
+            &format!("/referrals/{id}/transitions"),
+            &app.referrer,
+            json!({"to": "active", "expected_version": 2}),
+        )
+        .await;
+    assert_problem(s, &p, StatusCode::FORBIDDEN);
+}
+
+async fn referral_needs_a_team_to_hold_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // A referrer's patient with no practice on record: no team can be inferred.
     let (s, person) = app
         .post(
             "/people",
@@ -271,37 +322,17 @@ async fn referrer_sees_status_but_not_casework(backend: Backend) {
             crate::helpers::person_body("B25 8DS"),
         )
         .await;
-    assert_eq!(s, StatusCode::CREATED, "{person}");
-    let (s, referral) = app
-        .post("/referrals", &app.referrer, json!({"person_id": person["id"], "referrer_kind": "gp", "reason": "Low mood, isolated"}))
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{referral}");
-    let id = &referral["id"];
-    // The link worker team of the practice-less person is the first team, so they can work it.
-    let (s, c) = app
-        .post(
-            &format!("/referrals/{id}/contacts"),
-            &app.link_worker,
-            json!({"mode": "phone", "duration_minutes": 10, "notes": "private note"}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{c}");
-    let (s, detail) = app.get(&format!("/referrals/{id}"), &app.referrer).await;
-    assert_eq!(s, StatusCode::OK, "{detail}");
-    assert_eq!(detail["referral"]["state"], "received");
-    assert!(
-        detail.get("casework").is_none(),
-        "referrer must not see notes: {detail}"
-    );
-    assert!(!detail.to_string().contains("private note"));
+    assert_eq!(s, StatusCode::CREATED);
+    let before = app.count("referrals").await;
     let (s, p) = app
         .post(
-            &format!("/referrals/{id}/transitions"),
+            "/referrals",
             &app.referrer,
-            json!({"to": "contacting", "expected_version": 1}),
+            json!({"person_id": person["id"], "referrer_kind": "gp", "reason": "x"}),
         )
         .await;
-    assert_problem(s, &p, StatusCode::FORBIDDEN);
+    assert_problem(s, &p, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.count("referrals").await, before);
 }
 
 async fn caseload_filters_by_state_link_worker_and_overdue(backend: Backend) {
