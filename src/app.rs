@@ -23,7 +23,7 @@ pub struct Settings {
     pub database_url: String,
     pub data_dir: PathBuf,
     pub lifecycle: LifecycleSettings,
-    /// How long a sign-in lasts without activity.
+    /// How long a sign-in lasts; the user signs in again after that.
     pub session_hours: i64,
 }
 
@@ -121,7 +121,8 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api)
         .route(
             "/api/v1/openapi.json",
-            get(move || {
+            // Behind sign-in like the rest of the API: only /healthz is anonymous.
+            get(move |_: crate::auth::CurrentUser| {
                 let doc = openapi.clone();
                 async move { Json(doc.as_ref().clone()) }
             }),

@@ -105,25 +105,18 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
         .map(|(_, v)| v)
 }
 
+/// The JSON API authenticates by bearer token only: cookies belong to the pages, whose
+/// forms carry CSRF tokens, so a browser session can never drive the API cross-site.
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        if let Some(token) = bearer_token(parts) {
-            return state
-                .store
-                .user_by_token(&hash_secret(token))
-                .await?
-                .ok_or(AppError::Unauthenticated);
-        }
-        if let Some(session) = session_cookie(&parts.headers) {
-            return state
-                .store
-                .user_by_session(&hash_secret(session))
-                .await?
-                .ok_or(AppError::Unauthenticated);
-        }
-        Err(AppError::Unauthenticated)
+        let token = bearer_token(parts).ok_or(AppError::Unauthenticated)?;
+        state
+            .store
+            .user_by_token(&hash_secret(token))
+            .await?
+            .ok_or(AppError::Unauthenticated)
     }
 }
 

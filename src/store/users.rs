@@ -94,30 +94,35 @@ impl Store {
         row.map(|r| r.into_user(None)).transpose()
     }
 
-    /// Checks a password; returns the user only when it matches.
+    /// Checks a password; returns the user only when it matches. The argon2 work runs off
+    /// the async threads, and is spent even for unknown users or users without a password,
+    /// so the answer's timing does not reveal which usernames exist.
     pub async fn authenticate(
         &self,
         username: &str,
         password: &str,
     ) -> anyhow::Result<Option<CurrentUser>> {
-        let sql =
-            format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.username = $1");
         #[derive(sqlx::FromRow)]
         struct WithHash {
             #[sqlx(flatten)]
             user: UserRow,
             password_hash: Option<String>,
         }
+        let sql =
+            format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.username = $1");
         let found: Option<WithHash> = on_reader!(self, pool => sqlx::query_as(&sql).bind(username).fetch_optional(pool).await)?;
-        let Some(found) = found else {
-            // Spend the same effort as a real check so timing does not reveal usernames.
-            auth::verify_password(password, dummy_hash());
-            return Ok(None);
+        let (user, hash) = match found {
+            Some(WithHash {
+                user,
+                password_hash: Some(hash),
+            }) => (Some(user), hash),
+            _ => (None, dummy_hash().to_string()),
         };
-        match found.password_hash {
-            Some(hash) if auth::verify_password(password, &hash) => {
-                Ok(Some(found.user.into_user(None)?))
-            }
+        let password = password.to_string();
+        let matches =
+            tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash)).await?;
+        match user {
+            Some(user) if matches => Ok(Some(user.into_user(None)?)),
             _ => Ok(None),
         }
     }
@@ -126,7 +131,9 @@ impl Store {
     pub async fn create_session(&self, user_id: i64, lifetime: Duration) -> anyhow::Result<String> {
         let (secret, hash) = auth::new_secret("");
         let (csrf, _) = auth::new_secret("");
-        let expires: DateTime<Utc> = Utc::now() + lifetime;
+        let now = Utc::now();
+        let expires: DateTime<Utc> = now + lifetime;
+        on_writer!(self, pool => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(pool).await.map(|_| ()))?;
         on_writer!(self, pool => sqlx::query(
             "INSERT INTO sessions (session_hash, user_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(hash).bind(user_id).bind(csrf).bind(expires).execute(pool).await.map(|_| ()))?;
@@ -146,20 +153,6 @@ impl Store {
     pub async fn end_session(&self, session_hash: &str) -> anyhow::Result<()> {
         on_writer!(self, pool => sqlx::query("DELETE FROM sessions WHERE session_hash = $1").bind(session_hash).execute(pool).await.map(|_| ()))?;
         Ok(())
-    }
-
-    /// Link workers and team leads of a team, for assignment lists.
-    pub async fn team_members(&self, team_id: i64) -> anyhow::Result<Vec<(i64, String)>> {
-        Ok(on_reader!(self, pool => sqlx::query_as(
-            "SELECT id, display_name FROM users WHERE team_id = $1 AND role IN ('link_worker', 'team_lead') ORDER BY display_name")
-            .bind(team_id).fetch_all(pool).await)?)
-    }
-
-    pub async fn user_in_team(&self, user_id: i64, team_id: i64) -> anyhow::Result<bool> {
-        let found: Option<(i64,)> = on_reader!(self, pool => sqlx::query_as(
-            "SELECT id FROM users WHERE id = $1 AND team_id = $2 AND role IN ('link_worker', 'team_lead')")
-            .bind(user_id).bind(team_id).fetch_optional(pool).await)?;
-        Ok(found.is_some())
     }
 }
 

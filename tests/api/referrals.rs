@@ -454,6 +454,7 @@ async fn anonymous_requests_are_refused(backend: Backend) {
         "/referrals/1",
         "/services",
         "/postcodes/SW1A1AA",
+        "/openapi.json",
     ] {
         let (s, p) = app.get(path, "not-a-real-token").await;
         assert_problem(s, &p, StatusCode::UNAUTHORIZED);
