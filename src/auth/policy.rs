@@ -61,6 +61,19 @@ impl CurrentUser {
         }
     }
 
+    /// Team leads may give a referral to anyone in their team; a link worker may only
+    /// take one on themselves.
+    pub fn require_may_assign_to(&self, link_worker_id: i64) -> Result<(), AppError> {
+        self.require(Action::WriteCasework)?;
+        if self.role == Role::TeamLead || link_worker_id == self.id {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "only a team lead can give a referral to someone else".into(),
+            ))
+        }
+    }
+
     pub fn case_scope(&self) -> CaseScope {
         match (self.role, self.team_id) {
             (Role::LinkWorker | Role::TeamLead, Some(team)) => CaseScope::Team {
@@ -70,5 +83,59 @@ impl CurrentUser {
             (Role::Referrer, _) => CaseScope::MadeBy(self.id),
             _ => CaseScope::Nothing,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(id: i64, role: Role, team: Option<i64>) -> CurrentUser {
+        CurrentUser {
+            id,
+            username: String::new(),
+            display_name: String::new(),
+            role,
+            team_id: team,
+            organisation: None,
+            csrf_token: None,
+        }
+    }
+
+    #[test]
+    fn only_team_leads_assign_others() {
+        assert!(user(1, Role::TeamLead, Some(1))
+            .require_may_assign_to(2)
+            .is_ok());
+        assert!(user(1, Role::LinkWorker, Some(1))
+            .require_may_assign_to(1)
+            .is_ok());
+        assert!(user(1, Role::LinkWorker, Some(1))
+            .require_may_assign_to(2)
+            .is_err());
+        assert!(user(1, Role::Referrer, None)
+            .require_may_assign_to(1)
+            .is_err());
+    }
+
+    #[test]
+    fn scopes_follow_roles() {
+        assert_eq!(
+            user(5, Role::LinkWorker, Some(3)).case_scope(),
+            CaseScope::Team { team: 3, user: 5 }
+        );
+        assert_eq!(
+            user(5, Role::Referrer, None).case_scope(),
+            CaseScope::MadeBy(5)
+        );
+        for role in [Role::Analyst, Role::Admin, Role::Vcse, Role::Volunteer] {
+            assert_eq!(user(5, role, Some(3)).case_scope(), CaseScope::Nothing);
+            assert!(!user(5, role, Some(3)).may(Action::ReadCasework));
+        }
+        assert_eq!(
+            user(5, Role::LinkWorker, None).case_scope(),
+            CaseScope::Nothing,
+            "no team, no caseload"
+        );
     }
 }

@@ -227,7 +227,8 @@ pub struct AssignmentInput {
     pub expected_version: i64,
 }
 
-/// Gives the referral to a link worker of the team that holds it.
+/// Gives the referral to a link worker of the team that holds it (team leads), or takes it
+/// on (link workers, for themselves).
 #[utoipa::path(post, path = "/referrals/{id}/assignment", tag = "referrals", params(("id" = i64, Path)),
     request_body = AssignmentInput,
     responses(
@@ -245,7 +246,7 @@ pub async fn assign(
     Id(id): Id,
     ApiJson(input): ApiJson<AssignmentInput>,
 ) -> AppResult<Json<Referral>> {
-    user.require(Action::WriteCasework)?;
+    user.require_may_assign_to(input.link_worker_id)?;
     Ok(Json(
         state
             .store

@@ -127,6 +127,26 @@ pub struct CaseloadRow {
     pub imd_decile: Option<i32>,
 }
 
+/// Inside a write transaction: confirms the referral is still open, and on PostgreSQL
+/// locks its row until commit (a no-op UPDATE takes the lock on both engines), so a close
+/// from another request or server cannot slip in between the check and the write.
+macro_rules! ensure_still_open {
+    ($tx:expr, $referral_id:expr) => {{
+        let open: Option<(i64,)> = sqlx::query_as(
+            "UPDATE referrals SET version = version WHERE id = $1 \
+             AND state IN ('received', 'contacting', 'active') RETURNING id",
+        )
+        .bind($referral_id)
+        .fetch_optional(&mut *$tx)
+        .await?;
+        if open.is_none() {
+            return Err(AppError::Conflict(
+                "this referral ended while you were recording; reload it to see its state".into(),
+            ));
+        }
+    }};
+}
+
 /// The outcome of a versioned update: changed, gone (or out of scope), or stale.
 enum Guard {
     Ok,
@@ -269,7 +289,14 @@ impl Store {
             if version != expected_version {
                 Guard::Stale
             } else {
-                let from = code(ReferralState::from_code, &state)?;
+                // The lifecycle checks the state the events derive, not the projection column.
+                let last: Option<(String,)> = sqlx::query_as(
+                    "SELECT to_state FROM referral_events WHERE referral_id = $1 AND to_state IS NOT NULL ORDER BY id DESC LIMIT 1")
+                    .bind(id).fetch_optional(&mut *tx).await?;
+                let from = match last {
+                    Some((derived,)) => code(ReferralState::from_code, &derived)?,
+                    None => code(ReferralState::from_code, &state)?,
+                };
                 let (attempts,): (i64,) = sqlx::query_as(
                     "SELECT COUNT(*) FROM contacts WHERE referral_id = $1 AND reached = $2")
                     .bind(id).bind(false).fetch_one(&mut *tx).await?;
@@ -385,6 +412,7 @@ impl Store {
         self.open_referral(referral_id, scope).await?;
         let id = on_writer!(self, pool => {
             let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
+            ensure_still_open!(tx, referral_id);
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO contacts (referral_id, at, mode, duration_minutes, reached, notes, what_matters, recorded_by) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
@@ -452,9 +480,14 @@ impl Store {
         notes: &str,
     ) -> AppResult<RecordedNeed> {
         self.open_referral(referral_id, scope).await?;
-        let (id,): (i64,) = on_writer!(self, pool => sqlx::query_as(
-            "INSERT INTO needs (referral_id, need, notes) VALUES ($1, $2, $3) RETURNING id")
-            .bind(referral_id).bind(need.code()).bind(notes).fetch_one(pool).await)?;
+        let id = on_writer!(self, pool => {
+            let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
+            ensure_still_open!(tx, referral_id);
+            let (id,): (i64,) = sqlx::query_as("INSERT INTO needs (referral_id, need, notes) VALUES ($1, $2, $3) RETURNING id")
+                .bind(referral_id).bind(need.code()).bind(notes).fetch_one(&mut *tx).await?;
+            tx.commit().await?;
+            id
+        });
         Ok(RecordedNeed {
             id,
             referral_id,
@@ -494,6 +527,7 @@ impl Store {
         let now = Utc::now();
         let id = on_writer!(self, pool => {
             let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
+            ensure_still_open!(tx, referral_id);
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO goals (referral_id, description, need, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
                 .bind(referral_id).bind(description).bind(need.map(Need::code)).bind(now).fetch_one(&mut *tx).await?;
@@ -523,8 +557,13 @@ impl Store {
                 AppError::NotFound(_) => AppError::NotFound("goal"),
                 other => other,
             })?;
-        on_writer!(self, pool => sqlx::query("INSERT INTO goal_progress (goal_id, progress, note, at, recorded_by) VALUES ($1, $2, $3, $4, $5)")
-            .bind(goal_id).bind(progress).bind(note).bind(Utc::now()).bind(actor_id).execute(pool).await.map(|_| ()))?;
+        on_writer!(self, pool => {
+            let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
+            ensure_still_open!(tx, referral_id);
+            sqlx::query("INSERT INTO goal_progress (goal_id, progress, note, at, recorded_by) VALUES ($1, $2, $3, $4, $5)")
+                .bind(goal_id).bind(progress).bind(note).bind(Utc::now()).bind(actor_id).execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
         self.goal(goal_id).await
     }
 
@@ -734,6 +773,7 @@ impl Store {
         let now = Utc::now();
         let id = on_writer!(self, pool => {
             let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
+            ensure_still_open!(tx, referral_id);
             let service: Option<(i64,)> = sqlx::query_as("SELECT id FROM services WHERE id = $1").bind(c.service_id).fetch_optional(&mut *tx).await?;
             if service.is_none() {
                 return Err(AppError::invalid_field("service_id", "Unknown service", "there is no service with this id"));

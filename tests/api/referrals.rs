@@ -30,6 +30,14 @@ async fn shown_state_is_derived_from_events(backend: Backend) {
         detail["referral"]["state"], "received",
         "the events, not the projection, decide"
     );
+    let (s, r) = transition(
+        &app,
+        &json!(id),
+        json!({"to": "contacting", "expected_version": 1}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "transitions follow the events too: {r}");
+    assert_eq!(r["state"], "contacting", "and the projection is put right");
 }
 
 async fn transition(app: &crate::helpers::TestApp, id: &Value, body: Value) -> (StatusCode, Value) {
