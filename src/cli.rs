@@ -51,7 +51,8 @@ enum Command {
     },
     /// Build a synthetic demo care system (unless present), print sign-ins, and serve.
     Demo {
-        #[arg(long, env = "DATABASE_URL", default_value = "linkwell-demo.db")]
+        /// Deliberately not read from DATABASE_URL, so a demo never lands in a real database.
+        #[arg(long, default_value = "linkwell-demo.db")]
         database_url: String,
         #[arg(long, default_value_t = 50_000)]
         people: u32,
@@ -76,6 +77,9 @@ enum Command {
         /// Hide the progress bar (for scripts and benchmarks).
         #[arg(long)]
         quiet: bool,
+        /// Give the demo accounts their published demo passwords (never on real systems).
+        #[arg(long)]
+        demo_sign_ins: bool,
     },
     /// Manage teams of link workers.
     Teams {
@@ -163,6 +167,7 @@ pub fn run() -> anyhow::Result<()> {
                 seed,
                 as_of,
                 quiet,
+                demo_sign_ins,
             } => {
                 let settings = db.settings();
                 let store = Store::connect(&settings.database_url).await?;
@@ -171,6 +176,7 @@ pub fn run() -> anyhow::Result<()> {
                     &settings.data_dir,
                     &demo::GenerateOptions {
                         progress: !quiet,
+                        demo_sign_ins,
                         reference_date: as_of.unwrap_or_else(|| chrono::Utc::now().date_naive()),
                         ..demo::GenerateOptions::new(people, seed)
                     },

@@ -30,6 +30,9 @@ use std::time::Instant;
 /// Local authorities of the synthetic care system: Birmingham and Solihull.
 pub const AREA_LOCAL_AUTHORITIES: [&str; 2] = ["E08000025", "E08000029"];
 
+/// Set in the `meta` table once a synthetic population has been written completely.
+pub const SYNTHETIC_POPULATION_KEY: &str = "synthetic_population";
+
 /// Demo sign-ins printed by `linkwell demo`: (username, password, role).
 pub const DEMO_SIGN_INS: [(&str, &str, &str); 7] = [
     ("linkworker", "demo-linkworker", "Link worker"),
@@ -47,6 +50,9 @@ pub struct GenerateOptions {
     pub progress: bool,
     /// "Today" for the synthetic history; referrals fall in the year before it.
     pub reference_date: NaiveDate,
+    /// Give the demo accounts the published passwords in [`DEMO_SIGN_INS`]. Only for the
+    /// demo: without it every generated account has no password and cannot sign in.
+    pub demo_sign_ins: bool,
 }
 
 impl GenerateOptions {
@@ -56,6 +62,7 @@ impl GenerateOptions {
             seed,
             progress: true,
             reference_date: Utc::now().date_naive(),
+            demo_sign_ins: false,
         }
     }
 }
@@ -334,7 +341,7 @@ pub async fn generate(
 ) -> anyhow::Result<GenerateReport> {
     let started = Instant::now();
     if !store.is_empty().await? {
-        bail!("the database already holds people; generate into an empty database");
+        bail!("the database already holds people or users; generate into an empty database");
     }
     let dir = data_dir.to_path_buf();
     let geography = tokio::task::spawn_blocking(move || Geography::shared(&dir)).await??;
@@ -431,6 +438,20 @@ pub async fn generate(
     bar.inc(batch_people as u64);
     bar.finish_and_clear();
     store.reset_id_sequences().await?;
+    if options.demo_sign_ins {
+        for (username, password, _) in DEMO_SIGN_INS {
+            store.set_password(username, password).await?;
+        }
+    }
+    store
+        .set_meta(
+            SYNTHETIC_POPULATION_KEY,
+            &format!(
+                "{} people, seed {}, as of {}",
+                options.people, options.seed, options.reference_date
+            ),
+        )
+        .await?;
     Ok(GenerateReport {
         people: tables.people.written,
         referrals: tables.referrals.written,
@@ -542,8 +563,8 @@ async fn create_staff(
             };
             let demo = t == 0 && w <= 1;
             let (username, password) = match (demo, w) {
-                (true, 0) => ("teamlead".to_string(), Some("demo-teamlead")),
-                (true, _) => ("linkworker".to_string(), Some("demo-linkworker")),
+                (true, 0) => ("teamlead".to_string(), None),
+                (true, _) => ("linkworker".to_string(), None),
                 _ => (format!("lw{}-{}", t + 1, w + 1), None),
             };
             let sex = if rng.gen_bool(0.7) {
@@ -596,22 +617,17 @@ async fn create_staff(
                 role: Role::Referrer,
                 team_id: None,
                 organisation: None,
-                password: (p == 0).then_some("demo-referrer"),
+                password: None,
             })
             .await?;
         staff.practice_gp.insert(practice, gp);
         staff.practice_team.insert(practice, team);
     }
-    for (username, role, password, organisation) in [
-        (
-            "vcse",
-            Role::Vcse,
-            "demo-vcse",
-            Some("Acorns Community Trust"),
-        ),
-        ("volunteer", Role::Volunteer, "demo-volunteer", None),
-        ("analyst", Role::Analyst, "demo-analyst", None),
-        ("admin", Role::Admin, "demo-admin", None),
+    for (username, role, organisation) in [
+        ("vcse", Role::Vcse, Some("Acorns Community Trust")),
+        ("volunteer", Role::Volunteer, None),
+        ("analyst", Role::Analyst, None),
+        ("admin", Role::Admin, None),
     ] {
         store
             .create_user(&NewUser {
@@ -620,7 +636,7 @@ async fn create_staff(
                 role,
                 team_id: None,
                 organisation,
-                password: Some(password),
+                password: None,
             })
             .await?;
     }
@@ -857,13 +873,8 @@ fn push_measure(
     actor: i64,
 ) {
     let score = a.score();
-    let total: Option<i64> = score
-        .as_ref()
-        .map(|_| a.items().iter().map(|v| v.unwrap_or(0) as i64).sum());
-    let metric = match score {
-        Some(crate::measures::Score::Swemwbs { metric, .. }) => Some(metric),
-        _ => None,
-    };
+    let total = score.as_ref().and_then(|s| s.total());
+    let metric = score.as_ref().and_then(|s| s.metric());
     tables.measures.push(vec![
         referral.into(),
         a.instrument().code().into(),

@@ -3,13 +3,15 @@
 mod bulk;
 mod generate;
 
-pub use generate::{generate, GenerateOptions, GenerateReport, DEMO_SIGN_INS};
+pub use generate::{
+    generate, GenerateOptions, GenerateReport, DEMO_SIGN_INS, SYNTHETIC_POPULATION_KEY,
+};
 
 use crate::app::{Application, Settings};
 use crate::store::Store;
 use std::net::SocketAddr;
 
-/// Builds the demo database unless it already has people, prints the sign-ins, serves.
+/// Builds the demo database unless a complete one is there, prints the sign-ins, serves.
 pub async fn run_demo(
     settings: Settings,
     people: u32,
@@ -18,7 +20,12 @@ pub async fn run_demo(
 ) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let store = Store::connect(&settings.database_url).await?;
-    if store.is_empty().await? {
+    if let Some(population) = store.meta(SYNTHETIC_POPULATION_KEY).await? {
+        println!(
+            "Using the existing demo database {} ({population})",
+            settings.database_url
+        );
+    } else if store.is_empty().await? {
         println!(
             "Building a synthetic care system of {people} people (seed {seed}) in {} ...",
             settings.database_url
@@ -26,12 +33,19 @@ pub async fn run_demo(
         let report = generate(
             &store,
             &settings.data_dir,
-            &GenerateOptions::new(people, seed),
+            &GenerateOptions {
+                demo_sign_ins: true,
+                ..GenerateOptions::new(people, seed)
+            },
         )
         .await?;
         println!("{report}");
     } else {
-        println!("Using the existing demo database {}", settings.database_url);
+        anyhow::bail!(
+            "{} is not a complete demo database (an interrupted build, or real data); \
+             delete it, or pass --database-url with a new file, to build a fresh demo",
+            settings.database_url
+        );
     }
     store.close().await;
     let app = Application::build(settings, addr).await?;

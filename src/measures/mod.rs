@@ -161,15 +161,21 @@ pub enum Score {
 }
 
 impl Score {
-    /// The single headline number used for charts and change: SWEMWBS metric, UCLA-3
-    /// total, ONS4 life satisfaction.
-    pub fn headline(&self) -> f64 {
+    /// The stored total: SWEMWBS raw score, UCLA-3 total. ONS4 items are reported one by
+    /// one (adding anxiety to the positive items would mean nothing), so it has none.
+    pub fn total(&self) -> Option<i32> {
         match self {
-            Score::Ons4 {
-                life_satisfaction, ..
-            } => *life_satisfaction as f64,
-            Score::Swemwbs { metric, .. } => *metric,
-            Score::Ucla3 { total } => *total as f64,
+            Score::Ons4 { .. } => None,
+            Score::Swemwbs { raw, .. } => Some(*raw as i32),
+            Score::Ucla3 { total } => Some(*total as i32),
+        }
+    }
+
+    /// The SWEMWBS metric (Rasch-converted) score, the one to compare over time.
+    pub fn metric(&self) -> Option<f64> {
+        match self {
+            Score::Swemwbs { metric, .. } => Some(*metric),
+            _ => None,
         }
     }
 

@@ -4,7 +4,7 @@
 use super::{on_reader, on_writer, Store};
 use crate::auth::policy::CaseScope;
 use crate::error::{AppError, AppResult};
-use crate::measures::{Answers, Instrument};
+use crate::measures::{Answers, Instrument, Score};
 use crate::referrals::*;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -676,17 +676,8 @@ impl Store {
             .await?
             .ok_or(AppError::NotFound("referral"))?;
         let score = m.answers.score();
-        let total = score.as_ref().map(|_| {
-            m.answers
-                .items()
-                .iter()
-                .map(|v| v.unwrap_or(0) as i32)
-                .sum::<i32>()
-        });
-        let metric = match &score {
-            Some(crate::measures::Score::Swemwbs { metric, .. }) => Some(*metric),
-            _ => None,
-        };
+        let total = score.as_ref().and_then(Score::total);
+        let metric = score.as_ref().and_then(Score::metric);
         let answers_json = serde_json::to_string(m.answers.items()).map_err(anyhow::Error::from)?;
         let (id,): (i64,) = on_writer!(self, pool => sqlx::query_as(
             "INSERT INTO measures (referral_id, instrument, timing, taken_on, answers, complete, total, metric_score, recorded_by) \

@@ -137,10 +137,24 @@ impl Store {
         }
     }
 
-    /// True when the database holds no people yet (a fresh demo or test database).
+    /// True when the database holds no people and no users yet.
     pub async fn is_empty(&self) -> anyhow::Result<bool> {
-        let (n,): (i64,) = on_reader!(self, pool => sqlx::query_as("SELECT COUNT(*) FROM people").fetch_one(pool).await)?;
+        let (n,): (i64,) = on_reader!(self, pool => sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM people) + (SELECT COUNT(*) FROM users)").fetch_one(pool).await)?;
         Ok(n == 0)
+    }
+
+    pub async fn meta(&self, key: &str) -> anyhow::Result<Option<String>> {
+        let row: Option<(String,)> = on_reader!(self, pool => sqlx::query_as("SELECT value FROM meta WHERE key = $1")
+            .bind(key).fetch_optional(pool).await)?;
+        Ok(row.map(|r| r.0))
+    }
+
+    pub async fn set_meta(&self, key: &str, value: &str) -> anyhow::Result<()> {
+        on_writer!(self, pool => sqlx::query(
+            "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(key).bind(value).execute(pool).await.map(|_| ()))?;
+        Ok(())
     }
 }
 

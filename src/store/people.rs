@@ -150,9 +150,4 @@ impl Store {
         let row: Option<PersonRow> = on_reader!(self, pool => sqlx::query_as(&sql).bind(id).bind(team).bind(user).fetch_optional(pool).await)?;
         Ok(row.map(Person::from))
     }
-
-    pub async fn count_people(&self) -> anyhow::Result<i64> {
-        let (n,): (i64,) = on_reader!(self, pool => sqlx::query_as("SELECT COUNT(*) FROM people").fetch_one(pool).await)?;
-        Ok(n)
-    }
 }

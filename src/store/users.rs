@@ -79,6 +79,15 @@ impl Store {
         Ok(id)
     }
 
+    /// Sets (or replaces) a user's password.
+    pub async fn set_password(&self, username: &str, password: &str) -> anyhow::Result<()> {
+        let hash = auth::hash_password(password)?;
+        let updated = on_writer!(self, pool => sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
+            .bind(hash).bind(username).execute(pool).await.map(|r| r.rows_affected()))?;
+        anyhow::ensure!(updated == 1, "no user {username:?}");
+        Ok(())
+    }
+
     /// Creates an API token and returns it. Only its hash is kept, so it is shown once.
     pub async fn create_api_token(&self, user_id: i64, label: &str) -> anyhow::Result<String> {
         let (token, hash) = auth::new_secret("lw_");

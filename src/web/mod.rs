@@ -185,6 +185,8 @@ struct CaseloadParams {
 }
 
 const PAGE_SIZE: i64 = 50;
+/// Bounds the page number so offsets cannot overflow.
+const MAX_PAGE: i64 = 1_000_000;
 
 async fn caseload_page(
     State(state): State<AppState>,
@@ -202,7 +204,7 @@ async fn caseload_page(
         .as_deref()
         .filter(|s| !s.is_empty())
         .and_then(ReferralState::from_code);
-    let page = params.page.unwrap_or(1).max(1);
+    let page = params.page.unwrap_or(1).clamp(1, MAX_PAGE);
     let filter = CaseloadFilter {
         state: state_filter,
         link_worker_id: params.mine.is_some().then_some(user.id),

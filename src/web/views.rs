@@ -1,6 +1,7 @@
 //! Page models: everything a template shows, already worded and formatted.
 
 use crate::auth::CurrentUser;
+use crate::geo::ImdDecile;
 use crate::measures::Instrument;
 use crate::people::Person;
 use crate::referrals::api::ReferralDetail;
@@ -146,7 +147,7 @@ impl PersonView {
             postcode: p.postcode.clone(),
             lsoa: p.lsoa.clone().unwrap_or_default(),
             deprivation: match p.imd_decile {
-                Some(d) if d <= 2 => {
+                Some(d) if ImdDecile::new(d).is_some_and(ImdDecile::is_core20) => {
                     format!("IMD decile {d} of 10 (Core20: most deprived fifth of England)")
                 }
                 Some(d) => format!("IMD decile {d} of 10"),

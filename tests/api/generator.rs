@@ -43,6 +43,30 @@ async fn same_seed_same_system_and_the_deprivation_gradient_is_there() {
         counts(&c).await,
         "a different seed differs"
     );
+    assert!(
+        a.meta(linkwell::demo::SYNTHETIC_POPULATION_KEY)
+            .await
+            .unwrap()
+            .is_some(),
+        "marked complete"
+    );
+    assert!(
+        a.authenticate("linkworker", "demo-linkworker")
+            .await
+            .unwrap()
+            .is_none(),
+        "published demo passwords only in the demo"
+    );
+    let again = generate(
+        &a,
+        &linkwell::geo::default_data_dir(),
+        &GenerateOptions::new(10, 1),
+    )
+    .await;
+    assert!(
+        again.is_err(),
+        "never generates into a database that has data"
+    );
 
     let referrals = a.count_rows("referrals").await.unwrap() as f64;
     assert!(
@@ -85,6 +109,32 @@ async fn same_seed_same_system_and_the_deprivation_gradient_is_there() {
     .await
     .unwrap();
     assert_eq!(mismatched.0, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_sign_ins_work_when_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(&fresh_database(Backend::Sqlite, &dir).await)
+        .await
+        .unwrap();
+    let options = GenerateOptions {
+        progress: false,
+        demo_sign_ins: true,
+        ..GenerateOptions::new(500, 3)
+    };
+    generate(&store, &linkwell::geo::default_data_dir(), &options)
+        .await
+        .unwrap();
+    for (username, password, _) in linkwell::demo::DEMO_SIGN_INS {
+        assert!(
+            store
+                .authenticate(username, password)
+                .await
+                .unwrap()
+                .is_some(),
+            "{username}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
