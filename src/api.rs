@@ -8,6 +8,7 @@ use crate::error::{AppError, Problem};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
+use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -80,7 +81,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             Err(JsonRejection::JsonDataError(e)) => {
                 Err(AppError::validation("Invalid request body", e.body_text()))
             }
-            Err(e) => Err(AppError::BadBody(e.body_text())),
+            Err(e) => Err(match e.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType,
+                _ => AppError::BadBody(e.body_text()),
+            }),
         }
     }
 }

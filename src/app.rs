@@ -154,10 +154,25 @@ pub fn router(state: AppState) -> Router {
 
 /// Liveness and database reachability. The only anonymous endpoint.
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
+    use crate::geo::LoadStatus;
+    let postcodes = match Geography::status() {
+        LoadStatus::Loading => "loading",
+        LoadStatus::Loaded => "loaded",
+        // Without the lookup no one can be registered: report it rather than hide it.
+        LoadStatus::Failed(e) => {
+            tracing::error!(error = %e, "postcode lookup unavailable");
+            return (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                Json(
+                    serde_json::json!({"status": "postcode lookup failed to load", "postcodes": "failed"}),
+                ),
+            );
+        }
+    };
     match state.store.ping().await {
         Ok(()) => (
             axum::http::StatusCode::OK,
-            Json(serde_json::json!({"status": "ok"})),
+            Json(serde_json::json!({"status": "ok", "postcodes": postcodes})),
         ),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");

@@ -30,8 +30,10 @@ pub enum AppError {
     Conflict(String),
     #[error("request body is not acceptable: {0}")]
     BadBody(String),
-    #[error("too many attempts; try again later")]
-    TooManyRequests,
+    #[error("the request body is larger than the {} KiB allowed", crate::app::MAX_BODY_BYTES / 1024)]
+    PayloadTooLarge,
+    #[error("send the body as JSON with Content-Type: application/json")]
+    UnsupportedMediaType,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -61,7 +63,8 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -75,7 +78,10 @@ impl AppError {
             AppError::Forbidden(_) => ("forbidden", "Not permitted", None),
             AppError::NotFound(_) => ("not-found", "Not found", None),
             AppError::Conflict(_) => ("conflict", "Changed by someone else", None),
-            AppError::TooManyRequests => ("too-many-requests", "Too many attempts", None),
+            AppError::PayloadTooLarge => ("payload-too-large", "Request body too large", None),
+            AppError::UnsupportedMediaType => {
+                ("unsupported-media-type", "Unsupported media type", None)
+            }
             AppError::Internal(_) => ("internal", "Internal error", None),
         };
         let detail = match self {

@@ -1057,6 +1057,9 @@ fn synth_referral(
             };
         if rng.gen_bool(p_unreachable) {
             for _ in 0..3 {
+                if !elapsed(day) {
+                    break;
+                }
                 t.contacts.push(vec![
                     rid.into(),
                     at(day, rng).into(),

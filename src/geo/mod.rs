@@ -108,6 +108,15 @@ struct PostcodeRow {
     lon: f32,
 }
 
+static SHARED: OnceLock<Result<Arc<Geography>, String>> = OnceLock::new();
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadStatus {
+    Loading,
+    Loaded,
+    Failed(String),
+}
+
 /// The loaded lookup tables.
 pub struct Geography {
     postcodes: Vec<PostcodeRow>,
@@ -209,7 +218,6 @@ impl Geography {
     /// The process-wide copy, loaded on first use. Every server and test in the process
     /// shares it, since the data is read-only.
     pub fn shared(data_dir: &Path) -> anyhow::Result<Arc<Geography>> {
-        static SHARED: OnceLock<Result<Arc<Geography>, String>> = OnceLock::new();
         SHARED
             .get_or_init(|| {
                 Geography::load(data_dir)
@@ -218,6 +226,15 @@ impl Geography {
             })
             .clone()
             .map_err(|e| anyhow::anyhow!(e))
+    }
+
+    /// Whether the shared copy is loaded, still loading, or failed, without waiting.
+    pub fn status() -> LoadStatus {
+        match SHARED.get() {
+            None => LoadStatus::Loading,
+            Some(Ok(_)) => LoadStatus::Loaded,
+            Some(Err(e)) => LoadStatus::Failed(e.clone()),
+        }
     }
 
     pub fn postcode_count(&self) -> usize {

@@ -198,13 +198,23 @@ pub async fn transition(
     Id(id): Id,
     ApiJson(input): ApiJson<TransitionInput>,
 ) -> AppResult<Json<Referral>> {
+    Ok(Json(apply_transition(&state, &user, id, input).await?))
+}
+
+/// Checks and records a transition; shared by the API and the pages.
+pub async fn apply_transition(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    input: TransitionInput,
+) -> AppResult<Referral> {
     user.require(Action::WriteCasework)?;
     let note = input
         .note
         .as_deref()
         .map(|n| text_field("note", n, 0, 2000))
         .transpose()?;
-    let referral = state
+    state
         .store
         .transition_referral(
             id,
@@ -216,8 +226,7 @@ pub async fn transition(
             user.id,
             &state.settings.lifecycle,
         )
-        .await?;
-    Ok(Json(referral))
+        .await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -7,10 +7,12 @@ use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::auth::{self, CurrentUser, SESSION_COOKIE};
 use crate::error::AppError;
-use crate::measures::{Answers, Instrument};
-use crate::referrals::api::{referral_detail, ContactInput};
+use crate::measures::Instrument;
+use crate::referrals::api::{
+    apply_transition, referral_detail, ContactInput, MeasureInput, TransitionInput,
+};
 use crate::referrals::{CloseReason, ContactMode, MeasureTiming, ReferralState};
-use crate::store::{CaseloadFilter, NewMeasure};
+use crate::store::CaseloadFilter;
 use askama::Template;
 use axum::extract::{Form, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
@@ -484,13 +486,13 @@ async fn record_measure(
                 })?)
             });
         }
-        let answers = Answers::parse(instrument, &items)
-            .map_err(|e| AppError::invalid_field("answers", "Check the answers", e.to_string()))?;
-        let measure = NewMeasure {
-            answers,
+        let measure = MeasureInput {
+            instrument,
             timing,
-            taken_on: chrono::Utc::now().date_naive(),
-        };
+            taken_on: None,
+            answers: items,
+        }
+        .validate()?;
         state
             .store
             .add_measure(id, user.case_scope(), &measure, user.id)
@@ -533,24 +535,13 @@ async fn record_transition(
                 AppError::invalid_field("reason", "Choose a reason", "unknown reason")
             })?),
         };
-        let note = form
-            .note
-            .as_deref()
-            .map(str::trim)
-            .filter(|n| !n.is_empty());
-        state
-            .store
-            .transition_referral(
-                id,
-                user.case_scope(),
-                expected_version,
-                to,
-                reason,
-                note,
-                user.id,
-                &state.settings.lifecycle,
-            )
-            .await?;
+        let input = TransitionInput {
+            to,
+            expected_version,
+            reason,
+            note: form.note.clone(),
+        };
+        apply_transition(&state, &user, id, input).await?;
         Ok(id)
     }
     .await;
