@@ -144,3 +144,88 @@ pub fn text_field(field: &str, value: &str, min: usize, max: usize) -> Result<St
     }
     Ok(value.to_string())
 }
+
+/// The problem documents any JSON write can answer with. Documentation only: handlers
+/// return `AppError`, which renders these.
+#[allow(dead_code)]
+#[derive(utoipa::IntoResponses)]
+pub enum WriteProblems {
+    #[response(
+        status = 400,
+        description = "Malformed body",
+        content_type = "application/problem+json"
+    )]
+    BadRequest(Problem),
+    #[response(
+        status = 401,
+        description = "No valid bearer token",
+        content_type = "application/problem+json"
+    )]
+    Unauthenticated(Problem),
+    #[response(
+        status = 403,
+        description = "The role may not do this",
+        content_type = "application/problem+json"
+    )]
+    Forbidden(Problem),
+    #[response(
+        status = 404,
+        description = "Not found or not in your scope",
+        content_type = "application/problem+json"
+    )]
+    NotFound(Problem),
+    #[response(
+        status = 409,
+        description = "Changed by someone else, or a duplicate",
+        content_type = "application/problem+json"
+    )]
+    Conflict(Problem),
+    #[response(
+        status = 413,
+        description = "Body too large",
+        content_type = "application/problem+json"
+    )]
+    TooLarge(Problem),
+    #[response(
+        status = 415,
+        description = "Body is not JSON",
+        content_type = "application/problem+json"
+    )]
+    NotJson(Problem),
+    #[response(
+        status = 422,
+        description = "Input refused; nothing was written",
+        content_type = "application/problem+json"
+    )]
+    Invalid(Problem),
+}
+
+/// The problem documents any read can answer with (documentation only, as above).
+#[allow(dead_code)]
+#[derive(utoipa::IntoResponses)]
+pub enum ReadProblems {
+    #[response(
+        status = 401,
+        description = "No valid bearer token",
+        content_type = "application/problem+json"
+    )]
+    Unauthenticated(Problem),
+    #[response(
+        status = 403,
+        description = "The role may not do this",
+        content_type = "application/problem+json"
+    )]
+    Forbidden(Problem),
+    #[response(
+        status = 404,
+        description = "Not found or not in your scope",
+        content_type = "application/problem+json"
+    )]
+    NotFound(Problem),
+    #[response(
+        status = 422,
+        description = "Invalid parameters",
+        content_type = "application/problem+json"
+    )]
+    Invalid(Problem),
+}

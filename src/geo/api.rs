@@ -1,10 +1,11 @@
 //! Postcode lookup endpoint.
 
 use super::{GeoError, Location, Postcode};
+use crate::api::ReadProblems;
 use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
-use crate::error::{AppError, AppResult, Problem};
+use crate::error::{AppError, AppResult};
 use axum::extract::{Path, State};
 use axum::Json;
 
@@ -12,11 +13,7 @@ use axum::Json;
 #[utoipa::path(get, path = "/postcodes/{postcode}", tag = "geography",
     params(("postcode" = String, Path, description = "A UK postcode, any spacing or case")),
     responses(
-        (status = 200, body = Location),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-    ))]
+        (status = 200, body = Location), ReadProblems))]
 pub async fn look_up_postcode(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -2,10 +2,11 @@
 
 use super::{Ethnicity, LongTermCondition, NhsNumber, Person, PlusGroup, Sex};
 use crate::api::{text_field, ApiJson, Id};
+use crate::api::{ReadProblems, WriteProblems};
 use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
-use crate::error::{AppError, AppResult, Problem};
+use crate::error::{AppError, AppResult};
 use crate::store::NewPerson;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -20,12 +21,14 @@ use utoipa::ToSchema;
 pub struct PersonInput {
     #[schema(example = "943 476 5919")]
     pub nhs_number: Option<String>,
+    #[schema(min_length = 1, max_length = 100)]
     pub given_name: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub family_name: String,
     pub date_of_birth: NaiveDate,
     pub sex: Sex,
     pub ethnicity: Ethnicity,
-    #[schema(example = "SW1A 1AA")]
+    #[schema(example = "SW1A 1AA", min_length = 5, max_length = 8)]
     pub postcode: String,
     pub practice_id: Option<i64>,
     pub phone: Option<String>,
@@ -79,13 +82,7 @@ impl PersonInput {
 /// Registers a person, resolving their postcode to an LSOA and IMD decile.
 #[utoipa::path(post, path = "/people", tag = "people", request_body = PersonInput,
     responses(
-        (status = 201, body = Person),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
+        (status = 201, body = Person), WriteProblems))]
 pub async fn create_person(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -101,11 +98,7 @@ pub async fn create_person(
 #[utoipa::path(get, path = "/people/{id}", tag = "people",
     params(("id" = i64, Path)),
     responses(
-        (status = 200, body = Person),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
+        (status = 200, body = Person), ReadProblems))]
 pub async fn get_person(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -2,10 +2,11 @@
 
 use super::*;
 use crate::api::{text_field, ApiJson, ApiQuery, Id};
+use crate::api::{ReadProblems, WriteProblems};
 use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
-use crate::error::{AppError, AppResult, Problem};
+use crate::error::{AppError, AppResult};
 use crate::measures::{Answers, Instrument};
 use crate::store::{CaseloadFilter, CaseloadRow, NewConnection, NewContact, NewMeasure};
 use axum::extract::State;
@@ -22,7 +23,7 @@ fn created<T>(value: T) -> Created<T> {
 
 /// The signed-in user.
 #[utoipa::path(get, path = "/me", tag = "users",
-    responses((status = 200, body = CurrentUser), (status = 401, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = CurrentUser), ReadProblems))]
 pub async fn me(user: CurrentUser) -> Json<CurrentUser> {
     Json(user)
 }
@@ -33,18 +34,14 @@ pub struct ReferralInput {
     pub person_id: i64,
     pub referrer_kind: ReferrerKind,
     /// Why the person is being referred, in the referrer's words.
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
 }
 
 /// Makes a referral for a registered person. Records SNOMED CT 871731000000106.
 #[utoipa::path(post, path = "/referrals", tag = "referrals", request_body = ReferralInput,
     responses(
-        (status = 201, body = Referral),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
+        (status = 201, body = Referral), WriteProblems))]
 pub async fn create_referral(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -156,11 +153,7 @@ pub async fn referral_detail(
 
 #[utoipa::path(get, path = "/referrals/{id}", tag = "referrals", params(("id" = i64, Path)),
     responses(
-        (status = 200, body = ReferralDetail),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
+        (status = 200, body = ReferralDetail), ReadProblems))]
 pub async fn get_referral(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -184,14 +177,7 @@ pub struct TransitionInput {
 #[utoipa::path(post, path = "/referrals/{id}/transitions", tag = "referrals", params(("id" = i64, Path)),
     request_body = TransitionInput,
     responses(
-        (status = 200, body = Referral),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
+        (status = 200, body = Referral), WriteProblems))]
 pub async fn transition(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -241,14 +227,7 @@ pub struct AssignmentInput {
 #[utoipa::path(post, path = "/referrals/{id}/assignment", tag = "referrals", params(("id" = i64, Path)),
     request_body = AssignmentInput,
     responses(
-        (status = 200, body = Referral),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
+        (status = 200, body = Referral), WriteProblems))]
 pub async fn assign(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -276,6 +255,7 @@ pub struct ContactInput {
     /// When it happened; now if omitted.
     pub at: Option<chrono::DateTime<chrono::Utc>>,
     pub mode: ContactMode,
+    #[schema(minimum = 0, maximum = 600)]
     pub duration_minutes: i32,
     /// False for an unsuccessful attempt. Defaults to true.
     #[serde(default = "yes")]
@@ -331,13 +311,7 @@ impl ContactInput {
 #[utoipa::path(post, path = "/referrals/{id}/contacts", tag = "casework", params(("id" = i64, Path)),
     request_body = ContactInput,
     responses(
-        (status = 201, body = Contact),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
+        (status = 201, body = Contact), WriteProblems))]
 pub async fn add_contact(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -366,13 +340,7 @@ pub struct NeedInput {
 #[utoipa::path(post, path = "/referrals/{id}/needs", tag = "casework", params(("id" = i64, Path)),
     request_body = NeedInput,
     responses(
-        (status = 201, body = RecordedNeed),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
+        (status = 201, body = RecordedNeed), WriteProblems))]
 pub async fn add_need(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -392,6 +360,7 @@ pub async fn add_need(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GoalInput {
+    #[schema(min_length = 1, max_length = 1000)]
     pub description: String,
     pub need: Option<Need>,
 }
@@ -400,13 +369,7 @@ pub struct GoalInput {
 #[utoipa::path(post, path = "/referrals/{id}/goals", tag = "casework", params(("id" = i64, Path)),
     request_body = GoalInput,
     responses(
-        (status = 201, body = Goal),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
+        (status = 201, body = Goal), WriteProblems))]
 pub async fn add_goal(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -437,13 +400,7 @@ pub struct ProgressInput {
 #[utoipa::path(post, path = "/goals/{id}/progress", tag = "casework", params(("id" = i64, Path)),
     request_body = ProgressInput,
     responses(
-        (status = 201, body = Goal),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
+        (status = 201, body = Goal), WriteProblems))]
 pub async fn add_goal_progress(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -481,13 +438,7 @@ pub struct BarrierInput {
 #[utoipa::path(post, path = "/referrals/{id}/barriers", tag = "casework", params(("id" = i64, Path)),
     request_body = BarrierInput,
     responses(
-        (status = 201, body = RecordedBarrier),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
+        (status = 201, body = RecordedBarrier), WriteProblems))]
 pub async fn add_barrier(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -548,13 +499,7 @@ impl MeasureInput {
 #[utoipa::path(post, path = "/referrals/{id}/measures", tag = "casework", params(("id" = i64, Path)),
     request_body = MeasureInput,
     responses(
-        (status = 201, body = Measure),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
+        (status = 201, body = Measure), WriteProblems))]
 pub async fn add_measure(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -586,13 +531,7 @@ pub struct ConnectionInput {
 #[utoipa::path(post, path = "/referrals/{id}/connections", tag = "casework", params(("id" = i64, Path)),
     request_body = ConnectionInput,
     responses(
-        (status = 201, body = Connection),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
+        (status = 201, body = Connection), WriteProblems))]
 pub async fn add_connection(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -625,14 +564,7 @@ pub struct ConnectionStatusInput {
 #[utoipa::path(post, path = "/connections/{id}/status", tag = "casework", params(("id" = i64, Path)),
     request_body = ConnectionStatusInput,
     responses(
-        (status = 200, body = Connection),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
+        (status = 200, body = Connection), WriteProblems))]
 pub async fn set_connection_status(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -699,10 +631,7 @@ impl CaseloadQuery {
 /// The caller's caseload (their team's referrals; a referrer's own referrals).
 #[utoipa::path(get, path = "/caseload", tag = "referrals", params(CaseloadQuery),
     responses(
-        (status = 200, body = Vec<CaseloadRow>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
+        (status = 200, body = Vec<CaseloadRow>), ReadProblems))]
 pub async fn caseload(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -719,10 +648,7 @@ pub async fn caseload(
 /// Community services that connections can be made to.
 #[utoipa::path(get, path = "/services", tag = "services",
     responses(
-        (status = 200, body = Vec<Service>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-    ))]
+        (status = 200, body = Vec<Service>), ReadProblems))]
 pub async fn list_services(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -734,7 +660,9 @@ pub async fn list_services(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceInput {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub organisation: String,
     #[serde(default)]
     pub description: String,
@@ -743,12 +671,7 @@ pub struct ServiceInput {
 /// Adds a community service (minimal; the full directory follows Open Referral UK).
 #[utoipa::path(post, path = "/services", tag = "services", request_body = ServiceInput,
     responses(
-        (status = 201, body = Service),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
+        (status = 201, body = Service), WriteProblems))]
 pub async fn create_service(
     State(state): State<AppState>,
     user: CurrentUser,
