@@ -5,7 +5,7 @@ mod views;
 
 use crate::app::AppState;
 use crate::auth::policy::Action;
-use crate::auth::{self, CurrentUser, SESSION_COOKIE};
+use crate::auth::{self, CurrentUser, Role, SESSION_COOKIE};
 use crate::error::AppError;
 use crate::measures::Instrument;
 use crate::referrals::api::{
@@ -195,10 +195,14 @@ async fn caseload_page(
     PageUser(user): PageUser,
     Query(params): Query<CaseloadParams>,
 ) -> Response {
-    if !user.may(Action::ReadCasework) {
+    let casework = user.may(Action::ReadCasework);
+    if !casework && user.role != Role::Referrer {
         return error_page(
             Some(&user),
-            AppError::Forbidden("the caseload is for link workers and team leads".into()),
+            AppError::Forbidden(format!(
+                "there is no caseload for the {} role; case lists are for link workers, team leads and referrers",
+                user.role.label().to_lowercase()
+            )),
         );
     }
     let state_filter = params
@@ -225,7 +229,15 @@ async fn caseload_page(
     rows.truncate(PAGE_SIZE as usize);
     let today = chrono::Utc::now().date_naive();
     let page_view = CaseloadPage {
-        layout: Layout::new("Caseload", Some(&user)),
+        layout: Layout::new(
+            if casework {
+                "Caseload"
+            } else {
+                "Your referrals"
+            },
+            Some(&user),
+        ),
+        casework,
         rows: rows
             .into_iter()
             .map(|r| CaseloadLine::from_row(r, today))

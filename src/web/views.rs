@@ -101,6 +101,8 @@ impl CaseloadLine {
 #[template(path = "caseload.html")]
 pub struct CaseloadPage {
     pub layout: Layout,
+    /// False for referrers: status only, no links into casework.
+    pub casework: bool,
     pub rows: Vec<CaseloadLine>,
     pub states: Vec<Choice>,
     pub mine: bool,

@@ -125,7 +125,12 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         .await
         .unwrap();
     let referrer = store
-        .create_user(&user("gp", Role::Referrer, None, None))
+        .create_user(&user(
+            "gp",
+            Role::Referrer,
+            None,
+            Some(LINK_WORKER_PASSWORD),
+        ))
         .await
         .unwrap();
     let analyst = store

@@ -6,14 +6,40 @@ use reqwest::StatusCode;
 
 on_both_databases!(
     sign_in_and_see_the_caseload,
-    person_page_forms_record_and_refuse
+    person_page_forms_record_and_refuse,
+    referrer_sees_their_referrals_without_casework,
 );
 
+async fn referrer_sees_their_referrals_without_casework(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut body = crate::helpers::person_body("B25 8DS");
+    body["practice_id"] = serde_json::json!(app.practice_id);
+    let (_, person) = app.post("/people", &app.referrer, body).await;
+    let (s, _) = app
+        .post("/referrals", &app.referrer, serde_json::json!({"person_id": person["id"], "referrer_kind": "gp", "reason": "isolated"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let cookie = sign_in_as(&app, "gp").await;
+    let (status, html) = page(&app, &cookie, "/caseload").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("<h1>Your referrals</h1>") && html.contains("Ada Lovelace"),
+        "{html}"
+    );
+    assert!(!html.contains("/people/"), "no way into casework");
+    let (status, _) = page(&app, &cookie, &format!("/people/{}", person["id"])).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
 async fn sign_in(app: &TestApp) -> String {
+    sign_in_as(app, "lw").await
+}
+
+async fn sign_in_as(app: &TestApp, username: &str) -> String {
     let response = app
         .client
         .post(format!("{}/sign-in", app.address))
-        .form(&[("username", "lw"), ("password", LINK_WORKER_PASSWORD)])
+        .form(&[("username", username), ("password", LINK_WORKER_PASSWORD)])
         .send()
         .await
         .unwrap();
