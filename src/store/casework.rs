@@ -1,6 +1,7 @@
 //! Referrals and everything recorded against them. Every write is one transaction, and
 //! every change to a referral row checks the version the writer saw.
 
+use super::scope::referral_scope_clause;
 use super::{on_reader, on_writer, Store};
 use crate::auth::policy::CaseScope;
 use crate::error::{AppError, AppResult};
@@ -58,15 +59,6 @@ fn code<T>(parse: fn(&str) -> Option<T>, text: &str) -> anyhow::Result<T> {
 const REFERRAL_COLUMNS: &str =
     "r.id, r.person_id, r.state, r.version, r.referrer_kind, r.referred_by, r.reason, \
     r.link_worker_id, r.close_reason, r.received_at, r.next_follow_up_on, r.snomed_code";
-
-/// Limits a query on `referrals r` to the scope; the scope id is always parameter `$2`.
-fn referral_scope_clause(scope: CaseScope) -> Option<(&'static str, i64)> {
-    match scope {
-        CaseScope::Team { team, .. } => Some(("r.team_id = $2", team)),
-        CaseScope::MadeBy(user) => Some(("r.referred_by = $2", user)),
-        CaseScope::Nothing => None,
-    }
-}
 
 #[derive(sqlx::FromRow)]
 struct EventRow {
@@ -881,10 +873,8 @@ impl Store {
         scope: CaseScope,
         filter: &CaseloadFilter,
     ) -> AppResult<Vec<CaseloadRow>> {
-        let (team, made_by) = match scope {
-            CaseScope::Team { team, .. } => (Some(team), None),
-            CaseScope::MadeBy(u) => (None, Some(u)),
-            CaseScope::Nothing => return Ok(vec![]),
+        let Some((clause, scope_id)) = referral_scope_clause(scope) else {
+            return Ok(vec![]);
         };
         let open: Vec<&str> = ReferralState::ALL
             .iter()
@@ -895,16 +885,16 @@ impl Store {
             "SELECT r.id AS referral_id, p.id AS person_id, p.given_name || ' ' || p.family_name AS person_name, \
              r.state, r.version, r.link_worker_id, u.display_name AS link_worker_name, r.received_at, r.next_follow_up_on, p.imd_decile \
              FROM referrals r JOIN people p ON p.id = r.person_id LEFT JOIN users u ON u.id = r.link_worker_id \
-             WHERE (r.team_id = $1 OR r.referred_by = $2) \
-             AND ($3 IS NULL OR r.state = $3) \
-             AND ($4 IS NULL OR r.link_worker_id = $4) \
-             AND ($5 IS NULL OR (r.next_follow_up_on < $5 AND r.state IN ('{}'))) \
-             ORDER BY r.received_at DESC, r.id DESC LIMIT $6 OFFSET $7",
+             WHERE {clause} \
+             AND ($1 IS NULL OR r.state = $1) \
+             AND ($3 IS NULL OR r.link_worker_id = $3) \
+             AND ($4 IS NULL OR (r.next_follow_up_on < $4 AND r.state IN ('{}'))) \
+             ORDER BY r.received_at DESC, r.id DESC LIMIT $5 OFFSET $6",
             open.join("', '")
         );
         Ok(on_reader!(self, pool => sqlx::query_as(&sql)
-            .bind(team).bind(made_by)
             .bind(filter.state.map(ReferralState::code))
+            .bind(scope_id)
             .bind(filter.link_worker_id)
             .bind(filter.overdue_on)
             .bind(filter.limit).bind(filter.offset)

@@ -8,6 +8,7 @@
 
 mod casework;
 mod people;
+mod scope;
 mod users;
 
 pub use casework::{CaseloadFilter, CaseloadRow, NewConnection, NewContact, NewMeasure};

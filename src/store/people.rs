@@ -1,5 +1,6 @@
 //! People: registration and scoped reads.
 
+use super::scope::person_scope_clause;
 use super::{on_reader, on_writer, Store};
 use crate::auth::policy::CaseScope;
 use crate::error::{AppError, AppResult};
@@ -71,25 +72,6 @@ impl From<PersonRow> for Person {
 const PERSON_COLUMNS: &str =
     "p.id, p.nhs_number, p.given_name, p.family_name, p.date_of_birth, p.sex, p.ethnicity, \
     p.postcode, p.lsoa, p.imd_decile, p.practice_id, p.phone, p.plus_groups, p.conditions";
-
-/// Restricts a query on `people p` to the people the scope may see: those with a referral
-/// held by the team or made by the user, and people the user registered themselves.
-/// Binds `$2` (team, may be null) and `$3` (user).
-pub(super) fn person_scope_clause(scope: CaseScope) -> Option<(&'static str, Option<i64>, i64)> {
-    match scope {
-        CaseScope::Team { team, user } => Some((
-            "(p.created_by = $3 OR EXISTS (SELECT 1 FROM referrals r WHERE r.person_id = p.id AND r.team_id = $2))",
-            Some(team),
-            user,
-        )),
-        CaseScope::MadeBy(user) => Some((
-            "($2 IS NULL AND (p.created_by = $3 OR EXISTS (SELECT 1 FROM referrals r WHERE r.person_id = p.id AND r.referred_by = $3)))",
-            None,
-            user,
-        )),
-        CaseScope::Nothing => None,
-    }
-}
 
 impl Store {
     /// Registers a person. An NHS number already on file is a conflict, not a duplicate.

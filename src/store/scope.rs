@@ -1,0 +1,33 @@
+//! The access policy's scopes as SQL: the one place where "whose records may this user
+//! read" becomes a WHERE clause. Every scoped query uses these, so a change of policy is a
+//! change here.
+
+use crate::auth::policy::CaseScope;
+
+/// Limits a query on `referrals r` to the scope; the scope id is always parameter `$2`.
+pub(super) fn referral_scope_clause(scope: CaseScope) -> Option<(&'static str, i64)> {
+    match scope {
+        CaseScope::Team { team, .. } => Some(("r.team_id = $2", team)),
+        CaseScope::MadeBy(user) => Some(("r.referred_by = $2", user)),
+        CaseScope::Nothing => None,
+    }
+}
+
+/// Restricts a query on `people p` to the people the scope may see: those with a referral
+/// held by the team or made by the user, and people the user registered themselves.
+/// Binds `$2` (team, may be null) and `$3` (user).
+pub(super) fn person_scope_clause(scope: CaseScope) -> Option<(&'static str, Option<i64>, i64)> {
+    match scope {
+        CaseScope::Team { team, user } => Some((
+            "(p.created_by = $3 OR EXISTS (SELECT 1 FROM referrals r WHERE r.person_id = p.id AND r.team_id = $2))",
+            Some(team),
+            user,
+        )),
+        CaseScope::MadeBy(user) => Some((
+            "($2 IS NULL AND (p.created_by = $3 OR EXISTS (SELECT 1 FROM referrals r WHERE r.person_id = p.id AND r.referred_by = $3)))",
+            None,
+            user,
+        )),
+        CaseScope::Nothing => None,
+    }
+}
