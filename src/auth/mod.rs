@@ -46,6 +46,37 @@ pub struct CurrentUser {
     /// Present for cookie sessions: the token every form must echo back.
     #[serde(skip)]
     pub csrf_token: Option<String>,
+    /// Identifies the request in the audit log (the caller's `X-Request-Id` if sane).
+    #[serde(skip)]
+    pub request_id: String,
+}
+
+impl CurrentUser {
+    /// Who is acting, for the audit log.
+    pub fn audit_context(&self) -> crate::audit::AuditContext {
+        crate::audit::AuditContext {
+            actor_id: self.id,
+            actor_role: self.role.code().to_string(),
+            purpose: crate::audit::PURPOSE_DIRECT_CARE.to_string(),
+            request_id: self.request_id.clone(),
+        }
+    }
+}
+
+/// The request id to audit under: the caller's `X-Request-Id` when it is short and plain,
+/// otherwise a fresh random one.
+pub fn request_id(headers: &HeaderMap) -> String {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .map(str::to_string)
+        .unwrap_or_else(|| new_secret("").0[..32].to_string())
 }
 
 /// Hashes a password with argon2id and a random salt (PHC string format).
@@ -112,11 +143,13 @@ impl FromRequestParts<AppState> for CurrentUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let token = bearer_token(parts).ok_or(AppError::Unauthenticated)?;
-        state
+        let mut user = state
             .store
             .user_by_token(&hash_secret(token))
             .await?
-            .ok_or(AppError::Unauthenticated)
+            .ok_or(AppError::Unauthenticated)?;
+        user.request_id = request_id(&parts.headers);
+        Ok(user)
     }
 }
 

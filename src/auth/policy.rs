@@ -99,6 +99,7 @@ mod tests {
             team_id: team,
             organisation: None,
             csrf_token: None,
+            request_id: String::new(),
         }
     }
 

@@ -90,7 +90,10 @@ pub async fn create_person(
 ) -> AppResult<(StatusCode, Json<Person>)> {
     user.require(Action::CreateReferral)?;
     let person = input.validate(&state).await?;
-    let stored = state.store.insert_person(&person, user.id).await?;
+    let stored = state
+        .store
+        .insert_person(&person, &user.audit_context())
+        .await?;
     Ok((StatusCode::CREATED, Json(stored)))
 }
 
@@ -106,7 +109,7 @@ pub async fn get_person(
 ) -> AppResult<Json<Person>> {
     state
         .store
-        .person(id, user.case_scope())
+        .read_person(id, user.case_scope(), &user.audit_context())
         .await?
         .map(Json)
         .ok_or(AppError::NotFound("person"))

@@ -4,6 +4,7 @@ use super::*;
 use crate::api::{text_field, ApiJson, ApiQuery, Id};
 use crate::api::{ReadProblems, WriteProblems};
 use crate::app::AppState;
+use crate::audit::AuditAction;
 use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
@@ -69,7 +70,7 @@ pub async fn create_referral(
                 input.person_id,
                 input.referrer_kind,
                 &reason,
-                user.id,
+                &user.audit_context(),
                 user.team_id,
             )
             .await?,
@@ -106,6 +107,15 @@ pub async fn referral_detail(
         .referral(id, user.case_scope())
         .await?
         .ok_or(AppError::NotFound("referral"))?;
+    store
+        .audit_read(
+            &user.audit_context(),
+            AuditAction::Read,
+            "referral",
+            Some(id),
+            Some(referral.person_id),
+        )
+        .await?;
     let history = store.referral_events(id).await?;
     // The stored state is a projection written in the same transaction as each event; the
     // events are the record, so the state shown is always the one they derive.
@@ -209,7 +219,7 @@ pub async fn apply_transition(
             input.to,
             input.reason,
             note.as_deref().filter(|n| !n.is_empty()),
-            user.id,
+            &user.audit_context(),
             &state.settings.lifecycle,
         )
         .await
@@ -243,7 +253,7 @@ pub async fn assign(
                 user.case_scope(),
                 input.expected_version,
                 input.link_worker_id,
-                user.id,
+                &user.audit_context(),
             )
             .await?,
     ))
@@ -323,7 +333,7 @@ pub async fn add_contact(
     created(
         state
             .store
-            .add_contact(id, user.case_scope(), &contact, user.id)
+            .add_contact(id, user.case_scope(), &contact, &user.audit_context())
             .await?,
     )
 }
@@ -352,7 +362,13 @@ pub async fn add_need(
     created(
         state
             .store
-            .add_need(id, user.case_scope(), input.need, &notes)
+            .add_need(
+                id,
+                user.case_scope(),
+                input.need,
+                &notes,
+                &user.audit_context(),
+            )
             .await?,
     )
 }
@@ -381,7 +397,13 @@ pub async fn add_goal(
     created(
         state
             .store
-            .add_goal(id, user.case_scope(), &description, input.need, user.id)
+            .add_goal(
+                id,
+                user.case_scope(),
+                &description,
+                input.need,
+                &user.audit_context(),
+            )
             .await?,
     )
 }
@@ -419,7 +441,13 @@ pub async fn add_goal_progress(
     created(
         state
             .store
-            .add_goal_progress(id, user.case_scope(), input.progress, &note, user.id)
+            .add_goal_progress(
+                id,
+                user.case_scope(),
+                input.progress,
+                &note,
+                &user.audit_context(),
+            )
             .await?,
     )
 }
@@ -456,7 +484,7 @@ pub async fn add_barrier(
                 input.barrier,
                 input.connection_id,
                 &notes,
-                user.id,
+                &user.audit_context(),
             )
             .await?,
     )
@@ -511,7 +539,7 @@ pub async fn add_measure(
     created(
         state
             .store
-            .add_measure(id, user.case_scope(), &measure, user.id)
+            .add_measure(id, user.case_scope(), &measure, &user.audit_context())
             .await?,
     )
 }
@@ -547,7 +575,7 @@ pub async fn add_connection(
     created(
         state
             .store
-            .add_connection(id, user.case_scope(), &connection, user.id)
+            .add_connection(id, user.case_scope(), &connection, &user.audit_context())
             .await?,
     )
 }
@@ -576,7 +604,13 @@ pub async fn set_connection_status(
     Ok(Json(
         state
             .store
-            .set_connection_status(id, user.case_scope(), input.status, &note, user.id)
+            .set_connection_status(
+                id,
+                user.case_scope(),
+                input.status,
+                &note,
+                &user.audit_context(),
+            )
             .await?,
     ))
 }
@@ -640,7 +674,7 @@ pub async fn caseload(
     Ok(Json(
         state
             .store
-            .caseload(user.case_scope(), &query.filter()?)
+            .read_caseload(user.case_scope(), &query.filter()?, &user.audit_context())
             .await?,
     ))
 }

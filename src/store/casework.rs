@@ -1,8 +1,10 @@
 //! Referrals and everything recorded against them. Every write is one transaction, and
 //! every change to a referral row checks the version the writer saw.
 
+use super::audit::append_audit;
 use super::scope::referral_scope_clause;
 use super::{on_reader, on_writer, Store};
+use crate::audit::{AuditAction, AuditContext};
 use crate::auth::policy::CaseScope;
 use crate::error::{AppError, AppResult};
 use crate::measures::{Answers, Instrument, Score};
@@ -119,14 +121,15 @@ pub struct CaseloadRow {
     pub imd_decile: Option<i32>,
 }
 
-/// Inside a write transaction: confirms the referral is still open, and on PostgreSQL
+/// Inside a write transaction: confirms the referral is still open (evaluating to its
+/// person's id, for the audit record), and on PostgreSQL
 /// locks its row until commit (a no-op UPDATE takes the lock on both engines), so a close
 /// from another request or server cannot slip in between the check and the write.
 macro_rules! ensure_still_open {
     ($tx:expr, $referral_id:expr) => {{
         let open: Option<(i64,)> = sqlx::query_as(
             "UPDATE referrals SET version = version WHERE id = $1 \
-             AND state IN ('received', 'contacting', 'active') RETURNING id",
+             AND state IN ('received', 'contacting', 'active') RETURNING person_id",
         )
         .bind($referral_id)
         .fetch_optional(&mut *$tx)
@@ -136,6 +139,7 @@ macro_rules! ensure_still_open {
                 "this referral ended while you were recording; reload it to see its state".into(),
             ));
         }
+        open.map(|o| o.0)
     }};
 }
 
@@ -153,9 +157,10 @@ impl Store {
         person_id: i64,
         referrer_kind: ReferrerKind,
         reason: &str,
-        actor_id: i64,
+        ctx: &AuditContext,
         actor_team: Option<i64>,
     ) -> AppResult<Referral> {
+        let actor_id = ctx.actor_id;
         let now = Utc::now();
         let id = on_writer!(self, pool => {
             let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
@@ -182,6 +187,7 @@ impl Store {
                 .bind(id).bind(EventKind::Created.code()).bind(ReferralState::Received.code())
                 .bind(SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING).bind(actor_id).bind(now)
                 .execute(&mut *tx).await?;
+            append_audit!(tx, ctx, AuditAction::Create, "referral", Some(id), Some(person_id));
             tx.commit().await?;
             id
         });
@@ -265,19 +271,21 @@ impl Store {
         to: ReferralState,
         reason: Option<CloseReason>,
         note: Option<&str>,
-        actor_id: i64,
+        ctx: &AuditContext,
         settings: &LifecycleSettings,
     ) -> AppResult<Referral> {
+        let actor_id = ctx.actor_id;
         let Some((clause, scope_id)) = referral_scope_clause(scope) else {
             return Err(AppError::NotFound("referral"));
         };
-        let select =
-            format!("SELECT r.state, r.version FROM referrals r WHERE r.id = $1 AND {clause}");
+        let select = format!(
+            "SELECT r.state, r.version, r.person_id FROM referrals r WHERE r.id = $1 AND {clause}"
+        );
         let now = Utc::now();
         let guard = on_writer!(self, pool => {
             let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
-            let current: Option<(String, i64)> = sqlx::query_as(&select).bind(id).bind(scope_id).fetch_optional(&mut *tx).await?;
-            let Some((state, version)) = current else { return Err(AppError::NotFound("referral")) };
+            let current: Option<(String, i64, i64)> = sqlx::query_as(&select).bind(id).bind(scope_id).fetch_optional(&mut *tx).await?;
+            let Some((state, version, person_id)) = current else { return Err(AppError::NotFound("referral")) };
             if version != expected_version {
                 Guard::Stale
             } else {
@@ -308,6 +316,7 @@ impl Store {
                         .bind(id).bind(EventKind::Transition.code()).bind(to.code()).bind(reason.map(CloseReason::code))
                         .bind(snomed).bind(note).bind(actor_id).bind(now)
                         .execute(&mut *tx).await?;
+                    append_audit!(tx, ctx, AuditAction::Update, "referral", Some(id), Some(person_id));
                     tx.commit().await?;
                     Guard::Ok
                 }
@@ -333,22 +342,23 @@ impl Store {
         scope: CaseScope,
         expected_version: i64,
         link_worker_id: i64,
-        actor_id: i64,
+        ctx: &AuditContext,
     ) -> AppResult<Referral> {
+        let actor_id = ctx.actor_id;
         let Some((clause, scope_id)) = referral_scope_clause(scope) else {
             return Err(AppError::NotFound("referral"));
         };
         let select = format!(
-            "SELECT r.version, r.team_id, r.state FROM referrals r WHERE r.id = $1 AND {clause}"
+            "SELECT r.version, r.team_id, r.state, r.person_id FROM referrals r WHERE r.id = $1 AND {clause}"
         );
         let now = Utc::now();
         let guard = on_writer!(self, pool => {
             let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
-            let current: Option<(i64, Option<i64>, String)> = sqlx::query_as(&select).bind(id).bind(scope_id).fetch_optional(&mut *tx).await?;
+            let current: Option<(i64, Option<i64>, String, i64)> = sqlx::query_as(&select).bind(id).bind(scope_id).fetch_optional(&mut *tx).await?;
             match current {
                 None => Guard::Missing,
-                Some((version, _, _)) if version != expected_version => Guard::Stale,
-                Some((_, team, state)) => {
+                Some((version, _, _, _)) if version != expected_version => Guard::Stale,
+                Some((_, team, state, person_id)) => {
                     if !code(ReferralState::from_code, &state)?.is_open() {
                         return Err(AppError::validation("Referral has ended", "an ended referral cannot be reassigned"));
                     }
@@ -367,6 +377,7 @@ impl Store {
                         sqlx::query("INSERT INTO referral_events (referral_id, kind, link_worker_id, actor_id, at) VALUES ($1, $2, $3, $4, $5)")
                             .bind(id).bind(EventKind::Assigned.code()).bind(link_worker_id).bind(actor_id).bind(now)
                             .execute(&mut *tx).await?;
+                        append_audit!(tx, ctx, AuditAction::Update, "referral", Some(id), Some(person_id));
                         tx.commit().await?;
                         Guard::Ok
                     }
@@ -399,12 +410,13 @@ impl Store {
         referral_id: i64,
         scope: CaseScope,
         c: &NewContact,
-        actor_id: i64,
+        ctx: &AuditContext,
     ) -> AppResult<Contact> {
+        let actor_id = ctx.actor_id;
         self.open_referral(referral_id, scope).await?;
         let id = on_writer!(self, pool => {
             let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
-            ensure_still_open!(tx, referral_id);
+            let person_id = ensure_still_open!(tx, referral_id);
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO contacts (referral_id, at, mode, duration_minutes, reached, notes, what_matters, recorded_by) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
@@ -415,6 +427,7 @@ impl Store {
                 sqlx::query("UPDATE referrals SET next_follow_up_on = $1 WHERE id = $2")
                     .bind(day).bind(referral_id).execute(&mut *tx).await?;
             }
+            append_audit!(tx, ctx, AuditAction::Create, "contact", Some(id), person_id);
             tx.commit().await?;
             id
         });
@@ -470,13 +483,15 @@ impl Store {
         scope: CaseScope,
         need: Need,
         notes: &str,
+        ctx: &AuditContext,
     ) -> AppResult<RecordedNeed> {
         self.open_referral(referral_id, scope).await?;
         let id = on_writer!(self, pool => {
             let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
-            ensure_still_open!(tx, referral_id);
+            let person_id = ensure_still_open!(tx, referral_id);
             let (id,): (i64,) = sqlx::query_as("INSERT INTO needs (referral_id, need, notes) VALUES ($1, $2, $3) RETURNING id")
                 .bind(referral_id).bind(need.code()).bind(notes).fetch_one(&mut *tx).await?;
+            append_audit!(tx, ctx, AuditAction::Create, "need", Some(id), person_id);
             tx.commit().await?;
             id
         });
@@ -513,18 +528,20 @@ impl Store {
         scope: CaseScope,
         description: &str,
         need: Option<Need>,
-        actor_id: i64,
+        ctx: &AuditContext,
     ) -> AppResult<Goal> {
+        let actor_id = ctx.actor_id;
         self.open_referral(referral_id, scope).await?;
         let now = Utc::now();
         let id = on_writer!(self, pool => {
             let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
-            ensure_still_open!(tx, referral_id);
+            let person_id = ensure_still_open!(tx, referral_id);
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO goals (referral_id, description, need, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
                 .bind(referral_id).bind(description).bind(need.map(Need::code)).bind(now).fetch_one(&mut *tx).await?;
             sqlx::query("INSERT INTO goal_progress (goal_id, progress, note, at, recorded_by) VALUES ($1, 0, $2, $3, $4)")
                 .bind(id).bind("goal agreed").bind(now).bind(actor_id).execute(&mut *tx).await?;
+            append_audit!(tx, ctx, AuditAction::Create, "goal", Some(id), person_id);
             tx.commit().await?;
             id
         });
@@ -538,8 +555,9 @@ impl Store {
         scope: CaseScope,
         progress: i32,
         note: &str,
-        actor_id: i64,
+        ctx: &AuditContext,
     ) -> AppResult<Goal> {
+        let actor_id = ctx.actor_id;
         let found: Option<(i64,)> = on_reader!(self, pool => sqlx::query_as("SELECT referral_id FROM goals WHERE id = $1")
             .bind(goal_id).fetch_optional(pool).await)?;
         let (referral_id,) = found.ok_or(AppError::NotFound("goal"))?;
@@ -551,9 +569,10 @@ impl Store {
             })?;
         on_writer!(self, pool => {
             let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
-            ensure_still_open!(tx, referral_id);
+            let person_id = ensure_still_open!(tx, referral_id);
             sqlx::query("INSERT INTO goal_progress (goal_id, progress, note, at, recorded_by) VALUES ($1, $2, $3, $4, $5)")
                 .bind(goal_id).bind(progress).bind(note).bind(Utc::now()).bind(actor_id).execute(&mut *tx).await?;
+            append_audit!(tx, ctx, AuditAction::Update, "goal", Some(goal_id), person_id);
             tx.commit().await?;
         });
         self.goal(goal_id).await
@@ -605,11 +624,13 @@ impl Store {
         barrier: Barrier,
         connection_id: Option<i64>,
         notes: &str,
-        actor_id: i64,
+        ctx: &AuditContext,
     ) -> AppResult<RecordedBarrier> {
-        self.referral(referral_id, scope)
+        let person_id = self
+            .referral(referral_id, scope)
             .await?
-            .ok_or(AppError::NotFound("referral"))?;
+            .ok_or(AppError::NotFound("referral"))?
+            .person_id;
         if let Some(cid) = connection_id {
             let found: Option<(i64,)> = on_reader!(self, pool => sqlx::query_as("SELECT id FROM connections WHERE id = $1 AND referral_id = $2")
                 .bind(cid).bind(referral_id).fetch_optional(pool).await)?;
@@ -622,10 +643,16 @@ impl Store {
             }
         }
         let at = Utc::now();
-        let (id,): (i64,) = on_writer!(self, pool => sqlx::query_as(
-            "INSERT INTO barriers (referral_id, barrier, connection_id, notes, at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
-            .bind(referral_id).bind(barrier.code()).bind(connection_id).bind(notes).bind(at).bind(actor_id)
-            .fetch_one(pool).await)?;
+        let id = on_writer!(self, pool => {
+            let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO barriers (referral_id, barrier, connection_id, notes, at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+                .bind(referral_id).bind(barrier.code()).bind(connection_id).bind(notes).bind(at).bind(ctx.actor_id)
+                .fetch_one(&mut *tx).await?;
+            append_audit!(tx, ctx, AuditAction::Create, "barrier", Some(id), Some(person_id));
+            tx.commit().await?;
+            id
+        });
         Ok(RecordedBarrier {
             id,
             referral_id,
@@ -662,21 +689,29 @@ impl Store {
         referral_id: i64,
         scope: CaseScope,
         m: &NewMeasure,
-        actor_id: i64,
+        ctx: &AuditContext,
     ) -> AppResult<Measure> {
-        self.referral(referral_id, scope)
+        let person_id = self
+            .referral(referral_id, scope)
             .await?
-            .ok_or(AppError::NotFound("referral"))?;
+            .ok_or(AppError::NotFound("referral"))?
+            .person_id;
         let score = m.answers.score();
         let total = score.as_ref().and_then(Score::total);
         let metric = score.as_ref().and_then(Score::metric);
         let answers_json = serde_json::to_string(m.answers.items()).map_err(anyhow::Error::from)?;
-        let (id,): (i64,) = on_writer!(self, pool => sqlx::query_as(
-            "INSERT INTO measures (referral_id, instrument, timing, taken_on, answers, complete, total, metric_score, recorded_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
-            .bind(referral_id).bind(m.answers.instrument().code()).bind(m.timing.code()).bind(m.taken_on)
-            .bind(answers_json).bind(m.answers.is_complete()).bind(total).bind(metric).bind(actor_id)
-            .fetch_one(pool).await)?;
+        let id = on_writer!(self, pool => {
+            let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO measures (referral_id, instrument, timing, taken_on, answers, complete, total, metric_score, recorded_by) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
+                .bind(referral_id).bind(m.answers.instrument().code()).bind(m.timing.code()).bind(m.taken_on)
+                .bind(answers_json).bind(m.answers.is_complete()).bind(total).bind(metric).bind(ctx.actor_id)
+                .fetch_one(&mut *tx).await?;
+            append_audit!(tx, ctx, AuditAction::Create, "measure", Some(id), Some(person_id));
+            tx.commit().await?;
+            id
+        });
         Ok(Measure {
             id,
             referral_id,
@@ -750,13 +785,14 @@ impl Store {
         referral_id: i64,
         scope: CaseScope,
         c: &NewConnection,
-        actor_id: i64,
+        ctx: &AuditContext,
     ) -> AppResult<Connection> {
+        let actor_id = ctx.actor_id;
         self.open_referral(referral_id, scope).await?;
         let now = Utc::now();
         let id = on_writer!(self, pool => {
             let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
-            ensure_still_open!(tx, referral_id);
+            let person_id = ensure_still_open!(tx, referral_id);
             let service: Option<(i64,)> = sqlx::query_as("SELECT id FROM services WHERE id = $1").bind(c.service_id).fetch_optional(&mut *tx).await?;
             if service.is_none() {
                 return Err(AppError::invalid_field("service_id", "Unknown service", "there is no service with this id"));
@@ -768,6 +804,7 @@ impl Store {
                 .bind(now).bind(now).bind(&c.notes).bind(actor_id).fetch_one(&mut *tx).await?;
             sqlx::query("INSERT INTO connection_events (connection_id, status, note, actor_id, at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(id).bind(ConnectionStatus::Requested.code()).bind("").bind(actor_id).bind(now).execute(&mut *tx).await?;
+            append_audit!(tx, ctx, AuditAction::Create, "connection", Some(id), person_id);
             tx.commit().await?;
             id
         });
@@ -781,12 +818,14 @@ impl Store {
         scope: CaseScope,
         to: ConnectionStatus,
         note: &str,
-        actor_id: i64,
+        ctx: &AuditContext,
     ) -> AppResult<Connection> {
         let current = self.connection(connection_id).await?;
-        self.referral(current.referral_id, scope)
+        let person_id = self
+            .referral(current.referral_id, scope)
             .await?
-            .ok_or(AppError::NotFound("connection"))?;
+            .ok_or(AppError::NotFound("connection"))?
+            .person_id;
         check_connection_status(current.status, to)
             .map_err(|e| AppError::validation("Status change not allowed", e))?;
         let now = Utc::now();
@@ -796,7 +835,8 @@ impl Store {
                 .bind(to.code()).bind(now).bind(connection_id).bind(current.status.code()).execute(&mut *tx).await?;
             if updated.rows_affected() == 1 {
                 sqlx::query("INSERT INTO connection_events (connection_id, status, note, actor_id, at) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(connection_id).bind(to.code()).bind(note).bind(actor_id).bind(now).execute(&mut *tx).await?;
+                    .bind(connection_id).bind(to.code()).bind(note).bind(ctx.actor_id).bind(now).execute(&mut *tx).await?;
+                append_audit!(tx, ctx, AuditAction::Update, "connection", Some(connection_id), Some(person_id));
                 tx.commit().await?;
                 true
             } else {
@@ -899,5 +939,18 @@ impl Store {
             .bind(filter.overdue_on)
             .bind(filter.limit).bind(filter.offset)
             .fetch_all(pool).await)?)
+    }
+
+    /// A caseload list for someone to see; the listing itself is audited.
+    pub async fn read_caseload(
+        &self,
+        scope: CaseScope,
+        filter: &CaseloadFilter,
+        ctx: &AuditContext,
+    ) -> AppResult<Vec<CaseloadRow>> {
+        let rows = self.caseload(scope, filter).await?;
+        self.audit_read(ctx, AuditAction::List, "caseload", None, None)
+            .await?;
+        Ok(rows)
     }
 }

@@ -1,7 +1,9 @@
 //! People: registration and scoped reads.
 
+use super::audit::append_audit;
 use super::scope::person_scope_clause;
 use super::{on_reader, on_writer, Store};
+use crate::audit::{AuditAction, AuditContext};
 use crate::auth::policy::CaseScope;
 use crate::error::{AppError, AppResult};
 use crate::people::{
@@ -75,7 +77,7 @@ const PERSON_COLUMNS: &str =
 
 impl Store {
     /// Registers a person. An NHS number already on file is a conflict, not a duplicate.
-    pub async fn insert_person(&self, person: &NewPerson, created_by: i64) -> AppResult<Person> {
+    pub async fn insert_person(&self, person: &NewPerson, ctx: &AuditContext) -> AppResult<Person> {
         let nhs = person.nhs_number.map(|n| n.to_string().replace(' ', ""));
         if let Some(nhs) = &nhs {
             let existing: Option<(i64,)> = on_reader!(self, pool => sqlx::query_as("SELECT id FROM people WHERE nhs_number = $1")
@@ -92,7 +94,9 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING {}",
             PERSON_COLUMNS.replace("p.", "")
         );
-        let row: PersonRow = on_writer!(self, pool => sqlx::query_as(&sql)
+        let row: PersonRow = on_writer!(self, pool => {
+            let mut tx = pool.begin_with(super::begin_statement(pool)).await?;
+            let row: PersonRow = sqlx::query_as(&sql)
             .bind(nhs)
             .bind(&person.given_name)
             .bind(&person.family_name)
@@ -106,20 +110,14 @@ impl Store {
             .bind(&person.phone)
             .bind(join_codes(&person.plus_groups, PlusGroup::code))
             .bind(join_codes(&person.conditions, LongTermCondition::code))
-            .bind(created_by)
+            .bind(ctx.actor_id)
             .bind(Utc::now())
-            .fetch_one(pool).await)
-        .map_err(|e| match &e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => {
-                AppError::Conflict("a person with this NHS number is already registered".into())
-            }
-            sqlx::Error::Database(db) if db.is_foreign_key_violation() => AppError::invalid_field(
-                "practice_id",
-                "Unknown practice",
-                "there is no practice with this id",
-            ),
-            _ => AppError::from(e),
-        })?;
+            .fetch_one(&mut *tx).await
+            .map_err(insert_error)?;
+            append_audit!(tx, ctx, AuditAction::Create, "person", Some(row.id), Some(row.id));
+            tx.commit().await?;
+            row
+        });
         Ok(row.into())
     }
 
@@ -131,5 +129,35 @@ impl Store {
         let sql = format!("SELECT {PERSON_COLUMNS} FROM people p WHERE p.id = $1 AND {clause}");
         let row: Option<PersonRow> = on_reader!(self, pool => sqlx::query_as(&sql).bind(id).bind(team).bind(user).fetch_optional(pool).await)?;
         Ok(row.map(Person::from))
+    }
+
+    /// Reads a person for someone to see, and records that they did.
+    pub async fn read_person(
+        &self,
+        id: i64,
+        scope: CaseScope,
+        ctx: &AuditContext,
+    ) -> AppResult<Option<Person>> {
+        let person = self.person(id, scope).await?;
+        if person.is_some() {
+            self.audit_read(ctx, AuditAction::Read, "person", Some(id), Some(id))
+                .await?;
+        }
+        Ok(person)
+    }
+}
+
+/// Turns constraint violations on registering a person into field errors.
+fn insert_error(e: sqlx::Error) -> AppError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            AppError::Conflict("a person with this NHS number is already registered".into())
+        }
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => AppError::invalid_field(
+            "practice_id",
+            "Unknown practice",
+            "there is no practice with this id",
+        ),
+        _ => AppError::from(e),
     }
 }

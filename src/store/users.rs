@@ -42,6 +42,7 @@ impl UserRow {
             team_id: self.team_id,
             organisation: self.organisation,
             csrf_token,
+            request_id: String::new(),
         })
     }
 }

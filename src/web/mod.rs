@@ -62,7 +62,10 @@ impl FromRequestParts<AppState> for PageUser {
             .user_by_session(&auth::hash_secret(session))
             .await
         {
-            Ok(Some(user)) => Ok(PageUser(user)),
+            Ok(Some(mut user)) => {
+                user.request_id = auth::request_id(&parts.headers);
+                Ok(PageUser(user))
+            }
             Ok(None) => Err(Redirect::to("/sign-in").into_response()),
             Err(e) => Err(AppError::Internal(e).into_response()),
         }
@@ -221,7 +224,11 @@ async fn caseload_page(
         limit: PAGE_SIZE + 1,
         offset: (page - 1) * PAGE_SIZE,
     };
-    let mut rows = match state.store.caseload(user.case_scope(), &filter).await {
+    let mut rows = match state
+        .store
+        .read_caseload(user.case_scope(), &filter, &user.audit_context())
+        .await
+    {
         Ok(rows) => rows,
         Err(e) => return error_page(Some(&user), e),
     };
@@ -292,7 +299,11 @@ async fn show_person(
         return error_page(Some(user), AppError::NotFound("person"));
     }
     let scope = user.case_scope();
-    let person = match state.store.person(id, scope).await {
+    let person = match state
+        .store
+        .read_person(id, scope, &user.audit_context())
+        .await
+    {
         Ok(Some(p)) => p,
         Ok(None) => return error_page(Some(user), AppError::NotFound("person")),
         Err(e) => return error_page(Some(user), e),
@@ -427,7 +438,7 @@ async fn record_contact(
         .validate()?;
         state
             .store
-            .add_contact(id, user.case_scope(), &contact, user.id)
+            .add_contact(id, user.case_scope(), &contact, &user.audit_context())
             .await?;
         Ok(id)
     }
@@ -507,7 +518,7 @@ async fn record_measure(
         .validate()?;
         state
             .store
-            .add_measure(id, user.case_scope(), &measure, user.id)
+            .add_measure(id, user.case_scope(), &measure, &user.audit_context())
             .await?;
         Ok(id)
     }
