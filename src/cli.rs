@@ -81,6 +81,11 @@ enum Command {
         #[arg(long)]
         demo_sign_ins: bool,
     },
+    /// Check or export the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Manage teams of link workers.
     Teams {
         #[command(subcommand)]
@@ -90,6 +95,23 @@ enum Command {
     Users {
         #[command(subcommand)]
         command: UsersCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain; exits 1 and names the first bad record if it is broken.
+    Verify {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Write every audit record as CSV, for an information governance review.
+    Export {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Output file; `-` for standard output.
+        #[arg(long, default_value = "-")]
+        out: PathBuf,
     },
 }
 
@@ -193,6 +215,7 @@ pub fn run() -> anyhow::Result<()> {
                 Ok(())
             }
             Command::Users { command } => users(command).await,
+            Command::Audit { command } => audit(command).await,
         }
     })
 }
@@ -201,6 +224,53 @@ async fn serve(settings: Settings, addr: SocketAddr) -> anyhow::Result<()> {
     let app = Application::build(settings, addr).await?;
     println!("Linkwell is serving on http://127.0.0.1:{}/", app.port());
     app.run_until_stopped().await
+}
+
+async fn audit(command: AuditCommand) -> anyhow::Result<()> {
+    match command {
+        AuditCommand::Verify { db } => {
+            let store = Store::connect(&db.database_url).await?;
+            match store.verify_audit().await? {
+                Ok(count) => {
+                    println!("audit chain intact: {count} records");
+                    Ok(())
+                }
+                Err(broken) => {
+                    eprintln!(
+                        "audit chain BROKEN at record {}: {}",
+                        broken.id, broken.reason
+                    );
+                    std::process::exit(1);
+                }
+            }
+        }
+        AuditCommand::Export { db, out } => {
+            let store = Store::connect(&db.database_url).await?;
+            let sink: Box<dyn std::io::Write> = if out.as_os_str() == "-" {
+                Box::new(std::io::stdout().lock())
+            } else {
+                Box::new(
+                    std::fs::File::create(&out)
+                        .with_context(|| format!("creating {}", out.display()))?,
+                )
+            };
+            let mut writer = csv::Writer::from_writer(sink);
+            let mut after = 0;
+            let mut count = 0;
+            loop {
+                let page = store.audit_records(after, 10_000).await?;
+                let Some(last) = page.last() else { break };
+                after = last.id;
+                for record in &page {
+                    writer.serialize(record)?;
+                    count += 1;
+                }
+            }
+            writer.flush()?;
+            eprintln!("exported {count} audit records");
+            Ok(())
+        }
+    }
 }
 
 async fn users(command: UsersCommand) -> anyhow::Result<()> {

@@ -312,6 +312,13 @@ async fn show_person(
         Ok(r) => r,
         Err(e) => return error_page(Some(user), e),
     };
+    let accesses = match state.store.accesses_of_person(id, 20).await {
+        Ok(rows) => rows
+            .into_iter()
+            .map(|(record, name)| AccessLine::new(record, name))
+            .collect(),
+        Err(e) => return error_page(Some(user), AppError::Internal(e)),
+    };
     let mut panels = Vec::new();
     for referral in referrals {
         match referral_detail(state, user, referral.id).await {
@@ -323,6 +330,7 @@ async fn show_person(
         layout: Layout::new(&person.full_name(), Some(user)),
         person: PersonView::new(&person),
         referrals: panels,
+        accesses,
         error,
         csrf: user.csrf_token.clone().unwrap_or_default(),
         modes: ContactMode::ALL

@@ -351,10 +351,38 @@ impl InstrumentForm {
     }
 }
 
+/// One line of "who has accessed this record".
+pub struct AccessLine {
+    pub when: String,
+    pub who: String,
+    pub what: String,
+    pub purpose: String,
+}
+
+impl AccessLine {
+    pub fn new(record: crate::audit::AuditRecord, name: Option<String>) -> AccessLine {
+        let role = crate::auth::Role::from_code(&record.actor_role)
+            .map(|r| r.label().to_string())
+            .unwrap_or(record.actor_role);
+        let action = crate::audit::AuditAction::from_code(&record.action)
+            .map(|a| a.label().to_string())
+            .unwrap_or(record.action);
+        AccessLine {
+            when: chrono::DateTime::parse_from_rfc3339(&record.at)
+                .map(|t| t.format("%-d %b %Y %H:%M").to_string())
+                .unwrap_or(record.at),
+            who: format!("{} ({role})", name.unwrap_or_else(|| "unknown user".into())),
+            what: format!("{action} {}", record.record_type.replace('_', " ")),
+            purpose: record.purpose,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "person.html")]
 pub struct PersonPage {
     pub layout: Layout,
+    pub accesses: Vec<AccessLine>,
     pub person: PersonView,
     pub referrals: Vec<ReferralPanel>,
     pub error: Option<FormError>,

@@ -1,5 +1,6 @@
 //! Integration tests: the real server over HTTP, on SQLite and PostgreSQL.
 
+mod audit;
 mod concurrency;
 mod durability;
 mod generator;

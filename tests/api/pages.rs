@@ -215,4 +215,8 @@ async fn person_page_forms_record_and_refuse(backend: Backend) {
         html.contains("metric 19.25 (raw 21)"),
         "SWEMWBS score shown converted"
     );
+    assert!(
+        html.contains("Who has seen or changed this record") && html.contains("Read person"),
+        "the person page shows its own audit trail"
+    );
 }
