@@ -25,6 +25,27 @@ pub struct Settings {
     pub lifecycle: LifecycleSettings,
     /// How long a sign-in lasts; the user signs in again after that.
     pub session_hours: i64,
+    /// Mark session cookies `Secure`: set when the service is reached over HTTPS.
+    pub secure_cookies: bool,
+    /// Failed sign-ins allowed per account, and per network address, in the window.
+    pub sign_in_limits: SignInLimits,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct SignInLimits {
+    pub per_account: i64,
+    pub per_address: i64,
+    pub window_minutes: i64,
+}
+
+impl Default for SignInLimits {
+    fn default() -> Self {
+        SignInLimits {
+            per_account: 5,
+            per_address: 50,
+            window_minutes: 15,
+        }
+    }
 }
 
 impl Settings {
@@ -34,6 +55,8 @@ impl Settings {
             data_dir: geo::default_data_dir(),
             lifecycle: LifecycleSettings::default(),
             session_hours: 8,
+            secure_cookies: false,
+            sign_in_limits: SignInLimits::default(),
         }
     }
 }
@@ -101,9 +124,13 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
         Ok(())
     }
 }

@@ -48,6 +48,9 @@ enum Command {
         db: DbArgs,
         #[arg(long, env = "LINKWELL_ADDR", default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
+        /// Mark session cookies Secure (set this when users reach Linkwell over HTTPS).
+        #[arg(long, env = "LINKWELL_SECURE_COOKIES")]
+        secure_cookies: bool,
     },
     /// Build a synthetic demo care system (unless present), print sign-ins, and serve.
     Demo {
@@ -128,6 +131,16 @@ enum TeamsCommand {
 
 #[derive(Subcommand)]
 enum UsersCommand {
+    /// Create an administrator. There is no default password: it is read from
+    /// LINKWELL_PASSWORD, or from the first line of standard input.
+    CreateAdmin {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "Administrator")]
+        display_name: String,
+    },
     /// Add a user. The password is read from LINKWELL_PASSWORD (never from the command line).
     Add {
         #[command(flatten)]
@@ -169,7 +182,15 @@ pub fn run() -> anyhow::Result<()> {
         .build()?;
     runtime.block_on(async move {
         match cli.command {
-            Command::Serve { db, addr } => serve(db.settings(), addr).await,
+            Command::Serve {
+                db,
+                addr,
+                secure_cookies,
+            } => {
+                let mut settings = db.settings();
+                settings.secure_cookies = secure_cookies;
+                serve(settings, addr).await
+            }
             Command::Demo {
                 database_url,
                 people,
@@ -273,8 +294,41 @@ async fn audit(command: AuditCommand) -> anyhow::Result<()> {
     }
 }
 
+/// Shortest password accepted for an administrator.
+const MIN_ADMIN_PASSWORD: usize = 12;
+
 async fn users(command: UsersCommand) -> anyhow::Result<()> {
     match command {
+        UsersCommand::CreateAdmin {
+            db,
+            username,
+            display_name,
+        } => {
+            let password = match std::env::var("LINKWELL_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            anyhow::ensure!(
+                password.chars().count() >= MIN_ADMIN_PASSWORD,
+                "an administrator's password needs at least {MIN_ADMIN_PASSWORD} characters"
+            );
+            let store = Store::connect(&db.database_url).await?;
+            let id = store
+                .create_user(&NewUser {
+                    username: &username,
+                    display_name: &display_name,
+                    role: Role::Admin,
+                    team_id: None,
+                    organisation: None,
+                    password: Some(&password),
+                })
+                .await?;
+            println!("created administrator {username} (id {id})");
+        }
         UsersCommand::Add {
             db,
             username,

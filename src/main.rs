@@ -1,3 +1,12 @@
-fn main() -> anyhow::Result<()> {
-    linkwell::cli::run()
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match linkwell::cli::run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // The chain of causes in plain words; no backtrace for people at a terminal.
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -218,3 +218,33 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Failed sign-ins for each key since `since` (RFC 3339 text, as stored).
+    pub async fn sign_in_failures_since(&self, key: &str, since: &str) -> anyhow::Result<i64> {
+        let (n,): (i64,) = on_reader!(self, pool => sqlx::query_as(
+            "SELECT COUNT(*) FROM sign_in_failures WHERE throttle_key = $1 AND at > $2")
+            .bind(key).bind(since).fetch_one(pool).await)?;
+        Ok(n)
+    }
+
+    pub async fn record_sign_in_failure(&self, keys: &[String]) -> anyhow::Result<()> {
+        let at = super::audit::now_text();
+        on_writer!(self, pool => {
+            let mut tx = pool.begin_with(super::begin_statement(pool)).await?;
+            for key in keys {
+                sqlx::query("INSERT INTO sign_in_failures (throttle_key, at) VALUES ($1, $2)")
+                    .bind(key).bind(&at).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Forgets an account's failures after a successful sign-in.
+    pub async fn clear_sign_in_failures(&self, key: &str) -> anyhow::Result<()> {
+        on_writer!(self, pool => sqlx::query("DELETE FROM sign_in_failures WHERE throttle_key = $1")
+            .bind(key).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+}

@@ -14,7 +14,7 @@ use crate::referrals::api::{
 use crate::referrals::{CloseReason, ContactMode, MeasureTiming, ReferralState};
 use crate::store::CaseloadFilter;
 use askama::Template;
-use axum::extract::{Form, FromRequestParts, Path, Query, State};
+use axum::extract::{ConnectInfo, Form, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -22,6 +22,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use views::*;
 
 pub fn routes() -> Router<AppState> {
@@ -122,37 +123,75 @@ struct SignInForm {
 
 async fn sign_in(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Form(form): Form<SignInForm>,
 ) -> Response {
-    let user = match state
-        .store
-        .authenticate(form.username.trim(), &form.password)
-        .await
-    {
+    let username = form.username.trim().to_string();
+    let keys = [
+        format!("account:{}", username.to_lowercase()),
+        format!("address:{}", peer.ip()),
+    ];
+    let limits = state.settings.sign_in_limits;
+    let since = (chrono::Utc::now() - chrono::Duration::minutes(limits.window_minutes))
+        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+        .to_string();
+    let refuse = |message: String, status: StatusCode| {
+        let page = SignInPage {
+            layout: Layout::new("Sign in", None),
+            error: Some(message),
+            username: username.clone(),
+        };
+        render(&page, status)
+    };
+    // Throttle before checking the password, so guessing gets nowhere once limited.
+    for (key, limit) in [
+        (&keys[0], limits.per_account),
+        (&keys[1], limits.per_address),
+    ] {
+        match state.store.sign_in_failures_since(key, &since).await {
+            Ok(n) if n >= limit => {
+                return refuse(
+                    format!(
+                        "Too many failed sign-ins. Wait {} minutes and try again, or ask an administrator.",
+                        limits.window_minutes
+                    ),
+                    StatusCode::TOO_MANY_REQUESTS,
+                )
+            }
+            Ok(_) => {}
+            Err(e) => return error_page(None, AppError::Internal(e)),
+        }
+    }
+    let user = match state.store.authenticate(&username, &form.password).await {
         Ok(user) => user,
         Err(e) => return error_page(None, AppError::Internal(e)),
     };
     let Some(user) = user else {
-        let page = SignInPage {
-            layout: Layout::new("Sign in", None),
-            error: Some("The username or password is not right. Check them and try again.".into()),
-            username: form.username,
-        };
-        return render(&page, StatusCode::UNAUTHORIZED);
+        if let Err(e) = state.store.record_sign_in_failure(&keys).await {
+            return error_page(None, AppError::Internal(e));
+        }
+        return refuse(
+            "The username or password is not right. Check them and try again.".into(),
+            StatusCode::UNAUTHORIZED,
+        );
     };
     let lifetime = chrono::Duration::hours(state.settings.session_hours);
-    let session = match state.store.create_session(user.id, lifetime).await {
+    let session = match state.store.clear_sign_in_failures(&keys[0]).await {
+        Ok(()) => state.store.create_session(user.id, lifetime).await,
+        Err(e) => Err(e),
+    };
+    let session = match session {
         Ok(s) => s,
         Err(e) => return error_page(None, AppError::Internal(e)),
     };
-    let secure = headers
-        .get("x-forwarded-proto")
-        .is_some_and(|v| v == "https");
     let cookie = format!(
         "{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
         lifetime.num_seconds(),
-        if secure { "; Secure" } else { "" }
+        if state.settings.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        }
     );
     ([(header::SET_COOKIE, cookie)], Redirect::to("/caseload")).into_response()
 }

@@ -1,6 +1,7 @@
 //! Integration tests: the real server over HTTP, on SQLite and PostgreSQL.
 
 mod audit;
+mod cli;
 mod concurrency;
 mod durability;
 mod generator;

@@ -8,7 +8,32 @@ on_both_databases!(
     sign_in_and_see_the_caseload,
     person_page_forms_record_and_refuse,
     referrer_sees_their_referrals_without_casework,
+    repeated_failed_sign_ins_are_throttled,
 );
+
+async fn repeated_failed_sign_ins_are_throttled(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let attempt = |password: &'static str| {
+        let app = &app;
+        async move {
+            app.client
+                .post(format!("{}/sign-in", app.address))
+                .form(&[("username", "lw"), ("password", password)])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    for _ in 0..5 {
+        assert_eq!(attempt("guess").await, StatusCode::UNAUTHORIZED);
+    }
+    // Even the right password is refused while the account is throttled.
+    assert_eq!(
+        attempt(LINK_WORKER_PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
 
 async fn referrer_sees_their_referrals_without_casework(backend: Backend) {
     let app = spawn_app(backend).await;
