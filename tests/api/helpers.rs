@@ -74,6 +74,9 @@ pub struct TestApp {
     pub team_lead: String,
     pub referrer: String,
     pub analyst: String,
+    pub vcse: String,
+    pub volunteer: String,
+    pub admin: String,
     pub database_url: String,
     _dir: tempfile::TempDir,
 }
@@ -137,6 +140,18 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         .create_user(&user("analyst", Role::Analyst, None, None))
         .await
         .unwrap();
+    let mut others = Vec::new();
+    for (name, role) in [
+        ("vcse", Role::Vcse),
+        ("volunteer", Role::Volunteer),
+        ("admin", Role::Admin),
+    ] {
+        let id = store
+            .create_user(&user(name, role, None, None))
+            .await
+            .unwrap();
+        others.push(store.create_api_token(id, "test").await.unwrap());
+    }
     let service = store
         .create_service("Walking group", "Parks Trust", "Weekly walks")
         .await
@@ -155,6 +170,9 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         team_lead: store.create_api_token(lead, "test").await.unwrap(),
         referrer: store.create_api_token(referrer, "test").await.unwrap(),
         analyst: store.create_api_token(analyst, "test").await.unwrap(),
+        admin: others.pop().unwrap(),
+        volunteer: others.pop().unwrap(),
+        vcse: others.pop().unwrap(),
         store,
         service_id: service.id,
         practice_id,

@@ -1,5 +1,6 @@
 //! Integration tests: the real server over HTTP, on SQLite and PostgreSQL.
 
+mod access;
 mod audit;
 mod cli;
 mod concurrency;
