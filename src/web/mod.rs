@@ -97,33 +97,45 @@ fn error_page(user: Option<&CurrentUser>, err: AppError) -> Response {
 
 fn check_csrf(user: &CurrentUser, token: &str) -> Result<(), AppError> {
     match &user.csrf_token {
-        Some(expected) if expected == token => Ok(()),
+        Some(expected) if auth::same_secret(expected, token) => Ok(()),
         _ => Err(AppError::Forbidden(
             "the form has expired; go back, reload the page and try again".into(),
         )),
     }
 }
 
+/// Cookie holding the sign-in form's CSRF token (double submit: there is no session yet).
+const SIGN_IN_COOKIE: &str = "linkwell_sign_in";
+
+/// The sign-in form with a fresh CSRF token, in the page and in a cookie scoped to it.
+fn sign_in_form(error: Option<String>, username: String, status: StatusCode) -> Response {
+    let (token, _) = auth::new_secret("");
+    let page = SignInPage {
+        layout: Layout::new("Sign in", None),
+        error,
+        username,
+        csrf: token.clone(),
+    };
+    let cookie =
+        format!("{SIGN_IN_COOKIE}={token}; Path=/sign-in; HttpOnly; SameSite=Strict; Max-Age=3600");
+    ([(header::SET_COOKIE, cookie)], render(&page, status)).into_response()
+}
+
 async fn sign_in_page() -> Response {
-    render(
-        &SignInPage {
-            layout: Layout::new("Sign in", None),
-            error: None,
-            username: String::new(),
-        },
-        StatusCode::OK,
-    )
+    sign_in_form(None, String::new(), StatusCode::OK)
 }
 
 #[derive(Deserialize)]
 struct SignInForm {
     username: String,
     password: String,
+    csrf: String,
 }
 
 async fn sign_in(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Response {
     let username = form.username.trim().to_string();
@@ -135,14 +147,15 @@ async fn sign_in(
     let since = (chrono::Utc::now() - chrono::Duration::minutes(limits.window_minutes))
         .format("%Y-%m-%dT%H:%M:%S%.6fZ")
         .to_string();
-    let refuse = |message: String, status: StatusCode| {
-        let page = SignInPage {
-            layout: Layout::new("Sign in", None),
-            error: Some(message),
-            username: username.clone(),
-        };
-        render(&page, status)
-    };
+    let refuse =
+        |message: String, status: StatusCode| sign_in_form(Some(message), username.clone(), status);
+    let cookie = auth::cookie(&headers, SIGN_IN_COOKIE);
+    if !cookie.is_some_and(|c| auth::same_secret(c, &form.csrf)) {
+        return refuse(
+            "The sign-in form had expired. Enter your username and password again.".into(),
+            StatusCode::FORBIDDEN,
+        );
+    }
     // Throttle before checking the password, so guessing gets nowhere once limited.
     for (key, limit) in [
         (&keys[0], limits.per_account),

@@ -51,6 +51,7 @@ pub struct SignInPage {
     pub layout: Layout,
     pub error: Option<String>,
     pub username: String,
+    pub csrf: String,
 }
 
 #[derive(Template)]

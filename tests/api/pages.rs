@@ -15,15 +15,7 @@ async fn repeated_failed_sign_ins_are_throttled(backend: Backend) {
     let app = spawn_app(backend).await;
     let attempt = |password: &'static str| {
         let app = &app;
-        async move {
-            app.client
-                .post(format!("{}/sign-in", app.address))
-                .form(&[("username", "lw"), ("password", password)])
-                .send()
-                .await
-                .unwrap()
-                .status()
-        }
+        async move { post_sign_in(app, "lw", password).await.status() }
     };
     for _ in 0..5 {
         assert_eq!(attempt("guess").await, StatusCode::UNAUTHORIZED);
@@ -60,14 +52,37 @@ async fn sign_in(app: &TestApp) -> String {
     sign_in_as(app, "lw").await
 }
 
-async fn sign_in_as(app: &TestApp, username: &str) -> String {
-    let response = app
+/// Posts the sign-in form as a browser would: fetch it (token and cookie), then submit.
+async fn post_sign_in(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
+    let form = app
         .client
-        .post(format!("{}/sign-in", app.address))
-        .form(&[("username", username), ("password", LINK_WORKER_PASSWORD)])
+        .get(format!("{}/sign-in", app.address))
         .send()
         .await
         .unwrap();
+    let cookie = form.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let html = form.text().await.unwrap();
+    app.client
+        .post(format!("{}/sign-in", app.address))
+        .header("cookie", cookie)
+        .form(&[
+            ("username", username),
+            ("password", password),
+            ("csrf", &csrf_of(&html)),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn sign_in_as(app: &TestApp, username: &str) -> String {
+    let response = post_sign_in(app, username, LINK_WORKER_PASSWORD).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let cookie = response
         .headers()
@@ -107,14 +122,24 @@ async fn sign_in_and_see_the_caseload(backend: Backend) {
     assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
     assert_eq!(anonymous.headers()["location"], "/sign-in");
 
-    let wrong = app
+    let wrong = post_sign_in(&app, "lw", "wrong").await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let forged = app
         .client
         .post(format!("{}/sign-in", app.address))
-        .form(&[("username", "lw"), ("password", "wrong")])
+        .form(&[
+            ("username", "lw"),
+            ("password", LINK_WORKER_PASSWORD),
+            ("csrf", "forged"),
+        ])
         .send()
         .await
         .unwrap();
-    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        forged.status(),
+        StatusCode::FORBIDDEN,
+        "sign-in without the form's token is refused"
+    );
     assert!(wrong.text().await.unwrap().contains("There is a problem"));
 
     let cookie = sign_in(&app).await;
