@@ -723,3 +723,81 @@ pub async fn create_service(
             .await?,
     )
 }
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    /// Arbitrary JSON, with object keys drawn mostly from the API's own field names so that
+    /// generated bodies get past the first check and into validation.
+    fn json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            (-1e6f64..1e6).prop_map(Value::from),
+            "\\PC{0,12}".prop_map(Value::from),
+        ];
+        let key = prop_oneof![
+            prop::sample::select(vec![
+                "mode",
+                "duration_minutes",
+                "reached",
+                "notes",
+                "what_matters",
+                "follow_up_on",
+                "at",
+                "instrument",
+                "timing",
+                "taken_on",
+                "answers",
+                "to",
+                "expected_version",
+                "reason",
+                "note",
+                "person_id",
+                "referrer_kind",
+                "need",
+                "description",
+                "progress",
+            ])
+            .prop_map(str::to_string),
+            "[a-z_]{1,10}",
+        ];
+        leaf.prop_recursive(3, 32, 8, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
+                prop::collection::btree_map(key.clone(), inner, 0..8)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        // 2,000 cases in CI; set LINKWELL_FUZZ_CASES for a longer campaign.
+        #![proptest_config(ProptestConfig::with_cases(
+            std::env::var("LINKWELL_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(2000)
+        ))]
+
+        /// Any JSON body: refused or accepted, never a panic, and what validation accepts
+        /// is within the documented limits.
+        #[test]
+        fn request_bodies_never_panic(body in json()) {
+            if let Ok(contact) = serde_json::from_value::<ContactInput>(body.clone()) {
+                if let Ok(c) = contact.validate() {
+                    prop_assert!((0..=600).contains(&c.duration_minutes));
+                }
+            }
+            if let Ok(measure) = serde_json::from_value::<MeasureInput>(body.clone()) {
+                if let Ok(m) = measure.validate() {
+                    prop_assert_eq!(m.answers.score().is_some(), m.answers.is_complete());
+                }
+            }
+            let _ = serde_json::from_value::<TransitionInput>(body.clone());
+            let _ = serde_json::from_value::<ReferralInput>(body.clone());
+            let _ = serde_json::from_value::<crate::people::api::PersonInput>(body);
+        }
+    }
+}
