@@ -247,13 +247,30 @@ async fn serve(settings: Settings, addr: SocketAddr) -> anyhow::Result<()> {
     app.run_until_stopped().await
 }
 
+/// Opens a database that must already exist: checking the audit log of a mistyped path must
+/// not quietly create an empty database and report it intact.
+async fn connect_existing(url: &str) -> anyhow::Result<Store> {
+    if crate::store::Backend::of(url) == crate::store::Backend::Sqlite {
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        anyhow::ensure!(
+            std::path::Path::new(path).exists(),
+            "there is no database at {path}"
+        );
+    }
+    Store::connect(url).await
+}
+
 async fn audit(command: AuditCommand) -> anyhow::Result<()> {
     match command {
         AuditCommand::Verify { db } => {
-            let store = Store::connect(&db.database_url).await?;
+            let store = connect_existing(&db.database_url).await?;
             match store.verify_audit().await? {
-                Ok(count) => {
-                    println!("audit chain intact: {count} records");
+                Ok((count, tip)) => {
+                    println!("audit chain intact: {count} records; tip {count}:{tip}");
+                    println!("keep the tip somewhere else: a later check that does not pass through it means the log was rewritten");
                     Ok(())
                 }
                 Err(broken) => {
@@ -266,7 +283,7 @@ async fn audit(command: AuditCommand) -> anyhow::Result<()> {
             }
         }
         AuditCommand::Export { db, out } => {
-            let store = Store::connect(&db.database_url).await?;
+            let store = connect_existing(&db.database_url).await?;
             let sink: Box<dyn std::io::Write> = if out.as_os_str() == "-" {
                 Box::new(std::io::stdout().lock())
             } else {
@@ -312,6 +329,11 @@ async fn users(command: UsersCommand) -> anyhow::Result<()> {
                     line.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
+            let username = username.trim().to_string();
+            anyhow::ensure!(
+                !username.is_empty() && !username.contains(char::is_whitespace),
+                "a username cannot be empty or contain spaces"
+            );
             anyhow::ensure!(
                 password.chars().count() >= MIN_ADMIN_PASSWORD,
                 "an administrator's password needs at least {MIN_ADMIN_PASSWORD} characters"

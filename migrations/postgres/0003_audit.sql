@@ -3,7 +3,7 @@
 -- deleted or reordered record breaks the chain; audit_head holds the tip, so a truncated
 -- tail is detected too. Times are stored as text so the hashed bytes round-trip exactly.
 CREATE TABLE audit_log (
-    id BIGINT PRIMARY KEY,
+    id BIGINT PRIMARY KEY CHECK (id > 0),
     at TEXT NOT NULL,
     actor_id BIGINT,
     actor_role TEXT NOT NULL,

@@ -120,12 +120,18 @@ impl Store {
             .collect())
     }
 
-    /// Walks the whole chain in pages. `Ok(n)` when all `n` records hold and the stored
-    /// tip matches the last one; otherwise the first break.
-    pub async fn verify_audit(&self) -> anyhow::Result<Result<i64, ChainBreak>> {
+    /// Walks the chain in pages up to the head as it stood when the check began (records
+    /// appended meanwhile are left for the next check). `Ok(tip)` when every record holds and
+    /// the last one is the head; otherwise the first break. Print the tip and keep it
+    /// elsewhere: a later check that does not reach it shows the log was rewritten.
+    pub async fn verify_audit(&self) -> anyhow::Result<Result<(i64, String), ChainBreak>> {
+        let (head_id, head_hash): (i64, String) = on_reader!(self, pool => sqlx::query_as(
+            "SELECT last_id, last_hash FROM audit_head WHERE id = 1").fetch_one(pool).await)?;
         let mut tip = (0, GENESIS.to_string());
-        loop {
-            let page = self.audit_records(tip.0, 10_000).await?;
+        while tip.0 < head_id {
+            let page = self
+                .audit_records(tip.0, 10_000.min(head_id - tip.0))
+                .await?;
             if page.is_empty() {
                 break;
             }
@@ -134,14 +140,23 @@ impl Store {
                 Err(broken) => return Ok(Err(broken)),
             }
         }
-        let (last_id, last_hash): (i64, String) = on_reader!(self, pool => sqlx::query_as(
-            "SELECT last_id, last_hash FROM audit_head WHERE id = 1").fetch_one(pool).await)?;
-        if (last_id, last_hash.as_str()) != (tip.0, tip.1.as_str()) {
+        if (tip.0, tip.1.as_str()) != (head_id, head_hash.as_str()) {
             return Ok(Err(ChainBreak {
                 id: tip.0 + 1,
-                reason: format!("the log ends at record {} but its head says {last_id}: records were removed from the end", tip.0),
+                reason: format!(
+                    "the log ends at record {} but its head says {head_id}: records were removed from the end",
+                    tip.0
+                ),
             }));
         }
-        Ok(Ok(tip.0))
+        let (stray,): (i64,) = on_reader!(self, pool => sqlx::query_as(
+            "SELECT COUNT(*) FROM audit_log WHERE id <= 0").fetch_one(pool).await)?;
+        if stray > 0 {
+            return Ok(Err(ChainBreak {
+                id: 0,
+                reason: format!("{stray} records outside the chain (id 0 or below)"),
+            }));
+        }
+        Ok(Ok(tip))
     }
 }

@@ -228,10 +228,17 @@ impl Store {
         Ok(n)
     }
 
-    pub async fn record_sign_in_failure(&self, keys: &[String]) -> anyhow::Result<()> {
+    /// Records a failed (or not yet checked) sign-in for each key, and forgets failures
+    /// older than `expired_before`, so the table stays the size of one window.
+    pub async fn record_sign_in_failure(
+        &self,
+        keys: &[String],
+        expired_before: &str,
+    ) -> anyhow::Result<()> {
         let at = super::audit::now_text();
         on_writer!(self, pool => {
             let mut tx = pool.begin_with(super::begin_statement(pool)).await?;
+            sqlx::query("DELETE FROM sign_in_failures WHERE at <= $1").bind(expired_before).execute(&mut *tx).await?;
             for key in keys {
                 sqlx::query("INSERT INTO sign_in_failures (throttle_key, at) VALUES ($1, $2)")
                     .bind(key).bind(&at).execute(&mut *tx).await?;

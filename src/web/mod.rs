@@ -108,7 +108,12 @@ fn check_csrf(user: &CurrentUser, token: &str) -> Result<(), AppError> {
 const SIGN_IN_COOKIE: &str = "linkwell_sign_in";
 
 /// The sign-in form with a fresh CSRF token, in the page and in a cookie scoped to it.
-fn sign_in_form(error: Option<String>, username: String, status: StatusCode) -> Response {
+fn sign_in_form(
+    error: Option<String>,
+    username: String,
+    status: StatusCode,
+    secure: bool,
+) -> Response {
     let (token, _) = auth::new_secret("");
     let page = SignInPage {
         layout: Layout::new("Sign in", None),
@@ -116,19 +121,28 @@ fn sign_in_form(error: Option<String>, username: String, status: StatusCode) -> 
         username,
         csrf: token.clone(),
     };
-    let cookie =
-        format!("{SIGN_IN_COOKIE}={token}; Path=/sign-in; HttpOnly; SameSite=Strict; Max-Age=3600");
+    let cookie = format!(
+        "{SIGN_IN_COOKIE}={token}; Path=/sign-in; HttpOnly; SameSite=Strict; Max-Age=3600{}",
+        if secure { "; Secure" } else { "" }
+    );
     ([(header::SET_COOKIE, cookie)], render(&page, status)).into_response()
 }
 
-async fn sign_in_page() -> Response {
-    sign_in_form(None, String::new(), StatusCode::OK)
+async fn sign_in_page(State(state): State<AppState>) -> Response {
+    sign_in_form(
+        None,
+        String::new(),
+        StatusCode::OK,
+        state.settings.secure_cookies,
+    )
 }
 
 #[derive(Deserialize)]
 struct SignInForm {
     username: String,
     password: String,
+    /// Missing on a form from before the token existed: refused like a wrong one.
+    #[serde(default)]
     csrf: String,
 }
 
@@ -139,16 +153,20 @@ async fn sign_in(
     Form(form): Form<SignInForm>,
 ) -> Response {
     let username = form.username.trim().to_string();
+    // Keys are bounded in length whatever is typed into the username box.
+    let account: String = username.to_lowercase().chars().take(100).collect();
     let keys = [
-        format!("account:{}", username.to_lowercase()),
+        format!("account:{account}"),
         format!("address:{}", peer.ip()),
     ];
     let limits = state.settings.sign_in_limits;
     let since = (chrono::Utc::now() - chrono::Duration::minutes(limits.window_minutes))
         .format("%Y-%m-%dT%H:%M:%S%.6fZ")
         .to_string();
-    let refuse =
-        |message: String, status: StatusCode| sign_in_form(Some(message), username.clone(), status);
+    let secure = state.settings.secure_cookies;
+    let refuse = |message: String, status: StatusCode| {
+        sign_in_form(Some(message), username.clone(), status, secure)
+    };
     let cookie = auth::cookie(&headers, SIGN_IN_COOKIE);
     if !cookie.is_some_and(|c| auth::same_secret(c, &form.csrf)) {
         return refuse(
@@ -175,14 +193,16 @@ async fn sign_in(
             Err(e) => return error_page(None, AppError::Internal(e)),
         }
     }
+    // Count this attempt as failed before checking the password, so parallel guesses
+    // are counted too; a success clears the account's count.
+    if let Err(e) = state.store.record_sign_in_failure(&keys, &since).await {
+        return error_page(None, AppError::Internal(e));
+    }
     let user = match state.store.authenticate(&username, &form.password).await {
         Ok(user) => user,
         Err(e) => return error_page(None, AppError::Internal(e)),
     };
     let Some(user) = user else {
-        if let Err(e) = state.store.record_sign_in_failure(&keys).await {
-            return error_page(None, AppError::Internal(e));
-        }
         return refuse(
             "The username or password is not right. Check them and try again.".into(),
             StatusCode::UNAUTHORIZED,

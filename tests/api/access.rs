@@ -42,9 +42,9 @@ fn allowed(method: &str, path: &str, role: Role, scope: Scope) -> bool {
         ("get", "/postcodes/{postcode}") => {
             matches!(role, LinkWorker | TeamLead | Referrer | Admin)
         }
-        ("post", "/people") | ("post", "/referrals") => {
-            matches!(role, LinkWorker | TeamLead | Referrer)
-        }
+        ("post", "/people") => matches!(role, LinkWorker | TeamLead | Referrer),
+        // Referring someone needs the person to be in the caller's scope.
+        ("post", "/referrals") => own && matches!(role, LinkWorker | TeamLead | Referrer),
         ("get", "/people/{id}") | ("get", "/referrals/{id}") => {
             own && matches!(role, LinkWorker | TeamLead | Referrer)
         }
@@ -213,10 +213,16 @@ async fn every_route_every_role_every_scope(backend: Backend) {
                         app.post(&url_path, token(role), body).await
                     };
                     let expect = allowed(method, path, role, scope);
+                    assert!(
+                        status.as_u16() < 500,
+                        "{method} {path} as {role:?}: {status} {body}"
+                    );
+                    // Out-of-scope ids in a body are refused as unknown (422), as in a path (404).
                     let denied = matches!(
                         status,
                         StatusCode::FORBIDDEN | StatusCode::NOT_FOUND | StatusCode::UNAUTHORIZED
-                    );
+                    ) || (path == "/referrals"
+                        && status == StatusCode::UNPROCESSABLE_ENTITY);
                     assert_eq!(
                         !denied, expect,
                         "{method} {path} as {role:?} on {scope:?} record: got {status} {body}"

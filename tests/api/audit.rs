@@ -61,10 +61,9 @@ async fn reads_and_writes_are_audited_and_tampering_is_detected(backend: Backend
     assert!(records
         .iter()
         .any(|r| r.request_id == "trace-123" && r.purpose == "direct care"));
-    assert_eq!(
-        app.store.verify_audit().await.unwrap(),
-        Ok(records.len() as i64)
-    );
+    let (count, tip) = app.store.verify_audit().await.unwrap().unwrap();
+    assert_eq!(count, records.len() as i64);
+    assert_eq!(tip, records.last().unwrap().hash);
 
     // Tamper with the second record, as someone with database access might.
     app.execute("UPDATE audit_log SET actor_id = 999 WHERE id = 2")
@@ -88,6 +87,11 @@ async fn reads_and_writes_are_audited_and_tampering_is_detected(backend: Backend
     ))
     .await;
     assert!(app.store.verify_audit().await.unwrap().is_ok());
+    let last = records.last().unwrap().id;
+    app.execute(&format!("DELETE FROM audit_log WHERE id = {last}"))
+        .await;
+    let tail = app.store.verify_audit().await.unwrap().unwrap_err();
+    assert!(tail.reason.contains("removed from the end"), "{tail}");
     app.execute("DELETE FROM audit_log WHERE id = 3").await;
     assert_eq!(app.store.verify_audit().await.unwrap().unwrap_err().id, 3);
     let export = std::process::Command::new(env!("CARGO_BIN_EXE_linkwell"))
