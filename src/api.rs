@@ -45,6 +45,7 @@ impl Modify for BearerAuth {
 
 /// Every API route, each with its OpenAPI description, so the document cannot drift.
 pub fn routes() -> OpenApiRouter<AppState> {
+    use crate::consent::api as consent;
     use crate::geo::api as geo;
     use crate::people::api as people;
     use crate::referrals::api as referrals;
@@ -67,6 +68,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(referrals::set_connection_status))
         .routes(routes!(referrals::caseload))
         .routes(routes!(referrals::list_services, referrals::create_service))
+        .routes(routes!(consent::add_consent))
+        .routes(routes!(consent::withdraw_consent))
+        .routes(routes!(consent::organisation_connections))
 }
 
 /// A JSON body that must match its type exactly; failures become problem documents.

@@ -18,6 +18,8 @@ pub enum Action {
     ManageServices,
     /// Look up where a postcode is and how deprived the area is.
     LookUpPostcode,
+    /// See the connections sent to one's own organisation (consented fields only).
+    ReadOrganisationConnections,
 }
 
 impl Action {
@@ -29,6 +31,7 @@ impl Action {
             Action::ReadServices => &[LinkWorker, TeamLead, Referrer, Vcse, Admin],
             Action::ManageServices => &[Admin, TeamLead],
             Action::LookUpPostcode => &[LinkWorker, TeamLead, Referrer, Admin],
+            Action::ReadOrganisationConnections => &[Vcse],
         }
     }
 }

@@ -793,15 +793,24 @@ impl Store {
         let id = on_writer!(self, pool => {
             let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
             let person_id = ensure_still_open!(tx, referral_id);
-            let service: Option<(i64,)> = sqlx::query_as("SELECT id FROM services WHERE id = $1").bind(c.service_id).fetch_optional(&mut *tx).await?;
-            if service.is_none() {
+            let service: Option<(String,)> = sqlx::query_as("SELECT organisation FROM services WHERE id = $1")
+                .bind(c.service_id).fetch_optional(&mut *tx).await?;
+            let Some((organisation,)) = service else {
                 return Err(AppError::invalid_field("service_id", "Unknown service", "there is no service with this id"));
-            }
+            };
+            // Nothing is sent to an organisation without the person's consent to share with it.
+            let consent: Option<(i64,)> = sqlx::query_as(
+                "SELECT id FROM consents WHERE person_id = $1 AND organisation = $2 AND withdrawn_at IS NULL ORDER BY id DESC LIMIT 1")
+                .bind(person_id).bind(&organisation).fetch_optional(&mut *tx).await?;
+            let Some((consent_id,)) = consent else {
+                return Err(AppError::invalid_field("service_id", "Consent needed",
+                    format!("record the person's consent to share with {organisation} before connecting them to its service")));
+            };
             let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO connections (referral_id, service_id, status, accompanied, sent_at, status_at, notes, created_by) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
+                "INSERT INTO connections (referral_id, service_id, status, accompanied, sent_at, status_at, notes, created_by, consent_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
                 .bind(referral_id).bind(c.service_id).bind(ConnectionStatus::Requested.code()).bind(c.accompanied)
-                .bind(now).bind(now).bind(&c.notes).bind(actor_id).fetch_one(&mut *tx).await?;
+                .bind(now).bind(now).bind(&c.notes).bind(actor_id).bind(consent_id).fetch_one(&mut *tx).await?;
             sqlx::query("INSERT INTO connection_events (connection_id, status, note, actor_id, at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(id).bind(ConnectionStatus::Requested.code()).bind("").bind(actor_id).bind(now).execute(&mut *tx).await?;
             append_audit!(tx, ctx, AuditAction::Create, "connection", Some(id), person_id);

@@ -8,6 +8,7 @@
 
 pub mod audit;
 mod casework;
+mod consent;
 mod people;
 mod scope;
 mod users;

@@ -48,6 +48,8 @@ fn allowed(method: &str, path: &str, role: Role, scope: Scope) -> bool {
         ("get", "/people/{id}") | ("get", "/referrals/{id}") => {
             own && matches!(role, LinkWorker | TeamLead | Referrer)
         }
+        ("get", "/vcse/connections") => role == Vcse,
+        ("post", "/consents/{id}/withdrawal") => own && casework,
         ("get", "/services") => matches!(role, LinkWorker | TeamLead | Referrer | Vcse | Admin),
         ("post", "/services") => matches!(role, TeamLead | Admin),
         // The body assigns the team's link worker: a team lead may, and so may that link
@@ -74,6 +76,7 @@ struct Ids {
     referral: i64,
     goal: i64,
     connection: i64,
+    consent: i64,
 }
 
 async fn ids(app: &TestApp, token: &str, practice: Option<i64>) -> Ids {
@@ -104,6 +107,7 @@ async fn ids(app: &TestApp, token: &str, practice: Option<i64>) -> Ids {
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{goal}");
+    let consent = app.consent_to_share(&json!(id), worker).await;
     let (s, connection) = app
         .post(
             &format!("/referrals/{id}/connections"),
@@ -117,6 +121,7 @@ async fn ids(app: &TestApp, token: &str, practice: Option<i64>) -> Ids {
         referral: id,
         goal: goal["id"].as_i64().unwrap(),
         connection: connection["id"].as_i64().unwrap(),
+        consent: consent["id"].as_i64().unwrap(),
     }
 }
 
@@ -142,6 +147,10 @@ fn body_for(path: &str, app: &TestApp, referral_version: i64, link_worker: i64) 
         "/referrals/{id}/connections" => json!({"service_id": app.service_id}),
         "/goals/{id}/progress" => json!({"progress": 3}),
         "/connections/{id}/status" => json!({"status": "cancelled"}),
+        "/referrals/{id}/consents" => {
+            json!({"organisation": crate::helpers::SERVICE_ORGANISATION, "share": ["name"], "method": "written"})
+        }
+        "/consents/{id}/withdrawal" => json!({}),
         other => panic!("no request body for {other}"),
     }
 }
@@ -185,6 +194,8 @@ async fn every_route_every_role_every_scope(backend: Backend) {
                         ids.goal
                     } else if path.starts_with("/connections/") {
                         ids.connection
+                    } else if path.starts_with("/consents/") {
+                        ids.consent
                     } else if path.starts_with("/people/") {
                         ids.person
                     } else {

@@ -82,6 +82,8 @@ pub struct TestApp {
 }
 
 pub const LINK_WORKER_PASSWORD: &str = "a long test password";
+/// The organisation running the test service; the VCSE test user belongs to it.
+pub const SERVICE_ORGANISATION: &str = "Parks Trust";
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -146,14 +148,15 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         ("volunteer", Role::Volunteer),
         ("admin", Role::Admin),
     ] {
-        let id = store
-            .create_user(&user(name, role, None, None))
-            .await
-            .unwrap();
+        let mut new_user = user(name, role, None, None);
+        if role == Role::Vcse {
+            new_user.organisation = Some(SERVICE_ORGANISATION);
+        }
+        let id = store.create_user(&new_user).await.unwrap();
         others.push(store.create_api_token(id, "test").await.unwrap());
     }
     let service = store
-        .create_service("Walking group", "Parks Trust", "Weekly walks")
+        .create_service("Walking group", SERVICE_ORGANISATION, "Weekly walks")
         .await
         .unwrap();
     TestApp {
@@ -282,5 +285,25 @@ impl TestApp {
                 sqlx::query(sql).execute(pool).await.unwrap();
             }
         }
+    }
+}
+
+impl TestApp {
+    /// Records the person's consent to share their name and needs with the service's
+    /// organisation, as a link worker must before connecting them.
+    pub async fn consent_to_share(
+        &self,
+        referral_id: &serde_json::Value,
+        token: &str,
+    ) -> serde_json::Value {
+        let (status, consent) = self
+            .post(
+                &format!("/referrals/{referral_id}/consents"),
+                token,
+                serde_json::json!({"organisation": SERVICE_ORGANISATION, "share": ["name", "needs"], "method": "verbal"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{consent}");
+        consent
     }
 }

@@ -4,6 +4,7 @@ mod access;
 mod audit;
 mod cli;
 mod concurrency;
+mod consent;
 mod durability;
 mod generator;
 mod geography;

@@ -123,6 +123,7 @@ async fn referral_goes_from_received_to_closed(backend: Backend) {
     assert_eq!(baseline["score"]["raw"], 17);
     assert_eq!(baseline["score"]["metric"], 16.88);
 
+    app.consent_to_share(&id, &app.link_worker).await;
     let (s, conn) = app
         .post(
             &format!("/referrals/{id}/connections"),

@@ -1,0 +1,98 @@
+//! Recording and withdrawing consent; a community organisation's view of its connections.
+
+use super::{Consent, ConsentMethod, SharedConnection, SharedField};
+use crate::api::{text_field, ApiJson, Id, ReadProblems, WriteProblems};
+use crate::app::AppState;
+use crate::auth::policy::Action;
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentInput {
+    /// The organisation the person agrees to share with, as named in the directory.
+    #[schema(min_length = 1, max_length = 200)]
+    pub organisation: String,
+    /// What may be shared; at least one field.
+    pub share: Vec<SharedField>,
+    pub method: ConsentMethod,
+}
+
+/// Records the person's consent to share with an organisation. Connections to that
+/// organisation's services can be sent only while it stands.
+#[utoipa::path(post, path = "/referrals/{id}/consents", tag = "consent", params(("id" = i64, Path)),
+    request_body = ConsentInput,
+    responses((status = 201, body = Consent), WriteProblems))]
+pub async fn add_consent(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    ApiJson(input): ApiJson<ConsentInput>,
+) -> AppResult<(StatusCode, Json<Consent>)> {
+    user.require(Action::WriteCasework)?;
+    let organisation = text_field("organisation", &input.organisation, 1, 200)?;
+    if input.share.is_empty() {
+        return Err(AppError::invalid_field(
+            "share",
+            "Nothing to share",
+            "say which details the person agrees to share (at least one)",
+        ));
+    }
+    let mut share = input.share;
+    share.sort_by_key(|f| f.code());
+    share.dedup();
+    let consent = state
+        .store
+        .add_consent(
+            id,
+            user.case_scope(),
+            &organisation,
+            &share,
+            input.method,
+            &user.audit_context(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(consent)))
+}
+
+/// Withdraws a consent: nothing more is shared with the organisation under it.
+#[utoipa::path(post, path = "/consents/{id}/withdrawal", tag = "consent", params(("id" = i64, Path)),
+    responses((status = 200, body = Consent), WriteProblems))]
+pub async fn withdraw_consent(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+) -> AppResult<Json<Consent>> {
+    user.require(Action::WriteCasework)?;
+    Ok(Json(
+        state
+            .store
+            .withdraw_consent(id, user.case_scope(), &user.audit_context())
+            .await?,
+    ))
+}
+
+/// For a community organisation: the connections sent to it under a consent still in
+/// force, each with only the details the person agreed to share.
+#[utoipa::path(get, path = "/vcse/connections", tag = "consent",
+    responses((status = 200, body = Vec<SharedConnection>), ReadProblems))]
+pub async fn organisation_connections(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Json<Vec<SharedConnection>>> {
+    user.require(Action::ReadOrganisationConnections)?;
+    let organisation = user.organisation.clone().ok_or_else(|| {
+        AppError::Forbidden("this account is not linked to an organisation".into())
+    })?;
+    Ok(Json(
+        state
+            .store
+            .organisation_connections(&organisation, &user.audit_context())
+            .await?,
+    ))
+}

@@ -1,0 +1,193 @@
+//! Consents, and the view a community organisation has of the connections sent to it.
+
+use super::audit::append_audit;
+use super::scope::referral_scope_clause;
+use super::{on_reader, on_writer, Store};
+use crate::audit::{AuditAction, AuditContext};
+use crate::auth::policy::CaseScope;
+use crate::consent::{redact, Consent, ConsentMethod, FullDetails, SharedConnection, SharedField};
+use crate::error::{AppError, AppResult};
+use crate::people::{join_codes, split_codes};
+use crate::referrals::ConnectionStatus;
+use chrono::{DateTime, NaiveDate, Utc};
+
+#[derive(sqlx::FromRow)]
+struct ConsentRow {
+    id: i64,
+    person_id: i64,
+    organisation: String,
+    share_fields: String,
+    method: String,
+    given_at: DateTime<Utc>,
+    recorded_by: i64,
+    withdrawn_at: Option<DateTime<Utc>>,
+}
+
+impl From<ConsentRow> for Consent {
+    fn from(r: ConsentRow) -> Consent {
+        Consent {
+            id: r.id,
+            person_id: r.person_id,
+            organisation: r.organisation,
+            share: split_codes(&r.share_fields, SharedField::from_code),
+            method: ConsentMethod::from_code(&r.method).unwrap_or(ConsentMethod::Verbal),
+            given_at: r.given_at,
+            recorded_by: r.recorded_by,
+            withdrawn_at: r.withdrawn_at,
+        }
+    }
+}
+
+const CONSENT_COLUMNS: &str =
+    "k.id, k.person_id, k.organisation, k.share_fields, k.method, k.given_at, k.recorded_by, k.withdrawn_at";
+
+impl Store {
+    /// Records the person's consent to share with an organisation, for a referral in scope.
+    pub async fn add_consent(
+        &self,
+        referral_id: i64,
+        scope: CaseScope,
+        organisation: &str,
+        share: &[SharedField],
+        method: ConsentMethod,
+        ctx: &AuditContext,
+    ) -> AppResult<Consent> {
+        let referral = self
+            .referral(referral_id, scope)
+            .await?
+            .ok_or(AppError::NotFound("referral"))?;
+        let now = Utc::now();
+        let sql = format!(
+            "INSERT INTO consents (person_id, organisation, share_fields, method, given_at, recorded_by) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING {}",
+            CONSENT_COLUMNS.replace("k.", "")
+        );
+        let row: ConsentRow = on_writer!(self, pool => {
+            let mut tx = pool.begin_with(super::begin_statement(pool)).await?;
+            let row: ConsentRow = sqlx::query_as(&sql)
+                .bind(referral.person_id).bind(organisation).bind(join_codes(share, SharedField::code))
+                .bind(method.code()).bind(now).bind(ctx.actor_id)
+                .fetch_one(&mut *tx).await?;
+            append_audit!(tx, ctx, AuditAction::Create, "consent", Some(row.id), Some(referral.person_id));
+            tx.commit().await?;
+            row
+        });
+        Ok(row.into())
+    }
+
+    /// Withdraws a consent: from now on nothing more is shared under it.
+    pub async fn withdraw_consent(
+        &self,
+        consent_id: i64,
+        scope: CaseScope,
+        ctx: &AuditContext,
+    ) -> AppResult<Consent> {
+        let Some((clause, scope_id)) = referral_scope_clause(scope) else {
+            return Err(AppError::NotFound("consent"));
+        };
+        // In scope when the person has a referral the caller may see.
+        let sql = format!(
+            "SELECT {CONSENT_COLUMNS} FROM consents k WHERE k.id = $1 AND EXISTS \
+             (SELECT 1 FROM referrals r WHERE r.person_id = k.person_id AND {clause})"
+        );
+        let found: Option<ConsentRow> = on_reader!(self, pool => sqlx::query_as(&sql).bind(consent_id).bind(scope_id).fetch_optional(pool).await)?;
+        let consent: Consent = found.ok_or(AppError::NotFound("consent"))?.into();
+        if !consent.is_active() {
+            return Err(AppError::validation(
+                "Already withdrawn",
+                "this consent has already been withdrawn",
+            ));
+        }
+        let now = Utc::now();
+        on_writer!(self, pool => {
+            let mut tx = pool.begin_with(super::begin_statement(pool)).await?;
+            sqlx::query("UPDATE consents SET withdrawn_at = $1, withdrawn_by = $2 WHERE id = $3 AND withdrawn_at IS NULL")
+                .bind(now).bind(ctx.actor_id).bind(consent_id).execute(&mut *tx).await?;
+            append_audit!(tx, ctx, AuditAction::Update, "consent", Some(consent_id), Some(consent.person_id));
+            tx.commit().await?;
+        });
+        Ok(Consent {
+            withdrawn_at: Some(now),
+            ..consent
+        })
+    }
+
+    /// Connections sent to an organisation under a consent still in force, each showing
+    /// only the fields that consent covers. Every person shown is audited.
+    pub async fn organisation_connections(
+        &self,
+        organisation: &str,
+        ctx: &AuditContext,
+    ) -> AppResult<Vec<SharedConnection>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            connection_id: i64,
+            referral_id: i64,
+            person_id: i64,
+            service_name: String,
+            status: String,
+            accompanied: bool,
+            sent_at: DateTime<Utc>,
+            share_fields: String,
+            given_name: String,
+            family_name: String,
+            phone: Option<String>,
+            date_of_birth: NaiveDate,
+        }
+        let rows: Vec<Row> = on_reader!(self, pool => sqlx::query_as(
+            "SELECT c.id AS connection_id, c.referral_id, r.person_id, s.name AS service_name, c.status, c.accompanied, \
+             c.sent_at, k.share_fields, p.given_name, p.family_name, p.phone, p.date_of_birth \
+             FROM connections c JOIN services s ON s.id = c.service_id \
+             JOIN consents k ON k.id = c.consent_id AND k.withdrawn_at IS NULL AND k.organisation = s.organisation \
+             JOIN referrals r ON r.id = c.referral_id JOIN people p ON p.id = r.person_id \
+             WHERE s.organisation = $1 ORDER BY c.sent_at DESC, c.id DESC LIMIT 500")
+            .bind(organisation).fetch_all(pool).await)?;
+        let mut shared = Vec::with_capacity(rows.len());
+        for row in rows {
+            let share = split_codes(&row.share_fields, SharedField::from_code);
+            let needs = if share.contains(&SharedField::Needs) {
+                self.needs(row.referral_id)
+                    .await?
+                    .into_iter()
+                    .map(|n| n.need.label().to_string())
+                    .collect()
+            } else {
+                vec![]
+            };
+            let what_matters = if share.contains(&SharedField::WhatMatters) {
+                self.contacts(row.referral_id)
+                    .await?
+                    .into_iter()
+                    .filter_map(|c| c.what_matters)
+                    .collect()
+            } else {
+                vec![]
+            };
+            let details = FullDetails {
+                name: format!("{} {}", row.given_name, row.family_name),
+                phone: row.phone,
+                date_of_birth: row.date_of_birth,
+                needs,
+                what_matters,
+            };
+            self.audit_read(
+                ctx,
+                AuditAction::Read,
+                "connection",
+                Some(row.connection_id),
+                Some(row.person_id),
+            )
+            .await?;
+            shared.push(SharedConnection {
+                connection_id: row.connection_id,
+                service_name: row.service_name,
+                status: ConnectionStatus::from_code(&row.status)
+                    .ok_or_else(|| anyhow::anyhow!("unknown connection status {}", row.status))?,
+                accompanied: row.accompanied,
+                sent_at: row.sent_at,
+                person: redact(details, &share),
+            });
+        }
+        Ok(shared)
+    }
+}

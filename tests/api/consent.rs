@@ -1,0 +1,99 @@
+//! Consent before sharing with a community organisation, and only what was agreed.
+
+use crate::helpers::{assert_problem, spawn_app, Backend};
+use crate::on_both_databases;
+use reqwest::StatusCode;
+use serde_json::json;
+
+on_both_databases!(connections_need_consent_and_share_only_what_was_agreed);
+
+async fn connections_need_consent_and_share_only_what_was_agreed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, referral) = app.person_with_referral("SW1A 1AA").await;
+    let id = &referral["id"];
+    let (s, _) = app
+        .post(&format!("/referrals/{id}/contacts"), &app.link_worker, json!({"mode": "phone", "duration_minutes": 20, "what_matters": "Seeing my grandchildren"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    app.post(
+        &format!("/referrals/{id}/needs"),
+        &app.link_worker,
+        json!({"need": "loneliness"}),
+    )
+    .await;
+
+    // No consent yet: the connection is refused and nothing is written.
+    let before = app.count("connections").await;
+    let connect = json!({"service_id": app.service_id});
+    let (s, p) = app
+        .post(
+            &format!("/referrals/{id}/connections"),
+            &app.link_worker,
+            connect.clone(),
+        )
+        .await;
+    assert_problem(s, &p, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p["detail"].as_str().unwrap().contains("consent"), "{p}");
+    assert_eq!(app.count("connections").await, before);
+
+    // Consent to share name and needs only.
+    let consent = app.consent_to_share(id, &app.link_worker).await;
+    assert_eq!(consent["share"], json!(["name", "needs"]));
+    assert_eq!(consent["method"], "verbal");
+    let (s, connection) = app
+        .post(
+            &format!("/referrals/{id}/connections"),
+            &app.link_worker,
+            connect.clone(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{connection}");
+
+    // The organisation sees the connection with exactly the agreed fields.
+    let (s, inbox) = app.get("/vcse/connections", &app.vcse).await;
+    assert_eq!(s, StatusCode::OK, "{inbox}");
+    let shared = &inbox.as_array().unwrap()[0];
+    assert_eq!(shared["connection_id"], connection["id"]);
+    assert_eq!(
+        shared["person"],
+        json!({"name": "Ada Lovelace", "needs": ["Loneliness and social connection"]})
+    );
+    let text = inbox.to_string();
+    assert!(
+        !text.contains("grandchildren") && !text.contains("1950"),
+        "nothing unconsented: {text}"
+    );
+    // Link workers and others cannot use the organisation's view.
+    let (s, p) = app.get("/vcse/connections", &app.link_worker).await;
+    assert_problem(s, &p, StatusCode::FORBIDDEN);
+
+    // Withdrawal stops further sharing: the inbox empties and new connections are refused.
+    let (s, withdrawn) = app
+        .post(
+            &format!("/consents/{}/withdrawal", consent["id"]),
+            &app.link_worker,
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{withdrawn}");
+    assert!(withdrawn["withdrawn_at"].is_string());
+    let (_, inbox) = app.get("/vcse/connections", &app.vcse).await;
+    assert_eq!(inbox, json!([]));
+    let (s, p) = app
+        .post(
+            &format!("/referrals/{id}/connections"),
+            &app.link_worker,
+            connect,
+        )
+        .await;
+    assert_problem(s, &p, StatusCode::UNPROCESSABLE_ENTITY);
+    // Another team cannot withdraw (or learn of) this person's consents.
+    let (s, p) = app
+        .post(
+            &format!("/consents/{}/withdrawal", consent["id"]),
+            &app.other_team_worker,
+            json!({}),
+        )
+        .await;
+    assert_problem(s, &p, StatusCode::NOT_FOUND);
+}
