@@ -23,6 +23,7 @@ coded_enum! {
         List = "list": "Listed",
         Create = "create": "Created",
         Update = "update": "Changed",
+        Erase = "erase": "Erased",
     }
 }
 

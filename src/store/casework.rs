@@ -286,7 +286,16 @@ impl Store {
             let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
             let current: Option<(String, i64, i64)> = sqlx::query_as(&select).bind(id).bind(scope_id).fetch_optional(&mut *tx).await?;
             let Some((state, version, person_id)) = current else { return Err(AppError::NotFound("referral")) };
-            if version != expected_version {
+            // Lock the row at the version the writer saw before reading anything else: a
+            // concurrent writer waits here, then finds the version moved on (409), rather
+            // than judging its change against state it never saw.
+            let locked: Option<(i64,)> = if version == expected_version {
+                sqlx::query_as("UPDATE referrals SET version = version WHERE id = $1 AND version = $2 RETURNING id")
+                    .bind(id).bind(expected_version).fetch_optional(&mut *tx).await?
+            } else {
+                None
+            };
+            if locked.is_none() {
                 Guard::Stale
             } else {
                 // The lifecycle checks the state the events derive, not the projection column.

@@ -255,3 +255,12 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// The id and role of a user, for commands run on someone's behalf.
+    pub async fn user_role(&self, username: &str) -> anyhow::Result<Option<(i64, Role)>> {
+        let row: Option<(i64, String)> = on_reader!(self, pool => sqlx::query_as("SELECT id, role FROM users WHERE username = $1")
+            .bind(username).fetch_optional(pool).await)?;
+        Ok(row.and_then(|(id, role)| Role::from_code(&role).map(|r| (id, r))))
+    }
+}

@@ -6,6 +6,7 @@ mod cli;
 mod concurrency;
 mod consent;
 mod durability;
+mod erasure;
 mod generator;
 mod geography;
 mod helpers;
