@@ -109,6 +109,7 @@ struct Tables {
     needs: Table,
     goals: Table,
     goal_progress: Table,
+    consents: Table,
     connections: Table,
     connection_events: Table,
     barriers: Table,
@@ -192,9 +193,22 @@ impl Tables {
                 "goal_progress",
                 &["goal_id", "progress", "note", "at", "recorded_by"],
             ),
+            consents: Table::new(
+                "consents",
+                &[
+                    "id",
+                    "person_id",
+                    "organisation",
+                    "share_fields",
+                    "method",
+                    "given_at",
+                    "recorded_by",
+                ],
+            ),
             connections: Table::new(
                 "connections",
                 &[
+                    "consent_id",
                     "id",
                     "referral_id",
                     "service_id",
@@ -250,6 +264,7 @@ impl Tables {
                 &mut t.needs,
                 &mut t.goals,
                 &mut t.goal_progress,
+                &mut t.consents,
                 &mut t.connections,
                 &mut t.connection_events,
                 &mut t.barriers,
@@ -268,6 +283,7 @@ impl Tables {
             &self.needs,
             &self.goals,
             &self.goal_progress,
+            &self.consents,
             &self.connections,
             &self.connection_events,
             &self.barriers,
@@ -286,8 +302,8 @@ struct Staff {
     /// Per practice: the GP who refers.
     practice_gp: HashMap<i64, i64>,
     practice_team: HashMap<i64, i64>,
-    /// Services by the need they meet.
-    services_by_need: HashMap<Need, Vec<i64>>,
+    /// Services by the need they meet, with the organisation that runs each.
+    services_by_need: HashMap<Need, Vec<(i64, &'static str)>>,
 }
 
 const GIVEN_FEMALE: [&str; 20] = [
@@ -466,6 +482,7 @@ struct Ids {
     referral: i64,
     goal: i64,
     connection: i64,
+    consent: i64,
     nhs_seed: u32,
 }
 
@@ -654,7 +671,7 @@ async fn create_staff(
                 .services_by_need
                 .entry(*need)
                 .or_default()
-                .push(service.id);
+                .push((service.id, organisation));
         }
     }
     Ok(staff)
@@ -1195,7 +1212,7 @@ fn synth_referral(
             ids.connection += 1;
             let cid = ids.connection;
             let services = &staff.services_by_need[need];
-            let service = services[rng.gen_range(0..services.len())];
+            let (service, organisation) = services[rng.gen_range(0..services.len())];
             let accompanied = rng.gen_bool(0.2);
             let mut status = ConnectionStatus::Requested;
             let sent = at(day, rng);
@@ -1299,7 +1316,19 @@ fn synth_referral(
             } else {
                 when
             };
+            // Consent to share name and needs with the organisation, given as the connection is made.
+            ids.consent += 1;
+            t.consents.push(vec![
+                ids.consent.into(),
+                person_id.into(),
+                organisation.into(),
+                "name,needs".into(),
+                "verbal".into(),
+                sent.into(),
+                worker.into(),
+            ]);
             t.connections.push(vec![
+                ids.consent.into(),
                 cid.into(),
                 rid.into(),
                 service.into(),

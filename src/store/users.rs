@@ -199,6 +199,7 @@ impl Store {
                 "needs",
                 "goals",
                 "goal_progress",
+                "consents",
                 "connections",
                 "connection_events",
                 "barriers",

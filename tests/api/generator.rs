@@ -157,6 +157,29 @@ async fn demo_sign_ins_work_when_asked_for() {
             "{username}"
         );
     }
+    // The demo community organisation has an inbox, showing only the consented fields.
+    let ctx = linkwell::audit::AuditContext {
+        actor_id: 1,
+        actor_role: "vcse".into(),
+        purpose: "test".into(),
+        request_id: "test".into(),
+    };
+    let inbox = store
+        .organisation_connections("Acorns Community Trust", &ctx)
+        .await
+        .unwrap();
+    assert!(!inbox.is_empty());
+    for connection in &inbox {
+        let person = serde_json::to_value(&connection.person).unwrap();
+        let mut keys: Vec<&str> = person
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort();
+        assert_eq!(keys, ["name", "needs"]);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
