@@ -161,16 +161,7 @@ async fn every_route_every_role_every_scope(backend: Backend) {
         own: ids(&app, &app.referrer, Some(app.practice_id)).await,
         other: ids(&app, &app.other_team_worker, None).await,
     };
-    let doc: Value = app
-        .client
-        .get(format!("{}/api/v1/openapi.json", app.address))
-        .bearer_auth(&app.link_worker)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = app.openapi().await;
     let token = |role: Role| match role {
         LinkWorker => &app.link_worker,
         TeamLead => &app.team_lead,

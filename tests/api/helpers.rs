@@ -307,3 +307,12 @@ impl TestApp {
         consent
     }
 }
+
+impl TestApp {
+    /// The OpenAPI document, as a signed-in client gets it.
+    pub async fn openapi(&self) -> serde_json::Value {
+        let (status, doc) = self.get("/openapi.json", &self.link_worker).await;
+        assert_eq!(status, StatusCode::OK);
+        doc
+    }
+}

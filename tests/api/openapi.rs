@@ -5,16 +5,7 @@ use crate::helpers::{spawn_app, Backend};
 #[tokio::test]
 async fn openapi_document_lists_every_route_and_each_answers() {
     let app = spawn_app(Backend::Sqlite).await;
-    let doc: serde_json::Value = app
-        .client
-        .get(format!("{}/api/v1/openapi.json", app.address))
-        .bearer_auth(&app.link_worker)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = app.openapi().await;
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     assert_eq!(doc["servers"][0]["url"], "/api/v1");
     let paths = doc["paths"].as_object().unwrap();
