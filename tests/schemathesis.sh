@@ -26,7 +26,8 @@ auth="Authorization: Bearer $token"
 curl -sf -H "$auth" -H 'content-type: application/json' -d '{"given_name":"Sam","family_name":"Test","date_of_birth":"1970-01-01","sex":"male","ethnicity":"white","postcode":"SW1A 1AA"}' "$api/people" >/dev/null
 curl -sf -H "$auth" -H 'content-type: application/json' -d '{"person_id":1,"referrer_kind":"gp","reason":"schema test"}' "$api/referrals" >/dev/null
 curl -sf -H "$auth" -H 'content-type: application/json' -d '{"name":"Walking group","organisation":"Parks"}' "$api/services" >/dev/null
-schemathesis run "$api/openapi.json" \
+# Run as a module: a freshly installed console script may not be on PATH yet (pyenv shims).
+python3 -m schemathesis.cli run "$api/openapi.json" \
   --header "$auth" \
   --exclude-checks positive_data_acceptance \
   --max-examples "${SCHEMATHESIS_EXAMPLES:-25}" \
