@@ -363,9 +363,7 @@ pub async fn generate(
     let geography = tokio::task::spawn_blocking(move || Geography::shared(&dir)).await??;
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
 
-    let areas = load_areas(&geography)?;
-    let chosen: HashSet<&str> = areas.iter().map(|a| a.code.as_str()).collect();
-    let postcodes = geography.postcodes_in(&chosen);
+    let (areas, postcodes) = load_areas(&geography)?;
     let people_per_area = allocate(options.people, &areas);
 
     let staff = create_staff(store, &areas, options.people, &mut rng).await?;
@@ -486,7 +484,14 @@ struct Ids {
     nhs_seed: u32,
 }
 
-fn load_areas(geography: &Geography) -> anyhow::Result<Vec<Area>> {
+/// The demo area's LSOAs, with the postcodes of each (one pass over the postcode table).
+#[allow(clippy::type_complexity)]
+fn load_areas(
+    geography: &Geography,
+) -> anyhow::Result<(
+    Vec<Area>,
+    HashMap<String, Vec<(crate::geo::Postcode, f64, f64)>>,
+)> {
     let chosen: Vec<&crate::geo::Lsoa> = geography
         .english_lsoas()
         .filter(|l| {
@@ -522,7 +527,7 @@ fn load_areas(geography: &Geography) -> anyhow::Result<Vec<Area>> {
         })
         .collect();
     areas.sort_by(|a, b| a.code.cmp(&b.code));
-    Ok(areas)
+    Ok((areas, postcodes))
 }
 
 /// Largest-remainder allocation: each area gets its population share of `people`.

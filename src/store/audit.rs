@@ -3,12 +3,14 @@
 use super::{on_reader, on_writer, Store};
 use crate::audit::{self, AuditAction, AuditContext, AuditRecord, ChainBreak, GENESIS};
 
-/// The current time as stored in the log: RFC 3339 UTC with microseconds, so the hashed
-/// text is the same on every engine.
+/// A time as stored in text columns (audit log, sign-in failures): RFC 3339 UTC with
+/// microseconds, fixed width, so it hashes the same on every engine and sorts as text.
+pub fn time_text(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
 pub fn now_text() -> String {
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
-        .to_string()
+    time_text(chrono::Utc::now())
 }
 
 /// Appends one audit record inside the caller's write transaction, so the change and its

@@ -160,9 +160,9 @@ async fn sign_in(
         format!("address:{}", peer.ip()),
     ];
     let limits = state.settings.sign_in_limits;
-    let since = (chrono::Utc::now() - chrono::Duration::minutes(limits.window_minutes))
-        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
-        .to_string();
+    let since = crate::store::audit::time_text(
+        chrono::Utc::now() - chrono::Duration::minutes(limits.window_minutes),
+    );
     let secure = state.settings.secure_cookies;
     let refuse = |message: String, status: StatusCode| {
         sign_in_form(Some(message), username.clone(), status, secure)
