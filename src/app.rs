@@ -1,5 +1,6 @@
 //! Building and running the HTTP application. Tests build it the same way `serve` does.
 
+use crate::equity::cache::FactsCache;
 use crate::error::{AppError, AppResult};
 use crate::geo::{self, Geography};
 use crate::referrals::LifecycleSettings;
@@ -29,6 +30,9 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Failed sign-ins allowed per account, and per network address, in the window.
     pub sign_in_limits: SignInLimits,
+    /// How old the equity report's in-memory facts may get before they are re-read
+    /// (in the background); zero reads them for every report.
+    pub equity_refresh: std::time::Duration,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -57,6 +61,7 @@ impl Settings {
             session_hours: 8,
             secure_cookies: false,
             sign_in_limits: SignInLimits::default(),
+            equity_refresh: std::time::Duration::from_secs(60),
         }
     }
 }
@@ -67,6 +72,7 @@ impl Settings {
 pub struct AppState {
     pub store: Store,
     pub settings: Arc<Settings>,
+    pub equity: Arc<FactsCache>,
 }
 
 impl AppState {
@@ -105,6 +111,7 @@ impl Application {
         });
         let state = AppState {
             store,
+            equity: Arc::new(FactsCache::new(settings.equity_refresh)),
             settings: Arc::new(settings),
         };
         let listener = TcpListener::bind(addr).await?;

@@ -3,11 +3,14 @@
 use crate::app::{Application, Settings};
 use crate::auth::Role;
 use crate::demo;
+use crate::equity::{self, population, render::render, render::Format};
+use crate::geo::Geography;
 use crate::store::{NewUser, Store};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use std::io::Write;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Parser)]
 #[command(
@@ -103,6 +106,77 @@ enum Command {
     Users {
         #[command(subcommand)]
         command: UsersCommand,
+    },
+    /// Aggregate reports (disclosure-controlled; never person-level).
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
+    /// Load reference data from files; each import is all or nothing.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Benchmarks that print their figures.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// The Core20PLUS5 equity report: funnel, outcomes and barriers by deprivation and group.
+    Equity {
+        #[command(flatten)]
+        db: DbArgs,
+        /// First day of the period (default: twelve months before --to).
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// Last day of the period (default: today).
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
+        /// Limit the report to one practice, by its code.
+        #[arg(long)]
+        practice: Option<String>,
+        #[arg(long, default_value = "html", value_parser = parse_format)]
+        format: Format,
+        /// File to write ("-" for standard output).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn parse_format(name: &str) -> Result<Format, String> {
+    Format::from_name(name).ok_or_else(|| format!("{name:?} is not one of json, csv, html"))
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Registered population by practice and LSOA from CSV with the columns practice_code,
+    /// lsoa11cd, people (and optionally practice_name). Replaces the current population.
+    Population {
+        #[command(flatten)]
+        db: DbArgs,
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Time the equity report cold (from the database) and warm (from memory).
+    Equity {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Warm repetitions.
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+        /// Cold repetitions (each opens the database afresh).
+        #[arg(long, default_value_t = 3)]
+        cold_runs: usize,
+        /// Also write the facts as CSV here, for bench/equity_duckdb.py.
+        #[arg(long)]
+        export: Option<PathBuf>,
     },
 }
 
@@ -270,6 +344,40 @@ pub fn run() -> anyhow::Result<()> {
             Command::Users { command } => users(command).await,
             Command::Audit { command } => audit(command).await,
             Command::People { command } => people(command).await,
+            Command::Report {
+                command:
+                    ReportCommand::Equity {
+                        db,
+                        from,
+                        to,
+                        practice,
+                        format,
+                        out,
+                    },
+            } => {
+                let store = connect_existing(&db.database_url).await?;
+                let facts = store.load_equity_facts().await?;
+                let today = chrono::Utc::now().date_naive();
+                let (period, practice) =
+                    equity::parse_request(&facts, from, to, practice.as_deref(), today)?;
+                let report = equity::compute(&facts, &period, practice);
+                write_out(&out, &render(&report, format)?)
+            }
+            Command::Import {
+                command: ImportCommand::Population { db, file },
+            } => import_population(&db, &file).await,
+            Command::Bench {
+                command:
+                    BenchCommand::Equity {
+                        db,
+                        runs,
+                        cold_runs,
+                        export,
+                    },
+            } => {
+                connect_existing(&db.database_url).await?.close().await;
+                equity::bench::run(&db.database_url, runs, cold_runs, export.as_deref()).await
+            }
         }
     })
 }
@@ -326,6 +434,51 @@ async fn people(command: PeopleCommand) -> anyhow::Result<()> {
             );
         }
     }
+    Ok(())
+}
+
+fn write_out(out: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    if out.as_os_str() == "-" {
+        std::io::stdout().lock().write_all(bytes)?;
+    } else {
+        std::fs::write(out, bytes).with_context(|| format!("writing {}", out.display()))?;
+        eprintln!("wrote {} ({} bytes)", out.display(), bytes.len());
+    }
+    Ok(())
+}
+
+async fn import_population(db: &DbArgs, file: &Path) -> anyhow::Result<()> {
+    let settings = db.settings();
+    let input = std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
+    let data_dir = settings.data_dir.clone();
+    let geography = tokio::task::spawn_blocking(move || Geography::shared(&data_dir)).await??;
+    let lookup = |code: &str| geography.lsoa(code).map(|l| l.imd_decile.map(|d| d.get()));
+    let rows = match population::parse(std::io::BufReader::new(input), &lookup) {
+        Ok(rows) => rows,
+        Err(errors) => {
+            for e in errors.iter().take(population::MOST_ERRORS_LISTED) {
+                eprintln!("{}: {e}", file.display());
+            }
+            if errors.len() > population::MOST_ERRORS_LISTED {
+                eprintln!(
+                    "... and {} more",
+                    errors.len() - population::MOST_ERRORS_LISTED
+                );
+            }
+            anyhow::bail!(
+                "{}: {} problem(s); nothing was imported",
+                file.display(),
+                errors.len()
+            );
+        }
+    };
+    let store = connect_existing(&settings.database_url).await?;
+    store.replace_population(&rows).await?;
+    let people: u64 = rows.iter().map(|r| u64::from(r.people)).sum();
+    println!(
+        "imported {} rows: {people} registered people; the previous population was replaced",
+        rows.len()
+    );
     Ok(())
 }
 

@@ -20,6 +20,8 @@ pub enum Action {
     LookUpPostcode,
     /// See the connections sent to one's own organisation (consented fields only).
     ReadOrganisationConnections,
+    /// See the aggregate, disclosure-controlled equity report.
+    ReadEquityReport,
 }
 
 impl Action {
@@ -32,6 +34,7 @@ impl Action {
             Action::ManageServices => &[Admin, TeamLead],
             Action::LookUpPostcode => &[LinkWorker, TeamLead, Referrer, Admin],
             Action::ReadOrganisationConnections => &[Vcse],
+            Action::ReadEquityReport => &[Analyst, TeamLead],
         }
     }
 }

@@ -15,6 +15,7 @@ use crate::geo::{Geography, ImdDecile};
 use crate::measures::{Answers, Instrument};
 use crate::people::{join_codes, Ethnicity, LongTermCondition, NhsNumber, PlusGroup, Sex};
 use crate::referrals::*;
+use crate::store::equity::REGISTER_KEY;
 use crate::store::{NewUser, Store};
 use anyhow::{bail, Context};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -22,7 +23,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::Path;
 use std::time::Instant;
@@ -386,6 +387,8 @@ pub async fn generate(
         ..Ids::default()
     };
     let mut batch_people = 0u32;
+    // Registered population by practice and LSOA: the equity report's denominators.
+    let mut registered: BTreeMap<(i64, &str), (u8, u32)> = BTreeMap::new();
     let created_at = options
         .reference_date
         .and_hms_opt(9, 0, 0)
@@ -397,6 +400,10 @@ pub async fn generate(
             continue;
         };
         let practice = nearest_practice(&practices, area.lat, area.lon);
+        registered
+            .entry((practice, area.code.as_str()))
+            .or_insert((area.decile.get(), 0))
+            .1 += count;
         for _ in 0..count {
             let person = synth_person(&mut rng, area, options.reference_date);
             ids.person += 1;
@@ -449,6 +456,19 @@ pub async fn generate(
         }
     }
     tables.flush(store).await?;
+    let mut population = Table::new(
+        "population",
+        &["practice_id", "lsoa", "imd_decile", "people"],
+    );
+    for ((practice, lsoa), (decile, people)) in registered {
+        population.push(vec![
+            practice.into(),
+            lsoa.into(),
+            (decile as i32).into(),
+            (people as i64).into(),
+        ]);
+    }
+    bulk::flush(store, &mut [&mut population]).await?;
     bar.inc(batch_people as u64);
     bar.finish_and_clear();
     store.reset_id_sequences().await?;
@@ -457,6 +477,12 @@ pub async fn generate(
             store.set_password(username, password).await?;
         }
     }
+    store
+        .set_meta(
+            REGISTER_KEY,
+            "the synthetic people are the whole registered list",
+        )
+        .await?;
     store
         .set_meta(
             SYNTHETIC_POPULATION_KEY,

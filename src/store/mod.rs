@@ -9,6 +9,7 @@
 pub mod audit;
 mod casework;
 mod consent;
+pub mod equity;
 pub mod erasure;
 mod people;
 mod scope;

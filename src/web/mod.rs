@@ -1,6 +1,7 @@
 //! Server-rendered pages for link workers. Plain HTML forms (no JavaScript needed),
 //! post/redirect/get, CSRF token on every form, one stylesheet served by the binary.
 
+mod reports;
 mod views;
 
 use crate::app::AppState;
@@ -27,15 +28,26 @@ use views::*;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/caseload") }))
+        .route("/", get(home))
         .route("/static/linkwell.css", get(stylesheet))
         .route("/sign-in", get(sign_in_page).post(sign_in))
         .route("/sign-out", post(sign_out))
         .route("/caseload", get(caseload_page))
+        .route("/reports/equity", get(reports::equity_page))
+        .route("/reports/equity/{file}", get(reports::equity_download))
         .route("/people/{id}", get(person_page))
         .route("/referrals/{id}/contacts", post(record_contact))
         .route("/referrals/{id}/measures", post(record_measure))
         .route("/referrals/{id}/transitions", post(record_transition))
+}
+
+/// Each role starts where its work is.
+async fn home(PageUser(user): PageUser) -> Redirect {
+    if user.role == Role::Analyst {
+        Redirect::to("/reports/equity")
+    } else {
+        Redirect::to("/caseload")
+    }
 }
 
 async fn stylesheet() -> impl IntoResponse {
@@ -44,7 +56,10 @@ async fn stylesheet() -> impl IntoResponse {
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
             (header::CACHE_CONTROL, "max-age=3600"),
         ],
-        include_str!("../../static/linkwell.css"),
+        concat!(
+            include_str!("../../static/linkwell.css"),
+            include_str!("../../static/equity-report.css")
+        ),
     )
 }
 
@@ -226,7 +241,7 @@ async fn sign_in(
             ""
         }
     );
-    ([(header::SET_COOKIE, cookie)], Redirect::to("/caseload")).into_response()
+    ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
 }
 
 #[derive(Deserialize)]

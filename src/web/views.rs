@@ -1,6 +1,7 @@
 //! Page models: everything a template shows, already worded and formatted.
 
-use crate::auth::CurrentUser;
+use crate::auth::policy::Action;
+use crate::auth::{CurrentUser, Role};
 use crate::geo::ImdDecile;
 use crate::measures::Instrument;
 use crate::people::Person;
@@ -16,6 +17,8 @@ pub struct Layout {
     pub user_name: Option<String>,
     pub user_role: Option<String>,
     pub csrf: String,
+    pub show_cases: bool,
+    pub show_report: bool,
 }
 
 impl Layout {
@@ -25,6 +28,9 @@ impl Layout {
             user_name: user.map(|u| u.display_name.clone()),
             user_role: user.map(|u| u.role.label().to_string()),
             csrf: user.and_then(|u| u.csrf_token.clone()).unwrap_or_default(),
+            show_cases: user
+                .is_some_and(|u| u.may(Action::ReadCasework) || u.role == Role::Referrer),
+            show_report: user.is_some_and(|u| u.may(Action::ReadEquityReport)),
         }
     }
 }

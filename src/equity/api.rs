@@ -1,0 +1,54 @@
+//! `GET /api/v1/reports/equity`: the report as JSON, for analysts and team leads.
+
+use super::EquityReport;
+use crate::api::{ApiQuery, ReadProblems};
+use crate::app::AppState;
+use crate::auth::policy::Action;
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+use axum::extract::State;
+use axum::Json;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ReportQuery {
+    /// First day of the period (default: twelve months before `to`).
+    pub from: Option<NaiveDate>,
+    /// Last day of the period (default: today).
+    pub to: Option<NaiveDate>,
+    /// Limit the report to one practice, by its code.
+    pub practice: Option<String>,
+}
+
+/// Computes the report from the facts the server holds in memory.
+pub async fn report_for(state: &AppState, query: &ReportQuery) -> AppResult<EquityReport> {
+    let facts = state.equity.get(&state.store).await?;
+    let today = chrono::Utc::now().date_naive();
+    let (period, practice) = super::parse_request(
+        &facts,
+        query.from,
+        query.to,
+        query.practice.as_deref(),
+        today,
+    )
+    .map_err(|e| AppError::invalid_field(e.field(), "Invalid report request", e.to_string()))?;
+    Ok(super::compute(&facts, &period, practice))
+}
+
+/// The Core20PLUS5 equity report: aggregate figures only, every count through disclosure
+/// control (1-7 shown as "*", others rounded to 5).
+#[utoipa::path(get, path = "/reports/equity", tag = "reports",
+    params(ReportQuery),
+    responses((status = 200, body = EquityReport), ReadProblems))]
+pub async fn equity_report(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiQuery(query): ApiQuery<ReportQuery>,
+) -> AppResult<Json<EquityReport>> {
+    user.require(Action::ReadEquityReport)?;
+    Ok(Json(report_for(&state, &query).await?))
+}

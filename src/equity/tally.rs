@@ -1,0 +1,614 @@
+//! One pass over the facts into fixed accumulators, one per group of every breakdown.
+//! Nothing here is suppressed: tallies never leave the process; `report` applies
+//! disclosure control when it turns them into something shown.
+
+use super::facts::{
+    AgeCutoffs, Facts, Outcome, Period, Profile, ReferralFact, Stage, AGE_BANDS, CLINICAL_AREAS,
+};
+use super::stats::MeanAccumulator;
+use crate::people::{Ethnicity, PlusGroup, Sex};
+use crate::referrals::Barrier;
+use chrono::{Datelike, NaiveDate};
+
+/// The breakdowns of the report, in the order it shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dimension {
+    Overall,
+    ImdQuintile,
+    Core20,
+    Ethnicity,
+    AgeBand,
+    Sex,
+    PlusGroup,
+    ClinicalArea,
+    Practice,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 9] = [
+        Dimension::Overall,
+        Dimension::ImdQuintile,
+        Dimension::Core20,
+        Dimension::Ethnicity,
+        Dimension::AgeBand,
+        Dimension::Sex,
+        Dimension::PlusGroup,
+        Dimension::ClinicalArea,
+        Dimension::Practice,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Dimension::Overall => "overall",
+            Dimension::ImdQuintile => "imd_quintile",
+            Dimension::Core20 => "core20",
+            Dimension::Ethnicity => "ethnicity",
+            Dimension::AgeBand => "age_band",
+            Dimension::Sex => "sex",
+            Dimension::PlusGroup => "plus_group",
+            Dimension::ClinicalArea => "clinical_area",
+            Dimension::Practice => "practice",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Dimension::Overall => "Everyone",
+            Dimension::ImdQuintile => "National IMD 2019 quintile of the home area",
+            Dimension::Core20 => "Core20 (most deprived 20% of areas nationally)",
+            Dimension::Ethnicity => "Ethnic group (ONS 2021 high-level)",
+            Dimension::AgeBand => "Age band (at the end of the period)",
+            Dimension::Sex => "Sex",
+            Dimension::PlusGroup => "PLUS inclusion groups (a person may be in several)",
+            Dimension::ClinicalArea => "Core20PLUS5 clinical areas (a person may have several)",
+            Dimension::Practice => "GP practice",
+        }
+    }
+
+    /// Whether the population table (practice by LSOA) gives this breakdown's
+    /// denominators; the others need the whole register.
+    pub fn is_geographic(self) -> bool {
+        matches!(
+            self,
+            Dimension::Overall | Dimension::ImdQuintile | Dimension::Core20 | Dimension::Practice
+        )
+    }
+
+    /// `(code, label)` of each group, in order.
+    pub fn groups(self, facts: &Facts) -> Vec<(String, String)> {
+        let pair = |c: &str, l: &str| (c.to_string(), l.to_string());
+        match self {
+            Dimension::Overall => vec![pair("all", "Everyone")],
+            Dimension::ImdQuintile => vec![
+                pair("1", "Quintile 1 (most deprived)"),
+                pair("2", "Quintile 2"),
+                pair("3", "Quintile 3"),
+                pair("4", "Quintile 4"),
+                pair("5", "Quintile 5 (least deprived)"),
+                pair("unknown", "Outside England or not known"),
+            ],
+            Dimension::Core20 => vec![
+                pair("core20", "Core20 areas"),
+                pair("rest", "Other English areas"),
+                pair("unknown", "Outside England or not known"),
+            ],
+            Dimension::Ethnicity => Ethnicity::ALL
+                .iter()
+                .map(|e| pair(e.code(), e.label()))
+                .collect(),
+            Dimension::AgeBand => AGE_BANDS.iter().map(|(_, l)| pair(l, l)).collect(),
+            Dimension::Sex => Sex::ALL.iter().map(|s| pair(s.code(), s.label())).collect(),
+            Dimension::PlusGroup => PlusGroup::ALL
+                .iter()
+                .map(|g| pair(g.code(), g.label()))
+                .chain([pair("none", "None of these groups")])
+                .collect(),
+            Dimension::ClinicalArea => CLINICAL_AREAS
+                .iter()
+                .map(|a| pair(a.code(), a.label()))
+                .chain([pair("none", "None of the five areas")])
+                .collect(),
+            Dimension::Practice => facts
+                .practices
+                .iter()
+                .map(|p| (p.code.clone(), p.name.clone()))
+                .collect(),
+        }
+    }
+
+    fn group_count(self, practices: usize) -> usize {
+        match self {
+            Dimension::Overall => 1,
+            Dimension::ImdQuintile => 6,
+            Dimension::Core20 => 3,
+            Dimension::Ethnicity => Ethnicity::ALL.len(),
+            Dimension::AgeBand => AGE_BANDS.len(),
+            Dimension::Sex => Sex::ALL.len(),
+            Dimension::PlusGroup => PlusGroup::ALL.len() + 1,
+            Dimension::ClinicalArea => CLINICAL_AREAS.len() + 1,
+            Dimension::Practice => practices,
+        }
+    }
+}
+
+/// Days to first contact are counted exactly up to this; longer waits share the last bucket.
+pub const CONTACT_DAYS_KEPT: usize = 366;
+
+/// Accumulators for one group.
+#[derive(Debug, Clone)]
+pub struct Tally {
+    pub population: u64,
+    pub referrals: u64,
+    pub stages: [u64; Stage::ALL.len()],
+    pub contact_days: MeanAccumulator,
+    pub contact_days_histogram: Vec<u32>,
+    pub change: [MeanAccumulator; Outcome::ALL.len()],
+    pub improved: [u64; Outcome::ALL.len()],
+    pub barriers: Vec<u64>,
+}
+
+impl Default for Tally {
+    fn default() -> Self {
+        Tally {
+            population: 0,
+            referrals: 0,
+            stages: [0; Stage::ALL.len()],
+            contact_days: MeanAccumulator::default(),
+            contact_days_histogram: vec![0; CONTACT_DAYS_KEPT],
+            change: [MeanAccumulator::default(); Outcome::ALL.len()],
+            improved: [0; Outcome::ALL.len()],
+            barriers: vec![0; Barrier::ALL.len()],
+        }
+    }
+}
+
+impl Tally {
+    fn add(&mut self, r: &ReferralFact) {
+        self.referrals += 1;
+        for (i, stage) in Stage::ALL.iter().enumerate() {
+            self.stages[i] += u64::from(r.stages & stage.bit() != 0);
+        }
+        if let Some(days) = r.days_to_first_contact {
+            self.contact_days.add(f64::from(days));
+            self.contact_days_histogram[usize::from(days).min(CONTACT_DAYS_KEPT - 1)] += 1;
+        }
+        for (i, outcome) in Outcome::ALL.iter().enumerate() {
+            let change = r.change[i];
+            if change.is_finite() {
+                self.change[i].add(f64::from(change));
+                if outcome
+                    .meaningful_improvement()
+                    .is_some_and(|t| change >= t)
+                {
+                    self.improved[i] += 1;
+                }
+            }
+        }
+        let mut barriers = r.barriers;
+        while barriers != 0 {
+            self.barriers[barriers.trailing_zeros() as usize] += 1;
+            barriers &= barriers - 1;
+        }
+    }
+}
+
+/// Where each dimension's groups start in the flat list of tallies.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    starts: [usize; Dimension::ALL.len()],
+    len: usize,
+}
+
+impl Layout {
+    pub fn new(practices: usize) -> Layout {
+        let mut starts = [0; Dimension::ALL.len()];
+        let mut len = 0;
+        for (start, dimension) in starts.iter_mut().zip(Dimension::ALL) {
+            *start = len;
+            len += dimension.group_count(practices);
+        }
+        Layout { starts, len }
+    }
+
+    pub fn start(&self, dimension: Dimension) -> usize {
+        self.starts[dimension as usize]
+    }
+
+    /// Cells of the breakdowns the population table gives.
+    fn geographic_cells(&self, practice: u16, quintile: u8, cells: &mut Cells) {
+        cells.push(self.start(Dimension::Overall));
+        let quintile_group = if quintile == 0 { 5 } else { quintile - 1 };
+        cells.push(self.start(Dimension::ImdQuintile) + quintile_group as usize);
+        let core20 = match quintile {
+            0 => 2,
+            1 => 0,
+            _ => 1,
+        };
+        cells.push(self.start(Dimension::Core20) + core20);
+        if practice != super::facts::NO_PRACTICE {
+            cells.push(self.start(Dimension::Practice) + practice as usize);
+        }
+    }
+
+    /// Cells of the breakdowns only a register gives.
+    fn personal_cells(&self, who: &Profile, ages: &AgeCutoffs, cells: &mut Cells) {
+        cells.push(self.start(Dimension::Ethnicity) + who.ethnicity as usize);
+        cells.push(self.start(Dimension::AgeBand) + ages.band(who.birth_day) as usize);
+        cells.push(self.start(Dimension::Sex) + who.sex as usize);
+        push_bits(
+            self.start(Dimension::PlusGroup),
+            who.plus,
+            PlusGroup::ALL.len(),
+            cells,
+        );
+        push_bits(
+            self.start(Dimension::ClinicalArea),
+            who.clinical,
+            CLINICAL_AREAS.len(),
+            cells,
+        );
+    }
+}
+
+/// The group of each set bit, or the trailing "none" group when no bit is set.
+fn push_bits(start: usize, set: u8, groups: usize, cells: &mut Cells) {
+    if set == 0 {
+        cells.push(start + groups);
+    }
+    let mut set = set;
+    while set != 0 {
+        cells.push(start + set.trailing_zeros() as usize);
+        set &= set - 1;
+    }
+}
+
+/// The cells one fact falls in; a fixed array, so the hot loop never allocates.
+struct Cells {
+    at: [usize; 24],
+    len: usize,
+}
+
+impl Cells {
+    fn new() -> Cells {
+        Cells {
+            at: [0; 24],
+            len: 0,
+        }
+    }
+    fn push(&mut self, cell: usize) {
+        if self.len < self.at.len() {
+            self.at[self.len] = cell;
+            self.len += 1;
+        }
+    }
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+    fn as_slice(&self) -> &[usize] {
+        &self.at[..self.len]
+    }
+}
+
+/// Referrals by calendar quarter and IMD quintile, for the gap over time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuarterTally {
+    /// First day of the quarter, or of the period if it starts later.
+    pub from: NaiveDate,
+    /// Last day of the quarter, or of the period if it ends sooner.
+    pub to: NaiveDate,
+    /// Referrals from quintile 1..5 (index 0..4).
+    pub referrals: [u64; 5],
+}
+
+/// Everything the report needs, unsuppressed.
+#[derive(Debug, Clone)]
+pub struct Tallies {
+    pub layout: Layout,
+    pub cells: Vec<Tally>,
+    pub quarters: Vec<QuarterTally>,
+    /// Whether the demographic breakdowns have denominators.
+    pub has_register: bool,
+}
+
+impl Tallies {
+    pub fn group(&self, dimension: Dimension, group: usize) -> &Tally {
+        &self.cells[self.layout.start(dimension) + group]
+    }
+}
+
+fn quarters(period: &Period) -> Vec<(NaiveDate, NaiveDate)> {
+    let mut out = Vec::new();
+    let mut start = period.from;
+    while start <= period.to {
+        let quarter_month = (start.month0() / 3) * 3 + 1;
+        let next = NaiveDate::from_ymd_opt(start.year(), quarter_month, 1)
+            .and_then(|d| d.checked_add_months(chrono::Months::new(3)))
+            .unwrap_or(period.to.succ_opt().unwrap_or(period.to));
+        let end = next.pred_opt().unwrap_or(next).min(period.to);
+        out.push((start, end));
+        match end.succ_opt() {
+            Some(s) => start = s,
+            None => break,
+        }
+    }
+    out
+}
+
+/// Registered people per group of the breakdowns only a register gives.
+#[derive(Debug, Default, Clone, Copy)]
+struct RegisterCounts {
+    ethnicity: [u64; Ethnicity::ALL.len()],
+    age_band: [u64; AGE_BANDS.len()],
+    sex: [u64; Sex::ALL.len()],
+    /// One per PLUS group, then "none".
+    plus: [u64; PlusGroup::ALL.len() + 1],
+    /// One per clinical area, then "none".
+    clinical: [u64; CLINICAL_AREAS.len() + 1],
+}
+
+impl RegisterCounts {
+    fn add(&mut self, other: &RegisterCounts) {
+        let pairs = [
+            (&mut self.ethnicity[..], &other.ethnicity[..]),
+            (&mut self.age_band[..], &other.age_band[..]),
+            (&mut self.sex[..], &other.sex[..]),
+            (&mut self.plus[..], &other.plus[..]),
+            (&mut self.clinical[..], &other.clinical[..]),
+        ];
+        for (into, from) in pairs {
+            for (a, b) in into.iter_mut().zip(from) {
+                *a += b;
+            }
+        }
+    }
+}
+
+/// Adds one to `counts[i]` for each set bit i, or to the last ("none") when none is set.
+fn count_bits(counts: &mut [u64], set: u8) {
+    if set == 0 {
+        if let Some(none) = counts.last_mut() {
+            *none += 1;
+        }
+    }
+    let mut set = set;
+    while set != 0 {
+        if let Some(c) = counts.get_mut(set.trailing_zeros() as usize) {
+            *c += 1;
+        }
+        set &= set - 1;
+    }
+}
+
+/// Counts the register (the largest input: every registered person) with plain arrays,
+/// split across threads.
+fn count_register(
+    register: &[Profile],
+    ages: &AgeCutoffs,
+    practice: Option<u16>,
+) -> RegisterCounts {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let chunk = register.len().div_ceil(threads).max(1);
+    let count = |people: &[Profile]| {
+        let mut c = RegisterCounts::default();
+        for who in people {
+            if practice.is_some_and(|p| who.practice != p) {
+                continue;
+            }
+            c.ethnicity[usize::from(who.ethnicity).min(Ethnicity::ALL.len() - 1)] += 1;
+            c.age_band[usize::from(ages.band(who.birth_day))] += 1;
+            c.sex[usize::from(who.sex).min(Sex::ALL.len() - 1)] += 1;
+            count_bits(&mut c.plus, who.plus);
+            count_bits(&mut c.clinical, who.clinical);
+        }
+        c
+    };
+    std::thread::scope(|s| {
+        let parts: Vec<_> = register
+            .chunks(chunk)
+            .map(|part| s.spawn(move || count(part)))
+            .collect();
+        let mut total = RegisterCounts::default();
+        for part in parts {
+            if let Ok(c) = part.join() {
+                total.add(&c);
+            }
+        }
+        total
+    })
+}
+
+/// Folds the facts for one period (and optionally one practice) into tallies.
+pub fn tally(facts: &Facts, period: &Period, practice: Option<u16>) -> Tallies {
+    let layout = Layout::new(facts.practices.len());
+    let ages = AgeCutoffs::on(period.to);
+    let in_scope = |who: &Profile| practice.is_none_or(|p| who.practice == p);
+    let mut cells = vec![Tally::default(); layout.len];
+    let mut scratch = Cells::new();
+
+    for c in &facts.population {
+        if practice.is_none_or(|p| c.practice == p) {
+            scratch.clear();
+            layout.geographic_cells(c.practice, c.quintile, &mut scratch);
+            for &cell in scratch.as_slice() {
+                cells[cell].population += u64::from(c.people);
+            }
+        }
+    }
+
+    if let Some(register) = &facts.register {
+        let counts = count_register(register, &ages, practice);
+        for (dimension, groups) in [
+            (Dimension::Ethnicity, &counts.ethnicity[..]),
+            (Dimension::AgeBand, &counts.age_band[..]),
+            (Dimension::Sex, &counts.sex[..]),
+            (Dimension::PlusGroup, &counts.plus[..]),
+            (Dimension::ClinicalArea, &counts.clinical[..]),
+        ] {
+            let start = layout.start(dimension);
+            for (i, n) in groups.iter().enumerate() {
+                cells[start + i].population += n;
+            }
+        }
+    }
+
+    let from = period.from.num_days_from_ce();
+    let to = period.to.num_days_from_ce();
+    let spans = quarters(period);
+    let mut quarter_counts = vec![[0u64; 5]; spans.len()];
+    let quarter_starts: Vec<i32> = spans.iter().map(|(s, _)| s.num_days_from_ce()).collect();
+    for r in &facts.referrals {
+        if r.received_day < from || r.received_day > to || !in_scope(&r.who) {
+            continue;
+        }
+        scratch.clear();
+        layout.geographic_cells(r.who.practice, r.who.quintile, &mut scratch);
+        layout.personal_cells(&r.who, &ages, &mut scratch);
+        for &cell in scratch.as_slice() {
+            cells[cell].add(r);
+        }
+        if (1..=5).contains(&r.who.quintile) {
+            let q = quarter_starts.partition_point(|&s| s <= r.received_day) - 1;
+            quarter_counts[q][r.who.quintile as usize - 1] += 1;
+        }
+    }
+
+    Tallies {
+        layout,
+        cells,
+        quarters: spans
+            .into_iter()
+            .zip(quarter_counts)
+            .map(|((from, to), referrals)| QuarterTally {
+                from,
+                to,
+                referrals,
+            })
+            .collect(),
+        has_register: facts.register.is_some(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::equity::facts::{PopulationCell, PracticeRef, NO_PRACTICE};
+    use chrono::Utc;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn person(practice: u16, quintile: u8, plus: u8) -> Profile {
+        Profile {
+            practice,
+            quintile,
+            sex: 0,
+            ethnicity: 3,
+            plus,
+            clinical: 0,
+            birth_day: day("1970-05-01").num_days_from_ce(),
+        }
+    }
+
+    fn referral(who: Profile, received: &str, stages: u8, swemwbs: f32) -> ReferralFact {
+        ReferralFact {
+            who,
+            received_day: day(received).num_days_from_ce(),
+            days_to_first_contact: Some(4),
+            stages,
+            barriers: 0b101,
+            change: [swemwbs, f32::NAN, f32::NAN, f32::NAN],
+        }
+    }
+
+    fn facts() -> Facts {
+        let practices = (0..2)
+            .map(|i| PracticeRef {
+                id: i + 1,
+                code: format!("P{i}"),
+                name: format!("Practice {i}"),
+            })
+            .collect();
+        let a = person(0, 1, 0b11);
+        let b = person(1, 5, 0);
+        Facts {
+            practices,
+            population: vec![
+                PopulationCell {
+                    practice: 0,
+                    quintile: 1,
+                    people: 100,
+                },
+                PopulationCell {
+                    practice: 1,
+                    quintile: 5,
+                    people: 300,
+                },
+            ],
+            register: Some(vec![a, b, b]),
+            referrals: vec![
+                referral(a, "2026-01-10", Stage::Contacted.bit(), 4.0),
+                referral(a, "2026-04-02", 0, 1.0),
+                referral(b, "2026-02-01", Stage::Attended.bit(), f32::NAN),
+                referral(b, "2025-01-01", 0, 9.0),
+                referral(person(NO_PRACTICE, 0, 0), "2026-03-01", 0, f32::NAN),
+            ],
+            loaded_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn each_fact_lands_in_its_groups_and_the_period_filters_referrals() {
+        let facts = facts();
+        let period = Period {
+            from: day("2026-01-01"),
+            to: day("2026-12-31"),
+        };
+        let t = tally(&facts, &period, None);
+        let overall = t.group(Dimension::Overall, 0);
+        assert_eq!((overall.population, overall.referrals), (400, 4));
+        assert_eq!(t.group(Dimension::ImdQuintile, 0).referrals, 2);
+        assert_eq!(t.group(Dimension::ImdQuintile, 4).referrals, 1);
+        assert_eq!(t.group(Dimension::ImdQuintile, 5).referrals, 1, "unknown");
+        assert_eq!(t.group(Dimension::Core20, 0).population, 100);
+        assert_eq!(t.group(Dimension::Core20, 1).population, 300);
+        assert_eq!(t.group(Dimension::PlusGroup, 0).population, 1);
+        assert_eq!(t.group(Dimension::PlusGroup, 1).referrals, 2);
+        assert_eq!(
+            t.group(Dimension::PlusGroup, PlusGroup::ALL.len())
+                .population,
+            2
+        );
+        assert_eq!(overall.stages, [1, 0, 0, 1, 0]);
+        assert_eq!(overall.change[0].n, 2);
+        assert_eq!(overall.improved[0], 1, "only the 4-point change counts");
+        assert_eq!((overall.barriers[0], overall.barriers[2]), (4, 4));
+        assert_eq!(overall.contact_days_histogram[4], 4);
+        assert_eq!(t.quarters.len(), 4);
+        assert_eq!(t.quarters[0].referrals, [1, 0, 0, 0, 1]);
+        assert_eq!(t.quarters[1].referrals, [1, 0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn one_practice_restricts_population_and_referrals() {
+        let facts = facts();
+        let period = Period::year_to(day("2026-12-31"));
+        let t = tally(&facts, &period, Some(1));
+        let overall = t.group(Dimension::Overall, 0);
+        assert_eq!((overall.population, overall.referrals), (300, 1));
+        assert_eq!(t.group(Dimension::Practice, 0).population, 0);
+        assert_eq!(t.group(Dimension::Sex, 0).population, 2);
+    }
+
+    #[test]
+    fn quarters_cover_the_period_exactly() {
+        let q = quarters(&Period {
+            from: day("2025-11-26"),
+            to: day("2026-11-25"),
+        });
+        assert_eq!(q.first(), Some(&(day("2025-11-26"), day("2025-12-31"))));
+        assert_eq!(q[1], (day("2026-01-01"), day("2026-03-31")));
+        assert_eq!(q.last(), Some(&(day("2026-10-01"), day("2026-11-25"))));
+        assert_eq!(q.len(), 5);
+    }
+}

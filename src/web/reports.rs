@@ -1,0 +1,145 @@
+//! The equity report page for analysts and team leads, and its downloads. Aggregate and
+//! disclosure-controlled: nothing here links to a person.
+
+use super::views::{Choice, Layout};
+use super::{error_page, render, PageUser};
+use crate::app::AppState;
+use crate::auth::policy::Action;
+use crate::equity::api::{report_for, ReportQuery};
+use crate::equity::render::{render as render_file, Format, ReportBody};
+use crate::equity::EquityReport;
+use crate::error::AppError;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+/// Form fields arrive as text (an empty date means "default"), so they are parsed here
+/// and an unreadable one is shown as an error on the page.
+#[derive(Debug, Default, Deserialize)]
+pub struct ReportForm {
+    from: Option<String>,
+    to: Option<String>,
+    practice: Option<String>,
+}
+
+impl ReportForm {
+    fn query(&self) -> Result<ReportQuery, AppError> {
+        let date = |field: &str, value: &Option<String>| -> Result<Option<NaiveDate>, AppError> {
+            match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                None => Ok(None),
+                Some(v) => v.parse().map(Some).map_err(|_| {
+                    AppError::invalid_field(
+                        field,
+                        "Invalid date",
+                        format!("{field} must be a date like 2026-03-31"),
+                    )
+                }),
+            }
+        };
+        Ok(ReportQuery {
+            from: date("from", &self.from)?,
+            to: date("to", &self.to)?,
+            practice: self.practice.clone().filter(|p| !p.trim().is_empty()),
+        })
+    }
+
+    fn download_link(&self, report: &EquityReport, format: Format) -> String {
+        let mut link = format!(
+            "/reports/equity/download.{}?from={}&to={}",
+            format.extension(),
+            report.period.from,
+            report.period.to
+        );
+        if let Some(p) = &report.practice {
+            link.push_str(&format!("&practice={}", p.code));
+        }
+        link
+    }
+}
+
+#[derive(Template)]
+#[template(path = "equity_page.html")]
+struct EquityPage<'a> {
+    layout: Layout,
+    body: ReportBody<'a>,
+    practices: Vec<Choice>,
+    csv_link: String,
+    html_link: String,
+}
+
+async fn checked_report(
+    state: &AppState,
+    user: &crate::auth::CurrentUser,
+    form: &ReportForm,
+) -> Result<EquityReport, AppError> {
+    user.require(Action::ReadEquityReport)?;
+    report_for(state, &form.query()?).await
+}
+
+pub async fn equity_page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Query(form): Query<ReportForm>,
+) -> Response {
+    let report = match checked_report(&state, &user, &form).await {
+        Ok(r) => r,
+        Err(e) => return error_page(Some(&user), e),
+    };
+    let practices = match state.equity.get(&state.store).await {
+        Ok(facts) => facts
+            .practices
+            .iter()
+            .map(|p| {
+                let selected = report.practice.as_ref().is_some_and(|s| s.code == p.code);
+                Choice::new(&p.code, &format!("{} ({})", p.name, p.code), selected)
+            })
+            .collect(),
+        Err(e) => return error_page(Some(&user), AppError::Internal(e)),
+    };
+    let page = EquityPage {
+        layout: Layout::new("Equity report", Some(&user)),
+        csv_link: form.download_link(&report, Format::Csv),
+        html_link: form.download_link(&report, Format::Html),
+        body: ReportBody::of(&report),
+        practices,
+    };
+    render(&page, StatusCode::OK)
+}
+
+/// `download.csv` or `download.html`: the same report as a file.
+pub async fn equity_download(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(file): Path<String>,
+    Query(form): Query<ReportForm>,
+) -> Response {
+    let Some(format) = file.strip_prefix("download.").and_then(Format::from_name) else {
+        return error_page(Some(&user), AppError::NotFound("download"));
+    };
+    let report = match checked_report(&state, &user, &form).await {
+        Ok(r) => r,
+        Err(e) => return error_page(Some(&user), e),
+    };
+    match render_file(&report, format) {
+        Ok(bytes) => {
+            let name = format!(
+                "attachment; filename=\"linkwell-equity-{}-to-{}.{}\"",
+                report.period.from,
+                report.period.to,
+                format.extension()
+            );
+            (
+                [
+                    (header::CONTENT_TYPE, format.media_type().to_string()),
+                    (header::CONTENT_DISPOSITION, name),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Err(e) => error_page(Some(&user), AppError::Internal(e)),
+    }
+}
