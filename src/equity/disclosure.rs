@@ -83,8 +83,9 @@ pub fn may_show_statistic(n: u64) -> bool {
 /// The rule, stated in the report.
 pub const RULE: &str = "Counts of 1 to 7 are shown as *, all other counts are rounded to the nearest 5, \
 and no rate, proportion, mean or median is shown when it is built on 1 to 7 people (numerator or \
-denominator). Statistics are computed from the exact counts before rounding. The report never lists \
-or links to individual people.";
+denominator). Statistics are computed from the exact counts and shown to 1 decimal place (percentages, \
+rates) or 2 (means, ratios), so the exact counts cannot be worked back. The report never lists or links \
+to individual people.";
 
 #[cfg(test)]
 mod tests {

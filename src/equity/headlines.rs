@@ -88,7 +88,7 @@ referral, against {least:.0} days in the least deprived fifth."
         .min_by(|a, b| a.1.total_cmp(&b.1));
     if let Some((group, ratio)) = least_represented.filter(|(_, r)| *r < 0.9) {
         lines.push(format!(
-            "{} people are referred {} their share of the registered population would suggest.",
+            "People recorded as \"{}\" are referred {} their share of the registered population would suggest.",
             group.label,
             times_as(ratio)
         ));

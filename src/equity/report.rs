@@ -56,22 +56,19 @@ pub struct Interval {
     pub upper: f64,
 }
 
-impl From<Estimate> for Interval {
-    fn from(e: Estimate) -> Self {
-        Interval {
-            value: e.value,
-            lower: e.lower,
-            upper: e.upper,
-        }
-    }
+/// Rounds for showing: full floating-point precision of k/n would let a reader recover
+/// the exact counts that disclosure control rounded.
+pub fn round_to(x: f64, places: i32) -> f64 {
+    let scale = 10f64.powi(places);
+    (x * scale).round() / scale
 }
 
 impl Interval {
-    fn scaled(e: Estimate, by: f64) -> Interval {
+    fn shown(e: Estimate, scale: f64, places: i32) -> Interval {
         Interval {
-            value: e.value * by,
-            lower: e.lower * by,
-            upper: e.upper * by,
+            value: round_to(e.value * scale, places),
+            lower: round_to(e.lower * scale, places),
+            upper: round_to(e.upper * scale, places),
         }
     }
 }
@@ -229,14 +226,15 @@ fn referral_rate(t: &Tally, years: f64) -> Option<Interval> {
     if !may_show_statistic(t.population) || disclosure::is_small(t.referrals) {
         return None;
     }
-    stats::poisson_rate(t.referrals, t.population as f64 * years, RATE_PER).map(Interval::from)
+    stats::poisson_rate(t.referrals, t.population as f64 * years, RATE_PER)
+        .map(|e| Interval::shown(e, 1.0, 1))
 }
 
 fn percent(k: u64, n: u64) -> Option<Interval> {
     if !may_show_proportion(k, n) {
         return None;
     }
-    stats::wilson(k, n).map(|e| Interval::scaled(e, 100.0))
+    stats::wilson(k, n).map(|e| Interval::shown(e, 100.0, 1))
 }
 
 fn stage_percent(t: &Tally, stage: Stage) -> Option<Interval> {
@@ -248,12 +246,12 @@ fn mean_change(t: &Tally, outcome: usize) -> Option<Interval> {
     if !may_show_statistic(acc.n) {
         return None;
     }
-    stats::mean_t(acc).map(Interval::from)
+    stats::mean_t(acc).map(|e| Interval::shown(e, 1.0, 2))
 }
 
 fn share(part: u64, whole: u64) -> Option<f64> {
     (whole > 0 && !disclosure::is_small(part) && may_show_statistic(whole))
-        .then(|| 100.0 * part as f64 / whole as f64)
+        .then(|| round_to(100.0 * part as f64 / whole as f64, 1))
 }
 
 fn representation(t: &Tally, all: &Tally, has_population: bool) -> Representation {
@@ -262,7 +260,9 @@ fn representation(t: &Tally, all: &Tally, has_population: bool) -> Representatio
         .flatten();
     let referral_share = share(t.referrals, all.referrals);
     let ratio = match (population_share, referral_share) {
-        (Some(p), Some(r)) if p > 0.0 && may_show_statistic(t.population) => Some(r / p),
+        (Some(p), Some(r)) if p > 0.0 && may_show_statistic(t.population) => {
+            Some(round_to(r / p, 2))
+        }
         _ => None,
     };
     Representation {
@@ -296,7 +296,7 @@ fn group_row(
             .then(|| stats::median_from_histogram(&t.contact_days_histogram))
             .flatten(),
         mean_days: may_show_statistic(contacted)
-            .then(|| stats::mean_t(&t.contact_days).map(Interval::from))
+            .then(|| stats::mean_t(&t.contact_days).map(|e| Interval::shown(e, 1.0, 1)))
             .flatten(),
     };
     let outcomes = Outcome::ALL
@@ -369,10 +369,12 @@ fn inequality_row(indicator: &Indicator, tallies: &Tallies, years: f64) -> Inequ
         indicator: indicator.code,
         label: indicator.label,
         quintiles: values,
-        sii: inequality.as_ref().map(|i| i.sii.into()),
-        rii: inequality.as_ref().map(|i| i.rii.into()),
-        gap: q1.zip(q5).map(|(a, b)| a - b),
-        ratio: q1.zip(q5).and_then(|(a, b)| (b != 0.0).then(|| a / b)),
+        sii: inequality.as_ref().map(|i| Interval::shown(i.sii, 1.0, 2)),
+        rii: inequality.as_ref().map(|i| Interval::shown(i.rii, 1.0, 3)),
+        gap: q1.zip(q5).map(|(a, b)| round_to(a - b, 2)),
+        ratio: q1
+            .zip(q5)
+            .and_then(|(a, b)| (b != 0.0).then(|| round_to(a / b, 2))),
     }
 }
 
@@ -388,13 +390,14 @@ fn trend(tallies: &Tallies) -> Vec<TrendPoint> {
                 if disclosure::is_small(events) || !may_show_statistic(people) {
                     return None;
                 }
-                stats::poisson_rate(events, people as f64 * years, RATE_PER).map(Interval::from)
+                stats::poisson_rate(events, people as f64 * years, RATE_PER)
+                    .map(|e| Interval::shown(e, 1.0, 1))
             };
             let (most, least) = (rate(0), rate(4));
             TrendPoint {
                 from: quarter.from,
                 to: quarter.to,
-                gap: most.zip(least).map(|(a, b)| a.value - b.value),
+                gap: most.zip(least).map(|(a, b)| round_to(a.value - b.value, 1)),
                 most_deprived_rate: most,
                 least_deprived_rate: least,
             }
@@ -553,3 +556,168 @@ values, so its variance is exact (the limit of the PHE simulation method); the R
 = Core20. People outside England have no English decile and are reported as 'not known'.",
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::equity::disclosure::is_small;
+    use crate::equity::facts::{PopulationCell, PracticeRef, Profile, ReferralFact, NO_PRACTICE};
+    use crate::equity::tally::tally;
+    use chrono::Datelike;
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    fn day(s: &str) -> i32 {
+        s.parse::<NaiveDate>().unwrap().num_days_from_ce()
+    }
+
+    fn profile() -> impl Strategy<Value = Profile> {
+        (
+            prop_oneof![0u16..3, Just(NO_PRACTICE)],
+            0u8..6,
+            0u8..4,
+            0u8..6,
+            0u8..64,
+            0u8..32,
+            day("1930-01-01")..day("2020-01-01"),
+        )
+            .prop_map(
+                |(practice, quintile, sex, ethnicity, plus, clinical, birth_day)| Profile {
+                    practice,
+                    quintile,
+                    sex,
+                    ethnicity,
+                    plus,
+                    clinical,
+                    birth_day,
+                },
+            )
+    }
+
+    fn change() -> impl Strategy<Value = f32> {
+        prop_oneof![Just(f32::NAN), -10.0f32..10.0]
+    }
+
+    fn referral() -> impl Strategy<Value = ReferralFact> {
+        (
+            profile(),
+            day("2025-11-01")..day("2027-02-01"),
+            proptest::option::of(0u16..60),
+            0u8..32,
+            0u32..(1 << Barrier::ALL.len()),
+            [change(), change(), change(), change()],
+        )
+            .prop_map(
+                |(who, received_day, days, stages, barriers, change)| ReferralFact {
+                    who,
+                    received_day,
+                    days_to_first_contact: days,
+                    stages,
+                    barriers,
+                    change,
+                },
+            )
+    }
+
+    /// Every count in the shown report: a multiple of 5 other than 5, or "*".
+    fn check_counts(value: &Value, key: &str) {
+        match value {
+            Value::Object(map) => map.iter().for_each(|(k, v)| check_counts(v, k)),
+            Value::Array(items) => items.iter().for_each(|v| check_counts(v, key)),
+            Value::Number(n) if ["population", "referrals", "count", "pairs"].contains(&key) => {
+                let n = n.as_u64().expect("counts are whole numbers");
+                assert!(n % 5 == 0 && n != 5, "{key} = {n} shown");
+            }
+            Value::String(s) if ["population", "referrals", "count", "pairs"].contains(&key) => {
+                assert_eq!(s, "*", "{key}")
+            }
+            _ => {}
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// Disclosure control as a property: on any data, no count of 1-7 is shown, every
+        /// shown count is a multiple of 5, and no statistic rests on fewer than 8 people.
+        #[test]
+        fn nothing_shown_rests_on_fewer_than_eight(
+            register in vec(profile(), 0..60),
+            referrals in vec(referral(), 0..80),
+            population in vec((0u16..3, 0u8..6, 0u32..40), 0..10),
+        ) {
+            let facts = Facts {
+                practices: (0..3).map(|i| PracticeRef { id: i, code: format!("P{i}"), name: format!("Practice {i}") }).collect(),
+                population: population.into_iter().map(|(practice, quintile, people)| PopulationCell { practice, quintile, people }).collect(),
+                register: Some(register),
+                referrals,
+                loaded_at: Utc::now(),
+            };
+            let period = Period { from: "2026-01-01".parse().unwrap(), to: "2026-12-31".parse().unwrap() };
+            let raw = tally(&facts, &period, None);
+            let report = build(&facts, &raw, &period, None, Utc::now());
+            check_counts(&serde_json::to_value(&report).unwrap(), "");
+
+            let enough = |n: u64| n >= 8;
+            for (dimension, breakdown) in Dimension::ALL.iter().zip(&report.breakdowns) {
+                for (i, g) in breakdown.groups.iter().enumerate() {
+                    let t = raw.group(*dimension, i);
+                    if g.referral_rate.is_some() || g.representation.ratio.is_some() {
+                        prop_assert!(enough(t.population) && !is_small(t.referrals));
+                    }
+                    for (s, stage) in g.funnel.iter().enumerate() {
+                        if stage.percent.is_some() {
+                            prop_assert!(enough(t.referrals) && !is_small(t.stages[s]));
+                        }
+                    }
+                    if g.first_contact.median_days.is_some() || g.first_contact.mean_days.is_some() {
+                        prop_assert!(enough(t.contact_days.n));
+                    }
+                    for (o, outcome) in g.outcomes.iter().enumerate() {
+                        if outcome.mean_change.is_some() {
+                            prop_assert!(enough(t.change[o].n));
+                        }
+                        if outcome.improved.as_ref().is_some_and(|i| i.percent.is_some()) {
+                            prop_assert!(enough(t.change[o].n) && !is_small(t.improved[o]));
+                        }
+                    }
+                    for (b, barrier) in g.barriers.iter().enumerate() {
+                        if barrier.percent.is_some() {
+                            prop_assert!(enough(t.referrals) && !is_small(t.barriers[b]));
+                        }
+                    }
+                }
+            }
+            for point in &report.trend {
+                let quarter = raw.quarters.iter().find(|q| q.from == point.from).unwrap();
+                if point.most_deprived_rate.is_some() {
+                    prop_assert!(!is_small(quarter.referrals[0]));
+                }
+                if point.least_deprived_rate.is_some() {
+                    prop_assert!(!is_small(quarter.referrals[4]));
+                }
+            }
+            for row in &report.inequality {
+                if row.sii.is_some() {
+                    prop_assert!(row.quintiles.iter().all(Option::is_some));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn shown_statistics_are_rounded() {
+        assert_eq!(round_to(48.049_9, 1), 48.0);
+        assert_eq!(round_to(1.087_834, 2), 1.09);
+        let i = Interval::shown(
+            Estimate {
+                value: 0.123_456,
+                lower: 0.1,
+                upper: 0.15,
+            },
+            100.0,
+            1,
+        );
+        assert_eq!((i.value, i.lower, i.upper), (12.3, 10.0, 15.0));
+    }
+}

@@ -186,7 +186,9 @@ impl Tally {
         }
         let mut barriers = r.barriers;
         while barriers != 0 {
-            self.barriers[barriers.trailing_zeros() as usize] += 1;
+            if let Some(count) = self.barriers.get_mut(barriers.trailing_zeros() as usize) {
+                *count += 1;
+            }
             barriers &= barriers - 1;
         }
     }

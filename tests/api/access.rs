@@ -49,6 +49,8 @@ fn allowed(method: &str, path: &str, role: Role, scope: Scope) -> bool {
             own && matches!(role, LinkWorker | TeamLead | Referrer)
         }
         ("get", "/vcse/connections") => role == Vcse,
+        // Aggregate and disclosure-controlled, so not scoped to a team.
+        ("get", "/reports/equity") => matches!(role, Analyst | TeamLead),
         ("post", "/consents/{id}/withdrawal") => own && casework,
         ("get", "/services") => matches!(role, LinkWorker | TeamLead | Referrer | Vcse | Admin),
         ("post", "/services") => matches!(role, TeamLead | Admin),

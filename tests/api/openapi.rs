@@ -31,6 +31,7 @@ async fn openapi_document_lists_every_route_and_each_answers() {
         "/referrals/{id}/consents",
         "/consents/{id}/withdrawal",
         "/vcse/connections",
+        "/reports/equity",
     ];
     let mut documented: Vec<&str> = paths.keys().map(String::as_str).collect();
     documented.sort();
