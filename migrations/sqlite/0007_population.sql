@@ -1,6 +1,6 @@
 -- Registered population by practice and LSOA: the denominators of the equity report.
 -- The IMD decile is copied from the reference data when the row is written, so the
--- report needs no geography lookup and the IMD edition in use is recorded in meta.
+-- report needs no geography lookup.
 CREATE TABLE population (
     practice_id INTEGER NOT NULL REFERENCES practices(id),
     lsoa TEXT NOT NULL,

@@ -313,7 +313,7 @@ impl Store {
         &self,
         practices: &HashMap<i64, u16>,
     ) -> anyhow::Result<Vec<PopulationCell>> {
-        let rows: Vec<(i64, Option<i64>, i64)> = on_reader!(self, pool => sqlx::query_as(
+        let rows: Vec<(i64, Option<i32>, i64)> = on_reader!(self, pool => sqlx::query_as(
             "SELECT practice_id, imd_decile, people FROM population").fetch_all(pool).await)?;
         Ok(rows
             .into_iter()

@@ -88,7 +88,10 @@ pub const SERVICE_ORGANISATION: &str = "Parks Trust";
 pub async fn spawn_app(backend: Backend) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let database_url = fresh_database(backend, &dir).await;
-    let app = Application::build(Settings::new(&database_url), "127.0.0.1:0".parse().unwrap())
+    let mut settings = Settings::new(&database_url);
+    // Each report reads the database afresh, so a test sees what it just wrote.
+    settings.equity_refresh = std::time::Duration::ZERO;
+    let app = Application::build(settings, "127.0.0.1:0".parse().unwrap())
         .await
         .expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -139,7 +142,12 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         .await
         .unwrap();
     let analyst = store
-        .create_user(&user("analyst", Role::Analyst, None, None))
+        .create_user(&user(
+            "analyst",
+            Role::Analyst,
+            None,
+            Some(LINK_WORKER_PASSWORD),
+        ))
         .await
         .unwrap();
     let mut others = Vec::new();

@@ -6,6 +6,7 @@ mod cli;
 mod concurrency;
 mod consent;
 mod durability;
+mod equity;
 mod erasure;
 mod generator;
 mod geography;

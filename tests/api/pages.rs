@@ -81,7 +81,7 @@ async fn post_sign_in(app: &TestApp, username: &str, password: &str) -> reqwest:
         .unwrap()
 }
 
-async fn sign_in_as(app: &TestApp, username: &str) -> String {
+pub async fn sign_in_as(app: &TestApp, username: &str) -> String {
     let response = post_sign_in(app, username, LINK_WORKER_PASSWORD).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let cookie = response
@@ -98,7 +98,7 @@ async fn sign_in_as(app: &TestApp, username: &str) -> String {
     cookie.split(';').next().unwrap().to_string()
 }
 
-async fn page(app: &TestApp, cookie: &str, path: &str) -> (StatusCode, String) {
+pub async fn page(app: &TestApp, cookie: &str, path: &str) -> (StatusCode, String) {
     let response = app
         .client
         .get(format!("{}{path}", app.address))
