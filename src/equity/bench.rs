@@ -2,7 +2,7 @@
 //! (from facts in memory, as a running server holds them), and can write the same facts
 //! as CSV so `bench/equity_duckdb.py` computes the same indicators in DuckDB.
 
-use super::facts::{Facts, Period};
+use super::facts::{Facts, Period, Profile};
 use super::tally::{self, Dimension, Tallies};
 use crate::store::Store;
 use serde_json::json;
@@ -28,16 +28,18 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let mut cold = Vec::new();
     let mut facts = None;
+    let mut people = None;
     for _ in 0..cold_runs.max(1) {
         let started = Instant::now();
         let store = Store::connect(url).await?;
-        let loaded = store.load_equity_facts().await?;
+        let (loaded, register) = store.load_equity_facts_and_register().await?;
         let period = Period::year_to(chrono::Utc::now().date_naive());
         let report = super::compute(&loaded, &period, None);
         cold.push(started.elapsed());
         std::hint::black_box(report);
         store.close().await;
         facts = Some(loaded);
+        people = register;
     }
     let facts = facts.expect("at least one cold run");
     let period = latest_year(&facts);
@@ -58,7 +60,7 @@ pub async fn run(
     let render = render_started.elapsed();
     println!(
         "equity report: {} registered people, {} referrals, {} practices; period {} to {}",
-        facts.register.as_ref().map_or(0, Vec::len),
+        facts.register.as_ref().map_or(0, |r| r.people()),
         facts.referrals.len(),
         facts.practices.len(),
         period.from,
@@ -83,7 +85,7 @@ pub async fn run(
         html.len() / 1024
     );
     if let Some(dir) = export {
-        export_facts(&facts, &period, dir)?;
+        export_facts(&facts, people.as_deref().unwrap_or_default(), &period, dir)?;
         println!(
             "facts written to {} for the DuckDB comparison",
             dir.display()
@@ -114,7 +116,12 @@ fn optional<T: ToString>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }
 
-fn export_facts(facts: &Facts, period: &Period, dir: &Path) -> anyhow::Result<()> {
+fn export_facts(
+    facts: &Facts,
+    people: &[Profile],
+    period: &Period,
+    dir: &Path,
+) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)?;
     let file = |name: &str| -> anyhow::Result<std::io::BufWriter<std::fs::File>> {
         Ok(std::io::BufWriter::new(std::fs::File::create(
@@ -126,7 +133,7 @@ fn export_facts(facts: &Facts, period: &Period, dir: &Path) -> anyhow::Result<()
     for c in &facts.population {
         writeln!(out, "{},{},{}", c.practice, c.quintile, c.people)?;
     }
-    let profile = |p: &super::facts::Profile| {
+    let profile = |p: &Profile| {
         format!(
             "{},{},{},{},{},{},{}",
             p.practice, p.quintile, p.sex, p.ethnicity, p.birth_day, p.plus, p.clinical
@@ -135,7 +142,7 @@ fn export_facts(facts: &Facts, period: &Period, dir: &Path) -> anyhow::Result<()
     let columns = "practice,quintile,sex,ethnicity,birth_day,plus,clinical";
     let mut out = file("people.csv")?;
     writeln!(out, "{columns}")?;
-    for p in facts.register.iter().flatten() {
+    for p in people {
         writeln!(out, "{}", profile(p))?;
     }
     let mut out = file("referrals.csv")?;

@@ -94,7 +94,7 @@ pub fn gap_over_time(report: &EquityReport) -> String {
         return "<p>Too few referrals in the period to show rates by quarter.</p>".to_string();
     }
     let top = values.iter().cloned().fold(0.0, f64::max).max(1.0) * 1.1;
-    let (left, right, plot_top, plot_bottom) = (60.0, 700.0, 30.0, 230.0);
+    let (left, right, plot_top, plot_bottom) = (60.0, 670.0, 30.0, 230.0);
     let step = if points.len() > 1 {
         (right - left) / (points.len() - 1) as f64
     } else {
@@ -204,8 +204,8 @@ pub fn outcome_by_group(breakdown: &Breakdown, outcome: usize, title: &str) -> S
         .flat_map(|v| [v.lower.abs(), v.upper.abs()])
         .fold(1.0, f64::max)
         * 1.1;
-    let (label_width, left, right, row) = (250.0, 270.0, 700.0, 24.0);
-    let height = 40.0 + row * rows.len() as f64;
+    let (label_width, left, right, row) = (250.0, 265.0, 545.0, 24.0);
+    let height = 50.0 + row * rows.len() as f64;
     let x = |v: f64| left + (v + extent) / (2.0 * extent) * (right - left);
     let mut svg = open(
         720,
@@ -215,18 +215,22 @@ pub fn outcome_by_group(breakdown: &Breakdown, outcome: usize, title: &str) -> S
     );
     let _ = write!(
         svg,
-        "<line x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"20\" y2=\"{1}\" stroke=\"{GRID}\"/>\
-<text x=\"{0:.1}\" y=\"14\" fill=\"{TEXT}\" text-anchor=\"middle\">no change</text>\
-<text x=\"{2}\" y=\"14\" fill=\"{TEXT}\">{3:.1}</text><text x=\"{4}\" y=\"14\" fill=\"{TEXT}\" text-anchor=\"end\">+{5:.1}</text>",
+        "<text x=\"0\" y=\"14\" fill=\"{TEXT}\" font-weight=\"bold\">{6}</text>\
+<line x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"30\" y2=\"{1}\" stroke=\"{GRID}\"/>\
+<text x=\"{0:.1}\" y=\"26\" fill=\"{TEXT}\" text-anchor=\"middle\">no change</text>\
+<text x=\"{2}\" y=\"26\" fill=\"{TEXT}\">{3:.1}</text><text x=\"{4}\" y=\"26\" fill=\"{TEXT}\" text-anchor=\"end\">+{5:.1}</text>\
+<text x=\"{7}\" y=\"26\" fill=\"{TEXT}\">mean change (95% CI)</text>",
         x(0.0),
         height - 10.0,
         left,
         -extent,
         right,
-        extent
+        extent,
+        esc(title),
+        right + 12.0
     );
     for (i, (label, value)) in rows.iter().enumerate() {
-        let y = 34.0 + row * i as f64;
+        let y = 44.0 + row * i as f64;
         let label = if label.chars().count() > 36 {
             format!("{}…", label.chars().take(35).collect::<String>())
         } else {
@@ -245,12 +249,12 @@ pub fn outcome_by_group(breakdown: &Breakdown, outcome: usize, title: &str) -> S
                     svg,
                     "<line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{y}\" y2=\"{y}\" stroke=\"{TEXT}\" stroke-width=\"2\"/>\
 <circle cx=\"{:.1}\" cy=\"{y}\" r=\"5\" fill=\"{}\"/>\
-<text x=\"{:.1}\" y=\"{}\" fill=\"{TEXT}\" font-size=\"11\">{:+.1} ({:+.1} to {:+.1})</text>",
+<text x=\"{:.1}\" y=\"{}\" fill=\"{TEXT}\">{:+.1} ({:+.1} to {:+.1})</text>",
                     x(v.lower),
                     x(v.upper),
                     x(v.value),
                     QUINTILE_COLOURS[1],
-                    x(v.upper) + 6.0,
+                    right + 12.0,
                     y + 4.0,
                     v.value,
                     v.lower,

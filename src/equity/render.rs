@@ -230,9 +230,9 @@ fn csv(report: &EquityReport) -> anyhow::Result<Vec<u8>> {
     out.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-fn with_interval(v: Option<Interval>, unit: &str) -> String {
+fn with_interval(v: Option<Interval>) -> String {
     v.map_or("–".to_string(), |v| {
-        format!("{:.1}{unit} ({:.1}–{:.1})", v.value, v.lower, v.upper)
+        format!("{:.1} ({:.1} to {:.1})", v.value, v.lower, v.upper)
     })
 }
 
@@ -268,15 +268,14 @@ fn group_cells(g: &GroupRow) -> Vec<String> {
         g.label.clone(),
         g.population.map_or("–".to_string(), Shown::text),
         g.referrals.text(),
-        with_interval(g.referral_rate, ""),
+        with_interval(g.referral_rate),
         number(g.representation.ratio, 2),
     ];
-    cells.extend(g.funnel.iter().map(|s| with_interval(s.percent, "")));
+    cells.extend(g.funnel.iter().map(|s| with_interval(s.percent)));
     cells.push(number(g.first_contact.median_days, 0));
-    cells.push(with_interval(g.outcomes[0].mean_change, ""));
+    cells.push(with_interval(g.outcomes[0].mean_change));
     cells.push(with_interval(
         g.outcomes[0].improved.as_ref().and_then(|i| i.percent),
-        "",
     ));
     cells
 }
@@ -319,7 +318,7 @@ impl<'a> ReportBody<'a> {
                     cells.extend(i.quintiles.iter().map(|q| number(*q, 1)));
                     cells.push(number(i.gap, 1));
                     cells.push(number(i.ratio, 2));
-                    cells.push(with_interval(i.sii, ""));
+                    cells.push(with_interval(i.sii));
                     cells.push(i.rii.map_or("–".to_string(), |v| {
                         format!("{:.2} ({:.2}–{:.2})", v.value, v.lower, v.upper)
                     }));
@@ -366,9 +365,9 @@ impl<'a> ReportBody<'a> {
                                 let p = quintiles
                                     .and_then(|qs| qs.groups.get(q))
                                     .and_then(|g| g.barriers[i].percent);
-                                cells.push(with_interval(p, ""));
+                                cells.push(with_interval(p));
                             }
-                            cells.push(with_interval(b.percent, ""));
+                            cells.push(with_interval(b.percent));
                             cells
                         })
                         .collect()

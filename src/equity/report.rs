@@ -64,12 +64,17 @@ pub fn round_to(x: f64, places: i32) -> f64 {
 }
 
 impl Interval {
-    fn shown(e: Estimate, scale: f64, places: i32) -> Interval {
-        Interval {
-            value: round_to(e.value * scale, places),
-            lower: round_to(e.lower * scale, places),
-            upper: round_to(e.upper * scale, places),
-        }
+    /// `None` unless all three are finite: JSON has no NaN, and a statistic that could
+    /// not be computed is not shown.
+    fn shown(e: Estimate, scale: f64, places: i32) -> Option<Interval> {
+        [e.value, e.lower, e.upper]
+            .iter()
+            .all(|x| x.is_finite())
+            .then(|| Interval {
+                value: round_to(e.value * scale, places),
+                lower: round_to(e.lower * scale, places),
+                upper: round_to(e.upper * scale, places),
+            })
     }
 }
 
@@ -227,14 +232,14 @@ fn referral_rate(t: &Tally, years: f64) -> Option<Interval> {
         return None;
     }
     stats::poisson_rate(t.referrals, t.population as f64 * years, RATE_PER)
-        .map(|e| Interval::shown(e, 1.0, 1))
+        .and_then(|e| Interval::shown(e, 1.0, 1))
 }
 
 fn percent(k: u64, n: u64) -> Option<Interval> {
     if !may_show_proportion(k, n) {
         return None;
     }
-    stats::wilson(k, n).map(|e| Interval::shown(e, 100.0, 1))
+    stats::wilson(k, n).and_then(|e| Interval::shown(e, 100.0, 1))
 }
 
 fn stage_percent(t: &Tally, stage: Stage) -> Option<Interval> {
@@ -246,7 +251,7 @@ fn mean_change(t: &Tally, outcome: usize) -> Option<Interval> {
     if !may_show_statistic(acc.n) {
         return None;
     }
-    stats::mean_t(acc).map(|e| Interval::shown(e, 1.0, 2))
+    stats::mean_t(acc).and_then(|e| Interval::shown(e, 1.0, 2))
 }
 
 fn share(part: u64, whole: u64) -> Option<f64> {
@@ -296,7 +301,7 @@ fn group_row(
             .then(|| stats::median_from_histogram(&t.contact_days_histogram))
             .flatten(),
         mean_days: may_show_statistic(contacted)
-            .then(|| stats::mean_t(&t.contact_days).map(|e| Interval::shown(e, 1.0, 1)))
+            .then(|| stats::mean_t(&t.contact_days).and_then(|e| Interval::shown(e, 1.0, 1)))
             .flatten(),
     };
     let outcomes = Outcome::ALL
@@ -369,8 +374,12 @@ fn inequality_row(indicator: &Indicator, tallies: &Tallies, years: f64) -> Inequ
         indicator: indicator.code,
         label: indicator.label,
         quintiles: values,
-        sii: inequality.as_ref().map(|i| Interval::shown(i.sii, 1.0, 2)),
-        rii: inequality.as_ref().map(|i| Interval::shown(i.rii, 1.0, 3)),
+        sii: inequality
+            .as_ref()
+            .and_then(|i| Interval::shown(i.sii, 1.0, 2)),
+        rii: inequality
+            .as_ref()
+            .and_then(|i| Interval::shown(i.rii, 1.0, 3)),
         gap: q1.zip(q5).map(|(a, b)| round_to(a - b, 2)),
         ratio: q1
             .zip(q5)
@@ -391,7 +400,7 @@ fn trend(tallies: &Tallies) -> Vec<TrendPoint> {
                     return None;
                 }
                 stats::poisson_rate(events, people as f64 * years, RATE_PER)
-                    .map(|e| Interval::shown(e, 1.0, 1))
+                    .and_then(|e| Interval::shown(e, 1.0, 1))
             };
             let (most, least) = (rate(0), rate(4));
             TrendPoint {
@@ -561,7 +570,9 @@ values, so its variance is exact (the limit of the PHE simulation method); the R
 mod tests {
     use super::*;
     use crate::equity::disclosure::is_small;
-    use crate::equity::facts::{PopulationCell, PracticeRef, Profile, ReferralFact, NO_PRACTICE};
+    use crate::equity::facts::{
+        PopulationCell, PracticeRef, Profile, ReferralFact, Register, NO_PRACTICE,
+    };
     use crate::equity::tally::tally;
     use chrono::Datelike;
     use proptest::collection::vec;
@@ -649,7 +660,7 @@ mod tests {
             let facts = Facts {
                 practices: (0..3).map(|i| PracticeRef { id: i, code: format!("P{i}"), name: format!("Practice {i}") }).collect(),
                 population: population.into_iter().map(|(practice, quintile, people)| PopulationCell { practice, quintile, people }).collect(),
-                register: Some(register),
+                register: Some(Register::build(&register, 3)),
                 referrals,
                 loaded_at: Utc::now(),
             };
@@ -706,7 +717,7 @@ mod tests {
     }
 
     #[test]
-    fn shown_statistics_are_rounded() {
+    fn shown_statistics_are_rounded_and_finite() {
         assert_eq!(round_to(48.049_9, 1), 48.0);
         assert_eq!(round_to(1.087_834, 2), 1.09);
         let i = Interval::shown(
@@ -717,7 +728,14 @@ mod tests {
             },
             100.0,
             1,
-        );
+        )
+        .unwrap();
         assert_eq!((i.value, i.lower, i.upper), (12.3, 10.0, 15.0));
+        let nan = Estimate {
+            value: f64::NAN,
+            lower: 0.0,
+            upper: 1.0,
+        };
+        assert!(Interval::shown(nan, 1.0, 1).is_none());
     }
 }

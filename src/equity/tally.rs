@@ -141,10 +141,10 @@ pub struct Tally {
     pub referrals: u64,
     pub stages: [u64; Stage::ALL.len()],
     pub contact_days: MeanAccumulator,
-    pub contact_days_histogram: Vec<u32>,
+    pub contact_days_histogram: [u32; CONTACT_DAYS_KEPT],
     pub change: [MeanAccumulator; Outcome::ALL.len()],
     pub improved: [u64; Outcome::ALL.len()],
-    pub barriers: Vec<u64>,
+    pub barriers: [u64; Barrier::ALL.len()],
 }
 
 impl Default for Tally {
@@ -154,42 +154,99 @@ impl Default for Tally {
             referrals: 0,
             stages: [0; Stage::ALL.len()],
             contact_days: MeanAccumulator::default(),
-            contact_days_histogram: vec![0; CONTACT_DAYS_KEPT],
+            contact_days_histogram: [0; CONTACT_DAYS_KEPT],
             change: [MeanAccumulator::default(); Outcome::ALL.len()],
             improved: [0; Outcome::ALL.len()],
-            barriers: vec![0; Barrier::ALL.len()],
+            barriers: [0; Barrier::ALL.len()],
+        }
+    }
+}
+
+/// What one referral adds to each group it is in, worked out once per referral.
+struct Contribution {
+    stages: [u64; Stage::ALL.len()],
+    contact_days: Option<u16>,
+    /// (outcome, change, meaningful improvement) for each paired outcome.
+    changes: [(usize, f64, bool); Outcome::ALL.len()],
+    paired: usize,
+    barriers: u32,
+}
+
+impl Contribution {
+    fn of(r: &ReferralFact) -> Contribution {
+        let mut stages = [0; Stage::ALL.len()];
+        for (count, stage) in stages.iter_mut().zip(Stage::ALL) {
+            *count = u64::from(r.stages & stage.bit() != 0);
+        }
+        let mut changes = [(0, 0.0, false); Outcome::ALL.len()];
+        let mut paired = 0;
+        for (i, outcome) in Outcome::ALL.iter().enumerate() {
+            let change = r.change[i];
+            if change.is_finite() {
+                let improved = outcome
+                    .meaningful_improvement()
+                    .is_some_and(|t| change >= t);
+                changes[paired] = (i, f64::from(change), improved);
+                paired += 1;
+            }
+        }
+        Contribution {
+            stages,
+            contact_days: r.days_to_first_contact,
+            changes,
+            paired,
+            barriers: r.barriers,
         }
     }
 }
 
 impl Tally {
-    fn add(&mut self, r: &ReferralFact) {
+    fn add(&mut self, c: &Contribution) {
         self.referrals += 1;
-        for (i, stage) in Stage::ALL.iter().enumerate() {
-            self.stages[i] += u64::from(r.stages & stage.bit() != 0);
+        for (count, add) in self.stages.iter_mut().zip(c.stages) {
+            *count += add;
         }
-        if let Some(days) = r.days_to_first_contact {
+        if let Some(days) = c.contact_days {
             self.contact_days.add(f64::from(days));
             self.contact_days_histogram[usize::from(days).min(CONTACT_DAYS_KEPT - 1)] += 1;
         }
-        for (i, outcome) in Outcome::ALL.iter().enumerate() {
-            let change = r.change[i];
-            if change.is_finite() {
-                self.change[i].add(f64::from(change));
-                if outcome
-                    .meaningful_improvement()
-                    .is_some_and(|t| change >= t)
-                {
-                    self.improved[i] += 1;
-                }
-            }
+        for &(i, change, improved) in &c.changes[..c.paired] {
+            self.change[i].add(change);
+            self.improved[i] += u64::from(improved);
         }
-        let mut barriers = r.barriers;
+        let mut barriers = c.barriers;
         while barriers != 0 {
             if let Some(count) = self.barriers.get_mut(barriers.trailing_zeros() as usize) {
                 *count += 1;
             }
             barriers &= barriers - 1;
+        }
+    }
+}
+
+impl Tally {
+    fn merge(&mut self, other: &Tally) {
+        self.population += other.population;
+        self.referrals += other.referrals;
+        for (a, b) in self.stages.iter_mut().zip(other.stages) {
+            *a += b;
+        }
+        self.contact_days.merge(&other.contact_days);
+        for (a, b) in self
+            .contact_days_histogram
+            .iter_mut()
+            .zip(&other.contact_days_histogram)
+        {
+            *a += b;
+        }
+        for (a, b) in self.change.iter_mut().zip(&other.change) {
+            a.merge(b);
+        }
+        for (a, b) in self.improved.iter_mut().zip(other.improved) {
+            *a += b;
+        }
+        for (a, b) in self.barriers.iter_mut().zip(other.barriers) {
+            *a += b;
         }
     }
 }
@@ -229,6 +286,36 @@ impl Layout {
         cells.push(self.start(Dimension::Core20) + core20);
         if practice != super::facts::NO_PRACTICE {
             cells.push(self.start(Dimension::Practice) + practice as usize);
+        }
+    }
+
+    /// A referral's area cells: its quintile and practice. Everyone and Core20 are sums
+    /// of quintiles, so they are added up afterwards (`derive_overall_and_core20`)
+    /// rather than once per referral.
+    fn referral_cells(&self, practice: u16, quintile: u8, cells: &mut Cells) {
+        let quintile_group = if quintile == 0 { 5 } else { quintile - 1 };
+        cells.push(self.start(Dimension::ImdQuintile) + quintile_group as usize);
+        if practice != super::facts::NO_PRACTICE {
+            cells.push(self.start(Dimension::Practice) + practice as usize);
+        }
+    }
+
+    /// Fills the everyone and Core20 groups of referral tallies from the quintiles:
+    /// Core20 is quintile 1, the rest 2 to 5, "not known" the same in both.
+    fn derive_overall_and_core20(&self, cells: &mut [Tally]) {
+        let quintile = |q: usize| self.start(Dimension::ImdQuintile) + q;
+        let core20 = self.start(Dimension::Core20);
+        let sums: [(usize, &[usize]); 4] = [
+            (self.start(Dimension::Overall), &[0, 1, 2, 3, 4, 5]),
+            (core20, &[0]),
+            (core20 + 1, &[1, 2, 3, 4]),
+            (core20 + 2, &[5]),
+        ];
+        for (into, quintiles) in sums {
+            for &q in quintiles {
+                let part = cells[quintile(q)].clone();
+                cells[into].merge(&part);
+            }
         }
     }
 
@@ -336,94 +423,53 @@ fn quarters(period: &Period) -> Vec<(NaiveDate, NaiveDate)> {
     out
 }
 
-/// Registered people per group of the breakdowns only a register gives.
-#[derive(Debug, Default, Clone, Copy)]
-struct RegisterCounts {
-    ethnicity: [u64; Ethnicity::ALL.len()],
-    age_band: [u64; AGE_BANDS.len()],
-    sex: [u64; Sex::ALL.len()],
-    /// One per PLUS group, then "none".
-    plus: [u64; PlusGroup::ALL.len() + 1],
-    /// One per clinical area, then "none".
-    clinical: [u64; CLINICAL_AREAS.len() + 1],
-}
+/// Referrals below this many are folded on one thread.
+const PARALLEL_FROM: usize = 20_000;
 
-impl RegisterCounts {
-    fn add(&mut self, other: &RegisterCounts) {
-        let pairs = [
-            (&mut self.ethnicity[..], &other.ethnicity[..]),
-            (&mut self.age_band[..], &other.age_band[..]),
-            (&mut self.sex[..], &other.sex[..]),
-            (&mut self.plus[..], &other.plus[..]),
-            (&mut self.clinical[..], &other.clinical[..]),
-        ];
-        for (into, from) in pairs {
-            for (a, b) in into.iter_mut().zip(from) {
-                *a += b;
-            }
-        }
-    }
-}
-
-/// Adds one to `counts[i]` for each set bit i, or to the last ("none") when none is set.
-fn count_bits(counts: &mut [u64], set: u8) {
-    if set == 0 {
-        if let Some(none) = counts.last_mut() {
-            *none += 1;
-        }
-    }
-    let mut set = set;
-    while set != 0 {
-        if let Some(c) = counts.get_mut(set.trailing_zeros() as usize) {
-            *c += 1;
-        }
-        set &= set - 1;
-    }
-}
-
-/// Counts the register (the largest input: every registered person) with plain arrays,
-/// split across threads.
-fn count_register(
-    register: &[Profile],
-    ages: &AgeCutoffs,
+/// Folds referrals received in the period into fresh tallies and quarterly counts.
+fn fold_referrals(
+    referrals: &[ReferralFact],
+    period: &Period,
     practice: Option<u16>,
-) -> RegisterCounts {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    let chunk = register.len().div_ceil(threads).max(1);
-    let count = |people: &[Profile]| {
-        let mut c = RegisterCounts::default();
-        for who in people {
-            if practice.is_some_and(|p| who.practice != p) {
-                continue;
-            }
-            c.ethnicity[usize::from(who.ethnicity).min(Ethnicity::ALL.len() - 1)] += 1;
-            c.age_band[usize::from(ages.band(who.birth_day))] += 1;
-            c.sex[usize::from(who.sex).min(Sex::ALL.len() - 1)] += 1;
-            count_bits(&mut c.plus, who.plus);
-            count_bits(&mut c.clinical, who.clinical);
+    layout: &Layout,
+    ages: &AgeCutoffs,
+    quarter_starts: &[i32],
+) -> (Vec<Tally>, Vec<[u64; 5]>) {
+    let (from, to) = (period.from.num_days_from_ce(), period.to.num_days_from_ce());
+    let mut cells = vec![Tally::default(); layout.len];
+    let mut quarters = vec![[0u64; 5]; quarter_starts.len()];
+    let mut scratch = Cells::new();
+    for r in referrals {
+        if r.received_day < from
+            || r.received_day > to
+            || practice.is_some_and(|p| r.who.practice != p)
+        {
+            continue;
         }
-        c
-    };
-    std::thread::scope(|s| {
-        let parts: Vec<_> = register
-            .chunks(chunk)
-            .map(|part| s.spawn(move || count(part)))
-            .collect();
-        let mut total = RegisterCounts::default();
-        for part in parts {
-            if let Ok(c) = part.join() {
-                total.add(&c);
+        scratch.clear();
+        layout.referral_cells(r.who.practice, r.who.quintile, &mut scratch);
+        layout.personal_cells(&r.who, ages, &mut scratch);
+        let contribution = Contribution::of(r);
+        for &cell in scratch.as_slice() {
+            cells[cell].add(&contribution);
+        }
+        if (1..=5).contains(&r.who.quintile) {
+            let q = quarter_starts
+                .partition_point(|&s| s <= r.received_day)
+                .saturating_sub(1);
+            if let Some(counts) = quarters.get_mut(q) {
+                counts[r.who.quintile as usize - 1] += 1;
             }
         }
-        total
-    })
+    }
+    layout.derive_overall_and_core20(&mut cells);
+    (cells, quarters)
 }
 
 /// Folds the facts for one period (and optionally one practice) into tallies.
 pub fn tally(facts: &Facts, period: &Period, practice: Option<u16>) -> Tallies {
     let layout = Layout::new(facts.practices.len());
     let ages = AgeCutoffs::on(period.to);
-    let in_scope = |who: &Profile| practice.is_none_or(|p| who.practice == p);
     let mut cells = vec![Tally::default(); layout.len];
     let mut scratch = Cells::new();
 
@@ -438,7 +484,7 @@ pub fn tally(facts: &Facts, period: &Period, practice: Option<u16>) -> Tallies {
     }
 
     if let Some(register) = &facts.register {
-        let counts = count_register(register, &ages, practice);
+        let counts = register.counts(&ages, practice);
         for (dimension, groups) in [
             (Dimension::Ethnicity, &counts.ethnicity[..]),
             (Dimension::AgeBand, &counts.age_band[..]),
@@ -453,24 +499,31 @@ pub fn tally(facts: &Facts, period: &Period, practice: Option<u16>) -> Tallies {
         }
     }
 
-    let from = period.from.num_days_from_ce();
-    let to = period.to.num_days_from_ce();
     let spans = quarters(period);
-    let mut quarter_counts = vec![[0u64; 5]; spans.len()];
     let quarter_starts: Vec<i32> = spans.iter().map(|(s, _)| s.num_days_from_ce()).collect();
-    for r in &facts.referrals {
-        if r.received_day < from || r.received_day > to || !in_scope(&r.who) {
-            continue;
+    let fold = |referrals: &[ReferralFact]| {
+        fold_referrals(referrals, period, practice, &layout, &ages, &quarter_starts)
+    };
+    // Split across threads only when there is enough to share; each part has its own tallies.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let chunk = facts.referrals.len().div_ceil(threads).max(PARALLEL_FROM);
+    let parts: Vec<(Vec<Tally>, Vec<[u64; 5]>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = facts
+            .referrals
+            .chunks(chunk)
+            .map(|part| s.spawn(move || fold(part)))
+            .collect();
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+    });
+    let mut quarter_counts = vec![[0u64; 5]; spans.len()];
+    for (part_cells, part_quarters) in parts {
+        for (into, from) in cells.iter_mut().zip(&part_cells) {
+            into.merge(from);
         }
-        scratch.clear();
-        layout.geographic_cells(r.who.practice, r.who.quintile, &mut scratch);
-        layout.personal_cells(&r.who, &ages, &mut scratch);
-        for &cell in scratch.as_slice() {
-            cells[cell].add(r);
-        }
-        if (1..=5).contains(&r.who.quintile) {
-            let q = quarter_starts.partition_point(|&s| s <= r.received_day) - 1;
-            quarter_counts[q][r.who.quintile as usize - 1] += 1;
+        for (into, from) in quarter_counts.iter_mut().zip(part_quarters) {
+            for (a, b) in into.iter_mut().zip(from) {
+                *a += b;
+            }
         }
     }
 
@@ -493,7 +546,7 @@ pub fn tally(facts: &Facts, period: &Period, practice: Option<u16>) -> Tallies {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::equity::facts::{PopulationCell, PracticeRef, NO_PRACTICE};
+    use crate::equity::facts::{PopulationCell, PracticeRef, Register, NO_PRACTICE};
     use chrono::Utc;
 
     fn day(s: &str) -> NaiveDate {
@@ -547,7 +600,7 @@ mod tests {
                     people: 300,
                 },
             ],
-            register: Some(vec![a, b, b]),
+            register: Some(Register::build(&[a, b, b], 2)),
             referrals: vec![
                 referral(a, "2026-01-10", Stage::Contacted.bit(), 4.0),
                 referral(a, "2026-04-02", 0, 1.0),

@@ -7,8 +7,8 @@
 
 use super::{begin_statement, on_reader, on_writer, Backend, Store};
 use crate::equity::facts::{
-    barrier_bit, Facts, Outcome, PopulationCell, PracticeRef, Profile, ReferralFact, Stage,
-    NO_PRACTICE,
+    barrier_bit, Facts, Outcome, PopulationCell, PracticeRef, Profile, ReferralFact, Register,
+    Stage, NO_PRACTICE,
 };
 use crate::equity::population::PopulationRow;
 use anyhow::Context;
@@ -202,6 +202,14 @@ fn measure_pairs(text: &str) -> anyhow::Result<Vec<(i64, [Pair; 4])>> {
 impl Store {
     /// Reads everything the equity report is computed from.
     pub async fn load_equity_facts(&self) -> anyhow::Result<Facts> {
+        Ok(self.load_equity_facts_and_register().await?.0)
+    }
+
+    /// The facts, and the register person by person (for exporting the same data to
+    /// another engine); the facts keep only the register's per-practice index.
+    pub async fn load_equity_facts_and_register(
+        &self,
+    ) -> anyhow::Result<(Facts, Option<Vec<Profile>>)> {
         let loaded_at = Utc::now();
         let practices: Vec<PracticeRef> =
             on_reader!(self, pool => sqlx::query_as::<_, (i64, String, String)>(
@@ -263,13 +271,17 @@ impl Store {
                 referrals[i].barriers |= 1 << bit;
             }
         }
-        Ok(Facts {
+        let index = register
+            .as_deref()
+            .map(|people| Register::build(people, practices.len()));
+        let facts = Facts {
             practices,
             population,
-            register,
+            register: index,
             referrals,
             loaded_at,
-        })
+        };
+        Ok((facts, register))
     }
 
     /// Runs `sql` (one `string_agg` over ids in `($1, $2]`) over every chunk of `table`'s
