@@ -54,6 +54,10 @@ enum Command {
         /// Mark session cookies Secure (set this when users reach Linkwell over HTTPS).
         #[arg(long, env = "LINKWELL_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Seconds the equity report's in-memory figures may age before they are re-read in
+        /// the background (0: read the database for every report).
+        #[arg(long, env = "LINKWELL_EQUITY_REFRESH_SECONDS", default_value_t = 60)]
+        equity_refresh_seconds: u64,
     },
     /// Build a synthetic demo care system (unless present), print sign-ins, and serve.
     Demo {
@@ -292,9 +296,11 @@ pub fn run() -> anyhow::Result<()> {
                 db,
                 addr,
                 secure_cookies,
+                equity_refresh_seconds,
             } => {
                 let mut settings = db.settings();
                 settings.secure_cookies = secure_cookies;
+                settings.equity_refresh = std::time::Duration::from_secs(equity_refresh_seconds);
                 serve(settings, addr).await
             }
             Command::Demo {

@@ -20,8 +20,16 @@ use std::collections::HashMap;
 /// report may take age, sex, ethnicity and group denominators from it.
 pub const REGISTER_KEY: &str = "people_table_is_register";
 
-/// Ids per chunk, and chunks read at once.
-const CHUNK_IDS: i64 = 8192;
+/// Ids per chunk, and chunks read at once. On SQLite small chunks keep each query a
+/// cheap index range; PostgreSQL plans the referral subqueries as hash joins over whole
+/// tables, so there referrals come in one chunk and people in large ones.
+fn chunk_ids(backend: Backend, table: &str) -> i64 {
+    match (backend, table) {
+        (Backend::Sqlite, _) => 8192,
+        (Backend::Postgres, "people") => 1 << 17,
+        (Backend::Postgres, _) => i64::MAX / 4,
+    }
+}
 const CHUNKS_AT_ONCE: usize = 3;
 
 /// A person's coded columns as text, `|`-separated (see `profile_from`).
@@ -295,7 +303,8 @@ impl Store {
         let range_sql = format!("SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM {table}");
         let (first, last): (i64, i64) =
             on_reader!(self, pool => sqlx::query_as(&range_sql).fetch_one(pool).await)?;
-        let starts: Vec<i64> = (first - 1..=last).step_by(CHUNK_IDS as usize).collect();
+        let chunk = chunk_ids(self.backend(), table);
+        let starts: Vec<i64> = (first - 1..=last).step_by(chunk as usize).collect();
         let parse = &parse;
         let lanes = (0..CHUNKS_AT_ONCE).map(|lane| {
             let mine: Vec<(usize, i64)> = starts
@@ -309,7 +318,7 @@ impl Store {
                 let mut out = Vec::with_capacity(mine.len());
                 for (n, start) in mine {
                     let text: (Option<String>,) = on_reader!(self, pool => sqlx::query_as(sql)
-                        .bind(start).bind(start + CHUNK_IDS).fetch_one(pool).await)?;
+                        .bind(start).bind(start.saturating_add(chunk)).fetch_one(pool).await)?;
                     out.push((n, parse(text.0.as_deref().unwrap_or_default())?));
                 }
                 anyhow::Ok(out)
