@@ -320,7 +320,7 @@ impl<'a> ReportBody<'a> {
                     cells.push(number(i.ratio, 2));
                     cells.push(with_interval(i.sii));
                     cells.push(i.rii.map_or("–".to_string(), |v| {
-                        format!("{:.2} ({:.2}–{:.2})", v.value, v.lower, v.upper)
+                        format!("{:.2} ({:.2} to {:.2})", v.value, v.lower, v.upper)
                     }));
                     cells
                 })
