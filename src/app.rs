@@ -1,5 +1,6 @@
 //! Building and running the HTTP application. Tests build it the same way `serve` does.
 
+use crate::directory::catalogue::CatalogueCache;
 use crate::equity::cache::FactsCache;
 use crate::error::{AppError, AppResult};
 use crate::geo::{self, Geography};
@@ -73,6 +74,7 @@ pub struct AppState {
     pub store: Store,
     pub settings: Arc<Settings>,
     pub equity: Arc<FactsCache>,
+    pub directory: Arc<CatalogueCache>,
 }
 
 impl AppState {
@@ -112,6 +114,7 @@ impl Application {
         let state = AppState {
             store,
             equity: Arc::new(FactsCache::new(settings.equity_refresh)),
+            directory: Arc::new(CatalogueCache::default()),
             settings: Arc::new(settings),
         };
         let listener = TcpListener::bind(addr).await?;
@@ -153,9 +156,12 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .nest("/api/v1", api)
+        // The Open Referral UK read API: public by the standard, directory data only.
+        .nest("/oruk", crate::directory::oruk::routes())
         .route(
             "/api/v1/openapi.json",
-            // Behind sign-in like the rest of the API: only /healthz is anonymous.
+            // Behind sign-in like the rest of the API: only /healthz and the public
+            // directory (/oruk) are anonymous.
             get(move |_: crate::auth::CurrentUser| {
                 let doc = openapi.clone();
                 async move { Json(doc.as_ref().clone()) }
@@ -186,7 +192,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Liveness and database reachability. The only anonymous endpoint.
+/// Liveness and database reachability. Anonymous, like the public directory.
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
     use crate::geo::LoadStatus;
     let postcodes = match Geography::status() {

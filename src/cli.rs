@@ -121,6 +121,11 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Write data out in a standard format.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
     /// Benchmarks that print their figures.
     Bench {
         #[command(subcommand)]
@@ -156,7 +161,26 @@ fn parse_format(name: &str) -> Result<Format, String> {
 }
 
 #[derive(Subcommand)]
+enum ExportCommand {
+    /// The whole directory as an Open Referral UK JSON feed (one page holding every service).
+    Directory {
+        #[command(flatten)]
+        db: DbArgs,
+        /// File to write ("-" for standard output).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 enum ImportCommand {
+    /// An Open Referral UK / HSDS 3.0 JSON feed: a list of fully nested services, one page of
+    /// the ORUK API, or one service. Known services (by id) are updated in place; all or nothing.
+    Directory {
+        #[command(flatten)]
+        db: DbArgs,
+        file: PathBuf,
+    },
     /// Registered population by practice and LSOA from CSV with the columns practice_code,
     /// lsoa11cd, people (and optionally practice_name). Replaces the current population.
     Population {
@@ -372,6 +396,17 @@ pub fn run() -> anyhow::Result<()> {
             Command::Import {
                 command: ImportCommand::Population { db, file },
             } => import_population(&db, &file).await,
+            Command::Import {
+                command: ImportCommand::Directory { db, file },
+            } => import_directory(&db, &file).await,
+            Command::Export {
+                command: ExportCommand::Directory { db, out },
+            } => {
+                let store = connect_existing(&db.database_url).await?;
+                let listings = store.directory_listings().await?;
+                let feed = crate::directory::feed::export(listings.iter().map(|l| &l.document));
+                write_out(&out, &serde_json::to_vec_pretty(&feed)?)
+            }
             Command::Bench {
                 command:
                     BenchCommand::Equity {
@@ -484,6 +519,40 @@ async fn import_population(db: &DbArgs, file: &Path) -> anyhow::Result<()> {
     println!(
         "imported {} rows: {people} registered people; the previous population was replaced",
         rows.len()
+    );
+    Ok(())
+}
+
+async fn import_directory(db: &DbArgs, file: &Path) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let listings = match crate::directory::feed::parse(&bytes) {
+        Ok(listings) => listings,
+        Err(errors) => {
+            for e in errors.iter().take(population::MOST_ERRORS_LISTED) {
+                eprintln!("{}: {e}", file.display());
+            }
+            if errors.len() > population::MOST_ERRORS_LISTED {
+                eprintln!(
+                    "... and {} more",
+                    errors.len() - population::MOST_ERRORS_LISTED
+                );
+            }
+            anyhow::bail!(
+                "{}: {} problem(s); nothing was imported",
+                file.display(),
+                errors.len()
+            );
+        }
+    };
+    let store = connect_existing(&db.database_url).await?;
+    let summary = store.import_directory(&listings).await?;
+    println!(
+        "imported {} services: {} new, {} updated ({} organisation and {} taxonomy term records)",
+        listings.len(),
+        summary.added,
+        summary.updated,
+        summary.organizations,
+        summary.taxonomy_terms
     );
     Ok(())
 }

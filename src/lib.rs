@@ -10,6 +10,7 @@ pub mod auth;
 pub mod cli;
 pub mod consent;
 pub mod demo;
+pub mod directory;
 pub mod equity;
 pub mod error;
 pub mod geo;

@@ -767,6 +767,7 @@ impl Store {
         let (id,): (i64,) = on_writer!(self, pool => sqlx::query_as(
             "INSERT INTO services (name, organisation, description) VALUES ($1, $2, $3) RETURNING id")
             .bind(name).bind(organisation).bind(description).fetch_one(pool).await)?;
+        self.bump_directory_version().await?;
         Ok(Service {
             id,
             name: name.into(),

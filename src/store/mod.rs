@@ -9,6 +9,7 @@
 pub mod audit;
 mod casework;
 mod consent;
+pub mod directory;
 pub mod equity;
 pub mod erasure;
 mod people;

@@ -5,6 +5,7 @@ mod audit;
 mod cli;
 mod concurrency;
 mod consent;
+mod directory;
 mod durability;
 mod equity;
 mod erasure;

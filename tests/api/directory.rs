@@ -1,0 +1,325 @@
+//! The community directory: the standards' own examples round-trip exactly through import,
+//! export and the ORUK API; re-imports update in place; bad feeds change nothing; the
+//! public API pages, filters (AND), measures distance and allows any origin.
+
+use crate::helpers::{spawn_app, Backend, TestApp};
+use crate::on_both_databases;
+use linkwell::directory::feed;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+
+fn example(path: &str) -> (Vec<u8>, Value) {
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/standards")
+        .join(path);
+    let bytes = std::fs::read(&file).unwrap();
+    let value = serde_json::from_slice(&bytes).unwrap();
+    (bytes, value)
+}
+
+/// The records a feed file holds: its `contents`, or the one service.
+fn records(feed: &Value) -> Vec<Value> {
+    match feed.get("contents") {
+        Some(Value::Array(items)) => items.clone(),
+        _ => vec![feed.clone()],
+    }
+}
+
+async fn import(app: &TestApp, bytes: &[u8]) -> linkwell::store::directory::ImportSummary {
+    let listings = feed::parse(bytes).unwrap();
+    app.store.import_directory(&listings).await.unwrap()
+}
+
+async fn oruk(app: &TestApp, path: &str) -> (StatusCode, Value, Option<String>) {
+    let response = app
+        .client
+        .get(format!("{}/oruk{path}", app.address))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let origin = response
+        .headers()
+        .get("access-control-allow-origin")
+        .map(|v| v.to_str().unwrap().to_string());
+    (status, response.json().await.unwrap(), origin)
+}
+
+on_both_databases!(the_standards_examples_round_trip_exactly);
+
+async fn the_standards_examples_round_trip_exactly(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let before = app.count("services").await;
+    for (n, file) in [
+        "oruk-3.0/examples/service_full.json",
+        "oruk-3.0/examples/service_list.json",
+        "hsds-3.0/examples/service_full.json",
+        "hsds-3.0/examples/service_list.json",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let (bytes, value) = example(file);
+        let summary = import(&app, &bytes).await;
+        // All four files describe the same service: the first adds it, the rest update it.
+        assert_eq!(
+            (summary.added, summary.updated),
+            if n == 0 { (1, 0) } else { (0, 1) },
+            "{file}"
+        );
+        let expected = records(&value);
+        let stored = app.store.directory_listings().await.unwrap();
+        for record in &expected {
+            let id = record["id"].as_str().unwrap();
+            let exported = stored.iter().find(|l| l.document["id"] == id).unwrap();
+            assert_eq!(&exported.document, record, "{file}: export differs");
+            let (status, served, _) = oruk(&app, &format!("/services/{id}")).await;
+            assert_eq!(status, StatusCode::OK);
+            assert_eq!(&served, record, "{file}: /oruk/services/{id} differs");
+        }
+        // Export, then import the export: the feed is a fixed point.
+        let exported = feed::export(stored.iter().map(|l| &l.document));
+        let again = feed::parse(&serde_json::to_vec(&exported).unwrap()).unwrap();
+        assert_eq!(again.len(), stored.len());
+    }
+    assert_eq!(app.count("services").await, before + 1, "updated in place");
+}
+
+/// A small feed around Birmingham: two services 1 km and 12 km from B25 8DS.
+fn local_feed() -> Value {
+    let service = |id: &str,
+                   name: &str,
+                   lat: f64,
+                   lon: f64,
+                   min_age: u32,
+                   byday: &str,
+                   term: &str| {
+        json!({
+            "id": id, "name": name, "status": "active",
+            "description": format!("{name} for adults"),
+            "minimum_age": min_age, "maximum_age": 99,
+            "assured_date": "2026-06-01",
+            "last_modified": "2026-06-01T09:00:00Z",
+            "organization": {"id": format!("org-{id}"), "name": format!("{name} Trust"), "description": "A local charity"},
+            "schedules": [{"id": format!("s-{id}"), "freq": "WEEKLY", "byday": byday, "opens_at": "10:00", "closes_at": "12:00"}],
+            "service_at_locations": [{"id": format!("sal-{id}"), "location": {
+                "id": format!("loc-{id}"), "location_type": "physical", "latitude": lat, "longitude": lon,
+                "addresses": [{"id": format!("a-{id}"), "address_1": "1 High Street", "city": "Birmingham",
+                               "state_province": "West Midlands", "postal_code": "B25 8DS", "country": "GB", "address_type": "physical"}]}}],
+            "attributes": [{"id": format!("at-{id}"), "taxonomy_term": {
+                "id": term, "name": term, "description": "A need", "taxonomy": "Linkwell needs", "taxonomy_id": "linkwell-needs"}}]
+        })
+    };
+    json!([
+        service(
+            "near",
+            "Walking group",
+            52.4697,
+            -1.8145,
+            18,
+            "MO,WE",
+            "physical_activity"
+        ),
+        service(
+            "far",
+            "Walking club",
+            52.5600,
+            -1.8300,
+            18,
+            "SA",
+            "physical_activity"
+        ),
+        service(
+            "choir",
+            "Community choir",
+            52.4697,
+            -1.8145,
+            60,
+            "TU",
+            "loneliness"
+        ),
+    ])
+}
+
+on_both_databases!(the_public_api_pages_filters_and_measures_distance);
+
+async fn the_public_api_pages_filters_and_measures_distance(backend: Backend) {
+    let app = spawn_app(backend).await;
+    import(&app, &serde_json::to_vec(&local_feed()).unwrap()).await;
+
+    let (status, about, origin) = oruk(&app, "").await;
+    assert_eq!((status, origin.as_deref()), (StatusCode::OK, Some("*")));
+    assert_eq!(about["version"], "3.0");
+
+    let (_, page, _) = oruk(&app, "/services?per_page=2&page=2").await;
+    // Three imported plus the test app's own "Walking group" made through the API.
+    assert_eq!(
+        (page["total_items"].as_u64(), page["total_pages"].as_u64()),
+        (Some(4), Some(2))
+    );
+    assert_eq!(
+        (page["first_page"].as_bool(), page["last_page"].as_bool()),
+        (Some(false), Some(true))
+    );
+    assert!(
+        page["contents"][0].get("schedules").is_none(),
+        "list form holds one-to-one fields only"
+    );
+
+    let ids = |page: &Value| -> Vec<String> {
+        page["contents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, walking, _) = oruk(
+        &app,
+        "/services?search=walking&taxonomy_term_id=physical_activity",
+    )
+    .await;
+    assert_eq!(ids(&walking), ["near", "far"]);
+    let (_, monday, _) = oruk(&app, "/services?search=walking&day=MO&start_time=09:00").await;
+    assert_eq!(ids(&monday), ["near"], "filters combine as AND");
+    let (_, older, _) = oruk(&app, "/services?minimum_age=50").await;
+    assert_eq!(ids(&older), ["choir"]);
+    let (_, taxonomy, _) = oruk(
+        &app,
+        "/services?taxonomy_id=linkwell-needs&organization_id=org-choir",
+    )
+    .await;
+    assert_eq!(ids(&taxonomy), ["choir"]);
+
+    let (_, nearby, _) = oruk(
+        &app,
+        "/service_at_locations?postcode=B25%208DS&proximity=5000&search=walking",
+    )
+    .await;
+    let places: Vec<&str> = nearby["contents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["service"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(places, ["near"]);
+    assert_eq!(nearby["contents"][0]["location"]["id"], "loc-near");
+
+    let (status, terms, _) = oruk(&app, "/taxonomy_terms").await;
+    assert_eq!(
+        (status, terms["total_items"].as_u64()),
+        (StatusCode::OK, Some(2))
+    );
+    let (_, taxonomies, _) = oruk(&app, "/taxonomies").await;
+    assert_eq!(taxonomies["contents"][0]["id"], "linkwell-needs");
+    let (status, org, _) = oruk(&app, "/organizations/org-near").await;
+    assert_eq!(
+        (status, org["name"].as_str()),
+        (StatusCode::OK, Some("Walking group Trust"))
+    );
+
+    for (query, status) in [
+        ("/services/nope", StatusCode::NOT_FOUND),
+        ("/services?page=0", StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            "/services?per_page=100000",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        ("/services?day=Funday", StatusCode::UNPROCESSABLE_ENTITY),
+        ("/services?colour=blue", StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            "/service_at_locations?proximity=100",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "/service_at_locations?postcode=ZZ99%209ZZ",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ] {
+        let (s, problem, origin) = oruk(&app, query).await;
+        assert_eq!(s, status, "{query}: {problem}");
+        assert!(
+            problem["type"].as_str().unwrap().starts_with("/problems/"),
+            "{query}: {problem}"
+        );
+        assert_eq!(origin.as_deref(), Some("*"));
+    }
+}
+
+#[tokio::test]
+async fn a_bad_feed_names_record_and_field_and_imports_nothing() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut bad = local_feed();
+    bad[1]["service_at_locations"][0]["location"]["addresses"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("postal_code");
+    bad[2]["status"] = json!("open");
+    let file = dir.path().join("feed.json");
+    std::fs::write(&file, serde_json::to_vec(&bad).unwrap()).unwrap();
+    let before = app.count("services").await;
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_linkwell"))
+        .args([
+            "import",
+            "directory",
+            "--database-url",
+            &app.database_url,
+            file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(!run.status.success());
+    let errors = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        errors.contains("record 2 (id \"far\"), field service_at_locations[0].location.addresses[0]: missing field `postal_code`"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("record 3 (id \"choir\"), field status"),
+        "{errors}"
+    );
+    assert!(errors.contains("nothing was imported"), "{errors}");
+    assert_eq!(app.count("services").await, before);
+
+    std::fs::write(&file, serde_json::to_vec(&local_feed()).unwrap()).unwrap();
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_linkwell"))
+        .args([
+            "import",
+            "directory",
+            "--database-url",
+            &app.database_url,
+            file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(app.count("services").await, before + 3);
+    let out = dir.path().join("export.json");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_linkwell"))
+        .args([
+            "export",
+            "directory",
+            "--database-url",
+            &app.database_url,
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let exported: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(exported["total_items"].as_u64(), Some(before as u64 + 3));
+    let near = exported["contents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "near")
+        .unwrap();
+    assert_eq!(near, &local_feed()[0]);
+}
