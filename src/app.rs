@@ -159,6 +159,10 @@ pub fn router(state: AppState) -> Router {
         // The Open Referral UK read API: public by the standard, directory data only.
         .nest("/oruk", crate::directory::oruk::routes())
         .route(
+            "/oruk/",
+            get(crate::directory::oruk::about).layer(crate::directory::oruk::open_to_any_origin()),
+        )
+        .route(
             "/api/v1/openapi.json",
             // Behind sign-in like the rest of the API: only /healthz and the public
             // directory (/oruk) are anonymous.

@@ -35,17 +35,23 @@ pub fn routes() -> Router<AppState> {
         .route("/taxonomies/{id}", get(taxonomy))
         .route("/taxonomy_terms", get(taxonomy_terms))
         .route("/taxonomy_terms/{id}", get(taxonomy_term))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::ACCESS_CONTROL_ALLOW_ORIGIN,
-            HeaderValue::from_static("*"),
-        ))
+        .layer(open_to_any_origin())
+}
+
+/// `Access-Control-Allow-Origin: *`: the standard's API is for any site to read.
+pub fn open_to_any_origin() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    )
 }
 
 async fn catalogue(state: &AppState) -> AppResult<Arc<Catalogue>> {
     Ok(state.directory.get(&state.store).await?)
 }
 
-async fn about() -> Json<Value> {
+/// What this API is (`/oruk` and `/oruk/`).
+pub async fn about() -> Json<Value> {
     Json(json!({
         "version": "3.0",
         "profile": "https://openreferral.org/open-referral-uk/",

@@ -151,6 +151,11 @@ async fn the_public_api_pages_filters_and_measures_distance(backend: Backend) {
     let (status, about, origin) = oruk(&app, "").await;
     assert_eq!((status, origin.as_deref()), (StatusCode::OK, Some("*")));
     assert_eq!(about["version"], "3.0");
+    let (status, about_slash, origin) = oruk(&app, "/").await;
+    assert_eq!(
+        (status, origin.as_deref(), &about_slash),
+        (StatusCode::OK, Some("*"), &about)
+    );
 
     let (_, page, _) = oruk(&app, "/services?per_page=2&page=2").await;
     // Three imported plus the test app's own "Walking group" made through the API.
