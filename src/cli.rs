@@ -90,6 +90,9 @@ enum Command {
         /// Give the demo accounts their published demo passwords (never on real systems).
         #[arg(long)]
         demo_sign_ins: bool,
+        /// Community services in the synthetic directory.
+        #[arg(long, default_value_t = demo::DEFAULT_SERVICES)]
+        services: usize,
     },
     /// Records management: erase people on request or after the retention period.
     People {
@@ -347,6 +350,7 @@ pub fn run() -> anyhow::Result<()> {
                 as_of,
                 quiet,
                 demo_sign_ins,
+                services,
             } => {
                 let settings = db.settings();
                 let store = Store::connect(&settings.database_url).await?;
@@ -356,6 +360,7 @@ pub fn run() -> anyhow::Result<()> {
                     &demo::GenerateOptions {
                         progress: !quiet,
                         demo_sign_ins,
+                        services,
                         reference_date: as_of.unwrap_or_else(|| chrono::Utc::now().date_naive()),
                         ..demo::GenerateOptions::new(people, seed)
                     },

@@ -11,6 +11,7 @@
 
 use super::bulk::{self, Table};
 use crate::auth::Role;
+use crate::directory::feed::Listing;
 use crate::geo::{Geography, ImdDecile};
 use crate::measures::{Answers, Instrument};
 use crate::people::{join_codes, Ethnicity, LongTermCondition, NhsNumber, PlusGroup, Sex};
@@ -54,7 +55,12 @@ pub struct GenerateOptions {
     /// Give the demo accounts the published passwords in [`DEMO_SIGN_INS`]. Only for the
     /// demo: without it every generated account has no password and cannot sign in.
     pub demo_sign_ins: bool,
+    /// Community services in the synthetic directory.
+    pub services: usize,
 }
+
+/// About as many services as a real directory lists for an area of this size.
+pub const DEFAULT_SERVICES: usize = 2_000;
 
 impl GenerateOptions {
     pub fn new(people: u32, seed: u64) -> GenerateOptions {
@@ -64,6 +70,7 @@ impl GenerateOptions {
             progress: true,
             reference_date: Utc::now().date_naive(),
             demo_sign_ins: false,
+            services: DEFAULT_SERVICES,
         }
     }
 }
@@ -304,7 +311,7 @@ struct Staff {
     practice_gp: HashMap<i64, i64>,
     practice_team: HashMap<i64, i64>,
     /// Services by the need they meet, with the organisation that runs each.
-    services_by_need: HashMap<Need, Vec<(i64, &'static str)>>,
+    services_by_need: HashMap<Need, Vec<(i64, String)>>,
 }
 
 const GIVEN_FEMALE: [&str; 20] = [
@@ -367,7 +374,24 @@ pub async fn generate(
     let (areas, postcodes) = load_areas(&geography)?;
     let people_per_area = allocate(options.people, &areas);
 
-    let staff = create_staff(store, &areas, options.people, &mut rng).await?;
+    let mut staff = create_staff(store, &areas, options.people, &mut rng).await?;
+    // Sorted, so the same seed places services at the same postcodes.
+    let mut lsoas: Vec<&String> = postcodes.keys().collect();
+    lsoas.sort();
+    let places: Vec<(String, f64, f64)> = lsoas
+        .iter()
+        .flat_map(|lsoa| &postcodes[*lsoa])
+        .step_by(29)
+        .map(|(postcode, lat, lon)| (postcode.to_string(), *lat, *lon))
+        .collect();
+    staff.services_by_need = create_directory(
+        store,
+        &mut rng,
+        options.services,
+        &places,
+        options.reference_date,
+    )
+    .await?;
     let practices: Vec<Practice> = practice_positions(store, &geography).await?;
 
     let bar = if options.progress {
@@ -581,7 +605,48 @@ fn allocate(people: u32, areas: &[Area]) -> Vec<u32> {
     counts
 }
 
-/// Teams (primary care networks), practices, staff, demo sign-ins and services.
+/// The synthetic directory, imported like a feed; returns each need's services.
+async fn create_directory(
+    store: &Store,
+    rng: &mut ChaCha8Rng,
+    count: usize,
+    places: &[(String, f64, f64)],
+    today: NaiveDate,
+) -> anyhow::Result<HashMap<Need, Vec<(i64, String)>>> {
+    let documents =
+        super::directory::synthetic_services(rng, count.max(Need::ALL.len()), places, today);
+    let listings = documents
+        .into_iter()
+        .map(|document| {
+            Ok(Listing {
+                service: serde_json::from_value(document.clone())?,
+                document,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    store.import_directory(&listings).await?;
+    let mut by_need: HashMap<Need, Vec<(i64, String)>> = HashMap::new();
+    for stored in store.directory_listings().await? {
+        let term = stored.document["attributes"][0]["taxonomy_term"]["id"]
+            .as_str()
+            .unwrap_or_default();
+        let organisation = stored.document["organization"]["name"]
+            .as_str()
+            .unwrap_or_default();
+        if let Some(need) = Need::ALL
+            .iter()
+            .find(|n| super::directory::need_term_id(**n) == term)
+        {
+            by_need
+                .entry(*need)
+                .or_default()
+                .push((stored.id, organisation.to_string()));
+        }
+    }
+    Ok(by_need)
+}
+
+/// Teams (primary care networks), practices, staff and demo sign-ins.
 async fn create_staff(
     store: &Store,
     areas: &[Area],
@@ -688,41 +753,7 @@ async fn create_staff(
             })
             .await?;
     }
-    for need in Need::ALL {
-        for n in 0..3 {
-            let (name, organisation) = service_name(*need, n);
-            let service = store
-                .create_service(
-                    &name,
-                    organisation,
-                    &format!("Support with {}", need.label().to_lowercase()),
-                )
-                .await?;
-            staff
-                .services_by_need
-                .entry(*need)
-                .or_default()
-                .push((service.id, organisation));
-        }
-    }
     Ok(staff)
-}
-
-fn service_name(need: Need, n: usize) -> (String, &'static str) {
-    let organisations = [
-        "Acorns Community Trust",
-        "Northfield Neighbours",
-        "Sparkbrook Together",
-    ];
-    let kind = match n {
-        0 => "group",
-        1 => "drop-in",
-        _ => "one-to-one support",
-    };
-    (
-        format!("{} {kind}", need.label()),
-        organisations[n % organisations.len()],
-    )
 }
 
 async fn practice_positions(store: &Store, geography: &Geography) -> anyhow::Result<Vec<Practice>> {
@@ -1243,7 +1274,8 @@ fn synth_referral(
             ids.connection += 1;
             let cid = ids.connection;
             let services = &staff.services_by_need[need];
-            let (service, organisation) = services[rng.gen_range(0..services.len())];
+            let (service, organisation) = &services[rng.gen_range(0..services.len())];
+            let (service, organisation) = (*service, organisation.as_str());
             let accompanied = rng.gen_bool(0.2);
             let mut status = ConnectionStatus::Requested;
             let sent = at(day, rng);

@@ -1,10 +1,12 @@
 //! The synthetic integrated care system and the `demo` command.
 
 mod bulk;
+pub mod directory;
 mod generate;
 
 pub use generate::{
-    generate, GenerateOptions, GenerateReport, DEMO_SIGN_INS, SYNTHETIC_POPULATION_KEY,
+    generate, GenerateOptions, GenerateReport, DEFAULT_SERVICES, DEMO_SIGN_INS,
+    SYNTHETIC_POPULATION_KEY,
 };
 
 use crate::app::{Application, Settings};
