@@ -46,6 +46,7 @@ impl Modify for BearerAuth {
 /// Every API route, each with its OpenAPI description, so the document cannot drift.
 pub fn routes() -> OpenApiRouter<AppState> {
     use crate::consent::api as consent;
+    use crate::directory::api as directory;
     use crate::equity::api as equity;
     use crate::geo::api as geo;
     use crate::people::api as people;
@@ -73,6 +74,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(consent::withdraw_consent))
         .routes(routes!(consent::organisation_connections))
         .routes(routes!(equity::equity_report))
+        .routes(routes!(directory::search))
 }
 
 /// A JSON body that must match its type exactly; failures become problem documents.

@@ -635,7 +635,7 @@ async fn create_directory(
             .unwrap_or_default();
         if let Some(need) = Need::ALL
             .iter()
-            .find(|n| super::directory::need_term_id(**n) == term)
+            .find(|n| crate::directory::taxonomy::need_term_id(**n) == term)
         {
             by_need
                 .entry(*need)

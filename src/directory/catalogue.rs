@@ -3,6 +3,7 @@
 //! every instance behind a load balancer sees an import at once).
 
 use super::hsds::Service;
+use super::search::SearchIndex;
 use crate::store::Store;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -22,7 +23,7 @@ pub struct Entry {
 }
 
 impl Entry {
-    fn new(id: i64, document: Value) -> anyhow::Result<Entry> {
+    pub fn new(id: i64, document: Value) -> anyhow::Result<Entry> {
         let service: Service = serde_json::from_value(document.clone())?;
         let text = format!(
             "{} {}",
@@ -69,6 +70,7 @@ pub struct Catalogue {
     pub taxonomy_terms: Vec<Value>,
     /// Taxonomies named by the terms (id, name), as the terms carry no fuller record.
     pub taxonomies: Vec<Value>,
+    pub index: SearchIndex,
 }
 
 impl Catalogue {
@@ -79,6 +81,12 @@ impl Catalogue {
             .into_iter()
             .map(|l| Entry::new(l.id, l.document))
             .collect::<anyhow::Result<Vec<_>>>()?;
+        // Indexing 50,000 listings takes a moment: off the async threads.
+        let (entries, index) = tokio::task::spawn_blocking(move || {
+            let index = SearchIndex::build(&entries);
+            (entries, index)
+        })
+        .await?;
         let taxonomy_terms = store.directory_taxonomy_terms().await?;
         let mut taxonomies = BTreeMap::new();
         for term in &taxonomy_terms {
@@ -105,6 +113,7 @@ impl Catalogue {
             organizations,
             taxonomy_terms,
             taxonomies: taxonomies.into_values().collect(),
+            index,
         })
     }
 

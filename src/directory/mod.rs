@@ -3,7 +3,10 @@
 //! `feed` reads and writes ORUK JSON feeds, `catalogue` is the in-memory copy a server
 //! answers from, and `oruk` serves the standard's read API.
 
+pub mod api;
 pub mod catalogue;
 pub mod feed;
 pub mod hsds;
 pub mod oruk;
+pub mod search;
+pub mod taxonomy;

@@ -52,7 +52,9 @@ fn allowed(method: &str, path: &str, role: Role, scope: Scope) -> bool {
         // Aggregate and disclosure-controlled, so not scoped to a team.
         ("get", "/reports/equity") => matches!(role, Analyst | TeamLead),
         ("post", "/consents/{id}/withdrawal") => own && casework,
-        ("get", "/services") => matches!(role, LinkWorker | TeamLead | Referrer | Vcse | Admin),
+        ("get", "/directory/search") | ("get", "/services") => {
+            matches!(role, LinkWorker | TeamLead | Referrer | Vcse | Admin)
+        }
         ("post", "/services") => matches!(role, TeamLead | Admin),
         // The body assigns the team's link worker: a team lead may, and so may that link
         // worker (taking it on); giving it to someone else is for team leads only (unit-tested).

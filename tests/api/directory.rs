@@ -328,3 +328,49 @@ async fn a_bad_feed_names_record_and_field_and_imports_nothing() {
         .unwrap();
     assert_eq!(near, &local_feed()[0]);
 }
+
+on_both_databases!(link_workers_search_the_directory_and_see_why);
+
+async fn link_workers_search_the_directory_and_see_why(backend: Backend) {
+    let app = spawn_app(backend).await;
+    import(&app, &serde_json::to_vec(&local_feed()).unwrap()).await;
+    let (status, found) = app
+        .get("/directory/search?q=walkng&postcode=B25%208DS&within_km=5&taxonomy_term_id=physical_activity&day=monday", &app.link_worker)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    assert_eq!(found["total"], 1, "{found}");
+    let hit = &found["results"][0];
+    assert_eq!(hit["id"], "near");
+    assert!(hit["service_id"].as_i64().unwrap() > 0);
+    let why = hit["reasons"].to_string();
+    for part in [
+        "read as “walking”",
+        "km from B25 8DS",
+        "open Monday 10:00-12:00",
+        "listed under physical_activity",
+    ] {
+        assert!(why.contains(part), "{part} not in {why}");
+    }
+    let (_, everything) = app.get("/directory/search?limit=100", &app.referrer).await;
+    assert_eq!(everything["total"], 4);
+    for (query, field) in [
+        ("within_km=5", "within_km"),
+        ("need=astrology", "need"),
+        ("day=Funday", "day"),
+        ("mode=carrier_pigeon", "mode"),
+        ("limit=0", "limit"),
+        ("time=25:00", "time"),
+    ] {
+        let (status, problem) = app
+            .get(&format!("/directory/search?{query}"), &app.link_worker)
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{query}: {problem}"
+        );
+        assert_eq!(problem["field"], field, "{query}: {problem}");
+    }
+    let (status, _) = app.get("/directory/search", &app.analyst).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
