@@ -195,6 +195,15 @@ enum ImportCommand {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// Time directory search over N synthetic services in process, beside SQLite FTS5 + R*Tree.
+    Directory {
+        #[arg(long, env = "LINKWELL_DATA_DIR")]
+        data_dir: Option<PathBuf>,
+        #[arg(long, default_value_t = 50_000)]
+        services: usize,
+        #[arg(long, default_value_t = 5_000)]
+        queries: usize,
+    },
     /// Time the equity report cold (from the database) and warm (from memory).
     Equity {
         #[command(flatten)]
@@ -411,6 +420,17 @@ pub fn run() -> anyhow::Result<()> {
                 let listings = store.directory_listings().await?;
                 let feed = crate::directory::feed::export(listings.iter().map(|l| &l.document));
                 write_out(&out, &serde_json::to_vec_pretty(&feed)?)
+            }
+            Command::Bench {
+                command:
+                    BenchCommand::Directory {
+                        data_dir,
+                        services,
+                        queries,
+                    },
+            } => {
+                let dir = data_dir.unwrap_or_else(crate::geo::default_data_dir);
+                crate::directory::bench::run(&dir, services, queries).await
             }
             Command::Bench {
                 command:

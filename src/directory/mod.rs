@@ -4,6 +4,7 @@
 //! answers from, and `oruk` serves the standard's read API.
 
 pub mod api;
+pub mod bench;
 pub mod catalogue;
 pub mod feed;
 pub mod hsds;

@@ -287,6 +287,8 @@ pub struct SearchIndex {
     deletions: HashMap<String, Vec<u32>>,
     lengths: Vec<f32>,
     average_length: f32,
+    /// Listings by taxonomy term id.
+    by_term: HashMap<String, Vec<u32>>,
 }
 
 fn deletions_of(word: &str) -> Vec<String> {
@@ -422,7 +424,15 @@ impl SearchIndex {
                 index.postings[id as usize].push((n as u32, field, times));
             }
             index.lengths.push(length);
-            index.facts.push(facts_of(entry));
+            let facts = facts_of(entry);
+            for (term, _) in &facts.terms {
+                index
+                    .by_term
+                    .entry(term.clone())
+                    .or_default()
+                    .push(n as u32);
+            }
+            index.facts.push(facts);
         }
         index.average_length =
             index.lengths.iter().sum::<f32>() / index.lengths.len().max(1) as f32;
@@ -467,15 +477,18 @@ impl SearchIndex {
         found
     }
 
-    /// BM25 scores for listings holding every query word (in some spelling), with why.
-    fn text_scores(&self, text: &str) -> HashMap<u32, (f32, Vec<String>)> {
+    /// BM25 scores of the listings holding every query word (in some spelling), in a
+    /// dense array; returns the listings that matched them all.
+    fn text_scores(&self, words: &[Vec<(u32, Variant)>], scores: &mut [f32]) -> Vec<u32> {
         const K1: f32 = 1.2;
         const B: f32 = 0.75;
         let total = self.facts.len() as f32;
-        let mut scores: Option<HashMap<u32, (f32, Vec<String>)>> = None;
-        for word in words(text) {
-            let mut this_word: HashMap<u32, (f32, Vec<String>)> = HashMap::new();
-            for (id, variant) in self.variants(&word) {
+        // How many query words each listing has matched so far, in order.
+        let mut matched = vec![0u8; self.facts.len()];
+        let mut touched = Vec::new();
+        for (w, variants) in words.iter().enumerate() {
+            let (before, after) = (w as u8, w as u8 + 1);
+            for &(id, variant) in variants {
                 let postings = &self.postings[id as usize];
                 let idf = ((total - postings.len() as f32 + 0.5) / (postings.len() as f32 + 0.5)
                     + 1.0)
@@ -485,75 +498,122 @@ impl SearchIndex {
                     Variant::Typo => 0.7,
                     Variant::Prefix => 0.8,
                 };
-                let found = &self.words[id as usize];
                 for &(listing, field, times) in postings {
+                    let l = listing as usize;
+                    if matched[l] != before && matched[l] != after {
+                        continue;
+                    }
                     let tf = f32::from(times);
-                    let norm =
-                        1.0 - B + B * self.lengths[listing as usize] / self.average_length.max(1.0);
-                    let score = idf * tf * (K1 + 1.0) / (tf + K1 * norm) * field.weight() * damp;
-                    let slot = this_word.entry(listing).or_insert((0.0, Vec::new()));
-                    slot.0 += score;
-                    if slot.1.len() < 2 {
-                        slot.1.push(match variant {
-                            Variant::Exact => format!("“{found}” in {}", field.said()),
-                            Variant::Typo => {
-                                format!("“{word}” read as “{found}” in {}", field.said())
-                            }
-                            Variant::Prefix => format!("“{found}” in {}", field.said()),
-                        });
+                    let norm = 1.0 - B + B * self.lengths[l] / self.average_length.max(1.0);
+                    scores[l] += idf * tf * (K1 + 1.0) / (tf + K1 * norm) * field.weight() * damp;
+                    if matched[l] == before {
+                        matched[l] = after;
+                        if w == 0 {
+                            touched.push(listing);
+                        }
                     }
                 }
             }
-            scores = Some(match scores {
-                None => this_word,
-                Some(before) => before
-                    .into_iter()
-                    .filter_map(|(listing, (score, mut why))| {
-                        let (more, reasons) = this_word.remove(&listing)?;
-                        why.extend(reasons);
-                        Some((listing, (score + more, why)))
-                    })
-                    .collect(),
-            });
         }
-        scores.unwrap_or_default()
+        let all = words.len() as u8;
+        touched.retain(|&l| matched[l as usize] == all);
+        touched
+    }
+
+    /// Why a listing matched the text: each query word, how it was read, and where.
+    fn text_reasons(&self, listing: u32, query: &[(String, Vec<(u32, Variant)>)]) -> Vec<String> {
+        let mut reasons = Vec::new();
+        for (word, variants) in query {
+            let best = variants.iter().find_map(|&(id, variant)| {
+                let postings = &self.postings[id as usize];
+                let at = postings.partition_point(|p| p.0 < listing);
+                postings[at..]
+                    .iter()
+                    .take_while(|p| p.0 == listing)
+                    .min_by_key(|p| p.1 as u8)
+                    .map(|p| (id, variant, p.1))
+            });
+            if let Some((id, variant, field)) = best {
+                let found = &self.words[id as usize];
+                reasons.push(match variant {
+                    Variant::Typo => format!("“{word}” read as “{found}” in {}", field.said()),
+                    Variant::Exact | Variant::Prefix => format!("“{found}” in {}", field.said()),
+                });
+            }
+        }
+        reasons
     }
 
     /// The listings that meet every filter, best first.
     pub fn search(&self, q: &SearchQuery) -> Vec<Hit> {
-        let text = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
-        let scored = text.map(|t| self.text_scores(t));
+        let query: Vec<(String, Vec<(u32, Variant)>)> = q
+            .text
+            .as_deref()
+            .map(|t| {
+                words(t)
+                    .map(|w| {
+                        let v = self.variants(&w);
+                        (w, v)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut scores = vec![
+            0f32;
+            if query.is_empty() {
+                0
+            } else {
+                self.facts.len()
+            }
+        ];
+        let candidates: Vec<u32> = if query.is_empty() {
+            match &q.term {
+                Some(term) => self.by_term.get(term).cloned().unwrap_or_default(),
+                None => (0..self.facts.len() as u32).collect(),
+            }
+        } else {
+            let variants: Vec<Vec<(u32, Variant)>> = query.iter().map(|(_, v)| v.clone()).collect();
+            self.text_scores(&variants, &mut scores)
+        };
         let stale_before = q
             .today
             .map(|d| d - chrono::Duration::days(STALE_AFTER_DAYS));
-        let candidates: Box<dyn Iterator<Item = (u32, f32, Vec<String>)>> = match scored {
-            Some(scores) => Box::new(scores.into_iter().map(|(i, (s, why))| (i, s, why))),
-            None => Box::new((0..self.facts.len() as u32).map(|i| (i, 1.0, Vec::new()))),
-        };
+        // A box around the limit first: cheap, and most listings fall outside it.
+        let bounds = q.origin.zip(q.within_metres).map(|((lat, lon), m)| {
+            let dlat = m / 111_000.0;
+            let dlon = m / (111_000.0 * lat.to_radians().cos().max(0.01));
+            (lat - dlat, lat + dlat, lon - dlon, lon + dlon)
+        });
         let mut hits: Vec<Hit> = candidates
-            .filter_map(|(i, score, mut reasons)| {
+            .into_iter()
+            .filter_map(|i| {
                 let f = &self.facts[i as usize];
-                self.explain_filters(f, q, &mut reasons)?;
+                if !passes(f, q) {
+                    return None;
+                }
+                if let Some((south, north, west, east)) = bounds {
+                    let (lat, lon) = f.position?;
+                    if lat < south || lat > north || lon < west || lon > east {
+                        return None;
+                    }
+                }
                 let distance = q.origin.zip(f.position).map(|(o, p)| metres_between(o, p));
                 if let Some(limit) = q.within_metres {
                     distance.filter(|d| *d <= limit)?;
                 }
-                if let (Some(d), Some(postcode)) = (distance, &f.postcode) {
-                    let from = if q.origin_label.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" from {}", q.origin_label)
-                    };
-                    reasons.push(format!("{:.1} km{from} (at {postcode})", d / 1000.0));
-                }
                 let stale = stale_before.is_some_and(|limit| f.assured.is_none_or(|a| a < limit));
+                let score = if query.is_empty() {
+                    1.0
+                } else {
+                    scores[i as usize]
+                };
                 let score = if stale { score * STALE_FACTOR } else { score };
                 Some(Hit {
                     entry: i as usize,
                     score,
                     distance_metres: distance,
                     stale,
-                    reasons,
+                    reasons: Vec::new(),
                 })
             })
             .collect();
@@ -570,70 +630,94 @@ impl SearchIndex {
         if q.limit > 0 {
             hits.truncate(q.limit);
         }
+        for hit in &mut hits {
+            let f = &self.facts[hit.entry];
+            let mut reasons = self.text_reasons(hit.entry as u32, &query);
+            explain(f, q, &mut reasons);
+            if let (Some(d), Some(postcode)) = (hit.distance_metres, &f.postcode) {
+                let from = if q.origin_label.is_empty() {
+                    String::new()
+                } else {
+                    format!(" from {}", q.origin_label)
+                };
+                reasons.push(format!("{:.1} km{from} (at {postcode})", d / 1000.0));
+            }
+            hit.reasons = reasons;
+        }
         hits
     }
+}
 
-    /// `None` when a filter fails; otherwise adds what each given filter found.
-    fn explain_filters(&self, f: &Facts, q: &SearchQuery, reasons: &mut Vec<String>) -> Option<()> {
-        if !q.include_inactive && !f.active {
-            return None;
-        }
-        if let Some(term) = &q.term {
-            let (_, name) = f.terms.iter().find(|(id, _)| id == term)?;
-            reasons.push(format!("listed under {name}"));
-        }
-        if let Some(age) = q.age {
-            if !(f.min_age..=f.max_age).contains(&age) {
-                return None;
-            }
-            reasons.push(if f.max_age.is_finite() && f.max_age < 120.0 {
-                format!("for ages {}-{}", f.min_age, f.max_age)
-            } else {
-                format!("for ages {}+", f.min_age)
-            });
-        }
-        if q.day.is_some() || q.time.is_some() {
-            let at = q.time.map(|t| (t.hour() * 60 + t.minute()) as u16);
-            let open = f.openings.iter().find(|o| {
-                q.day.is_none_or(|d| o.days & (1 << d) != 0)
-                    && at.is_none_or(|m| o.opens <= m && m < o.closes)
-            })?;
-            let day = q
-                .day
-                .map_or(String::new(), |d| format!("{} ", DAY_NAMES[d]));
-            reasons.push(format!(
-                "open {day}{:02}:{:02}-{:02}:{:02}",
-                open.opens / 60,
-                open.opens % 60,
-                open.closes / 60,
-                open.closes % 60
-            ));
-        }
-        if !q.modes.is_empty() {
-            let mode = q.modes.iter().find(|m| f.modes & m.bit() != 0)?;
-            reasons.push(mode.label().to_string());
-        }
-        if q.free_only {
-            if !f.free {
-                return None;
-            }
-            reasons.push("free".into());
-        }
-        for feature in &q.features {
-            if f.features & feature.bit() == 0 {
-                return None;
-            }
-            reasons.push(feature.label().into());
-        }
-        if q.has_capacity {
-            let (available, maximum) = f.capacity.filter(|(a, _)| *a > 0.0)?;
-            reasons.push(if maximum.is_finite() {
-                format!("{available} of {maximum} places free")
-            } else {
-                format!("{available} places free")
-            });
-        }
-        Some(())
+fn open_slot(f: &Facts, q: &SearchQuery) -> Option<Opening> {
+    let at = q.time.map(|t| (t.hour() * 60 + t.minute()) as u16);
+    f.openings
+        .iter()
+        .find(|o| {
+            q.day.is_none_or(|d| o.days & (1 << d) != 0)
+                && at.is_none_or(|m| o.opens <= m && m < o.closes)
+        })
+        .copied()
+}
+
+/// Whether a listing meets every filter other than text and distance.
+fn passes(f: &Facts, q: &SearchQuery) -> bool {
+    (q.include_inactive || f.active)
+        && q.term
+            .as_ref()
+            .is_none_or(|t| f.terms.iter().any(|(id, _)| id == t))
+        && q.age
+            .is_none_or(|age| (f.min_age..=f.max_age).contains(&age))
+        && ((q.day.is_none() && q.time.is_none()) || open_slot(f, q).is_some())
+        && (q.modes.is_empty() || q.modes.iter().any(|m| f.modes & m.bit() != 0))
+        && (!q.free_only || f.free)
+        && q.features.iter().all(|x| f.features & x.bit() != 0)
+        && (!q.has_capacity || f.capacity.is_some_and(|(a, _)| a > 0.0))
+}
+
+/// What each given filter found, for a listing that passed them all.
+fn explain(f: &Facts, q: &SearchQuery, reasons: &mut Vec<String>) {
+    if let Some((_, name)) = q
+        .term
+        .as_ref()
+        .and_then(|t| f.terms.iter().find(|(id, _)| id == t))
+    {
+        reasons.push(format!("listed under {name}"));
+    }
+    if q.age.is_some() {
+        reasons.push(if f.max_age.is_finite() && f.max_age < 120.0 {
+            format!("for ages {}-{}", f.min_age, f.max_age)
+        } else {
+            format!("for ages {}+", f.min_age)
+        });
+    }
+    if let Some(open) = (q.day.is_some() || q.time.is_some())
+        .then(|| open_slot(f, q))
+        .flatten()
+    {
+        let day = q
+            .day
+            .map_or(String::new(), |d| format!("{} ", DAY_NAMES[d]));
+        reasons.push(format!(
+            "open {day}{:02}:{:02}-{:02}:{:02}",
+            open.opens / 60,
+            open.opens % 60,
+            open.closes / 60,
+            open.closes % 60
+        ));
+    }
+    if let Some(mode) = q.modes.iter().find(|m| f.modes & m.bit() != 0) {
+        reasons.push(mode.label().to_string());
+    }
+    if q.free_only {
+        reasons.push("free".into());
+    }
+    reasons.extend(q.features.iter().map(|x| x.label().to_string()));
+    if let (true, Some((available, maximum))) = (q.has_capacity, f.capacity) {
+        reasons.push(if maximum.is_finite() {
+            format!("{available} of {maximum} places free")
+        } else {
+            format!("{available} places free")
+        });
     }
 }
 
