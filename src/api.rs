@@ -75,6 +75,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(consent::organisation_connections))
         .routes(routes!(equity::equity_report))
         .routes(routes!(directory::search))
+        .routes(routes!(directory::matches))
 }
 
 /// A JSON body that must match its type exactly; failures become problem documents.

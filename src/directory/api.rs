@@ -251,3 +251,84 @@ pub async fn search(
         results,
     }))
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatchResult {
+    /// Linkwell's service id, for a connection.
+    pub service_id: i64,
+    /// The HSDS id.
+    pub id: String,
+    pub name: String,
+    pub organisation: Option<String>,
+    /// The need this service is for.
+    pub need: Need,
+    pub distance_km: Option<f64>,
+    /// Why it ranks where it does.
+    pub why: String,
+}
+
+/// Services matched to one referral's person: their recorded needs and barriers, age and
+/// home. Five per need at most, best first.
+#[utoipa::path(get, path = "/referrals/{id}/matches", tag = "directory",
+    params(("id" = i64, Path, description = "Referral id")),
+    responses((status = 200, body = Vec<MatchResult>), ReadProblems))]
+pub async fn matches(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    crate::api::Id(id): crate::api::Id,
+) -> AppResult<Json<Vec<MatchResult>>> {
+    user.require(Action::ReadCasework)?;
+    let detail = crate::referrals::api::referral_detail(&state, &user, id).await?;
+    let casework = detail.casework.ok_or(AppError::NotFound("referral"))?;
+    let mut needs: Vec<Need> = Vec::new();
+    for n in &casework.needs {
+        if !needs.contains(&n.need) {
+            needs.push(n.need);
+        }
+    }
+    if needs.is_empty() {
+        return Err(AppError::invalid_field(
+            "needs",
+            "No needs recorded",
+            "record what the person wants help with before matching services",
+        ));
+    }
+    let person = state
+        .store
+        .person(detail.referral.person_id, user.case_scope())
+        .await?
+        .ok_or(AppError::NotFound("referral"))?;
+    let geography = state.geography().await?;
+    let home = crate::geo::Postcode::parse(&person.postcode)
+        .ok()
+        .and_then(|p| geography.resolve(&p).ok())
+        .and_then(|l| l.latitude.zip(l.longitude));
+    let today = chrono::Utc::now().date_naive();
+    let age = today.years_since(person.date_of_birth).map(f64::from);
+    let circumstances = super::matching::Circumstances {
+        needs,
+        barriers: casework.barriers.iter().map(|b| b.barrier).collect(),
+        age,
+        home,
+        today: Some(today),
+    };
+    let catalogue = state.directory.get(&state.store).await?;
+    let found = catalogue.index.match_for(&circumstances, 5);
+    Ok(Json(
+        found
+            .into_iter()
+            .map(|m| {
+                let entry = &catalogue.entries[m.entry];
+                MatchResult {
+                    service_id: entry.id,
+                    id: entry.service.id.clone(),
+                    name: entry.service.name.clone(),
+                    organisation: entry.service.organization.as_ref().map(|o| o.name.clone()),
+                    need: m.need,
+                    distance_km: m.distance_km.map(|d| (d * 10.0).round() / 10.0),
+                    why: m.why,
+                }
+            })
+            .collect(),
+    ))
+}

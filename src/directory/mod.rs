@@ -8,6 +8,7 @@ pub mod bench;
 pub mod catalogue;
 pub mod feed;
 pub mod hsds;
+pub mod matching;
 pub mod oruk;
 pub mod search;
 pub mod taxonomy;

@@ -19,7 +19,7 @@ pub enum Mode {
 
 impl Mode {
     pub const ALL: [Mode; 3] = [Mode::InPerson, Mode::Phone, Mode::Online];
-    fn bit(self) -> u8 {
+    pub(super) fn bit(self) -> u8 {
         1 << self as u8
     }
     pub fn code(self) -> &'static str {
@@ -50,7 +50,7 @@ pub enum Feature {
 
 impl Feature {
     pub const ALL: [Feature; 2] = [Feature::StepFree, Feature::HearingLoop];
-    fn bit(self) -> u8 {
+    pub(super) fn bit(self) -> u8 {
         1 << self as u8
     }
     pub fn code(self) -> &'static str {
@@ -111,19 +111,21 @@ fn minutes(text: Option<&str>) -> Option<u16> {
 
 /// What the filters need of one listing, worked out once.
 #[derive(Debug, Clone)]
-struct Facts {
-    active: bool,
-    position: Option<(f64, f64)>,
-    postcode: Option<String>,
-    min_age: f64,
-    max_age: f64,
+pub(super) struct Facts {
+    pub(super) active: bool,
+    pub(super) position: Option<(f64, f64)>,
+    pub(super) postcode: Option<String>,
+    pub(super) min_age: f64,
+    pub(super) max_age: f64,
     openings: Vec<Opening>,
-    modes: u8,
-    free: bool,
-    features: u8,
-    capacity: Option<(f64, f64)>,
-    assured: Option<NaiveDate>,
-    terms: Vec<(String, String)>,
+    pub(super) modes: u8,
+    pub(super) free: bool,
+    pub(super) features: u8,
+    pub(super) capacity: Option<(f64, f64)>,
+    pub(super) assured: Option<NaiveDate>,
+    pub(super) terms: Vec<(String, String)>,
+    /// Offers a language other than English.
+    pub(super) other_languages: bool,
 }
 
 fn facts_of(entry: &Entry) -> Facts {
@@ -223,6 +225,10 @@ fn facts_of(entry: &Entry) -> Facts {
             .assured_date
             .as_deref()
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+        other_languages: s.languages.iter().any(|l| {
+            l.code.as_deref().is_some_and(|c| c != "en")
+                || l.name.as_deref().is_some_and(|n| n != "English")
+        }),
         terms: s
             .attributes
             .iter()
@@ -279,7 +285,7 @@ type Postings = Vec<(u32, Field, u16)>;
 
 #[derive(Debug, Clone, Default)]
 pub struct SearchIndex {
-    facts: Vec<Facts>,
+    pub(super) facts: Vec<Facts>,
     words: Vec<String>,
     word_ids: HashMap<String, u32>,
     postings: Vec<Postings>,
@@ -288,7 +294,7 @@ pub struct SearchIndex {
     lengths: Vec<f32>,
     average_length: f32,
     /// Listings by taxonomy term id.
-    by_term: HashMap<String, Vec<u32>>,
+    pub(super) by_term: HashMap<String, Vec<u32>>,
 }
 
 fn deletions_of(word: &str) -> Vec<String> {

@@ -45,6 +45,8 @@ fn allowed(method: &str, path: &str, role: Role, scope: Scope) -> bool {
         ("post", "/people") => matches!(role, LinkWorker | TeamLead | Referrer),
         // Referring someone needs the person to be in the caller's scope.
         ("post", "/referrals") => own && matches!(role, LinkWorker | TeamLead | Referrer),
+        // Matching reads the person's needs, barriers and home: casework.
+        ("get", "/referrals/{id}/matches") => own && casework,
         ("get", "/people/{id}") | ("get", "/referrals/{id}") => {
             own && matches!(role, LinkWorker | TeamLead | Referrer)
         }

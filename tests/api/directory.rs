@@ -374,3 +374,85 @@ async fn link_workers_search_the_directory_and_see_why(backend: Backend) {
     let (status, _) = app.get("/directory/search", &app.analyst).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+on_both_databases!(matching_ranks_services_for_the_persons_needs_and_barriers);
+
+async fn matching_ranks_services_for_the_persons_needs_and_barriers(backend: Backend) {
+    use linkwell::directory::taxonomy::need_term_id;
+    use linkwell::referrals::Need;
+    let app = spawn_app(backend).await;
+    let mut feed = local_feed();
+    for service in feed.as_array_mut().unwrap() {
+        let term = &mut service["attributes"][0]["taxonomy_term"];
+        term["id"] = json!(need_term_id(Need::PhysicalActivity));
+    }
+    feed[0]["cost_options"] = json!([{"id": "c", "amount": 4}]);
+    feed[2]["minimum_age"] = json!(18);
+    feed[2]["name"] = json!("Seated exercise");
+    import(&app, &serde_json::to_vec(&feed).unwrap()).await;
+
+    let (_, person) = app
+        .post(
+            "/people",
+            &app.link_worker,
+            crate::helpers::person_body("B25 8DS"),
+        )
+        .await;
+    let (_, referral) = app
+        .post(
+            "/referrals",
+            &app.link_worker,
+            json!({"person_id": person["id"], "referrer_kind": "gp", "reason": "inactive"}),
+        )
+        .await;
+    let id = referral["id"].as_i64().unwrap();
+    let (status, problem) = app
+        .get(&format!("/referrals/{id}/matches"), &app.link_worker)
+        .await;
+    assert_eq!(
+        (status, problem["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("needs"))
+    );
+
+    app.post(
+        &format!("/referrals/{id}/needs"),
+        &app.link_worker,
+        json!({"need": "physical_activity"}),
+    )
+    .await;
+    for barrier in ["transport", "cost"] {
+        let (s, b) = app
+            .post(
+                &format!("/referrals/{id}/barriers"),
+                &app.link_worker,
+                json!({"barrier": barrier}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+    }
+    let (status, matches) = app
+        .get(&format!("/referrals/{id}/matches"), &app.link_worker)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{matches}");
+    let names: Vec<&str> = matches
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    // No transport: the club 10 km away is out; cost is a barrier: the free session first.
+    assert_eq!(names, ["choir", "near"], "{matches:#}");
+    let why = matches[1]["why"].as_str().unwrap();
+    assert!(
+        why.starts_with("For physical activity: ")
+            && why.contains("km from home")
+            && why.contains("but it costs money"),
+        "{why}"
+    );
+    assert_eq!(matches[0]["need"], "physical_activity");
+
+    let (status, _) = app
+        .get(&format!("/referrals/{id}/matches"), &app.other_team_worker)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

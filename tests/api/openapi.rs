@@ -33,6 +33,7 @@ async fn openapi_document_lists_every_route_and_each_answers() {
         "/vcse/connections",
         "/reports/equity",
         "/directory/search",
+        "/referrals/{id}/matches",
     ];
     let mut documented: Vec<&str> = paths.keys().map(String::as_str).collect();
     documented.sort();
