@@ -73,6 +73,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(consent::add_consent))
         .routes(routes!(consent::withdraw_consent))
         .routes(routes!(consent::organisation_connections))
+        .routes(routes!(consent::answer_connection))
         .routes(routes!(equity::equity_report))
         .routes(routes!(directory::search))
         .routes(routes!(directory::matches))

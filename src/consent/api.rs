@@ -6,6 +6,8 @@ use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
+use crate::referrals::api::ConnectionStatusInput;
+use crate::referrals::{Connection, ConnectionStatus};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -93,6 +95,69 @@ pub async fn organisation_connections(
         state
             .store
             .organisation_connections(&organisation, &user.audit_context())
+            .await?,
+    ))
+}
+
+/// What a community organisation may say of a connection sent to it; "requested" and
+/// "cancelled" belong to the link worker.
+const ORGANISATION_ANSWERS: [ConnectionStatus; 6] = [
+    ConnectionStatus::Accepted,
+    ConnectionStatus::Rejected,
+    ConnectionStatus::InProgress,
+    ConnectionStatus::AttendedFirstSession,
+    ConnectionStatus::Completed,
+    ConnectionStatus::Failed,
+];
+
+/// For a community organisation: accept or decline a connection (a reason is needed to
+/// decline), then record attendance and the outcome.
+#[utoipa::path(post, path = "/vcse/connections/{id}/status", tag = "consent", params(("id" = i64, Path)),
+    request_body = ConnectionStatusInput,
+    responses((status = 200, body = Connection), WriteProblems))]
+pub async fn answer_connection(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    ApiJson(input): ApiJson<ConnectionStatusInput>,
+) -> AppResult<Json<Connection>> {
+    user.require(Action::ReadOrganisationConnections)?;
+    let organisation = user.organisation.clone().ok_or_else(|| {
+        AppError::Forbidden("this account is not linked to an organisation".into())
+    })?;
+    if !ORGANISATION_ANSWERS.contains(&input.status) {
+        return Err(AppError::invalid_field(
+            "status",
+            "Not an organisation's answer",
+            format!(
+                "{} is recorded by the link worker",
+                input.status.label().to_lowercase()
+            ),
+        ));
+    }
+    let minimum = if input.status == ConnectionStatus::Rejected {
+        1
+    } else {
+        0
+    };
+    let note = text_field("note", &input.note, minimum, 2000).map_err(|e| match minimum {
+        1 if input.note.trim().is_empty() => AppError::invalid_field(
+            "note",
+            "Reason needed",
+            "say why the connection is declined, so the link worker can find another way",
+        ),
+        _ => e,
+    })?;
+    Ok(Json(
+        state
+            .store
+            .organisation_sets_connection_status(
+                id,
+                &organisation,
+                input.status,
+                &note,
+                &user.audit_context(),
+            )
             .await?,
     ))
 }

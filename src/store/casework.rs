@@ -845,6 +845,40 @@ impl Store {
             .await?
             .ok_or(AppError::NotFound("connection"))?
             .person_id;
+        self.write_connection_status(current, person_id, to, note, ctx)
+            .await
+    }
+
+    /// A community organisation answers a connection sent to it: only connections to its
+    /// own services, shared under a consent still in force (others are not found).
+    pub async fn organisation_sets_connection_status(
+        &self,
+        connection_id: i64,
+        organisation: &str,
+        to: ConnectionStatus,
+        note: &str,
+        ctx: &AuditContext,
+    ) -> AppResult<Connection> {
+        let found: Option<(i64,)> = on_reader!(self, pool => sqlx::query_as(
+            "SELECT r.person_id FROM connections c JOIN services s ON s.id = c.service_id \
+             JOIN consents k ON k.id = c.consent_id AND k.withdrawn_at IS NULL AND k.organisation = s.organisation \
+             JOIN referrals r ON r.id = c.referral_id WHERE c.id = $1 AND s.organisation = $2")
+            .bind(connection_id).bind(organisation).fetch_optional(pool).await)?;
+        let (person_id,) = found.ok_or(AppError::NotFound("connection"))?;
+        let current = self.connection(connection_id).await?;
+        self.write_connection_status(current, person_id, to, note, ctx)
+            .await
+    }
+
+    async fn write_connection_status(
+        &self,
+        current: Connection,
+        person_id: i64,
+        to: ConnectionStatus,
+        note: &str,
+        ctx: &AuditContext,
+    ) -> AppResult<Connection> {
+        let connection_id = current.id;
         check_connection_status(current.status, to)
             .map_err(|e| AppError::validation("Status change not allowed", e))?;
         let now = Utc::now();

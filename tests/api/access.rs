@@ -50,7 +50,11 @@ fn allowed(method: &str, path: &str, role: Role, scope: Scope) -> bool {
         ("get", "/people/{id}") | ("get", "/referrals/{id}") => {
             own && matches!(role, LinkWorker | TeamLead | Referrer)
         }
+        // Connections to the organisation's own services, whichever team sent them...
         ("get", "/vcse/connections") => role == Vcse,
+        // ...under a consent in force: the matrix withdrew the own record's consent
+        // (`/consents/{id}/withdrawal` comes first), so only the other team's is answerable.
+        ("post", "/vcse/connections/{id}/status") => role == Vcse && !own,
         // Aggregate and disclosure-controlled, so not scoped to a team.
         ("get", "/reports/equity") => matches!(role, Analyst | TeamLead),
         ("post", "/consents/{id}/withdrawal") => own && casework,
@@ -153,6 +157,7 @@ fn body_for(path: &str, app: &TestApp, referral_version: i64, link_worker: i64) 
         "/referrals/{id}/connections" => json!({"service_id": app.service_id}),
         "/goals/{id}/progress" => json!({"progress": 3}),
         "/connections/{id}/status" => json!({"status": "cancelled"}),
+        "/vcse/connections/{id}/status" => json!({"status": "accepted"}),
         "/referrals/{id}/consents" => {
             json!({"organisation": crate::helpers::SERVICE_ORGANISATION, "share": ["name"], "method": "written"})
         }
@@ -189,7 +194,9 @@ async fn every_route_every_role_every_scope(backend: Backend) {
                     };
                     let id = if path.starts_with("/goals/") {
                         ids.goal
-                    } else if path.starts_with("/connections/") {
+                    } else if path.starts_with("/connections/")
+                        || path.starts_with("/vcse/connections/")
+                    {
                         ids.connection
                     } else if path.starts_with("/consents/") {
                         ids.consent

@@ -97,3 +97,102 @@ async fn connections_need_consent_and_share_only_what_was_agreed(backend: Backen
         .await;
     assert_problem(s, &p, StatusCode::NOT_FOUND);
 }
+
+on_both_databases!(the_organisation_answers_its_connections_and_records_attendance);
+
+async fn the_organisation_answers_its_connections_and_records_attendance(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, person) = app
+        .post(
+            "/people",
+            &app.link_worker,
+            crate::helpers::person_body("B25 8DS"),
+        )
+        .await;
+    let (_, referral) = app
+        .post(
+            "/referrals",
+            &app.link_worker,
+            json!({"person_id": person["id"], "referrer_kind": "gp", "reason": "lonely"}),
+        )
+        .await;
+    let consent = app
+        .consent_to_share(&referral["id"], &app.link_worker)
+        .await;
+    let connect = || async {
+        let (s, c) = app
+            .post(
+                &format!("/referrals/{}/connections", referral["id"]),
+                &app.link_worker,
+                json!({"service_id": app.service_id}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{c}");
+        c["id"].as_i64().unwrap()
+    };
+    let (first, second) = (connect().await, connect().await);
+    let answer = |id: i64, body: serde_json::Value| {
+        let app = &app;
+        async move {
+            app.post(&format!("/vcse/connections/{id}/status"), &app.vcse, body)
+                .await
+        }
+    };
+
+    let (s, problem) = answer(first, json!({"status": "rejected"})).await;
+    assert_eq!(
+        (s, problem["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("note")),
+        "a reason is needed"
+    );
+    let (s, declined) = answer(
+        first,
+        json!({"status": "rejected", "note": "Group full until March"}),
+    )
+    .await;
+    assert_eq!(
+        (s, declined["status"].as_str()),
+        (StatusCode::OK, Some("rejected"))
+    );
+    let (s, _) = answer(second, json!({"status": "cancelled"})).await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "cancelling is the link worker's"
+    );
+    for status in ["accepted", "attended_first_session", "completed"] {
+        let (s, c) = answer(second, json!({"status": status})).await;
+        assert_eq!(
+            (s, c["status"].as_str()),
+            (StatusCode::OK, Some(status)),
+            "{c}"
+        );
+    }
+    let (s, _) = answer(second, json!({"status": "accepted"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "completed is final");
+
+    // The link worker sees the organisation's answers, with the reason for declining.
+    let (_, detail) = app
+        .get(&format!("/referrals/{}", referral["id"]), &app.link_worker)
+        .await;
+    let statuses: Vec<&str> = detail["casework"]["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["rejected", "completed"]);
+
+    // Withdrawn consent: the organisation can no longer see or answer.
+    let third = connect().await;
+    let (s, _) = app
+        .post(
+            &format!("/consents/{}/withdrawal", consent["id"]),
+            &app.link_worker,
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = answer(third, json!({"status": "accepted"})).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}

@@ -34,6 +34,7 @@ async fn openapi_document_lists_every_route_and_each_answers() {
         "/reports/equity",
         "/directory/search",
         "/referrals/{id}/matches",
+        "/vcse/connections/{id}/status",
     ];
     let mut documented: Vec<&str> = paths.keys().map(String::as_str).collect();
     documented.sort();
