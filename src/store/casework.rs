@@ -119,7 +119,13 @@ pub struct CaseloadRow {
     pub received_at: DateTime<Utc>,
     pub next_follow_up_on: Option<NaiveDate>,
     pub imd_decile: Option<i32>,
+    /// Connections sent over `UNANSWERED_AFTER_DAYS` ago that the organisation has not
+    /// answered: flagged back to the link worker.
+    pub unanswered_connections: i64,
 }
+
+/// A connection still "requested" after this many days is flagged to the link worker.
+pub const UNANSWERED_AFTER_DAYS: i64 = 14;
 
 /// Inside a write transaction: confirms the referral is still open (evaluating to its
 /// person's id, for the audit record), and on PostgreSQL
@@ -976,7 +982,9 @@ impl Store {
             .collect();
         let sql = format!(
             "SELECT r.id AS referral_id, p.id AS person_id, p.given_name || ' ' || p.family_name AS person_name, \
-             r.state, r.version, r.link_worker_id, u.display_name AS link_worker_name, r.received_at, r.next_follow_up_on, p.imd_decile \
+             r.state, r.version, r.link_worker_id, u.display_name AS link_worker_name, r.received_at, r.next_follow_up_on, p.imd_decile, \
+             (SELECT COUNT(*) FROM connections k WHERE k.referral_id = r.id AND k.status = 'requested' AND k.sent_at < $7) \
+             AS unanswered_connections \
              FROM referrals r JOIN people p ON p.id = r.person_id LEFT JOIN users u ON u.id = r.link_worker_id \
              WHERE {clause} \
              AND ($1 IS NULL OR r.state = $1) \
@@ -991,6 +999,7 @@ impl Store {
             .bind(filter.link_worker_id)
             .bind(filter.overdue_on)
             .bind(filter.limit).bind(filter.offset)
+            .bind(Utc::now() - chrono::Duration::days(UNANSWERED_AFTER_DAYS))
             .fetch_all(pool).await)?)
     }
 

@@ -78,6 +78,7 @@ pub struct CaseloadLine {
     pub follow_up: String,
     pub overdue: bool,
     pub imd: String,
+    pub unanswered: i64,
 }
 
 impl CaseloadLine {
@@ -94,6 +95,7 @@ impl CaseloadLine {
                 .next_follow_up_on
                 .map(|d| d.format("%-d %b %Y").to_string())
                 .unwrap_or_default(),
+            unanswered: r.unanswered_connections,
             overdue: state.is_some_and(|s| s.is_open())
                 && r.next_follow_up_on.is_some_and(|d| d < today),
             imd: r

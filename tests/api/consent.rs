@@ -139,6 +139,24 @@ async fn the_organisation_answers_its_connections_and_records_attendance(backend
         }
     };
 
+    // Unanswered for over 14 days: flagged on the link worker's caseload until answered.
+    let unanswered = || async {
+        let (_, caseload) = app.get("/caseload", &app.link_worker).await;
+        caseload
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["referral_id"] == referral["id"])
+            .unwrap()["unanswered_connections"]
+            .as_i64()
+            .unwrap()
+    };
+    assert_eq!(unanswered().await, 0);
+    app.execute(&format!(
+        "UPDATE connections SET sent_at = '2020-01-01T00:00:00+00:00' WHERE id = {first}"
+    ))
+    .await;
+    assert_eq!(unanswered().await, 1, "only the old one");
     let (s, problem) = answer(first, json!({"status": "rejected"})).await;
     assert_eq!(
         (s, problem["field"].as_str()),
@@ -182,6 +200,7 @@ async fn the_organisation_answers_its_connections_and_records_attendance(backend
         .map(|c| c["status"].as_str().unwrap())
         .collect();
     assert_eq!(statuses, ["rejected", "completed"]);
+    assert_eq!(unanswered().await, 0, "answered");
 
     // Withdrawn consent: the organisation can no longer see or answer.
     let third = connect().await;
