@@ -121,43 +121,54 @@ pub async fn answer_connection(
     Id(id): Id,
     ApiJson(input): ApiJson<ConnectionStatusInput>,
 ) -> AppResult<Json<Connection>> {
+    Ok(Json(
+        answer(&state, &user, id, input.status, &input.note).await?,
+    ))
+}
+
+/// Checks and records an organisation's answer (for the API and the inbox page).
+pub async fn answer(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    status: ConnectionStatus,
+    reason: &str,
+) -> AppResult<Connection> {
     user.require(Action::ReadOrganisationConnections)?;
     let organisation = user.organisation.clone().ok_or_else(|| {
         AppError::Forbidden("this account is not linked to an organisation".into())
     })?;
-    if !ORGANISATION_ANSWERS.contains(&input.status) {
+    if !ORGANISATION_ANSWERS.contains(&status) {
         return Err(AppError::invalid_field(
             "status",
             "Not an organisation's answer",
             format!(
                 "{} is recorded by the link worker",
-                input.status.label().to_lowercase()
+                status.label().to_lowercase()
             ),
         ));
     }
-    let minimum = if input.status == ConnectionStatus::Rejected {
+    let minimum = if status == ConnectionStatus::Rejected {
         1
     } else {
         0
     };
-    let note = text_field("note", &input.note, minimum, 2000).map_err(|e| match minimum {
-        1 if input.note.trim().is_empty() => AppError::invalid_field(
+    let note = text_field("note", reason, minimum, 2000).map_err(|e| match minimum {
+        1 if reason.trim().is_empty() => AppError::invalid_field(
             "note",
             "Reason needed",
             "say why the connection is declined, so the link worker can find another way",
         ),
         _ => e,
     })?;
-    Ok(Json(
-        state
-            .store
-            .organisation_sets_connection_status(
-                id,
-                &organisation,
-                input.status,
-                &note,
-                &user.audit_context(),
-            )
-            .await?,
-    ))
+    state
+        .store
+        .organisation_sets_connection_status(
+            id,
+            &organisation,
+            status,
+            &note,
+            &user.audit_context(),
+        )
+        .await
 }

@@ -212,9 +212,14 @@ pub async fn search(
     ApiQuery(params): ApiQuery<SearchParams>,
 ) -> AppResult<Json<SearchResults>> {
     user.require(Action::ReadServices)?;
+    Ok(Json(search_directory(&state, &params).await?))
+}
+
+/// Runs a checked search (for the API and the directory page).
+pub async fn search_directory(state: &AppState, params: &SearchParams) -> AppResult<SearchResults> {
     let mut query = params.query(chrono::Utc::now().date_naive())?;
     if let Some(postcode) = params.postcode.as_deref() {
-        let place = crate::geo::api::resolve(&state, postcode).await?;
+        let place = crate::geo::api::resolve(state, postcode).await?;
         query.origin = place.latitude.zip(place.longitude);
         if query.origin.is_none() {
             return Err(AppError::invalid_field(
@@ -246,10 +251,10 @@ pub async fn search(
             }
         })
         .collect();
-    Ok(Json(SearchResults {
+    Ok(SearchResults {
         total: hits.len(),
         results,
-    }))
+    })
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -277,8 +282,17 @@ pub async fn matches(
     user: CurrentUser,
     crate::api::Id(id): crate::api::Id,
 ) -> AppResult<Json<Vec<MatchResult>>> {
+    Ok(Json(matches_for(&state, &user, id).await?))
+}
+
+/// Matches for one referral the user may see (for the API and the matches page).
+pub async fn matches_for(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<Vec<MatchResult>> {
     user.require(Action::ReadCasework)?;
-    let detail = crate::referrals::api::referral_detail(&state, &user, id).await?;
+    let detail = crate::referrals::api::referral_detail(state, user, id).await?;
     let casework = detail.casework.ok_or(AppError::NotFound("referral"))?;
     let mut needs: Vec<Need> = Vec::new();
     for n in &casework.needs {
@@ -314,21 +328,19 @@ pub async fn matches(
     };
     let catalogue = state.directory.get(&state.store).await?;
     let found = catalogue.index.match_for(&circumstances, 5);
-    Ok(Json(
-        found
-            .into_iter()
-            .map(|m| {
-                let entry = &catalogue.entries[m.entry];
-                MatchResult {
-                    service_id: entry.id,
-                    id: entry.service.id.clone(),
-                    name: entry.service.name.clone(),
-                    organisation: entry.service.organization.as_ref().map(|o| o.name.clone()),
-                    need: m.need,
-                    distance_km: m.distance_km.map(|d| (d * 10.0).round() / 10.0),
-                    why: m.why,
-                }
-            })
-            .collect(),
-    ))
+    Ok(found
+        .into_iter()
+        .map(|m| {
+            let entry = &catalogue.entries[m.entry];
+            MatchResult {
+                service_id: entry.id,
+                id: entry.service.id.clone(),
+                name: entry.service.name.clone(),
+                organisation: entry.service.organization.as_ref().map(|o| o.name.clone()),
+                need: m.need,
+                distance_km: m.distance_km.map(|d| (d * 10.0).round() / 10.0),
+                why: m.why,
+            }
+        })
+        .collect())
 }

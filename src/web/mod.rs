@@ -1,6 +1,7 @@
 //! Server-rendered pages for link workers. Plain HTML forms (no JavaScript needed),
 //! post/redirect/get, CSRF token on every form, one stylesheet served by the binary.
 
+mod directory;
 mod reports;
 mod views;
 
@@ -34,6 +35,14 @@ pub fn routes() -> Router<AppState> {
         .route("/sign-out", post(sign_out))
         .route("/caseload", get(caseload_page))
         .route("/reports/equity", get(reports::equity_page))
+        .route("/directory", get(directory::directory_page))
+        .route("/directory/services/{id}", get(directory::service_page))
+        .route("/referrals/{id}/matches", get(directory::matches_page))
+        .route("/vcse/inbox", get(directory::inbox_page))
+        .route(
+            "/vcse/connections/{id}/status",
+            post(directory::answer_connection),
+        )
         .route("/reports/equity/{file}", get(reports::equity_download))
         .route("/people/{id}", get(person_page))
         .route("/referrals/{id}/contacts", post(record_contact))
@@ -43,10 +52,11 @@ pub fn routes() -> Router<AppState> {
 
 /// Each role starts where its work is.
 async fn home(PageUser(user): PageUser) -> Redirect {
-    if user.role == Role::Analyst {
-        Redirect::to("/reports/equity")
-    } else {
-        Redirect::to("/caseload")
+    match user.role {
+        Role::Analyst => Redirect::to("/reports/equity"),
+        Role::Vcse => Redirect::to("/vcse/inbox"),
+        Role::Admin => Redirect::to("/directory"),
+        _ => Redirect::to("/caseload"),
     }
 }
 

@@ -19,6 +19,8 @@ pub struct Layout {
     pub csrf: String,
     pub show_cases: bool,
     pub show_report: bool,
+    pub show_directory: bool,
+    pub show_inbox: bool,
 }
 
 impl Layout {
@@ -31,6 +33,8 @@ impl Layout {
             show_cases: user
                 .is_some_and(|u| u.may(Action::ReadCasework) || u.role == Role::Referrer),
             show_report: user.is_some_and(|u| u.may(Action::ReadEquityReport)),
+            show_directory: user.is_some_and(|u| u.may(Action::ReadServices)),
+            show_inbox: user.is_some_and(|u| u.may(Action::ReadOrganisationConnections)),
         }
     }
 }

@@ -456,3 +456,89 @@ async fn matching_ranks_services_for_the_persons_needs_and_barriers(backend: Bac
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn directory_pages_search_show_and_let_organisations_answer() {
+    use crate::pages::{csrf_of, page, sign_in_as};
+    let app = spawn_app(Backend::Sqlite).await;
+    import(&app, &serde_json::to_vec(&local_feed()).unwrap()).await;
+    let worker = sign_in_as(&app, "lw").await;
+
+    let (status, html) = page(
+        &app,
+        &worker,
+        "/directory?q=walkng&postcode=B25+8DS&within_km=5",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("1 service found") && html.contains("Walking group"),
+        "{html}"
+    );
+    assert!(html.contains("read as “walking”") && !html.contains("Walking club"));
+    let (status, html) = page(&app, &worker, "/directory?postcode=B25+8DS&within_km=far").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("There is a problem") && html.contains("within_km must be a number"),
+        "{html}"
+    );
+    let (status, html) = page(&app, &worker, "/directory/services/near").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("1 High Street, Birmingham, B25 8DS") && html.contains("/oruk/services/near")
+    );
+
+    // A connection to the test organisation's service, answered from its inbox page.
+    let (_, person) = app
+        .post(
+            "/people",
+            &app.link_worker,
+            crate::helpers::person_body("B25 8DS"),
+        )
+        .await;
+    let (_, referral) = app
+        .post(
+            "/referrals",
+            &app.link_worker,
+            json!({"person_id": person["id"], "referrer_kind": "gp", "reason": "lonely"}),
+        )
+        .await;
+    app.consent_to_share(&referral["id"], &app.link_worker)
+        .await;
+    let (_, connection) = app
+        .post(
+            &format!("/referrals/{}/connections", referral["id"]),
+            &app.link_worker,
+            json!({"service_id": app.service_id}),
+        )
+        .await;
+    let vcse = sign_in_as(&app, "vcse").await;
+    let (status, inbox) = page(&app, &vcse, "/vcse/inbox").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        inbox.contains("Walking group") && inbox.contains("Accept"),
+        "{inbox}"
+    );
+    let answer = app
+        .client
+        .post(format!(
+            "{}/vcse/connections/{}/status",
+            app.address, connection["id"]
+        ))
+        .header("cookie", &vcse)
+        .form(&[
+            ("csrf", csrf_of(&inbox).as_str()),
+            ("status", "accepted"),
+            ("note", "See you Monday"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    let (_, detail) = app
+        .get(&format!("/referrals/{}", referral["id"]), &app.link_worker)
+        .await;
+    assert_eq!(detail["casework"]["connections"][0]["status"], "accepted");
+    let (status, _) = page(&app, &worker, "/vcse/inbox").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

@@ -159,6 +159,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         let mut new_user = user(name, role, None, None);
         if role == Role::Vcse {
             new_user.organisation = Some(SERVICE_ORGANISATION);
+            new_user.password = Some(LINK_WORKER_PASSWORD);
         }
         let id = store.create_user(&new_user).await.unwrap();
         others.push(store.create_api_token(id, "test").await.unwrap());

@@ -173,7 +173,7 @@ async fn sign_in_and_see_the_caseload(backend: Backend) {
     );
 }
 
-fn csrf_of(html: &str) -> String {
+pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
     let start = html.find(marker).expect("form has a csrf field") + marker.len();
     html[start..start + 64].to_string()

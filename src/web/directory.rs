@@ -1,0 +1,459 @@
+//! Directory pages: search with filters, a service's page, matches for a referral, and a
+//! community organisation's inbox of connections with the answers it can give.
+
+use super::views::{Choice, Layout};
+use super::{check_csrf, error_page, render, PageUser};
+use crate::app::AppState;
+use crate::auth::policy::Action;
+use crate::directory::api::{
+    matches_for, search_directory, MatchResult, SearchParams, SearchResult,
+};
+use crate::directory::search::STALE_AFTER_DAYS;
+use crate::error::AppError;
+use crate::referrals::{ConnectionStatus, Need};
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+/// The search form as browsers send it: every field text, empty when unused.
+#[derive(Debug, Default, Deserialize)]
+pub struct SearchForm {
+    q: Option<String>,
+    need: Option<String>,
+    postcode: Option<String>,
+    within_km: Option<String>,
+    age: Option<String>,
+    day: Option<String>,
+    mode: Option<String>,
+    free: Option<String>,
+    step_free: Option<String>,
+    has_capacity: Option<String>,
+}
+
+fn given(v: &Option<String>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+fn number(field: &str, v: &Option<String>) -> Result<Option<f64>, AppError> {
+    given(v)
+        .map(|t| {
+            t.parse::<f64>().map_err(|_| {
+                AppError::invalid_field(
+                    field,
+                    "Enter a number",
+                    format!("{field} must be a number"),
+                )
+            })
+        })
+        .transpose()
+}
+
+impl SearchForm {
+    fn params(&self) -> Result<SearchParams, AppError> {
+        Ok(SearchParams {
+            q: given(&self.q),
+            need: given(&self.need),
+            postcode: given(&self.postcode),
+            within_km: number("within_km", &self.within_km)?.or(given(&self.postcode).map(|_| 5.0)),
+            age: number("age", &self.age)?,
+            day: given(&self.day),
+            mode: given(&self.mode),
+            free: self.free.as_ref().map(|_| true),
+            accessibility: self.step_free.as_ref().map(|_| "step_free".to_string()),
+            has_capacity: self.has_capacity.as_ref().map(|_| true),
+            limit: Some(50),
+            ..SearchParams::default()
+        })
+    }
+
+    fn searched(&self) -> bool {
+        [&self.q, &self.need, &self.postcode, &self.day, &self.mode]
+            .iter()
+            .any(|v| given(v).is_some())
+            || self.free.is_some()
+            || self.step_free.is_some()
+            || self.has_capacity.is_some()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "directory.html")]
+struct DirectoryPage {
+    layout: Layout,
+    form_q: String,
+    form_postcode: String,
+    form_within: String,
+    form_age: String,
+    needs: Vec<Choice>,
+    days: Vec<Choice>,
+    modes: Vec<Choice>,
+    free: bool,
+    step_free: bool,
+    has_capacity: bool,
+    searched: bool,
+    total: usize,
+    results: Vec<SearchResult>,
+    error: Option<String>,
+}
+
+pub async fn directory_page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Query(form): Query<SearchForm>,
+) -> Response {
+    if let Err(e) = user.require(Action::ReadServices) {
+        return error_page(Some(&user), e);
+    }
+    let (mut total, mut results, mut error) = (0, Vec::new(), None);
+    if form.searched() {
+        match async { search_directory(&state, &form.params()?).await }.await {
+            Ok(found) => {
+                total = found.total;
+                results = found.results;
+            }
+            Err(e @ AppError::Validation { .. }) => error = Some(e.to_string()),
+            Err(e) => return error_page(Some(&user), e),
+        }
+    }
+    let chosen = |v: &Option<String>, value: &str| given(v).as_deref() == Some(value);
+    let page = DirectoryPage {
+        layout: Layout::new("Find community support", Some(&user)),
+        form_q: given(&form.q).unwrap_or_default(),
+        form_postcode: given(&form.postcode).unwrap_or_default(),
+        form_within: given(&form.within_km).unwrap_or_default(),
+        form_age: given(&form.age).unwrap_or_default(),
+        needs: Need::ALL
+            .iter()
+            .map(|n| Choice::new(n.code(), n.label(), chosen(&form.need, n.code())))
+            .collect(),
+        days: [
+            "today",
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+        ]
+        .iter()
+        .map(|d| {
+            Choice::new(
+                d,
+                &format!("{}{}", d[..1].to_uppercase(), &d[1..]),
+                chosen(&form.day, d),
+            )
+        })
+        .collect(),
+        modes: [
+            ("in_person", "In person"),
+            ("phone", "By phone"),
+            ("online", "Online"),
+        ]
+        .iter()
+        .map(|(v, l)| Choice::new(v, l, chosen(&form.mode, v)))
+        .collect(),
+        free: form.free.is_some(),
+        step_free: form.step_free.is_some(),
+        has_capacity: form.has_capacity.is_some(),
+        searched: form.searched(),
+        total,
+        results,
+        error,
+    };
+    render(&page, StatusCode::OK)
+}
+
+/// One fact about a service, as a label and a value.
+struct Fact {
+    label: &'static str,
+    value: String,
+}
+
+#[derive(Template)]
+#[template(path = "service.html")]
+struct ServicePage {
+    layout: Layout,
+    name: String,
+    organisation: String,
+    description: String,
+    status: String,
+    facts: Vec<Fact>,
+    stale: Option<String>,
+    hsds_id: String,
+}
+
+pub async fn service_page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(e) = user.require(Action::ReadServices) {
+        return error_page(Some(&user), e);
+    }
+    let catalogue = match state.directory.get(&state.store).await {
+        Ok(c) => c,
+        Err(e) => return error_page(Some(&user), AppError::Internal(e)),
+    };
+    let Some(entry) = catalogue.entry(&id) else {
+        return error_page(Some(&user), AppError::NotFound("service"));
+    };
+    let s = &entry.service;
+    let d = &entry.document;
+    let mut facts = Vec::new();
+    let mut add = |label, value: String| {
+        if !value.is_empty() {
+            facts.push(Fact { label, value });
+        }
+    };
+    add(
+        "For",
+        s.attributes
+            .iter()
+            .filter_map(|a| a.taxonomy_term.as_ref().map(|t| t.name.clone()))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    let places: Vec<String> = s
+        .service_at_locations
+        .iter()
+        .filter_map(|p| p.location.as_ref())
+        .map(|l| match (l.location_type.as_str(), l.addresses.first()) {
+            ("virtual", _) => "Online".to_string(),
+            (_, Some(a)) => format!("{}, {}, {}", a.address_1, a.city, a.postal_code),
+            (_, None) => l.name.clone().unwrap_or_default(),
+        })
+        .collect();
+    add("Where", places.join("; "));
+    let when: Vec<String> = s
+        .schedules
+        .iter()
+        .map(|x| {
+            format!(
+                "{} {}-{}{}",
+                x.byday.as_deref().unwrap_or("").replace(',', ", "),
+                x.opens_at.as_deref().unwrap_or(""),
+                x.closes_at.as_deref().unwrap_or(""),
+                x.attending_type
+                    .as_deref()
+                    .map(|t| format!(" ({t})"))
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    add("When", when.join("; "));
+    add(
+        "Cost",
+        s.cost_options
+            .iter()
+            .map(|c| match c.amount {
+                Some(a) if a > 0.0 => format!("£{a} {}", c.option.as_deref().unwrap_or(""))
+                    .trim()
+                    .to_string(),
+                _ => "Free".to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+    );
+    add(
+        "Ages",
+        match (s.minimum_age, s.maximum_age) {
+            (Some(min), Some(max)) if max < 120.0 => format!("{min} to {max}"),
+            (Some(min), _) => format!("{min} and over"),
+            _ => String::new(),
+        },
+    );
+    add(
+        "Languages",
+        s.languages
+            .iter()
+            .filter_map(|l| l.name.clone())
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    let access: Vec<String> = s
+        .service_at_locations
+        .iter()
+        .filter_map(|p| p.location.as_ref())
+        .flat_map(|l| l.accessibility.iter().filter_map(|a| a.description.clone()))
+        .collect();
+    add("Accessibility", access.join("; "));
+    add(
+        "Places",
+        s.service_capacity
+            .first()
+            .and_then(|c| {
+                Some(format!(
+                    "{} free of {}",
+                    c.available?,
+                    c.maximum.map_or("?".into(), |m| m.to_string())
+                ))
+            })
+            .unwrap_or_default(),
+    );
+    add(
+        "Checked",
+        s.assured_date.clone().unwrap_or_else(|| "Never".into()),
+    );
+    let today = chrono::Utc::now().date_naive();
+    let stale = match s.assured_date.as_deref().and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()) {
+        Some(d) if (today - d).num_days() <= STALE_AFTER_DAYS => None,
+        Some(d) => Some(format!("This listing was last checked on {d}: confirm the details with the organisation before referring.")),
+        None => Some("This listing has never been checked: confirm the details with the organisation before referring.".into()),
+    };
+    let page = ServicePage {
+        layout: Layout::new(&s.name, Some(&user)),
+        name: s.name.clone(),
+        organisation: s
+            .organization
+            .as_ref()
+            .map(|o| o.name.clone())
+            .unwrap_or_default(),
+        description: s.description.clone().unwrap_or_default(),
+        status: d["status"].as_str().unwrap_or("active").to_string(),
+        facts,
+        stale,
+        hsds_id: s.id.clone(),
+    };
+    render(&page, StatusCode::OK)
+}
+
+#[derive(Template)]
+#[template(path = "matches.html")]
+struct MatchesPage {
+    layout: Layout,
+    referral_id: i64,
+    matches: Vec<MatchResult>,
+}
+
+pub async fn matches_page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+) -> Response {
+    let result = async {
+        let id: i64 = id.parse().map_err(|_| AppError::NotFound("referral"))?;
+        Ok::<_, AppError>((id, matches_for(&state, &user, id).await?))
+    }
+    .await;
+    match result {
+        Ok((referral_id, matches)) => render(
+            &MatchesPage {
+                layout: Layout::new("Services that fit", Some(&user)),
+                referral_id,
+                matches,
+            },
+            StatusCode::OK,
+        ),
+        Err(e) => error_page(Some(&user), e),
+    }
+}
+
+struct InboxLine {
+    id: i64,
+    service: String,
+    status: String,
+    open: bool,
+    requested: bool,
+    sent: String,
+    who: Vec<Fact>,
+}
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+struct InboxPage {
+    layout: Layout,
+    organisation: String,
+    lines: Vec<InboxLine>,
+}
+
+pub async fn inbox_page(State(state): State<AppState>, PageUser(user): PageUser) -> Response {
+    let result = async {
+        user.require(Action::ReadOrganisationConnections)?;
+        let organisation = user.organisation.clone().ok_or_else(|| {
+            AppError::Forbidden("this account is not linked to an organisation".into())
+        })?;
+        let shared = state
+            .store
+            .organisation_connections(&organisation, &user.audit_context())
+            .await?;
+        Ok::<_, AppError>((organisation, shared))
+    }
+    .await;
+    let (organisation, shared) = match result {
+        Ok(r) => r,
+        Err(e) => return error_page(Some(&user), e),
+    };
+    let lines = shared
+        .into_iter()
+        .map(|c| {
+            let p = c.person;
+            let mut who = Vec::new();
+            let mut add = |label, value: Option<String>| {
+                if let Some(value) = value.filter(|v| !v.is_empty()) {
+                    who.push(Fact { label, value });
+                }
+            };
+            add("Name", p.name);
+            add("Phone", p.phone);
+            add("Born", p.date_of_birth.map(|d| d.to_string()));
+            add("Needs", p.needs.map(|n| n.join(", ")));
+            add("What matters", p.what_matters.map(|w| w.join("; ")));
+            InboxLine {
+                id: c.connection_id,
+                service: c.service_name,
+                status: c.status.label().to_string(),
+                open: c.status.is_open(),
+                requested: c.status == ConnectionStatus::Requested,
+                sent: c.sent_at.format("%-d %b %Y").to_string(),
+                who,
+            }
+        })
+        .collect();
+    render(
+        &InboxPage {
+            layout: Layout::new("Connections sent to you", Some(&user)),
+            organisation,
+            lines,
+        },
+        StatusCode::OK,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct AnswerForm {
+    csrf: String,
+    status: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn answer_connection(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+    Form(form): Form<AnswerForm>,
+) -> Response {
+    let result = async {
+        check_csrf(&user, &form.csrf)?;
+        let id: i64 = id.parse().map_err(|_| AppError::NotFound("connection"))?;
+        let status = ConnectionStatus::from_code(&form.status).ok_or_else(|| {
+            AppError::invalid_field(
+                "status",
+                "Choose an answer",
+                "choose one of the answers offered",
+            )
+        })?;
+        crate::consent::api::answer(&state, &user, id, status, &form.note).await
+    }
+    .await;
+    match result {
+        Ok(_) => Redirect::to("/vcse/inbox").into_response(),
+        Err(e) => error_page(Some(&user), e),
+    }
+}
