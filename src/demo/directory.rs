@@ -18,32 +18,45 @@ fn random_uuid(rng: &mut ChaCha8Rng) -> String {
     uuid_from(rng.gen())
 }
 
-const PLACES: [&str; 24] = [
-    "Acocks Green",
-    "Sparkbrook",
-    "Northfield",
-    "Erdington",
-    "Handsworth",
-    "Shirley",
-    "Chelmsley Wood",
-    "Kings Heath",
-    "Moseley",
-    "Small Heath",
-    "Sutton Coldfield",
-    "Yardley",
-    "Castle Vale",
-    "Kingstanding",
-    "Balsall Heath",
-    "Edgbaston",
-    "Selly Oak",
-    "Ladywood",
-    "Aston",
-    "Perry Barr",
-    "Hall Green",
-    "Solihull",
-    "Knowle",
-    "Olton",
+/// Neighbourhoods of the demo area with their approximate centres, to name services after
+/// the place they are held.
+const PLACES: [(&str, f64, f64); 24] = [
+    ("Acocks Green", 52.449, -1.816),
+    ("Sparkbrook", 52.462, -1.870),
+    ("Northfield", 52.414, -1.966),
+    ("Erdington", 52.524, -1.839),
+    ("Handsworth", 52.506, -1.928),
+    ("Shirley", 52.410, -1.820),
+    ("Chelmsley Wood", 52.481, -1.735),
+    ("Kings Heath", 52.434, -1.893),
+    ("Moseley", 52.446, -1.888),
+    ("Small Heath", 52.472, -1.856),
+    ("Sutton Coldfield", 52.563, -1.823),
+    ("Yardley", 52.476, -1.806),
+    ("Castle Vale", 52.520, -1.786),
+    ("Kingstanding", 52.548, -1.888),
+    ("Balsall Heath", 52.456, -1.885),
+    ("Edgbaston", 52.462, -1.925),
+    ("Selly Oak", 52.437, -1.937),
+    ("Ladywood", 52.479, -1.919),
+    ("Aston", 52.501, -1.882),
+    ("Perry Barr", 52.522, -1.900),
+    ("Hall Green", 52.430, -1.841),
+    ("Solihull", 52.413, -1.778),
+    ("Knowle", 52.388, -1.732),
+    ("Olton", 52.437, -1.801),
 ];
+
+/// The named neighbourhood nearest a point.
+fn nearest_place(lat: f64, lon: f64) -> &'static str {
+    PLACES
+        .iter()
+        .min_by(|a, b| {
+            let d = |p: &(&str, f64, f64)| (p.1 - lat).powi(2) + ((p.2 - lon) * 0.61).powi(2);
+            d(a).total_cmp(&d(b))
+        })
+        .map_or("Birmingham", |p| p.0)
+}
 
 const KINDS: [&str; 10] = [
     "Community Trust",
@@ -165,7 +178,7 @@ pub fn synthetic_services(
 ) -> Vec<Value> {
     let organisations: Vec<(String, String)> = std::iter::once(DEMO_ORGANISATION.to_string())
         .chain((1..(count / 3).max(2)).map(|i| {
-            let place = PLACES[i % PLACES.len()];
+            let place = PLACES[i % PLACES.len()].0;
             let kind = KINDS[(i / PLACES.len()) % KINDS.len()];
             let round = i / (PLACES.len() * KINDS.len());
             if round == 0 {
@@ -186,8 +199,8 @@ pub fn synthetic_services(
             };
             let need = Need::ALL[i % Need::ALL.len()];
             let activity = activities(need).choose(rng).expect("activities");
-            let place = PLACES.choose(rng).expect("places");
-            service(rng, need, activity, place, org_id, org_name, places, today)
+            let at = places.choose(rng).expect("places").clone();
+            service(rng, need, activity, &at, org_id, org_name, today)
         })
         .collect()
 }
@@ -197,12 +210,13 @@ fn service(
     rng: &mut ChaCha8Rng,
     need: Need,
     activity: &str,
-    place: &str,
+    at: &(String, f64, f64),
     org_id: &str,
     org_name: &str,
-    places: &[(String, f64, f64)],
     today: NaiveDate,
 ) -> Value {
+    let (postcode, lat, lon) = at;
+    let place = nearest_place(*lat, *lon);
     let id = random_uuid(rng);
     let mode = match rng.gen_range(0..100) {
         0..=69 => "in person",
@@ -265,7 +279,6 @@ fn service(
     let location = if mode == "online" {
         json!({"id": random_uuid(rng), "location_type": "virtual", "name": "Online"})
     } else {
-        let (postcode, lat, lon) = places.choose(rng).expect("places");
         let mut accessibility = Vec::new();
         if rng.gen_bool(0.6) {
             accessibility.push(json!({"id": random_uuid(rng), "description": "Step-free access and an accessible toilet"}));
