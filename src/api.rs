@@ -77,6 +77,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(equity::equity_report))
         .routes(routes!(directory::search))
         .routes(routes!(directory::matches))
+        .routes(routes!(directory::change_listing))
+        .routes(routes!(directory::listing_history))
 }
 
 /// A JSON body that must match its type exactly; failures become problem documents.

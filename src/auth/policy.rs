@@ -22,6 +22,8 @@ pub enum Action {
     ReadOrganisationConnections,
     /// See the aggregate, disclosure-controlled equity report.
     ReadEquityReport,
+    /// Change directory listings: an organisation its own, an administrator any.
+    CurateListings,
 }
 
 impl Action {
@@ -35,6 +37,7 @@ impl Action {
             Action::LookUpPostcode => &[LinkWorker, TeamLead, Referrer, Admin],
             Action::ReadOrganisationConnections => &[Vcse],
             Action::ReadEquityReport => &[Analyst, TeamLead],
+            Action::CurateListings => &[Vcse, Admin],
         }
     }
 }

@@ -1,5 +1,6 @@
 //! `GET /api/v1/directory/search`: the link workers' directory search.
 
+use super::curation::ListingChange;
 use super::search::{weekday, Feature, Mode, SearchQuery};
 use crate::api::{ApiQuery, ReadProblems};
 use crate::app::AppState;
@@ -7,6 +8,7 @@ use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::referrals::Need;
+use crate::store::directory::ListingChangeRecord;
 use axum::extract::State;
 use axum::Json;
 use chrono::NaiveTime;
@@ -343,4 +345,46 @@ pub async fn matches_for(
             }
         })
         .collect())
+}
+
+/// Changes a listing: its organisation (its own listings only) or an administrator.
+/// Places, status, ages, wording, or "confirmed correct today"; kept in its history.
+#[utoipa::path(post, path = "/directory/services/{id}/changes", tag = "directory",
+    params(("id" = String, Path, description = "The service's HSDS id")),
+    request_body = ListingChange,
+    responses((status = 200, description = "The listing's HSDS record after the change", body = Object), crate::api::WriteProblems))]
+pub async fn change_listing(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    crate::api::ApiJson(change): crate::api::ApiJson<ListingChange>,
+) -> AppResult<Json<serde_json::Value>> {
+    user.require(Action::CurateListings)?;
+    let organisation = match user.role {
+        crate::auth::Role::Admin => None,
+        _ => Some(user.organisation.clone().ok_or_else(|| {
+            AppError::Forbidden("this account is not linked to an organisation".into())
+        })?),
+    };
+    Ok(Json(
+        state
+            .store
+            .change_listing(&id, organisation.as_deref(), &change, user.id)
+            .await?,
+    ))
+}
+
+/// Changes made to a listing in Linkwell, newest first.
+#[utoipa::path(get, path = "/directory/services/{id}/history", tag = "directory",
+    params(("id" = String, Path, description = "The service's HSDS id")),
+    responses((status = 200, body = Vec<ListingChangeRecord>), ReadProblems))]
+pub async fn listing_history(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> AppResult<Json<Vec<ListingChangeRecord>>> {
+    user.require(Action::ReadServices)?;
+    let catalogue = state.directory.get(&state.store).await?;
+    let entry = catalogue.entry(&id).ok_or(AppError::NotFound("service"))?;
+    Ok(Json(state.store.listing_history(entry.id).await?))
 }

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod bench;
 pub mod catalogue;
+pub mod curation;
 pub mod feed;
 pub mod hsds;
 pub mod matching;

@@ -177,3 +177,82 @@ mod tests {
         assert!(doc.get("description").is_none(), "empty fields are omitted");
     }
 }
+
+/// One change to a listing, for its history.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ListingChangeRecord {
+    pub changed_at: chrono::DateTime<chrono::Utc>,
+    pub changed_by: String,
+    pub summary: String,
+}
+
+impl Store {
+    /// Changes a listing, checked as an imported record is, with its history, in one
+    /// transaction. `organisation` limits it to that organisation's listings (others are
+    /// not found); `None` is an administrator.
+    pub async fn change_listing(
+        &self,
+        hsds_id: &str,
+        organisation: Option<&str>,
+        change: &crate::directory::curation::ListingChange,
+        actor_id: i64,
+    ) -> crate::error::AppResult<Value> {
+        use crate::error::AppError;
+        let now = chrono::Utc::now();
+        let result = on_writer!(self, pool => {
+            let mut tx = pool.begin_with(begin_statement(pool)).await?;
+            type Row = (i64, String, String, String, String, Option<String>);
+            let row: Option<Row> = sqlx::query_as(
+                "SELECT id, name, organisation, description, status, document FROM services WHERE hsds_id = $1 \
+                 OR (hsds_id IS NULL AND 'linkwell-service-' || CAST(id AS TEXT) = $1)")
+                .bind(hsds_id).fetch_optional(&mut *tx).await?;
+            let Some((id, name, owner, description, status, document)) = row else {
+                return Err(AppError::NotFound("service"));
+            };
+            if organisation.is_some_and(|o| o != owner) {
+                return Err(AppError::NotFound("service"));
+            }
+            let before = match document {
+                Some(text) => serde_json::from_str(&text).map_err(|e| AppError::Internal(e.into()))?,
+                None => document_from_columns(id, &name, &owner, &description, &status),
+            };
+            let (after, service, summary) = change.apply(&before, now).map_err(|(field, message)| match field.as_str() {
+                "" => AppError::validation("Nothing to change", message),
+                f => AppError::invalid_field(f, "Invalid change", format!("{f} {message}")),
+            })?;
+            sqlx::query("UPDATE services SET name = $1, description = $2, status = $3, document = $4, updated_at = $5, \
+                         hsds_id = COALESCE(hsds_id, $6) WHERE id = $7")
+                .bind(&service.name).bind(service.description.as_deref().unwrap_or(""))
+                .bind(after["status"].as_str().unwrap_or("active")).bind(after.to_string())
+                .bind(crate::store::audit::now_text()).bind(&service.id).bind(id)
+                .execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO directory_listing_history (service_id, changed_at, changed_by, summary, document_before, document_after) \
+                         VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(id).bind(now).bind(actor_id).bind(&summary).bind(before.to_string()).bind(after.to_string())
+                .execute(&mut *tx).await?;
+            sqlx::query(BUMP_VERSION).bind(DIRECTORY_VERSION_KEY).bind(new_version()).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok::<_, AppError>(after)
+        });
+        result
+    }
+
+    /// A listing's changes made in Linkwell, newest first.
+    pub async fn listing_history(
+        &self,
+        service_id: i64,
+    ) -> anyhow::Result<Vec<ListingChangeRecord>> {
+        let rows: Vec<(chrono::DateTime<chrono::Utc>, String, String)> = on_reader!(self, pool => sqlx::query_as(
+            "SELECT h.changed_at, u.display_name, h.summary FROM directory_listing_history h \
+             JOIN users u ON u.id = h.changed_by WHERE h.service_id = $1 ORDER BY h.id DESC")
+            .bind(service_id).fetch_all(pool).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(changed_at, changed_by, summary)| ListingChangeRecord {
+                changed_at,
+                changed_by,
+                summary,
+            })
+            .collect())
+    }
+}

@@ -58,7 +58,11 @@ fn allowed(method: &str, path: &str, role: Role, scope: Scope) -> bool {
         // Aggregate and disclosure-controlled, so not scoped to a team.
         ("get", "/reports/equity") => matches!(role, Analyst | TeamLead),
         ("post", "/consents/{id}/withdrawal") => own && casework,
-        ("get", "/directory/search") | ("get", "/services") => {
+        // The fixture service belongs to the community organisation user's organisation.
+        ("post", "/directory/services/{id}/changes") => matches!(role, Vcse | Admin),
+        ("get", "/directory/search")
+        | ("get", "/directory/services/{id}/history")
+        | ("get", "/services") => {
             matches!(role, LinkWorker | TeamLead | Referrer | Vcse | Admin)
         }
         ("post", "/services") => matches!(role, TeamLead | Admin),
@@ -158,6 +162,7 @@ fn body_for(path: &str, app: &TestApp, referral_version: i64, link_worker: i64) 
         "/goals/{id}/progress" => json!({"progress": 3}),
         "/connections/{id}/status" => json!({"status": "cancelled"}),
         "/vcse/connections/{id}/status" => json!({"status": "accepted"}),
+        "/directory/services/{id}/changes" => json!({"confirm_correct": true}),
         "/referrals/{id}/consents" => {
             json!({"organisation": crate::helpers::SERVICE_ORGANISATION, "share": ["name"], "method": "written"})
         }
@@ -205,9 +210,12 @@ async fn every_route_every_role_every_scope(backend: Backend) {
                     } else {
                         ids.referral
                     };
-                    let url_path = path
-                        .replace("{id}", &id.to_string())
-                        .replace("{postcode}", "SW1A1AA");
+                    let id = if path.starts_with("/directory/services/") {
+                        format!("linkwell-service-{}", app.service_id)
+                    } else {
+                        id.to_string()
+                    };
+                    let url_path = path.replace("{id}", &id).replace("{postcode}", "SW1A1AA");
                     let (status, body) = if method == "get" {
                         app.get(&url_path, token(role)).await
                     } else {

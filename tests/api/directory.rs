@@ -542,3 +542,85 @@ async fn directory_pages_search_show_and_let_organisations_answer() {
     let (status, _) = page(&app, &worker, "/vcse/inbox").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+on_both_databases!(organisations_keep_their_own_listings_current_with_history);
+
+async fn organisations_keep_their_own_listings_current_with_history(backend: Backend) {
+    let app = spawn_app(backend).await;
+    import(&app, &serde_json::to_vec(&local_feed()).unwrap()).await;
+    let own = format!("linkwell-service-{}", app.service_id);
+    let change = |id: String, token: String, body: Value| {
+        let app = &app;
+        async move {
+            app.post(&format!("/directory/services/{id}/changes"), &token, body)
+                .await
+        }
+    };
+
+    let (s, record) = change(
+        own.clone(),
+        app.vcse.clone(),
+        json!({"available": 3, "maximum": 12, "confirm_correct": true}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{record}");
+    assert_eq!(record["service_capacity"][0]["available"], 3);
+    assert!(record["assured_date"].as_str().is_some());
+    let (_, served, _) = oruk(&app, &format!("/services/{own}")).await;
+    assert_eq!(
+        served["service_capacity"][0]["maximum"], 12,
+        "the public record changed at once"
+    );
+    let (_, found) = app
+        .get(
+            "/directory/search?has_capacity=true&q=walking",
+            &app.link_worker,
+        )
+        .await;
+    assert!(
+        found["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == own.as_str()),
+        "{found}"
+    );
+
+    // Another organisation's listing is not the community organisation's to change.
+    let (s, _) = change(
+        "near".into(),
+        app.vcse.clone(),
+        json!({"status": "inactive"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = change(
+        "near".into(),
+        app.admin.clone(),
+        json!({"status": "temporarily closed"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "administrators curate every listing");
+    let (s, problem) = change(own.clone(), app.vcse.clone(), json!({"available": 40})).await;
+    assert_eq!(
+        (s, problem["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("available"))
+    );
+    let (s, _) = change(own.clone(), app.vcse.clone(), json!({"colour": "red"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let (s, history) = app
+        .get(
+            &format!("/directory/services/{own}/history"),
+            &app.link_worker,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        history.as_array().unwrap().len(),
+        1,
+        "refused changes leave no history: {history}"
+    );
+    assert_eq!(history[0]["summary"], "places 3 of 12, confirmed correct");
+    assert_eq!(history[0]["changed_by"], "vcse");
+}

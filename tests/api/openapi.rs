@@ -35,6 +35,8 @@ async fn openapi_document_lists_every_route_and_each_answers() {
         "/directory/search",
         "/referrals/{id}/matches",
         "/vcse/connections/{id}/status",
+        "/directory/services/{id}/changes",
+        "/directory/services/{id}/history",
     ];
     let mut documented: Vec<&str> = paths.keys().map(String::as_str).collect();
     documented.sort();
