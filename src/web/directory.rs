@@ -186,6 +186,11 @@ struct ServicePage {
     facts: Vec<Fact>,
     stale: Option<String>,
     hsds_id: String,
+    /// The viewer may change this listing (its organisation, or an administrator).
+    may_change: bool,
+    available: String,
+    maximum: String,
+    history: Vec<crate::store::directory::ListingChangeRecord>,
 }
 
 pub async fn service_page(
@@ -306,7 +311,30 @@ pub async fn service_page(
         Some(d) => Some(format!("This listing was last checked on {d}: confirm the details with the organisation before referring.")),
         None => Some("This listing has never been checked: confirm the details with the organisation before referring.".into()),
     };
+    let organisation = s
+        .organization
+        .as_ref()
+        .map(|o| o.name.clone())
+        .unwrap_or_default();
+    let may_change = user.may(Action::CurateListings)
+        && (user.role == crate::auth::Role::Admin
+            || user.organisation.as_deref() == Some(organisation.as_str()));
+    let history = match state.store.listing_history(entry.id).await {
+        Ok(h) => h,
+        Err(e) => return error_page(Some(&user), AppError::Internal(e)),
+    };
+    let capacity = s.service_capacity.first();
     let page = ServicePage {
+        may_change,
+        available: capacity
+            .and_then(|c| c.available)
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
+        maximum: capacity
+            .and_then(|c| c.maximum)
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
+        history,
         layout: Layout::new(&s.name, Some(&user)),
         name: s.name.clone(),
         organisation: s
@@ -454,6 +482,68 @@ pub async fn answer_connection(
     .await;
     match result {
         Ok(_) => Redirect::to("/vcse/inbox").into_response(),
+        Err(e) => error_page(Some(&user), e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ListingForm {
+    csrf: String,
+    available: Option<String>,
+    maximum: Option<String>,
+    confirm_correct: Option<String>,
+}
+
+/// The service page's form for its organisation: places now, and "still correct".
+pub async fn change_listing(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+    Form(form): Form<ListingForm>,
+) -> Response {
+    let result = async {
+        check_csrf(&user, &form.csrf)?;
+        user.require(Action::CurateListings)?;
+        let whole = |field: &str, v: &Option<String>| -> Result<Option<u32>, AppError> {
+            given(v)
+                .map(|t| {
+                    t.parse::<u32>().map_err(|_| {
+                        AppError::invalid_field(
+                            field,
+                            "Enter a whole number",
+                            format!("{field} must be a whole number"),
+                        )
+                    })
+                })
+                .transpose()
+        };
+        let change = crate::directory::curation::ListingChange {
+            available: whole("available", &form.available)?,
+            maximum: whole("maximum", &form.maximum)?,
+            confirm_correct: form.confirm_correct.is_some(),
+            ..Default::default()
+        };
+        let organisation = match user.role {
+            crate::auth::Role::Admin => None,
+            _ => user.organisation.clone(),
+        };
+        if user.role != crate::auth::Role::Admin && organisation.is_none() {
+            return Err(AppError::Forbidden(
+                "this account is not linked to an organisation".into(),
+            ));
+        }
+        state
+            .store
+            .change_listing(&id, organisation.as_deref(), &change, user.id)
+            .await
+    }
+    .await;
+    match result {
+        Ok(record) => Redirect::to(&format!(
+            "/directory/services/{}",
+            record["id"].as_str().unwrap_or(&id)
+        ))
+        .into_response(),
         Err(e) => error_page(Some(&user), e),
     }
 }

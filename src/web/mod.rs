@@ -37,6 +37,10 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/equity", get(reports::equity_page))
         .route("/directory", get(directory::directory_page))
         .route("/directory/services/{id}", get(directory::service_page))
+        .route(
+            "/directory/services/{id}/changes",
+            post(directory::change_listing),
+        )
         .route("/referrals/{id}/matches", get(directory::matches_page))
         .route("/vcse/inbox", get(directory::inbox_page))
         .route(

@@ -541,6 +541,35 @@ async fn directory_pages_search_show_and_let_organisations_answer() {
     assert_eq!(detail["casework"]["connections"][0]["status"], "accepted");
     let (status, _) = page(&app, &worker, "/vcse/inbox").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The organisation keeps its own listing current from the service page.
+    let listing = format!("/directory/services/linkwell-service-{}", app.service_id);
+    let (_, html) = page(&app, &worker, &listing).await;
+    assert!(
+        !html.contains("Keep this listing current"),
+        "not the link worker's listing"
+    );
+    let (_, html) = page(&app, &vcse, &listing).await;
+    assert!(html.contains("Keep this listing current"));
+    let saved = app
+        .client
+        .post(format!("{}{listing}/changes", app.address))
+        .header("cookie", &vcse)
+        .form(&[
+            ("csrf", csrf_of(&html).as_str()),
+            ("available", "4"),
+            ("maximum", "10"),
+            ("confirm_correct", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(&app, &worker, &listing).await;
+    assert!(
+        html.contains("places 4 of 10, confirmed correct") && html.contains("4 free of 10"),
+        "{html}"
+    );
 }
 
 on_both_databases!(organisations_keep_their_own_listings_current_with_history);
