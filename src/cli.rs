@@ -513,6 +513,24 @@ fn write_out(out: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Prints an import's problems (the first `MOST_ERRORS_LISTED`) and says nothing was written.
+fn refused(file: &Path, errors: &[impl std::fmt::Display]) -> anyhow::Error {
+    for e in errors.iter().take(population::MOST_ERRORS_LISTED) {
+        eprintln!("{}: {e}", file.display());
+    }
+    if errors.len() > population::MOST_ERRORS_LISTED {
+        eprintln!(
+            "... and {} more",
+            errors.len() - population::MOST_ERRORS_LISTED
+        );
+    }
+    anyhow::anyhow!(
+        "{}: {} problem(s); nothing was imported",
+        file.display(),
+        errors.len()
+    )
+}
+
 async fn import_population(db: &DbArgs, file: &Path) -> anyhow::Result<()> {
     let settings = db.settings();
     let input = std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
@@ -521,22 +539,7 @@ async fn import_population(db: &DbArgs, file: &Path) -> anyhow::Result<()> {
     let lookup = |code: &str| geography.lsoa(code).map(|l| l.imd_decile.map(|d| d.get()));
     let rows = match population::parse(std::io::BufReader::new(input), &lookup) {
         Ok(rows) => rows,
-        Err(errors) => {
-            for e in errors.iter().take(population::MOST_ERRORS_LISTED) {
-                eprintln!("{}: {e}", file.display());
-            }
-            if errors.len() > population::MOST_ERRORS_LISTED {
-                eprintln!(
-                    "... and {} more",
-                    errors.len() - population::MOST_ERRORS_LISTED
-                );
-            }
-            anyhow::bail!(
-                "{}: {} problem(s); nothing was imported",
-                file.display(),
-                errors.len()
-            );
-        }
+        Err(errors) => return Err(refused(file, &errors)),
     };
     let store = connect_existing(&settings.database_url).await?;
     store.replace_population(&rows).await?;
@@ -552,22 +555,7 @@ async fn import_directory(db: &DbArgs, file: &Path) -> anyhow::Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let listings = match crate::directory::feed::parse(&bytes) {
         Ok(listings) => listings,
-        Err(errors) => {
-            for e in errors.iter().take(population::MOST_ERRORS_LISTED) {
-                eprintln!("{}: {e}", file.display());
-            }
-            if errors.len() > population::MOST_ERRORS_LISTED {
-                eprintln!(
-                    "... and {} more",
-                    errors.len() - population::MOST_ERRORS_LISTED
-                );
-            }
-            anyhow::bail!(
-                "{}: {} problem(s); nothing was imported",
-                file.display(),
-                errors.len()
-            );
-        }
+        Err(errors) => return Err(refused(file, &errors)),
     };
     let store = connect_existing(&db.database_url).await?;
     let summary = store.import_directory(&listings).await?;

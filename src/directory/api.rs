@@ -102,24 +102,16 @@ impl SearchParams {
             None | Some("") => None,
             Some(d) if d.eq_ignore_ascii_case("today") => Some(weekday(today)),
             Some(d) => Some(
-                [
-                    "monday",
-                    "tuesday",
-                    "wednesday",
-                    "thursday",
-                    "friday",
-                    "saturday",
-                    "sunday",
-                ]
-                .iter()
-                .position(|n| n.eq_ignore_ascii_case(d) || n[..2].eq_ignore_ascii_case(d))
-                .ok_or_else(|| {
-                    AppError::invalid_field(
-                        "day",
-                        "Invalid day",
-                        "day must be a day name or \"today\"",
-                    )
-                })?,
+                super::search::DAY_NAMES
+                    .iter()
+                    .position(|n| n.eq_ignore_ascii_case(d) || n[..2].eq_ignore_ascii_case(d))
+                    .ok_or_else(|| {
+                        AppError::invalid_field(
+                            "day",
+                            "Invalid day",
+                            "day must be a day name or \"today\"",
+                        )
+                    })?,
             ),
         };
         let time = match self.time.as_deref().filter(|t| !t.trim().is_empty()) {

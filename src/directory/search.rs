@@ -83,7 +83,7 @@ impl Feature {
 }
 
 const DAY_CODES: [&str; 7] = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
-const DAY_NAMES: [&str; 7] = [
+pub const DAY_NAMES: [&str; 7] = [
     "Monday",
     "Tuesday",
     "Wednesday",

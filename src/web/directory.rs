@@ -131,25 +131,13 @@ pub async fn directory_page(
             .iter()
             .map(|n| Choice::new(n.code(), n.label(), chosen(&form.need, n.code())))
             .collect(),
-        days: [
-            "today",
-            "monday",
-            "tuesday",
-            "wednesday",
-            "thursday",
-            "friday",
-            "saturday",
-            "sunday",
-        ]
-        .iter()
-        .map(|d| {
-            Choice::new(
-                d,
-                &format!("{}{}", d[..1].to_uppercase(), &d[1..]),
-                chosen(&form.day, d),
-            )
-        })
-        .collect(),
+        days: std::iter::once("Today")
+            .chain(crate::directory::search::DAY_NAMES)
+            .map(|name| {
+                let value = name.to_lowercase();
+                Choice::new(&value, name, chosen(&form.day, &value))
+            })
+            .collect(),
         modes: [
             ("in_person", "In person"),
             ("phone", "By phone"),
