@@ -6,7 +6,7 @@ use super::hsds::Service;
 use super::search::SearchIndex;
 use crate::store::Store;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use tokio::sync::{Mutex, RwLock};
 
@@ -71,6 +71,8 @@ pub struct Catalogue {
     /// Taxonomies named by the terms (id, name), as the terms carry no fuller record.
     pub taxonomies: Vec<Value>,
     pub index: SearchIndex,
+    /// Position of each listing by HSDS id.
+    by_id: HashMap<String, usize>,
 }
 
 impl Catalogue {
@@ -97,6 +99,11 @@ impl Catalogue {
                 });
             }
         }
+        let entries_by_id = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.service.id.clone(), i))
+            .collect();
         let mut organizations = store.directory_organizations().await?;
         // Organisations known only from services made before the directory existed.
         for entry in &entries {
@@ -114,11 +121,12 @@ impl Catalogue {
             taxonomy_terms,
             taxonomies: taxonomies.into_values().collect(),
             index,
+            by_id: entries_by_id,
         })
     }
 
     pub fn entry(&self, hsds_id: &str) -> Option<&Entry> {
-        self.entries.iter().find(|e| e.service.id == hsds_id)
+        self.by_id.get(hsds_id).map(|&i| &self.entries[i])
     }
 }
 
