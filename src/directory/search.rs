@@ -93,6 +93,21 @@ pub const DAY_NAMES: [&str; 7] = [
     "Sunday",
 ];
 
+/// RFC 5545 day codes ("MO,WE") as English day names ("Monday, Wednesday").
+pub fn day_names(byday: &str) -> String {
+    byday
+        .split(',')
+        .map(|d| {
+            let code = d.trim();
+            DAY_CODES
+                .iter()
+                .position(|c| code.ends_with(c))
+                .map_or(code.to_string(), |i| DAY_NAMES[i].to_string())
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A weekly opening: days as bits (Monday = bit 0) and minutes from midnight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Opening {
@@ -923,6 +938,13 @@ mod tests {
             "an impossible latitude is not a place"
         );
         assert_eq!(hits[0].reasons, ["by phone"]);
+    }
+
+    #[test]
+    fn day_codes_read_as_names() {
+        assert_eq!(day_names("MO,WE"), "Monday, Wednesday");
+        assert_eq!(day_names("1SU"), "Sunday");
+        assert_eq!(day_names("XX"), "XX");
     }
 
     #[test]

@@ -229,7 +229,7 @@ pub async fn service_page(
         .map(|x| {
             format!(
                 "{} {}-{}{}",
-                x.byday.as_deref().unwrap_or("").replace(',', ", "),
+                crate::directory::search::day_names(x.byday.as_deref().unwrap_or("")),
                 x.opens_at.as_deref().unwrap_or(""),
                 x.closes_at.as_deref().unwrap_or(""),
                 x.attending_type
