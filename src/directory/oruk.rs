@@ -68,6 +68,12 @@ pub struct Paging {
 impl Paging {
     /// Checks the page request and cuts one page from `items`.
     fn cut(&self, items: Vec<Value>) -> AppResult<Value> {
+        self.cut_then_show(items, |v| v)
+    }
+
+    /// Cuts one page from `items`, and only then turns each into what is shown, so a
+    /// page of a big directory does not build records for every match.
+    fn cut_then_show<T>(&self, items: Vec<T>, show: impl Fn(T) -> Value) -> AppResult<Value> {
         let number = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(DEFAULT_PER_PAGE);
         if number == 0 {
@@ -89,6 +95,7 @@ impl Paging {
             .into_iter()
             .skip((number - 1).saturating_mul(per_page))
             .take(per_page)
+            .map(show)
             .collect();
         Ok(page(total, number, per_page, contents))
     }
@@ -285,25 +292,22 @@ async fn services(
     let filter = Filter::new(&q)?;
     let catalogue = catalogue(&state).await?;
     let full = q.full.unwrap_or(false);
-    let items = catalogue
+    let matching: Vec<&Entry> = catalogue
         .entries
         .iter()
         .filter(|e| filter.matches(e))
-        .map(|e| {
-            if full {
-                e.document.clone()
-            } else {
-                service_summary(&e.document)
-            }
-        })
         .collect();
-    Ok(Json(
-        Paging {
-            page: q.page,
-            per_page: q.per_page,
+    let paging = Paging {
+        page: q.page,
+        per_page: q.per_page,
+    };
+    Ok(Json(paging.cut_then_show(matching, |e| {
+        if full {
+            e.document.clone()
+        } else {
+            service_summary(&e.document)
         }
-        .cut(items)?,
-    ))
+    })?))
 }
 
 async fn service(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Value>> {
