@@ -165,13 +165,17 @@ fn parse_format(name: &str) -> Result<Format, String> {
 
 #[derive(Subcommand)]
 enum ExportCommand {
-    /// The whole directory as an Open Referral UK JSON feed (one page holding every service).
+    /// The whole directory as an Open Referral UK JSON feed (one page holding every
+    /// service), or with --csv as an HSDS 3.0 CSV data package folder.
     Directory {
         #[command(flatten)]
         db: DbArgs,
-        /// File to write ("-" for standard output).
+        /// File to write ("-" for standard output), or the folder with --csv.
         #[arg(long)]
         out: PathBuf,
+        /// Write the HSDS CSV data package (one CSV per table) instead of JSON.
+        #[arg(long)]
+        csv: bool,
     },
 }
 
@@ -414,12 +418,26 @@ pub fn run() -> anyhow::Result<()> {
                 command: ImportCommand::Directory { db, file },
             } => import_directory(&db, &file).await,
             Command::Export {
-                command: ExportCommand::Directory { db, out },
+                command: ExportCommand::Directory { db, out, csv },
             } => {
                 let store = connect_existing(&db.database_url).await?;
                 let listings = store.directory_listings().await?;
-                let feed = crate::directory::feed::export(listings.iter().map(|l| &l.document));
-                write_out(&out, &serde_json::to_vec_pretty(&feed)?)
+                if csv {
+                    let kept = store.directory_package().await?;
+                    let columns = kept
+                        .iter()
+                        .map(|(n, t)| (n.clone(), t.columns.clone()))
+                        .collect();
+                    let documents: Vec<&serde_json::Value> =
+                        listings.iter().map(|l| &l.document).collect();
+                    let tables = crate::directory::package::flatten(&documents, &kept, &columns);
+                    crate::directory::package::write(&tables, &out)?;
+                    eprintln!("wrote {} tables to {}", tables.len(), out.display());
+                    Ok(())
+                } else {
+                    let feed = crate::directory::feed::export(listings.iter().map(|l| &l.document));
+                    write_out(&out, &serde_json::to_vec_pretty(&feed)?)
+                }
             }
             Command::Bench {
                 command:
@@ -551,14 +569,22 @@ async fn import_population(db: &DbArgs, file: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn import_directory(db: &DbArgs, file: &Path) -> anyhow::Result<()> {
-    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    let listings = match crate::directory::feed::parse(&bytes) {
-        Ok(listings) => listings,
-        Err(errors) => return Err(refused(file, &errors)),
+async fn import_directory(db: &DbArgs, path: &Path) -> anyhow::Result<()> {
+    use crate::directory::{feed, package};
+    let (listings, kept) = if path.is_dir() {
+        let tables = package::read(path).map_err(|errors| refused(path, &errors))?;
+        let nested = package::nest(&tables).map_err(|errors| refused(path, &errors))?;
+        let listings = package::listings(&nested).map_err(|errors| refused(path, &errors))?;
+        (listings, Some(nested.extras))
+    } else {
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        (
+            feed::parse(&bytes).map_err(|errors| refused(path, &errors))?,
+            None,
+        )
     };
     let store = connect_existing(&db.database_url).await?;
-    let summary = store.import_directory(&listings).await?;
+    let summary = store.import_directory(&listings, kept.as_ref()).await?;
     println!(
         "imported {} services: {} new, {} updated ({} organisation and {} taxonomy term records)",
         listings.len(),

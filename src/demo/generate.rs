@@ -624,7 +624,7 @@ async fn create_directory(
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    store.import_directory(&listings).await?;
+    store.import_directory(&listings, None).await?;
     let mut by_need: HashMap<Need, Vec<(i64, String)>> = HashMap::new();
     for stored in store.directory_listings().await? {
         let term = stored.document["attributes"][0]["taxonomy_term"]["id"]

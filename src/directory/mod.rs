@@ -11,5 +11,6 @@ pub mod feed;
 pub mod hsds;
 pub mod matching;
 pub mod oruk;
+pub mod package;
 pub mod search;
 pub mod taxonomy;

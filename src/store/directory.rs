@@ -4,6 +4,7 @@
 
 use super::{begin_statement, on_reader, on_writer, Store};
 use crate::directory::feed::Listing;
+use crate::directory::package::{Package, Table};
 use serde_json::{json, Value};
 
 /// `meta` key that changes whenever the directory does.
@@ -66,7 +67,14 @@ fn document_from_columns(
 impl Store {
     /// Adds new services and updates known ones (matched by HSDS id) from a checked feed,
     /// all in one transaction; services not in the feed are left as they are.
-    pub async fn import_directory(&self, listings: &[Listing]) -> anyhow::Result<ImportSummary> {
+    ///
+    /// A CSV data package also brings `package`: its tables' column orders and the rows no
+    /// service carries, which replace those of any earlier package.
+    pub async fn import_directory(
+        &self,
+        listings: &[Listing],
+        package: Option<&Package>,
+    ) -> anyhow::Result<ImportSummary> {
         let now = crate::store::audit::now_text();
         on_writer!(self, pool => {
             let mut tx = pool.begin_with(begin_statement(pool)).await?;
@@ -111,10 +119,37 @@ impl Store {
                     summary.taxonomy_terms += 1;
                 }
             }
+            if let Some(package) = package {
+                sqlx::query("DELETE FROM directory_package").execute(&mut *tx).await?;
+                for (name, table) in package {
+                    sqlx::query("INSERT INTO directory_package (table_name, columns, extra_rows) VALUES ($1, $2, $3)")
+                        .bind(name)
+                        .bind(serde_json::to_string(&table.columns)?)
+                        .bind(serde_json::to_string(&table.rows)?)
+                        .execute(&mut *tx).await?;
+                }
+            }
             sqlx::query(BUMP_VERSION).bind(DIRECTORY_VERSION_KEY).bind(new_version()).execute(&mut *tx).await?;
             tx.commit().await?;
             anyhow::Ok(summary)
         })
+    }
+
+    /// The last imported package's column orders and kept rows (empty if none).
+    pub async fn directory_package(&self) -> anyhow::Result<Package> {
+        let rows: Vec<(String, String, String)> = on_reader!(self, pool => sqlx::query_as(
+            "SELECT table_name, columns, extra_rows FROM directory_package").fetch_all(pool).await)?;
+        rows.into_iter()
+            .map(|(name, columns, extra)| {
+                Ok((
+                    name,
+                    Table {
+                        columns: serde_json::from_str(&columns)?,
+                        rows: serde_json::from_str(&extra)?,
+                    },
+                ))
+            })
+            .collect()
     }
 
     /// Marks the directory changed (after a service was added outside an import).

@@ -28,7 +28,7 @@ fn records(feed: &Value) -> Vec<Value> {
 
 async fn import(app: &TestApp, bytes: &[u8]) -> linkwell::store::directory::ImportSummary {
     let listings = feed::parse(bytes).unwrap();
-    app.store.import_directory(&listings).await.unwrap()
+    app.store.import_directory(&listings, None).await.unwrap()
 }
 
 async fn oruk(app: &TestApp, path: &str) -> (StatusCode, Value, Option<String>) {
@@ -652,4 +652,166 @@ async fn organisations_keep_their_own_listings_current_with_history(backend: Bac
     );
     assert_eq!(history[0]["summary"], "places 3 of 12, confirmed correct");
     assert_eq!(history[0]["changed_by"], "vcse");
+}
+
+fn linkwell(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_linkwell"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn read_table(path: &std::path::Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let mut rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    rows.sort();
+    (header, rows)
+}
+
+#[tokio::test]
+async fn the_hsds_csv_package_round_trips_exactly_and_bad_packages_import_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("package.db").display().to_string();
+    assert!(
+        linkwell(&["teams", "add", "--name", "T", "--database-url", &db])
+            .status
+            .success()
+    );
+    let package =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/standards/hsds-3.0/examples/csv");
+    let run = linkwell(&[
+        "import",
+        "directory",
+        "--database-url",
+        &db,
+        package.to_str().unwrap(),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(String::from_utf8_lossy(&run.stdout).contains("imported 1 services: 1 new"));
+
+    let out = dir.path().join("export");
+    let run = linkwell(&[
+        "export",
+        "directory",
+        "--csv",
+        "--database-url",
+        &db,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let mut tables = 0;
+    for entry in std::fs::read_dir(&package).unwrap() {
+        let original = entry.unwrap().path();
+        let exported = out.join(original.file_name().unwrap());
+        assert_eq!(
+            read_table(&original),
+            read_table(&exported),
+            "{}",
+            original.display()
+        );
+        tables += 1;
+    }
+    assert_eq!(
+        std::fs::read_dir(&out).unwrap().count(),
+        tables,
+        "no tables added"
+    );
+    assert_eq!(tables, 21);
+
+    // The nested record is the one the JSON feed and /oruk serve.
+    let json = dir.path().join("feed.json");
+    linkwell(&[
+        "export",
+        "directory",
+        "--database-url",
+        &db,
+        "--out",
+        json.to_str().unwrap(),
+    ]);
+    let feed: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let service = &feed["contents"][0];
+    assert_eq!(service["organization"]["name"], "Example Organization Inc.");
+    assert_eq!(
+        service["service_at_locations"][0]["location"]["addresses"][0]["postal_code"],
+        "ABC 1234"
+    );
+    assert_eq!(
+        service["minimum_age"], 12,
+        "numbers are numbers in the record"
+    );
+
+    // A broken copy: a bad number, a duplicate id and a link to a missing service.
+    let broken = dir.path().join("broken");
+    std::fs::create_dir(&broken).unwrap();
+    for entry in std::fs::read_dir(&package).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, broken.join(path.file_name().unwrap())).unwrap();
+    }
+    let services = std::fs::read_to_string(broken.join("services.csv")).unwrap();
+    std::fs::write(
+        broken.join("services.csv"),
+        services.replacen(",12,", ",twelve,", 1),
+    )
+    .unwrap();
+    let sal = std::fs::read_to_string(broken.join("service_at_location.csv")).unwrap();
+    let row = sal.lines().nth(1).unwrap().to_string();
+    let orphan = row
+        .replacen("ac148810", "00000000", 1)
+        .replacen("e94c9f38", "e94c9f39", 1);
+    std::fs::write(
+        broken.join("service_at_location.csv"),
+        format!("{sal}{row}\n{orphan}\n"),
+    )
+    .unwrap();
+    let run = linkwell(&[
+        "import",
+        "directory",
+        "--database-url",
+        &db,
+        broken.to_str().unwrap(),
+    ]);
+    assert!(!run.status.success());
+    let errors = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        errors.contains("services.csv row 2, field minimum_age: must be a number (got \"twelve\")"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("service_at_location.csv row 3, field id:")
+            && errors.contains("appears twice"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("field service_id: no services row has the id \"00000000"),
+        "{errors}"
+    );
+    assert!(errors.contains("nothing was imported"), "{errors}");
+    linkwell(&[
+        "export",
+        "directory",
+        "--database-url",
+        &db,
+        "--out",
+        json.to_str().unwrap(),
+    ]);
+    let after: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(after, feed, "the refused package changed nothing");
 }
