@@ -158,6 +158,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api)
         // The Open Referral UK read API: public by the standard, directory data only.
         .nest("/oruk", crate::directory::oruk::routes())
+        .nest("/fhir", crate::fhir::api::routes())
         .route(
             "/oruk/",
             get(crate::directory::oruk::about).layer(crate::directory::oruk::open_to_any_origin()),

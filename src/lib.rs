@@ -13,6 +13,7 @@ pub mod demo;
 pub mod directory;
 pub mod equity;
 pub mod error;
+pub mod fhir;
 pub mod geo;
 pub mod measures;
 pub mod people;

@@ -12,6 +12,7 @@ mod consent;
 pub mod directory;
 pub mod equity;
 pub mod erasure;
+mod fhir;
 mod people;
 mod scope;
 mod users;

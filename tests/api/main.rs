@@ -9,6 +9,7 @@ mod directory;
 mod durability;
 mod equity;
 mod erasure;
+mod fhir;
 mod generator;
 mod geography;
 mod helpers;

@@ -1,0 +1,13 @@
+//! FHIR R4 (4.0.1), JSON, aligned with the HL7 SDOH Clinical Care IG and UK coding
+//! (DESIGN.md 5). Hand-written resources for what Linkwell supports: a referral arrives as
+//! a `ServiceRequest` (with its `Patient`), and reads come back the same way. Every error
+//! is an `OperationOutcome` with a 4xx status.
+
+pub mod api;
+pub mod resources;
+
+/// NHS number identifier system.
+pub const NHS_NUMBER_SYSTEM: &str = "https://fhir.nhs.uk/Id/nhs-number";
+pub const SNOMED: &str = "http://snomed.info/sct";
+/// The FHIR version served.
+pub const FHIR_VERSION: &str = "4.0.1";

@@ -1,0 +1,118 @@
+//! Linkwell records as FHIR R4 resources, and the parts of incoming resources Linkwell
+//! reads.
+
+use super::{FHIR_VERSION, NHS_NUMBER_SYSTEM, SNOMED};
+use crate::people::{Person, Sex};
+use crate::referrals::{Referral, ReferralState, SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING};
+use serde_json::{json, Value};
+
+/// What Linkwell supports, exactly.
+pub fn capability_statement(date: &str) -> Value {
+    json!({
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": date,
+        "publisher": "Linkwell",
+        "kind": "instance",
+        "software": {"name": "Linkwell"},
+        "implementation": {"description": "Linkwell social prescribing FHIR API"},
+        "fhirVersion": FHIR_VERSION,
+        "format": ["application/fhir+json"],
+        "rest": [{
+            "mode": "server",
+            "documentation": "Every request except /fhir/metadata needs an OAuth-style bearer token (Authorization: Bearer).",
+            "security": {"service": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/restful-security-service", "code": "OAuth"}]}]},
+            "resource": [
+                {
+                    "type": "ServiceRequest",
+                    "documentation": "A referral to social prescribing (SNOMED CT 871731000000106). Create with the Patient contained or as a reference to Patient/{id}; the same identifier posted again returns the referral already made.",
+                    "interaction": [{"code": "read"}, {"code": "create"}],
+                    "conditionalCreate": true,
+                },
+                {
+                    "type": "Patient",
+                    "documentation": "The person referred, with their NHS number where known.",
+                    "interaction": [{"code": "read"}],
+                },
+            ],
+        }],
+    })
+}
+
+/// An `OperationOutcome` with one error.
+pub fn operation_outcome(code: &str, diagnostics: &str) -> Value {
+    json!({
+        "resourceType": "OperationOutcome",
+        "issue": [{"severity": "error", "code": code, "diagnostics": diagnostics}],
+    })
+}
+
+fn gender(sex: Sex) -> &'static str {
+    match sex {
+        Sex::Female => "female",
+        Sex::Male => "male",
+        Sex::Other => "other",
+        Sex::Unknown => "unknown",
+    }
+}
+
+pub fn sex_from_gender(gender: &str) -> Option<Sex> {
+    match gender {
+        "female" => Some(Sex::Female),
+        "male" => Some(Sex::Male),
+        "other" => Some(Sex::Other),
+        "unknown" => Some(Sex::Unknown),
+        _ => None,
+    }
+}
+
+pub fn patient(person: &Person) -> Value {
+    let mut patient = json!({
+        "resourceType": "Patient",
+        "id": person.id.to_string(),
+        "name": [{"use": "official", "family": person.family_name, "given": [person.given_name]}],
+        "gender": gender(person.sex),
+        "birthDate": person.date_of_birth.to_string(),
+        "address": [{"use": "home", "postalCode": person.postcode}],
+    });
+    if let Some(nhs) = &person.nhs_number {
+        patient["identifier"] =
+            json!([{"system": NHS_NUMBER_SYSTEM, "value": nhs.to_string().replace(' ', "")}]);
+    }
+    if let Some(phone) = &person.phone {
+        patient["telecom"] = json!([{"system": "phone", "value": phone}]);
+    }
+    patient
+}
+
+/// FHIR `ServiceRequest.status` for a referral's state.
+fn request_status(state: ReferralState) -> &'static str {
+    match state {
+        ReferralState::Received | ReferralState::Contacting | ReferralState::Active => "active",
+        ReferralState::Closed => "completed",
+        ReferralState::Declined | ReferralState::UnableToContact => "revoked",
+    }
+}
+
+pub fn service_request(referral: &Referral, identifiers: &[(String, String)]) -> Value {
+    let mut request = json!({
+        "resourceType": "ServiceRequest",
+        "id": referral.id.to_string(),
+        "status": request_status(referral.state),
+        "intent": "order",
+        "category": [{"coding": [{"system": "http://hl7.org/fhir/us/sdoh-clinicalcare/CodeSystem/SDOHCC-CodeSystemTemporaryCodes",
+                                   "code": "sdoh-category-unspecified", "display": "SDOH Category Unspecified"}]}],
+        "code": {"coding": [{"system": SNOMED, "code": SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING,
+                             "display": "Referral to social prescribing service"}]},
+        "subject": {"reference": format!("Patient/{}", referral.person_id)},
+        "authoredOn": referral.received_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "reasonCode": [{"text": referral.reason}],
+    });
+    if !identifiers.is_empty() {
+        request["identifier"] = identifiers
+            .iter()
+            .map(|(system, value)| json!({"system": system, "value": value}))
+            .collect();
+    }
+    request
+}

@@ -1,0 +1,291 @@
+//! FHIR R4: a ServiceRequest makes a referral once per identifier, reads come back as
+//! FHIR, and bad or wrong-version resources get an OperationOutcome and change nothing.
+
+use crate::helpers::{spawn_app, Backend, TestApp};
+use crate::on_both_databases;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+async fn fhir(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<(&str, Value)>,
+) -> (StatusCode, Value, reqwest::header::HeaderMap) {
+    let url = format!("{}/fhir{path}", app.address);
+    let mut request = match method {
+        "POST" => app.client.post(url),
+        _ => app.client.get(url),
+    };
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some((media, body)) = body {
+        request = request.header("content-type", media).body(body.to_string());
+    }
+    let response = request.send().await.unwrap();
+    let (status, headers) = (response.status(), response.headers().clone());
+    (status, response.json().await.unwrap(), headers)
+}
+
+fn service_request(identifier: &str) -> Value {
+    json!({
+        "resourceType": "ServiceRequest",
+        "identifier": [{"system": "https://example.org/gp-referrals", "value": identifier}],
+        "status": "active",
+        "intent": "order",
+        "code": {"coding": [{"system": "http://snomed.info/sct", "code": "871731000000106"}]},
+        "subject": {"reference": "#p"},
+        "reasonCode": [{"text": "Isolated since moving"}],
+        "contained": [{
+            "resourceType": "Patient", "id": "p",
+            "identifier": [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "9434765919"}],
+            "name": [{"family": "Example", "given": ["Pat"]}],
+            "gender": "female", "birthDate": "1950-02-01",
+            "telecom": [{"system": "phone", "value": "07700 900123"}],
+            "address": [{"postalCode": "B25 8DS"}]
+        }]
+    })
+}
+
+on_both_databases!(a_service_request_makes_one_referral_and_reads_back);
+
+async fn a_service_request_makes_one_referral_and_reads_back(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (status, capability, headers) = fhir(&app, "GET", "/metadata", None, None).await;
+    assert_eq!(status, StatusCode::OK, "metadata is public");
+    assert_eq!(
+        (
+            capability["resourceType"].as_str(),
+            capability["fhirVersion"].as_str()
+        ),
+        (Some("CapabilityStatement"), Some("4.0.1"))
+    );
+    assert!(headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/fhir+json"));
+    let types: Vec<&str> = capability["rest"][0]["resource"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        ["ServiceRequest", "Patient"],
+        "exactly what is supported"
+    );
+
+    let before = app.count("referrals").await;
+    let post = (("application/fhir+json"), service_request("gp-123"));
+    let (status, created, headers) = fhir(
+        &app,
+        "POST",
+        "/ServiceRequest",
+        Some(&app.link_worker),
+        Some(post.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        headers["location"],
+        format!("/fhir/ServiceRequest/{id}").as_str()
+    );
+    assert_eq!(created["code"]["coding"][0]["code"], "871731000000106");
+    assert_eq!(created["status"], "active");
+    assert_eq!(created["identifier"][0]["value"], "gp-123");
+    assert_eq!(app.count("referrals").await, before + 1);
+
+    // The same identifier again: the referral already made, not a second one.
+    let (status, again, _) = fhir(
+        &app,
+        "POST",
+        "/ServiceRequest",
+        Some(&app.link_worker),
+        Some(post),
+    )
+    .await;
+    assert_eq!(
+        (status, again["id"].as_str()),
+        (StatusCode::OK, Some(id.as_str()))
+    );
+    assert_eq!(app.count("referrals").await, before + 1);
+
+    let (status, read, _) = fhir(
+        &app,
+        "GET",
+        &format!("/ServiceRequest/{id}"),
+        Some(&app.link_worker),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(read, created);
+    let (status, patient, _) = fhir(
+        &app,
+        "GET",
+        &format!("/{}", read["subject"]["reference"].as_str().unwrap()),
+        Some(&app.link_worker),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        patient["identifier"][0],
+        json!({"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "9434765919"})
+    );
+    assert_eq!(
+        (patient["gender"].as_str(), patient["birthDate"].as_str()),
+        (Some("female"), Some("1950-02-01"))
+    );
+
+    // A second referral for the same person by reference.
+    let mut by_reference = service_request("gp-124");
+    by_reference["subject"] = json!({"reference": read["subject"]["reference"]});
+    by_reference.as_object_mut().unwrap().remove("contained");
+    let (status, second, _) = fhir(
+        &app,
+        "POST",
+        "/ServiceRequest",
+        Some(&app.link_worker),
+        Some(("application/fhir+json", by_reference)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{second}");
+    assert_eq!(second["subject"], read["subject"]);
+    let (status, _, _) = fhir(
+        &app,
+        "GET",
+        &format!("/ServiceRequest/{id}"),
+        Some(&app.other_team_worker),
+        None,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another team's referral is not found"
+    );
+}
+
+on_both_databases!(bad_fhir_gets_an_operation_outcome_and_changes_nothing);
+
+async fn bad_fhir_gets_an_operation_outcome_and_changes_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (referrals, people) = (app.count("referrals").await, app.count("people").await);
+    let mut wrong_code = service_request("x1");
+    wrong_code["code"]["coding"][0]["code"] = json!("183851006");
+    let mut no_subject = service_request("x2");
+    no_subject.as_object_mut().unwrap().remove("subject");
+    let mut bad_patient = service_request("x3");
+    bad_patient["contained"][0]["birthDate"] = json!("1950");
+    let mut draft = service_request("x4");
+    draft["status"] = json!("draft");
+    let fhir_json = "application/fhir+json";
+    for (media, body, status, code) in [
+        (
+            fhir_json,
+            json!("not a resource"),
+            StatusCode::BAD_REQUEST,
+            "structure",
+        ),
+        (
+            fhir_json,
+            json!({"resourceType": "Patient"}),
+            StatusCode::BAD_REQUEST,
+            "structure",
+        ),
+        (
+            "application/fhir+json; fhirVersion=5.0",
+            service_request("x0"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "not-supported",
+        ),
+        (
+            "text/plain",
+            service_request("x0"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "not-supported",
+        ),
+        (
+            fhir_json,
+            wrong_code,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+        ),
+        (
+            fhir_json,
+            no_subject,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+        ),
+        (
+            fhir_json,
+            bad_patient,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+        ),
+        (
+            fhir_json,
+            draft,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+        ),
+    ] {
+        let (s, outcome, headers) = fhir(
+            &app,
+            "POST",
+            "/ServiceRequest",
+            Some(&app.link_worker),
+            Some((media, body.clone())),
+        )
+        .await;
+        assert_eq!(s, status, "{body}: {outcome}");
+        assert_eq!(outcome["resourceType"], "OperationOutcome", "{outcome}");
+        assert_eq!(outcome["issue"][0]["code"], code, "{outcome}");
+        assert!(outcome["issue"][0]["diagnostics"]
+            .as_str()
+            .is_some_and(|d| !d.is_empty()));
+        assert!(headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/fhir+json"));
+    }
+    let (s, outcome, _) = fhir(
+        &app,
+        "POST",
+        "/ServiceRequest",
+        None,
+        Some((fhir_json, service_request("x5"))),
+    )
+    .await;
+    assert_eq!(
+        (s, outcome["resourceType"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("OperationOutcome"))
+    );
+    let (s, outcome, _) = fhir(
+        &app,
+        "POST",
+        "/ServiceRequest",
+        Some(&app.analyst),
+        Some((fhir_json, service_request("x6"))),
+    )
+    .await;
+    assert_eq!(
+        (s, outcome["issue"][0]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden"))
+    );
+    let (s, outcome, _) = fhir(&app, "GET", "/Observation/1", Some(&app.link_worker), None).await;
+    assert_eq!(
+        (s, outcome["resourceType"].as_str()),
+        (StatusCode::NOT_FOUND, Some("OperationOutcome"))
+    );
+    assert_eq!(
+        (app.count("referrals").await, app.count("people").await),
+        (referrals, people),
+        "nothing changed"
+    );
+}
