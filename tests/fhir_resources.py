@@ -69,6 +69,28 @@ valid(read, "ServiceRequest")
 status, patient = call("GET", "/fhir/" + read["subject"]["reference"])
 assert status == 200
 valid(patient, "Patient")
+# A connection is a Task.
+def api(path, body):
+    request = urllib.request.Request(base + "/api/v1" + path, data=json.dumps(body).encode(), method="POST")
+    request.add_header("Authorization", f"Bearer {token}")
+    request.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(request) as response:
+        return json.load(response)
+
+
+service = api("/services", {"name": "Walking group", "organisation": "Green Paths"})
+api(f"/referrals/{created['id']}/consents", {"organisation": "Green Paths", "share": ["name"], "method": "verbal"})
+api(f"/referrals/{created['id']}/connections", {"service_id": service["id"]})
+status, tasks = call("GET", f"/fhir/Task?focus=ServiceRequest/{created['id']}")
+assert status == 200 and tasks["total"] == 1, tasks
+valid(tasks, "Bundle")
+task = tasks["entry"][0]["resource"]
+valid(task, "Task")
+task["status"] = "cancelled"
+status, updated = call("PUT", f"/fhir/Task/{task['id']}", task)
+assert status == 200, updated
+valid(updated, "Task")
+
 for bad, media in [({"resourceType": "Patient"}, "application/fhir+json"), (request, "application/fhir+json; fhirVersion=5.0")]:
     status, outcome = call("POST", "/fhir/ServiceRequest", bad, media)
     assert 400 <= status < 500, status

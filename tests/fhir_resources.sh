@@ -9,7 +9,7 @@ work=$(mktemp -d)
 port=18192
 export DATABASE_URL=$work/fhir.db
 team=$($bin teams add --name "FHIR team")
-LINKWELL_PASSWORD=unused $bin users add --username gp --display-name GP --role link_worker --team-id "$team" >/dev/null
+LINKWELL_PASSWORD=unused $bin users add --username gp --display-name GP --role team_lead --team-id "$team" >/dev/null
 token=$($bin users token --username gp)
 $bin serve --addr 127.0.0.1:$port >"$work/server.log" 2>&1 &
 server=$!

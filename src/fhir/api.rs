@@ -1,7 +1,9 @@
-//! `/fhir`: CapabilityStatement, ServiceRequest create and read, Patient read.
+//! `/fhir`: CapabilityStatement, ServiceRequest create and read, Patient read, Task
+//! (connections) read, search by focus and status update.
 
 use super::resources::{
-    capability_statement, operation_outcome, patient, service_request, sex_from_gender,
+    capability_statement, connection_status, operation_outcome, patient, searchset,
+    service_request, sex_from_gender, task,
 };
 use super::NHS_NUMBER_SYSTEM;
 use crate::app::AppState;
@@ -25,6 +27,8 @@ pub fn routes() -> Router<AppState> {
         .route("/ServiceRequest", post(create_service_request))
         .route("/ServiceRequest/{id}", get(read_service_request))
         .route("/Patient/{id}", get(read_patient))
+        .route("/Task", get(search_tasks))
+        .route("/Task/{id}", get(read_task).put(update_task))
         .fallback(|| async {
             FhirError::new(
                 StatusCode::NOT_FOUND,
@@ -386,4 +390,121 @@ async fn read_patient(
         .await?
         .ok_or(AppError::NotFound("Patient"))?;
     Ok(fhir(StatusCode::OK, patient(&person)))
+}
+
+/// The connection behind a Task, with its person, if the caller's team holds the referral.
+async fn connection_in_scope(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<(crate::referrals::Connection, i64), FhirError> {
+    user.require(Action::ReadCasework)?;
+    let connection = state.store.connection_by_id(id).await?;
+    let referral = state
+        .store
+        .referral(connection.referral_id, user.case_scope())
+        .await?
+        .ok_or(AppError::NotFound("Task"))?;
+    Ok((connection, referral.person_id))
+}
+
+async fn read_task(
+    State(state): State<AppState>,
+    user: Result<CurrentUser, AppError>,
+    Path(id): Path<String>,
+) -> FhirResult {
+    let user = user?;
+    let (connection, person) = connection_in_scope(&state, &user, local_id(&id)?).await?;
+    Ok(fhir(StatusCode::OK, task(&connection, person)))
+}
+
+#[derive(serde::Deserialize)]
+struct TaskSearch {
+    focus: Option<String>,
+}
+
+/// `GET /fhir/Task?focus=ServiceRequest/{id}`: the connections made for a referral.
+async fn search_tasks(
+    State(state): State<AppState>,
+    user: Result<CurrentUser, AppError>,
+    axum::extract::Query(search): axum::extract::Query<TaskSearch>,
+) -> FhirResult {
+    let user = user?;
+    let referral_id = search
+        .focus
+        .as_deref()
+        .and_then(|f| f.strip_prefix("ServiceRequest/"))
+        .and_then(|n| n.parse::<i64>().ok())
+        .ok_or_else(|| {
+            FhirError::new(
+                StatusCode::BAD_REQUEST,
+                "not-supported",
+                "search Tasks by focus=ServiceRequest/{id}",
+            )
+        })?;
+    let detail = crate::referrals::api::referral_detail(&state, &user, referral_id).await?;
+    let casework = detail
+        .casework
+        .ok_or(AppError::NotFound("ServiceRequest"))?;
+    let tasks = casework
+        .connections
+        .iter()
+        .map(|c| task(c, detail.referral.person_id))
+        .collect();
+    Ok(fhir(StatusCode::OK, searchset(tasks)))
+}
+
+/// Updating a Task's status moves the connection: by the community organisation it was
+/// sent to (as its system would), or by the referral's team.
+async fn update_task(
+    State(state): State<AppState>,
+    user: Result<CurrentUser, AppError>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> FhirResult {
+    let user = user?;
+    check_media_type(&headers)?;
+    let id = local_id(&id)?;
+    let update: Value = serde_json::from_slice(&body).map_err(|e| {
+        FhirError::new(
+            StatusCode::BAD_REQUEST,
+            "structure",
+            format!("not valid JSON: {e}"),
+        )
+    })?;
+    if update["resourceType"] != "Task" {
+        return Err(FhirError::new(
+            StatusCode::BAD_REQUEST,
+            "structure",
+            "expected a Task",
+        ));
+    }
+    if update["id"].as_str() != Some(id.to_string().as_str()) {
+        return Err(FhirError::invalid(
+            "Task.id must match the id in the address",
+        ));
+    }
+    let status = connection_status(&update).ok_or_else(|| {
+        FhirError::invalid("Task.status is not one Linkwell records for a connection")
+    })?;
+    let note = update
+        .pointer("/statusReason/text")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let connection = if user.role == crate::auth::Role::Vcse {
+        crate::consent::api::answer(&state, &user, id, status, note).await?
+    } else {
+        user.require(Action::WriteCasework)?;
+        let note = crate::api::text_field("note", note, 0, 2000)?;
+        state
+            .store
+            .set_connection_status(id, user.case_scope(), status, &note, &user.audit_context())
+            .await?
+    };
+    let person = state
+        .store
+        .person_of_referral(connection.referral_id)
+        .await?;
+    Ok(fhir(StatusCode::OK, task(&connection, person)))
 }

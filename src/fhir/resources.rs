@@ -3,7 +3,9 @@
 
 use super::{FHIR_VERSION, NHS_NUMBER_SYSTEM, SNOMED};
 use crate::people::{Person, Sex};
-use crate::referrals::{Referral, ReferralState, SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING};
+use crate::referrals::{
+    Connection, ConnectionStatus, Referral, ReferralState, SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING,
+};
 use serde_json::{json, Value};
 
 /// What Linkwell supports, exactly.
@@ -28,6 +30,12 @@ pub fn capability_statement(date: &str) -> Value {
                     "documentation": "A referral to social prescribing (SNOMED CT 871731000000106). Create with the Patient contained or as a reference to Patient/{id}; the same identifier posted again returns the referral already made.",
                     "interaction": [{"code": "read"}, {"code": "create"}],
                     "conditionalCreate": true,
+                },
+                {
+                    "type": "Task",
+                    "documentation": "Each connection to a community service is a Task with code fulfill and focus the ServiceRequest. The organisation it was sent to (or the referral's team) updates its status; businessStatus 'attended first session' with status in-progress records attendance.",
+                    "interaction": [{"code": "read"}, {"code": "update"}, {"code": "search-type"}],
+                    "searchParam": [{"name": "focus", "type": "reference"}],
                 },
                 {
                     "type": "Patient",
@@ -115,4 +123,55 @@ pub fn service_request(referral: &Referral, identifiers: &[(String, String)]) ->
             .collect();
     }
     request
+}
+
+/// Said in `Task.businessStatus` when the person has been to a first session (the Task
+/// stays in progress).
+pub const ATTENDED_FIRST_SESSION: &str = "attended first session";
+
+/// A connection as the SDOH Clinical Care IG's referral Task (`code = fulfill`).
+pub fn task(connection: &Connection, person_id: i64) -> Value {
+    let (status, business) = match connection.status {
+        ConnectionStatus::AttendedFirstSession => ("in-progress", Some(ATTENDED_FIRST_SESSION)),
+        other => (other.code(), None),
+    };
+    let mut task = json!({
+        "resourceType": "Task",
+        "id": connection.id.to_string(),
+        "status": status,
+        "intent": "order",
+        "code": {"coding": [{"system": "http://hl7.org/fhir/CodeSystem/task-code", "code": "fulfill", "display": "Fulfill the focal request"}]},
+        "focus": {"reference": format!("ServiceRequest/{}", connection.referral_id)},
+        "for": {"reference": format!("Patient/{person_id}")},
+        "authoredOn": connection.sent_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "lastModified": connection.status_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "description": connection.service_name,
+    });
+    if let Some(text) = business {
+        task["businessStatus"] = json!({"text": text});
+    }
+    task
+}
+
+/// The connection status a Task's status (and business status) stands for.
+pub fn connection_status(task: &Value) -> Option<ConnectionStatus> {
+    let attended = task.pointer("/businessStatus/text").and_then(Value::as_str)
+        == Some(ATTENDED_FIRST_SESSION);
+    match task["status"].as_str()? {
+        "in-progress" if attended => Some(ConnectionStatus::AttendedFirstSession),
+        code => ConnectionStatus::from_code(code),
+    }
+}
+
+/// A search result set.
+pub fn searchset(resources: Vec<Value>) -> Value {
+    json!({
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": resources.len(),
+        "entry": resources.into_iter().map(|r| {
+            let url = format!("{}/{}", r["resourceType"].as_str().unwrap_or(""), r["id"].as_str().unwrap_or(""));
+            json!({"fullUrl": url, "resource": r})
+        }).collect::<Vec<_>>(),
+    })
 }

@@ -910,6 +910,18 @@ impl Store {
         self.connection(connection_id).await
     }
 
+    /// A connection by id, for callers that check scope themselves.
+    pub async fn connection_by_id(&self, id: i64) -> AppResult<Connection> {
+        self.connection(id).await
+    }
+
+    /// The person a referral is for (callers have checked scope).
+    pub async fn person_of_referral(&self, referral_id: i64) -> AppResult<i64> {
+        let row: Option<(i64,)> = on_reader!(self, pool => sqlx::query_as("SELECT person_id FROM referrals WHERE id = $1")
+            .bind(referral_id).fetch_optional(pool).await)?;
+        row.map(|r| r.0).ok_or(AppError::NotFound("referral"))
+    }
+
     async fn connection(&self, id: i64) -> AppResult<Connection> {
         let mut rows = self.connections_where("c.id = $1", id).await?;
         rows.pop().ok_or(AppError::NotFound("connection"))

@@ -16,6 +16,7 @@ async fn fhir(
     let url = format!("{}/fhir{path}", app.address);
     let mut request = match method {
         "POST" => app.client.post(url),
+        "PUT" => app.client.put(url),
         _ => app.client.get(url),
     };
     if let Some(token) = token {
@@ -74,7 +75,7 @@ async fn a_service_request_makes_one_referral_and_reads_back(backend: Backend) {
         .collect();
     assert_eq!(
         types,
-        ["ServiceRequest", "Patient"],
+        ["ServiceRequest", "Task", "Patient"],
         "exactly what is supported"
     );
 
@@ -287,5 +288,129 @@ async fn bad_fhir_gets_an_operation_outcome_and_changes_nothing(backend: Backend
         (app.count("referrals").await, app.count("people").await),
         (referrals, people),
         "nothing changed"
+    );
+}
+
+on_both_databases!(a_connection_is_a_task_the_organisation_moves_to_completed);
+
+async fn a_connection_is_a_task_the_organisation_moves_to_completed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let fhir_json = "application/fhir+json";
+    let (_, request, _) = fhir(
+        &app,
+        "POST",
+        "/ServiceRequest",
+        Some(&app.link_worker),
+        Some((fhir_json, service_request("gp-9"))),
+    )
+    .await;
+    let referral = request["id"].as_str().unwrap().parse::<i64>().unwrap();
+    app.consent_to_share(&json!(referral), &app.link_worker)
+        .await;
+    let (s, connection) = app
+        .post(
+            &format!("/referrals/{referral}/connections"),
+            &app.link_worker,
+            json!({"service_id": app.service_id}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{connection}");
+
+    let (s, found, _) = fhir(
+        &app,
+        "GET",
+        &format!("/Task?focus=ServiceRequest/{referral}"),
+        Some(&app.link_worker),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, found["type"].as_str(), found["total"].as_u64()),
+        (StatusCode::OK, Some("searchset"), Some(1))
+    );
+    let mut task = found["entry"][0]["resource"].clone();
+    assert_eq!(task["code"]["coding"][0]["code"], "fulfill");
+    assert_eq!(
+        (task["status"].as_str(), task["focus"]["reference"].as_str()),
+        (
+            Some("requested"),
+            Some(format!("ServiceRequest/{referral}").as_str())
+        )
+    );
+    let id = task["id"].as_str().unwrap().to_string();
+
+    // The organisation's system moves it along, as the SDOH Clinical Care IG describes.
+    for (status, business) in [
+        ("accepted", None),
+        ("in-progress", Some("attended first session")),
+        ("completed", None),
+    ] {
+        task["status"] = json!(status);
+        match business {
+            Some(text) => task["businessStatus"] = json!({"text": text}),
+            None => {
+                task.as_object_mut().unwrap().remove("businessStatus");
+            }
+        }
+        let (s, updated, _) = fhir(
+            &app,
+            "PUT",
+            &format!("/Task/{id}"),
+            Some(&app.vcse),
+            Some((fhir_json, task.clone())),
+        )
+        .await;
+        assert_eq!(
+            (s, updated["status"].as_str()),
+            (StatusCode::OK, Some(status)),
+            "{updated}"
+        );
+    }
+    let (_, detail) = app
+        .get(&format!("/referrals/{referral}"), &app.link_worker)
+        .await;
+    let statuses: Vec<&str> = detail["casework"]["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["completed"]);
+    let (_, history, _) = fhir(
+        &app,
+        "GET",
+        &format!("/Task/{id}"),
+        Some(&app.link_worker),
+        None,
+    )
+    .await;
+    assert_eq!(history["status"], "completed");
+
+    let mut wrong = task.clone();
+    wrong["status"] = json!("ready");
+    let (s, outcome, _) = fhir(
+        &app,
+        "PUT",
+        &format!("/Task/{id}"),
+        Some(&app.vcse),
+        Some((fhir_json, wrong)),
+    )
+    .await;
+    assert_eq!(
+        (s, outcome["resourceType"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("OperationOutcome"))
+    );
+    let (s, outcome, _) = fhir(
+        &app,
+        "PUT",
+        "/Task/999999",
+        Some(&app.vcse),
+        Some((fhir_json, task)),
+    )
+    .await;
+    assert_eq!(
+        (s, outcome["resourceType"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("OperationOutcome")),
+        "id mismatch"
     );
 }
