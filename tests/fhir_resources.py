@@ -91,6 +91,19 @@ status, updated = call("PUT", f"/fhir/Task/{task['id']}", task)
 assert status == 200, updated
 valid(updated, "Task")
 
+status, questionnaires = call("GET", "/fhir/Questionnaire")
+valid(questionnaires, "Bundle")
+for entry in questionnaires["entry"]:
+    valid(entry["resource"], "Questionnaire")
+swemwbs = questionnaires["entry"][1]["resource"]
+status, scored = call("POST", "/fhir/QuestionnaireResponse", {
+    "resourceType": "QuestionnaireResponse", "questionnaire": swemwbs["url"], "status": "completed",
+    "basedOn": [{"reference": f"ServiceRequest/{created['id']}"}], "authored": "2026-11-20",
+    "item": [{"linkId": str(i + 1), "answer": [{"valueInteger": 3}]} for i in range(7)],
+})
+assert status == 201, scored
+valid(scored, "QuestionnaireResponse")
+
 for bad, media in [({"resourceType": "Patient"}, "application/fhir+json"), (request, "application/fhir+json; fhirVersion=5.0")]:
     status, outcome = call("POST", "/fhir/ServiceRequest", bad, media)
     assert 400 <= status < 500, status

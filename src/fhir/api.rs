@@ -1,18 +1,20 @@
 //! `/fhir`: CapabilityStatement, ServiceRequest create and read, Patient read, Task
-//! (connections) read, search by focus and status update.
+//! (connections) read, search by focus and status update, Questionnaires and scored
+//! QuestionnaireResponses.
 
 use super::resources::{
-    capability_statement, connection_status, operation_outcome, patient, searchset,
-    service_request, sex_from_gender, task,
+    capability_statement, connection_status, operation_outcome, patient, questionnaire,
+    questionnaire_response, questionnaire_url, searchset, service_request, sex_from_gender, task,
 };
 use super::NHS_NUMBER_SYSTEM;
 use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
+use crate::measures::Instrument;
 use crate::people::api::PersonInput;
 use crate::people::Ethnicity;
-use crate::referrals::{ReferrerKind, SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING};
+use crate::referrals::{MeasureTiming, ReferrerKind, SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -28,6 +30,12 @@ pub fn routes() -> Router<AppState> {
         .route("/ServiceRequest/{id}", get(read_service_request))
         .route("/Patient/{id}", get(read_patient))
         .route("/Task", get(search_tasks))
+        .route("/Questionnaire", get(questionnaires))
+        .route("/Questionnaire/{id}", get(read_questionnaire))
+        .route(
+            "/QuestionnaireResponse",
+            post(create_questionnaire_response),
+        )
         .route("/Task/{id}", get(read_task).put(update_task))
         .fallback(|| async {
             FhirError::new(
@@ -507,4 +515,112 @@ async fn update_task(
         .person_of_referral(connection.referral_id)
         .await?;
     Ok(fhir(StatusCode::OK, task(&connection, person)))
+}
+
+async fn questionnaires() -> Response {
+    fhir(
+        StatusCode::OK,
+        searchset(Instrument::ALL.iter().map(|i| questionnaire(*i)).collect()),
+    )
+}
+
+async fn read_questionnaire(Path(id): Path<String>) -> FhirResult {
+    let instrument = Instrument::ALL
+        .into_iter()
+        .find(|i| i.code() == id)
+        .ok_or_else(|| {
+            FhirError::new(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                "Linkwell has Questionnaires ons4, swemwbs and ucla3",
+            )
+        })?;
+    Ok(fhir(StatusCode::OK, questionnaire(instrument)))
+}
+
+/// A completed form for a referral, scored as the form is.
+async fn create_questionnaire_response(
+    State(state): State<AppState>,
+    user: Result<CurrentUser, AppError>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> FhirResult {
+    let user = user?;
+    user.require(Action::WriteCasework)?;
+    check_media_type(&headers)?;
+    let response: Value = serde_json::from_slice(&body).map_err(|e| {
+        FhirError::new(
+            StatusCode::BAD_REQUEST,
+            "structure",
+            format!("not valid JSON: {e}"),
+        )
+    })?;
+    if response["resourceType"] != "QuestionnaireResponse" {
+        return Err(FhirError::new(
+            StatusCode::BAD_REQUEST,
+            "structure",
+            "expected a QuestionnaireResponse",
+        ));
+    }
+    let canonical = response["questionnaire"].as_str().unwrap_or("");
+    let instrument = Instrument::ALL
+        .into_iter()
+        .find(|i| questionnaire_url(*i) == canonical)
+        .ok_or_else(|| FhirError::invalid("QuestionnaireResponse.questionnaire must be one of Linkwell's (see /fhir/Questionnaire)"))?;
+    let referral_id = text(&response, "/basedOn/0/reference")
+        .and_then(|r| r.strip_prefix("ServiceRequest/"))
+        .and_then(|n| n.parse::<i64>().ok())
+        .ok_or_else(|| {
+            FhirError::invalid("QuestionnaireResponse.basedOn must reference the ServiceRequest")
+        })?;
+    let mut answers: Vec<Option<i64>> = vec![None; instrument.item_count()];
+    for item in response["item"].as_array().into_iter().flatten() {
+        let position = item["linkId"]
+            .as_str()
+            .and_then(|l| l.parse::<usize>().ok())
+            .filter(|n| (1..=answers.len()).contains(n))
+            .ok_or_else(|| {
+                FhirError::invalid(format!("item linkId must be 1 to {}", answers.len()))
+            })?;
+        answers[position - 1] = match item.pointer("/answer/0/valueInteger") {
+            None => None,
+            Some(v) => Some(v.as_i64().ok_or_else(|| {
+                FhirError::invalid(format!("item {position} answer must be an integer"))
+            })?),
+        };
+    }
+    let taken_on = match text(&response, "/authored") {
+        None => None,
+        Some(t) => Some(t.get(..10).and_then(|d| d.parse().ok()).ok_or_else(|| {
+            FhirError::invalid("QuestionnaireResponse.authored must be a date or date-time")
+        })?),
+    };
+    let detail = crate::referrals::api::referral_detail(&state, &user, referral_id).await?;
+    let earlier = detail
+        .casework
+        .map(|c| c.measures.iter().any(|m| m.instrument == instrument))
+        .unwrap_or(false);
+    let input = crate::referrals::api::MeasureInput {
+        instrument,
+        timing: if earlier {
+            MeasureTiming::FollowUp
+        } else {
+            MeasureTiming::Baseline
+        },
+        taken_on,
+        answers,
+    };
+    let measure = state
+        .store
+        .add_measure(
+            referral_id,
+            user.case_scope(),
+            &input.validate()?,
+            &user.audit_context(),
+        )
+        .await?;
+    Ok(fhir(
+        StatusCode::CREATED,
+        questionnaire_response(&measure, detail.referral.person_id),
+    ))
 }

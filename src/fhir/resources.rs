@@ -2,6 +2,7 @@
 //! reads.
 
 use super::{FHIR_VERSION, NHS_NUMBER_SYSTEM, SNOMED};
+use crate::measures::Instrument;
 use crate::people::{Person, Sex};
 use crate::referrals::{
     Connection, ConnectionStatus, Referral, ReferralState, SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING,
@@ -36,6 +37,16 @@ pub fn capability_statement(date: &str) -> Value {
                     "documentation": "Each connection to a community service is a Task with code fulfill and focus the ServiceRequest. The organisation it was sent to (or the referral's team) updates its status; businessStatus 'attended first session' with status in-progress records attendance.",
                     "interaction": [{"code": "read"}, {"code": "update"}, {"code": "search-type"}],
                     "searchParam": [{"name": "focus", "type": "reference"}],
+                },
+                {
+                    "type": "Questionnaire",
+                    "documentation": "ONS4, SWEMWBS and UCLA-3, as Linkwell's forms ask them.",
+                    "interaction": [{"code": "read"}, {"code": "search-type"}],
+                },
+                {
+                    "type": "QuestionnaireResponse",
+                    "documentation": "Create with basedOn the ServiceRequest; scored exactly as the form is (the score is returned in an extension). A missing answer stores the questionnaire as incomplete and unscored. The first for an instrument is the baseline, later ones follow-ups.",
+                    "interaction": [{"code": "create"}],
                 },
                 {
                     "type": "Patient",
@@ -174,4 +185,61 @@ pub fn searchset(resources: Vec<Value>) -> Value {
             json!({"fullUrl": url, "resource": r})
         }).collect::<Vec<_>>(),
     })
+}
+
+/// Canonical URL of Linkwell's Questionnaire for an instrument.
+pub fn questionnaire_url(instrument: Instrument) -> String {
+    format!("urn:linkwell:questionnaire:{}", instrument.code())
+}
+
+/// Extension carrying the score Linkwell gave a response (SWEMWBS metric, UCLA-3 total).
+pub const SCORE_EXTENSION: &str = "urn:linkwell:extension:score";
+
+pub fn questionnaire(instrument: Instrument) -> Value {
+    let (low, high) = instrument.item_range();
+    json!({
+        "resourceType": "Questionnaire",
+        "id": instrument.code(),
+        "url": questionnaire_url(instrument),
+        "name": instrument.code().to_uppercase(),
+        "title": instrument.label(),
+        "status": "active",
+        "subjectType": ["Patient"],
+        "item": instrument.items().iter().enumerate().map(|(i, text)| json!({
+            "linkId": (i + 1).to_string(),
+            "text": text,
+            "type": "integer",
+            "extension": [
+                {"url": "http://hl7.org/fhir/StructureDefinition/minValue", "valueInteger": low},
+                {"url": "http://hl7.org/fhir/StructureDefinition/maxValue", "valueInteger": high},
+            ],
+        })).collect::<Vec<_>>(),
+    })
+}
+
+pub fn questionnaire_response(measure: &crate::referrals::Measure, person_id: i64) -> Value {
+    let mut response = json!({
+        "resourceType": "QuestionnaireResponse",
+        "id": measure.id.to_string(),
+        "questionnaire": questionnaire_url(measure.instrument),
+        "status": if measure.complete { "completed" } else { "in-progress" },
+        "subject": {"reference": format!("Patient/{person_id}")},
+        "basedOn": [{"reference": format!("ServiceRequest/{}", measure.referral_id)}],
+        "authored": measure.taken_on.to_string(),
+        "item": measure.answers.iter().enumerate().map(|(i, answer)| {
+            let mut item = json!({"linkId": (i + 1).to_string()});
+            if let Some(value) = answer {
+                item["answer"] = json!([{"valueInteger": value}]);
+            }
+            item
+        }).collect::<Vec<_>>(),
+    });
+    let score = measure
+        .score
+        .as_ref()
+        .and_then(|s| s.metric().or(s.total().map(f64::from)));
+    if let Some(score) = score {
+        response["extension"] = json!([{"url": SCORE_EXTENSION, "valueDecimal": score}]);
+    }
+    response
 }

@@ -75,7 +75,13 @@ async fn a_service_request_makes_one_referral_and_reads_back(backend: Backend) {
         .collect();
     assert_eq!(
         types,
-        ["ServiceRequest", "Task", "Patient"],
+        [
+            "ServiceRequest",
+            "Task",
+            "Questionnaire",
+            "QuestionnaireResponse",
+            "Patient"
+        ],
         "exactly what is supported"
     );
 
@@ -413,4 +419,124 @@ async fn a_connection_is_a_task_the_organisation_moves_to_completed(backend: Bac
         (StatusCode::UNPROCESSABLE_ENTITY, Some("OperationOutcome")),
         "id mismatch"
     );
+}
+
+on_both_databases!(a_questionnaire_response_is_scored_exactly_as_the_form_is);
+
+async fn a_questionnaire_response_is_scored_exactly_as_the_form_is(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let fhir_json = "application/fhir+json";
+    // Forms hold no one's data: like the CapabilityStatement they are public.
+    let (s, questionnaire, _) = fhir(&app, "GET", "/Questionnaire/swemwbs", None, None).await;
+    assert_eq!(
+        (s, questionnaire["item"].as_array().unwrap().len()),
+        (StatusCode::OK, 7)
+    );
+    let (_, all, _) = fhir(&app, "GET", "/Questionnaire", Some(&app.link_worker), None).await;
+    assert_eq!(all["total"], 3);
+
+    let (_, request, _) = fhir(
+        &app,
+        "POST",
+        "/ServiceRequest",
+        Some(&app.link_worker),
+        Some((fhir_json, service_request("q-1"))),
+    )
+    .await;
+    let referral = request["id"].as_str().unwrap().to_string();
+    let response = |answers: &[Option<i64>]| {
+        json!({
+            "resourceType": "QuestionnaireResponse",
+            "questionnaire": questionnaire["url"],
+            "status": "completed",
+            "basedOn": [{"reference": format!("ServiceRequest/{referral}")}],
+            "authored": "2026-11-20",
+            "item": answers.iter().enumerate().map(|(i, a)| match a {
+                Some(v) => json!({"linkId": (i + 1).to_string(), "answer": [{"valueInteger": v}]}),
+                None => json!({"linkId": (i + 1).to_string()}),
+            }).collect::<Vec<_>>(),
+        })
+    };
+    let answers = [
+        Some(2),
+        Some(2),
+        Some(1),
+        Some(2),
+        Some(2),
+        Some(3),
+        Some(4),
+    ];
+    let (s, scored, _) = fhir(
+        &app,
+        "POST",
+        "/QuestionnaireResponse",
+        Some(&app.link_worker),
+        Some((fhir_json, response(&answers))),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{scored}");
+    // Raw 16 is 16.36 on the SWEMWBS metric (DESIGN.md 1.4 conversion table).
+    assert_eq!(scored["extension"][0]["valueDecimal"], 16.36);
+    assert_eq!(scored["status"], "completed");
+    // The same answers through the form's API give the same score.
+    let (_, form) = app
+        .post(
+            &format!("/referrals/{referral}/measures"),
+            &app.link_worker,
+            json!({"instrument": "swemwbs", "timing": "follow_up", "answers": answers}),
+        )
+        .await;
+    assert_eq!(
+        form["score"]["metric"],
+        scored["extension"][0]["valueDecimal"]
+    );
+
+    let mut missing = answers;
+    missing[3] = None;
+    let (s, partial, _) = fhir(
+        &app,
+        "POST",
+        "/QuestionnaireResponse",
+        Some(&app.link_worker),
+        Some((fhir_json, response(&missing))),
+    )
+    .await;
+    assert_eq!(
+        (s, partial["status"].as_str()),
+        (StatusCode::CREATED, Some("in-progress"))
+    );
+    assert!(
+        partial.get("extension").is_none(),
+        "an incomplete form is never scored"
+    );
+    let (_, detail) = app
+        .get(&format!("/referrals/{referral}"), &app.link_worker)
+        .await;
+    let timings: Vec<&str> = detail["casework"]["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["timing"].as_str().unwrap())
+        .collect();
+    assert_eq!(timings, ["baseline", "follow_up", "follow_up"]);
+
+    let mut unknown = response(&answers);
+    unknown["questionnaire"] = json!("http://example.org/Questionnaire/phq9");
+    let mut out_of_range = response(&answers);
+    out_of_range["item"][0]["answer"][0]["valueInteger"] = json!(9);
+    for bad in [unknown, out_of_range] {
+        let (s, outcome, _) = fhir(
+            &app,
+            "POST",
+            "/QuestionnaireResponse",
+            Some(&app.link_worker),
+            Some((fhir_json, bad)),
+        )
+        .await;
+        assert_eq!(
+            (s, outcome["resourceType"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("OperationOutcome")),
+            "{outcome}"
+        );
+    }
 }
