@@ -531,16 +531,16 @@ fn write_out(out: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Problems listed one by one; more are given as a count, so a wrong file does not flood.
+const MOST_ERRORS_LISTED: usize = 50;
+
 /// Prints an import's problems (the first `MOST_ERRORS_LISTED`) and says nothing was written.
 fn refused(file: &Path, errors: &[impl std::fmt::Display]) -> anyhow::Error {
-    for e in errors.iter().take(population::MOST_ERRORS_LISTED) {
+    for e in errors.iter().take(MOST_ERRORS_LISTED) {
         eprintln!("{}: {e}", file.display());
     }
-    if errors.len() > population::MOST_ERRORS_LISTED {
-        eprintln!(
-            "... and {} more",
-            errors.len() - population::MOST_ERRORS_LISTED
-        );
+    if errors.len() > MOST_ERRORS_LISTED {
+        eprintln!("... and {} more", errors.len() - MOST_ERRORS_LISTED);
     }
     anyhow::anyhow!(
         "{}: {} problem(s); nothing was imported",

@@ -24,6 +24,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::Path;
@@ -619,7 +620,7 @@ async fn create_directory(
         .into_iter()
         .map(|document| {
             Ok(Listing {
-                service: serde_json::from_value(document.clone())?,
+                service: crate::directory::hsds::Service::deserialize(&document)?,
                 document,
             })
         })

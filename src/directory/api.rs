@@ -351,6 +351,19 @@ pub async fn change_listing(
     axum::extract::Path(id): axum::extract::Path<String>,
     crate::api::ApiJson(change): crate::api::ApiJson<ListingChange>,
 ) -> AppResult<Json<serde_json::Value>> {
+    Ok(Json(
+        apply_listing_change(&state, &user, &id, &change).await?,
+    ))
+}
+
+/// Changes a listing for a user who may: an administrator any, an organisation its own
+/// (for the API and the service page).
+pub async fn apply_listing_change(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    change: &ListingChange,
+) -> AppResult<serde_json::Value> {
     user.require(Action::CurateListings)?;
     let organisation = match user.role {
         crate::auth::Role::Admin => None,
@@ -358,12 +371,10 @@ pub async fn change_listing(
             AppError::Forbidden("this account is not linked to an organisation".into())
         })?),
     };
-    Ok(Json(
-        state
-            .store
-            .change_listing(&id, organisation.as_deref(), &change, user.id)
-            .await?,
-    ))
+    state
+        .store
+        .change_listing(id, organisation.as_deref(), change, user.id)
+        .await
 }
 
 /// Changes made to a listing in Linkwell, newest first.

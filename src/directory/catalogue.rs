@@ -5,6 +5,7 @@
 use super::hsds::Service;
 use super::search::SearchIndex;
 use crate::store::Store;
+use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -24,7 +25,7 @@ pub struct Entry {
 
 impl Entry {
     pub fn new(id: i64, document: Value) -> anyhow::Result<Entry> {
-        let service: Service = serde_json::from_value(document.clone())?;
+        let service: Service = Service::deserialize(&document)?;
         let text = format!(
             "{} {}",
             service.name,

@@ -29,9 +29,6 @@ impl fmt::Display for RowError {
     }
 }
 
-/// Reports more than this many problems as a count, so a wrong file does not flood.
-pub const MOST_ERRORS_LISTED: usize = 50;
-
 /// What the IMD reference data knows of an LSOA code: `None` when unknown, else its
 /// English IMD decile if it has one (Welsh LSOAs have none).
 pub trait LsoaLookup {

@@ -155,6 +155,31 @@ fn check_media_type(headers: &HeaderMap) -> Result<(), FhirError> {
     Ok(())
 }
 
+/// Reads a posted resource: FHIR R4 JSON of the expected `resourceType`.
+fn read_resource(headers: &HeaderMap, body: &[u8], expected: &str) -> Result<Value, FhirError> {
+    check_media_type(headers)?;
+    let resource: Value = serde_json::from_slice(body).map_err(|e| {
+        FhirError::new(
+            StatusCode::BAD_REQUEST,
+            "structure",
+            format!("not valid JSON: {e}"),
+        )
+    })?;
+    match resource["resourceType"].as_str() {
+        Some(kind) if kind == expected => Ok(resource),
+        Some(other) => Err(FhirError::new(
+            StatusCode::BAD_REQUEST,
+            "structure",
+            format!("expected a {expected}, got a {other}"),
+        )),
+        None => Err(FhirError::new(
+            StatusCode::BAD_REQUEST,
+            "structure",
+            "resourceType is missing",
+        )),
+    }
+}
+
 fn text<'a>(value: &'a Value, pointer: &str) -> Option<&'a str> {
     value.pointer(pointer).and_then(Value::as_str)
 }
@@ -210,31 +235,7 @@ async fn create_service_request(
 ) -> FhirResult {
     let user = user?;
     user.require(Action::CreateReferral)?;
-    check_media_type(&headers)?;
-    let request: Value = serde_json::from_slice(&body).map_err(|e| {
-        FhirError::new(
-            StatusCode::BAD_REQUEST,
-            "structure",
-            format!("not valid JSON: {e}"),
-        )
-    })?;
-    match request["resourceType"].as_str() {
-        Some("ServiceRequest") => {}
-        Some(other) => {
-            return Err(FhirError::new(
-                StatusCode::BAD_REQUEST,
-                "structure",
-                format!("expected a ServiceRequest, got a {other}"),
-            ))
-        }
-        None => {
-            return Err(FhirError::new(
-                StatusCode::BAD_REQUEST,
-                "structure",
-                "resourceType is missing",
-            ))
-        }
-    }
+    let request = read_resource(&headers, &body, "ServiceRequest")?;
     if request["status"] != "active" {
         return Err(FhirError::invalid(
             "ServiceRequest.status must be \"active\" for a new referral",
@@ -472,22 +473,8 @@ async fn update_task(
     body: Bytes,
 ) -> FhirResult {
     let user = user?;
-    check_media_type(&headers)?;
     let id = local_id(&id)?;
-    let update: Value = serde_json::from_slice(&body).map_err(|e| {
-        FhirError::new(
-            StatusCode::BAD_REQUEST,
-            "structure",
-            format!("not valid JSON: {e}"),
-        )
-    })?;
-    if update["resourceType"] != "Task" {
-        return Err(FhirError::new(
-            StatusCode::BAD_REQUEST,
-            "structure",
-            "expected a Task",
-        ));
-    }
+    let update = read_resource(&headers, &body, "Task")?;
     if update["id"].as_str() != Some(id.to_string().as_str()) {
         return Err(FhirError::invalid(
             "Task.id must match the id in the address",
@@ -547,21 +534,7 @@ async fn create_questionnaire_response(
 ) -> FhirResult {
     let user = user?;
     user.require(Action::WriteCasework)?;
-    check_media_type(&headers)?;
-    let response: Value = serde_json::from_slice(&body).map_err(|e| {
-        FhirError::new(
-            StatusCode::BAD_REQUEST,
-            "structure",
-            format!("not valid JSON: {e}"),
-        )
-    })?;
-    if response["resourceType"] != "QuestionnaireResponse" {
-        return Err(FhirError::new(
-            StatusCode::BAD_REQUEST,
-            "structure",
-            "expected a QuestionnaireResponse",
-        ));
-    }
+    let response = read_resource(&headers, &body, "QuestionnaireResponse")?;
     let canonical = response["questionnaire"].as_str().unwrap_or("");
     let instrument = Instrument::ALL
         .into_iter()

@@ -491,7 +491,6 @@ pub async fn change_listing(
 ) -> Response {
     let result = async {
         check_csrf(&user, &form.csrf)?;
-        user.require(Action::CurateListings)?;
         let whole = |field: &str, v: &Option<String>| -> Result<Option<u32>, AppError> {
             given(v)
                 .map(|t| {
@@ -511,19 +510,7 @@ pub async fn change_listing(
             confirm_correct: form.confirm_correct.is_some(),
             ..Default::default()
         };
-        let organisation = match user.role {
-            crate::auth::Role::Admin => None,
-            _ => user.organisation.clone(),
-        };
-        if user.role != crate::auth::Role::Admin && organisation.is_none() {
-            return Err(AppError::Forbidden(
-                "this account is not linked to an organisation".into(),
-            ));
-        }
-        state
-            .store
-            .change_listing(&id, organisation.as_deref(), &change, user.id)
-            .await
+        crate::directory::api::apply_listing_change(&state, &user, &id, &change).await
     }
     .await;
     match result {

@@ -102,20 +102,7 @@ on_both_databases!(the_organisation_answers_its_connections_and_records_attendan
 
 async fn the_organisation_answers_its_connections_and_records_attendance(backend: Backend) {
     let app = spawn_app(backend).await;
-    let (_, person) = app
-        .post(
-            "/people",
-            &app.link_worker,
-            crate::helpers::person_body("B25 8DS"),
-        )
-        .await;
-    let (_, referral) = app
-        .post(
-            "/referrals",
-            &app.link_worker,
-            json!({"person_id": person["id"], "referrer_kind": "gp", "reason": "lonely"}),
-        )
-        .await;
+    let (_, referral) = app.person_with_referral("B25 8DS").await;
     let consent = app
         .consent_to_share(&referral["id"], &app.link_worker)
         .await;

@@ -391,20 +391,7 @@ async fn matching_ranks_services_for_the_persons_needs_and_barriers(backend: Bac
     feed[2]["name"] = json!("Seated exercise");
     import(&app, &serde_json::to_vec(&feed).unwrap()).await;
 
-    let (_, person) = app
-        .post(
-            "/people",
-            &app.link_worker,
-            crate::helpers::person_body("B25 8DS"),
-        )
-        .await;
-    let (_, referral) = app
-        .post(
-            "/referrals",
-            &app.link_worker,
-            json!({"person_id": person["id"], "referrer_kind": "gp", "reason": "inactive"}),
-        )
-        .await;
+    let (_, referral) = app.person_with_referral("B25 8DS").await;
     let id = referral["id"].as_i64().unwrap();
     let (status, problem) = app
         .get(&format!("/referrals/{id}/matches"), &app.link_worker)
@@ -489,20 +476,7 @@ async fn directory_pages_search_show_and_let_organisations_answer() {
     );
 
     // A connection to the test organisation's service, answered from its inbox page.
-    let (_, person) = app
-        .post(
-            "/people",
-            &app.link_worker,
-            crate::helpers::person_body("B25 8DS"),
-        )
-        .await;
-    let (_, referral) = app
-        .post(
-            "/referrals",
-            &app.link_worker,
-            json!({"person_id": person["id"], "referrer_kind": "gp", "reason": "lonely"}),
-        )
-        .await;
+    let (_, referral) = app.person_with_referral("B25 8DS").await;
     app.consent_to_share(&referral["id"], &app.link_worker)
         .await;
     let (_, connection) = app

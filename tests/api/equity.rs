@@ -10,7 +10,7 @@ use linkwell::equity::tally::Dimension;
 use linkwell::equity::{compute, EquityReport, Period};
 use linkwell::store::Store;
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::process::Command;
 
 async fn generated_report(backend: Backend, dir: &tempfile::TempDir) -> (String, EquityReport) {
@@ -80,22 +80,7 @@ on_both_databases!(analysts_and_team_leads_get_the_report_and_bad_requests_are_r
 
 async fn analysts_and_team_leads_get_the_report_and_bad_requests_are_refused(backend: Backend) {
     let app = spawn_app(backend).await;
-    let (s, person) = app
-        .post(
-            "/people",
-            &app.link_worker,
-            crate::helpers::person_body("B25 8DS"),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{person}");
-    let (s, _) = app
-        .post(
-            "/referrals",
-            &app.link_worker,
-            json!({"person_id": person["id"], "referrer_kind": "gp", "reason": "low mood"}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED);
+    app.person_with_referral("B25 8DS").await;
 
     let (s, report) = app.get("/reports/equity", &app.analyst).await;
     assert_eq!(s, StatusCode::OK, "{report}");
