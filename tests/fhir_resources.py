@@ -1,16 +1,17 @@
 #!/usr/bin/env python3
 """Every FHIR resource Linkwell emits parses and validates with the `fhir.resources`
 package's R4B models (R4B shares R4's resources used here). Usage:
-python3 tests/fhir_resources.py http://127.0.0.1:PORT TOKEN
+python3 tests/fhir_resources.py http://127.0.0.1:PORT TOKEN DATABASE_FILE
 """
 import json
+import sqlite3
 import sys
 import urllib.error
 import urllib.request
 
 from fhir.resources.R4B import get_fhir_model_class
 
-base, token = sys.argv[1].rstrip("/"), sys.argv[2]
+base, token, database = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3]
 checked = []
 
 
@@ -103,6 +104,70 @@ status, scored = call("POST", "/fhir/QuestionnaireResponse", {
 })
 assert status == 201, scored
 valid(scored, "QuestionnaireResponse")
+
+# A practice for the GP message to go to (there is no command to add one yet).
+with sqlite3.connect(database) as db:
+    team = db.execute("SELECT id FROM teams ORDER BY id LIMIT 1").fetchone()[0]
+    db.execute("INSERT INTO practices (code, name, team_id) VALUES ('M00001', 'Test Surgery', ?)", (team,))
+
+# A transaction: Patient (registered with the practice) + ServiceRequest + Consent, with the
+# person agreeing to share what matters and their needs with the practice.
+patient = dict(request["contained"][0])
+del patient["id"]
+patient["identifier"] = [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "9434765870"}]
+patient["generalPractitioner"] = [{"identifier": {"system": "https://fhir.nhs.uk/Id/ods-organization-code", "value": "M00001"}}]
+patient["extension"] = [{"url": "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-EthnicCategory",
+                         "valueCodeableConcept": {"coding": [{"system": "https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategory", "code": "H"}]}}]
+in_bundle = dict(request, identifier=[{"system": "https://example.org/gp-referrals", "value": "fhir-check-2"}],
+                 subject={"reference": "urn:uuid:6f1c2b8e-0d4a-4c55-9e2f-3a7b1c9d0e11"})
+del in_bundle["contained"]
+consent = {
+    "resourceType": "Consent", "status": "active",
+    "extension": [{"url": "urn:linkwell:extension:consent-method", "valueCode": "verbal"}],
+    "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "patient-privacy"}]},
+    "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "IDSCL"}]}],
+    "patient": {"reference": "urn:uuid:6f1c2b8e-0d4a-4c55-9e2f-3a7b1c9d0e11"},
+    "provision": {"type": "permit",
+                  "actor": [{"role": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "code": "IRCP"}]},
+                             "reference": {"display": "Test Surgery"}}],
+                  "code": [{"coding": [{"system": "urn:linkwell:CodeSystem:shared-field", "code": c}]} for c in ("what_matters", "needs")]},
+}
+transaction = {"resourceType": "Bundle", "type": "transaction", "entry": [
+    {"fullUrl": "urn:uuid:6f1c2b8e-0d4a-4c55-9e2f-3a7b1c9d0e11", "resource": patient, "request": {"method": "POST", "url": "Patient"}},
+    {"fullUrl": "urn:uuid:0b5e1d7a-8c2f-4b3e-a6d9-1f0e2c3b4a59", "resource": in_bundle, "request": {"method": "POST", "url": "ServiceRequest"}},
+    {"fullUrl": "urn:uuid:c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f", "resource": consent, "request": {"method": "POST", "url": "Consent"}},
+]}
+valid(transaction, "Bundle")
+status, response = call("POST", "/fhir", transaction)
+assert status == 200, response
+valid(response, "Bundle")
+referral = response["entry"][1]["response"]["location"].split("/")[1]
+person = response["entry"][0]["response"]["location"]
+api(f"/referrals/{referral}/contacts", {"mode": "home_visit", "duration_minutes": 30, "what_matters": "My garden"})
+api(f"/referrals/{referral}/needs", {"need": "money", "notes": "Arrears"})
+goal = api(f"/referrals/{referral}/goals", {"description": "Clear the arrears", "need": "money"})
+api(f"/goals/{goal['id']}/progress", {"progress": 4, "note": "Plan agreed"})
+api(f"/referrals/{referral}/consents", {"organisation": "Green Paths", "share": ["name"], "method": "written"})
+api(f"/referrals/{referral}/connections", {"service_id": service["id"]})
+for instrument, answers in [("ons4", [6, 7, 5, 4]), ("ucla3", [2, 2, 3]), ("swemwbs", [3] * 7)]:
+    api(f"/referrals/{referral}/measures", {"instrument": instrument, "timing": "baseline", "answers": answers})
+for kind in ["Patient", "ServiceRequest", "Task", "Goal", "Consent", "Condition", "QuestionnaireResponse"]:
+    query = "" if kind == "Patient" else f"?patient={person}"
+    status, bundle = call("GET", f"/fhir/{kind}{query}")
+    assert status == 200 and bundle["total"] >= 1, (kind, bundle)
+    valid(bundle, "Bundle")
+    for entry in bundle["entry"]:
+        valid(entry["resource"], kind)
+status, who = call("GET", f"/fhir/{person}")
+ethnic = who["extension"][0]["valueCodeableConcept"]["coding"][0]
+assert ethnic["code"] == "asian", ethnic  # NHS ethnic category H (Indian) is in the ONS Asian group
+status, message = call("GET", f"/fhir/ServiceRequest/{referral}/$gp-message")
+assert status == 200, message
+valid(message, "Bundle")
+kinds = [entry["resource"]["resourceType"] for entry in message["entry"]]
+assert {"MessageHeader", "Patient", "ServiceRequest", "Encounter", "Observation", "Condition", "Goal"} <= set(kinds), kinds
+for entry in message["entry"]:
+    valid(entry["resource"], entry["resource"]["resourceType"])
 
 for bad, media in [({"resourceType": "Patient"}, "application/fhir+json"), (request, "application/fhir+json; fhirVersion=5.0")]:
     status, outcome = call("POST", "/fhir/ServiceRequest", bad, media)

@@ -15,4 +15,4 @@ $bin serve --addr 127.0.0.1:$port >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" | grep -q '"postcodes":"loaded"' && break; sleep 0.2; done
-python3 tests/fhir_resources.py "http://127.0.0.1:$port" "$token"
+python3 tests/fhir_resources.py "http://127.0.0.1:$port" "$token" "$DATABASE_URL"

@@ -29,6 +29,14 @@ coded_enum! {
     }
 }
 
+/// A consent to record: what may be shared, with whom, and how it was given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewConsent {
+    pub organisation: String,
+    pub share: Vec<SharedField>,
+    pub method: ConsentMethod,
+}
+
 /// A recorded consent: what may be shared, with whom, when and how it was given.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Consent {

@@ -2,48 +2,66 @@
 //! (connections) read, search by focus and status update, Questionnaires and scored
 //! QuestionnaireResponses.
 
+use super::read::{self, Found};
 use super::resources::{
-    capability_statement, connection_status, operation_outcome, patient, questionnaire,
-    questionnaire_response, questionnaire_url, searchset, service_request, sex_from_gender, task,
+    capability_statement, connection_status, operation_outcome, questionnaire,
+    questionnaire_response, questionnaire_url, service_request, task, with_last_updated,
 };
-use super::NHS_NUMBER_SYSTEM;
+use super::search::{Kind, Search};
+use super::{intake, text};
 use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
+use crate::intake::Subject;
 use crate::measures::Instrument;
-use crate::people::api::PersonInput;
-use crate::people::Ethnicity;
-use crate::referrals::{MeasureTiming, ReferrerKind, SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING};
+use crate::referrals::MeasureTiming;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::Value;
+use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    let mut router = Router::new()
+        .route("/", axum::routing::post(transaction))
         .route("/metadata", get(metadata))
-        .route("/ServiceRequest", post(create_service_request))
-        .route("/ServiceRequest/{id}", get(read_service_request))
-        .route("/Patient/{id}", get(read_patient))
-        .route("/Task", get(search_tasks))
-        .route("/Questionnaire", get(questionnaires))
-        .route("/Questionnaire/{id}", get(read_questionnaire))
-        .route(
-            "/QuestionnaireResponse",
-            post(create_questionnaire_response),
+        .route("/ServiceRequest/{id}/$gp-message", get(gp_message));
+    for kind in Kind::ALL {
+        // Search (`GET /fhir/{type}`) and read (`GET /fhir/{type}/{id}`) for every type.
+        let search = get(
+            move |state: State<AppState>,
+                  user: Result<CurrentUser, AppError>,
+                  query: Query<Vec<(String, String)>>| search(state, user, query, kind),
+        );
+        let read = get(
+            move |state: State<AppState>, user: Result<CurrentUser, AppError>, id: Path<String>| {
+                read(state, user, id, kind)
+            },
+        );
+        let search = match kind {
+            Kind::ServiceRequest => search.post(create_service_request),
+            Kind::QuestionnaireResponse => search.post(create_questionnaire_response),
+            _ => search,
+        };
+        let read = match kind {
+            Kind::Task => read.put(update_task),
+            _ => read,
+        };
+        router = router
+            .route(&format!("/{}", kind.name()), search)
+            .route(&format!("/{}/{{id}}", kind.name()), read);
+    }
+    router.fallback(|| async {
+        FhirError::new(
+            StatusCode::NOT_FOUND,
+            "not-supported",
+            "Linkwell does not serve this FHIR interaction; see /fhir/metadata",
         )
-        .route("/Task/{id}", get(read_task).put(update_task))
-        .fallback(|| async {
-            FhirError::new(
-                StatusCode::NOT_FOUND,
-                "not-supported",
-                "Linkwell does not serve this FHIR interaction; see /fhir/metadata",
-            )
-        })
+    })
 }
 
 const FHIR_JSON: &str = "application/fhir+json; fhirVersion=4.0";
@@ -57,14 +75,18 @@ pub struct FhirError {
 }
 
 impl FhirError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> FhirError {
+    pub(super) fn new(
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> FhirError {
         FhirError {
             status,
             code,
             message: message.into(),
         }
     }
-    fn invalid(message: impl Into<String>) -> FhirError {
+    pub(super) fn invalid(message: impl Into<String>) -> FhirError {
         FhirError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message)
     }
 }
@@ -156,7 +178,11 @@ fn check_media_type(headers: &HeaderMap) -> Result<(), FhirError> {
 }
 
 /// Reads a posted resource: FHIR R4 JSON of the expected `resourceType`.
-fn read_resource(headers: &HeaderMap, body: &[u8], expected: &str) -> Result<Value, FhirError> {
+pub(super) fn read_resource(
+    headers: &HeaderMap,
+    body: &[u8],
+    expected: &str,
+) -> Result<Value, FhirError> {
     check_media_type(headers)?;
     let resource: Value = serde_json::from_slice(body).map_err(|e| {
         FhirError::new(
@@ -180,53 +206,8 @@ fn read_resource(headers: &HeaderMap, body: &[u8], expected: &str) -> Result<Val
     }
 }
 
-fn text<'a>(value: &'a Value, pointer: &str) -> Option<&'a str> {
-    value.pointer(pointer).and_then(Value::as_str)
-}
-
-/// The contained Patient as Linkwell's person input.
-fn person_from(patient: &Value) -> Result<PersonInput, FhirError> {
-    let required = |pointer: &str, what: &str| {
-        text(patient, pointer)
-            .map(str::to_string)
-            .ok_or_else(|| FhirError::invalid(format!("Patient.{what} is required")))
-    };
-    let nhs = patient["identifier"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|i| i["system"] == NHS_NUMBER_SYSTEM)
-        .and_then(|i| i["value"].as_str())
-        .map(str::to_string);
-    let gender = text(patient, "/gender").unwrap_or("unknown");
-    Ok(PersonInput {
-        nhs_number: nhs,
-        given_name: required("/name/0/given/0", "name.given")?,
-        family_name: required("/name/0/family", "name.family")?,
-        date_of_birth: required("/birthDate", "birthDate")?.parse().map_err(|_| {
-            FhirError::invalid("Patient.birthDate must be a full date (YYYY-MM-DD)")
-        })?,
-        sex: sex_from_gender(gender).ok_or_else(|| {
-            FhirError::invalid(format!(
-                "Patient.gender {gender:?} is not a FHIR administrative gender"
-            ))
-        })?,
-        ethnicity: Ethnicity::NotStated,
-        postcode: required("/address/0/postalCode", "address.postalCode")?,
-        practice_id: None,
-        phone: patient["telecom"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|t| t["system"] == "phone")
-            .and_then(|t| t["value"].as_str())
-            .map(str::to_string),
-        plus_groups: Vec::new(),
-        conditions: Vec::new(),
-    })
-}
-
-/// A referral from a FHIR ServiceRequest; the same identifier again returns the first.
+/// A referral from a FHIR ServiceRequest (its Patient contained or referenced); the same
+/// identifier again returns the referral already made.
 async fn create_service_request(
     State(state): State<AppState>,
     user: Result<CurrentUser, AppError>,
@@ -236,231 +217,100 @@ async fn create_service_request(
     let user = user?;
     user.require(Action::CreateReferral)?;
     let request = read_resource(&headers, &body, "ServiceRequest")?;
-    if request["status"] != "active" {
-        return Err(FhirError::invalid(
-            "ServiceRequest.status must be \"active\" for a new referral",
-        ));
+    let requested = intake::requested(&request)?;
+    if let Some(existing) = intake::already_made(&state, &user, &requested).await? {
+        return Ok(fhir(StatusCode::OK, existing));
     }
-    if !matches!(
-        request["intent"].as_str(),
-        Some("order" | "proposal" | "plan")
-    ) {
-        return Err(FhirError::invalid(
-            "ServiceRequest.intent must be order, plan or proposal",
-        ));
-    }
-    let codes: Vec<&Value> = request
-        .pointer("/code/coding")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .collect();
-    if !codes.is_empty()
-        && !codes.iter().any(|c| {
-            c["system"] == super::SNOMED && c["code"] == SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING
-        })
-    {
-        return Err(FhirError::invalid(format!("ServiceRequest.code must be SNOMED CT {SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING} (referral to social prescribing service)")));
-    }
-    let identifier = request["identifier"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find_map(|i| {
-            Some((
-                i["system"].as_str()?.to_string(),
-                i["value"].as_str()?.to_string(),
-            ))
-        });
-    if let Some((system, value)) = &identifier {
-        if system.len() > 500 || value.len() > 200 {
-            return Err(FhirError::invalid("ServiceRequest.identifier is too long"));
-        }
-        if let Some(existing) = state.store.referral_for_identifier(system, value).await? {
-            let referral = state
-                .store
-                .referral(existing, user.case_scope())
-                .await?
-                .ok_or_else(|| {
-                    FhirError::new(
-                        StatusCode::CONFLICT,
-                        "duplicate",
-                        "a referral with this identifier was made by someone else",
-                    )
-                })?;
-            let ids = state.store.identifiers_of(existing).await?;
-            return Ok(fhir(StatusCode::OK, service_request(&referral, &ids)));
-        }
-    }
-    let reason = text(&request, "/reasonCode/0/text")
-        .or_else(|| text(&request, "/note/0/text"))
-        .unwrap_or("Referred through FHIR")
-        .trim()
-        .to_string();
-    let reason = crate::api::text_field("reason", &reason, 1, 2000)?;
-    let reference = text(&request, "/subject/reference")
-        .ok_or_else(|| FhirError::invalid("ServiceRequest.subject must reference the Patient"))?;
-    let person_id = if let Some(local) = reference.strip_prefix('#') {
-        let contained = request["contained"]
+    let reference = intake::subject_reference(&request)?;
+    let contained = |local: &str| {
+        request["contained"]
             .as_array()
             .into_iter()
             .flatten()
             .find(|r| r["resourceType"] == "Patient" && r["id"] == local)
-            .ok_or_else(|| {
+    };
+    let subject = match reference.strip_prefix('#') {
+        Some(local) => {
+            let patient = contained(local).ok_or_else(|| {
                 FhirError::invalid(format!("no contained Patient has the id {local:?}"))
             })?;
-        let person = person_from(contained)?.validate(&state).await?;
-        state
-            .store
-            .insert_person(&person, &user.audit_context())
-            .await?
-            .id
-    } else {
-        let id: i64 = reference
-            .strip_prefix("Patient/")
-            .and_then(|n| n.parse().ok())
-            .ok_or_else(|| {
-                FhirError::invalid(
-                    "ServiceRequest.subject must be Patient/{id} or a contained Patient (#id)",
-                )
-            })?;
-        state
-            .store
-            .person(id, user.case_scope())
-            .await?
-            .ok_or_else(|| FhirError::invalid(format!("there is no Patient/{id}")))?
-            .id
-    };
-    let referral = state
-        .store
-        .create_referral(
-            person_id,
-            ReferrerKind::Gp,
-            &reason,
-            &user.audit_context(),
-            user.team_id,
-        )
-        .await?;
-    let mut ids = Vec::new();
-    if let Some((system, value)) = identifier {
-        if !state
-            .store
-            .save_identifier(&system, &value, referral.id)
-            .await?
-        {
-            // Two posts of one identifier at the same moment: both made a referral.
-            tracing::warn!(
-                referral = referral.id,
-                "ServiceRequest identifier taken by a concurrent post"
-            );
+            Subject::New(intake::person_from(&state, patient).await?)
         }
-        ids = state.store.identifiers_of(referral.id).await?;
-    }
-    let mut response = fhir(StatusCode::CREATED, service_request(&referral, &ids));
+        None => intake::existing_patient(&state, &user, reference).await?,
+    };
+    let admitted = match intake::admit(&state, &user, &requested, subject, None).await? {
+        Ok(admitted) => admitted,
+        Err(existing) => return Ok(fhir(StatusCode::OK, existing)),
+    };
+    let referral = state.store.referral_by_id(admitted.referral_id).await?;
+    let ids: Vec<(String, String)> = requested.identifier.into_iter().collect();
+    let resource = with_last_updated(service_request(&referral, &ids, &[]), referral.received_at);
+    let mut response = fhir(StatusCode::CREATED, resource);
     if let Ok(location) = format!("/fhir/ServiceRequest/{}", referral.id).parse() {
         response.headers_mut().insert(header::LOCATION, location);
     }
     Ok(response)
 }
 
-fn local_id(id: &str) -> Result<i64, FhirError> {
-    id.parse().map_err(|_| {
-        FhirError::new(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            "no resource has this id",
-        )
-    })
-}
-
-async fn read_service_request(
+/// `POST /fhir` with a transaction Bundle: one ServiceRequest, its Patient (new, as an
+/// entry, or a reference to one on file) and optionally a Consent, admitted together.
+async fn transaction(
     State(state): State<AppState>,
     user: Result<CurrentUser, AppError>,
-    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> FhirResult {
     let user = user?;
-    let detail = crate::referrals::api::referral_detail(&state, &user, local_id(&id)?).await?;
-    let ids = state.store.identifiers_of(detail.referral.id).await?;
+    user.require(Action::CreateReferral)?;
+    let bundle = read_resource(&headers, &body, "Bundle")?;
+    let parts = intake::transaction_parts(&bundle)?;
+    let requested = intake::requested(parts.service_request)?;
+    let reference = intake::subject_reference(parts.service_request)?;
+    if let Some(consent) = parts.consent {
+        if text(consent, "/patient/reference") != Some(reference) {
+            return Err(FhirError::invalid(
+                "Consent.patient must reference the same Patient as ServiceRequest.subject",
+            ));
+        }
+    }
+    let consent = parts
+        .consent
+        .map(super::resources::consent_terms)
+        .transpose()
+        .map_err(FhirError::invalid)?;
+    if let Some(existing) = intake::already_made(&state, &user, &requested).await? {
+        return Ok(fhir(
+            StatusCode::OK,
+            parts.response(&existing, None, "200 OK"),
+        ));
+    }
+    let subject = match parts.patient {
+        Some((full_url, patient)) if full_url == reference => {
+            Subject::New(intake::person_from(&state, patient).await?)
+        }
+        Some((full_url, _)) => {
+            return Err(FhirError::invalid(format!(
+                "ServiceRequest.subject ({reference}) must reference the Patient entry ({full_url})"
+            )))
+        }
+        None => intake::existing_patient(&state, &user, reference).await?,
+    };
+    let admitted = match intake::admit(&state, &user, &requested, subject, consent).await? {
+        Ok(admitted) => admitted,
+        Err(existing) => {
+            return Ok(fhir(
+                StatusCode::OK,
+                parts.response(&existing, None, "200 OK"),
+            ))
+        }
+    };
+    let referral = state.store.referral_by_id(admitted.referral_id).await?;
+    let ids: Vec<(String, String)> = requested.identifier.into_iter().collect();
+    let made = with_last_updated(service_request(&referral, &ids, &[]), referral.received_at);
     Ok(fhir(
         StatusCode::OK,
-        service_request(&detail.referral, &ids),
+        parts.response(&made, admitted.consent_id, "201 Created"),
     ))
-}
-
-async fn read_patient(
-    State(state): State<AppState>,
-    user: Result<CurrentUser, AppError>,
-    Path(id): Path<String>,
-) -> FhirResult {
-    let user = user?;
-    let person = state
-        .store
-        .read_person(local_id(&id)?, user.case_scope(), &user.audit_context())
-        .await?
-        .ok_or(AppError::NotFound("Patient"))?;
-    Ok(fhir(StatusCode::OK, patient(&person)))
-}
-
-/// The connection behind a Task, with its person, if the caller's team holds the referral.
-async fn connection_in_scope(
-    state: &AppState,
-    user: &CurrentUser,
-    id: i64,
-) -> Result<(crate::referrals::Connection, i64), FhirError> {
-    user.require(Action::ReadCasework)?;
-    let connection = state.store.connection_by_id(id).await?;
-    let referral = state
-        .store
-        .referral(connection.referral_id, user.case_scope())
-        .await?
-        .ok_or(AppError::NotFound("Task"))?;
-    Ok((connection, referral.person_id))
-}
-
-async fn read_task(
-    State(state): State<AppState>,
-    user: Result<CurrentUser, AppError>,
-    Path(id): Path<String>,
-) -> FhirResult {
-    let user = user?;
-    let (connection, person) = connection_in_scope(&state, &user, local_id(&id)?).await?;
-    Ok(fhir(StatusCode::OK, task(&connection, person)))
-}
-
-#[derive(serde::Deserialize)]
-struct TaskSearch {
-    focus: Option<String>,
-}
-
-/// `GET /fhir/Task?focus=ServiceRequest/{id}`: the connections made for a referral.
-async fn search_tasks(
-    State(state): State<AppState>,
-    user: Result<CurrentUser, AppError>,
-    axum::extract::Query(search): axum::extract::Query<TaskSearch>,
-) -> FhirResult {
-    let user = user?;
-    let referral_id = search
-        .focus
-        .as_deref()
-        .and_then(|f| f.strip_prefix("ServiceRequest/"))
-        .and_then(|n| n.parse::<i64>().ok())
-        .ok_or_else(|| {
-            FhirError::new(
-                StatusCode::BAD_REQUEST,
-                "not-supported",
-                "search Tasks by focus=ServiceRequest/{id}",
-            )
-        })?;
-    let detail = crate::referrals::api::referral_detail(&state, &user, referral_id).await?;
-    let casework = detail
-        .casework
-        .ok_or(AppError::NotFound("ServiceRequest"))?;
-    let tasks = casework
-        .connections
-        .iter()
-        .map(|c| task(c, detail.referral.person_id))
-        .collect();
-    Ok(fhir(StatusCode::OK, searchset(tasks)))
 }
 
 /// Updating a Task's status moves the connection: by the community organisation it was
@@ -473,7 +323,13 @@ async fn update_task(
     body: Bytes,
 ) -> FhirResult {
     let user = user?;
-    let id = local_id(&id)?;
+    let id: i64 = id.parse().map_err(|_| {
+        FhirError::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "there is no Task with this id",
+        )
+    })?;
     let update = read_resource(&headers, &body, "Task")?;
     if update["id"].as_str() != Some(id.to_string().as_str()) {
         return Err(FhirError::invalid(
@@ -502,27 +358,6 @@ async fn update_task(
         .person_of_referral(connection.referral_id)
         .await?;
     Ok(fhir(StatusCode::OK, task(&connection, person)))
-}
-
-async fn questionnaires() -> Response {
-    fhir(
-        StatusCode::OK,
-        searchset(Instrument::ALL.iter().map(|i| questionnaire(*i)).collect()),
-    )
-}
-
-async fn read_questionnaire(Path(id): Path<String>) -> FhirResult {
-    let instrument = Instrument::ALL
-        .into_iter()
-        .find(|i| i.code() == id)
-        .ok_or_else(|| {
-            FhirError::new(
-                StatusCode::NOT_FOUND,
-                "not-found",
-                "Linkwell has Questionnaires ons4, swemwbs and ucla3",
-            )
-        })?;
-    Ok(fhir(StatusCode::OK, questionnaire(instrument)))
 }
 
 /// A completed form for a referral, scored as the form is.
@@ -595,5 +430,155 @@ async fn create_questionnaire_response(
     Ok(fhir(
         StatusCode::CREATED,
         questionnaire_response(&measure, detail.referral.person_id),
+    ))
+}
+
+/// A search: every matching resource the caller may see, one page of them.
+async fn search(
+    State(state): State<AppState>,
+    user: Result<CurrentUser, AppError>,
+    Query(params): Query<Vec<(String, String)>>,
+    kind: Kind,
+) -> FhirResult {
+    let search = Search::parse(kind, &params)
+        .map_err(|e| FhirError::new(StatusCode::BAD_REQUEST, "not-supported", e))?;
+    let (found, user) = found(&state, user, kind, search.patient).await?;
+    let (bundle, page) = search.page(found.iter().map(|f| f.resource.clone()).collect());
+    audit_page(&state, user.as_ref(), kind, &page, &found).await?;
+    Ok(fhir(StatusCode::OK, bundle))
+}
+
+/// A read is a search by id that must find exactly one.
+async fn read(
+    State(state): State<AppState>,
+    user: Result<CurrentUser, AppError>,
+    Path(id): Path<String>,
+    kind: Kind,
+) -> FhirResult {
+    let (found, user) = found(&state, user, kind, None).await?;
+    let (_, page) =
+        Search::by_id(kind, &id).page(found.iter().map(|f| f.resource.clone()).collect());
+    audit_page(&state, user.as_ref(), kind, &page, &found).await?;
+    let resource = page.into_iter().next().ok_or_else(|| {
+        FhirError::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            format!("there is no {}/{id} you may read", kind.name()),
+        )
+    })?;
+    Ok(fhir(StatusCode::OK, resource))
+}
+
+/// Everything of a type the caller may see, and the caller; Questionnaires are public.
+async fn found(
+    state: &AppState,
+    user: Result<CurrentUser, AppError>,
+    kind: Kind,
+    patient: Option<i64>,
+) -> Result<(Vec<Found>, Option<CurrentUser>), FhirError> {
+    if kind == Kind::Questionnaire {
+        let questionnaires = Instrument::ALL
+            .iter()
+            .map(|i| Found {
+                resource: questionnaire(*i),
+                person_id: None,
+            })
+            .collect();
+        return Ok((questionnaires, None));
+    }
+    let user = user?;
+    let found = read::resources(state, &user, kind, patient).await?;
+    Ok((found, Some(user)))
+}
+
+/// Records a read of each returned resource about a person, in one transaction.
+async fn audit_page(
+    state: &AppState,
+    user: Option<&CurrentUser>,
+    kind: Kind,
+    page: &[Value],
+    found: &[Found],
+) -> Result<(), FhirError> {
+    let Some(user) = user else {
+        return Ok(());
+    };
+    let person_of: HashMap<&str, i64> = found
+        .iter()
+        .filter_map(|f| Some((f.resource["id"].as_str()?, f.person_id?)))
+        .collect();
+    let reads: Vec<(&str, Option<i64>, Option<i64>)> = page
+        .iter()
+        .filter_map(|r| {
+            let id = r["id"].as_str()?;
+            Some((kind.name(), id.parse().ok(), Some(*person_of.get(id)?)))
+        })
+        .collect();
+    state
+        .store
+        .audit_reads(&user.audit_context(), &reads)
+        .await?;
+    Ok(())
+}
+
+/// `GET /fhir/ServiceRequest/{id}/$gp-message`: the episode summary for the person's GP
+/// practice, coded events only unless the person agreed to share more with the practice.
+async fn gp_message(
+    State(state): State<AppState>,
+    user: Result<CurrentUser, AppError>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> FhirResult {
+    let user = user?;
+    user.require(Action::ReadCasework)?;
+    let id: i64 = id.parse().map_err(|_| {
+        FhirError::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "there is no ServiceRequest with this id",
+        )
+    })?;
+    let detail = crate::referrals::api::referral_detail(&state, &user, id).await?;
+    let casework = detail
+        .casework
+        .ok_or(AppError::NotFound("ServiceRequest"))?;
+    let person_id = detail.referral.person_id;
+    let person = state
+        .store
+        .person(person_id, user.case_scope())
+        .await?
+        .ok_or(AppError::NotFound("Patient"))?;
+    let (code, name) = state
+        .store
+        .practice_of_person(person_id)
+        .await?
+        .ok_or_else(|| {
+            FhirError::invalid(
+                "the person has no GP practice recorded, so the message has nowhere to go",
+            )
+        })?;
+    let consents = state
+        .store
+        .consents_in_scope(user.case_scope(), Some(person_id))
+        .await?;
+    let agreed = super::gp_message::agreed_with_practice(&consents, &code, &name);
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    let episode = super::gp_message::Episode {
+        person: &person,
+        practice: (&code, &name),
+        referral: &detail.referral,
+        history: &detail.history,
+        casework: &casework,
+        agreed: &agreed,
+    };
+    Ok(fhir(
+        StatusCode::OK,
+        super::gp_message::gp_message(&episode, &format!("http://{host}/fhir"), chrono::Utc::now()),
     ))
 }

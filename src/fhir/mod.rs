@@ -4,10 +4,19 @@
 //! is an `OperationOutcome` with a 4xx status.
 
 pub mod api;
+pub mod gp_message;
+pub mod intake;
+pub mod read;
 pub mod resources;
+pub mod search;
 
 /// NHS number identifier system.
 pub const NHS_NUMBER_SYSTEM: &str = "https://fhir.nhs.uk/Id/nhs-number";
 pub const SNOMED: &str = "http://snomed.info/sct";
 /// The FHIR version served.
 pub const FHIR_VERSION: &str = "4.0.1";
+
+/// The string at a JSON pointer, if there is one.
+pub(crate) fn text<'a>(value: &'a serde_json::Value, pointer: &str) -> Option<&'a str> {
+    value.pointer(pointer).and_then(serde_json::Value::as_str)
+}

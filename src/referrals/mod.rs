@@ -356,6 +356,9 @@ pub struct RecordedNeed {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gravity_category: Option<String>,
     pub notes: String,
+    /// When it was recorded (absent for needs recorded before this was kept).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recorded_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -401,6 +404,9 @@ pub struct Measure {
     /// Present only for a complete questionnaire.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<crate::measures::Score>,
+    /// When it was recorded (absent for measures recorded before this was kept).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recorded_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

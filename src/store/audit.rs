@@ -85,6 +85,25 @@ impl Store {
         Ok(())
     }
 
+    /// Records reads of several people's records (one search result) in one transaction.
+    pub async fn audit_reads(
+        &self,
+        ctx: &AuditContext,
+        reads: &[(&str, Option<i64>, Option<i64>)],
+    ) -> anyhow::Result<()> {
+        if reads.is_empty() {
+            return Ok(());
+        }
+        on_writer!(self, pool => {
+            let mut tx = pool.begin_with(super::begin_statement(pool)).await?;
+            for (record_type, record_id, person_id) in reads {
+                append_audit!(tx, ctx, AuditAction::Read, record_type, *record_id, *person_id);
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
     /// Up to `limit` records after `after_id`, in chain order.
     pub async fn audit_records(
         &self,

@@ -14,7 +14,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 #[derive(sqlx::FromRow)]
-struct ReferralRow {
+pub(super) struct ReferralRow {
     id: i64,
     person_id: i64,
     state: String,
@@ -54,11 +54,11 @@ impl TryFrom<ReferralRow> for Referral {
 }
 
 /// Decodes a stored code, treating an unknown one as corruption rather than guessing.
-fn code<T>(parse: fn(&str) -> Option<T>, text: &str) -> anyhow::Result<T> {
+pub(super) fn code<T>(parse: fn(&str) -> Option<T>, text: &str) -> anyhow::Result<T> {
     parse(text).ok_or_else(|| anyhow::anyhow!("unknown code {text:?} in database"))
 }
 
-const REFERRAL_COLUMNS: &str =
+pub(super) const REFERRAL_COLUMNS: &str =
     "r.id, r.person_id, r.state, r.version, r.referrer_kind, r.referred_by, r.reason, \
     r.link_worker_id, r.close_reason, r.received_at, r.next_follow_up_on, r.snomed_code";
 
@@ -149,6 +149,42 @@ macro_rules! ensure_still_open {
     }};
 }
 
+/// Inserts a referral and its first event (SNOMED 871731000000106) inside the caller's
+/// write transaction, with its audit record; evaluates to the referral's id. The team
+/// serving the person's practice holds it; failing that, the team of the person making it.
+macro_rules! insert_referral_in {
+    ($tx:expr, $person_id:expr, $referrer_kind:expr, $reason:expr, $received_at:expr, $ctx:expr, $actor_team:expr) => {{
+        use $crate::referrals::{EventKind, ReferralState, SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING};
+        let person_id: i64 = $person_id;
+        let received_at: chrono::DateTime<chrono::Utc> = $received_at;
+        let team: Option<(Option<i64>,)> = sqlx::query_as(
+            "SELECT pr.team_id FROM people p LEFT JOIN practices pr ON pr.id = p.practice_id WHERE p.id = $1")
+            .bind(person_id).fetch_optional(&mut *$tx).await?;
+        let Some((team_id,)) = team else {
+            return Err($crate::error::AppError::invalid_field("person_id", "Unknown person", "there is no person with this id"));
+        };
+        // Never a guess: with neither, the referral is refused.
+        let Some(team_id) = team_id.or($actor_team) else {
+            return Err($crate::error::AppError::invalid_field("person_id", "No team serves this person",
+                "the person's practice is not served by a social prescribing team; record their practice first"));
+        };
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO referrals (person_id, state, version, referrer_kind, referred_by, reason, team_id, received_at, snomed_code) \
+             VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8) RETURNING id")
+            .bind(person_id).bind(ReferralState::Received.code()).bind($referrer_kind.code()).bind($ctx.actor_id)
+            .bind($reason).bind(team_id).bind(received_at).bind(SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING)
+            .fetch_one(&mut *$tx).await?;
+        sqlx::query(
+            "INSERT INTO referral_events (referral_id, kind, to_state, snomed_code, actor_id, at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(id).bind(EventKind::Created.code()).bind(ReferralState::Received.code())
+            .bind(SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING).bind($ctx.actor_id).bind(received_at)
+            .execute(&mut *$tx).await?;
+        $crate::store::audit::append_audit!($tx, $ctx, $crate::audit::AuditAction::Create, "referral", Some(id), Some(person_id));
+        id
+    }};
+}
+pub(crate) use insert_referral_in;
+
 /// The outcome of a versioned update: changed, gone (or out of scope), or stale.
 enum Guard {
     Ok,
@@ -166,41 +202,17 @@ impl Store {
         ctx: &AuditContext,
         actor_team: Option<i64>,
     ) -> AppResult<Referral> {
-        let actor_id = ctx.actor_id;
-        let now = Utc::now();
         let id = on_writer!(self, pool => {
             let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
-            let team: Option<(Option<i64>,)> = sqlx::query_as(
-                "SELECT pr.team_id FROM people p LEFT JOIN practices pr ON pr.id = p.practice_id WHERE p.id = $1")
-                .bind(person_id).fetch_optional(&mut *tx).await?;
-            let Some((team_id,)) = team else {
-                return Err(AppError::invalid_field("person_id", "Unknown person", "there is no person with this id"));
-            };
-            // The team serving the person's practice holds the referral; failing that, the
-            // team of the link worker making it. Never a guess.
-            let Some(team_id) = team_id.or(actor_team) else {
-                return Err(AppError::invalid_field("person_id", "No team serves this person",
-                    "the person's practice is not served by a social prescribing team; record their practice first"));
-            };
-            let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO referrals (person_id, state, version, referrer_kind, referred_by, reason, team_id, received_at, snomed_code) \
-                 VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8) RETURNING id")
-                .bind(person_id).bind(ReferralState::Received.code()).bind(referrer_kind.code()).bind(actor_id)
-                .bind(reason).bind(team_id).bind(now).bind(SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING)
-                .fetch_one(&mut *tx).await?;
-            sqlx::query(
-                "INSERT INTO referral_events (referral_id, kind, to_state, snomed_code, actor_id, at) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(id).bind(EventKind::Created.code()).bind(ReferralState::Received.code())
-                .bind(SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING).bind(actor_id).bind(now)
-                .execute(&mut *tx).await?;
-            append_audit!(tx, ctx, AuditAction::Create, "referral", Some(id), Some(person_id));
+            let id = insert_referral_in!(tx, person_id, referrer_kind, reason, Utc::now(), ctx, actor_team);
             tx.commit().await?;
             id
         });
-        self.referral_unscoped(id).await
+        self.referral_by_id(id).await
     }
 
-    async fn referral_unscoped(&self, id: i64) -> AppResult<Referral> {
+    /// A referral whatever the scope, for callers that have checked it (or just made it).
+    pub async fn referral_by_id(&self, id: i64) -> AppResult<Referral> {
         let sql = format!("SELECT {REFERRAL_COLUMNS} FROM referrals r WHERE r.id = $1");
         let row: ReferralRow =
             on_reader!(self, pool => sqlx::query_as(&sql).bind(id).fetch_one(pool).await)?;
@@ -342,7 +354,7 @@ impl Store {
 
     async fn finish_guarded(&self, id: i64, guard: Guard) -> AppResult<Referral> {
         match guard {
-            Guard::Ok => self.referral_unscoped(id).await,
+            Guard::Ok => self.referral_by_id(id).await,
             Guard::Missing => Err(AppError::NotFound("referral")),
             Guard::Stale => Err(AppError::Conflict(
                 "this referral was changed by someone else since you read it; reload it and try again".into(),
@@ -501,11 +513,12 @@ impl Store {
         ctx: &AuditContext,
     ) -> AppResult<RecordedNeed> {
         self.open_referral(referral_id, scope).await?;
+        let now = Utc::now();
         let id = on_writer!(self, pool => {
             let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
             let person_id = ensure_still_open!(tx, referral_id);
-            let (id,): (i64,) = sqlx::query_as("INSERT INTO needs (referral_id, need, notes) VALUES ($1, $2, $3) RETURNING id")
-                .bind(referral_id).bind(need.code()).bind(notes).fetch_one(&mut *tx).await?;
+            let (id,): (i64,) = sqlx::query_as("INSERT INTO needs (referral_id, need, notes, recorded_at) VALUES ($1, $2, $3, $4) RETURNING id")
+                .bind(referral_id).bind(need.code()).bind(notes).bind(now).fetch_one(&mut *tx).await?;
             append_audit!(tx, ctx, AuditAction::Create, "need", Some(id), person_id);
             tx.commit().await?;
             id
@@ -516,14 +529,26 @@ impl Store {
             need,
             gravity_category: need.gravity_category().map(str::to_string),
             notes: notes.to_string(),
+            recorded_at: Some(now),
         })
     }
 
     pub async fn needs(&self, referral_id: i64) -> AppResult<Vec<RecordedNeed>> {
-        let rows: Vec<(i64, String, String)> = on_reader!(self, pool => sqlx::query_as(
-            "SELECT id, need, notes FROM needs WHERE referral_id = $1 ORDER BY id").bind(referral_id).fetch_all(pool).await)?;
+        self.needs_where("n.referral_id = $1", referral_id).await
+    }
+
+    /// Needs matching `clause` (on `needs n`, one parameter `$1`).
+    pub(super) async fn needs_where(
+        &self,
+        clause: &str,
+        bind: i64,
+    ) -> AppResult<Vec<RecordedNeed>> {
+        let sql = format!("SELECT n.id, n.referral_id, n.need, n.notes, n.recorded_at FROM needs n WHERE {clause} ORDER BY n.id");
+        #[allow(clippy::type_complexity)]
+        let rows: Vec<(i64, i64, String, String, Option<DateTime<Utc>>)> =
+            on_reader!(self, pool => sqlx::query_as(&sql).bind(bind).fetch_all(pool).await)?;
         rows.into_iter()
-            .map(|(id, n, notes)| {
+            .map(|(id, referral_id, n, notes, recorded_at)| {
                 let need = code(Need::from_code, &n)?;
                 Ok(RecordedNeed {
                     id,
@@ -531,6 +556,7 @@ impl Store {
                     need,
                     gravity_category: need.gravity_category().map(str::to_string),
                     notes,
+                    recorded_at,
                 })
             })
             .collect::<anyhow::Result<_>>()
@@ -602,7 +628,7 @@ impl Store {
         self.goals_where("g.referral_id = $1", referral_id).await
     }
 
-    async fn goals_where(&self, clause: &str, id: i64) -> AppResult<Vec<Goal>> {
+    pub(super) async fn goals_where(&self, clause: &str, id: i64) -> AppResult<Vec<Goal>> {
         let sql = format!(
             "SELECT g.id, g.referral_id, g.description, g.need, p.progress, p.note, p.at FROM goals g \
              JOIN goal_progress p ON p.goal_id = g.id WHERE {clause} ORDER BY g.id, p.at, p.id");
@@ -715,13 +741,14 @@ impl Store {
         let total = score.as_ref().and_then(Score::total);
         let metric = score.as_ref().and_then(Score::metric);
         let answers_json = serde_json::to_string(m.answers.items()).map_err(anyhow::Error::from)?;
+        let now = Utc::now();
         let id = on_writer!(self, pool => {
             let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
             let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO measures (referral_id, instrument, timing, taken_on, answers, complete, total, metric_score, recorded_by) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
+                "INSERT INTO measures (referral_id, instrument, timing, taken_on, answers, complete, total, metric_score, recorded_by, recorded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id")
                 .bind(referral_id).bind(m.answers.instrument().code()).bind(m.timing.code()).bind(m.taken_on)
-                .bind(answers_json).bind(m.answers.is_complete()).bind(total).bind(metric).bind(ctx.actor_id)
+                .bind(answers_json).bind(m.answers.is_complete()).bind(total).bind(metric).bind(ctx.actor_id).bind(now)
                 .fetch_one(&mut *tx).await?;
             append_audit!(tx, ctx, AuditAction::Create, "measure", Some(id), Some(person_id));
             tx.commit().await?;
@@ -736,30 +763,48 @@ impl Store {
             answers: m.answers.items().to_vec(),
             complete: m.answers.is_complete(),
             score,
+            recorded_at: Some(now),
         })
     }
 
     /// Measures are re-scored from their stored answers, so the scoring rules have one home.
     pub async fn measures(&self, referral_id: i64) -> AppResult<Vec<Measure>> {
-        let rows: Vec<(i64, String, String, NaiveDate, String)> = on_reader!(self, pool => sqlx::query_as(
-            "SELECT id, instrument, timing, taken_on, answers FROM measures WHERE referral_id = $1 ORDER BY taken_on, id")
-            .bind(referral_id).fetch_all(pool).await)?;
+        self.measures_where("m.referral_id = $1", referral_id).await
+    }
+
+    /// Measures matching `clause` (on `measures m`, one parameter `$1`).
+    pub(super) async fn measures_where(&self, clause: &str, bind: i64) -> AppResult<Vec<Measure>> {
+        let sql = format!("SELECT m.id, m.referral_id, m.instrument, m.timing, m.taken_on, m.answers, m.recorded_at \
+            FROM measures m WHERE {clause} ORDER BY m.taken_on, m.id");
+        #[allow(clippy::type_complexity)]
+        let rows: Vec<(
+            i64,
+            i64,
+            String,
+            String,
+            NaiveDate,
+            String,
+            Option<DateTime<Utc>>,
+        )> = on_reader!(self, pool => sqlx::query_as(&sql).bind(bind).fetch_all(pool).await)?;
         rows.into_iter()
-            .map(|(id, instrument, timing, taken_on, answers)| {
-                let instrument = code(Instrument::from_code, &instrument)?;
-                let items: Vec<Option<i64>> = serde_json::from_str(&answers)?;
-                let answers = Answers::parse(instrument, &items)?;
-                Ok(Measure {
-                    id,
-                    referral_id,
-                    instrument,
-                    timing: code(MeasureTiming::from_code, &timing)?,
-                    taken_on,
-                    complete: answers.is_complete(),
-                    score: answers.score(),
-                    answers: answers.items().to_vec(),
-                })
-            })
+            .map(
+                |(id, referral_id, instrument, timing, taken_on, answers, recorded_at)| {
+                    let instrument = code(Instrument::from_code, &instrument)?;
+                    let items: Vec<Option<i64>> = serde_json::from_str(&answers)?;
+                    let answers = Answers::parse(instrument, &items)?;
+                    Ok(Measure {
+                        id,
+                        referral_id,
+                        instrument,
+                        timing: code(MeasureTiming::from_code, &timing)?,
+                        taken_on,
+                        complete: answers.is_complete(),
+                        score: answers.score(),
+                        answers: answers.items().to_vec(),
+                        recorded_at,
+                    })
+                },
+            )
             .collect::<anyhow::Result<_>>()
             .map_err(AppError::from)
     }
@@ -932,7 +977,11 @@ impl Store {
             .await
     }
 
-    async fn connections_where(&self, clause: &str, id: i64) -> AppResult<Vec<Connection>> {
+    pub(super) async fn connections_where(
+        &self,
+        clause: &str,
+        id: i64,
+    ) -> AppResult<Vec<Connection>> {
         let sql = format!(
             "SELECT c.id, c.referral_id, c.service_id, s.name, c.status, c.accompanied, c.sent_at, c.status_at, c.notes \
              FROM connections c JOIN services s ON s.id = c.service_id WHERE {clause} ORDER BY c.id");

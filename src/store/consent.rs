@@ -112,6 +112,23 @@ impl Store {
         })
     }
 
+    /// Consents of the people whose referrals the scope may read (or of one of them).
+    pub async fn consents_in_scope(
+        &self,
+        scope: CaseScope,
+        person: Option<i64>,
+    ) -> AppResult<Vec<Consent>> {
+        let Some((clause, scope_id)) = referral_scope_clause(scope) else {
+            return Ok(vec![]);
+        };
+        let sql = format!(
+            "SELECT {CONSENT_COLUMNS} FROM consents k WHERE ($1 IS NULL OR k.person_id = $1) AND EXISTS \
+             (SELECT 1 FROM referrals r WHERE r.person_id = k.person_id AND {clause}) ORDER BY k.id"
+        );
+        let rows: Vec<ConsentRow> = on_reader!(self, pool => sqlx::query_as(&sql).bind(person).bind(scope_id).fetch_all(pool).await)?;
+        Ok(rows.into_iter().map(Consent::from).collect())
+    }
+
     /// Connections sent to an organisation under a consent still in force, each showing
     /// only the fields that consent covers. Every person shown is audited.
     pub async fn organisation_connections(

@@ -1,6 +1,30 @@
-//! Business identifiers of referrals that came in as FHIR ServiceRequests.
+//! What the FHIR API reads and writes beyond the casework API: business identifiers of
+//! referrals that came in as ServiceRequests, and referral-scoped slices of the record for
+//! searches (each one query, whatever the number of referrals).
 
+use super::casework::{ReferralRow, REFERRAL_COLUMNS};
+use super::scope::referral_ids_in_scope;
 use super::{on_reader, on_writer, Store};
+use crate::auth::policy::CaseScope;
+use crate::error::AppResult;
+use crate::referrals::{Connection, Goal, Measure, RecordedNeed, Referral};
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
+/// The referrals a search may see, with when each last changed (its latest event).
+pub struct ReferralsInScope {
+    pub referrals: HashMap<i64, (Referral, DateTime<Utc>)>,
+    subquery: Option<(String, i64)>,
+}
+
+impl ReferralsInScope {
+    /// The `IN (...)` list a child table's `referral_id` must be in (parameter `$1`).
+    fn clause(&self, column: &str) -> Option<(String, i64)> {
+        self.subquery
+            .as_ref()
+            .map(|(sub, bind)| (format!("{column} IN ({sub})"), *bind))
+    }
+}
 
 impl Store {
     /// The referral made for this identifier, if one was.
@@ -32,5 +56,95 @@ impl Store {
         Ok(on_reader!(self, pool => sqlx::query_as(
             "SELECT system, value FROM fhir_identifiers WHERE referral_id = $1 ORDER BY system, value")
             .bind(referral_id).fetch_all(pool).await)?)
+    }
+
+    /// Referrals the scope may read, all or one person's.
+    pub async fn referrals_in_scope(
+        &self,
+        scope: CaseScope,
+        person: Option<i64>,
+    ) -> AppResult<ReferralsInScope> {
+        let Some((sub, bind)) = referral_ids_in_scope(scope) else {
+            return Ok(ReferralsInScope {
+                referrals: HashMap::new(),
+                subquery: None,
+            });
+        };
+        // The person is a parsed integer, so it is safe to write into the SQL text.
+        let sub = match person {
+            Some(p) => format!("{sub} AND r.person_id = {p}"),
+            None => sub.to_string(),
+        };
+        let sql = format!("SELECT {REFERRAL_COLUMNS} FROM referrals r WHERE r.id IN ({sub})");
+        let rows: Vec<ReferralRow> =
+            on_reader!(self, pool => sqlx::query_as(&sql).bind(bind).fetch_all(pool).await)?;
+        let sql = format!(
+            "SELECT e.referral_id, MAX(e.at) FROM referral_events e WHERE e.referral_id IN ({sub}) GROUP BY e.referral_id"
+        );
+        let changed: Vec<(i64, DateTime<Utc>)> =
+            on_reader!(self, pool => sqlx::query_as(&sql).bind(bind).fetch_all(pool).await)?;
+        let changed: HashMap<i64, DateTime<Utc>> = changed.into_iter().collect();
+        let mut referrals = HashMap::with_capacity(rows.len());
+        for row in rows {
+            let referral = Referral::try_from(row)?;
+            let at = changed
+                .get(&referral.id)
+                .copied()
+                .unwrap_or(referral.received_at);
+            referrals.insert(referral.id, (referral, at));
+        }
+        Ok(ReferralsInScope {
+            referrals,
+            subquery: Some((sub, bind)),
+        })
+    }
+
+    /// Business identifiers of the referrals, by referral.
+    pub async fn identifiers_in(
+        &self,
+        within: &ReferralsInScope,
+    ) -> AppResult<HashMap<i64, Vec<(String, String)>>> {
+        let Some((clause, bind)) = within.clause("referral_id") else {
+            return Ok(HashMap::new());
+        };
+        let sql = format!("SELECT referral_id, system, value FROM fhir_identifiers WHERE {clause} ORDER BY system, value");
+        let rows: Vec<(i64, String, String)> =
+            on_reader!(self, pool => sqlx::query_as(&sql).bind(bind).fetch_all(pool).await)?;
+        let mut by_referral: HashMap<i64, Vec<(String, String)>> = HashMap::new();
+        for (referral, system, value) in rows {
+            by_referral
+                .entry(referral)
+                .or_default()
+                .push((system, value));
+        }
+        Ok(by_referral)
+    }
+
+    pub async fn needs_in(&self, within: &ReferralsInScope) -> AppResult<Vec<RecordedNeed>> {
+        match within.clause("n.referral_id") {
+            Some((clause, bind)) => self.needs_where(&clause, bind).await,
+            None => Ok(vec![]),
+        }
+    }
+
+    pub async fn goals_in(&self, within: &ReferralsInScope) -> AppResult<Vec<Goal>> {
+        match within.clause("g.referral_id") {
+            Some((clause, bind)) => self.goals_where(&clause, bind).await,
+            None => Ok(vec![]),
+        }
+    }
+
+    pub async fn connections_in(&self, within: &ReferralsInScope) -> AppResult<Vec<Connection>> {
+        match within.clause("c.referral_id") {
+            Some((clause, bind)) => self.connections_where(&clause, bind).await,
+            None => Ok(vec![]),
+        }
+    }
+
+    pub async fn measures_in(&self, within: &ReferralsInScope) -> AppResult<Vec<Measure>> {
+        match within.clause("m.referral_id") {
+            Some((clause, bind)) => self.measures_where(&clause, bind).await,
+            None => Ok(vec![]),
+        }
     }
 }

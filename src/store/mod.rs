@@ -13,7 +13,8 @@ pub mod directory;
 pub mod equity;
 pub mod erasure;
 mod fhir;
-mod people;
+mod intake;
+pub(crate) mod people;
 mod scope;
 mod users;
 
@@ -166,7 +167,7 @@ impl Store {
 }
 
 /// Tables whose rows may be counted (a fixed list, so no SQL is built from input).
-pub const COUNTABLE_TABLES: [&str; 12] = [
+pub const COUNTABLE_TABLES: [&str; 15] = [
     "people",
     "referrals",
     "referral_events",
@@ -179,6 +180,9 @@ pub const COUNTABLE_TABLES: [&str; 12] = [
     "connections",
     "connection_events",
     "services",
+    "consents",
+    "audit_log",
+    "fhir_identifiers",
 ];
 
 impl Store {

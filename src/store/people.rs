@@ -1,14 +1,11 @@
 //! People: registration and scoped reads.
 
-use super::audit::append_audit;
 use super::scope::person_scope_clause;
 use super::{on_reader, on_writer, Store};
 use crate::audit::{AuditAction, AuditContext};
 use crate::auth::policy::CaseScope;
 use crate::error::{AppError, AppResult};
-use crate::people::{
-    join_codes, split_codes, Ethnicity, LongTermCondition, NhsNumber, Person, PlusGroup, Sex,
-};
+use crate::people::{split_codes, Ethnicity, LongTermCondition, NhsNumber, Person, PlusGroup, Sex};
 use chrono::{NaiveDate, Utc};
 
 /// A person ready to store: validated, with geography already resolved.
@@ -31,7 +28,7 @@ pub struct NewPerson {
 
 #[derive(sqlx::FromRow)]
 pub(super) struct PersonRow {
-    id: i64,
+    pub(super) id: i64,
     nhs_number: Option<String>,
     given_name: String,
     family_name: String,
@@ -71,9 +68,45 @@ impl From<PersonRow> for Person {
     }
 }
 
-const PERSON_COLUMNS: &str =
+pub(super) const PERSON_COLUMNS: &str =
     "p.id, p.nhs_number, p.given_name, p.family_name, p.date_of_birth, p.sex, p.ethnicity, \
     p.postcode, p.lsoa, p.imd_decile, p.practice_id, p.phone, p.plus_groups, p.conditions";
+
+/// Inserts a person inside the caller's write transaction, with its audit record;
+/// evaluates to the stored row. A taken NHS number is a conflict.
+macro_rules! insert_person_in {
+    ($tx:expr, $person:expr, $ctx:expr) => {{
+        let person: &$crate::store::NewPerson = $person;
+        let sql = format!(
+            "INSERT INTO people (nhs_number, given_name, family_name, date_of_birth, sex, ethnicity, postcode, lsoa, \
+             imd_decile, practice_id, phone, plus_groups, conditions, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING {}",
+            $crate::store::people::PERSON_COLUMNS.replace("p.", "")
+        );
+        let row: $crate::store::people::PersonRow = sqlx::query_as(&sql)
+            .bind(person.nhs_number.map(|n| n.to_string().replace(' ', "")))
+            .bind(&person.given_name)
+            .bind(&person.family_name)
+            .bind(person.date_of_birth)
+            .bind(person.sex.code())
+            .bind(person.ethnicity.code())
+            .bind(&person.postcode)
+            .bind(&person.lsoa)
+            .bind(person.imd_decile.map(|d| d as i32))
+            .bind(person.practice_id)
+            .bind(&person.phone)
+            .bind($crate::people::join_codes(&person.plus_groups, $crate::people::PlusGroup::code))
+            .bind($crate::people::join_codes(&person.conditions, $crate::people::LongTermCondition::code))
+            .bind($ctx.actor_id)
+            .bind(chrono::Utc::now())
+            .fetch_one(&mut *$tx)
+            .await
+            .map_err($crate::store::people::insert_error)?;
+        $crate::store::audit::append_audit!($tx, $ctx, $crate::audit::AuditAction::Create, "person", Some(row.id), Some(row.id));
+        row
+    }};
+}
+pub(crate) use insert_person_in;
 
 impl Store {
     /// Registers a person. An NHS number already on file is a conflict, not a duplicate.
@@ -88,33 +121,9 @@ impl Store {
                 ));
             }
         }
-        let sql = format!(
-            "INSERT INTO people (nhs_number, given_name, family_name, date_of_birth, sex, ethnicity, postcode, lsoa, \
-             imd_decile, practice_id, phone, plus_groups, conditions, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING {}",
-            PERSON_COLUMNS.replace("p.", "")
-        );
         let row: PersonRow = on_writer!(self, pool => {
             let mut tx = pool.begin_with(super::begin_statement(pool)).await?;
-            let row: PersonRow = sqlx::query_as(&sql)
-            .bind(nhs)
-            .bind(&person.given_name)
-            .bind(&person.family_name)
-            .bind(person.date_of_birth)
-            .bind(person.sex.code())
-            .bind(person.ethnicity.code())
-            .bind(&person.postcode)
-            .bind(&person.lsoa)
-            .bind(person.imd_decile.map(|d| d as i32))
-            .bind(person.practice_id)
-            .bind(&person.phone)
-            .bind(join_codes(&person.plus_groups, PlusGroup::code))
-            .bind(join_codes(&person.conditions, LongTermCondition::code))
-            .bind(ctx.actor_id)
-            .bind(Utc::now())
-            .fetch_one(&mut *tx).await
-            .map_err(insert_error)?;
-            append_audit!(tx, ctx, AuditAction::Create, "person", Some(row.id), Some(row.id));
+            let row = insert_person_in!(tx, person, ctx);
             tx.commit().await?;
             row
         });
@@ -147,8 +156,36 @@ impl Store {
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct PersonWithTime {
+    #[sqlx(flatten)]
+    person: PersonRow,
+    created_at: chrono::DateTime<Utc>,
+}
+
+impl Store {
+    /// Everyone in scope (or the one person asked for), with when each was registered.
+    pub async fn people_in_scope(
+        &self,
+        scope: CaseScope,
+        only: Option<i64>,
+    ) -> AppResult<Vec<(Person, chrono::DateTime<Utc>)>> {
+        let Some((clause, team, user)) = person_scope_clause(scope) else {
+            return Ok(vec![]);
+        };
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS}, p.created_at FROM people p WHERE ($1 IS NULL OR p.id = $1) AND {clause} ORDER BY p.id"
+        );
+        let rows: Vec<PersonWithTime> = on_reader!(self, pool => sqlx::query_as(&sql).bind(only).bind(team).bind(user).fetch_all(pool).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (Person::from(r.person), r.created_at))
+            .collect())
+    }
+}
+
 /// Turns constraint violations on registering a person into field errors.
-fn insert_error(e: sqlx::Error) -> AppError {
+pub(super) fn insert_error(e: sqlx::Error) -> AppError {
     match &e {
         sqlx::Error::Database(db) if db.is_unique_violation() => {
             AppError::Conflict("a person with this NHS number is already registered".into())

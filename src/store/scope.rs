@@ -31,3 +31,17 @@ pub(super) fn person_scope_clause(scope: CaseScope) -> Option<(&'static str, Opt
         CaseScope::Nothing => None,
     }
 }
+
+/// The ids of the referrals a scope may read, as a subquery whose one parameter is `$1`.
+pub(super) fn referral_ids_in_scope(scope: CaseScope) -> Option<(&'static str, i64)> {
+    match scope {
+        CaseScope::Team { team, .. } => {
+            Some(("SELECT r.id FROM referrals r WHERE r.team_id = $1", team))
+        }
+        CaseScope::MadeBy(user) => Some((
+            "SELECT r.id FROM referrals r WHERE r.referred_by = $1",
+            user,
+        )),
+        CaseScope::Nothing => None,
+    }
+}

@@ -265,3 +265,22 @@ impl Store {
         Ok(row.and_then(|(id, role)| Role::from_code(&role).map(|r| (id, r))))
     }
 }
+
+impl Store {
+    /// A practice's id by its ODS code.
+    pub async fn practice_id_by_code(&self, code: &str) -> anyhow::Result<Option<i64>> {
+        let row: Option<(i64,)> = on_reader!(self, pool => sqlx::query_as("SELECT id FROM practices WHERE code = $1")
+            .bind(code).fetch_optional(pool).await)?;
+        Ok(row.map(|r| r.0))
+    }
+
+    /// The code and name of a person's practice, if they have one.
+    pub async fn practice_of_person(
+        &self,
+        person_id: i64,
+    ) -> anyhow::Result<Option<(String, String)>> {
+        Ok(on_reader!(self, pool => sqlx::query_as(
+            "SELECT pr.code, pr.name FROM people p JOIN practices pr ON pr.id = p.practice_id WHERE p.id = $1")
+            .bind(person_id).fetch_optional(pool).await)?)
+    }
+}

@@ -76,11 +76,14 @@ async fn a_service_request_makes_one_referral_and_reads_back(backend: Backend) {
     assert_eq!(
         types,
         [
+            "Patient",
             "ServiceRequest",
             "Task",
+            "Goal",
+            "Consent",
+            "Condition",
             "Questionnaire",
-            "QuestionnaireResponse",
-            "Patient"
+            "QuestionnaireResponse"
         ],
         "exactly what is supported"
     );
@@ -539,4 +542,508 @@ async fn a_questionnaire_response_is_scored_exactly_as_the_form_is(backend: Back
             "{outcome}"
         );
     }
+}
+
+/// A referral with a need (money), a goal, a SWEMWBS baseline, a consent and a connection,
+/// recorded through the casework API; returns (person id, referral id).
+async fn recorded_episode(app: &TestApp) -> (i64, i64) {
+    let (person, referral) = app.person_with_referral("B25 8DS").await;
+    let id = referral["id"].as_i64().unwrap();
+    let lw = &app.link_worker;
+    let posts = [
+        (
+            "contacts",
+            json!({"mode": "home_visit", "duration_minutes": 40, "what_matters": "Getting on top of the bills"}),
+        ),
+        ("needs", json!({"need": "money", "notes": "Rent arrears"})),
+        (
+            "goals",
+            json!({"description": "Clear the rent arrears", "need": "money"}),
+        ),
+        (
+            "measures",
+            json!({"instrument": "swemwbs", "timing": "baseline", "answers": [2, 3, 2, 3, 2, 3, 2]}),
+        ),
+    ];
+    for (what, body) in posts {
+        let (status, body) = app.post(&format!("/referrals/{id}/{what}"), lw, body).await;
+        assert_eq!(status, StatusCode::CREATED, "{what}: {body}");
+    }
+    app.consent_to_share(&referral["id"], lw).await;
+    let (status, body) = app
+        .post(
+            &format!("/referrals/{id}/connections"),
+            lw,
+            json!({"service_id": app.service_id}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    (person["id"].as_i64().unwrap(), id)
+}
+
+async fn search(app: &TestApp, token: &str, query: &str) -> (StatusCode, Value) {
+    let (status, body, _) = fhir(app, "GET", query, Some(token), None).await;
+    (status, body)
+}
+
+fn ids(bundle: &Value) -> Vec<String> {
+    bundle["entry"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .map(|x| x["resource"]["id"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+on_both_databases!(every_type_is_searched_by_patient_status_category_and_last_updated);
+
+async fn every_type_is_searched_by_patient_status_category_and_last_updated(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (person, referral) = recorded_episode(&app).await;
+    let (other_person, _) = recorded_episode(&app).await;
+    let lw = app.link_worker.clone();
+    let today = chrono::Utc::now().date_naive();
+    let patient = format!("patient=Patient/{person}");
+
+    // One of each per episode; the patient filter keeps only this person's.
+    for kind in [
+        "ServiceRequest",
+        "Task",
+        "Goal",
+        "Consent",
+        "Condition",
+        "QuestionnaireResponse",
+    ] {
+        let (status, all) = search(&app, &lw, &format!("/{kind}")).await;
+        assert_eq!(status, StatusCode::OK, "{kind}: {all}");
+        assert_eq!((kind, all["total"].as_u64()), (kind, Some(2)));
+        let (_, one) = search(&app, &lw, &format!("/{kind}?{patient}")).await;
+        assert_eq!((kind, one["total"].as_u64()), (kind, Some(1)));
+        let resource = &one["entry"][0]["resource"];
+        let about = resource["subject"]["reference"]
+            .as_str()
+            .or(resource["patient"]["reference"].as_str())
+            .or(resource["for"]["reference"].as_str());
+        assert_eq!(about, Some(format!("Patient/{person}").as_str()), "{kind}");
+        // Changed today: found by a day, not found before it or after it.
+        let (_, on) = search(
+            &app,
+            &lw,
+            &format!("/{kind}?{patient}&_lastUpdated={today}"),
+        )
+        .await;
+        let (_, before) = search(
+            &app,
+            &lw,
+            &format!("/{kind}?{patient}&_lastUpdated=lt{today}"),
+        )
+        .await;
+        let (_, after) = search(
+            &app,
+            &lw,
+            &format!("/{kind}?{patient}&_lastUpdated=gt{today}"),
+        )
+        .await;
+        assert_eq!(
+            (
+                kind,
+                on["total"].as_u64(),
+                before["total"].as_u64(),
+                after["total"].as_u64()
+            ),
+            (kind, Some(1), Some(0), Some(0))
+        );
+        // A read by id is the same resource the search returned.
+        let id = resource["id"].as_str().unwrap();
+        let (status, read) = search(&app, &lw, &format!("/{kind}/{id}")).await;
+        assert_eq!((status, &read), (StatusCode::OK, resource), "{kind}");
+    }
+    let (_, people) = search(&app, &lw, &format!("/Patient?_id={person},{other_person}")).await;
+    assert_eq!(people["total"], 2);
+
+    // Category: the need's SDOH category, on the Condition, Goal and the referral itself.
+    let sdoh =
+        "http://hl7.org/fhir/us/sdoh-clinicalcare/CodeSystem/SDOHCC-CodeSystemTemporaryCodes";
+    for kind in ["Condition", "Goal", "ServiceRequest"] {
+        let (_, money) = search(
+            &app,
+            &lw,
+            &format!("/{kind}?{patient}&category={sdoh}|financial-insecurity"),
+        )
+        .await;
+        let (_, food) = search(
+            &app,
+            &lw,
+            &format!("/{kind}?{patient}&category=food-insecurity"),
+        )
+        .await;
+        assert_eq!(
+            (kind, money["total"].as_u64(), food["total"].as_u64()),
+            (kind, Some(1), Some(0))
+        );
+    }
+    let (_, consents) = search(
+        &app,
+        &lw,
+        &format!("/Consent?{patient}&category=IDSCL&status=active"),
+    )
+    .await;
+    assert_eq!(consents["total"], 1);
+    assert_eq!(
+        consents["entry"][0]["resource"]["provision"]["actor"][0]["reference"]["display"],
+        crate::helpers::SERVICE_ORGANISATION
+    );
+
+    // Status, by each resource's own status parameter.
+    let status_of = [
+        ("ServiceRequest", "status", "active", "revoked"),
+        ("Task", "status", "requested", "completed"),
+        ("Goal", "lifecycle-status", "active", "completed"),
+        ("Condition", "clinical-status", "active", "inactive"),
+        (
+            "QuestionnaireResponse",
+            "status",
+            "completed",
+            "in-progress",
+        ),
+    ];
+    for (kind, param, yes, no) in status_of {
+        let (_, found) = search(&app, &lw, &format!("/{kind}?{patient}&{param}={yes}")).await;
+        let (_, none) = search(&app, &lw, &format!("/{kind}?{patient}&{param}={no}")).await;
+        assert_eq!(
+            (kind, found["total"].as_u64(), none["total"].as_u64()),
+            (kind, Some(1), Some(0))
+        );
+    }
+
+    // Paging: one per page, with a next link that finds the other.
+    let (_, first) = search(&app, &lw, "/Goal?_count=1").await;
+    assert_eq!((first["total"].as_u64(), ids(&first).len()), (Some(2), 1));
+    let next = first["link"][1]["url"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("/fhir")
+        .unwrap()
+        .to_string();
+    let (_, second) = search(&app, &lw, &next).await;
+    assert_eq!(ids(&second).len(), 1);
+    assert_ne!(ids(&first), ids(&second));
+
+    // Each returned resource is an audited read of that person's record.
+    let audited = app.count("audit_log").await;
+    let (_, _) = search(&app, &lw, &format!("/Condition?{patient}")).await;
+    assert_eq!(app.count("audit_log").await, audited + 1);
+
+    // Another team sees none of it; a referrer sees no casework; a typo is refused.
+    let (_, theirs) = search(&app, &app.other_team_worker, "/Goal").await;
+    assert_eq!(theirs["total"], 0);
+    let (status, _) = search(
+        &app,
+        &app.other_team_worker,
+        &format!("/Goal/{}", ids(&first)[0]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, outcome) = search(&app, &app.referrer, "/Condition").await;
+    assert_eq!(
+        (status, outcome["resourceType"].as_str()),
+        (StatusCode::FORBIDDEN, Some("OperationOutcome"))
+    );
+    let (status, outcome) = search(&app, &lw, "/Goal?patinet=Patient/1").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        outcome["issue"][0]["diagnostics"]
+            .as_str()
+            .unwrap()
+            .contains("patinet"),
+        "{outcome}"
+    );
+    let _ = referral;
+}
+
+fn transaction(identifier: &str, with_consent: Value) -> Value {
+    let mut request = service_request(identifier);
+    let patient = request["contained"][0].clone();
+    request.as_object_mut().unwrap().remove("contained");
+    request["subject"] = json!({"reference": "urn:uuid:2b8f0a7e-4c39-4d3c-9a4f-0a5d8c1e7b11"});
+    let mut entries = vec![
+        json!({"fullUrl": "urn:uuid:2b8f0a7e-4c39-4d3c-9a4f-0a5d8c1e7b11", "resource": patient,
+               "request": {"method": "POST", "url": "Patient"}}),
+        json!({"fullUrl": "urn:uuid:7c1d2e3f-5a6b-4c7d-8e9f-0a1b2c3d4e5f", "resource": request,
+               "request": {"method": "POST", "url": "ServiceRequest"}}),
+    ];
+    if !with_consent.is_null() {
+        entries.push(json!({"fullUrl": "urn:uuid:9e8d7c6b-5a49-4382-a716-0f1e2d3c4b5a", "resource": with_consent,
+                            "request": {"method": "POST", "url": "Consent"}}));
+    }
+    json!({"resourceType": "Bundle", "type": "transaction", "entry": entries})
+}
+
+fn consent_resource(method: Option<&str>) -> Value {
+    let mut consent = json!({
+        "resourceType": "Consent",
+        "status": "active",
+        "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "patient-privacy"}]},
+        "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "IDSCL"}]}],
+        "patient": {"reference": "urn:uuid:2b8f0a7e-4c39-4d3c-9a4f-0a5d8c1e7b11"},
+        "provision": {
+            "type": "permit",
+            "actor": [{"role": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "code": "IRCP"}]},
+                       "reference": {"display": "Age Concern Birmingham"}}],
+            "code": [{"coding": [{"system": "urn:linkwell:CodeSystem:shared-field", "code": "name"}]},
+                     {"coding": [{"system": "urn:linkwell:CodeSystem:shared-field", "code": "needs"}]}]
+        }
+    });
+    if let Some(method) = method {
+        consent["extension"] =
+            json!([{"url": "urn:linkwell:extension:consent-method", "valueCode": method}]);
+    }
+    consent
+}
+
+async fn counts(app: &TestApp) -> (i64, i64, i64) {
+    (
+        app.count("people").await,
+        app.count("referrals").await,
+        app.count("consents").await,
+    )
+}
+
+on_both_databases!(a_transaction_admits_patient_referral_and_consent_together_once);
+
+async fn a_transaction_admits_patient_referral_and_consent_together_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let before = counts(&app).await;
+    let body = transaction("gp-tx-1", consent_resource(Some("written")));
+    let fhir_json = "application/fhir+json";
+
+    // A consent without how it was given: refused, and neither person nor referral is kept.
+    let refused = transaction("gp-tx-1", consent_resource(None));
+    let (status, outcome, _) = fhir(
+        &app,
+        "POST",
+        "",
+        Some(&app.link_worker),
+        Some((fhir_json, refused)),
+    )
+    .await;
+    assert_eq!(
+        (status, outcome["resourceType"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("OperationOutcome"))
+    );
+    assert!(
+        outcome["issue"][0]["diagnostics"]
+            .as_str()
+            .unwrap()
+            .contains("consent-method"),
+        "{outcome}"
+    );
+    assert_eq!(counts(&app).await, before);
+
+    let (status, response, _) = fhir(
+        &app,
+        "POST",
+        "",
+        Some(&app.link_worker),
+        Some((fhir_json, body.clone())),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{response}");
+    assert_eq!(response["type"], "transaction-response");
+    let statuses: Vec<&str> = response["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["response"]["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["201 Created"; 3]);
+    assert_eq!(
+        counts(&app).await,
+        (before.0 + 1, before.1 + 1, before.2 + 1)
+    );
+    let location = |n: usize| {
+        response["entry"][n]["response"]["location"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (status, consent) = search(&app, &app.link_worker, &format!("/{}", location(2))).await;
+    assert_eq!(status, StatusCode::OK, "{consent}");
+    assert_eq!(consent["patient"]["reference"], location(0).as_str());
+    assert_eq!(consent["extension"][0]["valueCode"], "written");
+    let shared: Vec<&str> = consent["provision"]["code"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["coding"][0]["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(shared, ["name", "needs"]);
+    let (_, request) = search(&app, &app.link_worker, &format!("/{}", location(1))).await;
+    assert_eq!(request["subject"]["reference"], location(0).as_str());
+
+    // The same transaction again: what was made, nothing more.
+    let (status, again, _) = fhir(
+        &app,
+        "POST",
+        "",
+        Some(&app.link_worker),
+        Some((fhir_json, body)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again["entry"][1]["response"]["status"], "200 OK");
+    assert_eq!(
+        again["entry"][1]["response"]["location"],
+        location(1).as_str()
+    );
+    assert_eq!(
+        counts(&app).await,
+        (before.0 + 1, before.1 + 1, before.2 + 1)
+    );
+
+    // Two ServiceRequests, or a Consent for someone else: refused whole.
+    let mut two = transaction("gp-tx-2", Value::Null);
+    let extra = two["entry"][1].clone();
+    two["entry"].as_array_mut().unwrap().push(extra);
+    let (status, _, _) = fhir(
+        &app,
+        "POST",
+        "",
+        Some(&app.link_worker),
+        Some((fhir_json, two)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut elsewhere = consent_resource(Some("verbal"));
+    elsewhere["patient"] = json!({"reference": "Patient/1"});
+    let (status, _, _) = fhir(
+        &app,
+        "POST",
+        "",
+        Some(&app.link_worker),
+        Some((fhir_json, transaction("gp-tx-3", elsewhere))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        counts(&app).await,
+        (before.0 + 1, before.1 + 1, before.2 + 1)
+    );
+}
+
+on_both_databases!(the_gp_message_carries_coded_events_and_free_text_only_when_agreed);
+
+async fn the_gp_message_carries_coded_events_and_free_text_only_when_agreed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (person, referral) = recorded_episode(&app).await;
+    app.execute(&format!(
+        "UPDATE people SET practice_id = {} WHERE id = {person}",
+        app.practice_id
+    ))
+    .await;
+    let path = format!("/ServiceRequest/{referral}/$gp-message");
+    let (status, message) = search(&app, &app.link_worker, &path).await;
+    assert_eq!(status, StatusCode::OK, "{message}");
+    assert_eq!(
+        (message["resourceType"].as_str(), message["type"].as_str()),
+        (Some("Bundle"), Some("message"))
+    );
+    let resources: Vec<&Value> = message["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .collect();
+    let header = resources[0];
+    assert_eq!(header["resourceType"], "MessageHeader");
+    assert_eq!(
+        header["destination"][0]["receiver"]["identifier"]["value"],
+        "M00001"
+    );
+    let types: Vec<&str> = resources
+        .iter()
+        .map(|r| r["resourceType"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "MessageHeader",
+            "Patient",
+            "ServiceRequest",
+            "Encounter",
+            "Observation"
+        ]
+    );
+    assert_eq!(resources[2]["code"]["coding"][0]["code"], "871731000000106");
+    assert_eq!(resources[3]["class"]["code"], "HH", "a home visit");
+    // SWEMWBS answers 2,3,2,3,2,3,2 are raw 17: metric 16.88 (published conversion table).
+    assert_eq!(resources[4]["valueQuantity"]["value"], 16.88);
+    assert_eq!(resources[4]["component"][0]["valueInteger"], 17);
+    let text = message.to_string();
+    for private in [
+        "Getting on top of the bills",
+        "Rent arrears",
+        "Clear the rent arrears",
+        "Lonely since moving",
+    ] {
+        assert!(
+            !text.contains(private),
+            "{private:?} is free text the person did not agree to share"
+        );
+    }
+
+    // The person agrees to share what matters and their needs with their practice.
+    let (status, _) = app
+        .post(&format!("/referrals/{referral}/consents"), &app.link_worker,
+              json!({"organisation": "Test Surgery", "share": ["what_matters", "needs"], "method": "verbal"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, message) = search(&app, &app.link_worker, &path).await;
+    let text = message.to_string();
+    for shared in [
+        "Getting on top of the bills",
+        "Rent arrears",
+        "Clear the rent arrears",
+    ] {
+        assert!(text.contains(shared), "{shared:?} agreed, so shared");
+    }
+
+    // Declining is coded 871711000000103.
+    let (declined_person, declined) = app.person_with_referral("B25 8DS").await;
+    app.execute(&format!(
+        "UPDATE people SET practice_id = {} WHERE id = {}",
+        app.practice_id, declined_person["id"]
+    ))
+    .await;
+    let (status, body) = app
+        .post(
+            &format!("/referrals/{}/transitions", declined["id"]),
+            &app.link_worker,
+            json!({"to": "declined", "expected_version": declined["version"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, message) = search(
+        &app,
+        &app.link_worker,
+        &format!("/ServiceRequest/{}/$gp-message", declined["id"]),
+    )
+    .await;
+    let declined: Vec<&Value> = message["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .filter(|r| r["code"]["coding"][0]["code"] == "871711000000103")
+        .collect();
+    assert_eq!(declined.len(), 1, "{message}");
+    assert_eq!(message["entry"][2]["resource"]["status"], "revoked");
+    let (status, _) = search(&app, &app.referrer, &path).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "referrers do not see casework"
+    );
 }

@@ -1,0 +1,273 @@
+//! The message back to the GP: a FHIR message Bundle summarising a social prescribing
+//! episode. By default it carries coded events only: the referral (SNOMED CT
+//! 871731000000106), a decline (871711000000103), contacts where the person was seen,
+//! well-being scores, and the close. Free text (what matters to the person, their needs
+//! and goals in words) is added only where the person has agreed to share it with their
+//! practice: an active consent naming the practice (by name or ODS code) for that field.
+
+use super::intake::ODS_CODE_SYSTEM;
+use super::resources::{condition, goal, instant, patient, questionnaire_url};
+use super::SNOMED;
+use crate::consent::{Consent, SharedField};
+use crate::measures::Score;
+use crate::people::Person;
+use crate::referrals::api::Casework;
+use crate::referrals::{
+    ContactMode, Measure, Referral, ReferralEvent, ReferralState,
+    SNOMED_SOCIAL_PRESCRIBING_DECLINED,
+};
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+
+/// The message's event code.
+pub const EVENT_SYSTEM: &str = "urn:linkwell:CodeSystem:message-event";
+pub const EPISODE_SUMMARY: &str = "social-prescribing-episode-summary";
+/// Linkwell's codes for well-being measures and their parts.
+pub const MEASURE_SYSTEM: &str = "urn:linkwell:CodeSystem:measure";
+/// Why a referral closed, on the ServiceRequest.
+pub const CLOSE_REASON_EXTENSION: &str = "urn:linkwell:extension:close-reason";
+
+/// The fields of the record the person agreed to share with their practice.
+pub fn agreed_with_practice(
+    consents: &[Consent],
+    practice_code: &str,
+    practice_name: &str,
+) -> Vec<SharedField> {
+    let names = |organisation: &str| {
+        let o = organisation.trim();
+        o.eq_ignore_ascii_case(practice_code) || o.eq_ignore_ascii_case(practice_name)
+    };
+    let mut fields = Vec::new();
+    for consent in consents
+        .iter()
+        .filter(|c| c.is_active() && names(&c.organisation))
+    {
+        for field in &consent.share {
+            if !fields.contains(field) {
+                fields.push(*field);
+            }
+        }
+    }
+    fields
+}
+
+/// Everything the message is made from.
+pub struct Episode<'a> {
+    pub person: &'a Person,
+    /// The practice's ODS code and name.
+    pub practice: (&'a str, &'a str),
+    pub referral: &'a Referral,
+    pub history: &'a [ReferralEvent],
+    pub casework: &'a Casework,
+    /// Free-text fields the person agreed to share with the practice.
+    pub agreed: &'a [SharedField],
+}
+
+fn v4_uuid() -> String {
+    let mut b: [u8; 16] = rand::random();
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "urn:uuid:{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+/// The message; `base` is the server's FHIR base URL (`http://host/fhir`), against which
+/// the resources' relative references resolve.
+pub fn gp_message(episode: &Episode, base: &str, now: DateTime<Utc>) -> Value {
+    let Episode {
+        person,
+        practice: (ods, practice_name),
+        referral,
+        history,
+        casework,
+        agreed,
+    } = *episode;
+    let patient_ref = format!("Patient/{}", person.id);
+    let mut focus = Vec::new();
+    let mut entries = Vec::new();
+    let add = |resource: Value, entries: &mut Vec<Value>| {
+        let url = format!(
+            "{}/{}",
+            resource["resourceType"].as_str().unwrap_or(""),
+            resource["id"].as_str().unwrap_or("")
+        );
+        entries.push(json!({"fullUrl": format!("{base}/{url}"), "resource": resource}));
+    };
+
+    // Only what the practice needs to file the message against the right record.
+    let mut who = patient(person);
+    for key in ["telecom", "address", "extension"] {
+        who.as_object_mut().map(|o| o.remove(key));
+    }
+    who["generalPractitioner"] = json!([{"identifier": {"system": ODS_CODE_SYSTEM, "value": ods}, "display": practice_name}]);
+    add(who, &mut entries);
+
+    let closed_at = history
+        .iter()
+        .rev()
+        .find(|e| e.to_state.is_some_and(|s| !s.is_open()))
+        .map(|e| e.at);
+    let mut request = json!({
+        "resourceType": "ServiceRequest",
+        "id": referral.id.to_string(),
+        "status": match referral.state {
+            ReferralState::Closed => "completed",
+            ReferralState::Declined | ReferralState::UnableToContact => "revoked",
+            _ => "active",
+        },
+        "intent": "order",
+        "code": {"coding": [{"system": SNOMED, "code": crate::referrals::SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING,
+                             "display": "Referral to social prescribing service"}]},
+        "subject": {"reference": patient_ref},
+        "authoredOn": instant(referral.received_at),
+        "occurrencePeriod": {"start": instant(referral.received_at)},
+    });
+    if let Some(end) = closed_at {
+        request["occurrencePeriod"]["end"] = json!(instant(end));
+    }
+    if let Some(reason) = referral.close_reason {
+        request["extension"] = json!([{"url": CLOSE_REASON_EXTENSION, "valueCode": reason.code()}]);
+    }
+    focus.push(json!({"reference": format!("ServiceRequest/{}", referral.id)}));
+    add(request, &mut entries);
+
+    for event in history
+        .iter()
+        .filter(|e| e.snomed_code.as_deref() == Some(SNOMED_SOCIAL_PRESCRIBING_DECLINED))
+    {
+        add(
+            json!({
+                "resourceType": "Observation",
+                "id": format!("declined-{}", event.id),
+                "status": "final",
+                "code": {"coding": [{"system": SNOMED, "code": SNOMED_SOCIAL_PRESCRIBING_DECLINED,
+                                     "display": "Social prescribing declined"}]},
+                "subject": {"reference": patient_ref},
+                "effectiveDateTime": instant(event.at),
+            }),
+            &mut entries,
+        );
+    }
+
+    for contact in casework.contacts.iter().filter(|c| c.reached) {
+        let class = match contact.mode {
+            ContactMode::HomeVisit => ("HH", "home health"),
+            ContactMode::InPerson => ("AMB", "ambulatory"),
+            ContactMode::Phone | ContactMode::Video | ContactMode::Text => ("VR", "virtual"),
+        };
+        add(
+            json!({
+                "resourceType": "Encounter",
+                "id": format!("contact-{}", contact.id),
+                "status": "finished",
+                "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": class.0, "display": class.1},
+                "type": [{"coding": [{"system": "urn:linkwell:CodeSystem:contact-mode", "code": contact.mode.code(), "display": contact.mode.label()}]}],
+                "subject": {"reference": patient_ref},
+                "basedOn": [{"reference": format!("ServiceRequest/{}", referral.id)}],
+                "period": {"start": instant(contact.at)},
+                "length": {"value": contact.duration_minutes, "unit": "min", "system": "http://unitsofmeasure.org", "code": "min"},
+            }),
+            &mut entries,
+        );
+    }
+
+    for measure in &casework.measures {
+        if let Some(observation) = score_observation(measure, &patient_ref) {
+            add(observation, &mut entries);
+        }
+    }
+
+    if agreed.contains(&SharedField::Needs) {
+        for need in &casework.needs {
+            add(condition(need, referral), &mut entries);
+        }
+        for g in &casework.goals {
+            add(goal(g, referral), &mut entries);
+        }
+    }
+    if agreed.contains(&SharedField::WhatMatters) {
+        for contact in &casework.contacts {
+            if let Some(text) = contact.what_matters.as_deref().filter(|t| !t.is_empty()) {
+                add(
+                    json!({
+                        "resourceType": "Observation",
+                        "id": format!("what-matters-{}", contact.id),
+                        "status": "final",
+                        "code": {"coding": [{"system": MEASURE_SYSTEM, "code": "what-matters", "display": "What matters to me"}]},
+                        "subject": {"reference": patient_ref},
+                        "effectiveDateTime": instant(contact.at),
+                        "valueString": text,
+                    }),
+                    &mut entries,
+                );
+            }
+        }
+    }
+
+    let header = json!({
+        "resourceType": "MessageHeader",
+        "id": "header",
+        "eventCoding": {"system": EVENT_SYSTEM, "code": EPISODE_SUMMARY, "display": "Social prescribing episode summary"},
+        "destination": [{"name": practice_name, "endpoint": format!("urn:ods:{ods}"),
+                         "receiver": {"identifier": {"system": ODS_CODE_SYSTEM, "value": ods}, "display": practice_name}}],
+        "source": {"name": "Linkwell", "software": "Linkwell", "endpoint": "urn:linkwell"},
+        "focus": focus,
+    });
+    entries.insert(
+        0,
+        json!({"fullUrl": format!("{base}/MessageHeader/header"), "resource": header}),
+    );
+    json!({
+        "resourceType": "Bundle",
+        "identifier": {"system": "urn:ietf:rfc:3986", "value": v4_uuid()},
+        "type": "message",
+        "timestamp": instant(now),
+        "entry": entries,
+    })
+}
+
+/// A well-being score as an Observation: numbers and codes, never the answers' wording.
+fn score_observation(measure: &Measure, patient_ref: &str) -> Option<Value> {
+    let score = measure.score.as_ref()?;
+    let code = |code: &str, display: &str| json!({"coding": [{"system": MEASURE_SYSTEM, "code": code, "display": display}], "text": display});
+    let mut observation = json!({
+        "resourceType": "Observation",
+        "id": format!("measure-{}", measure.id),
+        "status": "final",
+        "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "survey"}]}],
+        "code": code(measure.instrument.code(), measure.instrument.label()),
+        "subject": {"reference": patient_ref},
+        "effectiveDateTime": measure.taken_on.to_string(),
+        "derivedFrom": [{"display": questionnaire_url(measure.instrument)}],
+    });
+    match score {
+        Score::Swemwbs { raw, metric } => {
+            observation["valueQuantity"] = json!({"value": metric, "unit": "metric score"});
+            observation["component"] =
+                json!([{"code": code("swemwbs-raw", "SWEMWBS raw score"), "valueInteger": raw}]);
+        }
+        Score::Ucla3 { total } => observation["valueInteger"] = json!(total),
+        Score::Ons4 {
+            life_satisfaction,
+            worthwhile,
+            happiness,
+            anxiety,
+            ..
+        } => {
+            observation["component"] = json!([
+                {"code": code("ons4-life-satisfaction", "Life satisfaction"), "valueInteger": life_satisfaction},
+                {"code": code("ons4-worthwhile", "Worthwhile"), "valueInteger": worthwhile},
+                {"code": code("ons4-happiness", "Happiness"), "valueInteger": happiness},
+                {"code": code("ons4-anxiety", "Anxiety"), "valueInteger": anxiety},
+            ]);
+        }
+    }
+    Some(observation)
+}

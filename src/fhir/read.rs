@@ -1,0 +1,123 @@
+//! Linkwell's records as FHIR resources for reads and searches: everything of one type
+//! the caller may see (optionally one patient's), each with `meta.lastUpdated`.
+
+use super::resources::{
+    condition, consent, goal, questionnaire, questionnaire_response, service_request, task,
+    with_last_updated,
+};
+use super::search::Kind;
+use crate::app::AppState;
+use crate::auth::policy::Action;
+use crate::auth::CurrentUser;
+use crate::error::AppResult;
+use crate::measures::Instrument;
+use crate::referrals::Need;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// A resource and the person it is about (whose record the read is audited against).
+pub struct Found {
+    pub resource: Value,
+    pub person_id: Option<i64>,
+}
+
+/// Every resource of `kind` in the caller's scope, or only `patient`'s.
+pub async fn resources(
+    state: &AppState,
+    user: &CurrentUser,
+    kind: Kind,
+    patient: Option<i64>,
+) -> AppResult<Vec<Found>> {
+    let store = &state.store;
+    let scope = user.case_scope();
+    if kind == Kind::Questionnaire {
+        return Ok(Instrument::ALL
+            .iter()
+            .map(|i| Found {
+                resource: questionnaire(*i),
+                person_id: None,
+            })
+            .collect());
+    }
+    if kind == Kind::Patient {
+        return Ok(store
+            .people_in_scope(scope, patient)
+            .await?
+            .into_iter()
+            .map(|(person, at)| Found {
+                resource: with_last_updated(super::resources::patient(&person), at),
+                person_id: Some(person.id),
+            })
+            .collect());
+    }
+    if kind != Kind::ServiceRequest {
+        // Needs, goals, measures, connections and consents are casework.
+        user.require(Action::ReadCasework)?;
+    }
+    let within = store.referrals_in_scope(scope, patient).await?;
+    let referral = |id: i64| within.referrals.get(&id);
+    let found = |resource: Value, at, person: i64| Found {
+        resource: with_last_updated(resource, at),
+        person_id: Some(person),
+    };
+    let mut out = Vec::new();
+    match kind {
+        Kind::ServiceRequest => {
+            let identifiers = store.identifiers_in(&within).await?;
+            let mut needs: HashMap<i64, Vec<Need>> = HashMap::new();
+            if user.may(Action::ReadCasework) {
+                for n in store.needs_in(&within).await? {
+                    needs.entry(n.referral_id).or_default().push(n.need);
+                }
+            }
+            for (r, at) in within.referrals.values() {
+                let ids = identifiers.get(&r.id).map(Vec::as_slice).unwrap_or(&[]);
+                let needs = needs.get(&r.id).map(Vec::as_slice).unwrap_or(&[]);
+                out.push(found(service_request(r, ids, needs), *at, r.person_id));
+            }
+        }
+        Kind::Condition => {
+            for n in store.needs_in(&within).await? {
+                if let Some((r, _)) = referral(n.referral_id) {
+                    let at = n.recorded_at.unwrap_or(r.received_at);
+                    out.push(found(condition(&n, r), at, r.person_id));
+                }
+            }
+        }
+        Kind::Goal => {
+            for g in store.goals_in(&within).await? {
+                if let Some((r, _)) = referral(g.referral_id) {
+                    let at = g.progress_history.last().map_or(r.received_at, |p| p.at);
+                    out.push(found(goal(&g, r), at, r.person_id));
+                }
+            }
+        }
+        Kind::Task => {
+            for c in store.connections_in(&within).await? {
+                if let Some((r, _)) = referral(c.referral_id) {
+                    out.push(found(task(&c, r.person_id), c.status_at, r.person_id));
+                }
+            }
+        }
+        Kind::QuestionnaireResponse => {
+            for m in store.measures_in(&within).await? {
+                if let Some((r, _)) = referral(m.referral_id) {
+                    let at = m.recorded_at.unwrap_or(r.received_at);
+                    out.push(found(
+                        questionnaire_response(&m, r.person_id),
+                        at,
+                        r.person_id,
+                    ));
+                }
+            }
+        }
+        Kind::Consent => {
+            for k in store.consents_in_scope(scope, patient).await? {
+                let at = k.withdrawn_at.unwrap_or(k.given_at);
+                out.push(found(consent(&k), at, k.person_id));
+            }
+        }
+        Kind::Patient | Kind::Questionnaire => {}
+    }
+    Ok(out)
+}
