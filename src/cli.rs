@@ -188,6 +188,21 @@ enum ImportCommand {
         db: DbArgs,
         file: PathBuf,
     },
+    /// Referrals moving from a spreadsheet: CSV with one row per referral (the columns are
+    /// in the README, "Importing referrals"). Every row is checked first; one bad row
+    /// and nothing is imported, with every problem listed by line and field.
+    Referrals {
+        #[command(flatten)]
+        db: DbArgs,
+        file: PathBuf,
+        /// The user the referrals are imported as (recorded as their maker and in the audit
+        /// log); the team for people whose practice no team serves.
+        #[arg(long = "as")]
+        as_user: String,
+        /// Also write the problems as CSV (line, field, problem) to this file.
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
     /// Registered population by practice and LSOA from CSV with the columns practice_code,
     /// lsoa11cd, people (and optionally practice_name). Replaces the current population.
     Population {
@@ -417,6 +432,15 @@ pub fn run() -> anyhow::Result<()> {
             Command::Import {
                 command: ImportCommand::Directory { db, file },
             } => import_directory(&db, &file).await,
+            Command::Import {
+                command:
+                    ImportCommand::Referrals {
+                        db,
+                        file,
+                        as_user,
+                        report,
+                    },
+            } => import_referrals(&db, &file, &as_user, report.as_deref()).await,
             Command::Export {
                 command: ExportCommand::Directory { db, out, csv },
             } => {
@@ -593,6 +617,79 @@ async fn import_directory(db: &DbArgs, path: &Path) -> anyhow::Result<()> {
         summary.organizations,
         summary.taxonomy_terms
     );
+    Ok(())
+}
+
+async fn import_referrals(
+    db: &DbArgs,
+    file: &Path,
+    username: &str,
+    report: Option<&Path>,
+) -> anyhow::Result<()> {
+    use crate::intake::csv;
+    let settings = db.settings();
+    let input = std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
+    let data_dir = settings.data_dir.clone();
+    let geography = tokio::task::spawn_blocking(move || Geography::shared(&data_dir)).await??;
+    let store = connect_existing(&settings.database_url).await?;
+    let user = store
+        .user_by_username(username)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("there is no user {username:?}"))?;
+    anyhow::ensure!(
+        user.may(crate::auth::policy::Action::CreateReferral),
+        "{username} ({}) may not make referrals",
+        user.role.code()
+    );
+    let rejected = |errors: Vec<crate::equity::population::RowError>| -> anyhow::Error {
+        if let Some(path) = report {
+            if let Err(e) = write_row_report(path, &errors) {
+                return e;
+            }
+        }
+        refused(file, &errors)
+    };
+    let today = chrono::Utc::now().date_naive();
+    let rows = csv::parse(std::io::BufReader::new(input), &geography, today).map_err(rejected)?;
+    let lines: Vec<u64> = rows.iter().map(|r| r.line).collect();
+    let intakes = csv::plan(&store, rows, user.team_id)
+        .await?
+        .map_err(rejected)?;
+    let registered = intakes
+        .iter()
+        .filter(|i| matches!(i.subject, crate::intake::Subject::New(_)))
+        .count();
+    let admitted = store
+        .admit(&intakes, &user.audit_context(), user.team_id)
+        .await
+        .map_err(|(index, e)| {
+            anyhow::anyhow!(
+                "{}: line {}: {}; nothing was imported",
+                file.display(),
+                lines.get(index).copied().unwrap_or(0),
+                e.problem().detail
+            )
+        })?;
+    println!(
+        "imported {} referrals; {registered} people newly registered",
+        admitted.len()
+    );
+    Ok(())
+}
+
+/// Every problem as CSV (line, field, problem), for whoever fixes the spreadsheet.
+fn write_row_report(
+    path: &Path,
+    errors: &[crate::equity::population::RowError],
+) -> anyhow::Result<()> {
+    let mut out =
+        ::csv::Writer::from_path(path).with_context(|| format!("writing {}", path.display()))?;
+    out.write_record(["line", "field", "problem"])?;
+    for e in errors {
+        out.write_record([e.line.to_string(), e.field.to_string(), e.message.clone()])?;
+    }
+    out.flush()?;
+    eprintln!("wrote {} ({} problems)", path.display(), errors.len());
     Ok(())
 }
 

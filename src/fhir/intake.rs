@@ -163,8 +163,9 @@ pub async fn person_from(state: &AppState, patient: &Value) -> Result<NewPerson,
         Some(code) => Some(
             state
                 .store
-                .practice_id_by_code(code)
+                .practice_by_code(code)
                 .await?
+                .map(|(id, _)| id)
                 .ok_or_else(|| {
                     FhirError::invalid(format!(
                         "Patient.generalPractitioner: no practice has the ODS code {code:?}"

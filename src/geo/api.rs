@@ -25,9 +25,13 @@ pub async fn look_up_postcode(
 
 /// Parses and resolves a postcode, turning failures into field errors.
 pub async fn resolve(state: &AppState, input: &str) -> AppResult<Location> {
+    resolve_with(&*state.geography().await?, input)
+}
+
+/// As `resolve`, with the reference data given (for imports outside the server).
+pub fn resolve_with(geography: &super::Geography, input: &str) -> AppResult<Location> {
     let postcode = Postcode::parse(input)
         .map_err(|e| AppError::invalid_field("postcode", "Invalid postcode", e.to_string()))?;
-    let geography = state.geography().await?;
     geography.resolve(&postcode).map_err(|e| match e {
         GeoError::Malformed(e) => {
             AppError::invalid_field("postcode", "Invalid postcode", e.to_string())

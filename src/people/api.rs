@@ -41,6 +41,11 @@ pub struct PersonInput {
 impl PersonInput {
     /// Checks every field and resolves the postcode; nothing is stored yet.
     pub async fn validate(self, state: &AppState) -> AppResult<NewPerson> {
+        self.validate_with(&*state.geography().await?)
+    }
+
+    /// As `validate`, with the reference data given (for imports outside the server).
+    pub fn validate_with(self, geography: &crate::geo::Geography) -> AppResult<NewPerson> {
         let nhs_number = match self.nhs_number.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(n) => Some(NhsNumber::parse(n).map_err(|e| {
@@ -56,7 +61,7 @@ impl PersonInput {
                 "date of birth must be between 1900-01-01 and today",
             ));
         }
-        let location = crate::geo::api::resolve(state, &self.postcode).await?;
+        let location = crate::geo::api::resolve_with(geography, &self.postcode)?;
         let phone = match self.phone.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(p) => Some(text_field("phone", p, 1, 30)?),

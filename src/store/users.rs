@@ -267,11 +267,30 @@ impl Store {
 }
 
 impl Store {
-    /// A practice's id by its ODS code.
-    pub async fn practice_id_by_code(&self, code: &str) -> anyhow::Result<Option<i64>> {
-        let row: Option<(i64,)> = on_reader!(self, pool => sqlx::query_as("SELECT id FROM practices WHERE code = $1")
-            .bind(code).fetch_optional(pool).await)?;
-        Ok(row.map(|r| r.0))
+    /// A practice's id and the team serving it, by its ODS code.
+    pub async fn practice_by_code(&self, code: &str) -> anyhow::Result<Option<(i64, Option<i64>)>> {
+        Ok(
+            on_reader!(self, pool => sqlx::query_as("SELECT id, team_id FROM practices WHERE code = $1")
+            .bind(code).fetch_optional(pool).await)?,
+        )
+    }
+
+    /// A user by username, for commands run on their behalf.
+    pub async fn user_by_username(&self, username: &str) -> anyhow::Result<Option<CurrentUser>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.username = $1");
+        let row: Option<UserRow> = on_reader!(self, pool => sqlx::query_as(&sql).bind(username).fetch_optional(pool).await)?;
+        row.map(|r| r.into_user(None)).transpose()
+    }
+
+    /// The person registered with this NHS number (10 digits, no spaces), if any, with
+    /// their family name and date of birth to check a match against.
+    pub async fn person_by_nhs_number(
+        &self,
+        nhs_number: &str,
+    ) -> anyhow::Result<Option<(i64, String, chrono::NaiveDate)>> {
+        Ok(on_reader!(self, pool => sqlx::query_as(
+            "SELECT id, family_name, date_of_birth FROM people WHERE nhs_number = $1")
+            .bind(nhs_number).fetch_optional(pool).await)?)
     }
 
     /// The code and name of a person's practice, if they have one.

@@ -13,6 +13,7 @@ mod fhir;
 mod generator;
 mod geography;
 mod helpers;
+mod intake;
 mod openapi;
 mod pages;
 mod referrals;
