@@ -13,7 +13,6 @@ use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::intake::Subject;
 use crate::measures::Instrument;
 use crate::referrals::MeasureTiming;
 use axum::body::Bytes;
@@ -234,7 +233,7 @@ async fn create_service_request(
             let patient = contained(local).ok_or_else(|| {
                 FhirError::invalid(format!("no contained Patient has the id {local:?}"))
             })?;
-            Subject::New(intake::person_from(&state, patient).await?)
+            intake::subject_from(&state, patient).await?
         }
         None => intake::existing_patient(&state, &user, reference).await?,
     };
@@ -286,7 +285,7 @@ async fn transaction(
     }
     let subject = match parts.patient {
         Some((full_url, patient)) if full_url == reference => {
-            Subject::New(intake::person_from(&state, patient).await?)
+            intake::subject_from(&state, patient).await?
         }
         Some((full_url, _)) => {
             return Err(FhirError::invalid(format!(

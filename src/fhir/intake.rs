@@ -136,9 +136,18 @@ pub async fn existing_patient(
     Ok(Subject::Existing(person.id))
 }
 
+/// Who a sent Patient is: the person registered under its NHS number (name and birth date
+/// must match), or a new person to register.
+pub async fn subject_from(state: &AppState, patient: &Value) -> Result<Subject, FhirError> {
+    let person = person_from(state, patient).await?;
+    crate::intake::subject_for(&state.store, person)
+        .await?
+        .map_err(|message| FhirError::new(StatusCode::CONFLICT, "conflict", message))
+}
+
 /// A Patient as a person to register: checked, postcode resolved, practice found by the
 /// ODS code of its `generalPractitioner`.
-pub async fn person_from(state: &AppState, patient: &Value) -> Result<NewPerson, FhirError> {
+async fn person_from(state: &AppState, patient: &Value) -> Result<NewPerson, FhirError> {
     let required = |pointer: &str, what: &str| {
         text(patient, pointer)
             .map(str::to_string)

@@ -386,23 +386,16 @@ pub async fn plan(
                 "no social prescribing team serves this practice, and the importing user has no team".into() });
             continue;
         }
-        let mut subject = match row.same_person_as {
+        let subject = match row.same_person_as {
             Some(earlier) => Subject::SameAsEarlier(earlier),
-            None => Subject::New(person.clone()),
-        };
-        if let (Some(nhs), None) = (person.nhs_number, row.same_person_as) {
-            if let Some((id, family_name, born)) = store
-                .person_by_nhs_number(&nhs.to_string().replace(' ', ""))
-                .await?
-            {
-                if !same_details(&person, &family_name, born) {
-                    errors.push(RowError { line, field: "nhs_number", message: format!(
-                        "belongs to a registered person (id {id}) with a different family name or date of birth") });
+            None => match super::subject_for(store, person).await? {
+                Ok(subject) => subject,
+                Err(message) => {
+                    errors.push(problem(line, "nhs_number", message));
                     continue;
                 }
-                subject = Subject::Existing(id);
-            }
-        }
+            },
+        };
         if let Some(reference) = &row.reference {
             if let Some(referral) = store
                 .referral_for_identifier(REFERENCE_SYSTEM, reference)

@@ -6,7 +6,7 @@ pub mod csv;
 
 use crate::consent::NewConsent;
 use crate::referrals::ReferrerKind;
-use crate::store::NewPerson;
+use crate::store::{NewPerson, Store};
 use chrono::{DateTime, Utc};
 
 /// Who a referral is for.
@@ -39,4 +39,29 @@ pub struct Admitted {
     pub person_id: i64,
     pub referral_id: i64,
     pub consent_id: Option<i64>,
+}
+
+/// Who a referral for `person` is for: someone already registered under their NHS number
+/// (whose family name and date of birth must then match, or the mismatch is said), or a new
+/// person. A person referred again is never registered twice.
+pub async fn subject_for(
+    store: &Store,
+    person: NewPerson,
+) -> anyhow::Result<Result<Subject, String>> {
+    let Some(nhs) = person.nhs_number else {
+        return Ok(Ok(Subject::New(person)));
+    };
+    let digits = nhs.to_string().replace(' ', "");
+    Ok(match store.person_by_nhs_number(&digits).await? {
+        None => Ok(Subject::New(person)),
+        Some((id, family_name, born))
+            if family_name.trim().eq_ignore_ascii_case(person.family_name.trim())
+                && born == person.date_of_birth =>
+        {
+            Ok(Subject::Existing(id))
+        }
+        Some((id, _, _)) => Err(format!(
+            "NHS number {nhs} belongs to a registered person (id {id}) with a different family name or date of birth"
+        )),
+    })
 }

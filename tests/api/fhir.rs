@@ -1047,3 +1047,62 @@ async fn the_gp_message_carries_coded_events_and_free_text_only_when_agreed(back
         "referrers do not see casework"
     );
 }
+
+on_both_databases!(a_patient_sent_again_is_the_same_person_and_one_identifier_is_one_referral);
+
+async fn a_patient_sent_again_is_the_same_person_and_one_identifier_is_one_referral(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let fhir_json = "application/fhir+json";
+    let post = |body: Value| {
+        let app = &app;
+        async move {
+            let (status, body, _) = fhir(
+                app,
+                "POST",
+                "/ServiceRequest",
+                Some(&app.link_worker),
+                Some((fhir_json, body)),
+            )
+            .await;
+            (status, body)
+        }
+    };
+    let (status, first) = post(service_request("gp-1")).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    let people = app.count("people").await;
+
+    // A new referral for the same NHS number: the person on file, not a second record.
+    let (status, second) = post(service_request("gp-2")).await;
+    assert_eq!(status, StatusCode::CREATED, "{second}");
+    assert_ne!(second["id"], first["id"]);
+    assert_eq!(second["subject"], first["subject"]);
+    assert_eq!(app.count("people").await, people);
+
+    // The same NHS number with another family name is a conflict, and changes nothing.
+    let mut other = service_request("gp-3");
+    other["contained"][0]["name"][0]["family"] = json!("Someone-Else");
+    let referrals = app.count("referrals").await;
+    let (status, outcome) = post(other).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{outcome}");
+    assert_eq!(outcome["resourceType"], "OperationOutcome");
+    assert_eq!(app.count("referrals").await, referrals);
+
+    // Eight posts of one identifier at once make one referral, and all say which.
+    let posts = (0..8).map(|_| post(service_request("gp-4")));
+    let answers = futures_util::future::join_all(posts).await;
+    let ids: std::collections::HashSet<String> = answers
+        .iter()
+        .map(|(status, body)| {
+            assert!(
+                *status == StatusCode::CREATED || *status == StatusCode::OK,
+                "{status} {body}"
+            );
+            body["id"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(ids.len(), 1, "{answers:?}");
+    assert_eq!(app.count("referrals").await, referrals + 1);
+    assert_eq!(app.count("people").await, people);
+}
