@@ -275,6 +275,14 @@ impl Store {
         )
     }
 
+    /// Every practice's ODS code and name, by name, for choosing one.
+    pub async fn practice_choices(&self) -> anyhow::Result<Vec<(String, String)>> {
+        Ok(
+            on_reader!(self, pool => sqlx::query_as("SELECT code, name FROM practices ORDER BY name, code")
+            .fetch_all(pool).await)?,
+        )
+    }
+
     /// A user by username, for commands run on their behalf.
     pub async fn user_by_username(&self, username: &str) -> anyhow::Result<Option<CurrentUser>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.username = $1");

@@ -2,6 +2,7 @@
 //! post/redirect/get, CSRF token on every form, one stylesheet served by the binary.
 
 mod directory;
+mod referral_form;
 mod reports;
 mod views;
 
@@ -31,6 +32,12 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/static/linkwell.css", get(stylesheet))
+        .route("/static/linkwell.js", get(script))
+        .route(
+            "/referrals/new",
+            get(referral_form::new_referral_page).post(referral_form::make_referral),
+        )
+        .route("/postcode-check", get(referral_form::check_postcode))
         .route("/sign-in", get(sign_in_page).post(sign_in))
         .route("/sign-out", post(sign_out))
         .route("/caseload", get(caseload_page))
@@ -74,6 +81,17 @@ async fn stylesheet() -> impl IntoResponse {
             include_str!("../../static/linkwell.css"),
             include_str!("../../static/equity-report.css")
         ),
+    )
+}
+
+/// The one script: progressive enhancement only, every page works without it.
+async fn script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        include_str!("../../static/linkwell.js"),
     )
 }
 
@@ -288,6 +306,8 @@ struct CaseloadParams {
     mine: Option<String>,
     overdue: Option<String>,
     page: Option<i64>,
+    /// A referral just made on the referral form, to confirm.
+    made: Option<i64>,
 }
 
 const PAGE_SIZE: i64 = 50;
@@ -333,6 +353,19 @@ async fn caseload_page(
         Ok(rows) => rows,
         Err(e) => return error_page(Some(&user), e),
     };
+    let made_for = match params.made {
+        Some(id) => match state.store.referral(id, user.case_scope()).await {
+            Ok(Some(referral)) => state
+                .store
+                .person(referral.person_id, user.case_scope())
+                .await
+                .ok()
+                .flatten()
+                .map(|p| p.full_name()),
+            _ => None,
+        },
+        None => None,
+    };
     let has_next = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
     let today = chrono::Utc::now().date_naive();
@@ -359,6 +392,8 @@ async fn caseload_page(
         page,
         previous_link: (page > 1).then(|| caseload_link(&params, page - 1)),
         next_link: has_next.then(|| caseload_link(&params, page + 1)),
+        made_for,
+        may_refer: user.may(Action::CreateReferral),
     };
     render(&page_view, StatusCode::OK)
 }

@@ -21,6 +21,7 @@ pub struct Layout {
     pub show_report: bool,
     pub show_directory: bool,
     pub show_inbox: bool,
+    pub show_refer: bool,
 }
 
 impl Layout {
@@ -35,7 +36,36 @@ impl Layout {
             show_report: user.is_some_and(|u| u.may(Action::ReadEquityReport)),
             show_directory: user.is_some_and(|u| u.may(Action::ReadServices)),
             show_inbox: user.is_some_and(|u| u.may(Action::ReadOrganisationConnections)),
+            show_refer: user.is_some_and(|u| u.may(Action::CreateReferral)),
         }
+    }
+}
+
+/// Problems with a form's answers, in the order of the form: shown together at the top
+/// (each linking to its field) and beside each field.
+#[derive(Default)]
+pub struct FieldErrors(Vec<(String, String)>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, message: String) {
+        if self.of(field).is_none() {
+            self.0.push((field.to_string(), message));
+        }
+    }
+
+    pub fn of(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn all(&self) -> &[(String, String)] {
+        &self.0
     }
 }
 
@@ -123,6 +153,9 @@ pub struct CaseloadPage {
     pub page: i64,
     pub previous_link: Option<String>,
     pub next_link: Option<String>,
+    /// Said after a referral was just made: who it is for.
+    pub made_for: Option<String>,
+    pub may_refer: bool,
 }
 
 pub struct PersonView {

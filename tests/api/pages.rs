@@ -270,3 +270,115 @@ async fn person_page_forms_record_and_refuse(backend: Backend) {
         "the person page shows its own audit trail"
     );
 }
+
+on_both_databases!(a_referrer_makes_a_referral_on_one_page_and_sees_every_problem_at_once);
+
+async fn a_referrer_makes_a_referral_on_one_page_and_sees_every_problem_at_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let cookie = sign_in_as(&app, "gp").await;
+    let (status, html) = page(&app, &cookie, "/referrals/new").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("M00001"), "practices to choose from");
+    let csrf = csrf_of(&html);
+    let post = |form: Vec<(&'static str, String)>| {
+        let app = &app;
+        let cookie = cookie.clone();
+        async move {
+            app.client
+                .post(format!("{}/referrals/new", app.address))
+                .header("cookie", cookie)
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let referrals = app.count("referrals").await;
+    let people = app.count("people").await;
+
+    // Nothing filled in: every problem listed at the top, each linking to its field.
+    let response = post(vec![("csrf", csrf.clone())]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    for field in [
+        "given_name",
+        "family_name",
+        "dob_day",
+        "sex",
+        "postcode",
+        "reason",
+        "agreed",
+        "practice",
+    ] {
+        assert!(
+            html.contains(&format!("href=\"#{field}\"")),
+            "{field} in the summary"
+        );
+        assert!(
+            html.contains(&format!("id=\"{field}\"")),
+            "{field} is a field to link to"
+        );
+    }
+    assert_eq!(
+        (app.count("referrals").await, app.count("people").await),
+        (referrals, people)
+    );
+
+    let good = vec![
+        ("csrf", csrf.clone()),
+        ("given_name", "Rosa".to_string()),
+        ("family_name", "Parks".to_string()),
+        ("nhs_number", "999 000 0034".to_string()),
+        ("dob_day", "4".to_string()),
+        ("dob_month", "2".to_string()),
+        ("dob_year", "1944".to_string()),
+        ("sex", "female".to_string()),
+        ("ethnicity", "black".to_string()),
+        ("postcode", "b25 8ds".to_string()),
+        ("phone", "".to_string()),
+        ("practice", "M00001".to_string()),
+        ("referrer_kind", "gp".to_string()),
+        ("reason", "Lonely since her husband died".to_string()),
+        ("agreed", "1".to_string()),
+    ];
+    // An unknown postcode is named beside its field, and what was typed is kept.
+    let mut unknown = good.clone();
+    unknown[9].1 = "ZZ99 9ZZ".into();
+    let response = post(unknown).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("href=\"#postcode\""), "{html}");
+    assert!(html.contains("value=\"Rosa\""));
+    assert_eq!(app.count("referrals").await, referrals);
+
+    let response = post(good).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with("/caseload?made="), "{location}");
+    assert_eq!(
+        (app.count("referrals").await, app.count("people").await),
+        (referrals + 1, people + 1)
+    );
+    let (status, html) = page(&app, &cookie, &location).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Referral made for Rosa Parks"), "{html}");
+    assert!(
+        !html.contains("/people/"),
+        "referrers get status, not casework links"
+    );
+
+    // The referral went to the team serving the practice: its link worker sees it.
+    let worker = sign_in_as(&app, "lw").await;
+    let (_, caseload) = page(&app, &worker, "/caseload").await;
+    assert!(caseload.contains("Rosa Parks"));
+
+    // The postcode check the form's script uses.
+    let (status, found) = page(&app, &cookie, "/postcode-check?postcode=b258ds").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        found.contains("\"found\":true") && found.contains("B25 8DS"),
+        "{found}"
+    );
+    let (_, missing) = page(&app, &cookie, "/postcode-check?postcode=ZZ99%209ZZ").await;
+    assert!(missing.contains("\"found\":false"), "{missing}");
+}
