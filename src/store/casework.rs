@@ -841,6 +841,13 @@ impl Store {
             .collect())
     }
 
+    /// The organisation running a service (whose consent a connection needs).
+    pub async fn service_organisation(&self, service_id: i64) -> AppResult<Option<String>> {
+        let row: Option<(String,)> = on_reader!(self, pool => sqlx::query_as("SELECT organisation FROM services WHERE id = $1")
+            .bind(service_id).fetch_optional(pool).await)?;
+        Ok(row.map(|r| r.0))
+    }
+
     pub async fn add_connection(
         &self,
         referral_id: i64,

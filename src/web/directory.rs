@@ -344,7 +344,13 @@ pub async fn service_page(
 struct MatchesPage {
     layout: Layout,
     referral_id: i64,
+    person_id: i64,
+    person_name: String,
+    /// Connections can be sent only while the referral is open.
+    open: bool,
     matches: Vec<MatchResult>,
+    shared_fields: Vec<Choice>,
+    methods: Vec<Choice>,
 }
 
 pub async fn matches_page(
@@ -354,18 +360,37 @@ pub async fn matches_page(
 ) -> Response {
     let result = async {
         let id: i64 = id.parse().map_err(|_| AppError::NotFound("referral"))?;
-        Ok::<_, AppError>((id, matches_for(&state, &user, id).await?))
+        let matches = matches_for(&state, &user, id).await?;
+        let referral = state
+            .store
+            .referral(id, user.case_scope())
+            .await?
+            .ok_or(AppError::NotFound("referral"))?;
+        let person = state
+            .store
+            .person(referral.person_id, user.case_scope())
+            .await?
+            .ok_or(AppError::NotFound("person"))?;
+        Ok::<_, AppError>(MatchesPage {
+            layout: Layout::new("Services that fit", Some(&user)),
+            referral_id: id,
+            person_id: person.id,
+            person_name: person.full_name(),
+            open: referral.state.is_open(),
+            matches,
+            shared_fields: crate::consent::SharedField::ALL
+                .iter()
+                .map(|f| Choice::new(f.code(), f.label(), false))
+                .collect(),
+            methods: crate::consent::ConsentMethod::ALL
+                .iter()
+                .map(|m| Choice::new(m.code(), m.label(), false))
+                .collect(),
+        })
     }
     .await;
     match result {
-        Ok((referral_id, matches)) => render(
-            &MatchesPage {
-                layout: Layout::new("Services that fit", Some(&user)),
-                referral_id,
-                matches,
-            },
-            StatusCode::OK,
-        ),
+        Ok(page) => render(&page, StatusCode::OK),
         Err(e) => error_page(Some(&user), e),
     }
 }

@@ -1,6 +1,7 @@
 //! Server-rendered pages for link workers. Plain HTML forms (no JavaScript needed),
 //! post/redirect/get, CSRF token on every form, one stylesheet served by the binary.
 
+mod casework;
 mod directory;
 mod referral_form;
 mod reports;
@@ -59,6 +60,10 @@ pub fn routes() -> Router<AppState> {
         .route("/referrals/{id}/contacts", post(record_contact))
         .route("/referrals/{id}/measures", post(record_measure))
         .route("/referrals/{id}/transitions", post(record_transition))
+        .route("/referrals/{id}/needs", post(casework::record_need))
+        .route("/referrals/{id}/goals", post(casework::record_goal))
+        .route("/goals/{id}/progress", post(casework::record_progress))
+        .route("/referrals/{id}/connections", post(casework::connect))
 }
 
 /// Each role starts where its work is.
@@ -485,6 +490,10 @@ async fn show_person(
             .iter()
             .map(|r| Choice::new(r.code(), r.label(), false))
             .collect(),
+        needs: crate::referrals::Need::ALL
+            .iter()
+            .map(|n| Choice::new(n.code(), n.label(), false))
+            .collect(),
         today: chrono::Utc::now().date_naive().to_string(),
     };
     render(&page, status)
@@ -521,7 +530,7 @@ async fn after_form(
     }
 }
 
-fn form_id(id: &str) -> Result<i64, AppError> {
+pub(super) fn form_id(id: &str) -> Result<i64, AppError> {
     id.parse().map_err(|_| AppError::NotFound("referral"))
 }
 
@@ -590,7 +599,7 @@ async fn record_contact(
     finish(&state, &user, &id, result).await
 }
 
-async fn finish(
+pub(super) async fn finish(
     state: &AppState,
     user: &CurrentUser,
     raw_id: &str,

@@ -226,7 +226,7 @@ pub struct ReferralPanel {
     pub contacts: Vec<Line>,
     pub what_matters: Vec<String>,
     pub needs: Vec<String>,
-    pub goals: Vec<Line>,
+    pub goals: Vec<GoalLine>,
     pub barriers: Vec<Line>,
     pub measures: Vec<Line>,
     pub connections: Vec<Line>,
@@ -293,14 +293,17 @@ impl ReferralPanel {
             goals = cw
                 .goals
                 .into_iter()
-                .map(|g| Line {
-                    when: g
+                .map(|g| GoalLine {
+                    id: g.id,
+                    what: g.description,
+                    need: g.need.map(|n| n.label().to_string()).unwrap_or_default(),
+                    progress: g.progress,
+                    started: g.progress_history.first().map_or(0, |p| p.progress),
+                    updated: g
                         .progress_history
                         .last()
                         .map(|p| day(p.at))
                         .unwrap_or_default(),
-                    what: g.description,
-                    detail: format!("progress {} of 10", g.progress),
                 })
                 .collect();
             barriers = cw
@@ -365,6 +368,17 @@ impl ReferralPanel {
             connections,
         }
     }
+}
+
+/// A goal with its progress, 0 (not started) to 10 (achieved).
+pub struct GoalLine {
+    pub id: i64,
+    pub what: String,
+    pub need: String,
+    pub progress: i32,
+    /// Progress when the goal was agreed, to show the change.
+    pub started: i32,
+    pub updated: String,
 }
 
 pub struct FormError {
@@ -437,5 +451,6 @@ pub struct PersonPage {
     pub instruments: Vec<InstrumentForm>,
     pub timings: Vec<Choice>,
     pub close_reasons: Vec<Choice>,
+    pub needs: Vec<Choice>,
     pub today: String,
 }

@@ -382,3 +382,109 @@ async fn a_referrer_makes_a_referral_on_one_page_and_sees_every_problem_at_once(
     let (_, missing) = page(&app, &cookie, "/postcode-check?postcode=ZZ99%209ZZ").await;
     assert!(missing.contains("\"found\":false"), "{missing}");
 }
+
+on_both_databases!(needs_goals_progress_and_a_consented_connection_are_recorded_from_pages);
+
+async fn needs_goals_progress_and_a_consented_connection_are_recorded_from_pages(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (person, referral) = app.person_with_referral("B25 8DS").await;
+    let rid = referral["id"].as_i64().unwrap();
+    let cookie = sign_in(&app).await;
+    let (_, html) = page(&app, &cookie, &format!("/people/{}", person["id"])).await;
+    let csrf = csrf_of(&html);
+    let post = |path: String, form: Vec<(&'static str, String)>| {
+        let app = &app;
+        let cookie = cookie.clone();
+        async move {
+            app.client
+                .post(format!("{}{path}", app.address))
+                .header("cookie", cookie)
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let ok = |status: StatusCode| assert_eq!(status, StatusCode::SEE_OTHER);
+    ok(post(
+        format!("/referrals/{rid}/needs"),
+        vec![
+            ("csrf", csrf.clone()),
+            ("need", "loneliness".into()),
+            ("notes", "".into()),
+        ],
+    )
+    .await
+    .status());
+    ok(post(
+        format!("/referrals/{rid}/goals"),
+        vec![
+            ("csrf", csrf.clone()),
+            ("description", "Join a walking group".into()),
+            ("need", "loneliness".into()),
+        ],
+    )
+    .await
+    .status());
+    let (_, detail) = app
+        .get(&format!("/referrals/{rid}"), &app.link_worker)
+        .await;
+    let goal = detail["casework"]["goals"][0]["id"].as_i64().unwrap();
+    ok(post(
+        format!("/goals/{goal}/progress"),
+        vec![
+            ("csrf", csrf.clone()),
+            ("referral", rid.to_string()),
+            ("progress", "6".into()),
+            ("note", "Went twice".into()),
+        ],
+    )
+    .await
+    .status());
+    let refused = post(
+        format!("/goals/{goal}/progress"),
+        vec![
+            ("csrf", csrf.clone()),
+            ("referral", rid.to_string()),
+            ("progress", "11".into()),
+            ("note", "".into()),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, html) = page(&app, &cookie, &format!("/people/{}", person["id"])).await;
+    assert!(
+        html.contains("Join a walking group") && html.contains("Progress 6 of 10"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"6\""), "the progress meter");
+
+    // The matches page connects with the person's consent, recorded first.
+    let (status, matches) = page(&app, &cookie, &format!("/referrals/{rid}/matches")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(matches.contains("Back to Ada Lovelace"), "{matches}");
+    let connect = |share: Vec<&'static str>| {
+        let mut form = vec![
+            ("csrf", csrf.clone()),
+            ("service_id", app.service_id.to_string()),
+            ("method", "verbal".into()),
+            ("notes", "".into()),
+        ];
+        form.extend(share.into_iter().map(|s| ("share", s.to_string())));
+        post(format!("/referrals/{rid}/connections"), form)
+    };
+    let (consents, connections) = (app.count("consents").await, app.count("connections").await);
+    let nothing_shared = connect(vec![]).await;
+    assert_eq!(nothing_shared.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        (app.count("consents").await, app.count("connections").await),
+        (consents, connections)
+    );
+    ok(connect(vec!["name", "needs"]).await.status());
+    assert_eq!(
+        (app.count("consents").await, app.count("connections").await),
+        (consents + 1, connections + 1)
+    );
+    let (_, inbox) = app.get("/vcse/connections", &app.vcse).await;
+    assert_eq!(inbox[0]["person"]["name"], "Ada Lovelace", "{inbox}");
+}
