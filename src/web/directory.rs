@@ -30,6 +30,46 @@ pub struct SearchForm {
     free: Option<String>,
     step_free: Option<String>,
     has_capacity: Option<String>,
+    /// Searching on someone's behalf: results lead to connecting them.
+    referral: Option<String>,
+}
+
+/// The person a link worker is finding support for, while their referral is open.
+pub struct ForPerson {
+    pub referral_id: i64,
+    pub person_id: i64,
+    pub person_name: String,
+}
+
+/// The referral named in a query, if the viewer may connect its person to services.
+async fn for_person(state: &AppState, user: &crate::auth::CurrentUser, raw: Option<&str>) -> Option<ForPerson> {
+    let id: i64 = raw?.trim().parse().ok()?;
+    if !user.may(Action::WriteCasework) {
+        return None;
+    }
+    let referral = state.store.referral(id, user.case_scope()).await.ok()??;
+    if !referral.state.is_open() {
+        return None;
+    }
+    let person = state.store.person(referral.person_id, user.case_scope()).await.ok()??;
+    Some(ForPerson {
+        referral_id: id,
+        person_id: person.id,
+        person_name: person.full_name(),
+    })
+}
+
+fn consent_choices() -> (Vec<Choice>, Vec<Choice>) {
+    (
+        crate::consent::SharedField::ALL
+            .iter()
+            .map(|f| Choice::new(f.code(), f.label(), false))
+            .collect(),
+        crate::consent::ConsentMethod::ALL
+            .iter()
+            .map(|m| Choice::new(m.code(), m.label(), false))
+            .collect(),
+    )
 }
 
 fn given(v: &Option<String>) -> Option<String> {
@@ -99,6 +139,7 @@ struct DirectoryPage {
     total: usize,
     results: Vec<SearchResult>,
     error: Option<String>,
+    for_person: Option<ForPerson>,
 }
 
 pub async fn directory_page(
@@ -153,6 +194,7 @@ pub async fn directory_page(
         total,
         results,
         error,
+        for_person: for_person(&state, &user, form.referral.as_deref()).await,
     };
     render(&page, StatusCode::OK)
 }
@@ -179,12 +221,23 @@ struct ServicePage {
     available: String,
     maximum: String,
     history: Vec<crate::store::directory::ListingChangeRecord>,
+    /// Linkwell's id for the service, which connections point at.
+    service_id: i64,
+    for_person: Option<ForPerson>,
+    shared_fields: Vec<Choice>,
+    methods: Vec<Choice>,
+}
+
+#[derive(Deserialize)]
+pub struct ServiceQuery {
+    referral: Option<String>,
 }
 
 pub async fn service_page(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
+    Query(query): Query<ServiceQuery>,
 ) -> Response {
     if let Err(e) = user.require(Action::ReadServices) {
         return error_page(Some(&user), e);
@@ -335,6 +388,10 @@ pub async fn service_page(
         facts,
         stale,
         hsds_id: s.id.clone(),
+        service_id: entry.id,
+        for_person: for_person(&state, &user, query.referral.as_deref()).await,
+        shared_fields: consent_choices().0,
+        methods: consent_choices().1,
     };
     render(&page, StatusCode::OK)
 }
@@ -378,14 +435,8 @@ pub async fn matches_page(
             person_name: person.full_name(),
             open: referral.state.is_open(),
             matches,
-            shared_fields: crate::consent::SharedField::ALL
-                .iter()
-                .map(|f| Choice::new(f.code(), f.label(), false))
-                .collect(),
-            methods: crate::consent::ConsentMethod::ALL
-                .iter()
-                .map(|m| Choice::new(m.code(), m.label(), false))
-                .collect(),
+            shared_fields: consent_choices().0,
+            methods: consent_choices().1,
         })
     }
     .await;
