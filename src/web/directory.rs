@@ -42,7 +42,11 @@ pub struct ForPerson {
 }
 
 /// The referral named in a query, if the viewer may connect its person to services.
-async fn for_person(state: &AppState, user: &crate::auth::CurrentUser, raw: Option<&str>) -> Option<ForPerson> {
+async fn for_person(
+    state: &AppState,
+    user: &crate::auth::CurrentUser,
+    raw: Option<&str>,
+) -> Option<ForPerson> {
     let id: i64 = raw?.trim().parse().ok()?;
     if !user.may(Action::WriteCasework) {
         return None;
@@ -51,7 +55,11 @@ async fn for_person(state: &AppState, user: &crate::auth::CurrentUser, raw: Opti
     if !referral.state.is_open() {
         return None;
     }
-    let person = state.store.person(referral.person_id, user.case_scope()).await.ok()??;
+    let person = state
+        .store
+        .person(referral.person_id, user.case_scope())
+        .await
+        .ok()??;
     Some(ForPerson {
         referral_id: id,
         person_id: person.id,

@@ -87,6 +87,20 @@ async fn page(
     } else {
         form.referrer_kind.as_str()
     };
+    let errors = errors.in_order(&[
+        "given_name",
+        "family_name",
+        "nhs_number",
+        "dob_day",
+        "sex",
+        "ethnicity",
+        "postcode",
+        "phone",
+        "practice",
+        "reason",
+        "referrer_kind",
+        "agreed",
+    ]);
     let page = ReferralPage {
         layout: Layout::new("Make a referral", Some(user)),
         sexes: choices(

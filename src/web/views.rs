@@ -64,6 +64,13 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
+    /// Puts the problems in the order their fields appear on the page.
+    pub fn in_order(mut self, fields: &[&str]) -> FieldErrors {
+        self.0
+            .sort_by_key(|(f, _)| fields.iter().position(|x| x == f).unwrap_or(fields.len()));
+        self
+    }
+
     pub fn all(&self) -> &[(String, String)] {
         &self.0
     }
