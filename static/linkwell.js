@@ -31,7 +31,17 @@ function focusErrorSummary() {
   if (summary) summary.focus();
 }
 
+// Print buttons need the script, so they stay hidden without it (the browser's own print
+// command always works).
+function enablePrintButtons() {
+  for (const button of document.querySelectorAll("[data-print]")) {
+    button.hidden = false;
+    button.addEventListener("click", () => window.print());
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  enablePrintButtons();
   enhancePostcode();
   focusErrorSummary();
 });

@@ -57,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/reports/equity/{file}", get(reports::equity_download))
         .route("/people/{id}", get(person_page))
+        .route("/people/{id}/plan", get(plan_page))
         .route("/referrals/{id}/contacts", post(record_contact))
         .route("/referrals/{id}/measures", post(record_measure))
         .route("/referrals/{id}/transitions", post(record_transition))
@@ -428,6 +429,39 @@ async fn person_page(
     show_person(&state, &user, id, None, StatusCode::OK).await
 }
 
+/// The person's plan, to print and keep: what matters to them, their goals and progress,
+/// the services they are connected to, and when the link worker will be in touch.
+async fn plan_page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+) -> Response {
+    let result = async {
+        user.require(Action::ReadCasework)?;
+        let id: i64 = id.parse().map_err(|_| AppError::NotFound("person"))?;
+        let scope = user.case_scope();
+        let person = state
+            .store
+            .read_person(id, scope, &user.audit_context())
+            .await?
+            .ok_or(AppError::NotFound("person"))?;
+        let referral = state
+            .store
+            .referrals_of_person(id, scope)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(AppError::NotFound("referral"))?;
+        let detail = referral_detail(&state, &user, referral.id).await?;
+        Ok::<_, AppError>(PlanPage::new(&person, detail, &user))
+    }
+    .await;
+    match result {
+        Ok(page) => render(&page, StatusCode::OK),
+        Err(e) => error_page(Some(&user), e),
+    }
+}
+
 /// Renders a person's page, optionally with a form error summary at the top.
 async fn show_person(
     state: &AppState,
@@ -469,6 +503,7 @@ async fn show_person(
     }
     let page = PersonPage {
         layout: Layout::new(&person.full_name(), Some(user)),
+        person_id: person.id,
         person: PersonView::new(&person),
         referrals: panels,
         accesses,

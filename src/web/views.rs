@@ -236,7 +236,143 @@ pub struct ReferralPanel {
     pub goals: Vec<GoalLine>,
     pub barriers: Vec<Line>,
     pub measures: Vec<Line>,
+    /// Well-being scores over time, baseline to latest, one chart per score.
+    pub scores: Vec<ScoreSeries>,
     pub connections: Vec<Line>,
+}
+
+/// One score charted over the episode: each reading on the instrument's full scale.
+pub struct ScoreSeries {
+    pub label: String,
+    pub better: &'static str,
+    pub min: String,
+    pub max: String,
+    pub points: Vec<ScorePoint>,
+    /// First to latest reading, where there are two or more.
+    pub change: Option<(String, String)>,
+    /// The readings in words (also the chart's accessible name).
+    pub summary: String,
+    pub improved: bool,
+}
+
+pub struct ScorePoint {
+    /// Position on the chart (10 to 390 of a 400-wide view box).
+    pub x: String,
+    pub latest: bool,
+}
+
+/// Chart positions for scores on a scale, and the words for them.
+fn score_series(
+    label: &str,
+    (min, max): (f64, f64),
+    higher_is_better: bool,
+    readings: &[(NaiveDate, f64, &'static str)],
+) -> Option<ScoreSeries> {
+    let first = readings.first()?;
+    let last = readings.last()?;
+    let x = |v: f64| format!("{:.1}", 10.0 + (v - min) / (max - min) * 380.0);
+    let show = |v: f64| {
+        if v.fract() == 0.0 {
+            format!("{v:.0}")
+        } else {
+            format!("{v:.2}")
+        }
+    };
+    let words: Vec<String> = readings
+        .iter()
+        .map(|(day, v, timing)| format!("{} on {} ({timing})", show(*v), day.format("%-d %b %Y")))
+        .collect();
+    let delta = last.1 - first.1;
+    let improved = if higher_is_better {
+        delta > 0.0
+    } else {
+        delta < 0.0
+    };
+    let mut summary = words.join(", then ");
+    if readings.len() > 1 {
+        summary.push_str(&format!(
+            ": a change of {}{}",
+            if delta > 0.0 { "+" } else { "" },
+            show(delta)
+        ));
+    }
+    Some(ScoreSeries {
+        label: label.to_string(),
+        better: if higher_is_better {
+            "higher is better"
+        } else {
+            "lower is better"
+        },
+        min: show(min),
+        max: show(max),
+        points: readings
+            .iter()
+            .enumerate()
+            .map(|(i, (_, v, _))| ScorePoint {
+                x: x(*v),
+                latest: i + 1 == readings.len(),
+            })
+            .collect(),
+        change: (readings.len() > 1).then(|| (x(first.1), x(last.1))),
+        summary,
+        improved: readings.len() > 1 && improved,
+    })
+}
+
+/// The charts for a referral's complete measures, in time order.
+fn score_charts(measures: &[crate::referrals::Measure]) -> Vec<ScoreSeries> {
+    use crate::measures::Score;
+    type Reading = (NaiveDate, f64, &'static str);
+    let mut series: Vec<(&str, (f64, f64), bool, Vec<Reading>)> = vec![
+        (
+            "SWEMWBS mental well-being (metric score)",
+            (7.0, 35.0),
+            true,
+            vec![],
+        ),
+        ("UCLA loneliness (3 to 9)", (3.0, 9.0), false, vec![]),
+        ("ONS4 life satisfaction", (0.0, 10.0), true, vec![]),
+        (
+            "ONS4 feeling the things they do are worthwhile",
+            (0.0, 10.0),
+            true,
+            vec![],
+        ),
+        ("ONS4 happiness yesterday", (0.0, 10.0), true, vec![]),
+        ("ONS4 anxiety yesterday", (0.0, 10.0), false, vec![]),
+    ];
+    let mut ordered: Vec<&crate::referrals::Measure> = measures.iter().collect();
+    ordered.sort_by_key(|m| (m.taken_on, m.id));
+    for m in ordered {
+        let timing = match m.timing {
+            crate::referrals::MeasureTiming::Baseline => "baseline",
+            crate::referrals::MeasureTiming::FollowUp => "follow-up",
+        };
+        let mut add = |i: usize, v: f64| series[i].3.push((m.taken_on, v, timing));
+        match &m.score {
+            Some(Score::Swemwbs { metric, .. }) => add(0, *metric),
+            Some(Score::Ucla3 { total }) => add(1, f64::from(*total)),
+            Some(Score::Ons4 {
+                life_satisfaction,
+                worthwhile,
+                happiness,
+                anxiety,
+                ..
+            }) => {
+                add(2, f64::from(*life_satisfaction));
+                add(3, f64::from(*worthwhile));
+                add(4, f64::from(*happiness));
+                add(5, f64::from(*anxiety));
+            }
+            None => {}
+        }
+    }
+    series
+        .iter()
+        .filter_map(|(label, scale, higher, readings)| {
+            score_series(label, *scale, *higher, readings)
+        })
+        .collect()
 }
 
 fn day(at: chrono::DateTime<chrono::Utc>) -> String {
@@ -276,6 +412,7 @@ impl ReferralPanel {
             mut measures,
             mut connections,
         ) = (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+        let mut scores = Vec::new();
         if let Some(cw) = cw {
             for c in cw.contacts {
                 if let Some(w) = &c.what_matters {
@@ -322,6 +459,7 @@ impl ReferralPanel {
                     detail: b.notes,
                 })
                 .collect();
+            scores = score_charts(&cw.measures);
             measures = cw
                 .measures
                 .into_iter()
@@ -372,6 +510,7 @@ impl ReferralPanel {
             goals,
             barriers,
             measures,
+            scores,
             connections,
         }
     }
@@ -418,6 +557,44 @@ impl InstrumentForm {
     }
 }
 
+/// A person's plan in plain words, for them to keep.
+#[derive(Template)]
+#[template(path = "plan.html")]
+pub struct PlanPage {
+    pub layout: Layout,
+    pub person_id: i64,
+    pub name: String,
+    pub link_worker: String,
+    pub what_matters: Vec<String>,
+    pub needs: Vec<String>,
+    pub goals: Vec<GoalLine>,
+    pub connections: Vec<Line>,
+    pub next_contact: Option<String>,
+    pub printed: String,
+}
+
+impl PlanPage {
+    pub fn new(person: &Person, detail: ReferralDetail, user: &CurrentUser) -> PlanPage {
+        let next_contact = detail
+            .referral
+            .next_follow_up_on
+            .map(|d| d.format("%A %-d %B %Y").to_string());
+        let panel = ReferralPanel::new(detail);
+        PlanPage {
+            layout: Layout::new(&format!("Plan for {}", person.full_name()), Some(user)),
+            person_id: person.id,
+            name: person.given_name.clone(),
+            link_worker: user.display_name.clone(),
+            what_matters: panel.what_matters,
+            needs: panel.needs,
+            goals: panel.goals,
+            connections: panel.connections,
+            next_contact,
+            printed: chrono::Utc::now().format("%-d %B %Y").to_string(),
+        }
+    }
+}
+
 /// One line of "who has accessed this record".
 pub struct AccessLine {
     pub when: String,
@@ -449,6 +626,7 @@ impl AccessLine {
 #[template(path = "person.html")]
 pub struct PersonPage {
     pub layout: Layout,
+    pub person_id: i64,
     pub accesses: Vec<AccessLine>,
     pub person: PersonView,
     pub referrals: Vec<ReferralPanel>,
@@ -460,4 +638,39 @@ pub struct PersonPage {
     pub close_reasons: Vec<Choice>,
     pub needs: Vec<Choice>,
     pub today: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scores_are_placed_on_their_full_scale_and_the_change_said() {
+        let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        let readings = [(day(2), 15.32, "baseline"), (day(23), 19.25, "follow-up")];
+        let series = score_series("SWEMWBS", (7.0, 35.0), true, &readings).unwrap();
+        // 10 + (15.32 - 7) / 28 * 380 = 122.9; 10 + (19.25 - 7) / 28 * 380 = 176.25.
+        let xs: Vec<&str> = series.points.iter().map(|p| p.x.as_str()).collect();
+        assert_eq!(xs, ["122.9", "176.2"]);
+        assert!(series.improved);
+        assert_eq!(
+            series.summary,
+            "15.32 on 2 Nov 2026 (baseline), then 19.25 on 23 Nov 2026 (follow-up): a change of +3.93"
+        );
+        // Loneliness falling from 7 to 5 is an improvement.
+        let lonely = score_series(
+            "UCLA",
+            (3.0, 9.0),
+            false,
+            &[(day(2), 7.0, "baseline"), (day(9), 5.0, "follow-up")],
+        )
+        .unwrap();
+        assert!(lonely.improved);
+        assert!(
+            lonely.summary.ends_with("a change of -2"),
+            "{}",
+            lonely.summary
+        );
+        assert!(score_series("x", (0.0, 10.0), true, &[]).is_none());
+    }
 }

@@ -488,3 +488,51 @@ async fn needs_goals_progress_and_a_consented_connection_are_recorded_from_pages
     let (_, inbox) = app.get("/vcse/connections", &app.vcse).await;
     assert_eq!(inbox[0]["person"]["name"], "Ada Lovelace", "{inbox}");
 }
+
+on_both_databases!(a_persons_plan_prints_what_matters_goals_and_services_in_plain_words);
+
+async fn a_persons_plan_prints_what_matters_goals_and_services_in_plain_words(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (person, referral) = app.person_with_referral("B25 8DS").await;
+    let rid = referral["id"].as_i64().unwrap();
+    app.post(&format!("/referrals/{rid}/contacts"), &app.link_worker, serde_json::json!({"mode": "phone", "duration_minutes": 10, "what_matters": "My allotment", "follow_up_on": "2099-01-05"})).await;
+    app.post(
+        &format!("/referrals/{rid}/goals"),
+        &app.link_worker,
+        serde_json::json!({"description": "Grow vegetables again"}),
+    )
+    .await;
+    for (timing, answers) in [
+        ("baseline", [2, 2, 2, 2, 2, 2, 2]),
+        ("follow_up", [4, 4, 4, 4, 4, 4, 4]),
+    ] {
+        app.post(
+            &format!("/referrals/{rid}/measures"),
+            &app.link_worker,
+            serde_json::json!({"instrument": "swemwbs", "timing": timing, "answers": answers}),
+        )
+        .await;
+    }
+    let cookie = sign_in(&app).await;
+    let (status, html) = page(&app, &cookie, &format!("/people/{}/plan", person["id"])).await;
+    assert_eq!(status, StatusCode::OK);
+    for expected in [
+        "Ada's plan",
+        "My allotment",
+        "Grow vegetables again",
+        "Monday 5 January 2099",
+    ] {
+        assert!(html.contains(expected), "{expected} in {html}");
+    }
+    // The person page charts the SWEMWBS change: raw 14 is 15.32, raw 28 is 25.03 (published conversion table).
+    let (_, html) = page(&app, &cookie, &format!("/people/{}", person["id"])).await;
+    assert!(
+        html.contains("15.32 on") && html.contains("25.03 on"),
+        "{html}"
+    );
+    assert!(html.contains("a change of +9.71"), "{html}");
+    // Referrers never see a plan.
+    let gp = sign_in_as(&app, "gp").await;
+    let (status, _) = page(&app, &gp, &format!("/people/{}/plan", person["id"])).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

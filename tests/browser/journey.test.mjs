@@ -100,6 +100,12 @@ test("the whole journey, referral to equity report", async () => {
     await submit(panel, "Record consent and connect");
     assert.match(await lw.locator("main").innerText(), new RegExp(`${SERVICE}: Requested`));
 
+    await lw.getByRole("link", { name: "Their plan, to print" }).click();
+    assert.match(await lw.locator("main").innerText(), /Go to a group once a week/);
+    assert.ok(await lw.getByRole("button", { name: "Print this plan" }).isVisible(), "the script shows the print button");
+    await check(lw, "plan");
+    await lw.goBack();
+
     // The community organisation sees only what was agreed, accepts, then records attendance.
     const vcse = await signIn(browser, "vcse");
     await check(vcse, "inbox");
