@@ -322,8 +322,14 @@ fn score_series(
 /// The charts for a referral's complete measures, in time order.
 fn score_charts(measures: &[crate::referrals::Measure]) -> Vec<ScoreSeries> {
     use crate::measures::Score;
-    type Reading = (NaiveDate, f64, &'static str);
-    let mut series: Vec<(&str, (f64, f64), bool, Vec<Reading>)> = vec![
+    /// A score's label, scale, direction and readings (date, value, baseline or follow-up).
+    type Series = (
+        &'static str,
+        (f64, f64),
+        bool,
+        Vec<(NaiveDate, f64, &'static str)>,
+    );
+    let mut series: Vec<Series> = vec![
         (
             "SWEMWBS mental well-being (metric score)",
             (7.0, 35.0),
