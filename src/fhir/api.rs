@@ -28,7 +28,9 @@ pub fn routes() -> Router<AppState> {
     let mut router = Router::new()
         .route("/", axum::routing::post(transaction))
         .route("/metadata", get(metadata))
-        .route("/ServiceRequest/{id}/$gp-message", get(gp_message));
+        .route("/ServiceRequest/{id}/$gp-message", get(gp_message))
+        // The same, for clients that percent-encode the `$`.
+        .route("/ServiceRequest/{id}/%24gp-message", get(gp_message));
     for kind in Kind::ALL {
         // Search (`GET /fhir/{type}`) and read (`GET /fhir/{type}/{id}`) for every type.
         let search = get(
@@ -441,7 +443,11 @@ async fn search(
 ) -> FhirResult {
     let search = Search::parse(kind, &params)
         .map_err(|e| FhirError::new(StatusCode::BAD_REQUEST, "not-supported", e))?;
-    let (found, user) = found(&state, user, kind, search.patient).await?;
+    let narrow = read::Narrow {
+        patient: search.patient,
+        id: search.single_id(),
+    };
+    let (found, user) = found(&state, user, kind, narrow).await?;
     let (bundle, page) = search.page(found.iter().map(|f| f.resource.clone()).collect());
     audit_page(&state, user.as_ref(), kind, &page, &found).await?;
     Ok(fhir(StatusCode::OK, bundle))
@@ -454,7 +460,12 @@ async fn read(
     Path(id): Path<String>,
     kind: Kind,
 ) -> FhirResult {
-    let (found, user) = found(&state, user, kind, None).await?;
+    let narrow = read::Narrow {
+        patient: None,
+        // An id that is not a number names nothing here.
+        id: Some(id.parse().unwrap_or(-1)),
+    };
+    let (found, user) = found(&state, user, kind, narrow).await?;
     let (_, page) =
         Search::by_id(kind, &id).page(found.iter().map(|f| f.resource.clone()).collect());
     audit_page(&state, user.as_ref(), kind, &page, &found).await?;
@@ -473,7 +484,7 @@ async fn found(
     state: &AppState,
     user: Result<CurrentUser, AppError>,
     kind: Kind,
-    patient: Option<i64>,
+    narrow: read::Narrow,
 ) -> Result<(Vec<Found>, Option<CurrentUser>), FhirError> {
     if kind == Kind::Questionnaire {
         let questionnaires = Instrument::ALL
@@ -486,7 +497,7 @@ async fn found(
         return Ok((questionnaires, None));
     }
     let user = user?;
-    let found = read::resources(state, &user, kind, patient).await?;
+    let found = read::resources(state, &user, kind, narrow).await?;
     Ok((found, Some(user)))
 }
 
@@ -557,7 +568,7 @@ async fn gp_message(
         })?;
     let consents = state
         .store
-        .consents_in_scope(user.case_scope(), Some(person_id))
+        .consents_in_scope(user.case_scope(), Some(person_id), None)
         .await?;
     let agreed = super::gp_message::agreed_with_practice(&consents, &code, &name);
     let host = headers

@@ -21,13 +21,22 @@ pub struct Found {
     pub person_id: Option<i64>,
 }
 
-/// Every resource of `kind` in the caller's scope, or only `patient`'s.
+/// What the database is asked for before anything is built: one patient's records, one
+/// resource, or both. Everything else a search asks is matched on the built resources.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Narrow {
+    pub patient: Option<i64>,
+    pub id: Option<i64>,
+}
+
+/// Every resource of `kind` in the caller's scope, narrowed as asked.
 pub async fn resources(
     state: &AppState,
     user: &CurrentUser,
     kind: Kind,
-    patient: Option<i64>,
+    narrow: Narrow,
 ) -> AppResult<Vec<Found>> {
+    let Narrow { patient, id } = narrow;
     let store = &state.store;
     let scope = user.case_scope();
     if kind == Kind::Questionnaire {
@@ -41,7 +50,7 @@ pub async fn resources(
     }
     if kind == Kind::Patient {
         return Ok(store
-            .people_in_scope(scope, patient)
+            .people_in_scope(scope, id)
             .await?
             .into_iter()
             .map(|(person, at)| Found {
@@ -54,7 +63,14 @@ pub async fn resources(
         // Needs, goals, measures, connections and consents are casework.
         user.require(Action::ReadCasework)?;
     }
-    let within = store.referrals_in_scope(scope, patient).await?;
+    let only_referral = if kind == Kind::ServiceRequest {
+        id
+    } else {
+        None
+    };
+    let within = store
+        .referrals_in_scope(scope, patient, only_referral)
+        .await?;
     let referral = |id: i64| within.referrals.get(&id);
     let found = |resource: Value, at, person: i64| Found {
         resource: with_last_updated(resource, at),
@@ -66,7 +82,7 @@ pub async fn resources(
             let identifiers = store.identifiers_in(&within).await?;
             let mut needs: HashMap<i64, Vec<Need>> = HashMap::new();
             if user.may(Action::ReadCasework) {
-                for n in store.needs_in(&within).await? {
+                for n in store.needs_in(&within, None).await? {
                     needs.entry(n.referral_id).or_default().push(n.need);
                 }
             }
@@ -77,7 +93,7 @@ pub async fn resources(
             }
         }
         Kind::Condition => {
-            for n in store.needs_in(&within).await? {
+            for n in store.needs_in(&within, id).await? {
                 if let Some((r, _)) = referral(n.referral_id) {
                     let at = n.recorded_at.unwrap_or(r.received_at);
                     out.push(found(condition(&n, r), at, r.person_id));
@@ -85,7 +101,7 @@ pub async fn resources(
             }
         }
         Kind::Goal => {
-            for g in store.goals_in(&within).await? {
+            for g in store.goals_in(&within, id).await? {
                 if let Some((r, _)) = referral(g.referral_id) {
                     let at = g.progress_history.last().map_or(r.received_at, |p| p.at);
                     out.push(found(goal(&g, r), at, r.person_id));
@@ -93,14 +109,14 @@ pub async fn resources(
             }
         }
         Kind::Task => {
-            for c in store.connections_in(&within).await? {
+            for c in store.connections_in(&within, id).await? {
                 if let Some((r, _)) = referral(c.referral_id) {
                     out.push(found(task(&c, r.person_id), c.status_at, r.person_id));
                 }
             }
         }
         Kind::QuestionnaireResponse => {
-            for m in store.measures_in(&within).await? {
+            for m in store.measures_in(&within, id).await? {
                 if let Some((r, _)) = referral(m.referral_id) {
                     let at = m.recorded_at.unwrap_or(r.received_at);
                     out.push(found(
@@ -112,7 +128,7 @@ pub async fn resources(
             }
         }
         Kind::Consent => {
-            for k in store.consents_in_scope(scope, patient).await? {
+            for k in store.consents_in_scope(scope, patient, id).await? {
                 let at = k.withdrawn_at.unwrap_or(k.given_at);
                 out.push(found(consent(&k), at, k.person_id));
             }

@@ -223,6 +223,17 @@ impl Search {
         Ok(search)
     }
 
+    /// The one id asked for, when `_id` names exactly one (so the database can be asked for
+    /// just that record).
+    pub fn single_id(&self) -> Option<i64> {
+        let mut ids = self.ids.iter().flatten();
+        let first = ids.next()?;
+        if ids.any(|other| other != first) {
+            return None;
+        }
+        first.parse().ok()
+    }
+
     /// Whether an emitted resource meets every condition.
     pub fn matches(&self, resource: &Value) -> bool {
         let id = resource["id"].as_str().unwrap_or("");

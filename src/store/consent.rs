@@ -87,8 +87,8 @@ impl Store {
         };
         // In scope when the person has a referral the caller may see.
         let sql = format!(
-            "SELECT {CONSENT_COLUMNS} FROM consents k WHERE k.id = $1 AND EXISTS \
-             (SELECT 1 FROM referrals r WHERE r.person_id = k.person_id AND {clause})"
+            "SELECT {CONSENT_COLUMNS} FROM consents k WHERE k.id = $1 AND \
+             k.person_id IN (SELECT r.person_id FROM referrals r WHERE {clause})"
         );
         let found: Option<ConsentRow> = on_reader!(self, pool => sqlx::query_as(&sql).bind(consent_id).bind(scope_id).fetch_optional(pool).await)?;
         let consent: Consent = found.ok_or(AppError::NotFound("consent"))?.into();
@@ -117,15 +117,17 @@ impl Store {
         &self,
         scope: CaseScope,
         person: Option<i64>,
+        only: Option<i64>,
     ) -> AppResult<Vec<Consent>> {
         let Some((clause, scope_id)) = referral_scope_clause(scope) else {
             return Ok(vec![]);
         };
         let sql = format!(
-            "SELECT {CONSENT_COLUMNS} FROM consents k WHERE ($1 IS NULL OR k.person_id = $1) AND EXISTS \
-             (SELECT 1 FROM referrals r WHERE r.person_id = k.person_id AND {clause}) ORDER BY k.id"
+            "SELECT {CONSENT_COLUMNS} FROM consents k WHERE ($1 IS NULL OR k.person_id = $1) \
+             AND ($3 IS NULL OR k.id = $3) \
+             AND k.person_id IN (SELECT r.person_id FROM referrals r WHERE {clause}) ORDER BY k.id"
         );
-        let rows: Vec<ConsentRow> = on_reader!(self, pool => sqlx::query_as(&sql).bind(person).bind(scope_id).fetch_all(pool).await)?;
+        let rows: Vec<ConsentRow> = on_reader!(self, pool => sqlx::query_as(&sql).bind(person).bind(scope_id).bind(only).fetch_all(pool).await)?;
         Ok(rows.into_iter().map(Consent::from).collect())
     }
 

@@ -18,11 +18,16 @@ pub struct ReferralsInScope {
 }
 
 impl ReferralsInScope {
-    /// The `IN (...)` list a child table's `referral_id` must be in (parameter `$1`).
-    fn clause(&self, column: &str) -> Option<(String, i64)> {
-        self.subquery
-            .as_ref()
-            .map(|(sub, bind)| (format!("{column} IN ({sub})"), *bind))
+    /// The `IN (...)` list a child table's `referral_id` must be in (parameter `$1`), and
+    /// the one row wanted, if only one is (`alias.id`).
+    fn clause(&self, column: &str, only: Option<i64>) -> Option<(String, i64)> {
+        let alias = column.split('.').next().unwrap_or("");
+        self.subquery.as_ref().map(|(sub, bind)| {
+            let one = only
+                .map(|id| format!(" AND {alias}.id = {id}"))
+                .unwrap_or_default();
+            (format!("{column} IN ({sub}){one}"), *bind)
+        })
     }
 }
 
@@ -58,11 +63,12 @@ impl Store {
             .bind(referral_id).fetch_all(pool).await)?)
     }
 
-    /// Referrals the scope may read, all or one person's.
+    /// Referrals the scope may read: all, one person's, or one.
     pub async fn referrals_in_scope(
         &self,
         scope: CaseScope,
         person: Option<i64>,
+        only: Option<i64>,
     ) -> AppResult<ReferralsInScope> {
         let Some((sub, bind)) = referral_ids_in_scope(scope) else {
             return Ok(ReferralsInScope {
@@ -70,11 +76,14 @@ impl Store {
                 subquery: None,
             });
         };
-        // The person is a parsed integer, so it is safe to write into the SQL text.
-        let sub = match person {
-            Some(p) => format!("{sub} AND r.person_id = {p}"),
-            None => sub.to_string(),
-        };
+        // The person and the referral are parsed integers, safe to write into the SQL text.
+        let mut sub = sub.to_string();
+        if let Some(p) = person {
+            sub.push_str(&format!(" AND r.person_id = {p}"));
+        }
+        if let Some(id) = only {
+            sub.push_str(&format!(" AND r.id = {id}"));
+        }
         let sql = format!("SELECT {REFERRAL_COLUMNS} FROM referrals r WHERE r.id IN ({sub})");
         let rows: Vec<ReferralRow> =
             on_reader!(self, pool => sqlx::query_as(&sql).bind(bind).fetch_all(pool).await)?;
@@ -104,7 +113,7 @@ impl Store {
         &self,
         within: &ReferralsInScope,
     ) -> AppResult<HashMap<i64, Vec<(String, String)>>> {
-        let Some((clause, bind)) = within.clause("referral_id") else {
+        let Some((clause, bind)) = within.clause("referral_id", None) else {
             return Ok(HashMap::new());
         };
         let sql = format!("SELECT referral_id, system, value FROM fhir_identifiers WHERE {clause} ORDER BY system, value");
@@ -120,29 +129,45 @@ impl Store {
         Ok(by_referral)
     }
 
-    pub async fn needs_in(&self, within: &ReferralsInScope) -> AppResult<Vec<RecordedNeed>> {
-        match within.clause("n.referral_id") {
+    pub async fn needs_in(
+        &self,
+        within: &ReferralsInScope,
+        only: Option<i64>,
+    ) -> AppResult<Vec<RecordedNeed>> {
+        match within.clause("n.referral_id", only) {
             Some((clause, bind)) => self.needs_where(&clause, bind).await,
             None => Ok(vec![]),
         }
     }
 
-    pub async fn goals_in(&self, within: &ReferralsInScope) -> AppResult<Vec<Goal>> {
-        match within.clause("g.referral_id") {
+    pub async fn goals_in(
+        &self,
+        within: &ReferralsInScope,
+        only: Option<i64>,
+    ) -> AppResult<Vec<Goal>> {
+        match within.clause("g.referral_id", only) {
             Some((clause, bind)) => self.goals_where(&clause, bind).await,
             None => Ok(vec![]),
         }
     }
 
-    pub async fn connections_in(&self, within: &ReferralsInScope) -> AppResult<Vec<Connection>> {
-        match within.clause("c.referral_id") {
+    pub async fn connections_in(
+        &self,
+        within: &ReferralsInScope,
+        only: Option<i64>,
+    ) -> AppResult<Vec<Connection>> {
+        match within.clause("c.referral_id", only) {
             Some((clause, bind)) => self.connections_where(&clause, bind).await,
             None => Ok(vec![]),
         }
     }
 
-    pub async fn measures_in(&self, within: &ReferralsInScope) -> AppResult<Vec<Measure>> {
-        match within.clause("m.referral_id") {
+    pub async fn measures_in(
+        &self,
+        within: &ReferralsInScope,
+        only: Option<i64>,
+    ) -> AppResult<Vec<Measure>> {
+        match within.clause("m.referral_id", only) {
             Some((clause, bind)) => self.measures_where(&clause, bind).await,
             None => Ok(vec![]),
         }

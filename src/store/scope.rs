@@ -15,16 +15,19 @@ pub(super) fn referral_scope_clause(scope: CaseScope) -> Option<(&'static str, i
 
 /// Restricts a query on `people p` to the people the scope may see: those with a referral
 /// held by the team or made by the user, and people the user registered themselves.
+/// Written as `IN (subquery)`, not a correlated `EXISTS`: the team's people are found
+/// once, not re-checked for every person on file (a million-person database took 15
+/// minutes to read one Patient the other way).
 /// Binds `$2` (team, may be null) and `$3` (user).
 pub(super) fn person_scope_clause(scope: CaseScope) -> Option<(&'static str, Option<i64>, i64)> {
     match scope {
         CaseScope::Team { team, user } => Some((
-            "(p.created_by = $3 OR EXISTS (SELECT 1 FROM referrals r WHERE r.person_id = p.id AND r.team_id = $2))",
+            "(p.created_by = $3 OR p.id IN (SELECT r.person_id FROM referrals r WHERE r.team_id = $2))",
             Some(team),
             user,
         )),
         CaseScope::MadeBy(user) => Some((
-            "($2 IS NULL AND (p.created_by = $3 OR EXISTS (SELECT 1 FROM referrals r WHERE r.person_id = p.id AND r.referred_by = $3)))",
+            "($2 IS NULL AND (p.created_by = $3 OR p.id IN (SELECT r.person_id FROM referrals r WHERE r.referred_by = $3)))",
             None,
             user,
         )),

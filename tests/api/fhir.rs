@@ -946,6 +946,12 @@ async fn the_gp_message_carries_coded_events_and_free_text_only_when_agreed(back
     let path = format!("/ServiceRequest/{referral}/$gp-message");
     let (status, message) = search(&app, &app.link_worker, &path).await;
     assert_eq!(status, StatusCode::OK, "{message}");
+    let (status, _) = search(&app, &app.link_worker, &path.replace('$', "%24")).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "an escaped $ names the same operation"
+    );
     assert_eq!(
         (message["resourceType"].as_str(), message["type"].as_str()),
         (Some("Bundle"), Some("message"))
