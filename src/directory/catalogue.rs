@@ -126,6 +126,16 @@ impl Catalogue {
         })
     }
 
+    /// The services an organisation runs, by the organisation's name.
+    pub fn entries_of<'a>(&'a self, organisation: &'a str) -> impl Iterator<Item = &'a Entry> {
+        self.entries.iter().filter(move |e| {
+            e.service
+                .organization
+                .as_ref()
+                .is_some_and(|o| o.name == organisation)
+        })
+    }
+
     pub fn entry(&self, hsds_id: &str) -> Option<&Entry> {
         self.by_id.get(hsds_id).map(|&i| &self.entries[i])
     }

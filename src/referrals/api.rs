@@ -658,6 +658,7 @@ impl CaseloadQuery {
                 .then(|| chrono::Utc::now().date_naive()),
             limit,
             offset,
+            ..CaseloadFilter::default()
         })
     }
 }

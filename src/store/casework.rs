@@ -102,6 +102,12 @@ pub struct CaseloadFilter {
     pub state: Option<ReferralState>,
     pub link_worker_id: Option<i64>,
     pub overdue_on: Option<NaiveDate>,
+    /// Follow-ups due on this day.
+    pub due_on: Option<NaiveDate>,
+    /// Only referrals with a connection unanswered for `UNANSWERED_AFTER_DAYS`.
+    pub unanswered: bool,
+    /// Only open referrals no link worker holds yet.
+    pub unassigned: bool,
     pub limit: i64,
     pub offset: i64,
 }
@@ -1057,9 +1063,21 @@ impl Store {
              WHERE {clause} \
              AND ($1 IS NULL OR r.state = $1) \
              AND ($3 IS NULL OR r.link_worker_id = $3) \
-             AND ($4 IS NULL OR (r.next_follow_up_on < $4 AND r.state IN ('{}'))) \
+             AND ($4 IS NULL OR (r.next_follow_up_on < $4 AND r.state IN ('{open}'))) \
+             AND ($8 IS NULL OR (r.next_follow_up_on = $8 AND r.state IN ('{open}'))) \
+             {unanswered}{unassigned} \
              ORDER BY r.received_at DESC, r.id DESC LIMIT $5 OFFSET $6",
-            open.join("', '")
+            open = open.join("', '"),
+            unanswered = if filter.unanswered {
+                "AND EXISTS (SELECT 1 FROM connections k WHERE k.referral_id = r.id AND k.status = 'requested' AND k.sent_at < $7) "
+            } else {
+                ""
+            },
+            unassigned = if filter.unassigned {
+                format!("AND r.link_worker_id IS NULL AND r.state IN ('{}') ", open.join("', '"))
+            } else {
+                String::new()
+            },
         );
         Ok(on_reader!(self, pool => sqlx::query_as(&sql)
             .bind(filter.state.map(ReferralState::code))
@@ -1068,6 +1086,7 @@ impl Store {
             .bind(filter.overdue_on)
             .bind(filter.limit).bind(filter.offset)
             .bind(Utc::now() - chrono::Duration::days(UNANSWERED_AFTER_DAYS))
+            .bind(filter.due_on)
             .fetch_all(pool).await)?)
     }
 

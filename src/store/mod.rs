@@ -16,6 +16,7 @@ mod fhir;
 mod intake;
 pub(crate) mod people;
 mod scope;
+pub mod team;
 mod users;
 
 pub use casework::{CaseloadFilter, CaseloadRow, NewConnection, NewContact, NewMeasure};

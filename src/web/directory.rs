@@ -464,12 +464,23 @@ struct InboxLine {
     who: Vec<Fact>,
 }
 
+/// One of the organisation's own listings, to keep current.
+struct OwnListing {
+    hsds_id: String,
+    name: String,
+    status: String,
+    places: String,
+    checked: String,
+    stale: bool,
+}
+
 #[derive(Template)]
 #[template(path = "inbox.html")]
 struct InboxPage {
     layout: Layout,
     organisation: String,
     lines: Vec<InboxLine>,
+    listings: Vec<OwnListing>,
 }
 
 pub async fn inbox_page(State(state): State<AppState>, PageUser(user): PageUser) -> Response {
@@ -482,10 +493,38 @@ pub async fn inbox_page(State(state): State<AppState>, PageUser(user): PageUser)
             .store
             .organisation_connections(&organisation, &user.audit_context())
             .await?;
-        Ok::<_, AppError>((organisation, shared))
+        let catalogue = state.directory.get(&state.store).await?;
+        let today = chrono::Utc::now().date_naive();
+        let listings = catalogue
+            .entries_of(&organisation)
+            .map(|e| {
+                let s = &e.service;
+                let checked = s
+                    .assured_date
+                    .as_deref()
+                    .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+                let capacity = s.service_capacity.first();
+                OwnListing {
+                    hsds_id: s.id.clone(),
+                    name: s.name.clone(),
+                    status: e.document["status"]
+                        .as_str()
+                        .unwrap_or("active")
+                        .to_string(),
+                    places: match capacity.map(|c| (c.available, c.maximum)) {
+                        Some((Some(a), Some(m))) => format!("{a} of {m} free"),
+                        Some((Some(a), None)) => format!("{a} free"),
+                        _ => "Not said".into(),
+                    },
+                    checked: checked.map_or("Never".into(), |d| d.format("%-d %b %Y").to_string()),
+                    stale: checked.is_none_or(|d| (today - d).num_days() > STALE_AFTER_DAYS),
+                }
+            })
+            .collect();
+        Ok::<_, AppError>((organisation, shared, listings))
     }
     .await;
-    let (organisation, shared) = match result {
+    let (organisation, shared, listings) = match result {
         Ok(r) => r,
         Err(e) => return error_page(Some(&user), e),
     };
@@ -520,6 +559,7 @@ pub async fn inbox_page(State(state): State<AppState>, PageUser(user): PageUser)
             layout: Layout::new("Connections sent to you", Some(&user)),
             organisation,
             lines,
+            listings,
         },
         StatusCode::OK,
     )

@@ -5,6 +5,7 @@ mod casework;
 mod directory;
 mod referral_form;
 mod reports;
+mod team;
 mod views;
 
 use crate::app::AppState;
@@ -42,6 +43,8 @@ pub fn routes() -> Router<AppState> {
         .route("/sign-in", get(sign_in_page).post(sign_in))
         .route("/sign-out", post(sign_out))
         .route("/caseload", get(caseload_page))
+        .route("/team", get(team::team_page))
+        .route("/referrals/{id}/assignment", post(team::assign))
         .route("/reports/equity", get(reports::equity_page))
         .route("/directory", get(directory::directory_page))
         .route("/directory/services/{id}", get(directory::service_page))
@@ -311,6 +314,10 @@ struct CaseloadParams {
     state: Option<String>,
     mine: Option<String>,
     overdue: Option<String>,
+    /// `today`: follow-ups due today.
+    due: Option<String>,
+    unanswered: Option<String>,
+    unassigned: Option<String>,
     page: Option<i64>,
     /// A referral just made on the referral form, to confirm.
     made: Option<i64>,
@@ -348,8 +355,22 @@ async fn caseload_page(
             .overdue
             .is_some()
             .then(|| chrono::Utc::now().date_naive()),
+        due_on: (params.due.as_deref() == Some("today")).then(|| chrono::Utc::now().date_naive()),
+        unanswered: params.unanswered.is_some(),
+        unassigned: params.unassigned.is_some(),
         limit: PAGE_SIZE + 1,
         offset: (page - 1) * PAGE_SIZE,
+    };
+    let today = chrono::Utc::now().date_naive();
+    let summary = match (casework, user.team_id) {
+        (true, Some(team)) => {
+            let worker = (user.role == Role::LinkWorker).then_some(user.id);
+            match state.store.day_summary(team, worker, today).await {
+                Ok(s) => Some(s),
+                Err(e) => return error_page(Some(&user), e),
+            }
+        }
+        _ => None,
     };
     let mut rows = match state
         .store
@@ -374,7 +395,6 @@ async fn caseload_page(
     };
     let has_next = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
-    let today = chrono::Utc::now().date_naive();
     let page_view = CaseloadPage {
         layout: Layout::new(
             if casework {
@@ -400,6 +420,12 @@ async fn caseload_page(
         next_link: has_next.then(|| caseload_link(&params, page + 1)),
         made_for,
         may_refer: user.may(Action::CreateReferral),
+        summary,
+        for_team: user.role == Role::TeamLead,
+        filtered: params.due.is_some()
+            || params.unanswered.is_some()
+            || params.unassigned.is_some()
+            || params.overdue.is_some(),
     };
     render(&page_view, StatusCode::OK)
 }
@@ -414,6 +440,15 @@ fn caseload_link(params: &CaseloadParams, page: i64) -> String {
     }
     if params.overdue.is_some() {
         query.push("overdue=1".into());
+    }
+    if params.due.as_deref() == Some("today") {
+        query.push("due=today".into());
+    }
+    if params.unanswered.is_some() {
+        query.push("unanswered=1".into());
+    }
+    if params.unassigned.is_some() {
+        query.push("unassigned=1".into());
     }
     format!("/caseload?{}", query.join("&"))
 }

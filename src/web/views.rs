@@ -22,6 +22,7 @@ pub struct Layout {
     pub show_directory: bool,
     pub show_inbox: bool,
     pub show_refer: bool,
+    pub show_team: bool,
 }
 
 impl Layout {
@@ -37,6 +38,7 @@ impl Layout {
             show_directory: user.is_some_and(|u| u.may(Action::ReadServices)),
             show_inbox: user.is_some_and(|u| u.may(Action::ReadOrganisationConnections)),
             show_refer: user.is_some_and(|u| u.may(Action::CreateReferral)),
+            show_team: user.is_some_and(|u| u.role == Role::TeamLead),
         }
     }
 }
@@ -163,6 +165,11 @@ pub struct CaseloadPage {
     /// Said after a referral was just made: who it is for.
     pub made_for: Option<String>,
     pub may_refer: bool,
+    /// Where attention is needed today (link workers: theirs; team leads: the team's).
+    pub summary: Option<crate::store::team::DaySummary>,
+    pub for_team: bool,
+    /// One of the summary's lists is shown.
+    pub filtered: bool,
 }
 
 pub struct PersonView {

@@ -493,6 +493,12 @@ async fn directory_pages_search_show_and_let_organisations_answer() {
         inbox.contains("Walking group") && inbox.contains("Accept"),
         "{inbox}"
     );
+    // The organisation's own listings, to keep current, with when each was last checked.
+    let listings = &inbox[inbox.find("Your listings").expect("listings section")..];
+    assert!(
+        listings.contains("Walking group") && listings.contains("Never"),
+        "{listings}"
+    );
     let answer = app
         .client
         .post(format!(

@@ -536,3 +536,86 @@ async fn a_persons_plan_prints_what_matters_goals_and_services_in_plain_words(ba
     let (status, _) = page(&app, &gp, &format!("/people/{}/plan", person["id"])).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+on_both_databases!(the_day_summary_counts_what_needs_attention_and_team_leads_give_out_referrals);
+
+async fn the_day_summary_counts_what_needs_attention_and_team_leads_give_out_referrals(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let (_, due) = app.person_with_referral("B25 8DS").await;
+    let (_, late) = app.person_with_referral("B25 8DS").await;
+    let (waiting, unassigned) = app.person_with_referral("B25 8DS").await;
+    let today = chrono::Utc::now().date_naive();
+    for (referral, day) in [(&due, today.to_string()), (&late, "2020-01-06".to_string())] {
+        app.execute(&format!(
+            "UPDATE referrals SET next_follow_up_on = '{day}', link_worker_id = {} WHERE id = {}",
+            app.link_worker_id, referral["id"]
+        ))
+        .await;
+    }
+    let worker = sign_in(&app).await;
+    let (_, html) = page(&app, &worker, "/caseload").await;
+    let count = |html: &str, words: &str| -> String {
+        let end = html
+            .find(words)
+            .unwrap_or_else(|| panic!("{words} in {html}"));
+        let start = html[..end].rfind("<strong>").unwrap() + "<strong>".len();
+        html[start..end].trim_end_matches("</strong> ").to_string()
+    };
+    assert_eq!(count(&html, "follow-up due today"), "1");
+    assert_eq!(count(&html, "overdue follow-up"), "1");
+    assert_eq!(count(&html, "new referral not yet assigned"), "1");
+    let (_, listed) = page(&app, &worker, "/caseload?due=today&mine=1").await;
+    assert!(listed.contains(&format!("#referral-{}", due["id"])));
+    assert!(!listed.contains(&format!("#referral-{}", late["id"])));
+    let (_, listed) = page(&app, &worker, "/caseload?unassigned=1").await;
+    assert!(listed.contains(&format!("#referral-{}", unassigned["id"])));
+    assert!(!listed.contains(&format!("#referral-{}", due["id"])));
+    let (status, _) = page(&app, &worker, "/team").await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "the team page is for team leads"
+    );
+
+    app.store
+        .set_password("lead", LINK_WORKER_PASSWORD)
+        .await
+        .unwrap();
+    let lead = sign_in_as(&app, "lead").await;
+    let (status, html) = page(&app, &lead, "/team").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(&format!(
+            "/people/{}#referral-{}",
+            waiting["id"], unassigned["id"]
+        )),
+        "{html}"
+    );
+    let response = app
+        .client
+        .post(format!(
+            "{}/referrals/{}/assignment",
+            app.address, unassigned["id"]
+        ))
+        .header("cookie", &lead)
+        .form(&[
+            ("csrf", csrf_of(&html)),
+            ("link_worker_id", app.link_worker_id.to_string()),
+            ("expected_version", unassigned["version"].to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, detail) = app
+        .get(
+            &format!("/referrals/{}", unassigned["id"]),
+            &app.link_worker,
+        )
+        .await;
+    assert_eq!(detail["referral"]["link_worker_id"], app.link_worker_id);
+    let (_, html) = page(&app, &worker, "/caseload").await;
+    assert_eq!(count(&html, "new referrals not yet assigned"), "0");
+}

@@ -197,6 +197,9 @@ test("every other page passes axe-core", async () => {
     await check(lead, "team-lead-home");
     await lead.goto(`${BASE}/caseload?overdue=1`);
     await check(lead, "caseload-overdue");
+    await lead.getByRole("link", { name: "Team", exact: true }).click();
+    assert.match(await lead.locator("h1").innerText(), /Your team/);
+    await check(lead, "team");
     const vcse = await signIn(browser, "vcse");
     await vcse.goto(`${BASE}/directory`);
     await vcse.getByLabel("What are you looking for?").fill(process.env.SERVICE_NAME);

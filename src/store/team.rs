@@ -1,0 +1,109 @@
+//! What a link worker's day and a team lead's team look like: counts that say where
+//! attention is needed, who carries which caseload, and who is still waiting to be seen.
+
+use super::{on_reader, Store};
+use crate::error::AppResult;
+use chrono::{DateTime, NaiveDate, Utc};
+
+const OPEN: &str = "('received', 'contacting', 'active')";
+
+/// The counts at the top of a link worker's (or a team lead's) caseload.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct DaySummary {
+    pub due_today: i64,
+    pub overdue: i64,
+    pub unanswered: i64,
+    pub unassigned: i64,
+    pub contacts_today: i64,
+}
+
+/// One link worker's share of the team's work.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct WorkerLoad {
+    pub id: i64,
+    pub name: String,
+    pub open: i64,
+    pub overdue: i64,
+}
+
+/// A referral nobody has yet reached.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Waiting {
+    pub referral_id: i64,
+    pub person_id: i64,
+    pub person_name: String,
+    pub received_at: DateTime<Utc>,
+    pub version: i64,
+    pub link_worker_id: Option<i64>,
+}
+
+impl Store {
+    /// Counts for a team, or for one link worker's referrals in it (`worker`).
+    pub async fn day_summary(
+        &self,
+        team: i64,
+        worker: Option<i64>,
+        today: NaiveDate,
+    ) -> AppResult<DaySummary> {
+        let mine = "($2 IS NULL OR r.link_worker_id = $2)";
+        let sql = format!(
+            "SELECT \
+             (SELECT COUNT(*) FROM referrals r WHERE r.team_id = $1 AND {mine} AND r.state IN {OPEN} AND r.next_follow_up_on = $3) AS due_today, \
+             (SELECT COUNT(*) FROM referrals r WHERE r.team_id = $1 AND {mine} AND r.state IN {OPEN} AND r.next_follow_up_on < $3) AS overdue, \
+             (SELECT COUNT(*) FROM connections k JOIN referrals r ON r.id = k.referral_id WHERE r.team_id = $1 AND {mine} \
+              AND k.status = 'requested' AND k.sent_at < $4) AS unanswered, \
+             (SELECT COUNT(*) FROM referrals r WHERE r.team_id = $1 AND r.link_worker_id IS NULL AND r.state IN {OPEN}) AS unassigned, \
+             (SELECT COUNT(*) FROM contacts c JOIN referrals r ON r.id = c.referral_id WHERE r.team_id = $1 \
+              AND ($2 IS NULL OR c.recorded_by = $2) AND c.at >= $5) AS contacts_today"
+        );
+        let start_of_day = today.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+        let unanswered_before =
+            Utc::now() - chrono::Duration::days(super::casework::UNANSWERED_AFTER_DAYS);
+        Ok(on_reader!(self, pool => sqlx::query_as(&sql)
+            .bind(team).bind(worker).bind(today).bind(unanswered_before).bind(start_of_day)
+            .fetch_one(pool).await)?)
+    }
+
+    /// Each link worker and team lead in the team, with their open and overdue referrals.
+    pub async fn team_loads(&self, team: i64, today: NaiveDate) -> AppResult<Vec<WorkerLoad>> {
+        let sql = format!(
+            "SELECT u.id, u.display_name AS name, \
+             (SELECT COUNT(*) FROM referrals r WHERE r.link_worker_id = u.id AND r.team_id = $1 AND r.state IN {OPEN}) AS open, \
+             (SELECT COUNT(*) FROM referrals r WHERE r.link_worker_id = u.id AND r.team_id = $1 AND r.state IN {OPEN} \
+              AND r.next_follow_up_on < $2) AS overdue \
+             FROM users u WHERE u.team_id = $1 AND u.role IN ('link_worker', 'team_lead') ORDER BY u.display_name, u.id"
+        );
+        Ok(
+            on_reader!(self, pool => sqlx::query_as(&sql).bind(team).bind(today).fetch_all(pool).await)?,
+        )
+    }
+
+    /// Referrals still waiting for anyone to reach the person, longest waiting first.
+    pub async fn waiting_for_contact(&self, team: i64, limit: i64) -> AppResult<Vec<Waiting>> {
+        Ok(on_reader!(self, pool => sqlx::query_as(
+            "SELECT r.id AS referral_id, r.person_id, p.given_name || ' ' || p.family_name AS person_name, \
+             r.received_at, r.version, r.link_worker_id \
+             FROM referrals r JOIN people p ON p.id = r.person_id \
+             WHERE r.team_id = $1 AND r.state IN ('received', 'contacting') \
+             AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.referral_id = r.id AND c.reached) \
+             ORDER BY r.received_at, r.id LIMIT $2")
+            .bind(team).bind(limit).fetch_all(pool).await)?)
+    }
+
+    /// Days from referral to the first contact that reached the person, for the team's
+    /// referrals received since `since`.
+    pub async fn days_to_first_contact(
+        &self,
+        team: i64,
+        since: DateTime<Utc>,
+    ) -> AppResult<Vec<f64>> {
+        let rows: Vec<(DateTime<Utc>, DateTime<Utc>)> = on_reader!(self, pool => sqlx::query_as(
+            "SELECT r.received_at, MIN(c.at) FROM referrals r JOIN contacts c ON c.referral_id = r.id AND c.reached \
+             WHERE r.team_id = $1 AND r.received_at >= $2 GROUP BY r.id, r.received_at")
+            .bind(team).bind(since).fetch_all(pool).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(received, first)| (first - received).num_minutes().max(0) as f64 / 1440.0)
+            .collect())
+    }
+}

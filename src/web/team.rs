@@ -1,0 +1,159 @@
+//! A team lead's view of the team: who carries which caseload, how long people wait to be
+//! reached, and who is still waiting (with a way to give each referral to someone).
+
+use super::views::{Choice, Layout};
+use super::{check_csrf, error_page, render, PageUser};
+use crate::app::AppState;
+use crate::auth::Role;
+use crate::error::AppError;
+use askama::Template;
+use axum::extract::{Form, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+pub struct WaitingLine {
+    pub referral_id: i64,
+    pub person_id: i64,
+    pub person_name: String,
+    pub received: String,
+    pub days: i64,
+    pub version: i64,
+    pub assigned: bool,
+    pub workers: Vec<Choice>,
+}
+
+#[derive(Template)]
+#[template(path = "team.html")]
+pub struct TeamPage {
+    pub layout: Layout,
+    pub loads: Vec<crate::store::team::WorkerLoad>,
+    pub waiting: Vec<WaitingLine>,
+    pub median_days: Option<String>,
+    pub reached: usize,
+}
+
+/// The middle value (the mean of the middle two for an even count).
+fn median(mut values: Vec<f64>) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    Some(if values.len().is_multiple_of(2) {
+        (values[mid - 1] + values[mid]) / 2.0
+    } else {
+        values[mid]
+    })
+}
+
+pub async fn team_page(State(state): State<AppState>, PageUser(user): PageUser) -> Response {
+    let result = async {
+        let team = match (user.role, user.team_id) {
+            (Role::TeamLead, Some(team)) => team,
+            _ => {
+                return Err(AppError::Forbidden(
+                    "the team page is for team leads".into(),
+                ))
+            }
+        };
+        let now = chrono::Utc::now();
+        let today = now.date_naive();
+        let loads = state.store.team_loads(team, today).await?;
+        let waiting = state.store.waiting_for_contact(team, 50).await?;
+        let days = state
+            .store
+            .days_to_first_contact(team, now - chrono::Duration::days(90))
+            .await?;
+        let reached = days.len();
+        let workers = |chosen: Option<i64>| -> Vec<Choice> {
+            loads
+                .iter()
+                .map(|w| Choice::new(&w.id.to_string(), &w.name, Some(w.id) == chosen))
+                .collect()
+        };
+        let waiting = waiting
+            .into_iter()
+            .map(|w| WaitingLine {
+                referral_id: w.referral_id,
+                person_id: w.person_id,
+                person_name: w.person_name,
+                received: w.received_at.format("%-d %b %Y").to_string(),
+                days: (now - w.received_at).num_days(),
+                version: w.version,
+                assigned: w.link_worker_id.is_some(),
+                workers: workers(w.link_worker_id),
+            })
+            .collect();
+        Ok(TeamPage {
+            layout: Layout::new("Your team", Some(&user)),
+            median_days: median(days).map(|d| format!("{d:.1}")),
+            reached,
+            loads,
+            waiting,
+        })
+    }
+    .await;
+    match result {
+        Ok(page) => render(&page, StatusCode::OK),
+        Err(e) => error_page(Some(&user), e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AssignForm {
+    csrf: String,
+    link_worker_id: String,
+    expected_version: String,
+}
+
+/// Gives a referral to a link worker in the team (team leads; or a link worker takes one).
+pub async fn assign(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+    Form(form): Form<AssignForm>,
+) -> Response {
+    let result = async {
+        check_csrf(&user, &form.csrf)?;
+        let id: i64 = id.parse().map_err(|_| AppError::NotFound("referral"))?;
+        let worker: i64 = form.link_worker_id.parse().map_err(|_| {
+            AppError::invalid_field(
+                "link_worker_id",
+                "Choose a link worker",
+                "choose who will work with them",
+            )
+        })?;
+        let version: i64 = form
+            .expected_version
+            .parse()
+            .map_err(|_| AppError::BadBody("missing version".into()))?;
+        user.require_may_assign_to(worker)?;
+        state
+            .store
+            .assign_referral(
+                id,
+                user.case_scope(),
+                version,
+                worker,
+                &user.audit_context(),
+            )
+            .await
+    }
+    .await;
+    match result {
+        Ok(_) if user.role == Role::TeamLead => Redirect::to("/team").into_response(),
+        Ok(referral) => Redirect::to(&format!("/people/{}", referral.person_id)).into_response(),
+        Err(e) => error_page(Some(&user), e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_median_is_the_middle_value() {
+        assert_eq!(super::median(vec![]), None);
+        assert_eq!(super::median(vec![5.0, 1.0, 3.0]), Some(3.0));
+        assert_eq!(super::median(vec![4.0, 1.0, 3.0, 10.0]), Some(3.5));
+    }
+}
