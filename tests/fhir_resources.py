@@ -96,7 +96,7 @@ status, questionnaires = call("GET", "/fhir/Questionnaire")
 valid(questionnaires, "Bundle")
 for entry in questionnaires["entry"]:
     valid(entry["resource"], "Questionnaire")
-swemwbs = questionnaires["entry"][1]["resource"]
+swemwbs = next(e["resource"] for e in questionnaires["entry"] if e["resource"]["id"] == "swemwbs")
 status, scored = call("POST", "/fhir/QuestionnaireResponse", {
     "resourceType": "QuestionnaireResponse", "questionnaire": swemwbs["url"], "status": "completed",
     "basedOn": [{"reference": f"ServiceRequest/{created['id']}"}], "authored": "2026-11-20",

@@ -22,7 +22,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::Value;
-use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
     let mut router = Router::new()
@@ -447,9 +446,7 @@ async fn search(
         patient: search.patient,
         id: search.single_id(),
     };
-    let (found, user) = found(&state, user, kind, narrow).await?;
-    let (bundle, page) = search.page(found.iter().map(|f| f.resource.clone()).collect());
-    audit_page(&state, user.as_ref(), kind, &page, &found).await?;
+    let (bundle, _) = run(&state, user, kind, narrow, &search).await?;
     Ok(fhir(StatusCode::OK, bundle))
 }
 
@@ -465,10 +462,7 @@ async fn read(
         // An id that is not a number names nothing here.
         id: Some(id.parse().unwrap_or(-1)),
     };
-    let (found, user) = found(&state, user, kind, narrow).await?;
-    let (_, page) =
-        Search::by_id(kind, &id).page(found.iter().map(|f| f.resource.clone()).collect());
-    audit_page(&state, user.as_ref(), kind, &page, &found).await?;
+    let (_, page) = run(&state, user, kind, narrow, &Search::by_id(kind, &id)).await?;
     let resource = page.into_iter().next().ok_or_else(|| {
         FhirError::new(
             StatusCode::NOT_FOUND,
@@ -479,55 +473,53 @@ async fn read(
     Ok(fhir(StatusCode::OK, resource))
 }
 
-/// Everything of a type the caller may see, and the caller; Questionnaires are public.
-async fn found(
+/// Runs a search over everything of a type the caller may see (Questionnaires are
+/// public), and records a read of each person whose record is on the page returned, in
+/// one transaction.
+async fn run(
     state: &AppState,
     user: Result<CurrentUser, AppError>,
     kind: Kind,
     narrow: read::Narrow,
-) -> Result<(Vec<Found>, Option<CurrentUser>), FhirError> {
-    if kind == Kind::Questionnaire {
-        let questionnaires = Instrument::ALL
+    search: &Search,
+) -> Result<(Value, Vec<Value>), FhirError> {
+    let mut pager = search.pager::<Option<i64>>();
+    let user = if kind == Kind::Questionnaire {
+        None
+    } else {
+        Some(user?)
+    };
+    match &user {
+        None => {
+            for instrument in Instrument::ALL {
+                pager.offer(questionnaire(instrument), None);
+            }
+        }
+        Some(user) => {
+            read::resources(state, user, kind, narrow, |f: Found| {
+                pager.offer(f.resource, f.person_id)
+            })
+            .await?
+        }
+    }
+    let (bundle, page) = pager.finish();
+    if let Some(user) = user {
+        let reads: Vec<(&str, Option<i64>, Option<i64>)> = page
             .iter()
-            .map(|i| Found {
-                resource: questionnaire(*i),
-                person_id: None,
+            .filter_map(|(r, person)| {
+                Some((
+                    kind.name(),
+                    r["id"].as_str()?.parse().ok(),
+                    Some((*person)?),
+                ))
             })
             .collect();
-        return Ok((questionnaires, None));
+        state
+            .store
+            .audit_reads(&user.audit_context(), &reads)
+            .await?;
     }
-    let user = user?;
-    let found = read::resources(state, &user, kind, narrow).await?;
-    Ok((found, Some(user)))
-}
-
-/// Records a read of each returned resource about a person, in one transaction.
-async fn audit_page(
-    state: &AppState,
-    user: Option<&CurrentUser>,
-    kind: Kind,
-    page: &[Value],
-    found: &[Found],
-) -> Result<(), FhirError> {
-    let Some(user) = user else {
-        return Ok(());
-    };
-    let person_of: HashMap<&str, i64> = found
-        .iter()
-        .filter_map(|f| Some((f.resource["id"].as_str()?, f.person_id?)))
-        .collect();
-    let reads: Vec<(&str, Option<i64>, Option<i64>)> = page
-        .iter()
-        .filter_map(|r| {
-            let id = r["id"].as_str()?;
-            Some((kind.name(), id.parse().ok(), Some(*person_of.get(id)?)))
-        })
-        .collect();
-    state
-        .store
-        .audit_reads(&user.audit_context(), &reads)
-        .await?;
-    Ok(())
+    Ok((bundle, page.into_iter().map(|(r, _)| r).collect()))
 }
 
 /// `GET /fhir/ServiceRequest/{id}/$gp-message`: the episode summary for the person's GP

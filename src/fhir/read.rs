@@ -2,15 +2,13 @@
 //! the caller may see (optionally one patient's), each with `meta.lastUpdated`.
 
 use super::resources::{
-    condition, consent, goal, questionnaire, questionnaire_response, service_request, task,
-    with_last_updated,
+    condition, consent, goal, questionnaire_response, service_request, task, with_last_updated,
 };
 use super::search::Kind;
 use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
-use crate::measures::Instrument;
 use crate::referrals::Need;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -29,35 +27,27 @@ pub struct Narrow {
     pub id: Option<i64>,
 }
 
-/// Every resource of `kind` in the caller's scope, narrowed as asked.
+/// Every resource of `kind` in the caller's scope, narrowed as asked, handed to `sink` one
+/// at a time as it is built (so a search keeps only what it will return). Questionnaires
+/// are the same for everyone and are not read here.
 pub async fn resources(
     state: &AppState,
     user: &CurrentUser,
     kind: Kind,
     narrow: Narrow,
-) -> AppResult<Vec<Found>> {
+    mut sink: impl FnMut(Found),
+) -> AppResult<()> {
     let Narrow { patient, id } = narrow;
     let store = &state.store;
     let scope = user.case_scope();
-    if kind == Kind::Questionnaire {
-        return Ok(Instrument::ALL
-            .iter()
-            .map(|i| Found {
-                resource: questionnaire(*i),
-                person_id: None,
-            })
-            .collect());
-    }
     if kind == Kind::Patient {
-        return Ok(store
-            .people_in_scope(scope, id)
-            .await?
-            .into_iter()
-            .map(|(person, at)| Found {
+        for (person, at) in store.people_in_scope(scope, id).await? {
+            sink(Found {
                 resource: with_last_updated(super::resources::patient(&person), at),
                 person_id: Some(person.id),
-            })
-            .collect());
+            });
+        }
+        return Ok(());
     }
     if kind != Kind::ServiceRequest {
         // Needs, goals, measures, connections and consents are casework.
@@ -76,7 +66,6 @@ pub async fn resources(
         resource: with_last_updated(resource, at),
         person_id: Some(person),
     };
-    let mut out = Vec::new();
     match kind {
         Kind::ServiceRequest => {
             let identifiers = store.identifiers_in(&within).await?;
@@ -89,14 +78,14 @@ pub async fn resources(
             for (r, at) in within.referrals.values() {
                 let ids = identifiers.get(&r.id).map(Vec::as_slice).unwrap_or(&[]);
                 let needs = needs.get(&r.id).map(Vec::as_slice).unwrap_or(&[]);
-                out.push(found(service_request(r, ids, needs), *at, r.person_id));
+                sink(found(service_request(r, ids, needs), *at, r.person_id));
             }
         }
         Kind::Condition => {
             for n in store.needs_in(&within, id).await? {
                 if let Some((r, _)) = referral(n.referral_id) {
                     let at = n.recorded_at.unwrap_or(r.received_at);
-                    out.push(found(condition(&n, r), at, r.person_id));
+                    sink(found(condition(&n, r), at, r.person_id));
                 }
             }
         }
@@ -104,14 +93,14 @@ pub async fn resources(
             for g in store.goals_in(&within, id).await? {
                 if let Some((r, _)) = referral(g.referral_id) {
                     let at = g.progress_history.last().map_or(r.received_at, |p| p.at);
-                    out.push(found(goal(&g, r), at, r.person_id));
+                    sink(found(goal(&g, r), at, r.person_id));
                 }
             }
         }
         Kind::Task => {
             for c in store.connections_in(&within, id).await? {
                 if let Some((r, _)) = referral(c.referral_id) {
-                    out.push(found(task(&c, r.person_id), c.status_at, r.person_id));
+                    sink(found(task(&c, r.person_id), c.status_at, r.person_id));
                 }
             }
         }
@@ -119,7 +108,7 @@ pub async fn resources(
             for m in store.measures_in(&within, id).await? {
                 if let Some((r, _)) = referral(m.referral_id) {
                     let at = m.recorded_at.unwrap_or(r.received_at);
-                    out.push(found(
+                    sink(found(
                         questionnaire_response(&m, r.person_id),
                         at,
                         r.person_id,
@@ -130,10 +119,10 @@ pub async fn resources(
         Kind::Consent => {
             for k in store.consents_in_scope(scope, patient, id).await? {
                 let at = k.withdrawn_at.unwrap_or(k.given_at);
-                out.push(found(consent(&k), at, k.person_id));
+                sink(found(consent(&k), at, k.person_id));
             }
         }
         Kind::Patient | Kind::Questionnaire => {}
     }
-    Ok(out)
+    Ok(())
 }

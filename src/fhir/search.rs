@@ -4,6 +4,8 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::{json, Value};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 /// The resource types Linkwell serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -293,36 +295,24 @@ impl Search {
         })
     }
 
+    /// Collects one page of matches as resources arrive (see [`Pager`]).
+    pub fn pager<T>(&self) -> Pager<'_, T> {
+        Pager {
+            search: self,
+            total: 0,
+            kept: BinaryHeap::new(),
+        }
+    }
+
     /// The matching resources, most recently changed first, one page of them as a
     /// searchset Bundle with `total` counting every match.
-    pub fn page(&self, mut resources: Vec<Value>) -> (Value, Vec<Value>) {
-        resources.retain(|r| self.matches(r));
-        let changed = |r: &Value| {
-            r.pointer("/meta/lastUpdated")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string()
-        };
-        let number = |r: &Value| r["id"].as_str().and_then(|i| i.parse::<i64>().ok());
-        resources.sort_by(|a, b| {
-            changed(b)
-                .cmp(&changed(a))
-                .then_with(|| number(b).cmp(&number(a)))
-        });
-        let total = resources.len();
-        let page: Vec<Value> = resources
-            .into_iter()
-            .skip(self.offset)
-            .take(self.count)
-            .collect();
-        let mut links = vec![json!({"relation": "self", "url": self.url(self.offset)})];
-        if self.offset + self.count < total {
-            links.push(json!({"relation": "next", "url": self.url(self.offset + self.count)}));
+    pub fn page(&self, resources: Vec<Value>) -> (Value, Vec<Value>) {
+        let mut pager = self.pager();
+        for resource in resources {
+            pager.offer(resource, ());
         }
-        let mut bundle = super::resources::searchset(page.clone());
-        bundle["total"] = json!(total);
-        bundle["link"] = json!(links);
-        (bundle, page)
+        let (bundle, page) = pager.finish();
+        (bundle, page.into_iter().map(|(r, ())| r).collect())
     }
 
     fn url(&self, offset: usize) -> String {
@@ -390,6 +380,92 @@ fn date_bound(value: &str) -> Result<(Prefix, DateTime<Utc>, DateTime<Utc>), Sea
         .map_err(|_| bad())?
         .with_timezone(&Utc);
     Ok((prefix, at, at + Duration::seconds(1)))
+}
+
+/// A search's page gathered as resources are built: every match is counted, but only the
+/// `_offset + _count` most recently changed are kept, so a search across a whole team holds
+/// one page of resources at a time, never all of them.
+pub struct Pager<'s, T> {
+    search: &'s Search,
+    total: usize,
+    /// The best matches so far, the least recent on top (so it is the one let go).
+    kept: BinaryHeap<Reverse<Ranked<T>>>,
+}
+
+/// A match ranked by when it last changed, then by id (most recent, highest first), then
+/// by arrival (first first).
+struct Ranked<T> {
+    key: (String, Option<i64>, Reverse<usize>),
+    resource: Value,
+    item: T,
+}
+
+impl<T> PartialEq for Ranked<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+impl<T> Eq for Ranked<T> {}
+impl<T> PartialOrd for Ranked<T> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<T> Ord for Ranked<T> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key.cmp(&other.key)
+    }
+}
+
+impl<T> Pager<'_, T> {
+    /// Counts the resource if it matches, and keeps it if it may be on the page.
+    pub fn offer(&mut self, resource: Value, item: T) {
+        if !self.search.matches(&resource) {
+            return;
+        }
+        self.total += 1;
+        let key = (
+            resource
+                .pointer("/meta/lastUpdated")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+            resource["id"].as_str().and_then(|i| i.parse::<i64>().ok()),
+            Reverse(self.total),
+        );
+        self.kept.push(Reverse(Ranked {
+            key,
+            resource,
+            item,
+        }));
+        if self.kept.len() > self.search.offset + self.search.count {
+            self.kept.pop();
+        }
+    }
+
+    /// The searchset Bundle, and the page's resources with their items, in order.
+    pub fn finish(self) -> (Value, Vec<(Value, T)>) {
+        let search = self.search;
+        let total = self.total;
+        // Ascending order of `Reverse` is most recent first.
+        let page: Vec<(Value, T)> = self
+            .kept
+            .into_sorted_vec()
+            .into_iter()
+            .skip(search.offset)
+            .take(search.count)
+            .map(|Reverse(r)| (r.resource, r.item))
+            .collect();
+        let mut links = vec![json!({"relation": "self", "url": search.url(search.offset)})];
+        if search.offset + search.count < total {
+            links
+                .push(json!({"relation": "next", "url": search.url(search.offset + search.count)}));
+        }
+        let mut bundle = super::resources::searchset(page.iter().map(|(r, _)| r.clone()).collect());
+        bundle["total"] = json!(total);
+        bundle["link"] = json!(links);
+        (bundle, page)
+    }
 }
 
 #[cfg(test)]
@@ -505,5 +581,37 @@ mod tests {
             bundle["link"][1]["url"],
             "/fhir/Goal?category=stress&_count=2&_offset=2"
         );
+    }
+
+    #[test]
+    fn a_page_deep_in_a_large_result_is_the_same_as_sorting_everything() {
+        // 200 goals changed on days spread out of order (37 is coprime to 200).
+        let goals: Vec<Value> = (0..200)
+            .map(|i| {
+                let day = (i * 37) % 200;
+                let at = format!("2026-{:02}-{:02}T00:00:00Z", 1 + day / 28, 1 + day % 28);
+                goal(&i.to_string(), &at, "active", "stress")
+            })
+            .collect();
+        let mut expected: Vec<(String, i64)> = goals
+            .iter()
+            .map(|g| {
+                (
+                    g["meta"]["lastUpdated"].as_str().unwrap().to_string(),
+                    g["id"].as_str().unwrap().parse().unwrap(),
+                )
+            })
+            .collect();
+        expected.sort_by(|a, b| b.cmp(a));
+        let search =
+            Search::parse(Kind::Goal, &params(&[("_count", "7"), ("_offset", "150")])).unwrap();
+        let (bundle, page) = search.page(goals);
+        assert_eq!(bundle["total"], 200);
+        let got: Vec<i64> = page
+            .iter()
+            .map(|g| g["id"].as_str().unwrap().parse().unwrap())
+            .collect();
+        let want: Vec<i64> = expected[150..157].iter().map(|(_, id)| *id).collect();
+        assert_eq!(got, want);
     }
 }
