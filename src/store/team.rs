@@ -107,3 +107,40 @@ impl Store {
             .collect())
     }
 }
+
+/// An account, as an administrator sees it (no casework).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Account {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub team: Option<String>,
+    pub organisation: Option<String>,
+}
+
+/// A team with how many people work in it and how many practices it serves.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TeamSize {
+    pub id: i64,
+    pub name: String,
+    pub members: i64,
+    pub practices: i64,
+}
+
+impl Store {
+    pub async fn accounts(&self) -> AppResult<Vec<Account>> {
+        Ok(on_reader!(self, pool => sqlx::query_as(
+            "SELECT u.username, u.display_name, u.role, t.name AS team, u.organisation \
+             FROM users u LEFT JOIN teams t ON t.id = u.team_id ORDER BY u.role, u.username")
+            .fetch_all(pool).await)?)
+    }
+
+    pub async fn team_sizes(&self) -> AppResult<Vec<TeamSize>> {
+        Ok(on_reader!(self, pool => sqlx::query_as(
+            "SELECT t.id, t.name, \
+             (SELECT COUNT(*) FROM users u WHERE u.team_id = t.id) AS members, \
+             (SELECT COUNT(*) FROM practices p WHERE p.team_id = t.id) AS practices \
+             FROM teams t ORDER BY t.name, t.id")
+            .fetch_all(pool).await)?)
+    }
+}

@@ -1,6 +1,7 @@
 //! Server-rendered pages for link workers. Plain HTML forms (no JavaScript needed),
 //! post/redirect/get, CSRF token on every form, one stylesheet served by the binary.
 
+mod admin;
 mod casework;
 mod directory;
 mod referral_form;
@@ -44,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/sign-out", post(sign_out))
         .route("/caseload", get(caseload_page))
         .route("/team", get(team::team_page))
+        .route("/admin", get(admin::admin_page))
         .route("/referrals/{id}/assignment", post(team::assign))
         .route("/reports/equity", get(reports::equity_page))
         .route("/directory", get(directory::directory_page))
@@ -75,7 +77,7 @@ async fn home(PageUser(user): PageUser) -> Redirect {
     match user.role {
         Role::Analyst => Redirect::to("/reports/equity"),
         Role::Vcse => Redirect::to("/vcse/inbox"),
-        Role::Admin => Redirect::to("/directory"),
+        Role::Admin => Redirect::to("/admin"),
         _ => Redirect::to("/caseload"),
     }
 }

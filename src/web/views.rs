@@ -23,6 +23,7 @@ pub struct Layout {
     pub show_inbox: bool,
     pub show_refer: bool,
     pub show_team: bool,
+    pub show_admin: bool,
 }
 
 impl Layout {
@@ -39,6 +40,7 @@ impl Layout {
             show_inbox: user.is_some_and(|u| u.may(Action::ReadOrganisationConnections)),
             show_refer: user.is_some_and(|u| u.may(Action::CreateReferral)),
             show_team: user.is_some_and(|u| u.role == Role::TeamLead),
+            show_admin: user.is_some_and(|u| u.role == Role::Admin),
         }
     }
 }

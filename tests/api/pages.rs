@@ -619,3 +619,30 @@ async fn the_day_summary_counts_what_needs_attention_and_team_leads_give_out_ref
     let (_, html) = page(&app, &worker, "/caseload").await;
     assert_eq!(count(&html, "new referrals not yet assigned"), "0");
 }
+
+on_both_databases!(administrators_land_on_accounts_and_teams_and_nobody_else_sees_them);
+
+async fn administrators_land_on_accounts_and_teams_and_nobody_else_sees_them(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.store
+        .set_password("admin", LINK_WORKER_PASSWORD)
+        .await
+        .unwrap();
+    let admin = sign_in_as(&app, "admin").await;
+    let home = app
+        .client
+        .get(format!("{}/", app.address))
+        .header("cookie", &admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(home.headers()["location"], "/admin");
+    let (status, html) = page(&app, &admin, "/admin").await;
+    assert_eq!(status, StatusCode::OK);
+    for expected in ["Team B", "lw-b", "Link worker", "Parks Trust"] {
+        assert!(html.contains(expected), "{expected} in {html}");
+    }
+    let worker = sign_in(&app).await;
+    let (status, _) = page(&app, &worker, "/admin").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
