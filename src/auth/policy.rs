@@ -24,6 +24,8 @@ pub enum Action {
     ReadEquityReport,
     /// Change directory listings: an organisation its own, an administrator any.
     CurateListings,
+    /// See the visits one is arranged to make (name, phone, activity, day) and record them.
+    MakeVisits,
 }
 
 impl Action {
@@ -38,6 +40,7 @@ impl Action {
             Action::ReadOrganisationConnections => &[Vcse],
             Action::ReadEquityReport => &[Analyst, TeamLead],
             Action::CurateListings => &[Vcse, Admin],
+            Action::MakeVisits => &[Volunteer],
         }
     }
 }

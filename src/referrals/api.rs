@@ -95,6 +95,9 @@ pub struct Casework {
     pub barriers: Vec<RecordedBarrier>,
     pub measures: Vec<Measure>,
     pub connections: Vec<Connection>,
+    /// Visits arranged with volunteers.
+    #[serde(default)]
+    pub visits: Vec<crate::referrals::Visit>,
 }
 
 pub async fn referral_detail(
@@ -137,6 +140,7 @@ pub async fn referral_detail(
             barriers: store.barriers(id).await?,
             measures: store.measures(id).await?,
             connections: store.connections(id).await?,
+            visits: store.visits(id).await?,
         })
     } else {
         None

@@ -431,6 +431,20 @@ pub struct Connection {
     pub notes: String,
 }
 
+/// A visit arranged with a volunteer.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Visit {
+    pub id: i64,
+    pub referral_id: i64,
+    pub volunteer_id: i64,
+    pub volunteer_name: String,
+    pub activity: String,
+    pub visit_on: NaiveDate,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visited_at: Option<DateTime<Utc>>,
+    pub note: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

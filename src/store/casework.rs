@@ -154,6 +154,7 @@ macro_rules! ensure_still_open {
         open.map(|o| o.0)
     }};
 }
+pub(super) use ensure_still_open;
 
 /// Inserts a referral and its first event (SNOMED 871731000000106) inside the caller's
 /// write transaction, with its audit record; evaluates to the referral's id. The team

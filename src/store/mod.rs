@@ -18,6 +18,7 @@ pub(crate) mod people;
 mod scope;
 pub mod team;
 mod users;
+pub mod visits;
 
 pub use casework::{CaseloadFilter, CaseloadRow, NewConnection, NewContact, NewMeasure};
 pub use people::NewPerson;

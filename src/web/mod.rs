@@ -8,6 +8,7 @@ mod referral_form;
 mod reports;
 mod team;
 mod views;
+mod visits;
 
 use crate::app::AppState;
 use crate::auth::policy::Action;
@@ -46,6 +47,9 @@ pub fn routes() -> Router<AppState> {
         .route("/caseload", get(caseload_page))
         .route("/team", get(team::team_page))
         .route("/admin", get(admin::admin_page))
+        .route("/visits", get(visits::visits_page))
+        .route("/visits/{id}/done", post(visits::record_visit))
+        .route("/referrals/{id}/visits", post(visits::arrange_visit))
         .route("/referrals/{id}/assignment", post(team::assign))
         .route("/reports/equity", get(reports::equity_page))
         .route("/directory", get(directory::directory_page))
@@ -78,6 +82,7 @@ async fn home(PageUser(user): PageUser) -> Redirect {
         Role::Analyst => Redirect::to("/reports/equity"),
         Role::Vcse => Redirect::to("/vcse/inbox"),
         Role::Admin => Redirect::to("/admin"),
+        Role::Volunteer => Redirect::to("/visits"),
         _ => Redirect::to("/caseload"),
     }
 }
@@ -562,6 +567,16 @@ async fn show_person(
             .iter()
             .map(|r| Choice::new(r.code(), r.label(), false))
             .collect(),
+        volunteers: match user.team_id {
+            Some(team) => match state.store.volunteers_for(team).await {
+                Ok(v) => v
+                    .into_iter()
+                    .map(|(id, name)| Choice::new(&id.to_string(), &name, false))
+                    .collect(),
+                Err(e) => return error_page(Some(user), e),
+            },
+            None => Vec::new(),
+        },
         needs: crate::referrals::Need::ALL
             .iter()
             .map(|n| Choice::new(n.code(), n.label(), false))

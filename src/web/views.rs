@@ -24,6 +24,7 @@ pub struct Layout {
     pub show_refer: bool,
     pub show_team: bool,
     pub show_admin: bool,
+    pub show_visits: bool,
 }
 
 impl Layout {
@@ -41,6 +42,7 @@ impl Layout {
             show_refer: user.is_some_and(|u| u.may(Action::CreateReferral)),
             show_team: user.is_some_and(|u| u.role == Role::TeamLead),
             show_admin: user.is_some_and(|u| u.role == Role::Admin),
+            show_visits: user.is_some_and(|u| u.may(Action::MakeVisits)),
         }
     }
 }
@@ -248,6 +250,7 @@ pub struct ReferralPanel {
     /// Well-being scores over time, baseline to latest, one chart per score.
     pub scores: Vec<ScoreSeries>,
     pub connections: Vec<Line>,
+    pub visits: Vec<Line>,
 }
 
 /// One score charted over the episode: each reading on the instrument's full scale.
@@ -428,6 +431,7 @@ impl ReferralPanel {
             mut connections,
         ) = (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
         let mut scores = Vec::new();
+        let mut visits = Vec::new();
         if let Some(cw) = cw {
             for c in cw.contacts {
                 if let Some(w) = &c.what_matters {
@@ -475,6 +479,19 @@ impl ReferralPanel {
                 })
                 .collect();
             scores = score_charts(&cw.measures);
+            visits = cw
+                .visits
+                .iter()
+                .map(|v| Line {
+                    when: v.visit_on.format("%a %-d %b %Y").to_string(),
+                    what: format!("{} with {}", v.activity, v.volunteer_name),
+                    detail: match v.visited_at {
+                        Some(at) if v.note.is_empty() => format!("happened (recorded {})", day(at)),
+                        Some(at) => format!("happened (recorded {}): {}", day(at), v.note),
+                        None => "not recorded yet".into(),
+                    },
+                })
+                .collect();
             measures = cw
                 .measures
                 .into_iter()
@@ -527,6 +544,7 @@ impl ReferralPanel {
             measures,
             scores,
             connections,
+            visits,
         }
     }
 }
@@ -652,6 +670,8 @@ pub struct PersonPage {
     pub timings: Vec<Choice>,
     pub close_reasons: Vec<Choice>,
     pub needs: Vec<Choice>,
+    /// Volunteers the team may ask to visit.
+    pub volunteers: Vec<Choice>,
     pub today: String,
 }
 

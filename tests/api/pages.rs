@@ -646,3 +646,94 @@ async fn administrators_land_on_accounts_and_teams_and_nobody_else_sees_them(bac
     let (status, _) = page(&app, &worker, "/admin").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+on_both_databases!(a_volunteer_sees_only_their_visits_and_records_that_each_happened);
+
+async fn a_volunteer_sees_only_their_visits_and_records_that_each_happened(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (person, referral) = app.person_with_referral("B25 8DS").await;
+    let rid = referral["id"].as_i64().unwrap();
+    let worker = sign_in(&app).await;
+    let (_, html) = page(&app, &worker, &format!("/people/{}", person["id"])).await;
+    assert!(html.contains("Arrange a volunteer visit"), "{html}");
+    let csrf = csrf_of(&html);
+    let volunteer_id = app.store.user_id("volunteer").await.unwrap().unwrap();
+    let arrange = |day: String| {
+        let app = &app;
+        let worker = worker.clone();
+        let csrf = csrf.clone();
+        async move {
+            app.client
+                .post(format!("{}/referrals/{rid}/visits", app.address))
+                .header("cookie", worker)
+                .form(&[
+                    ("csrf", csrf),
+                    ("volunteer_id", volunteer_id.to_string()),
+                    ("activity", "Walk to the lunch club".into()),
+                    ("visit_on", day),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let today = chrono::Utc::now().date_naive();
+    assert_eq!(
+        arrange((today - chrono::Duration::days(1)).to_string())
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        arrange(today.to_string()).await.status(),
+        StatusCode::SEE_OTHER
+    );
+
+    app.store
+        .set_password("volunteer", LINK_WORKER_PASSWORD)
+        .await
+        .unwrap();
+    let volunteer = sign_in_as(&app, "volunteer").await;
+    let (status, html) = page(&app, &volunteer, "/visits").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Ada Lovelace")
+            && html.contains("Walk to the lunch club")
+            && html.contains("(today)"),
+        "{html}"
+    );
+    for private in ["Lonely since moving", "B25 8DS", "1950"] {
+        assert!(!html.contains(private), "{private} is not for volunteers");
+    }
+    let visit = {
+        let start = html.find("/visits/").unwrap() + "/visits/".len();
+        html[start..].split('/').next().unwrap().to_string()
+    };
+    let done = |csrf: String| {
+        let app = &app;
+        let volunteer = volunteer.clone();
+        let visit = visit.clone();
+        async move {
+            app.client
+                .post(format!("{}/visits/{visit}/done", app.address))
+                .header("cookie", volunteer)
+                .form(&[("csrf", csrf), ("note", "Enjoyed it".to_string())])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(done(csrf_of(&html)).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        done(csrf_of(&html)).await.status(),
+        StatusCode::CONFLICT,
+        "recorded once"
+    );
+    let (_, html) = page(&app, &worker, &format!("/people/{}", person["id"])).await;
+    assert!(
+        html.contains("Walk to the lunch club with volunteer") && html.contains("Enjoyed it"),
+        "{html}"
+    );
+    let (status, _) = page(&app, &worker, "/visits").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

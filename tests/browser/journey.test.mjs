@@ -190,7 +190,11 @@ test("every other page passes axe-core", async () => {
     await anonymous.goto(`${BASE}/sign-in`);
     await check(anonymous, "sign-in");
     const admin = await signIn(browser, "admin");
+    assert.match(await admin.locator("h1").innerText(), /Administration/);
     await check(admin, "admin-home");
+    const volunteer = await signIn(browser, "volunteer");
+    assert.match(await volunteer.locator("h1").innerText(), /Your visits/);
+    await check(volunteer, "volunteer-home");
     await admin.goto(`${BASE}/people/999999999`);
     await check(admin, "not-found");
     const lead = await signIn(browser, "teamlead");

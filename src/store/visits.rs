@@ -1,0 +1,166 @@
+//! Volunteer visits: arranged by the referral's team, seen and recorded by the volunteer.
+
+use super::audit::append_audit;
+use super::casework::ensure_still_open;
+use super::scope::referral_scope_clause;
+use super::{on_reader, on_writer, Store};
+use crate::audit::{AuditAction, AuditContext};
+use crate::auth::policy::CaseScope;
+use crate::error::{AppError, AppResult};
+use crate::referrals::Visit;
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// What a volunteer sees of a visit: who, how to reach them, what and when.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct VisitToMake {
+    pub id: i64,
+    pub person_id: i64,
+    pub person_name: String,
+    pub phone: Option<String>,
+    pub activity: String,
+    pub visit_on: NaiveDate,
+    pub visited_at: Option<DateTime<Utc>>,
+}
+
+const VISIT_COLUMNS: &str = "v.id, v.referral_id, v.volunteer_id, u.display_name, v.activity, v.visit_on, v.visited_at, v.note";
+
+type VisitRow = (
+    i64,
+    i64,
+    i64,
+    String,
+    String,
+    NaiveDate,
+    Option<DateTime<Utc>>,
+    String,
+);
+
+fn visit(row: VisitRow) -> Visit {
+    let (id, referral_id, volunteer_id, volunteer_name, activity, visit_on, visited_at, note) = row;
+    Visit {
+        id,
+        referral_id,
+        volunteer_id,
+        volunteer_name,
+        activity,
+        visit_on,
+        visited_at,
+        note,
+    }
+}
+
+impl Store {
+    /// Volunteers who may be asked to visit someone in this team's care: the team's own
+    /// and those not tied to a team.
+    pub async fn volunteers_for(&self, team: i64) -> AppResult<Vec<(i64, String)>> {
+        Ok(on_reader!(self, pool => sqlx::query_as(
+            "SELECT id, display_name FROM users WHERE role = 'volunteer' AND (team_id = $1 OR team_id IS NULL) ORDER BY display_name, id")
+            .bind(team).fetch_all(pool).await)?)
+    }
+
+    /// Arranges a visit for an open referral in scope, with a volunteer the team may ask.
+    pub async fn arrange_visit(
+        &self,
+        referral_id: i64,
+        scope: CaseScope,
+        volunteer_id: i64,
+        activity: &str,
+        visit_on: NaiveDate,
+        ctx: &AuditContext,
+    ) -> AppResult<Visit> {
+        let Some((clause, scope_id)) = referral_scope_clause(scope) else {
+            return Err(AppError::NotFound("referral"));
+        };
+        let sql = format!("SELECT r.team_id FROM referrals r WHERE r.id = $1 AND {clause}");
+        let id = on_writer!(self, pool => {
+            let mut tx = pool.begin_with(super::begin_statement(pool)).await?;
+            let team: Option<(Option<i64>,)> = sqlx::query_as(&sql).bind(referral_id).bind(scope_id).fetch_optional(&mut *tx).await?;
+            let Some((team,)) = team else {
+                return Err(AppError::NotFound("referral"));
+            };
+            let person_id = ensure_still_open!(tx, referral_id);
+            let volunteer: Option<(i64,)> = sqlx::query_as(
+                "SELECT id FROM users WHERE id = $1 AND role = 'volunteer' AND (team_id = $2 OR team_id IS NULL)")
+                .bind(volunteer_id).bind(team).fetch_optional(&mut *tx).await?;
+            if volunteer.is_none() {
+                return Err(AppError::invalid_field("volunteer_id", "Choose a volunteer",
+                    "choose one of the team's volunteers"));
+            }
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO volunteer_visits (referral_id, volunteer_id, activity, visit_on, arranged_by, arranged_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+                .bind(referral_id).bind(volunteer_id).bind(activity).bind(visit_on).bind(ctx.actor_id).bind(Utc::now())
+                .fetch_one(&mut *tx).await?;
+            append_audit!(tx, ctx, AuditAction::Create, "visit", Some(id), person_id);
+            tx.commit().await?;
+            id
+        });
+        let mut visits = self.visits_where("v.id = $1", id).await?;
+        visits.pop().ok_or(AppError::NotFound("visit"))
+    }
+
+    pub async fn visits(&self, referral_id: i64) -> AppResult<Vec<Visit>> {
+        self.visits_where("v.referral_id = $1", referral_id).await
+    }
+
+    async fn visits_where(&self, clause: &str, bind: i64) -> AppResult<Vec<Visit>> {
+        let sql = format!(
+            "SELECT {VISIT_COLUMNS} FROM volunteer_visits v JOIN users u ON u.id = v.volunteer_id \
+             WHERE {clause} ORDER BY v.visit_on, v.id"
+        );
+        let rows: Vec<VisitRow> =
+            on_reader!(self, pool => sqlx::query_as(&sql).bind(bind).fetch_all(pool).await)?;
+        Ok(rows.into_iter().map(visit).collect())
+    }
+
+    /// A volunteer's visits on open referrals from `since` on, soonest first; every person
+    /// shown is an audited read.
+    pub async fn visits_to_make(
+        &self,
+        volunteer_id: i64,
+        since: NaiveDate,
+        ctx: &AuditContext,
+    ) -> AppResult<Vec<VisitToMake>> {
+        let rows: Vec<VisitToMake> = on_reader!(self, pool => sqlx::query_as(
+            "SELECT v.id, p.id AS person_id, p.given_name || ' ' || p.family_name AS person_name, p.phone, \
+             v.activity, v.visit_on, v.visited_at \
+             FROM volunteer_visits v JOIN referrals r ON r.id = v.referral_id JOIN people p ON p.id = r.person_id \
+             WHERE v.volunteer_id = $1 AND v.visit_on >= $2 AND r.state IN ('received', 'contacting', 'active') \
+             ORDER BY v.visit_on, v.id")
+            .bind(volunteer_id).bind(since).fetch_all(pool).await)?;
+        let reads: Vec<(&str, Option<i64>, Option<i64>)> = rows
+            .iter()
+            .map(|v| ("visit", Some(v.id), Some(v.person_id)))
+            .collect();
+        self.audit_reads(ctx, &reads).await?;
+        Ok(rows)
+    }
+
+    /// The volunteer records that their visit happened (once).
+    pub async fn record_visit(
+        &self,
+        visit_id: i64,
+        volunteer_id: i64,
+        note: &str,
+        ctx: &AuditContext,
+    ) -> AppResult<()> {
+        on_writer!(self, pool => {
+            let mut tx = pool.begin_with(super::begin_statement(pool)).await?;
+            let found: Option<(i64, Option<DateTime<Utc>>)> = sqlx::query_as(
+                "SELECT r.person_id, v.visited_at FROM volunteer_visits v JOIN referrals r ON r.id = v.referral_id \
+                 WHERE v.id = $1 AND v.volunteer_id = $2")
+                .bind(visit_id).bind(volunteer_id).fetch_optional(&mut *tx).await?;
+            let Some((person_id, visited_at)) = found else {
+                return Err(AppError::NotFound("visit"));
+            };
+            if visited_at.is_some() {
+                return Err(AppError::Conflict("this visit is already recorded".into()));
+            }
+            sqlx::query("UPDATE volunteer_visits SET visited_at = $1, note = $2 WHERE id = $3")
+                .bind(Utc::now()).bind(note).bind(visit_id).execute(&mut *tx).await?;
+            append_audit!(tx, ctx, AuditAction::Update, "visit", Some(visit_id), Some(person_id));
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}
