@@ -1,6 +1,7 @@
 //! Casework forms on a person's page and the matches page: needs, goals and their
 //! progress, and connecting the person to a service with their consent to share.
 
+use super::views::Panel;
 use super::{check_csrf, finish, form_id, PageUser};
 use crate::app::AppState;
 use crate::auth::policy::Action;
@@ -50,7 +51,7 @@ pub async fn record_need(
         Ok(id)
     }
     .await;
-    finish(&state, &user, &id, result).await
+    finish(&state, &user, &id, Panel::Need, result).await
 }
 
 #[derive(Deserialize)]
@@ -89,7 +90,7 @@ pub async fn record_goal(
         Ok(id)
     }
     .await;
-    finish(&state, &user, &id, result).await
+    finish(&state, &user, &id, Panel::Goal, result).await
 }
 
 #[derive(Deserialize)]
@@ -138,7 +139,14 @@ pub async fn record_progress(
         Ok(goal.referral_id)
     }
     .await;
-    finish(&state, &user, &form.referral, result).await
+    finish(
+        &state,
+        &user,
+        &form.referral,
+        Panel::Progress(goal.parse().unwrap_or(0)),
+        result,
+    )
+    .await
 }
 
 /// Connecting someone: their consent to share with the service's organisation (which
@@ -221,5 +229,5 @@ pub async fn connect(
         Ok(id)
     }
     .await;
-    finish(&state, &user, &id, result).await
+    finish(&state, &user, &id, Panel::Connect, result).await
 }

@@ -591,6 +591,7 @@ async fn after_form(
     state: &AppState,
     user: &CurrentUser,
     referral_id: i64,
+    panel: Panel,
     result: Result<(), AppError>,
 ) -> Response {
     let person_id = match state.store.referral(referral_id, user.case_scope()).await {
@@ -608,7 +609,8 @@ async fn after_form(
             let status = err.status();
             let problem = err.problem();
             let error = FormError {
-                referral_id,
+                panel: panel.key(referral_id),
+                anchor: panel.anchor(referral_id, problem.field.as_deref()),
                 title: problem.title,
                 detail: problem.detail,
             };
@@ -683,17 +685,18 @@ async fn record_contact(
         Ok(id)
     }
     .await;
-    finish(&state, &user, &id, result).await
+    finish(&state, &user, &id, Panel::Contact, result).await
 }
 
 pub(super) async fn finish(
     state: &AppState,
     user: &CurrentUser,
     raw_id: &str,
+    panel: Panel,
     result: Result<i64, AppError>,
 ) -> Response {
     match form_id(raw_id) {
-        Ok(id) => after_form(state, user, id, result.map(|_| ())).await,
+        Ok(id) => after_form(state, user, id, panel, result.map(|_| ())).await,
         Err(e) => error_page(Some(user), e),
     }
 }
@@ -763,7 +766,11 @@ async fn record_measure(
         Ok(id)
     }
     .await;
-    finish(&state, &user, &id, result).await
+    let panel = form
+        .get("instrument")
+        .and_then(|i| Instrument::from_code(i))
+        .map_or(Panel::Connect, Panel::Measure);
+    finish(&state, &user, &id, panel, result).await
 }
 
 #[derive(Deserialize)]
@@ -808,5 +815,5 @@ async fn record_transition(
         Ok(id)
     }
     .await;
-    finish(&state, &user, &id, result).await
+    finish(&state, &user, &id, Panel::State, result).await
 }

@@ -240,8 +240,9 @@ pub struct ReferralPanel {
     pub reason: String,
     pub received: String,
     pub next_states: Vec<Choice>,
-    pub history: Vec<Line>,
-    pub contacts: Vec<Line>,
+    /// Everything that happened, in order: the referral's events, contacts, needs, goals,
+    /// measures, connections and visits.
+    pub timeline: Vec<Line>,
     pub what_matters: Vec<String>,
     pub needs: Vec<String>,
     pub goals: Vec<GoalLine>,
@@ -400,36 +401,36 @@ fn day(at: chrono::DateTime<chrono::Utc>) -> String {
 impl ReferralPanel {
     pub fn new(d: ReferralDetail) -> ReferralPanel {
         let r = &d.referral;
-        let history = d
+        let mut timeline: Vec<(chrono::DateTime<chrono::Utc>, Line)> = d
             .history
             .iter()
-            .map(|e| Line {
-                when: day(e.at),
-                what: match (e.kind, e.to_state) {
-                    (EventKind::Transition, Some(s)) => format!("Now {}", s.label().to_lowercase()),
-                    (kind, _) => kind.label().to_string(),
-                },
-                detail: [
-                    e.close_reason.map(|c| c.label().to_string()),
-                    e.snomed_code.as_ref().map(|c| format!("SNOMED CT {c}")),
-                    e.note.clone(),
-                ]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" · "),
+            .map(|e| {
+                (
+                    e.at,
+                    Line {
+                        when: day(e.at),
+                        what: match (e.kind, e.to_state) {
+                            (EventKind::Transition, Some(s)) => {
+                                format!("Now {}", s.label().to_lowercase())
+                            }
+                            (kind, _) => kind.label().to_string(),
+                        },
+                        detail: [
+                            e.close_reason.map(|c| c.label().to_string()),
+                            e.snomed_code.as_ref().map(|c| format!("SNOMED CT {c}")),
+                            e.note.clone(),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(" · "),
+                    },
+                )
             })
             .collect();
         let cw = d.casework;
-        let (
-            mut contacts,
-            mut what_matters,
-            mut needs,
-            mut goals,
-            mut barriers,
-            mut measures,
-            mut connections,
-        ) = (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+        let (mut what_matters, mut needs, mut goals, mut barriers, mut measures, mut connections) =
+            (vec![], vec![], vec![], vec![], vec![], vec![]);
         let mut scores = Vec::new();
         let mut visits = Vec::new();
         if let Some(cw) = cw {
@@ -437,16 +438,102 @@ impl ReferralPanel {
                 if let Some(w) = &c.what_matters {
                     what_matters.push(w.clone());
                 }
-                contacts.push(Line {
-                    when: day(c.at),
-                    what: format!(
-                        "{}, {} min{}",
-                        c.mode.label(),
-                        c.duration_minutes,
-                        if c.reached { "" } else { " — not reached" }
-                    ),
-                    detail: c.notes,
+                timeline.push((
+                    c.at,
+                    Line {
+                        when: day(c.at),
+                        what: format!(
+                            "{} contact, {} min{}",
+                            c.mode.label(),
+                            c.duration_minutes,
+                            if c.reached { "" } else { " — not reached" }
+                        ),
+                        detail: c.notes,
+                    },
+                ));
+            }
+            for n in &cw.needs {
+                if let Some(at) = n.recorded_at {
+                    timeline.push((
+                        at,
+                        Line {
+                            when: day(at),
+                            what: format!("Need recorded: {}", n.need.label()),
+                            detail: String::new(),
+                        },
+                    ));
+                }
+            }
+            for g in &cw.goals {
+                if let Some(first) = g.progress_history.first() {
+                    timeline.push((
+                        first.at,
+                        Line {
+                            when: day(first.at),
+                            what: format!("Goal agreed: {}", g.description),
+                            detail: String::new(),
+                        },
+                    ));
+                }
+            }
+            for m in &cw.measures {
+                let at = m.recorded_at.unwrap_or_else(|| {
+                    m.taken_on
+                        .and_hms_opt(0, 0, 0)
+                        .unwrap_or_default()
+                        .and_utc()
                 });
+                timeline.push((
+                    at,
+                    Line {
+                        when: day(at),
+                        what: format!(
+                            "{} ({})",
+                            m.instrument.label(),
+                            m.timing.label().to_lowercase()
+                        ),
+                        detail: m
+                            .score
+                            .as_ref()
+                            .map_or("incomplete: not scored".into(), |s| s.summary()),
+                    },
+                ));
+            }
+            for c in &cw.connections {
+                timeline.push((
+                    c.sent_at,
+                    Line {
+                        when: day(c.sent_at),
+                        what: format!("Connected to {}", c.service_name),
+                        detail: String::new(),
+                    },
+                ));
+                if c.status_at > c.sent_at {
+                    timeline.push((
+                        c.status_at,
+                        Line {
+                            when: day(c.status_at),
+                            what: format!(
+                                "{}: {}",
+                                c.service_name,
+                                c.status.label().to_lowercase()
+                            ),
+                            detail: String::new(),
+                        },
+                    ));
+                }
+            }
+            for v in &cw.visits {
+                if let Some(at) = v.visited_at {
+                    timeline.push((
+                        at,
+                        Line {
+                            when: day(at),
+                            what: format!("Volunteer visit happened: {}", v.activity),
+                            detail: v.note.clone(),
+                        },
+                    ));
+                }
             }
             needs = cw
                 .needs
@@ -535,8 +622,10 @@ impl ReferralPanel {
                 .iter()
                 .map(|s| Choice::new(s.code(), s.label(), false))
                 .collect(),
-            history,
-            contacts,
+            timeline: {
+                timeline.sort_by_key(|(at, _)| *at);
+                timeline.into_iter().map(|(_, line)| line).collect()
+            },
             what_matters,
             needs,
             goals,
@@ -560,13 +649,76 @@ pub struct GoalLine {
     pub updated: String,
 }
 
+/// Which form on a person's page was sent, so a refusal can reopen it and link to the field.
+#[derive(Debug, Clone, Copy)]
+pub enum Panel {
+    Contact,
+    Need,
+    Goal,
+    Measure(Instrument),
+    State,
+    Visit,
+    Progress(i64),
+    /// Sent from the matches or a service's page: the referral's section is the place.
+    Connect,
+}
+
+impl Panel {
+    /// Names the `<details>` panel, as `PersonPage::opens` compares it.
+    pub fn key(self, referral: i64) -> String {
+        match self {
+            Panel::Contact => format!("contact-{referral}"),
+            Panel::Need => format!("need-{referral}"),
+            Panel::Goal => format!("goal-{referral}"),
+            Panel::Measure(i) => format!("measure-{}-{referral}", i.code()),
+            Panel::State => format!("state-{referral}"),
+            Panel::Visit => format!("visit-{referral}"),
+            Panel::Progress(goal) => format!("progress-{goal}"),
+            Panel::Connect => format!("referral-{referral}"),
+        }
+    }
+
+    /// The id of the element the error summary links to: the field named, else the form's
+    /// first field.
+    pub fn anchor(self, referral: i64, field: Option<&str>) -> String {
+        let r = referral;
+        match (self, field.unwrap_or("")) {
+            (Panel::Contact, "duration_minutes") => format!("duration-{r}"),
+            (Panel::Contact, "what_matters") => format!("what-{r}"),
+            (Panel::Contact, "notes") => format!("notes-{r}"),
+            (Panel::Contact, "follow_up_on") => format!("follow-{r}"),
+            (Panel::Contact, _) => format!("mode-{r}"),
+            (Panel::Need, "notes") => format!("need-notes-{r}"),
+            (Panel::Need, _) => format!("need-{r}"),
+            (Panel::Goal, "need") => format!("goal-need-{r}"),
+            (Panel::Goal, _) => format!("goal-{r}"),
+            (Panel::Measure(i), "timing") => format!("timing-{r}-{}", i.code()),
+            (Panel::Measure(i), _) => format!("item-{r}-{}-1", i.code()),
+            (Panel::State, "reason") => format!("reason-{r}"),
+            (Panel::State, "note") => format!("note-{r}"),
+            (Panel::State, _) => format!("to-{r}"),
+            (Panel::Visit, "volunteer_id") => format!("volunteer-{r}"),
+            (Panel::Visit, "visit_on") => format!("visit-on-{r}"),
+            (Panel::Visit, _) => format!("activity-{r}"),
+            (Panel::Progress(g), "note") => format!("progress-note-{g}"),
+            (Panel::Progress(g), _) => format!("progress-{g}"),
+            (Panel::Connect, _) => format!("referral-{r}"),
+        }
+    }
+}
+
 pub struct FormError {
-    pub referral_id: i64,
     pub title: String,
     pub detail: String,
+    /// The panel to open again.
+    pub panel: String,
+    /// The field the summary links to.
+    pub anchor: String,
 }
 
 pub struct InstrumentForm {
+    /// The form's panel name (without the referral), for `PersonPage::opens`.
+    pub panel: String,
     pub code: String,
     pub label: String,
     pub items: Vec<(usize, String)>,
@@ -577,6 +729,7 @@ impl InstrumentForm {
     pub fn new(i: Instrument) -> InstrumentForm {
         let (min, max) = i.item_range();
         InstrumentForm {
+            panel: format!("measure-{}", i.code()),
             code: i.code().into(),
             label: i.label().into(),
             items: i
@@ -673,6 +826,15 @@ pub struct PersonPage {
     /// Volunteers the team may ask to visit.
     pub volunteers: Vec<Choice>,
     pub today: String,
+}
+
+impl PersonPage {
+    /// Whether a form panel should be open: the one whose answers were just refused.
+    pub fn opens(&self, panel: &str, id: &i64) -> bool {
+        self.error
+            .as_ref()
+            .is_some_and(|e| e.panel == format!("{panel}-{id}"))
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! their visits (name, phone, what, when; nothing more) and records that each happened.
 
 use super::views::Layout;
+use super::views::Panel;
 use super::{check_csrf, error_page, finish, form_id, render, PageUser};
 use crate::app::AppState;
 use crate::auth::policy::Action;
@@ -67,7 +68,7 @@ pub async fn arrange_visit(
         Ok(id)
     }
     .await;
-    finish(&state, &user, &id, result).await
+    finish(&state, &user, &id, Panel::Visit, result).await
 }
 
 pub struct VisitLine {

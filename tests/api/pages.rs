@@ -452,6 +452,13 @@ async fn needs_goals_progress_and_a_consented_connection_are_recorded_from_pages
     )
     .await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // The summary links to the field, and the refused form is open again.
+    let html = refused.text().await.unwrap();
+    assert!(
+        html.contains(&format!("href=\"#progress-{goal}\"")),
+        "{html}"
+    );
+    assert!(html.contains("open>\n  <summary>Update progress"), "{html}");
     let (_, html) = page(&app, &cookie, &format!("/people/{}", person["id"])).await;
     assert!(
         html.contains("Join a walking group") && html.contains("Progress 6 of 10"),
