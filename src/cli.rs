@@ -641,7 +641,7 @@ async fn import_referrals(
         "{username} ({}) may not make referrals",
         user.role.code()
     );
-    let rejected = |errors: Vec<crate::equity::population::RowError>| -> anyhow::Error {
+    let rejected = |errors: Vec<crate::import::RowError>| -> anyhow::Error {
         if let Some(path) = report {
             if let Err(e) = write_row_report(path, &errors) {
                 return e;
@@ -678,10 +678,7 @@ async fn import_referrals(
 }
 
 /// Every problem as CSV (line, field, problem), for whoever fixes the spreadsheet.
-fn write_row_report(
-    path: &Path,
-    errors: &[crate::equity::population::RowError],
-) -> anyhow::Result<()> {
+fn write_row_report(path: &Path, errors: &[crate::import::RowError]) -> anyhow::Result<()> {
     let mut out =
         ::csv::Writer::from_path(path).with_context(|| format!("writing {}", path.display()))?;
     out.write_record(["line", "field", "problem"])?;

@@ -15,6 +15,7 @@ pub mod equity;
 pub mod error;
 pub mod fhir;
 pub mod geo;
+pub mod import;
 pub mod intake;
 pub mod measures;
 pub mod people;

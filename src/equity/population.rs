@@ -2,7 +2,6 @@
 //! before anything is written: every problem is reported with its line and field.
 
 use std::collections::HashSet;
-use std::fmt;
 use std::io::Read;
 
 /// One row of an imported registered population.
@@ -15,19 +14,7 @@ pub struct PopulationRow {
     pub people: u32,
 }
 
-/// A problem with one line of the file (line 1 is the header).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RowError {
-    pub line: u64,
-    pub field: &'static str,
-    pub message: String,
-}
-
-impl fmt::Display for RowError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}, {}: {}", self.line, self.field, self.message)
-    }
-}
+pub use crate::import::RowError;
 
 /// What the IMD reference data knows of an LSOA code: `None` when unknown, else its
 /// English IMD decile if it has one (Welsh LSOAs have none).
@@ -46,20 +33,7 @@ pub fn parse(
     input: impl Read,
     lsoas: &impl LsoaLookup,
 ) -> Result<Vec<PopulationRow>, Vec<RowError>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(input);
-    let header_error = |message: String| {
-        vec![RowError {
-            line: 1,
-            field: "header",
-            message,
-        }]
-    };
-    let headers = reader
-        .headers()
-        .map_err(|e| header_error(e.to_string()))?
-        .clone();
+    let (mut reader, headers) = crate::import::read_headers(input)?;
     let column = |names: &[&str]| {
         headers
             .iter()
@@ -70,10 +44,10 @@ pub fn parse(
         column(&["lsoa11cd", "lsoa"]),
         column(&["people", "registered", "list_size"]),
     ) else {
-        return Err(header_error(format!(
+        return Err(vec![RowError::header(format!(
             "expected the columns practice_code, lsoa11cd and people (found: {})",
             headers.iter().collect::<Vec<_>>().join(", ")
-        )));
+        ))]);
     };
     let name_at = column(&["practice_name"]);
     let mut rows = Vec::new();

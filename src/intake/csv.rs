@@ -9,7 +9,7 @@
 //! Dates are `YYYY-MM-DD` or `DD/MM/YYYY`.
 
 use super::{Intake, Subject};
-use crate::equity::population::RowError;
+use crate::import::RowError;
 use crate::people::api::PersonInput;
 use crate::people::{Ethnicity, Sex};
 use crate::referrals::ReferrerKind;
@@ -85,20 +85,7 @@ pub fn parse(
     geography: &crate::geo::Geography,
     today: NaiveDate,
 ) -> Result<Vec<ReferralRow>, Vec<RowError>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(input);
-    let header_error = |message: String| {
-        vec![RowError {
-            line: 1,
-            field: "header",
-            message,
-        }]
-    };
-    let headers = reader
-        .headers()
-        .map_err(|e| header_error(format!("cannot read the header: {e}")))?
-        .clone();
+    let (mut reader, headers) = crate::import::read_headers(input)?;
     let column: HashMap<&str, usize> = headers.iter().enumerate().map(|(i, h)| (h, i)).collect();
     let mut header_errors = Vec::new();
     let missing: Vec<&str> = REQUIRED
@@ -107,7 +94,7 @@ pub fn parse(
         .filter(|c| !column.contains_key(c))
         .collect();
     if !missing.is_empty() {
-        header_errors.extend(header_error(format!(
+        header_errors.push(RowError::header(format!(
             "missing column(s): {}",
             missing.join(", ")
         )));
@@ -116,7 +103,7 @@ pub fn parse(
         .iter()
         .filter(|h| !REQUIRED.contains(h) && !OPTIONAL.contains(h))
     {
-        header_errors.extend(header_error(format!(
+        header_errors.push(RowError::header(format!(
             "unknown column {unknown:?}; the columns are {} (optional: {})",
             REQUIRED.join(", "),
             OPTIONAL.join(", ")

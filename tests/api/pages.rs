@@ -52,6 +52,22 @@ async fn sign_in(app: &TestApp) -> String {
     sign_in_as(app, "lw").await
 }
 
+/// Posts a page's form as a signed-in browser would (no redirects followed).
+pub async fn post_form(
+    app: &TestApp,
+    cookie: &str,
+    path: &str,
+    form: &[(&str, String)],
+) -> reqwest::Response {
+    app.client
+        .post(format!("{}{path}", app.address))
+        .header("cookie", cookie)
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
 /// Posts the sign-in form as a browser would: fetch it (token and cookie), then submit.
 async fn post_sign_in(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
     let form = app
@@ -189,17 +205,8 @@ async fn person_page_forms_record_and_refuse(backend: Backend) {
     let csrf = csrf_of(&html);
 
     let post = |path: String, form: Vec<(&'static str, String)>| {
-        let app = &app;
-        let cookie = cookie.clone();
-        async move {
-            app.client
-                .post(format!("{}{path}", app.address))
-                .header("cookie", cookie)
-                .form(&form)
-                .send()
-                .await
-                .unwrap()
-        }
+        let (app, cookie) = (&app, cookie.clone());
+        async move { post_form(app, &cookie, &path, &form).await }
     };
     let contact = vec![
         ("csrf", csrf.clone()),
@@ -281,17 +288,8 @@ async fn a_referrer_makes_a_referral_on_one_page_and_sees_every_problem_at_once(
     assert!(html.contains("M00001"), "practices to choose from");
     let csrf = csrf_of(&html);
     let post = |form: Vec<(&'static str, String)>| {
-        let app = &app;
-        let cookie = cookie.clone();
-        async move {
-            app.client
-                .post(format!("{}/referrals/new", app.address))
-                .header("cookie", cookie)
-                .form(&form)
-                .send()
-                .await
-                .unwrap()
-        }
+        let (app, cookie) = (&app, cookie.clone());
+        async move { post_form(app, &cookie, "/referrals/new", &form).await }
     };
     let referrals = app.count("referrals").await;
     let people = app.count("people").await;
@@ -393,17 +391,8 @@ async fn needs_goals_progress_and_a_consented_connection_are_recorded_from_pages
     let (_, html) = page(&app, &cookie, &format!("/people/{}", person["id"])).await;
     let csrf = csrf_of(&html);
     let post = |path: String, form: Vec<(&'static str, String)>| {
-        let app = &app;
-        let cookie = cookie.clone();
-        async move {
-            app.client
-                .post(format!("{}{path}", app.address))
-                .header("cookie", cookie)
-                .form(&form)
-                .send()
-                .await
-                .unwrap()
-        }
+        let (app, cookie) = (&app, cookie.clone());
+        async move { post_form(app, &cookie, &path, &form).await }
     };
     let ok = |status: StatusCode| assert_eq!(status, StatusCode::SEE_OTHER);
     ok(post(
@@ -600,21 +589,17 @@ async fn the_day_summary_counts_what_needs_attention_and_team_leads_give_out_ref
         )),
         "{html}"
     );
-    let response = app
-        .client
-        .post(format!(
-            "{}/referrals/{}/assignment",
-            app.address, unassigned["id"]
-        ))
-        .header("cookie", &lead)
-        .form(&[
+    let response = post_form(
+        &app,
+        &lead,
+        &format!("/referrals/{}/assignment", unassigned["id"]),
+        &[
             ("csrf", csrf_of(&html)),
             ("link_worker_id", app.link_worker_id.to_string()),
             ("expected_version", unassigned["version"].to_string()),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let (_, detail) = app
         .get(
@@ -666,23 +651,14 @@ async fn a_volunteer_sees_only_their_visits_and_records_that_each_happened(backe
     let csrf = csrf_of(&html);
     let volunteer_id = app.store.user_id("volunteer").await.unwrap().unwrap();
     let arrange = |day: String| {
-        let app = &app;
-        let worker = worker.clone();
-        let csrf = csrf.clone();
-        async move {
-            app.client
-                .post(format!("{}/referrals/{rid}/visits", app.address))
-                .header("cookie", worker)
-                .form(&[
-                    ("csrf", csrf),
-                    ("volunteer_id", volunteer_id.to_string()),
-                    ("activity", "Walk to the lunch club".into()),
-                    ("visit_on", day),
-                ])
-                .send()
-                .await
-                .unwrap()
-        }
+        let form = [
+            ("csrf", csrf.clone()),
+            ("volunteer_id", volunteer_id.to_string()),
+            ("activity", "Walk to the lunch club".into()),
+            ("visit_on", day),
+        ];
+        let (app, worker) = (&app, worker.clone());
+        async move { post_form(app, &worker, &format!("/referrals/{rid}/visits"), &form).await }
     };
     let today = chrono::Utc::now().date_naive();
     assert_eq!(
@@ -717,17 +693,15 @@ async fn a_volunteer_sees_only_their_visits_and_records_that_each_happened(backe
         html[start..].split('/').next().unwrap().to_string()
     };
     let done = |csrf: String| {
-        let app = &app;
-        let volunteer = volunteer.clone();
-        let visit = visit.clone();
+        let (app, volunteer, path) = (&app, volunteer.clone(), format!("/visits/{visit}/done"));
         async move {
-            app.client
-                .post(format!("{}/visits/{visit}/done", app.address))
-                .header("cookie", volunteer)
-                .form(&[("csrf", csrf), ("note", "Enjoyed it".to_string())])
-                .send()
-                .await
-                .unwrap()
+            post_form(
+                app,
+                &volunteer,
+                &path,
+                &[("csrf", csrf), ("note", "Enjoyed it".into())],
+            )
+            .await
         }
     };
     assert_eq!(done(csrf_of(&html)).await.status(), StatusCode::SEE_OTHER);
