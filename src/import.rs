@@ -41,3 +41,19 @@ pub fn read_headers<R: Read>(
         .clone();
     Ok((reader, headers))
 }
+
+/// The data rows with their line numbers (the header is line 1); a row that cannot be read
+/// is a problem on its line.
+pub fn rows<R: Read>(
+    reader: &mut csv::Reader<R>,
+) -> impl Iterator<Item = (u64, Result<csv::StringRecord, RowError>)> + '_ {
+    reader.records().enumerate().map(|(i, record)| {
+        let line = i as u64 + 2;
+        let record = record.map_err(|e| RowError {
+            line,
+            field: "row",
+            message: e.to_string(),
+        });
+        (line, record)
+    })
+}

@@ -53,16 +53,11 @@ pub fn parse(
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     let mut seen = HashSet::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i as u64 + 2;
+    for (line, record) in crate::import::rows(&mut reader) {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                errors.push(RowError {
-                    line,
-                    field: "row",
-                    message: e.to_string(),
-                });
+                errors.push(e);
                 continue;
             }
         };

@@ -116,16 +116,11 @@ pub fn parse(
     let mut errors = Vec::new();
     let mut references: HashMap<String, u64> = HashMap::new();
     let mut by_nhs: HashMap<String, usize> = HashMap::new();
-    for (n, record) in reader.records().enumerate() {
-        let line = n as u64 + 2;
+    for (line, record) in crate::import::rows(&mut reader) {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                errors.push(RowError {
-                    line,
-                    field: "row",
-                    message: e.to_string(),
-                });
+                errors.push(e);
                 continue;
             }
         };
