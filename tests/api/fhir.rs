@@ -1112,3 +1112,102 @@ async fn a_patient_sent_again_is_the_same_person_and_one_identifier_is_one_refer
     assert_eq!(app.count("referrals").await, referrals + 1);
     assert_eq!(app.count("people").await, people);
 }
+
+/// Every path to a value inside a JSON document, as JSON pointers.
+fn pointers(value: &Value, at: String, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                pointers(child, format!("{at}/{key}"), out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                pointers(child, format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+    out.push(at);
+}
+
+on_both_databases!(mutated_resources_get_an_operation_outcome_never_a_server_error);
+
+/// Valid resources with one part removed or replaced by a value of another kind: each
+/// answer is a success or a 4xx OperationOutcome, never a 5xx.
+async fn mutated_resources_get_an_operation_outcome_never_a_server_error(backend: Backend) {
+    use rand::{Rng, SeedableRng};
+    let app = spawn_app(backend).await;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(6);
+    let replacements = [
+        json!(null),
+        json!(0),
+        json!(-1),
+        json!(1e308),
+        json!(""),
+        json!("Patient/999999999999999999999"),
+        json!("#nobody"),
+        json!([]),
+        json!({}),
+        json!([{"system": 5}]),
+        json!("x".repeat(5000)),
+    ];
+    let originals = [
+        ("/ServiceRequest", service_request("fuzz-seed")),
+        (
+            "",
+            transaction("fuzz-seed-tx", consent_resource(Some("verbal"))),
+        ),
+    ];
+    let mut answered = 0;
+    for case in 0..120 {
+        let (path, original) = &originals[case % originals.len()];
+        let mut body = original.clone();
+        let mut places = Vec::new();
+        pointers(&body, String::new(), &mut places);
+        let place = places[rng.gen_range(0..places.len())].clone();
+        if place.is_empty() {
+            body = replacements[rng.gen_range(0..replacements.len())].clone();
+        } else if rng.gen_bool(0.3) {
+            let (parent, key) = place.rsplit_once('/').unwrap();
+            match body.pointer_mut(parent) {
+                Some(Value::Object(map)) => {
+                    map.remove(key);
+                }
+                Some(Value::Array(items)) => {
+                    items.remove(key.parse::<usize>().unwrap());
+                }
+                _ => {}
+            }
+        } else {
+            *body.pointer_mut(&place).unwrap() =
+                replacements[rng.gen_range(0..replacements.len())].clone();
+        }
+        // Distinct identifiers, so an accepted mutation does not just return the first.
+        for pointer in [
+            "/identifier/0/value",
+            "/entry/1/resource/identifier/0/value",
+        ] {
+            if let Some(value) = body.pointer_mut(pointer).filter(|v| v.is_string()) {
+                *value = json!(format!("fuzz-{case}"));
+            }
+        }
+        let (status, answer, _) = fhir(
+            &app,
+            "POST",
+            path,
+            Some(&app.link_worker),
+            Some(("application/fhir+json", body.clone())),
+        )
+        .await;
+        assert!(
+            !status.is_server_error(),
+            "{status} for {place} in {body}: {answer}"
+        );
+        if status.is_client_error() {
+            assert_eq!(answer["resourceType"], "OperationOutcome", "{answer}");
+        }
+        answered += 1;
+    }
+    assert_eq!(answered, 120);
+}
