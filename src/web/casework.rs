@@ -2,7 +2,7 @@
 //! progress, and connecting the person to a service with their consent to share.
 
 use super::views::Panel;
-use super::{check_csrf, finish, form_id, PageUser};
+use super::{check_csrf, finish, form_id, KeptForm, PageUser};
 use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::consent::{ConsentMethod, SharedField};
@@ -31,7 +31,7 @@ pub async fn record_need(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
-    Form(form): Form<NeedForm>,
+    KeptForm(form, kept): KeptForm<NeedForm>,
 ) -> Response {
     let result = async {
         check_csrf(&user, &form.csrf)?;
@@ -51,7 +51,7 @@ pub async fn record_need(
         Ok(id)
     }
     .await;
-    finish(&state, &user, &id, Panel::Need, result).await
+    finish(&state, &user, &id, Panel::Need, kept, result).await
 }
 
 #[derive(Deserialize)]
@@ -66,7 +66,7 @@ pub async fn record_goal(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
-    Form(form): Form<GoalForm>,
+    KeptForm(form, kept): KeptForm<GoalForm>,
 ) -> Response {
     let result = async {
         check_csrf(&user, &form.csrf)?;
@@ -90,7 +90,7 @@ pub async fn record_goal(
         Ok(id)
     }
     .await;
-    finish(&state, &user, &id, Panel::Goal, result).await
+    finish(&state, &user, &id, Panel::Goal, kept, result).await
 }
 
 #[derive(Deserialize)]
@@ -107,7 +107,7 @@ pub async fn record_progress(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(goal): Path<String>,
-    Form(form): Form<ProgressForm>,
+    KeptForm(form, kept): KeptForm<ProgressForm>,
 ) -> Response {
     let result = async {
         check_csrf(&user, &form.csrf)?;
@@ -144,6 +144,7 @@ pub async fn record_progress(
         &user,
         &form.referral,
         Panel::Progress(goal.parse().unwrap_or(0)),
+        kept,
         result,
     )
     .await
@@ -229,5 +230,5 @@ pub async fn connect(
         Ok(id)
     }
     .await;
-    finish(&state, &user, &id, Panel::Connect, result).await
+    finish(&state, &user, &id, Panel::Connect, Vec::new(), result).await
 }

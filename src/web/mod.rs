@@ -136,6 +136,34 @@ impl FromRequestParts<AppState> for PageUser {
     }
 }
 
+/// A posted form, typed, with its answers as sent (shown again if the form is refused).
+pub struct KeptForm<T>(pub T, pub Vec<(String, String)>);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for KeptForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Response> {
+        let body = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let refuse = |e: serde_urlencoded::de::Error| {
+            error_page(
+                None,
+                AppError::BadBody(format!("the form could not be read: {e}")),
+            )
+        };
+        let typed = serde_urlencoded::from_bytes(&body).map_err(refuse)?;
+        let answers: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(refuse)?;
+        Ok(KeptForm(
+            typed,
+            answers
+                .into_iter()
+                .filter(|(name, _)| name != "csrf")
+                .collect(),
+        ))
+    }
+}
+
 /// Renders a page; template failures are internal errors, never partial pages.
 fn render(template: &impl Template, status: StatusCode) -> Response {
     match template.render() {
@@ -592,6 +620,7 @@ async fn after_form(
     user: &CurrentUser,
     referral_id: i64,
     panel: Panel,
+    kept: Vec<(String, String)>,
     result: Result<(), AppError>,
 ) -> Response {
     let person_id = match state.store.referral(referral_id, user.case_scope()).await {
@@ -611,6 +640,7 @@ async fn after_form(
             let error = FormError {
                 panel: panel.key(referral_id),
                 anchor: panel.anchor(referral_id, problem.field.as_deref()),
+                kept,
                 title: problem.title,
                 detail: problem.detail,
             };
@@ -638,7 +668,7 @@ async fn record_contact(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
-    Form(form): Form<ContactForm>,
+    KeptForm(form, kept): KeptForm<ContactForm>,
 ) -> Response {
     let result = async {
         check_csrf(&user, &form.csrf)?;
@@ -685,7 +715,7 @@ async fn record_contact(
         Ok(id)
     }
     .await;
-    finish(&state, &user, &id, Panel::Contact, result).await
+    finish(&state, &user, &id, Panel::Contact, kept, result).await
 }
 
 pub(super) async fn finish(
@@ -693,10 +723,11 @@ pub(super) async fn finish(
     user: &CurrentUser,
     raw_id: &str,
     panel: Panel,
+    kept: Vec<(String, String)>,
     result: Result<i64, AppError>,
 ) -> Response {
     match form_id(raw_id) {
-        Ok(id) => after_form(state, user, id, panel, result.map(|_| ())).await,
+        Ok(id) => after_form(state, user, id, panel, kept, result.map(|_| ())).await,
         Err(e) => error_page(Some(user), e),
     }
 }
@@ -770,7 +801,11 @@ async fn record_measure(
         .get("instrument")
         .and_then(|i| Instrument::from_code(i))
         .map_or(Panel::Connect, Panel::Measure);
-    finish(&state, &user, &id, panel, result).await
+    let kept = form
+        .into_iter()
+        .filter(|(name, _)| name != "csrf")
+        .collect();
+    finish(&state, &user, &id, panel, kept, result).await
 }
 
 #[derive(Deserialize)]
@@ -786,7 +821,7 @@ async fn record_transition(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
-    Form(form): Form<TransitionForm>,
+    KeptForm(form, kept): KeptForm<TransitionForm>,
 ) -> Response {
     let result = async {
         check_csrf(&user, &form.csrf)?;
@@ -815,5 +850,5 @@ async fn record_transition(
         Ok(id)
     }
     .await;
-    finish(&state, &user, &id, Panel::State, result).await
+    finish(&state, &user, &id, Panel::State, kept, result).await
 }

@@ -714,6 +714,8 @@ pub struct FormError {
     pub panel: String,
     /// The field the summary links to.
     pub anchor: String,
+    /// What was typed into the refused form, to show again.
+    pub kept: Vec<(String, String)>,
 }
 
 pub struct InstrumentForm {
@@ -834,6 +836,39 @@ impl PersonPage {
         self.error
             .as_ref()
             .is_some_and(|e| e.panel == format!("{panel}-{id}"))
+    }
+
+    /// What was typed into a field of the refused form (nothing for any other form).
+    fn kept(&self, panel: &str, id: &i64, field: &str) -> Option<&str> {
+        let error = self.error.as_ref().filter(|_| self.opens(panel, id))?;
+        error
+            .kept
+            .iter()
+            .find(|(name, _)| name == field)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// A field's value: what was typed if its form was refused, else `default`.
+    pub fn value(&self, panel: &str, id: &i64, field: &str, default: &str) -> String {
+        if self.opens(panel, id) {
+            self.kept(panel, id, field).unwrap_or_default().to_string()
+        } else {
+            default.to_string()
+        }
+    }
+
+    /// Whether an option was the one chosen in the refused form.
+    pub fn chose(&self, panel: &str, id: &i64, field: &str, option: &str) -> bool {
+        self.kept(panel, id, field) == Some(option)
+    }
+
+    /// Whether a checkbox is ticked: as sent if its form was refused, else `default`.
+    pub fn ticked(&self, panel: &str, id: &i64, field: &str, default: bool) -> bool {
+        if self.opens(panel, id) {
+            self.kept(panel, id, field).is_some()
+        } else {
+            default
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::views::Layout;
 use super::views::Panel;
-use super::{check_csrf, error_page, finish, form_id, render, PageUser};
+use super::{check_csrf, error_page, finish, form_id, render, KeptForm, PageUser};
 use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::error::AppError;
@@ -26,7 +26,7 @@ pub async fn arrange_visit(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
-    Form(form): Form<ArrangeForm>,
+    KeptForm(form, kept): KeptForm<ArrangeForm>,
 ) -> Response {
     let result = async {
         check_csrf(&user, &form.csrf)?;
@@ -68,7 +68,7 @@ pub async fn arrange_visit(
         Ok(id)
     }
     .await;
-    finish(&state, &user, &id, Panel::Visit, result).await
+    finish(&state, &user, &id, Panel::Visit, kept, result).await
 }
 
 pub struct VisitLine {

@@ -718,3 +718,75 @@ async fn a_volunteer_sees_only_their_visits_and_records_that_each_happened(backe
     let (status, _) = page(&app, &worker, "/visits").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+on_both_databases!(a_refused_form_comes_back_with_what_was_typed);
+
+async fn a_refused_form_comes_back_with_what_was_typed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (person, referral) = app.person_with_referral("B25 8DS").await;
+    let rid = referral["id"].as_i64().unwrap();
+    let cookie = sign_in(&app).await;
+    let (_, html) = page(&app, &cookie, &format!("/people/{}", person["id"])).await;
+    let csrf = csrf_of(&html);
+    let contacts = app.count("contacts").await;
+    let refused = post_form(
+        &app,
+        &cookie,
+        &format!("/referrals/{rid}/contacts"),
+        &[
+            ("csrf", csrf.clone()),
+            ("mode", "home_visit".into()),
+            ("duration_minutes", "half an hour".into()),
+            ("notes", "Long chat about the garden".into()),
+            ("what_matters", "Seeing my grandson".into()),
+            ("follow_up_on", "".into()),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.count("contacts").await, contacts);
+    let html = refused.text().await.unwrap();
+    assert!(
+        html.contains(&format!("href=\"#duration-{rid}\"")),
+        "{html}"
+    );
+    for kept in [
+        "value=\"half an hour\"",
+        ">Seeing my grandson</textarea>",
+        ">Long chat about the garden</textarea>",
+        "<option value=\"home_visit\" selected>",
+    ] {
+        assert!(html.contains(kept), "{kept} kept in {html}");
+    }
+    assert!(
+        !html.contains(&format!(
+            "id=\"reached-{rid}\" name=\"reached\" type=\"checkbox\" value=\"1\" checked"
+        )),
+        "an unticked box stays unticked"
+    );
+
+    // A questionnaire with a bad answer keeps the answers given.
+    let refused = post_form(
+        &app,
+        &cookie,
+        &format!("/referrals/{rid}/measures"),
+        &[
+            ("csrf", csrf),
+            ("instrument", "ucla3".into()),
+            ("timing", "baseline".into()),
+            ("item1", "2".into()),
+            ("item2", "7".into()),
+            ("item3", "3".into()),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap();
+    let ucla = &html[html.find("Record UCLA").unwrap()..];
+    let ucla = &ucla[..ucla.find("</form>").unwrap()];
+    assert!(ucla.contains("<option value=\"3\" selected>"), "{ucla}");
+    assert!(
+        ucla.contains("<option value=\"baseline\" selected>"),
+        "{ucla}"
+    );
+}
