@@ -11,8 +11,6 @@ export DATABASE_URL=$work/fhir.db
 team=$($bin teams add --name "FHIR team")
 LINKWELL_PASSWORD=unused $bin users add --username gp --display-name GP --role team_lead --team-id "$team" >/dev/null
 token=$($bin users token --username gp)
-$bin serve --addr 127.0.0.1:$port >"$work/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" | grep -q '"postcodes":"loaded"' && break; sleep 0.2; done
+source tests/serve.sh
+start_server "$port"
 python3 tests/fhir_resources.py "http://127.0.0.1:$port" "$token" "$DATABASE_URL"

@@ -24,8 +24,6 @@ cat >"$work/local.json" <<'JSON'
     "taxonomy": "Linkwell needs", "taxonomy_id": "3c2b1a09-8f7e-4d6c-9b5a-493827160504"}}]}]
 JSON
 $bin import directory "$work/local.json"
-$bin serve --addr 127.0.0.1:$port >"$work/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" | grep -q '"postcodes":"loaded"' && break; sleep 0.2; done
+source tests/serve.sh
+start_server "$port"
 python3 tests/oruk_schemas.py "http://127.0.0.1:$port/oruk"

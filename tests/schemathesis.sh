@@ -16,10 +16,8 @@ export DATABASE_URL=$work/schema.db
 team=$($bin teams add --name "Schema team")
 LINKWELL_PASSWORD=unused $bin users add --username lead --display-name Lead --role team_lead --team-id "$team" >/dev/null
 token=$($bin users token --username lead)
-$bin serve --addr 127.0.0.1:$port >"$work/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" | grep -q '"postcodes":"loaded"' && break; sleep 0.2; done
+source tests/serve.sh
+start_server "$port"
 api="http://127.0.0.1:$port/api/v1"
 auth="Authorization: Bearer $token"
 # Something for the {id} paths to find.

@@ -1,11 +1,11 @@
-//! `/fhir`: CapabilityStatement, ServiceRequest create and read, Patient read, Task
-//! (connections) read, search by focus and status update, Questionnaires and scored
-//! QuestionnaireResponses.
+//! `/fhir`: the CapabilityStatement; read and search for every type Linkwell serves;
+//! referrals in (ServiceRequest or a transaction Bundle); Task updates that move
+//! connections; scored QuestionnaireResponses; and the message back to the GP.
 
 use super::read::{self, Found};
 use super::resources::{
     capability_statement, connection_status, operation_outcome, questionnaire,
-    questionnaire_response, questionnaire_url, service_request, task, with_last_updated,
+    questionnaire_response, questionnaire_url, task,
 };
 use super::search::{Kind, Search};
 use super::{intake, text};
@@ -238,15 +238,13 @@ async fn create_service_request(
         }
         None => intake::existing_patient(&state, &user, reference).await?,
     };
-    let admitted = match intake::admit(&state, &user, &requested, subject, None).await? {
-        Ok(admitted) => admitted,
+    let (admitted, resource) = match intake::admit(&state, &user, &requested, subject, None).await?
+    {
+        Ok(made) => made,
         Err(existing) => return Ok(fhir(StatusCode::OK, existing)),
     };
-    let referral = state.store.referral_by_id(admitted.referral_id).await?;
-    let ids: Vec<(String, String)> = requested.identifier.into_iter().collect();
-    let resource = with_last_updated(service_request(&referral, &ids, &[]), referral.received_at);
     let mut response = fhir(StatusCode::CREATED, resource);
-    if let Ok(location) = format!("/fhir/ServiceRequest/{}", referral.id).parse() {
+    if let Ok(location) = format!("/fhir/ServiceRequest/{}", admitted.referral_id).parse() {
         response.headers_mut().insert(header::LOCATION, location);
     }
     Ok(response)
@@ -295,8 +293,8 @@ async fn transaction(
         }
         None => intake::existing_patient(&state, &user, reference).await?,
     };
-    let admitted = match intake::admit(&state, &user, &requested, subject, consent).await? {
-        Ok(admitted) => admitted,
+    let (admitted, made) = match intake::admit(&state, &user, &requested, subject, consent).await? {
+        Ok(made) => made,
         Err(existing) => {
             return Ok(fhir(
                 StatusCode::OK,
@@ -304,9 +302,6 @@ async fn transaction(
             ))
         }
     };
-    let referral = state.store.referral_by_id(admitted.referral_id).await?;
-    let ids: Vec<(String, String)> = requested.identifier.into_iter().collect();
-    let made = with_last_updated(service_request(&referral, &ids, &[]), referral.received_at);
     Ok(fhir(
         StatusCode::OK,
         parts.response(&made, admitted.consent_id, "201 Created"),

@@ -108,10 +108,15 @@ pub async fn already_made(
             )
         })?;
     let ids = state.store.identifiers_of(existing).await?;
-    Ok(Some(with_last_updated(
-        super::resources::service_request(&referral, &ids, &[]),
+    Ok(Some(request_resource(&referral, &ids)))
+}
+
+/// A referral as the ServiceRequest answered to its sender: identifiers, no casework.
+fn request_resource(referral: &crate::referrals::Referral, ids: &[(String, String)]) -> Value {
+    with_last_updated(
+        super::resources::service_request(referral, ids, &[]),
         referral.received_at,
-    )))
+    )
 }
 
 /// `Patient/{id}` of someone the caller may see.
@@ -210,15 +215,16 @@ async fn person_from(state: &AppState, patient: &Value) -> Result<NewPerson, Fhi
     Ok(input.validate(state).await?)
 }
 
-/// Admits one referral. `Ok(Err(existing))` when a concurrent post of the same identifier
-/// made it first: nothing was written, and the first one is returned.
+/// Admits one referral: what was made, and the ServiceRequest for it. `Ok(Err(existing))`
+/// when a concurrent post of the same identifier made it first: nothing was written, and
+/// the first one is returned.
 pub async fn admit(
     state: &AppState,
     user: &CurrentUser,
     requested: &Requested,
     subject: Subject,
     consent: Option<NewConsent>,
-) -> Result<Result<Admitted, Value>, FhirError> {
+) -> Result<Result<(Admitted, Value), Value>, FhirError> {
     let intake = Intake {
         subject,
         referrer_kind: ReferrerKind::Gp,
@@ -232,7 +238,12 @@ pub async fn admit(
         .admit(&[intake], &user.audit_context(), user.team_id)
         .await
     {
-        Ok(mut admitted) => Ok(Ok(admitted.remove(0))),
+        Ok(mut admitted) => {
+            let admitted = admitted.remove(0);
+            let referral = state.store.referral_by_id(admitted.referral_id).await?;
+            let ids: Vec<(String, String)> = requested.identifier.iter().cloned().collect();
+            Ok(Ok((admitted, request_resource(&referral, &ids))))
+        }
         Err((_, AppError::Conflict(message))) => {
             match already_made(state, user, requested).await? {
                 Some(existing) => Ok(Err(existing)),

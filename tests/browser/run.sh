@@ -12,10 +12,8 @@ port=18300
 rm -rf target/browser && mkdir -p target/browser
 $bin generate --people 3000 --seed 11 --services 300 --demo-sign-ins --quiet --database-url "$work/browser.db"
 eval "$(python3 tests/browser/setup.py "$work/browser.db" | sed 's/^\([A-Z_]*\)=\(.*\)$/export \1="\2"/')"
-LINKWELL_ADDR=127.0.0.1:$port $bin serve --database-url "$work/browser.db" --equity-refresh-seconds 0 >"$work/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" | grep -q '"postcodes":"loaded"' && break; sleep 0.2; done
+source tests/serve.sh
+start_server "$port" --database-url "$work/browser.db" --equity-refresh-seconds 0
 cd tests/browser
 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 BASE_URL=http://127.0.0.1:$port BROWSER_OUT=$root/target/browser node --test --test-concurrency=1 ./*.test.mjs
