@@ -4,6 +4,7 @@
 //! whole access policy lives in one place.
 
 pub mod policy;
+pub mod throttle;
 
 use crate::app::AppState;
 use crate::error::AppError;
@@ -19,6 +20,9 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 pub const SESSION_COOKIE: &str = "linkwell_session";
+
+/// How long an API token lasts unless its maker asks for less (or more).
+pub const DEFAULT_TOKEN_DAYS: i64 = 90;
 
 coded_enum! {
     /// What a user is (DESIGN.md section 2).

@@ -91,19 +91,29 @@ impl FhirError {
     }
 }
 
+/// The OperationOutcome issue code for an HTTP status.
+fn issue_code(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => "not-found",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::UNAUTHORIZED => "login",
+        StatusCode::CONFLICT => "conflict",
+        StatusCode::PAYLOAD_TOO_LARGE => "too-costly",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE | StatusCode::METHOD_NOT_ALLOWED => "not-supported",
+        s if s.is_server_error() => "exception",
+        _ => "invalid",
+    }
+}
+
+/// An error raised outside the FHIR handlers (by the framework), as an OperationOutcome.
+pub fn outcome_response(status: StatusCode, message: &str) -> Response {
+    FhirError::new(status, issue_code(status), message).into_response()
+}
+
 impl From<AppError> for FhirError {
     fn from(e: AppError) -> FhirError {
         let status = e.status();
-        let code = match status {
-            StatusCode::NOT_FOUND => "not-found",
-            StatusCode::FORBIDDEN => "forbidden",
-            StatusCode::UNAUTHORIZED => "login",
-            StatusCode::CONFLICT => "conflict",
-            StatusCode::PAYLOAD_TOO_LARGE => "too-costly",
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => "not-supported",
-            s if s.is_server_error() => "exception",
-            _ => "invalid",
-        };
+        let code = issue_code(status);
         let message = if status.is_server_error() {
             tracing::error!(error = ?e, "internal error on the FHIR API");
             "something went wrong on the server; nothing was changed".to_string()
@@ -442,7 +452,23 @@ async fn search(
         id: search.single_id(),
     };
     let (bundle, _) = run(&state, user, kind, narrow, &search).await?;
-    Ok(fhir(StatusCode::OK, bundle))
+    Ok(fhir(
+        StatusCode::OK,
+        with_absolute_links(bundle, state.settings.public_url()),
+    ))
+}
+
+/// A searchset's `self` and `next` links as absolute URLs (as FHIR asks) on the configured
+/// public address, never on the request's Host header.
+fn with_absolute_links(mut bundle: Value, base: &crate::public_url::PublicUrl) -> Value {
+    if let Some(links) = bundle["link"].as_array_mut() {
+        for link in links {
+            if let Some(path) = link["url"].as_str().filter(|u| u.starts_with('/')) {
+                link["url"] = Value::String(base.join(path));
+            }
+        }
+    }
+    bundle
 }
 
 /// A read is a search by id that must find exactly one.
@@ -523,7 +549,6 @@ async fn gp_message(
     State(state): State<AppState>,
     user: Result<CurrentUser, AppError>,
     Path(id): Path<String>,
-    headers: HeaderMap,
 ) -> FhirResult {
     let user = user?;
     user.require(Action::ReadCasework)?;
@@ -558,14 +583,8 @@ async fn gp_message(
         .consents_in_scope(user.case_scope(), Some(person_id), None)
         .await?;
     let agreed = super::gp_message::agreed_with_practice(&consents, &code, &name);
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-        })
-        .unwrap_or("localhost");
+    // Built on the configured address: the Host header is the caller's to choose.
+    let base = state.settings.public_url().join("/fhir");
     let episode = super::gp_message::Episode {
         person: &person,
         practice: (&code, &name),
@@ -576,6 +595,6 @@ async fn gp_message(
     };
     Ok(fhir(
         StatusCode::OK,
-        super::gp_message::gp_message(&episode, &format!("http://{host}/fhir"), chrono::Utc::now()),
+        super::gp_message::gp_message(&episode, &base, chrono::Utc::now()),
     ))
 }

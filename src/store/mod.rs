@@ -16,6 +16,7 @@ mod fhir;
 mod intake;
 pub(crate) mod people;
 mod scope;
+mod sign_in;
 pub mod team;
 mod users;
 pub mod visits;

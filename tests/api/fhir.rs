@@ -724,7 +724,7 @@ async fn every_type_is_searched_by_patient_status_category_and_last_updated(back
     let next = first["link"][1]["url"]
         .as_str()
         .unwrap()
-        .strip_prefix("/fhir")
+        .strip_prefix(&format!("{}/fhir", app.address))
         .unwrap()
         .to_string();
     let (_, second) = search(&app, &lw, &next).await;

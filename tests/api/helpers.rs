@@ -86,11 +86,17 @@ pub const LINK_WORKER_PASSWORD: &str = "a long test password";
 pub const SERVICE_ORGANISATION: &str = "Parks Trust";
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// A fresh application with some settings changed from the defaults.
+pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let database_url = fresh_database(backend, &dir).await;
     let mut settings = Settings::new(&database_url);
     // Each report reads the database afresh, so a test sees what it just wrote.
     settings.equity_refresh = std::time::Duration::ZERO;
+    configure(&mut settings);
     let app = Application::build(settings, "127.0.0.1:0".parse().unwrap())
         .await
         .expect("build app");
@@ -284,6 +290,19 @@ pub fn assert_problem(status: StatusCode, body: &Value, expected: StatusCode) {
 }
 
 impl TestApp {
+    /// Runs SQL with one time bound as `$1`, behind the application's back (to make time
+    /// pass for sessions, tokens and links without waiting).
+    pub async fn execute_at(&self, sql: &str, at: chrono::DateTime<chrono::Utc>) {
+        match &self.store {
+            Store::Sqlite { write, .. } => {
+                sqlx::query(sql).bind(at).execute(write).await.unwrap();
+            }
+            Store::Postgres(pool) => {
+                sqlx::query(sql).bind(at).execute(pool).await.unwrap();
+            }
+        }
+    }
+
     /// Runs raw SQL behind the application's back (to simulate corruption or tampering).
     pub async fn execute(&self, sql: &str) {
         match &self.store {
