@@ -13,7 +13,7 @@ port=${PORT:-18080}
 seconds=${SECONDS_TO_RUN:-10}
 export DATABASE_URL=$db
 team=$($bin teams add --name "Bench team")
-LINKWELL_PASSWORD=bench-password $bin users add --username bench --display-name Bench --role link_worker --team-id "$team" >/dev/null
+$bin users add --username bench --display-name Bench --role link_worker --team-id "$team" >/dev/null
 token=$($bin users token --username bench)
 $bin serve --addr 127.0.0.1:$port >"$work/server.log" 2>&1 &
 server=$!

@@ -53,6 +53,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
     use crate::referrals::api as referrals;
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(referrals::me))
+        .routes(routes!(
+            crate::auth::api::list_tokens,
+            crate::auth::api::issue_token
+        ))
+        .routes(routes!(crate::auth::api::revoke_token))
         .routes(routes!(geo::look_up_postcode))
         .routes(routes!(people::create_person))
         .routes(routes!(people::get_person))

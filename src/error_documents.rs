@@ -24,8 +24,7 @@ pub async fn structured_errors(request: Request, next: Next) -> Response {
     let fhir = path == "/fhir" || path.starts_with("/fhir/");
     let response = next.run(request).await;
     let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) || is_structured(&response, fhir)
-    {
+    if !(status.is_client_error() || status.is_server_error()) || is_structured(&response, fhir) {
         return response;
     }
     let allow = response.headers().get(header::ALLOW).cloned();

@@ -26,7 +26,8 @@ macro_rules! append_audit {
         let mut record = $crate::audit::AuditRecord {
             id: last_id + 1,
             at: $crate::store::audit::now_text(),
-            actor_id: Some($ctx.actor_id),
+            // 0: the server's operator at the command line, who has no account.
+            actor_id: ($ctx.actor_id > 0).then_some($ctx.actor_id),
             actor_role: $ctx.actor_role.clone(),
             action: $action.code().to_string(),
             record_type: $record_type.to_string(),

@@ -6,6 +6,7 @@
 //! SQLite writes go through a single-connection pool: one writer at a time never meets
 //! `SQLITE_BUSY`, and reads run in parallel beside it under WAL.
 
+pub mod accounts;
 pub mod audit;
 mod casework;
 mod consent;

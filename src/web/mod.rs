@@ -1,6 +1,7 @@
 //! Server-rendered pages for link workers. Plain HTML forms (no JavaScript needed),
 //! post/redirect/get, CSRF token on every form, one stylesheet served by the binary.
 
+mod accounts;
 mod admin;
 mod casework;
 mod directory;
@@ -50,6 +51,30 @@ pub fn routes() -> Router<AppState> {
         .route("/caseload", get(caseload_page))
         .route("/team", get(team::team_page))
         .route("/admin", get(admin::admin_page))
+        .route("/admin/invitations", post(admin::invite))
+        .route("/admin/accounts/{id}/disable", post(admin::disable))
+        .route("/admin/accounts/{id}/enable", post(admin::enable))
+        .route("/admin/accounts/{id}/unlock", post(admin::unlock))
+        .route(
+            "/admin/accounts/{id}/sessions/end",
+            post(admin::end_sessions),
+        )
+        .route(
+            "/admin/accounts/{id}/tokens/revoke",
+            post(admin::revoke_tokens),
+        )
+        .route(
+            "/admin/accounts/{id}/password-reset",
+            post(admin::reset_password),
+        )
+        .route(
+            "/password-links/{secret}",
+            get(accounts::password_link_page).post(accounts::use_password_link),
+        )
+        .route(
+            "/account/password",
+            get(accounts::change_password_page).post(accounts::change_password),
+        )
         .route("/visits", get(visits::visits_page))
         .route("/visits/{id}/done", post(visits::record_visit))
         .route("/referrals/{id}/visits", post(visits::arrange_visit))
@@ -77,6 +102,12 @@ pub fn routes() -> Router<AppState> {
         .route("/referrals/{id}/goals", post(casework::record_goal))
         .route("/goals/{id}/progress", post(casework::record_progress))
         .route("/referrals/{id}/connections", post(casework::connect))
+}
+
+/// Where a one-time password link (an invitation or a reset) is used; the caller puts the
+/// public URL in front.
+pub fn password_link_path(secret: &str) -> String {
+    format!("/password-links/{secret}")
 }
 
 /// Each role starts where its work is.

@@ -39,6 +39,9 @@ fn allowed(method: &str, path: &str, role: Role, scope: Scope) -> bool {
     let own = scope == Scope::Own;
     match (method, path) {
         ("get", "/me") | ("get", "/caseload") => true,
+        // Everyone manages their own API tokens, and only their own.
+        ("get", "/me/tokens") | ("post", "/me/tokens") => true,
+        ("post", "/me/tokens/{id}/revocation") => own,
         ("get", "/postcodes/{postcode}") => {
             matches!(role, LinkWorker | TeamLead | Referrer | Admin)
         }
@@ -167,6 +170,8 @@ fn body_for(path: &str, app: &TestApp, referral_version: i64, link_worker: i64) 
             json!({"organisation": crate::helpers::SERVICE_ORGANISATION, "share": ["name"], "method": "written"})
         }
         "/consents/{id}/withdrawal" => json!({}),
+        "/me/tokens" => json!({"label": "matrix", "expires_in_days": 1}),
+        "/me/tokens/{id}/revocation" => json!({}),
         other => panic!("no request body for {other}"),
     }
 }
@@ -212,6 +217,20 @@ async fn every_route_every_role_every_scope(backend: Backend) {
                     };
                     let id = if path.starts_with("/directory/services/") {
                         format!("linkwell-service-{}", app.service_id)
+                    } else if path.starts_with("/me/tokens/") {
+                        // A spare token: the caller's own, or another account's.
+                        let holder = if scope == Scope::Own {
+                            role
+                        } else if role == LinkWorker {
+                            TeamLead
+                        } else {
+                            LinkWorker
+                        };
+                        let (s, issued) = app
+                            .post("/me/tokens", token(holder), json!({"label": "spare"}))
+                            .await;
+                        assert_eq!(s, StatusCode::CREATED, "{issued}");
+                        issued["id"].to_string()
                     } else {
                         id.to_string()
                     };

@@ -1,6 +1,7 @@
 //! Integration tests: the real server over HTTP, on SQLite and PostgreSQL.
 
 mod access;
+mod accounts;
 mod audit;
 mod cli;
 mod concurrency;

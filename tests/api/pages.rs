@@ -69,7 +69,7 @@ pub async fn post_form(
 }
 
 /// Posts the sign-in form as a browser would: fetch it (token and cookie), then submit.
-async fn post_sign_in(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
+pub async fn post_sign_in(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
     let form = app
         .client
         .get(format!("{}/sign-in", app.address))

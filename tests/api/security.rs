@@ -142,9 +142,7 @@ async fn fifty_correct_sign_ins_from_one_address_lock_no_one_out(backend: Backen
     }
 }
 
-async fn an_address_with_many_failures_is_slowed_by_a_growing_delay_not_locked(
-    backend: Backend,
-) {
+async fn an_address_with_many_failures_is_slowed_by_a_growing_delay_not_locked(backend: Backend) {
     let app = spawn_app(backend).await;
     let office = client_from(40);
     // Twenty failures (on twenty different names, so no account limit is reached) are
@@ -163,7 +161,11 @@ async fn an_address_with_many_failures_is_slowed_by_a_growing_delay_not_locked(
 
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let failed = sign_in_from(&app, &office, "nobody-else", "guess").await;
-    assert_eq!(failed.status(), StatusCode::UNAUTHORIZED, "checked after the wait");
+    assert_eq!(
+        failed.status(),
+        StatusCode::UNAUTHORIZED,
+        "checked after the wait"
+    );
     let early = sign_in_from(&app, &office, "lw", LINK_WORKER_PASSWORD).await;
     assert_eq!(early.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(early.headers()["retry-after"], "2", "the delay doubled");
@@ -250,8 +252,9 @@ on_both_databases!(absolute_urls_come_from_the_public_url_never_the_host_header)
 
 async fn absolute_urls_come_from_the_public_url_never_the_host_header(backend: Backend) {
     let app = spawn_app_with(backend, |settings| {
-        settings.public_url =
-            Some(linkwell::public_url::PublicUrl::parse("https://linkwell.example.nhs.uk").unwrap());
+        settings.public_url = Some(
+            linkwell::public_url::PublicUrl::parse("https://linkwell.example.nhs.uk").unwrap(),
+        );
     })
     .await;
     let (person, referral) = app.person_with_referral("B25 8DS").await;
@@ -345,7 +348,10 @@ async fn plain_http_sends_no_hsts_and_defaults_to_the_listen_address(backend: Ba
         .send()
         .await
         .unwrap();
-    assert!(response.headers().get("strict-transport-security").is_none());
+    assert!(response
+        .headers()
+        .get("strict-transport-security")
+        .is_none());
     let message: Value = response.json().await.unwrap();
     let first = message["entry"][0]["fullUrl"].as_str().unwrap();
     assert!(
