@@ -419,6 +419,16 @@ async fn a_sign_in_is_a_browser_session_that_ends_when_idle_or_at_its_limit(back
 
 on_both_databases!(every_error_is_a_problem_document_or_an_operation_outcome);
 
+/// A request that must fail: method, path, body (media type and text), status, and whether
+/// the answer is FHIR (an OperationOutcome) rather than a problem document.
+type ErrorCase = (
+    reqwest::Method,
+    &'static str,
+    Option<(&'static str, String)>,
+    u16,
+    bool,
+);
+
 async fn every_error_is_a_problem_document_or_an_operation_outcome(backend: Backend) {
     let app = spawn_app(backend).await;
     let big = "x".repeat(300 * 1024);
@@ -433,8 +443,7 @@ async fn every_error_is_a_problem_document_or_an_operation_outcome(backend: Back
         request.send()
     };
     use reqwest::Method;
-    let cases: Vec<(Method, &str, Option<(&str, String)>, u16, bool)> = vec![
-        // (method, path, body, status, FHIR?)
+    let cases: Vec<ErrorCase> = vec![
         (
             Method::POST,
             "/fhir/ServiceRequest",
