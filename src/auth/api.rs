@@ -89,7 +89,9 @@ pub async fn issue_token(
     ))
 }
 
-/// Revokes one of the caller's own tokens at once (it may be the one in use).
+/// Revokes one of the caller's own tokens at once. The token making the request cannot
+/// revoke itself (409): issue a new token and revoke the old one with it, so a client
+/// never locks itself out by mistake; an administrator can revoke all of an account's.
 #[utoipa::path(post, path = "/me/tokens/{id}/revocation", tag = "account",
     params(("id" = i64, Path)),
     responses((status = 204, description = "revoked"), WriteProblems))]
@@ -98,6 +100,11 @@ pub async fn revoke_token(
     user: CurrentUser,
     Id(id): Id,
 ) -> AppResult<StatusCode> {
+    if user.token_id == Some(id) {
+        return Err(AppError::Conflict(
+            "this is the token making the request: revoke it with another of your tokens (POST /me/tokens issues one)".into(),
+        ));
+    }
     if state
         .store
         .revoke_api_token(user.id, id, &account_context(&user))

@@ -55,6 +55,9 @@ pub struct CurrentUser {
     /// Identifies the request in the audit log (the caller's `X-Request-Id` if sane).
     #[serde(skip)]
     pub request_id: String,
+    /// The API token the request came with (none for cookie sessions).
+    #[serde(skip)]
+    pub token_id: Option<i64>,
 }
 
 impl CurrentUser {

@@ -112,6 +112,7 @@ mod tests {
             organisation: None,
             csrf_token: None,
             request_id: String::new(),
+            token_id: None,
         }
     }
 

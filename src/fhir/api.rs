@@ -458,13 +458,20 @@ async fn search(
     ))
 }
 
-/// A searchset's `self` and `next` links as absolute URLs (as FHIR asks) on the configured
-/// public address, never on the request's Host header.
+/// A searchset's `self` and `next` links and its entries' `fullUrl`s as absolute URLs (as
+/// FHIR asks) on the configured public address, never on the request's Host header.
 fn with_absolute_links(mut bundle: Value, base: &crate::public_url::PublicUrl) -> Value {
     if let Some(links) = bundle["link"].as_array_mut() {
         for link in links {
             if let Some(path) = link["url"].as_str().filter(|u| u.starts_with('/')) {
                 link["url"] = Value::String(base.join(path));
+            }
+        }
+    }
+    if let Some(entries) = bundle["entry"].as_array_mut() {
+        for entry in entries {
+            if let Some(relative) = entry["fullUrl"].as_str().filter(|u| !u.contains(':')) {
+                entry["fullUrl"] = Value::String(base.join(&format!("/fhir/{relative}")));
             }
         }
     }

@@ -36,6 +36,7 @@ impl UserRow {
             organisation: self.organisation,
             csrf_token,
             request_id: String::new(),
+            token_id: None,
         })
     }
 }
@@ -104,12 +105,23 @@ impl Store {
     }
 
     pub async fn user_by_token(&self, token_hash: &str) -> anyhow::Result<Option<CurrentUser>> {
+        #[derive(sqlx::FromRow)]
+        struct WithToken {
+            #[sqlx(flatten)]
+            user: UserRow,
+            token_id: i64,
+        }
         let sql = format!(
-            "SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id \
+            "SELECT {USER_COLUMNS}, t.id AS token_id FROM api_tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.token_hash = $1 AND t.expires_at > $2 AND u.disabled_at IS NULL"
         );
-        let row: Option<UserRow> = on_reader!(self, pool => sqlx::query_as(&sql).bind(token_hash).bind(Utc::now()).fetch_optional(pool).await)?;
-        row.map(|r| r.into_user(None)).transpose()
+        let row: Option<WithToken> = on_reader!(self, pool => sqlx::query_as(&sql).bind(token_hash).bind(Utc::now()).fetch_optional(pool).await)?;
+        row.map(|r| {
+            let mut user = r.user.into_user(None)?;
+            user.token_id = Some(r.token_id);
+            Ok(user)
+        })
+        .transpose()
     }
 
     /// Checks a password; returns the user only when it matches. The argon2 work runs off

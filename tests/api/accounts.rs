@@ -85,6 +85,13 @@ async fn api_tokens_carry_a_label_and_an_expiry_and_are_listed_and_revoked(backe
     let (status, _) = app.post(&path, &app.team_lead, json!({})).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(me(&app, &token).await, StatusCode::OK);
+    let (status, problem) = app.post(&path, &token, json!({})).await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "a token does not revoke itself: {problem}"
+    );
+    assert_eq!(me(&app, &token).await, StatusCode::OK);
     let (status, _) = app.post(&path, &app.link_worker, json!({})).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(me(&app, &token).await, StatusCode::UNAUTHORIZED);

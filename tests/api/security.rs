@@ -317,6 +317,13 @@ async fn absolute_urls_come_from_the_public_url_never_the_host_header(backend: B
         "https://linkwell.example.nhs.uk/fhir/ServiceRequest?_count=1&_offset=1"
     );
     assert!(!bundle.to_string().contains("attacker"));
+    assert_eq!(
+        bundle["entry"][0]["fullUrl"],
+        format!(
+            "https://linkwell.example.nhs.uk/fhir/ServiceRequest/{}",
+            bundle["entry"][0]["resource"]["id"].as_str().unwrap()
+        )
+    );
     // The session cookie of an HTTPS service is Secure.
     app.store
         .set_password("lw", LINK_WORKER_PASSWORD)
