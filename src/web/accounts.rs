@@ -5,14 +5,16 @@
 use super::views::Layout;
 use super::{check_csrf, error_page, render, PageUser};
 use crate::app::AppState;
+use crate::auth::throttle::{self, Verdict};
 use crate::auth::{self, password_policy, CurrentUser};
 use crate::error::AppError;
 use crate::store::accounts::{PasswordChange, ACCOUNT_PURPOSE};
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::{ConnectInfo, Form, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use std::net::SocketAddr;
 
 /// Cookie holding the password-link form's CSRF token (double submit: no session yet).
 const LINK_FORM_COOKIE: &str = "linkwell_password_link";
@@ -231,6 +233,7 @@ pub async fn change_password_page(PageUser(user): PageUser) -> Response {
 pub async fn change_password(
     State(state): State<AppState>,
     PageUser(user): PageUser,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<PasswordForm>,
 ) -> Response {
@@ -256,12 +259,48 @@ pub async fn change_password(
         purpose: ACCOUNT_PURPOSE.into(),
         ..user.audit_context()
     };
+    // The current password is a password check like signing in: counted first, under the
+    // same limits, so a session left open cannot be used to guess it.
+    let account_key = throttle::account_key(&user.username);
+    let address_key = throttle::address_key(peer.ip());
+    match state
+        .store
+        .count_sign_in_attempt(
+            &account_key,
+            &address_key,
+            chrono::Utc::now(),
+            &state.settings.sign_in_limits,
+        )
+        .await
+    {
+        Ok(Verdict::Check) => {}
+        Ok(_) => return change_form(
+            &user,
+            Some((
+                "Too many wrong passwords. Wait 15 minutes and try again, or ask an administrator"
+                    .into(),
+                "current_password",
+            )),
+            false,
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
+        Err(e) => return error_page(Some(&user), AppError::Internal(e)),
+    }
     match state
         .store
         .change_password(user.id, &form.current_password, &hashed, &keep, &ctx)
         .await
     {
-        Ok(PasswordChange::Changed) => change_form(&user, None, true, StatusCode::OK),
+        Ok(PasswordChange::Changed) => {
+            if let Err(e) = state
+                .store
+                .clear_sign_in_failures(&[&account_key, &address_key])
+                .await
+            {
+                return error_page(Some(&user), AppError::Internal(e));
+            }
+            change_form(&user, None, true, StatusCode::OK)
+        }
         Ok(PasswordChange::WrongCurrentPassword) => change_form(
             &user,
             Some((

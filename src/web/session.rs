@@ -120,6 +120,8 @@ pub async fn sign_in(
         Err(e) => return error_page(None, AppError::Internal(e)),
     };
     if let Some(message) = message {
+        // For whoever watches the logs: a guessing attack shows up here (no password logged).
+        tracing::warn!(account = %account_key, address = %address_key, wait_seconds = wait, "sign-in refused by the throttle");
         let mut response = refuse(message, StatusCode::TOO_MANY_REQUESTS);
         response
             .headers_mut()

@@ -389,6 +389,45 @@ async fn users_change_their_own_password_and_their_other_sessions_end(backend: B
     let new = crate::pages::post_sign_in(&app, "lw", "kettle orbit lantern").await;
     assert_eq!(new.status(), StatusCode::SEE_OTHER);
     assert_eq!(audited(&app, "account.password_changed").await, 1);
+
+    // Guessing the current password from an open session meets the sign-in limit.
+    let here = sign_in_as_with(&app, "lw", "kettle orbit lantern").await;
+    let (_, html) = page(&app, &here, "/account/password").await;
+    let guess = |current: &'static str| {
+        let form = vec![
+            ("csrf", csrf_of(&html)),
+            ("current_password", current.to_string()),
+            ("new_password", "another long passphrase".to_string()),
+            ("confirm_password", "another long passphrase".to_string()),
+        ];
+        let app = &app;
+        let here = here.clone();
+        async move {
+            post_form(app, &here, "/account/password", &form)
+                .await
+                .status()
+        }
+    };
+    for _ in 0..5 {
+        assert_eq!(guess("a guess").await, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    assert_eq!(
+        guess("kettle orbit lantern").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+/// Signs in with a given password; returns the session cookie.
+async fn sign_in_as_with(app: &TestApp, username: &str, password: &str) -> String {
+    let response = crate::pages::post_sign_in(app, username, password).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
 }
 
 async fn an_administrator_unlocks_a_throttled_account_ends_sessions_and_revokes_tokens(
