@@ -1,4 +1,5 @@
-//! Linkwell: a social prescribing platform. See README.md and DESIGN.md.
+//! Linkwell: a social prescribing platform. See README.md, and docs/ for the design
+//! (docs/architecture.md: the modules and the dependency rule they are moving to).
 //!
 //! One folder per capability; domain types (people, referrals, measures, geo) know
 //! nothing of HTTP or SQL, `store` holds the SQL, `api` and `web` the HTTP.

@@ -478,7 +478,7 @@ async fn a_questionnaire_response_is_scored_exactly_as_the_form_is(backend: Back
     )
     .await;
     assert_eq!(s, StatusCode::CREATED, "{scored}");
-    // Raw 16 is 16.36 on the SWEMWBS metric (DESIGN.md 1.4 conversion table).
+    // Raw 16 is 16.36 on the SWEMWBS metric (the published conversion table, docs/domain.md).
     assert_eq!(scored["extension"][0]["valueDecimal"], 16.36);
     assert_eq!(scored["status"], "completed");
     // The same answers through the form's API give the same score.
