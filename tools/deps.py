@@ -6,7 +6,8 @@ Why: docs/architecture.md states a dependency rule (domain modules depend on not
 code is from it, from the source alone: every `crate::<module>` path outside comments (a `use
 crate::` line or a path written inline) in a file under src/<module>/ or src/<module>.rs is an
 edge <module> -> <other module>. Test code (`#[cfg(test)]` modules) counts too: it is compiled
-into the same crate.
+into the same crate. With --split-api, `super::` paths between a folder's handlers (api.rs)
+and the rest of the folder count too.
 
 Usage: python3 tools/deps.py [--src DIR] [--files] [--split-api] [--fail-on-cycles]
   prints each module's dependencies, the strongly connected components (cycles) and, for each
@@ -55,6 +56,12 @@ def edges(src: pathlib.Path, split_api: bool):
         for group in GROUP.findall(code):
             for a, b in re.findall(r"(?:^|,)\s*([a-z_][a-z0-9_]*)(?:::([a-z_][a-z0-9_]*))?", group):
                 targets.add(target_of(a, b, split_api))
+        if split_api and len(path.relative_to(src).parts) == 2:
+            # Inside a folder module, `super::api` reaches the handlers and any other
+            # `super::x` the module's own domain part.
+            folder = path.relative_to(src).parts[0]
+            for word in re.findall(r"\bsuper::([a-z_][a-z0-9_]*)", code):
+                targets.add(f"{folder}::api" if word == "api" else folder)
         for target in targets:
             if target != here:
                 found[here][target].add(str(path.relative_to(src.parent)))
