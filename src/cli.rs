@@ -472,7 +472,7 @@ pub fn run() -> anyhow::Result<()> {
                     },
             } => {
                 let dir = data_dir.unwrap_or_else(crate::geo::default_data_dir);
-                crate::directory::bench::run(&dir, services, queries).await
+                crate::bench::directory::run(&dir, services, queries).await
             }
             Command::Bench {
                 command:
