@@ -22,4 +22,5 @@ pub mod measures;
 pub mod people;
 pub mod referrals;
 pub mod store;
+pub mod telemetry;
 pub mod web;
