@@ -4,7 +4,6 @@
 //! answers from, and `oruk` serves the standard's read API.
 
 pub mod api;
-pub mod bench;
 pub mod catalogue;
 pub mod curation;
 pub mod feed;

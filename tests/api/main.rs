@@ -15,6 +15,7 @@ mod geography;
 mod helpers;
 mod intake;
 mod openapi;
+mod operations;
 mod pages;
 mod referrals;
 mod validation;
