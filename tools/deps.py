@@ -9,7 +9,12 @@ edge <module> -> <other module>. Test code (`#[cfg(test)]` modules) counts too: 
 into the same crate. With --split-api, `super::` paths between a folder's handlers (api.rs)
 and the rest of the folder count too.
 
+Until the cycles are gone, CI holds the line with a ratchet: `--baseline tools/deps-baseline.txt`
+fails on any edge between top-level modules that the baseline does not list (the known debts),
+so no new backward edge lands; `--write-baseline FILE` records today's edges after one is removed.
+
 Usage: python3 tools/deps.py [--src DIR] [--files] [--split-api] [--fail-on-cycles]
+                             [--baseline FILE | --write-baseline FILE]
   prints each module's dependencies, the strongly connected components (cycles) and, for each
   cycle, the edges inside it with the files that make them. With --fail-on-cycles it exits 1 when
   any cycle exists, so it can become a CI check once the cycles are gone.
@@ -113,11 +118,34 @@ def main() -> int:
         help="count each capability's HTTP handlers (src/<module>/api.rs) as a node of their own, "
         "<module>::api, to see whether the domain part of a folder already keeps the rule",
     )
+    parser.add_argument("--baseline", help="fail on any edge not listed in this file (one 'a -> b' a line)")
+    parser.add_argument("--write-baseline", help="write today's edges to this file")
     args = parser.parse_args()
     src = pathlib.Path(args.src)
     modules, found = edges(src, args.split_api)
     # Only edges to real top-level modules (crate::foo where foo is a module, not an item of lib.rs).
     graph = {m: {t for t in found[m] if t in modules} for m in modules}
+    today = sorted(f"{m} -> {t}" for m in graph for t in graph[m])
+    if args.write_baseline:
+        pathlib.Path(args.write_baseline).write_text(
+            "# Known module edges (tools/deps.py --write-baseline); CI fails on any edge not listed.\n"
+            + "\n".join(today) + "\n", encoding="utf-8")
+        print(f"wrote {len(today)} edges to {args.write_baseline}")
+        return 0
+    if args.baseline:
+        lines = pathlib.Path(args.baseline).read_text(encoding="utf-8").splitlines()
+        known = {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+        new = [edge for edge in today if edge not in known]
+        gone = sorted(known - set(today))
+        for edge in new:
+            m, t = edge.split(" -> ")
+            print(f"new module dependency {edge} (from {', '.join(sorted(found[m][t]))}): "
+                  "it is not in the baseline; see docs/architecture.md for the dependency rule")
+        if gone:
+            print(f"{len(gone)} baseline edges are gone (well done): refresh the baseline with "
+                  f"--write-baseline {args.baseline}: {'; '.join(gone)}")
+        print(f"{len(today)} module edges, {len(new)} new")
+        return 1 if new else 0
 
     print(f"{len(modules)} top-level modules, {sum(len(t) for t in graph.values())} edges")
     for m in sorted(modules):
