@@ -6,7 +6,7 @@ use crate::on_both_databases;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-async fn fhir(
+pub async fn fhir(
     app: &TestApp,
     method: &str,
     path: &str,
@@ -30,7 +30,7 @@ async fn fhir(
     (status, response.json().await.unwrap(), headers)
 }
 
-fn service_request(identifier: &str) -> Value {
+pub fn service_request(identifier: &str) -> Value {
     json!({
         "resourceType": "ServiceRequest",
         "identifier": [{"system": "https://example.org/gp-referrals", "value": identifier}],

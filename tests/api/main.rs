@@ -18,4 +18,5 @@ mod openapi;
 mod operations;
 mod pages;
 mod referrals;
+mod snapshots;
 mod validation;
