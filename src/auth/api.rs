@@ -22,6 +22,7 @@ pub const MAX_TOKEN_DAYS: i64 = 366;
 #[serde(deny_unknown_fields)]
 pub struct TokenInput {
     /// What the token is for (a script's or a system's name), to recognise it by later.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub label: String,
     /// Days until the token stops working: 1 to 366, 90 if not given.
     #[schema(minimum = 1, maximum = 366)]
@@ -63,6 +64,13 @@ pub async fn issue_token(
     user: CurrentUser,
     ApiJson(input): ApiJson<TokenInput>,
 ) -> AppResult<(StatusCode, Json<IssuedToken>)> {
+    if input.label.chars().count() > 100 {
+        return Err(AppError::invalid_field(
+            "label",
+            "Text too long",
+            "label must be at most 100 characters",
+        ));
+    }
     let label = text_field("label", &input.label, 1, 100)?;
     let days = input.expires_in_days.unwrap_or(super::DEFAULT_TOKEN_DAYS);
     if !(1..=MAX_TOKEN_DAYS).contains(&days) {
