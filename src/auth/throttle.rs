@@ -31,6 +31,8 @@ pub struct SignInLimits {
     /// Failed attempts per address in one window before each further attempt must wait.
     pub per_address: i64,
     pub window_minutes: i64,
+    /// The first wait once an address is past its allowance; each further failure doubles it.
+    pub first_address_delay_seconds: i64,
     /// The longest an address is made to wait between attempts.
     pub max_address_delay_seconds: i64,
 }
@@ -41,6 +43,7 @@ impl Default for SignInLimits {
             per_account: 5,
             per_address: 20,
             window_minutes: 15,
+            first_address_delay_seconds: 1,
             max_address_delay_seconds: 300,
         }
     }
@@ -52,7 +55,7 @@ impl SignInLimits {
     }
 
     /// The wait after an address's `failures`-th failure: none up to the allowance, then
-    /// 1, 2, 4, 8 ... seconds, up to the maximum.
+    /// 1, 2, 4, 8 ... seconds (by default), up to the maximum.
     pub fn address_delay(&self, failures: i64) -> Duration {
         let beyond = failures - self.per_address;
         if beyond < 0 {
@@ -61,6 +64,7 @@ impl SignInLimits {
         let seconds = 1i64
             .checked_shl(beyond.min(62) as u32)
             .unwrap_or(i64::MAX)
+            .saturating_mul(self.first_address_delay_seconds)
             .min(self.max_address_delay_seconds);
         Duration::seconds(seconds)
     }
