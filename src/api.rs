@@ -45,6 +45,7 @@ impl Modify for BearerAuth {
 
 /// Every API route, each with its OpenAPI description, so the document cannot drift.
 pub fn routes() -> OpenApiRouter<AppState> {
+    use crate::accounts::api as accounts;
     use crate::consent::api as consent;
     use crate::directory::api as directory;
     use crate::equity::api as equity;
@@ -53,11 +54,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
     use crate::referrals::api as referrals;
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(referrals::me))
-        .routes(routes!(
-            crate::auth::api::list_tokens,
-            crate::auth::api::issue_token
-        ))
-        .routes(routes!(crate::auth::api::revoke_token))
+        .routes(routes!(accounts::list_tokens, accounts::issue_token))
+        .routes(routes!(accounts::revoke_token))
         .routes(routes!(geo::look_up_postcode))
         .routes(routes!(people::create_person))
         .routes(routes!(people::get_person))

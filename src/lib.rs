@@ -4,6 +4,7 @@
 //! One folder per capability; domain types (people, referrals, measures, geo) know
 //! nothing of HTTP or SQL, `store` holds the SQL, `api` and `web` the HTTP.
 
+pub mod accounts;
 pub mod api;
 pub mod app;
 pub mod audit;

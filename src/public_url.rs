@@ -49,6 +49,16 @@ impl PublicUrl {
     pub fn join(&self, path: &str) -> String {
         format!("{}{path}", self.0)
     }
+
+    /// Where a one-time password link (an invitation or a reset) is used.
+    pub fn password_link(&self, secret: &str) -> String {
+        self.join(&password_link_path(secret))
+    }
+}
+
+/// The path of a one-time password link (served by `web::accounts`).
+pub fn password_link_path(secret: &str) -> String {
+    format!("/password-links/{secret}")
 }
 
 impl fmt::Display for PublicUrl {

@@ -3,7 +3,6 @@
 //! Every handler takes a [`CurrentUser`]; permission checks go through [`policy`] so the
 //! whole access policy lives in one place.
 
-pub mod api;
 pub mod password_policy;
 pub mod policy;
 pub mod throttle;

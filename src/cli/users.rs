@@ -210,11 +210,7 @@ pub async fn run(command: UsersCommand) -> anyhow::Result<()> {
                 let lifetime = chrono::Duration::hours(link.link_hours);
                 let (id, secret) = store.invite_user(&user, lifetime, &operator()).await?;
                 println!("created user {username} (id {id}); they choose their password at this link (works once, for {} hours):", link.link_hours);
-                println!(
-                    "{}",
-                    link.public_url
-                        .join(&crate::web::password_link_path(&secret))
-                );
+                println!("{}", link.public_url.password_link(&secret));
             }
         }
         UsersCommand::List { db } => {
@@ -254,11 +250,7 @@ pub async fn run(command: UsersCommand) -> anyhow::Result<()> {
                 .reset_password(id, chrono::Duration::hours(link.link_hours), &operator())
                 .await?;
             println!("{username}'s password, sessions and tokens have ended; they choose a new password at this link (works once, for {} hours):", link.link_hours);
-            println!(
-                "{}",
-                link.public_url
-                    .join(&crate::web::password_link_path(&secret))
-            );
+            println!("{}", link.public_url.password_link(&secret));
         }
         UsersCommand::RevokeTokens { db, username } => {
             let store = connect_existing(&db.database_url).await?;

@@ -91,7 +91,7 @@ fn link_form(
         intro: format!(
             "Welcome, {display_name}. Your username is {username}. Choose the password you will sign in with."
         ),
-        action: super::password_link_path(secret),
+        action: crate::public_url::password_link_path(secret),
         button: "Save my password",
         ask_current: false,
         username: username.to_string(),

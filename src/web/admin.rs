@@ -319,10 +319,7 @@ fn link_page(
         layout: Layout::new("Invitation link", Some(user)),
         message,
         name: name.to_string(),
-        link: state
-            .settings
-            .public_url()
-            .join(&super::password_link_path(secret)),
+        link: state.settings.public_url().password_link(secret),
         expires: (chrono::Utc::now() + lifetime)
             .format("%-d %B %Y at %H:%M UTC")
             .to_string(),

@@ -104,12 +104,6 @@ pub fn routes() -> Router<AppState> {
         .route("/referrals/{id}/connections", post(casework::connect))
 }
 
-/// Where a one-time password link (an invitation or a reset) is used; the caller puts the
-/// public URL in front.
-pub fn password_link_path(secret: &str) -> String {
-    format!("/password-links/{secret}")
-}
-
 /// Each role starts where its work is.
 async fn home(PageUser(user): PageUser) -> Redirect {
     match user.role {

@@ -2,10 +2,10 @@
 //! expiry, and revoked. Nobody sees or revokes anyone else's tokens here (administrators
 //! revoke an account's tokens from /admin).
 
-use super::CurrentUser;
 use crate::api::{text_field, ApiJson, Id, ReadProblems, WriteProblems};
 use crate::app::AppState;
 use crate::audit::AuditContext;
+use crate::auth::{CurrentUser, DEFAULT_TOKEN_DAYS};
 use crate::error::{AppError, AppResult};
 use crate::store::accounts::{TokenInfo, ACCOUNT_PURPOSE};
 use axum::extract::State;
@@ -72,7 +72,7 @@ pub async fn issue_token(
         ));
     }
     let label = text_field("label", &input.label, 1, 100)?;
-    let days = input.expires_in_days.unwrap_or(super::DEFAULT_TOKEN_DAYS);
+    let days = input.expires_in_days.unwrap_or(DEFAULT_TOKEN_DAYS);
     if !(1..=MAX_TOKEN_DAYS).contains(&days) {
         return Err(AppError::invalid_field(
             "expires_in_days",
