@@ -100,27 +100,30 @@ impl Store {
         Ok(())
     }
 
-    /// Whether an account has failures counted that refuse it now (for the admin page).
-    pub async fn account_locked(
+    /// The account keys whose failures refuse them now (for the administration page).
+    pub async fn locked_account_keys(
         &self,
-        account_key: &str,
         now: DateTime<Utc>,
         limits: &SignInLimits,
-    ) -> anyhow::Result<bool> {
-        let row: Option<(i64, String, String)> = super::on_reader!(self, pool => sqlx::query_as(
-            "SELECT failures, window_start, last_failure FROM sign_in_counters WHERE throttle_key = $1")
-            .bind(account_key).fetch_optional(pool).await)?;
-        let Some((failures, window_start, last_failure)) = row else {
-            return Ok(false);
-        };
-        let counter = Counter {
-            failures,
-            window_start: parse_time(&window_start)?,
-            last_failure: parse_time(&last_failure)?,
-        };
-        Ok(matches!(
-            throttle::decide(Some(&counter), None, now, limits),
-            Verdict::AccountLocked { .. }
-        ))
+    ) -> anyhow::Result<std::collections::HashSet<String>> {
+        let rows: Vec<(String, i64, String, String)> = super::on_reader!(self, pool => sqlx::query_as(
+            "SELECT throttle_key, failures, window_start, last_failure FROM sign_in_counters \
+             WHERE throttle_key LIKE 'account:%' AND failures >= $1")
+            .bind(limits.per_account).fetch_all(pool).await)?;
+        let mut locked = std::collections::HashSet::new();
+        for (key, failures, window_start, last_failure) in rows {
+            let counter = Counter {
+                failures,
+                window_start: parse_time(&window_start)?,
+                last_failure: parse_time(&last_failure)?,
+            };
+            if matches!(
+                throttle::decide(Some(&counter), None, now, limits),
+                Verdict::AccountLocked { .. }
+            ) {
+                locked.insert(key);
+            }
+        }
+        Ok(locked)
     }
 }

@@ -7,6 +7,7 @@ use super::views::{Choice, Layout};
 use super::{check_csrf, error_page, render, PageUser};
 use crate::app::AppState;
 use crate::audit::AuditContext;
+use crate::auth::throttle::account_key;
 use crate::auth::{CurrentUser, Role};
 use crate::error::AppError;
 use crate::store::accounts::ACCOUNT_PURPOSE;
@@ -33,14 +34,18 @@ pub struct AccountLine {
     pub sessions: i64,
     pub tokens: i64,
     pub is_you: bool,
+    /// Refused at sign-in by the failures counted against it.
+    pub locked: bool,
 }
 
 impl AccountLine {
-    fn new(a: Account, you: i64) -> AccountLine {
+    fn new(a: Account, you: i64, locked: bool) -> AccountLine {
         let status = if a.disabled {
             "Disabled".to_string()
         } else if !a.has_password {
             "Invited (no password yet)".to_string()
+        } else if locked {
+            "Active; sign-in locked after failed attempts".to_string()
         } else {
             "Active".to_string()
         };
@@ -58,6 +63,7 @@ impl AccountLine {
             status,
             sessions: a.sessions,
             tokens: a.tokens,
+            locked,
         }
     }
 }
@@ -169,6 +175,10 @@ async fn show_admin(
     let result = async {
         require_admin(user)?;
         let teams = state.store.team_sizes().await?;
+        let locked = state
+            .store
+            .locked_account_keys(chrono::Utc::now(), &state.settings.sign_in_limits)
+            .await?;
         Ok(AdminPage {
             layout: Layout::new("Administration", Some(user)),
             accounts: state
@@ -176,7 +186,10 @@ async fn show_admin(
                 .accounts()
                 .await?
                 .into_iter()
-                .map(|a| AccountLine::new(a, user.id))
+                .map(|a| {
+                    let is_locked = locked.contains(&account_key(&a.username));
+                    AccountLine::new(a, user.id, is_locked)
+                })
                 .collect(),
             team_choices: teams
                 .iter()

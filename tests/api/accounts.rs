@@ -442,10 +442,19 @@ async fn an_administrator_unlocks_a_throttled_account_ends_sessions_and_revokes_
     }
     let locked = crate::pages::post_sign_in(&app, "gp", LINK_WORKER_PASSWORD).await;
     assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    let (_, html) = page(&app, &administrator, "/admin").await;
+    assert!(html.contains("sign-in locked"), "{html}");
+    assert_eq!(
+        html.matches("Unlock sign-in").count(),
+        1,
+        "only for the locked account"
+    );
     let unlocked = admin_action(&app, &administrator, gp, "unlock").await;
     assert_eq!(unlocked.status(), StatusCode::SEE_OTHER);
     let referrer = sign_in_as(&app, "gp").await;
     assert_eq!(page(&app, &referrer, "/caseload").await.0, StatusCode::OK);
+    let (_, html) = page(&app, &administrator, "/admin").await;
+    assert!(!html.contains("sign-in locked"));
 
     let ended = admin_action(&app, &administrator, gp, "sessions/end").await;
     assert_eq!(ended.status(), StatusCode::SEE_OTHER);
