@@ -34,10 +34,18 @@ impl Store {
              WHERE throttle_key IN ($1, $2) ORDER BY throttle_key{lock}"
         );
         let now_text = time_text(now);
-        // Forgetting old counters is housekeeping: outside the transaction, and a failure
-        // (two attempts tidying the same rows) does not stop the sign-in.
+        // Forgetting old counters is housekeeping: outside the transaction, skipping rows
+        // another attempt holds (so it never waits on one, and two can never deadlock), and a
+        // failure does not stop the sign-in.
         let stale = time_text(limits.stale_before(now));
-        let tidied = on_writer!(self, pool => sqlx::query("DELETE FROM sign_in_counters WHERE last_failure < $1")
+        let tidy = match self.backend() {
+            Backend::Postgres => {
+                "DELETE FROM sign_in_counters WHERE throttle_key IN \
+                 (SELECT throttle_key FROM sign_in_counters WHERE last_failure < $1 FOR UPDATE SKIP LOCKED)"
+            }
+            Backend::Sqlite => "DELETE FROM sign_in_counters WHERE last_failure < $1",
+        };
+        let tidied = on_writer!(self, pool => sqlx::query(tidy)
             .bind(&stale).execute(pool).await.map(|_| ()));
         if let Err(e) = tidied {
             tracing::warn!(error = %e, "old sign-in counters not removed this time");

@@ -579,3 +579,39 @@ async fn every_error_is_a_problem_document_or_an_operation_outcome(backend: Back
         .starts_with("text/html"));
     assert!(response.text().await.unwrap().contains("<h1"));
 }
+
+on_both_databases!(counters_older_than_the_window_are_forgotten);
+
+/// The counters stay the size of one window: a sign-in attempt tidies away old ones.
+async fn counters_older_than_the_window_are_forgotten(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let old = linkwell::store::audit::time_text(chrono::Utc::now() - chrono::Duration::minutes(20));
+    let recent =
+        linkwell::store::audit::time_text(chrono::Utc::now() - chrono::Duration::minutes(1));
+    app.execute(&format!(
+        "INSERT INTO sign_in_counters (throttle_key, failures, window_start, last_failure) VALUES \
+         ('account:long-ago', 3, '{old}', '{old}'), ('account:just-now', 2, '{recent}', '{recent}')"
+    ))
+    .await;
+    let attempt = sign_in_from(&app, &app.client, "nobody", "guess").await;
+    assert_eq!(attempt.status(), StatusCode::UNAUTHORIZED);
+    let keys: Vec<(String,)> = match &app.store {
+        linkwell::store::Store::Sqlite { read, .. } => {
+            sqlx::query_as("SELECT throttle_key FROM sign_in_counters ORDER BY throttle_key")
+                .fetch_all(read)
+                .await
+                .unwrap()
+        }
+        linkwell::store::Store::Postgres(pool) => {
+            sqlx::query_as("SELECT throttle_key FROM sign_in_counters ORDER BY throttle_key")
+                .fetch_all(pool)
+                .await
+                .unwrap()
+        }
+    };
+    let keys: Vec<&str> = keys.iter().map(|(k,)| k.as_str()).collect();
+    assert_eq!(
+        keys,
+        ["account:just-now", "account:nobody", "address:127.0.0.1"]
+    );
+}
