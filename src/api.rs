@@ -199,6 +199,12 @@ pub enum WriteProblems {
     )]
     TooLarge(Problem),
     #[response(
+        status = 429,
+        description = "Too many refused identity matches; try again later",
+        content_type = "application/problem+json"
+    )]
+    TooMany(Problem),
+    #[response(
         status = 415,
         description = "Body is not JSON",
         content_type = "application/problem+json"

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod consent;
+pub mod csv_cell;
 pub mod demo;
 pub mod directory;
 pub mod equity;

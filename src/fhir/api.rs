@@ -99,6 +99,7 @@ impl From<AppError> for FhirError {
             StatusCode::FORBIDDEN => "forbidden",
             StatusCode::UNAUTHORIZED => "login",
             StatusCode::CONFLICT => "conflict",
+            StatusCode::TOO_MANY_REQUESTS => "throttled",
             StatusCode::PAYLOAD_TOO_LARGE => "too-costly",
             StatusCode::UNSUPPORTED_MEDIA_TYPE => "not-supported",
             s if s.is_server_error() => "exception",
@@ -234,7 +235,7 @@ async fn create_service_request(
             let patient = contained(local).ok_or_else(|| {
                 FhirError::invalid(format!("no contained Patient has the id {local:?}"))
             })?;
-            intake::subject_from(&state, patient).await?
+            intake::subject_from(&state, &user, patient).await?
         }
         None => intake::existing_patient(&state, &user, reference).await?,
     };
@@ -284,7 +285,7 @@ async fn transaction(
     }
     let subject = match parts.patient {
         Some((full_url, patient)) if full_url == reference => {
-            intake::subject_from(&state, patient).await?
+            intake::subject_from(&state, &user, patient).await?
         }
         Some((full_url, _)) => {
             return Err(FhirError::invalid(format!(

@@ -142,12 +142,16 @@ pub async fn existing_patient(
 }
 
 /// Who a sent Patient is: the person registered under its NHS number (name and birth date
-/// must match), or a new person to register.
-pub async fn subject_from(state: &AppState, patient: &Value) -> Result<Subject, FhirError> {
+/// must match; refusals are counted, audited and worded alike), or a new person to register.
+pub async fn subject_from(
+    state: &AppState,
+    user: &CurrentUser,
+    patient: &Value,
+) -> Result<Subject, FhirError> {
     let person = person_from(state, patient).await?;
-    crate::intake::subject_for(&state.store, person)
+    crate::intake::subject_for(&state.store, &user.audit_context(), person)
         .await?
-        .map_err(|message| FhirError::new(StatusCode::CONFLICT, "conflict", message))
+        .map_err(|refused| AppError::from(refused).into())
 }
 
 /// A Patient as a person to register: checked, postcode resolved, practice found by the

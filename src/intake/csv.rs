@@ -335,6 +335,7 @@ fn same_details(person: &NewPerson, family_name: &str, date_of_birth: NaiveDate)
 pub async fn plan(
     store: &Store,
     rows: Vec<ReferralRow>,
+    actor: &crate::audit::AuditContext,
     actor_team: Option<i64>,
 ) -> anyhow::Result<Result<Vec<Intake>, Vec<RowError>>> {
     let mut errors = Vec::new();
@@ -370,10 +371,10 @@ pub async fn plan(
         }
         let subject = match row.same_person_as {
             Some(earlier) => Subject::SameAsEarlier(earlier),
-            None => match super::subject_for(store, person).await? {
+            None => match super::subject_for(store, actor, person).await? {
                 Ok(subject) => subject,
-                Err(message) => {
-                    errors.push(problem(line, "nhs_number", message));
+                Err(refused) => {
+                    errors.push(problem(line, "nhs_number", refused.message()));
                     continue;
                 }
             },

@@ -4,9 +4,11 @@
 
 pub mod csv;
 
+use crate::audit::AuditContext;
 use crate::consent::NewConsent;
+use crate::error::AppError;
 use crate::referrals::ReferrerKind;
-use crate::store::{NewPerson, Store};
+use crate::store::{MatchOutcome, NewPerson, Store};
 use chrono::{DateTime, Utc};
 
 /// Who a referral is for.
@@ -41,27 +43,108 @@ pub struct Admitted {
     pub consent_id: Option<i64>,
 }
 
+/// Most failed identity matches one user may make in [`MATCH_WINDOW_MINUTES`]. Five lets
+/// a referrer correct a typo or two; it makes trying birth dates in a loop (one in about
+/// 30,000 per year of age) hopeless.
+pub const MATCH_FAILURES_ALLOWED: i64 = 5;
+pub const MATCH_WINDOW_MINUTES: i64 = 15;
+
+fn match_window() -> chrono::Duration {
+    chrono::Duration::minutes(MATCH_WINDOW_MINUTES)
+}
+
+/// Why the details sent with an NHS number were not accepted. Worded the same whatever
+/// is on file (which detail differed, whose record it is, its id), so a refusal teaches
+/// nothing but "check the details".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchRefused {
+    /// The NHS number is on file with another family name or date of birth, or (when
+    /// registering) is on file at all.
+    NotAccepted,
+    /// The user has had too many refusals in the window; nothing is checked until it ends.
+    TooManyFailures,
+}
+
+impl MatchRefused {
+    pub fn message(self) -> String {
+        match self {
+            MatchRefused::NotAccepted => "the NHS number, family name and date of birth cannot be accepted as given: check all three against the GP record".into(),
+            MatchRefused::TooManyFailures => format!(
+                "too many details have been refused for this account: no NHS number is checked for {MATCH_WINDOW_MINUTES} minutes"
+            ),
+        }
+    }
+}
+
+impl From<MatchRefused> for AppError {
+    fn from(refused: MatchRefused) -> AppError {
+        match refused {
+            MatchRefused::NotAccepted => AppError::Conflict(refused.message()),
+            MatchRefused::TooManyFailures => AppError::TooManyRequests(refused.message()),
+        }
+    }
+}
+
 /// Who a referral for `person` is for: someone already registered under their NHS number
-/// (whose family name and date of birth must then match, or the mismatch is said), or a new
-/// person. A person referred again is never registered twice.
+/// (whose family name and date of birth must then match), or a new person. A person
+/// referred again is never registered twice.
+///
+/// Matching is an oracle if left open, so refusals are worded alike, audited and counted
+/// for the actor, and after [`MATCH_FAILURES_ALLOWED`] nothing more is checked for a while.
 pub async fn subject_for(
     store: &Store,
+    actor: &AuditContext,
     person: NewPerson,
-) -> anyhow::Result<Result<Subject, String>> {
+) -> anyhow::Result<Result<Subject, MatchRefused>> {
     let Some(nhs) = person.nhs_number else {
         return Ok(Ok(Subject::New(person)));
     };
     let digits = nhs.to_string().replace(' ', "");
-    Ok(match store.person_by_nhs_number(&digits).await? {
-        None => Ok(Subject::New(person)),
-        Some((id, family_name, born))
-            if family_name.trim().eq_ignore_ascii_case(person.family_name.trim())
-                && born == person.date_of_birth =>
-        {
-            Ok(Subject::Existing(id))
-        }
-        Some((id, _, _)) => Err(format!(
-            "NHS number {nhs} belongs to a registered person (id {id}) with a different family name or date of birth"
-        )),
+    let outcome = store
+        .match_identity(
+            actor,
+            &digits,
+            MATCH_FAILURES_ALLOWED,
+            match_window(),
+            |family_name, born| {
+                family_name
+                    .trim()
+                    .eq_ignore_ascii_case(person.family_name.trim())
+                    && born == person.date_of_birth
+            },
+        )
+        .await?;
+    Ok(match outcome {
+        MatchOutcome::NotOnFile => Ok(Subject::New(person)),
+        MatchOutcome::Matched(id) => Ok(Subject::Existing(id)),
+        MatchOutcome::Refused => Err(MatchRefused::NotAccepted),
+        MatchOutcome::Throttled => Err(MatchRefused::TooManyFailures),
+    })
+}
+
+/// Registering a person whose NHS number is already on file is refused as a failed match
+/// is: counted, audited and worded alike, so registration is no existence oracle either.
+pub async fn check_unregistered(
+    store: &Store,
+    actor: &AuditContext,
+    person: &NewPerson,
+) -> anyhow::Result<Result<(), MatchRefused>> {
+    let Some(nhs) = person.nhs_number else {
+        return Ok(Ok(()));
+    };
+    let digits = nhs.to_string().replace(' ', "");
+    let outcome = store
+        .match_identity(
+            actor,
+            &digits,
+            MATCH_FAILURES_ALLOWED,
+            match_window(),
+            |_, _| false,
+        )
+        .await?;
+    Ok(match outcome {
+        MatchOutcome::NotOnFile | MatchOutcome::Matched(_) => Ok(()),
+        MatchOutcome::Refused => Err(MatchRefused::NotAccepted),
+        MatchOutcome::Throttled => Err(MatchRefused::TooManyFailures),
     })
 }

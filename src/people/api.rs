@@ -95,10 +95,11 @@ pub async fn create_person(
 ) -> AppResult<(StatusCode, Json<Person>)> {
     user.require(Action::CreateReferral)?;
     let person = input.validate(&state).await?;
-    let stored = state
-        .store
-        .insert_person(&person, &user.audit_context())
-        .await?;
+    let ctx = user.audit_context();
+    crate::intake::check_unregistered(&state.store, &ctx, &person)
+        .await?
+        .map_err(AppError::from)?;
+    let stored = state.store.insert_person(&person, &ctx).await?;
     Ok((StatusCode::CREATED, Json(stored)))
 }
 

@@ -158,6 +158,10 @@ pub async fn referral_detail(
             })
             .collect()
     };
+    if casework.is_none() {
+        // The follow-up date is the team's plan, not the referral's status.
+        referral.next_follow_up_on = None;
+    }
     Ok(ReferralDetail {
         referral,
         history,

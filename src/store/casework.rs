@@ -1055,11 +1055,28 @@ impl Store {
             .filter(|s| s.is_open())
             .map(|s| s.code())
             .collect();
+        // A referrer sees what they sent and where the referral stands: the name only of
+        // people they registered (the family name they matched otherwise), and nothing the
+        // team recorded (follow-ups, connections) or derived from another's record.
+        let (name, follow_up, imd, unanswered_count) = if matches!(scope, CaseScope::MadeBy(_)) {
+            (
+                "CASE WHEN p.created_by = $2 THEN p.given_name || ' ' || p.family_name ELSE p.family_name END",
+                "CAST(NULL AS DATE)",
+                "CASE WHEN p.created_by = $2 THEN p.imd_decile END",
+                "(SELECT COUNT(*) FROM connections k WHERE 1 = 0 AND k.sent_at < $7)",
+            )
+        } else {
+            (
+                "p.given_name || ' ' || p.family_name",
+                "r.next_follow_up_on",
+                "p.imd_decile",
+                "(SELECT COUNT(*) FROM connections k WHERE k.referral_id = r.id AND k.status = 'requested' AND k.sent_at < $7)",
+            )
+        };
         let sql = format!(
-            "SELECT r.id AS referral_id, p.id AS person_id, p.given_name || ' ' || p.family_name AS person_name, \
-             r.state, r.version, r.link_worker_id, u.display_name AS link_worker_name, r.received_at, r.next_follow_up_on, p.imd_decile, \
-             (SELECT COUNT(*) FROM connections k WHERE k.referral_id = r.id AND k.status = 'requested' AND k.sent_at < $7) \
-             AS unanswered_connections \
+            "SELECT r.id AS referral_id, p.id AS person_id, {name} AS person_name, \
+             r.state, r.version, r.link_worker_id, u.display_name AS link_worker_name, r.received_at, {follow_up} AS next_follow_up_on, \
+             {imd} AS imd_decile, {unanswered_count} AS unanswered_connections \
              FROM referrals r JOIN people p ON p.id = r.person_id LEFT JOIN users u ON u.id = r.link_worker_id \
              WHERE {clause} \
              AND ($1 IS NULL OR r.state = $1) \

@@ -116,9 +116,7 @@ impl Store {
             let existing: Option<(i64,)> = on_reader!(self, pool => sqlx::query_as("SELECT id FROM people WHERE nhs_number = $1")
                 .bind(nhs).fetch_optional(pool).await)?;
             if existing.is_some() {
-                return Err(AppError::Conflict(
-                    "a person with this NHS number is already registered".into(),
-                ));
+                return Err(crate::intake::MatchRefused::NotAccepted.into());
             }
         }
         let row: PersonRow = on_writer!(self, pool => {
@@ -188,7 +186,7 @@ impl Store {
 pub(super) fn insert_error(e: sqlx::Error) -> AppError {
     match &e {
         sqlx::Error::Database(db) if db.is_unique_violation() => {
-            AppError::Conflict("a person with this NHS number is already registered".into())
+            crate::intake::MatchRefused::NotAccepted.into()
         }
         sqlx::Error::Database(db) if db.is_foreign_key_violation() => AppError::invalid_field(
             "practice_id",

@@ -6,7 +6,7 @@ use crate::on_both_databases;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-async fn fhir(
+pub(crate) async fn fhir(
     app: &TestApp,
     method: &str,
     path: &str,
@@ -30,7 +30,7 @@ async fn fhir(
     (status, response.json().await.unwrap(), headers)
 }
 
-fn service_request(identifier: &str) -> Value {
+pub(crate) fn service_request(identifier: &str) -> Value {
     json!({
         "resourceType": "ServiceRequest",
         "identifier": [{"system": "https://example.org/gp-referrals", "value": identifier}],
@@ -763,7 +763,7 @@ async fn every_type_is_searched_by_patient_status_category_and_last_updated(back
     let _ = referral;
 }
 
-fn transaction(identifier: &str, with_consent: Value) -> Value {
+pub(crate) fn transaction(identifier: &str, with_consent: Value) -> Value {
     let mut request = service_request(identifier);
     let patient = request["contained"][0].clone();
     request.as_object_mut().unwrap().remove("contained");
@@ -781,7 +781,7 @@ fn transaction(identifier: &str, with_consent: Value) -> Value {
     json!({"resourceType": "Bundle", "type": "transaction", "entry": entries})
 }
 
-fn consent_resource(method: Option<&str>) -> Value {
+pub(crate) fn consent_resource(method: Option<&str>) -> Value {
     let mut consent = json!({
         "resourceType": "Consent",
         "status": "active",

@@ -17,4 +17,5 @@ mod intake;
 mod openapi;
 mod pages;
 mod referrals;
+mod security_data;
 mod validation;
