@@ -72,6 +72,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(referrals::list_services, referrals::create_service))
         .routes(routes!(consent::add_consent))
         .routes(routes!(consent::withdraw_consent))
+        .routes(routes!(consent::confirm_consent))
         .routes(routes!(consent::organisation_connections))
         .routes(routes!(consent::answer_connection))
         .routes(routes!(equity::equity_report))

@@ -339,9 +339,15 @@ async fn update_task(
         .pointer("/statusReason/text")
         .and_then(Value::as_str)
         .unwrap_or("");
-    let connection = if user.role == crate::auth::Role::Vcse {
-        crate::consent::api::answer(&state, &user, id, status, note).await?
-    } else {
+    if user.role == crate::auth::Role::Vcse {
+        // The organisation gets its own view back: no internal Patient or ServiceRequest ids.
+        let shared = crate::consent::api::answer(&state, &user, id, status, note).await?;
+        return Ok(fhir(
+            StatusCode::OK,
+            super::resources::organisation_task(&shared),
+        ));
+    }
+    let connection = {
         user.require(Action::WriteCasework)?;
         let note = crate::api::text_field("note", note, 0, 2000)?;
         state

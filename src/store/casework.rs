@@ -95,6 +95,18 @@ pub struct NewConnection {
     pub service_id: i64,
     pub accompanied: bool,
     pub notes: String,
+    /// The consent the connection rests on: always named, never "the newest one".
+    pub consent: ConsentBasis,
+}
+
+/// The consent a connection is sent under: one already confirmed (chosen by the link
+/// worker), or one recorded with the person in the same step, for the service's organisation.
+pub enum ConsentBasis {
+    Existing(i64),
+    Record {
+        share: Vec<crate::consent::SharedField>,
+        method: crate::consent::ConsentMethod,
+    },
 }
 
 #[derive(Debug, Default, Clone)]
@@ -873,13 +885,31 @@ impl Store {
             let Some((organisation,)) = service else {
                 return Err(AppError::invalid_field("service_id", "Unknown service", "there is no service with this id"));
             };
-            // Nothing is sent to an organisation without the person's consent to share with it.
-            let consent: Option<(i64,)> = sqlx::query_as(
-                "SELECT id FROM consents WHERE person_id = $1 AND organisation = $2 AND withdrawn_at IS NULL ORDER BY id DESC LIMIT 1")
-                .bind(person_id).bind(&organisation).fetch_optional(&mut *tx).await?;
-            let Some((consent_id,)) = consent else {
-                return Err(AppError::invalid_field("service_id", "Consent needed",
-                    format!("record the person's consent to share with {organisation} before connecting them to its service")));
+            // Nothing is sent to an organisation without the person's consent to share with
+            // it: the consent named, confirmed, in force, for this person and organisation,
+            // and recorded by the team holding this referral (or before consents named one).
+            let consent_id = match &c.consent {
+                ConsentBasis::Existing(id) => {
+                    let usable: Option<(i64,)> = sqlx::query_as(
+                        "SELECT k.id FROM consents k WHERE k.id = $1 AND k.person_id = $2 AND k.organisation = $3 \
+                         AND k.withdrawn_at IS NULL AND k.status = 'active' AND (k.referral_id IS NULL OR k.referral_id IN \
+                         (SELECT o.id FROM referrals o JOIN referrals r ON r.id = $4 WHERE o.team_id = r.team_id))")
+                        .bind(id).bind(person_id).bind(&organisation).bind(referral_id).fetch_optional(&mut *tx).await?;
+                    let Some((id,)) = usable else {
+                        return Err(AppError::invalid_field("consent_id", "Consent needed",
+                            format!("name a confirmed consent of this person to share with {organisation}, or record one")));
+                    };
+                    id
+                }
+                ConsentBasis::Record { share, method } => {
+                    let (id,): (i64,) = sqlx::query_as(
+                        "INSERT INTO consents (person_id, organisation, share_fields, method, given_at, recorded_by, status, referral_id) \
+                         VALUES ($1, $2, $3, $4, $5, $6, 'active', $7) RETURNING id")
+                        .bind(person_id).bind(&organisation).bind(crate::people::join_codes(share, crate::consent::SharedField::code))
+                        .bind(method.code()).bind(now).bind(actor_id).bind(referral_id).fetch_one(&mut *tx).await?;
+                    append_audit!(tx, ctx, AuditAction::Create, "consent", Some(id), person_id);
+                    id
+                }
             };
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO connections (referral_id, service_id, status, accompanied, sent_at, status_at, notes, created_by, consent_id) \
@@ -926,7 +956,7 @@ impl Store {
     ) -> AppResult<Connection> {
         let found: Option<(i64,)> = on_reader!(self, pool => sqlx::query_as(
             "SELECT r.person_id FROM connections c JOIN services s ON s.id = c.service_id \
-             JOIN consents k ON k.id = c.consent_id AND k.withdrawn_at IS NULL AND k.organisation = s.organisation \
+             JOIN consents k ON k.id = c.consent_id AND k.withdrawn_at IS NULL AND k.status = 'active' AND k.organisation = s.organisation \
              JOIN referrals r ON r.id = c.referral_id WHERE c.id = $1 AND s.organisation = $2")
             .bind(connection_id).bind(organisation).fetch_optional(pool).await)?;
         let (person_id,) = found.ok_or(AppError::NotFound("connection"))?;

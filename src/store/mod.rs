@@ -21,7 +21,9 @@ pub mod team;
 mod users;
 pub mod visits;
 
-pub use casework::{CaseloadFilter, CaseloadRow, NewConnection, NewContact, NewMeasure};
+pub use casework::{
+    CaseloadFilter, CaseloadRow, ConsentBasis, NewConnection, NewContact, NewMeasure,
+};
 pub use identity_match::MatchOutcome;
 pub use people::NewPerson;
 pub use users::NewUser;

@@ -74,6 +74,10 @@ pub fn routes() -> Router<AppState> {
         .route("/referrals/{id}/goals", post(casework::record_goal))
         .route("/goals/{id}/progress", post(casework::record_progress))
         .route("/referrals/{id}/connections", post(casework::connect))
+        .route(
+            "/consents/{id}/confirmation",
+            post(casework::confirm_consent),
+        )
 }
 
 /// Each role starts where its work is.
@@ -564,6 +568,14 @@ async fn show_person(
             .collect(),
         Err(e) => return error_page(Some(user), AppError::Internal(e)),
     };
+    let consents = match state
+        .store
+        .consents_in_scope(scope, Some(person.id), None)
+        .await
+    {
+        Ok(k) => k.iter().map(ConsentLine::new).collect(),
+        Err(e) => return error_page(Some(user), e),
+    };
     let mut panels = Vec::new();
     for referral in referrals {
         match referral_detail(state, user, referral.id).await {
@@ -574,6 +586,7 @@ async fn show_person(
     let page = PersonPage {
         layout: Layout::new(&person.full_name(), Some(user)),
         person_id: person.id,
+        consents,
         person: PersonView::new(&person),
         referrals: panels,
         accesses,

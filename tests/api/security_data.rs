@@ -235,3 +235,222 @@ async fn a_match_never_widens_what_a_referrer_reads(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::OK);
 }
+
+on_both_databases!(
+    consent_sent_with_a_referral_waits_for_the_team_and_connections_name_theirs,
+    an_organisation_is_answered_with_only_what_consent_covers,
+);
+
+/// A transaction Bundle for the test Patient whose Consent names the service's
+/// organisation and every field, as the referrer in issue 12 sent it.
+fn overreaching_bundle(identifier: &str) -> Value {
+    let mut consent = crate::fhir::consent_resource(Some("verbal"));
+    consent["provision"]["actor"][0]["reference"]["display"] =
+        json!(crate::helpers::SERVICE_ORGANISATION);
+    consent["provision"]["code"] = json!([
+        "name",
+        "contact_details",
+        "date_of_birth",
+        "needs",
+        "what_matters"
+    ]
+    .iter()
+    .map(|c| json!({"coding": [{"system": "urn:linkwell:CodeSystem:shared-field", "code": c}]}))
+    .collect::<Vec<_>>());
+    crate::fhir::transaction(identifier, consent)
+}
+
+async fn consent_sent_with_a_referral_waits_for_the_team_and_connections_name_theirs(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let person = person_on_file(&app).await;
+    let (s, referral) = app
+        .post(
+            "/referrals",
+            &app.link_worker,
+            json!({"person_id": person["id"], "referrer_kind": "gp", "reason": "Low mood"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{referral}");
+    let rid = &referral["id"];
+    app.post(
+        &format!("/referrals/{rid}/contacts"),
+        &app.link_worker,
+        json!({"mode": "phone", "duration_minutes": 10, "what_matters": "My allotment"}),
+    )
+    .await;
+    // The person agreed to share their needs only.
+    let (s, agreed) = app
+        .post(
+            &format!("/referrals/{rid}/consents"),
+            &app.link_worker,
+            json!({"organisation": crate::helpers::SERVICE_ORGANISATION, "share": ["needs"], "method": "verbal"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{agreed}");
+    assert_eq!(agreed["status"], "active");
+
+    // A referrer's Bundle then claims consent to share everything with the same organisation.
+    let (status, response, _) = fhir(
+        &app,
+        "POST",
+        "",
+        Some(&app.referrer),
+        Some((FHIR_JSON, overreaching_bundle("bundle-1"))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{response}");
+    let sent = response["entry"][2]["response"]["location"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let sent_id: i64 = sent.trim_start_matches("Consent/").parse().unwrap();
+    // It belongs to that referral and waits for the link worker: a valid FHIR "proposed".
+    let (status, resource, _) = fhir(
+        &app,
+        "GET",
+        &format!("/{sent}"),
+        Some(&app.link_worker),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{resource}");
+    assert_eq!(resource["status"], "proposed");
+
+    // A connection names its consent: the one agreed is used, whatever arrived later...
+    let (s, connection) = app
+        .post(
+            &format!("/referrals/{rid}/connections"),
+            &app.link_worker,
+            json!({"service_id": app.service_id, "consent_id": agreed["id"], "notes": "private"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{connection}");
+    let (_, inbox) = app.get("/vcse/connections", &app.vcse).await;
+    assert_eq!(inbox[0]["person"], json!({"needs": []}), "{inbox}");
+    let text = inbox.to_string();
+    for hidden in ["Pat", "07700 900456", "1950", "allotment"] {
+        assert!(!text.contains(hidden), "{hidden} shared: {text}");
+    }
+    // ...a proposed consent cannot be named, and a connection must name one.
+    for body in [
+        json!({"service_id": app.service_id, "consent_id": sent_id}),
+        json!({"service_id": app.service_id}),
+    ] {
+        let before = app.count("connections").await;
+        let (s, p) = app
+            .post(
+                &format!("/referrals/{rid}/connections"),
+                &app.link_worker,
+                body,
+            )
+            .await;
+        assert_problem(s, &p, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(app.count("connections").await, before);
+    }
+
+    // Only the team holding the case confirms, records or withdraws consent.
+    let confirm = format!("/consents/{sent_id}/confirmation");
+    let (s, p) = app.post(&confirm, &app.referrer, json!({})).await;
+    assert_problem(s, &p, StatusCode::FORBIDDEN);
+    let (s, p) = app.post(&confirm, &app.other_team_worker, json!({})).await;
+    assert_problem(s, &p, StatusCode::NOT_FOUND);
+    let (s, p) = app
+        .post(
+            &format!("/referrals/{rid}/consents"),
+            &app.referrer,
+            json!({"organisation": crate::helpers::SERVICE_ORGANISATION, "share": ["name"], "method": "verbal"}),
+        )
+        .await;
+    assert_problem(s, &p, StatusCode::FORBIDDEN);
+    // The link worker sees it waiting on the person's page, and confirms it with them.
+    let cookie = crate::pages::sign_in_as(&app, "lw").await;
+    let (_, html) = crate::pages::page(&app, &cookie, &format!("/people/{}", person["id"])).await;
+    assert!(
+        html.contains(&format!("action=\"/consents/{sent_id}/confirmation\"")),
+        "{html}"
+    );
+    let (s, confirmed) = app.post(&confirm, &app.link_worker, json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{confirmed}");
+    assert_eq!(confirmed["status"], "active");
+    let (_, resource, _) = fhir(
+        &app,
+        "GET",
+        &format!("/{sent}"),
+        Some(&app.link_worker),
+        None,
+    )
+    .await;
+    assert_eq!(resource["status"], "active");
+    let (s, p) = app.post(&confirm, &app.link_worker, json!({})).await;
+    assert_problem(s, &p, StatusCode::CONFLICT);
+}
+
+async fn an_organisation_is_answered_with_only_what_consent_covers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (person, referral) = app.person_with_referral("B25 8DS").await;
+    let rid = &referral["id"];
+    let (s, first) = app
+        .post(
+            &format!("/referrals/{rid}/connections"),
+            &app.link_worker,
+            json!({"service_id": app.service_id, "notes": "do not disclose: history of arrears",
+                   "consent": {"share": ["name"], "method": "verbal"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{first}");
+    let (_, second) = app
+        .post(
+            &format!("/referrals/{rid}/connections"),
+            &app.link_worker,
+            json!({"service_id": app.service_id, "notes": "do not disclose either",
+                   "consent": {"share": ["name"], "method": "verbal"}}),
+        )
+        .await;
+    let (_, inbox) = app.get("/vcse/connections", &app.vcse).await;
+    let inbox_line = inbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["connection_id"] == first["id"])
+        .unwrap()
+        .clone();
+
+    // The API answer is the inbox line, moved on: nothing more.
+    let (s, answered) = app
+        .post(
+            &format!("/vcse/connections/{}/status", first["id"]),
+            &app.vcse,
+            json!({"status": "accepted"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{answered}");
+    let mut expected = inbox_line;
+    expected["status"] = json!("accepted");
+    assert_eq!(answered, expected);
+    // So is the FHIR Task: no Patient, no ServiceRequest, no note.
+    let id = second["id"].as_i64().unwrap();
+    let (s, task, _) = fhir(
+        &app,
+        "PUT",
+        &format!("/Task/{id}"),
+        Some(&app.vcse),
+        Some((FHIR_JSON, json!({"resourceType": "Task", "id": id.to_string(), "status": "accepted", "intent": "order"}))),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{task}");
+    assert_eq!(task["status"], "accepted");
+    let text = format!("{answered}{task}");
+    for hidden in [
+        "disclose".to_string(),
+        format!("Patient/{}", person["id"]),
+        format!("ServiceRequest/{rid}"),
+        "referral_id".to_string(),
+    ] {
+        assert!(
+            !text.contains(&hidden),
+            "{hidden} sent to the organisation: {text}"
+        );
+    }
+}
