@@ -57,7 +57,7 @@ async fn for_person(
     }
     let person = state
         .store
-        .person(referral.person_id, user.case_scope())
+        .read_person(referral.person_id, user.case_scope(), &user.audit_context())
         .await
         .ok()??;
     Some(ForPerson {

@@ -561,7 +561,11 @@ async fn show_person(
         Ok(r) => r,
         Err(e) => return error_page(Some(user), e),
     };
-    let accesses = match state.store.accesses_of_person(id, 20).await {
+    // Casework readers always have a team (their scope needs one); a page without one shows none.
+    let Some(team) = user.team_id else {
+        return error_page(Some(user), AppError::NotFound("person"));
+    };
+    let accesses = match state.store.accesses_of_person_by_team(id, team, 20).await {
         Ok(rows) => rows
             .into_iter()
             .map(|(record, name)| AccessLine::new(record, name))

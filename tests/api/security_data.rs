@@ -15,6 +15,11 @@ const NHS: &str = "9434765919";
 
 /// A person the link worker registered, with details only the team should see.
 async fn person_on_file(app: &TestApp) -> Value {
+    person_at_practice(app, Some(app.practice_id)).await
+}
+
+/// As `person_on_file`; with no practice, each referral goes to the referring team.
+async fn person_at_practice(app: &TestApp, practice: Option<i64>) -> Value {
     let mut body = person_body("B25 8DS");
     body["nhs_number"] = json!(NHS);
     body["given_name"] = json!("Pat");
@@ -22,7 +27,7 @@ async fn person_on_file(app: &TestApp) -> Value {
     body["date_of_birth"] = json!("1950-02-01");
     body["phone"] = json!("07700 900456");
     body["conditions"] = json!(["depression"]);
-    body["practice_id"] = json!(app.practice_id);
+    body["practice_id"] = json!(practice);
     let (s, person) = app.post("/people", &app.link_worker, body).await;
     assert_eq!(s, StatusCode::CREATED, "{person}");
     person
@@ -453,4 +458,88 @@ async fn an_organisation_is_answered_with_only_what_consent_covers(backend: Back
             "{hidden} sent to the organisation: {text}"
         );
     }
+}
+
+on_both_databases!(the_access_panel_shows_the_team_its_own_and_name_lists_are_audited);
+
+/// Audit records of reads by this user of this person's record.
+async fn reads_of(app: &TestApp, actor: i64, person: i64) -> usize {
+    app.store
+        .accesses_of_person(person, 100_000)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|(r, _)| r.actor_id == Some(actor) && r.action == "read")
+        .count()
+}
+
+async fn the_access_panel_shows_the_team_its_own_and_name_lists_are_audited(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let person = person_at_practice(&app, None).await;
+    let id = person["id"].as_i64().unwrap();
+    // Team A's referral, then another team refers the same person (matched by NHS number)
+    // and reads their record.
+    let (s, referral) = app
+        .post(
+            "/referrals",
+            &app.link_worker,
+            json!({"person_id": id, "referrer_kind": "gp", "reason": "Low mood"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (status, _, _) = fhir(
+        &app,
+        "POST",
+        "/ServiceRequest",
+        Some(&app.other_team_worker),
+        Some((FHIR_JSON, service_request("team-b-1"))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = app
+        .get(&format!("/people/{id}"), &app.other_team_worker)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let other = user_id(&app, &app.other_team_worker).await;
+    assert!(
+        reads_of(&app, other, id).await > 0,
+        "the other team's read is in the log"
+    );
+
+    // Team A's panel shows Team A's entries only.
+    let cookie = crate::pages::sign_in_as(&app, "lw").await;
+    let (status, html) = crate::pages::page(&app, &cookie, &format!("/people/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let panel = &html[html.find("id=\"access-heading\"").unwrap()..];
+    assert!(panel.contains("lw (Link worker)"), "{panel}");
+    assert!(
+        !panel.contains("lw-b"),
+        "another team's entries shown: {panel}"
+    );
+
+    // Naming the person on /directory?referral=N is an audited read...
+    let lw = app.link_worker_id;
+    let before = reads_of(&app, lw, id).await;
+    let (status, html) = crate::pages::page(
+        &app,
+        &cookie,
+        &format!("/directory?referral={}", referral["id"]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Pat Example"), "the page names the person");
+    assert_eq!(reads_of(&app, lw, id).await, before + 1);
+
+    // ...and so is listing the people waiting on /team.
+    app.store
+        .set_password("lead", crate::helpers::LINK_WORKER_PASSWORD)
+        .await
+        .unwrap();
+    let lead = user_id(&app, &app.team_lead).await;
+    let before = reads_of(&app, lead, id).await;
+    let cookie = crate::pages::sign_in_as(&app, "lead").await;
+    let (status, html) = crate::pages::page(&app, &cookie, "/team").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Pat Example"), "{html}");
+    assert_eq!(reads_of(&app, lead, id).await, before + 1);
 }
