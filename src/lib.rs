@@ -17,6 +17,7 @@ pub mod error;
 pub mod fhir;
 pub mod geo;
 pub mod import;
+pub mod input;
 pub mod intake;
 pub mod measures;
 pub mod people;

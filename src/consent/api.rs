@@ -37,7 +37,7 @@ pub async fn add_consent(
     ApiJson(input): ApiJson<ConsentInput>,
 ) -> AppResult<(StatusCode, Json<Consent>)> {
     user.require(Action::WriteCasework)?;
-    let organisation = text_field("organisation", &input.organisation, 1, 200)?;
+    let organisation = crate::api::line_field("organisation", &input.organisation, 1, 200)?;
     if input.share.is_empty() {
         return Err(AppError::invalid_field(
             "share",

@@ -67,6 +67,12 @@ pub fn requested(request: &Value) -> Result<Requested, FhirError> {
         if system.len() > 500 || value.len() > 200 {
             return Err(FhirError::invalid("ServiceRequest.identifier is too long"));
         }
+        if let Some(c) = crate::input::forbidden_char(&format!("{system}{value}"), false) {
+            return Err(FhirError::invalid(crate::input::forbidden_char_message(
+                "ServiceRequest.identifier",
+                c,
+            )));
+        }
     }
     let reason = text(request, "/reasonCode/0/text")
         .or_else(|| text(request, "/note/0/text"))

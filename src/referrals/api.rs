@@ -302,14 +302,13 @@ impl ContactInput {
             ));
         }
         let now = chrono::Utc::now();
-        let at = self.at.unwrap_or(now);
-        if at > now + chrono::Duration::minutes(5) {
-            return Err(AppError::invalid_field(
-                "at",
-                "Contact in the future",
-                "a contact cannot be recorded before it happens",
-            ));
-        }
+        let at = crate::input::check_contact_time(self.at.unwrap_or(now), now)
+            .map_err(|why| AppError::invalid_field("at", "Date out of range", why))?;
+        let follow_up_on = self
+            .follow_up_on
+            .map(|d| crate::input::DateKind::FollowUp.check(d, now.date_naive()))
+            .transpose()
+            .map_err(|why| AppError::invalid_field("follow_up_on", "Date out of range", why))?;
         Ok(NewContact {
             at,
             mode: self.mode,
@@ -322,7 +321,7 @@ impl ContactInput {
                 .map(|w| text_field("what_matters", w, 0, 10_000))
                 .transpose()?
                 .filter(|w| !w.is_empty()),
-            follow_up_on: self.follow_up_on,
+            follow_up_on,
         })
     }
 }
@@ -517,14 +516,9 @@ impl MeasureInput {
             AppError::invalid_field("answers", "Invalid questionnaire", e.to_string())
         })?;
         let today = chrono::Utc::now().date_naive();
-        let taken_on = self.taken_on.unwrap_or(today);
-        if taken_on > today {
-            return Err(AppError::invalid_field(
-                "taken_on",
-                "Date in the future",
-                "a measure cannot be taken in the future",
-            ));
-        }
+        let taken_on = crate::input::DateKind::Measure
+            .check(self.taken_on.unwrap_or(today), today)
+            .map_err(|why| AppError::invalid_field("taken_on", "Date out of range", why))?;
         Ok(NewMeasure {
             answers,
             timing: self.timing,

@@ -613,3 +613,125 @@ async fn csv_cells_never_become_spreadsheet_formulas(backend: Backend) {
     assert!(exported.iter().any(|c| c == "'-A1-cmd"), "{exported:?}");
     assert!(!exported.iter().any(|c| c == "-A1-cmd"));
 }
+
+on_both_databases!(out_of_range_dates_hidden_characters_and_foreign_phones_are_refused);
+
+async fn out_of_range_dates_hidden_characters_and_foreign_phones_are_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, referral) = app.person_with_referral("B25 8DS").await;
+    let rid = &referral["id"];
+    let before = app.count("contacts").await + app.count("measures").await;
+    let refused = |path: String, body: Value, field: &'static str, why: &'static str| {
+        let app = &app;
+        async move {
+            let (s, p) = app.post(&path, &app.link_worker, body).await;
+            assert_problem(s, &p, StatusCode::UNPROCESSABLE_ENTITY);
+            assert_eq!(p["field"], field, "{p}");
+            let detail = p["detail"].as_str().unwrap();
+            assert!(detail.contains(why), "{why:?} in {detail:?}");
+        }
+    };
+    let contacts = format!("/referrals/{rid}/contacts");
+    let measures = format!("/referrals/{rid}/measures");
+    refused(
+        contacts.clone(),
+        json!({"mode": "phone", "duration_minutes": 5, "at": "0001-01-01T10:00:00Z"}),
+        "at",
+        "on or after 2000-01-01",
+    )
+    .await;
+    refused(
+        contacts.clone(),
+        json!({"mode": "phone", "duration_minutes": 5, "at": "9999-12-31T10:00:00Z"}),
+        "at",
+        "before it happens",
+    )
+    .await;
+    refused(
+        contacts.clone(),
+        json!({"mode": "phone", "duration_minutes": 5, "follow_up_on": "9999-12-31"}),
+        "follow_up_on",
+        "within 730 days",
+    )
+    .await;
+    refused(
+        contacts.clone(),
+        json!({"mode": "phone", "duration_minutes": 5, "follow_up_on": "0001-01-01"}),
+        "follow_up_on",
+        "too long ago",
+    )
+    .await;
+    refused(
+        contacts.clone(),
+        json!({"mode": "phone", "duration_minutes": 5, "notes": "ok\u{0000}"}),
+        "notes",
+        "U+0000",
+    )
+    .await;
+    refused(measures.clone(), json!({"instrument": "ucla3", "timing": "baseline", "answers": [1, 2, 3], "taken_on": "0001-01-01"}), "taken_on", "on or after 2000-01-01").await;
+    refused(measures, json!({"instrument": "ucla3", "timing": "baseline", "answers": [1, 2, 3], "taken_on": "9999-12-31"}), "taken_on", "in the future").await;
+    assert_eq!(
+        app.count("contacts").await + app.count("measures").await,
+        before
+    );
+
+    // Names with control or right-to-left override characters, and phones that are not UK.
+    let people = app.count("people").await;
+    for (field, value, why) in [
+        ("family_name", "Lovelace\u{202E}", "U+202E"),
+        ("given_name", "Ada\u{0000}", "U+0000"),
+        ("given_name", "Ada\nLovelace", "U+000A"),
+        ("phone", "07700\u{202E}900123", "U+202E"),
+        ("phone", "+1 202 555 0100", "UK phone number"),
+        ("phone", "555-0100", "UK phone number"),
+        ("date_of_birth", "1899-12-31", "on or after 1900-01-01"),
+    ] {
+        let mut body = person_body("B25 8DS");
+        body[field] = json!(value);
+        let (s, p) = app.post("/people", &app.link_worker, body).await;
+        assert_problem(s, &p, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(p["field"], field, "{p}");
+        assert!(p["detail"].as_str().unwrap().contains(why), "{why} in {p}");
+    }
+    let mut uk = person_body("B25 8DS");
+    uk["phone"] = json!("+44 (0)121 496 0000");
+    let (s, p) = app.post("/people", &app.link_worker, uk).await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    assert_eq!(app.count("people").await, people + 1);
+
+    // The same rules on FHIR: a Patient's name and phone, and a search offset past the bound.
+    let mut request = service_request("bidi-1");
+    request["contained"][0]["name"][0]["family"] = json!("Example\u{202E}");
+    let (s, outcome, _) = fhir(
+        &app,
+        "POST",
+        "/ServiceRequest",
+        Some(&app.referrer),
+        Some((FHIR_JSON, request)),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{outcome}");
+    assert_eq!(outcome["resourceType"], "OperationOutcome");
+    for offset in ["18446744073709551615", "10001"] {
+        let (s, outcome, _) = fhir(
+            &app,
+            "GET",
+            &format!("/Patient?_offset={offset}"),
+            Some(&app.link_worker),
+            None,
+        )
+        .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{outcome}");
+        assert_eq!(outcome["resourceType"], "OperationOutcome");
+        assert!(outcome.to_string().contains("0 to 10000"), "{outcome}");
+    }
+    let (s, _, _) = fhir(
+        &app,
+        "GET",
+        "/Patient?_offset=10000&_count=500",
+        Some(&app.link_worker),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+}
