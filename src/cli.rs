@@ -687,7 +687,7 @@ fn write_row_report(path: &Path, errors: &[crate::import::RowError]) -> anyhow::
         // The problem quotes what was in the spreadsheet: never let it become a formula.
         out.write_record([
             e.line.to_string(),
-            neutralise(&e.field.to_string()).into_owned(),
+            neutralise(e.field).into_owned(),
             neutralise(&e.message).into_owned(),
         ])?;
     }
