@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmark: durable referral creation over HTTP (DESIGN.md target: >= 1,000/s, p99 <= 25 ms).
+# Benchmark: durable referral creation over HTTP (target in docs/benchmarks.md: >= 1,000/s,
+# p99 <= 25 ms).
 # Starts a release server on a fresh SQLite file (or DATABASE_URL), loads it from a second
 # process with wrk on loopback, and prints throughput and latency percentiles.
 set -euo pipefail

@@ -6,6 +6,7 @@ use crate::error::{AppError, AppResult};
 use crate::geo::{self, Geography};
 use crate::referrals::LifecycleSettings;
 use crate::store::Store;
+use crate::telemetry::{self, Metrics};
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
 use axum::response::IntoResponse;
@@ -75,6 +76,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub equity: Arc<FactsCache>,
     pub directory: Arc<CatalogueCache>,
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
@@ -115,6 +117,7 @@ impl Application {
             store,
             equity: Arc::new(FactsCache::new(settings.equity_refresh)),
             directory: Arc::new(CatalogueCache::default()),
+            metrics: Arc::new(Metrics::default()),
             settings: Arc::new(settings),
         };
         let listener = TcpListener::bind(addr).await?;
@@ -153,8 +156,10 @@ async fn shutdown_signal() {
 pub fn router(state: AppState) -> Router {
     let (api, openapi) = crate::api::routes().split_for_parts();
     let openapi = Arc::new(openapi);
+    let metrics = state.metrics.clone();
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics_text))
         .nest("/api/v1", api)
         // The Open Referral UK read API: public by the standard, directory data only.
         .nest("/oruk", crate::directory::oruk::routes())
@@ -173,6 +178,10 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .merge(crate::web::routes())
+        .route_layer(axum::middleware::from_fn_with_state(
+            metrics,
+            telemetry::time_request,
+        ))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -194,6 +203,8 @@ pub fn router(state: AppState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
         ))
+        .layer(telemetry::trace_layer())
+        .layer(axum::middleware::from_fn(telemetry::assign_request_id))
         .with_state(state)
 }
 
@@ -227,6 +238,22 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
             )
         }
     }
+}
+
+/// Prometheus metrics for operators: administrators only (a scraper signs in with an
+/// administrator's API token), since route timings are not for the public.
+async fn metrics_text(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    user: crate::auth::CurrentUser,
+) -> AppResult<impl IntoResponse> {
+    user.require(crate::auth::policy::Action::ReadMetrics)?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.metrics.render(&state.store.pool_use()),
+    ))
 }
 
 async fn not_found() -> AppError {

@@ -342,6 +342,8 @@ pub fn run() -> anyhow::Result<()> {
                 .unwrap_or_else(|_| "linkwell=info,tower_http=warn".into()),
         )
         .with_target(false)
+        // Colour codes only for a person at a terminal, never in log files.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -473,7 +475,7 @@ pub fn run() -> anyhow::Result<()> {
                     },
             } => {
                 let dir = data_dir.unwrap_or_else(crate::geo::default_data_dir);
-                crate::directory::bench::run(&dir, services, queries).await
+                crate::bench::directory::run(&dir, services, queries).await
             }
             Command::Bench {
                 command:

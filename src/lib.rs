@@ -1,4 +1,5 @@
-//! Linkwell: a social prescribing platform. See README.md and DESIGN.md.
+//! Linkwell: a social prescribing platform. See README.md, and docs/ for the design
+//! (docs/architecture.md: the modules and the dependency rule they are moving to).
 //!
 //! One folder per capability; domain types (people, referrals, measures, geo) know
 //! nothing of HTTP or SQL, `store` holds the SQL, `api` and `web` the HTTP.
@@ -7,6 +8,7 @@ pub mod api;
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod bench;
 pub mod cli;
 pub mod consent;
 pub mod csv_cell;
@@ -23,4 +25,5 @@ pub mod measures;
 pub mod people;
 pub mod referrals;
 pub mod store;
+pub mod telemetry;
 pub mod web;

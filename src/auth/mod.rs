@@ -21,7 +21,7 @@ use utoipa::ToSchema;
 pub const SESSION_COOKIE: &str = "linkwell_session";
 
 coded_enum! {
-    /// What a user is (DESIGN.md section 2).
+    /// What a user is (docs/domain.md); what each may do is [`policy`] (docs/security.md).
     Role {
         LinkWorker = "link_worker": "Link worker",
         TeamLead = "team_lead": "Team lead",

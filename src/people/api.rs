@@ -15,6 +15,15 @@ use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+impl From<super::MatchRefused> for AppError {
+    fn from(refused: super::MatchRefused) -> AppError {
+        match refused {
+            super::MatchRefused::NotAccepted => AppError::Conflict(refused.message()),
+            super::MatchRefused::TooManyFailures => AppError::TooManyRequests(refused.message()),
+        }
+    }
+}
+
 /// A person to register. Unknown fields are refused so a typo cannot lose data.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

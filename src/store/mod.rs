@@ -36,6 +36,14 @@ use sqlx::sqlite::{
 use std::str::FromStr;
 use std::time::Duration;
 
+/// How busy one connection pool is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUse {
+    pub pool: &'static str,
+    pub open: u32,
+    pub idle: u32,
+}
+
 #[derive(Clone, Debug)]
 pub enum Store {
     Sqlite { read: SqlitePool, write: SqlitePool },
@@ -139,6 +147,21 @@ impl Store {
     pub async fn ping(&self) -> anyhow::Result<()> {
         on_reader!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
         Ok(())
+    }
+
+    /// Each connection pool's open and idle connections, for the operators' metrics.
+    pub fn pool_use(&self) -> Vec<PoolUse> {
+        fn of<DB: sqlx::Database>(name: &'static str, pool: &sqlx::Pool<DB>) -> PoolUse {
+            PoolUse {
+                pool: name,
+                open: pool.size(),
+                idle: pool.num_idle() as u32,
+            }
+        }
+        match self {
+            Store::Sqlite { read, write } => vec![of("read", read), of("write", write)],
+            Store::Postgres(pool) => vec![of("main", pool)],
+        }
     }
 
     pub async fn close(&self) {

@@ -116,7 +116,9 @@ impl Store {
             let existing: Option<(i64,)> = on_reader!(self, pool => sqlx::query_as("SELECT id FROM people WHERE nhs_number = $1")
                 .bind(nhs).fetch_optional(pool).await)?;
             if existing.is_some() {
-                return Err(crate::intake::MatchRefused::NotAccepted.into());
+                return Err(AppError::Conflict(
+                    crate::people::MatchRefused::NotAccepted.message(),
+                ));
             }
         }
         let row: PersonRow = on_writer!(self, pool => {
@@ -186,7 +188,7 @@ impl Store {
 pub(super) fn insert_error(e: sqlx::Error) -> AppError {
     match &e {
         sqlx::Error::Database(db) if db.is_unique_violation() => {
-            crate::intake::MatchRefused::NotAccepted.into()
+            AppError::Conflict(crate::people::MatchRefused::NotAccepted.message())
         }
         sqlx::Error::Database(db) if db.is_foreign_key_violation() => AppError::invalid_field(
             "practice_id",

@@ -1,6 +1,7 @@
 //! The access matrix: every API route x every role x (a record of their own / another
-//! team's), against the policy in DESIGN.md section 2. A route in the OpenAPI document
-//! without an entry here fails the test, so the matrix stays complete as routes are added.
+//! team's), against the policy in src/auth/policy.rs (docs/security.md). A route in the
+//! OpenAPI document without an entry here fails the test, so the matrix stays complete as
+//! routes are added.
 
 use crate::helpers::{spawn_app, Backend, TestApp};
 use crate::on_both_databases;
