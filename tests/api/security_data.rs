@@ -735,3 +735,45 @@ async fn out_of_range_dates_hidden_characters_and_foreign_phones_are_refused(bac
     .await;
     assert_eq!(s, StatusCode::OK);
 }
+
+on_both_databases!(the_connect_form_rests_on_the_consent_chosen);
+
+async fn the_connect_form_rests_on_the_consent_chosen(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, referral) = app.person_with_referral("B25 8DS").await;
+    let rid = referral["id"].as_i64().unwrap();
+    // Consent to share needs only, given earlier; a later one (name too) for the same
+    // organisation must not be the one used just because it is newer.
+    let (_, needs_only) = app
+        .post(
+            &format!("/referrals/{rid}/consents"),
+            &app.link_worker,
+            json!({"organisation": crate::helpers::SERVICE_ORGANISATION, "share": ["needs"], "method": "written"}),
+        )
+        .await;
+    app.consent_to_share(&json!(rid), &app.link_worker).await;
+    let cookie = crate::pages::sign_in_as(&app, "lw").await;
+    let path = format!(
+        "/directory/services/linkwell-service-{}?referral={rid}",
+        app.service_id
+    );
+    let (status, html) = crate::pages::page(&app, &cookie, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    let offered = format!("name=\"consent_id\" value=\"{}\"", needs_only["id"]);
+    assert!(html.contains(&offered), "{html}");
+    let response = crate::pages::post_form(
+        &app,
+        &cookie,
+        &format!("/referrals/{rid}/connections"),
+        &[
+            ("csrf", crate::pages::csrf_of(&html)),
+            ("service_id", app.service_id.to_string()),
+            ("consent_id", needs_only["id"].to_string()),
+            ("notes", String::new()),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, inbox) = app.get("/vcse/connections", &app.vcse).await;
+    assert_eq!(inbox[0]["person"], json!({"needs": []}), "{inbox}");
+}
