@@ -6,7 +6,8 @@
 //! - date of birth: 1900-01-01 to today;
 //! - referral, contact and measure dates: 2000-01-01 to today (a contact up to five
 //!   minutes ahead, for clocks that differ);
-//! - follow-up dates: from 31 days ago (a contact typed in late) to two years ahead;
+//! - follow-up dates: from 31 days ago (a contact typed in late) to two years ahead; a
+//!   volunteer's visit: from today to two years ahead;
 //! - names, identifiers and phone numbers: no control characters at all; free text: line
 //!   breaks and tabs only; nowhere the Unicode bidirectional formatting characters, which
 //!   can make text display as something other than what it is (CVE-2021-42574);
@@ -37,6 +38,8 @@ pub enum DateKind {
     Contact,
     Measure,
     FollowUp,
+    /// A volunteer's visit being arranged.
+    Visit,
 }
 
 impl DateKind {
@@ -49,6 +52,7 @@ impl DateKind {
                 today - Duration::days(FOLLOW_UP_DAYS_BACK),
                 today + Duration::days(FOLLOW_UP_DAYS_AHEAD),
             ),
+            DateKind::Visit => (today, today + Duration::days(FOLLOW_UP_DAYS_AHEAD)),
         }
     }
 
@@ -59,21 +63,27 @@ impl DateKind {
             DateKind::Contact => "a contact",
             DateKind::Measure => "a measure",
             DateKind::FollowUp => "a follow-up",
+            DateKind::Visit => "a visit",
         }
     }
 
     /// The date, or why it is refused.
     pub fn check(self, date: NaiveDate, today: NaiveDate) -> Result<NaiveDate, String> {
         let (first, last) = self.range(today);
-        if date < first {
+        if date < first && self == DateKind::Visit {
+            Err(format!(
+                "{date} is in the past: a visit is arranged from today on"
+            ))
+        } else if date < first {
             Err(format!(
                 "{date} is too long ago: {} must be on or after {first}",
                 self.what()
             ))
         } else if date > last {
             Err(match self {
-                DateKind::FollowUp => format!(
-                    "{date} is too far ahead: a follow-up must be within {FOLLOW_UP_DAYS_AHEAD} days (by {last})"
+                DateKind::FollowUp | DateKind::Visit => format!(
+                    "{date} is too far ahead: {} must be within {FOLLOW_UP_DAYS_AHEAD} days (by {last})",
+                    self.what()
                 ),
                 _ => format!("{date} is in the future: {} must be on or before {last}", self.what()),
             })

@@ -671,6 +671,11 @@ async fn a_volunteer_sees_only_their_visits_and_records_that_each_happened(backe
             .status(),
         StatusCode::UNPROCESSABLE_ENTITY
     );
+    // Nor years ahead (issue 12 item 10): at most two years.
+    assert_eq!(
+        arrange("9999-12-31".into()).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
     assert_eq!(
         arrange(today.to_string()).await.status(),
         StatusCode::SEE_OTHER
