@@ -4,6 +4,7 @@ mod users;
 
 use crate::app::{Application, Settings};
 use crate::auth::Role;
+use crate::csv_cell::neutralise;
 use crate::demo;
 use crate::equity::{self, population, render::render, render::Format};
 use crate::geo::Geography;
@@ -629,7 +630,7 @@ async fn import_referrals(
     let today = chrono::Utc::now().date_naive();
     let rows = csv::parse(std::io::BufReader::new(input), &geography, today).map_err(rejected)?;
     let lines: Vec<u64> = rows.iter().map(|r| r.line).collect();
-    let intakes = csv::plan(&store, rows, user.team_id)
+    let intakes = csv::plan(&store, rows, &user.audit_context(), user.team_id)
         .await?
         .map_err(rejected)?;
     let registered = intakes
@@ -660,7 +661,12 @@ fn write_row_report(path: &Path, errors: &[crate::import::RowError]) -> anyhow::
         ::csv::Writer::from_path(path).with_context(|| format!("writing {}", path.display()))?;
     out.write_record(["line", "field", "problem"])?;
     for e in errors {
-        out.write_record([e.line.to_string(), e.field.to_string(), e.message.clone()])?;
+        // The problem quotes what was in the spreadsheet: never let it become a formula.
+        out.write_record([
+            e.line.to_string(),
+            neutralise(e.field).into_owned(),
+            neutralise(&e.message).into_owned(),
+        ])?;
     }
     out.flush()?;
     eprintln!("wrote {} ({} problems)", path.display(), errors.len());
@@ -720,13 +726,50 @@ async fn audit(command: AuditCommand) -> anyhow::Result<()> {
                 let Some(last) = page.last() else { break };
                 after = last.id;
                 for record in &page {
-                    writer.serialize(record)?;
+                    writer.serialize(AuditCsvRow::from(record))?;
                     count += 1;
                 }
             }
             writer.flush()?;
             eprintln!("exported {count} audit records");
             Ok(())
+        }
+    }
+}
+
+/// An audit record as a CSV row: its text cells neutralised against spreadsheet formulas
+/// (a request id may begin with `-`), numbers and hashes as they are.
+#[derive(serde::Serialize)]
+struct AuditCsvRow<'a> {
+    id: i64,
+    at: &'a str,
+    actor_id: Option<i64>,
+    actor_role: std::borrow::Cow<'a, str>,
+    action: std::borrow::Cow<'a, str>,
+    record_type: std::borrow::Cow<'a, str>,
+    record_id: Option<i64>,
+    person_id: Option<i64>,
+    purpose: std::borrow::Cow<'a, str>,
+    request_id: std::borrow::Cow<'a, str>,
+    prev_hash: &'a str,
+    hash: &'a str,
+}
+
+impl<'a> From<&'a crate::audit::AuditRecord> for AuditCsvRow<'a> {
+    fn from(r: &'a crate::audit::AuditRecord) -> Self {
+        AuditCsvRow {
+            id: r.id,
+            at: &r.at,
+            actor_id: r.actor_id,
+            actor_role: neutralise(&r.actor_role),
+            action: neutralise(&r.action),
+            record_type: neutralise(&r.record_type),
+            record_id: r.record_id,
+            person_id: r.person_id,
+            purpose: neutralise(&r.purpose),
+            request_id: neutralise(&r.request_id),
+            prev_hash: &r.prev_hash,
+            hash: &r.hash,
         }
     }
 }

@@ -98,6 +98,7 @@ fn issue_code(status: StatusCode) -> &'static str {
         StatusCode::FORBIDDEN => "forbidden",
         StatusCode::UNAUTHORIZED => "login",
         StatusCode::CONFLICT => "conflict",
+        StatusCode::TOO_MANY_REQUESTS => "throttled",
         StatusCode::PAYLOAD_TOO_LARGE => "too-costly",
         StatusCode::UNSUPPORTED_MEDIA_TYPE | StatusCode::METHOD_NOT_ALLOWED => "not-supported",
         s if s.is_server_error() => "exception",
@@ -244,7 +245,7 @@ async fn create_service_request(
             let patient = contained(local).ok_or_else(|| {
                 FhirError::invalid(format!("no contained Patient has the id {local:?}"))
             })?;
-            intake::subject_from(&state, patient).await?
+            intake::subject_from(&state, &user, patient).await?
         }
         None => intake::existing_patient(&state, &user, reference).await?,
     };
@@ -294,7 +295,7 @@ async fn transaction(
     }
     let subject = match parts.patient {
         Some((full_url, patient)) if full_url == reference => {
-            intake::subject_from(&state, patient).await?
+            intake::subject_from(&state, &user, patient).await?
         }
         Some((full_url, _)) => {
             return Err(FhirError::invalid(format!(
@@ -348,9 +349,15 @@ async fn update_task(
         .pointer("/statusReason/text")
         .and_then(Value::as_str)
         .unwrap_or("");
-    let connection = if user.role == crate::auth::Role::Vcse {
-        crate::consent::api::answer(&state, &user, id, status, note).await?
-    } else {
+    if user.role == crate::auth::Role::Vcse {
+        // The organisation gets its own view back: no internal Patient or ServiceRequest ids.
+        let shared = crate::consent::api::answer(&state, &user, id, status, note).await?;
+        return Ok(fhir(
+            StatusCode::OK,
+            super::resources::organisation_task(&shared),
+        ));
+    }
+    let connection = {
         user.require(Action::WriteCasework)?;
         let note = crate::api::text_field("note", note, 0, 2000)?;
         state

@@ -14,6 +14,7 @@ pub mod directory;
 pub mod equity;
 pub mod erasure;
 mod fhir;
+mod identity_match;
 mod intake;
 pub(crate) mod people;
 mod scope;
@@ -22,7 +23,10 @@ pub mod team;
 mod users;
 pub mod visits;
 
-pub use casework::{CaseloadFilter, CaseloadRow, NewConnection, NewContact, NewMeasure};
+pub use casework::{
+    CaseloadFilter, CaseloadRow, ConsentBasis, NewConnection, NewContact, NewMeasure,
+};
+pub use identity_match::MatchOutcome;
 pub use people::NewPerson;
 pub use users::NewUser;
 

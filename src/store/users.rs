@@ -287,17 +287,6 @@ impl Store {
         row.map(|r| r.into_user(None)).transpose()
     }
 
-    /// The person registered with this NHS number (10 digits, no spaces), if any, with
-    /// their family name and date of birth to check a match against.
-    pub async fn person_by_nhs_number(
-        &self,
-        nhs_number: &str,
-    ) -> anyhow::Result<Option<(i64, String, chrono::NaiveDate)>> {
-        Ok(on_reader!(self, pool => sqlx::query_as(
-            "SELECT id, family_name, date_of_birth FROM people WHERE nhs_number = $1")
-            .bind(nhs_number).fetch_optional(pool).await)?)
-    }
-
     /// The code and name of a person's practice, if they have one.
     pub async fn practice_of_person(
         &self,

@@ -102,6 +102,10 @@ pub fn routes() -> Router<AppState> {
         .route("/referrals/{id}/goals", post(casework::record_goal))
         .route("/goals/{id}/progress", post(casework::record_progress))
         .route("/referrals/{id}/connections", post(casework::connect))
+        .route(
+            "/consents/{id}/confirmation",
+            post(casework::confirm_consent),
+        )
 }
 
 /// Each role starts where its work is.
@@ -447,12 +451,24 @@ async fn show_person(
         Ok(r) => r,
         Err(e) => return error_page(Some(user), e),
     };
-    let accesses = match state.store.accesses_of_person(id, 20).await {
+    // Casework readers always have a team (their scope needs one); a page without one shows none.
+    let Some(team) = user.team_id else {
+        return error_page(Some(user), AppError::NotFound("person"));
+    };
+    let accesses = match state.store.accesses_of_person_by_team(id, team, 20).await {
         Ok(rows) => rows
             .into_iter()
             .map(|(record, name)| AccessLine::new(record, name))
             .collect(),
         Err(e) => return error_page(Some(user), AppError::Internal(e)),
+    };
+    let consents = match state
+        .store
+        .consents_in_scope(scope, Some(person.id), None)
+        .await
+    {
+        Ok(k) => k.iter().map(ConsentLine::new).collect(),
+        Err(e) => return error_page(Some(user), e),
     };
     let mut panels = Vec::new();
     for referral in referrals {
@@ -464,6 +480,7 @@ async fn show_person(
     let page = PersonPage {
         layout: Layout::new(&person.full_name(), Some(user)),
         person_id: person.id,
+        consents,
         person: PersonView::new(&person),
         referrals: panels,
         accesses,

@@ -468,13 +468,14 @@ async fn directory_pages_search_show_and_let_organisations_answer() {
 
     // A connection to the test organisation's service, answered from its inbox page.
     let (_, referral) = app.person_with_referral("B25 8DS").await;
-    app.consent_to_share(&referral["id"], &app.link_worker)
+    let consent = app
+        .consent_to_share(&referral["id"], &app.link_worker)
         .await;
     let (_, connection) = app
         .post(
             &format!("/referrals/{}/connections", referral["id"]),
             &app.link_worker,
-            json!({"service_id": app.service_id}),
+            json!({"service_id": app.service_id, "consent_id": consent["id"]}),
         )
         .await;
     let vcse = sign_in_as(&app, "vcse").await;

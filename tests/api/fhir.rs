@@ -314,13 +314,14 @@ async fn a_connection_is_a_task_the_organisation_moves_to_completed(backend: Bac
     )
     .await;
     let referral = request["id"].as_str().unwrap().parse::<i64>().unwrap();
-    app.consent_to_share(&json!(referral), &app.link_worker)
+    let consent = app
+        .consent_to_share(&json!(referral), &app.link_worker)
         .await;
     let (s, connection) = app
         .post(
             &format!("/referrals/{referral}/connections"),
             &app.link_worker,
-            json!({"service_id": app.service_id}),
+            json!({"service_id": app.service_id, "consent_id": consent["id"]}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{connection}");
@@ -569,12 +570,12 @@ async fn recorded_episode(app: &TestApp) -> (i64, i64) {
         let (status, body) = app.post(&format!("/referrals/{id}/{what}"), lw, body).await;
         assert_eq!(status, StatusCode::CREATED, "{what}: {body}");
     }
-    app.consent_to_share(&referral["id"], lw).await;
+    let consent = app.consent_to_share(&referral["id"], lw).await;
     let (status, body) = app
         .post(
             &format!("/referrals/{id}/connections"),
             lw,
-            json!({"service_id": app.service_id}),
+            json!({"service_id": app.service_id, "consent_id": consent["id"]}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -763,7 +764,7 @@ async fn every_type_is_searched_by_patient_status_category_and_last_updated(back
     let _ = referral;
 }
 
-fn transaction(identifier: &str, with_consent: Value) -> Value {
+pub(crate) fn transaction(identifier: &str, with_consent: Value) -> Value {
     let mut request = service_request(identifier);
     let patient = request["contained"][0].clone();
     request.as_object_mut().unwrap().remove("contained");
@@ -781,7 +782,7 @@ fn transaction(identifier: &str, with_consent: Value) -> Value {
     json!({"resourceType": "Bundle", "type": "transaction", "entry": entries})
 }
 
-fn consent_resource(method: Option<&str>) -> Value {
+pub(crate) fn consent_resource(method: Option<&str>) -> Value {
     let mut consent = json!({
         "resourceType": "Consent",
         "status": "active",

@@ -20,5 +20,6 @@ mod operations;
 mod pages;
 mod referrals;
 mod security;
+mod security_data;
 mod snapshots;
 mod validation;

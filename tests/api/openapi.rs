@@ -32,6 +32,7 @@ async fn openapi_document_lists_every_route_and_each_answers() {
         "/services",
         "/referrals/{id}/consents",
         "/consents/{id}/withdrawal",
+        "/consents/{id}/confirmation",
         "/vcse/connections",
         "/reports/equity",
         "/directory/search",
