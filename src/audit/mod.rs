@@ -71,7 +71,7 @@ impl AuditRecord {
             self.request_id,
             self.prev_hash,
         ]);
-        crate::auth::hex(&Sha256::digest(fields.to_string().as_bytes()))
+        hex::encode(Sha256::digest(fields.to_string().as_bytes()))
     }
 }
 

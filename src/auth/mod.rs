@@ -18,6 +18,7 @@ use axum::http::{header, HeaderMap};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 use utoipa::ToSchema;
 
 pub const SESSION_COOKIE: &str = "linkwell_session";
@@ -110,18 +111,14 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
 pub fn new_secret(prefix: &str) -> (String, String) {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
-    let secret = format!("{prefix}{}", hex(&bytes));
+    let secret = format!("{prefix}{}", hex::encode(bytes));
     let hash = hash_secret(&secret);
     (secret, hash)
 }
 
 /// Tokens are high-entropy, so a plain SHA-256 is enough to make a stolen table useless.
 pub fn hash_secret(secret: &str) -> String {
-    hex(&Sha256::digest(secret.as_bytes()))
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
 fn bearer_token(parts: &Parts) -> Option<&str> {
@@ -149,13 +146,10 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-/// Compares secrets in time that depends only on their length, not on where they differ.
+/// Compares secrets in time that depends only on their length, not on where they differ
+/// (`subtle`'s constant-time equality; slices of different lengths are simply unequal).
 pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
 /// The JSON API authenticates by bearer token only: cookies belong to the pages, whose
@@ -196,5 +190,24 @@ mod tests {
         assert!(a.starts_with("lw_") && a.len() == 67);
         assert_eq!(hash_secret(&a), ha);
         assert_ne!(ha, a);
+    }
+
+    /// FIPS 180-2's worked example: SHA-256 of "abc", written as lower-case hex.
+    #[test]
+    fn secrets_hash_to_lower_case_hex_sha256() {
+        assert_eq!(
+            hash_secret("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn secrets_are_the_same_only_when_every_byte_is() {
+        assert!(same_secret("csrf-token", "csrf-token"));
+        assert!(same_secret("", ""));
+        assert!(!same_secret("csrf-token", "csrf-tokeN"));
+        assert!(!same_secret("csrf-token", "csrf-toke"));
+        assert!(!same_secret("csrf-toke", "csrf-token"));
+        assert!(!same_secret("", "x"));
     }
 }
