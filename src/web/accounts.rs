@@ -2,8 +2,9 @@
 //! changed from the account page with the current one. Both use the one password policy,
 //! and both end the account's other sessions.
 
+use super::extract::{check_csrf, PageUser};
+use super::render::{error_page, render};
 use super::views::Layout;
-use super::{check_csrf, error_page, render, PageUser};
 use crate::app::AppState;
 use crate::auth::throttle::{self, Verdict};
 use crate::auth::{self, password_policy, CurrentUser};
@@ -108,7 +109,7 @@ fn link_form(
 
 /// The same answer for a link that never existed, was used or has expired.
 fn link_gone() -> Response {
-    super::problem_page(
+    super::render::problem_page(
         StatusCode::NOT_FOUND,
         crate::error::Problem {
             problem_type: "/problems/not-found".into(),

@@ -3,8 +3,9 @@
 //! own password (no password is ever shown to or typed by an administrator), and disable,
 //! enable, unlock, end the sessions of and revoke the tokens of accounts. All audited.
 
+use super::extract::{check_csrf, PageUser};
+use super::render::{error_page, render};
 use super::views::{Choice, Layout};
-use super::{check_csrf, error_page, render, PageUser};
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::auth::throttle::account_key;

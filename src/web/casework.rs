@@ -1,8 +1,9 @@
 //! Casework forms on a person's page and the matches page: needs, goals and their
 //! progress, and connecting the person to a service with their consent to share.
 
+use super::extract::{check_csrf, KeptForm, PageUser};
+use super::forms::{finish, form_id};
 use super::views::Panel;
-use super::{check_csrf, finish, form_id, KeptForm, PageUser};
 use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::consent::{ConsentMethod, SharedField};
@@ -268,6 +269,6 @@ pub async fn confirm_consent(
             axum::response::Redirect::to(&format!("/people/{}#consents-heading", consent.person_id))
                 .into_response()
         }
-        Err(e) => super::error_page(Some(&user), e),
+        Err(e) => super::render::error_page(Some(&user), e),
     }
 }

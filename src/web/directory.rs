@@ -1,8 +1,9 @@
 //! Directory pages: search with filters, a service's page, matches for a referral, and a
 //! community organisation's inbox of connections with the answers it can give.
 
+use super::extract::{check_csrf, PageUser};
+use super::render::{error_page, render};
 use super::views::{Choice, Layout};
-use super::{check_csrf, error_page, render, PageUser};
 use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::directory::api::{

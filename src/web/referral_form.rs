@@ -3,8 +3,9 @@
 //! its field, and what was typed is kept. The postcode is checked as it is typed when
 //! JavaScript runs, and on submit in every case.
 
+use super::extract::{check_csrf, PageUser};
+use super::render::{error_page, render};
 use super::views::{Choice, FieldErrors, Layout};
-use super::{check_csrf, error_page, render, PageUser};
 use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::error::AppError;

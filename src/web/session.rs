@@ -2,8 +2,9 @@
 //! its password is checked (see `auth::throttle`); a sign-in is a browser-session cookie
 //! whose server-side session ends after 30 idle minutes or at its absolute limit.
 
+use super::extract::{check_csrf, PageUser};
+use super::render::{error_page, render};
 use super::views::{Layout, SignInPage};
-use super::{check_csrf, error_page, render, PageUser};
 use crate::app::AppState;
 use crate::auth::throttle::{self, Verdict};
 use crate::auth::{self, SESSION_COOKIE};

@@ -1,8 +1,9 @@
 //! A team lead's view of the team: who carries which caseload, how long people wait to be
 //! reached, and who is still waiting (with a way to give each referral to someone).
 
+use super::extract::{check_csrf, PageUser};
+use super::render::{error_page, render};
 use super::views::{Choice, Layout};
-use super::{check_csrf, error_page, render, PageUser};
 use crate::app::AppState;
 use crate::auth::Role;
 use crate::error::AppError;

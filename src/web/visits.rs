@@ -1,9 +1,11 @@
 //! Volunteer visits: a link worker arranges one from the person's page; the volunteer sees
 //! their visits (name, phone, what, when; nothing more) and records that each happened.
 
+use super::extract::{check_csrf, KeptForm, PageUser};
+use super::forms::{finish, form_id};
+use super::render::{error_page, render};
 use super::views::Layout;
 use super::views::Panel;
-use super::{check_csrf, error_page, finish, form_id, render, KeptForm, PageUser};
 use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::error::AppError;

@@ -1,0 +1,78 @@
+//! Recording a contact with the person (how, how long, whether reached, what matters).
+
+use super::{finish, form_id};
+use crate::app::AppState;
+use crate::auth::policy::Action;
+use crate::error::AppError;
+use crate::referrals::api::ContactInput;
+use crate::referrals::ContactMode;
+use crate::web::extract::{check_csrf, KeptForm, PageUser};
+use crate::web::views::Panel;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub(in crate::web) struct ContactForm {
+    csrf: String,
+    mode: String,
+    duration_minutes: String,
+    reached: Option<String>,
+    notes: String,
+    what_matters: Option<String>,
+    follow_up_on: Option<String>,
+}
+
+pub(in crate::web) async fn record_contact(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+    KeptForm(form, kept): KeptForm<ContactForm>,
+) -> Response {
+    let result = async {
+        check_csrf(&user, &form.csrf)?;
+        user.require(Action::WriteCasework)?;
+        let id = form_id(&id)?;
+        let mode = ContactMode::from_code(&form.mode).ok_or_else(|| {
+            AppError::invalid_field(
+                "mode",
+                "Choose how the contact happened",
+                "choose in person, phone, video, home visit or text",
+            )
+        })?;
+        let duration_minutes = form.duration_minutes.trim().parse().map_err(|_| {
+            AppError::invalid_field(
+                "duration_minutes",
+                "Enter the duration",
+                "duration must be a whole number of minutes",
+            )
+        })?;
+        let follow_up_on = match form.follow_up_on.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(d) => Some(d.parse().map_err(|_| {
+                AppError::invalid_field(
+                    "follow_up_on",
+                    "Enter a real date",
+                    "the follow-up date must be a date like 2026-12-01",
+                )
+            })?),
+        };
+        let contact = ContactInput {
+            at: None,
+            mode,
+            duration_minutes,
+            reached: form.reached.is_some(),
+            notes: form.notes.clone(),
+            what_matters: form.what_matters.clone(),
+            follow_up_on,
+        }
+        .validate()?;
+        state
+            .store
+            .add_contact(id, user.case_scope(), &contact, &user.audit_context())
+            .await?;
+        Ok(id)
+    }
+    .await;
+    finish(&state, &user, &id, Panel::Contact, kept, result).await
+}

@@ -1,0 +1,90 @@
+//! Recording a questionnaire (ONS4, SWEMWBS or UCLA-3) with its answers item by item.
+
+use super::{finish, form_id};
+use crate::app::AppState;
+use crate::auth::policy::Action;
+use crate::error::AppError;
+use crate::measures::Instrument;
+use crate::referrals::api::MeasureInput;
+use crate::referrals::MeasureTiming;
+use crate::web::extract::{check_csrf, PageUser};
+use crate::web::views::Panel;
+use axum::extract::{Form, Path, State};
+use axum::response::Response;
+use std::collections::HashMap;
+
+pub(in crate::web) async fn record_measure(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let result = async {
+        check_csrf(
+            &user,
+            form.get("csrf").map(String::as_str).unwrap_or_default(),
+        )?;
+        user.require(Action::WriteCasework)?;
+        let id = form_id(&id)?;
+        let instrument = form
+            .get("instrument")
+            .and_then(|i| Instrument::from_code(i))
+            .ok_or_else(|| {
+                AppError::invalid_field(
+                    "instrument",
+                    "Choose a questionnaire",
+                    "unknown questionnaire",
+                )
+            })?;
+        let timing = form
+            .get("timing")
+            .and_then(|t| MeasureTiming::from_code(t))
+            .ok_or_else(|| {
+                AppError::invalid_field(
+                    "timing",
+                    "Choose baseline or follow-up",
+                    "say whether this is a baseline or a follow-up",
+                )
+            })?;
+        let mut items = Vec::with_capacity(instrument.item_count());
+        for i in 1..=instrument.item_count() {
+            let raw = form
+                .get(&format!("item{i}"))
+                .map(|s| s.trim())
+                .unwrap_or_default();
+            items.push(if raw.is_empty() {
+                None
+            } else {
+                Some(raw.parse::<i64>().map_err(|_| {
+                    AppError::invalid_field(
+                        "answers",
+                        "Answers must be numbers",
+                        format!("item {i} must be a number"),
+                    )
+                })?)
+            });
+        }
+        let measure = MeasureInput {
+            instrument,
+            timing,
+            taken_on: None,
+            answers: items,
+        }
+        .validate()?;
+        state
+            .store
+            .add_measure(id, user.case_scope(), &measure, &user.audit_context())
+            .await?;
+        Ok(id)
+    }
+    .await;
+    let panel = form
+        .get("instrument")
+        .and_then(|i| Instrument::from_code(i))
+        .map_or(Panel::Connect, Panel::Measure);
+    let kept = form
+        .into_iter()
+        .filter(|(name, _)| name != "csrf")
+        .collect();
+    finish(&state, &user, &id, panel, kept, result).await
+}

@@ -1,0 +1,68 @@
+//! The casework forms on a person's page, one file per form, and what every one of them does
+//! after it is posted: back to the person's page, or the page again with the error summary.
+
+pub(super) mod contact;
+pub(super) mod measure;
+pub(super) mod transition;
+
+use super::person::show_person;
+use super::render::error_page;
+use super::views::{FormError, Panel};
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use axum::response::{IntoResponse, Redirect, Response};
+
+/// After a form post: back to the person page on success, or the page with the error.
+async fn after_form(
+    state: &AppState,
+    user: &CurrentUser,
+    referral_id: i64,
+    panel: Panel,
+    kept: Vec<(String, String)>,
+    result: Result<(), AppError>,
+) -> Response {
+    let person_id = match state.store.referral(referral_id, user.case_scope()).await {
+        Ok(Some(r)) => r.person_id,
+        Ok(None) => return error_page(Some(user), AppError::NotFound("referral")),
+        Err(e) => return error_page(Some(user), e),
+    };
+    match result {
+        Ok(()) => {
+            Redirect::to(&format!("/people/{person_id}#referral-{referral_id}")).into_response()
+        }
+        Err(AppError::Internal(e)) => error_page(Some(user), AppError::Internal(e)),
+        Err(err @ (AppError::Forbidden(_) | AppError::NotFound(_))) => error_page(Some(user), err),
+        Err(err) => {
+            let status = err.status();
+            let problem = err.problem();
+            let error = FormError {
+                panel: panel.key(referral_id),
+                anchor: panel.anchor(referral_id, problem.field.as_deref()),
+                kept,
+                title: problem.title,
+                detail: problem.detail,
+            };
+            show_person(state, user, person_id, Some(error), status).await
+        }
+    }
+}
+
+pub(in crate::web) fn form_id(id: &str) -> Result<i64, AppError> {
+    id.parse().map_err(|_| AppError::NotFound("referral"))
+}
+
+/// Where a form goes once handled: the referral id in its address, then `after_form`.
+pub(in crate::web) async fn finish(
+    state: &AppState,
+    user: &CurrentUser,
+    raw_id: &str,
+    panel: Panel,
+    kept: Vec<(String, String)>,
+    result: Result<i64, AppError>,
+) -> Response {
+    match form_id(raw_id) {
+        Ok(id) => after_form(state, user, id, panel, kept, result.map(|_| ())).await,
+        Err(e) => error_page(Some(user), e),
+    }
+}

@@ -1,0 +1,58 @@
+//! Moving a referral to its next state (accepting, closing with a reason, ...).
+
+use super::{finish, form_id};
+use crate::app::AppState;
+use crate::auth::policy::Action;
+use crate::error::AppError;
+use crate::referrals::api::{apply_transition, TransitionInput};
+use crate::referrals::{CloseReason, ReferralState};
+use crate::web::extract::{check_csrf, KeptForm, PageUser};
+use crate::web::views::Panel;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub(in crate::web) struct TransitionForm {
+    csrf: String,
+    to: String,
+    expected_version: String,
+    reason: Option<String>,
+    note: Option<String>,
+}
+
+pub(in crate::web) async fn record_transition(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+    KeptForm(form, kept): KeptForm<TransitionForm>,
+) -> Response {
+    let result = async {
+        check_csrf(&user, &form.csrf)?;
+        user.require(Action::WriteCasework)?;
+        let id = form_id(&id)?;
+        let to = ReferralState::from_code(&form.to).ok_or_else(|| {
+            AppError::invalid_field("to", "Choose the new state", "choose what happens next")
+        })?;
+        let expected_version = form
+            .expected_version
+            .parse()
+            .map_err(|_| AppError::BadBody("missing version".into()))?;
+        let reason = match form.reason.as_deref() {
+            None | Some("") => None,
+            Some(r) => Some(CloseReason::from_code(r).ok_or_else(|| {
+                AppError::invalid_field("reason", "Choose a reason", "unknown reason")
+            })?),
+        };
+        let input = TransitionInput {
+            to,
+            expected_version,
+            reason,
+            note: form.note.clone(),
+        };
+        apply_transition(&state, &user, id, input).await?;
+        Ok(id)
+    }
+    .await;
+    finish(&state, &user, &id, Panel::State, kept, result).await
+}

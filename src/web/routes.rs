@@ -1,0 +1,94 @@
+//! The page router and nothing else: every page and form address, and the handler that
+//! answers it (handlers live in one file per resource, as crates.io lays out its controllers).
+
+use super::{
+    accounts, admin, assets, caseload, casework, directory, forms, home, person, referral_form,
+    reports, session, team, visits,
+};
+use crate::app::AppState;
+use axum::routing::{get, post};
+use axum::Router;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::home))
+        .route("/static/linkwell.css", get(assets::stylesheet))
+        .route("/static/linkwell.js", get(assets::script))
+        .route(
+            "/referrals/new",
+            get(referral_form::new_referral_page).post(referral_form::make_referral),
+        )
+        .route("/postcode-check", get(referral_form::check_postcode))
+        .route(
+            "/sign-in",
+            get(session::sign_in_page).post(session::sign_in),
+        )
+        .route("/sign-out", post(session::sign_out))
+        .route("/caseload", get(caseload::caseload_page))
+        .route("/team", get(team::team_page))
+        .route("/admin", get(admin::admin_page))
+        .route("/admin/invitations", post(admin::invite))
+        .route("/admin/accounts/{id}/disable", post(admin::disable))
+        .route("/admin/accounts/{id}/enable", post(admin::enable))
+        .route("/admin/accounts/{id}/unlock", post(admin::unlock))
+        .route(
+            "/admin/accounts/{id}/sessions/end",
+            post(admin::end_sessions),
+        )
+        .route(
+            "/admin/accounts/{id}/tokens/revoke",
+            post(admin::revoke_tokens),
+        )
+        .route(
+            "/admin/accounts/{id}/password-reset",
+            post(admin::reset_password),
+        )
+        .route(
+            "/password-links/{secret}",
+            get(accounts::password_link_page).post(accounts::use_password_link),
+        )
+        .route(
+            "/account/password",
+            get(accounts::change_password_page).post(accounts::change_password),
+        )
+        .route("/visits", get(visits::visits_page))
+        .route("/visits/{id}/done", post(visits::record_visit))
+        .route("/referrals/{id}/visits", post(visits::arrange_visit))
+        .route("/referrals/{id}/assignment", post(team::assign))
+        .route("/reports/equity", get(reports::equity_page))
+        .route("/directory", get(directory::directory_page))
+        .route("/directory/services/{id}", get(directory::service_page))
+        .route(
+            "/directory/services/{id}/changes",
+            post(directory::change_listing),
+        )
+        .route("/referrals/{id}/matches", get(directory::matches_page))
+        .route("/vcse/inbox", get(directory::inbox_page))
+        .route(
+            "/vcse/connections/{id}/status",
+            post(directory::answer_connection),
+        )
+        .route("/reports/equity/{file}", get(reports::equity_download))
+        .route("/people/{id}", get(person::person_page))
+        .route("/people/{id}/plan", get(person::plan_page))
+        .route(
+            "/referrals/{id}/contacts",
+            post(forms::contact::record_contact),
+        )
+        .route(
+            "/referrals/{id}/measures",
+            post(forms::measure::record_measure),
+        )
+        .route(
+            "/referrals/{id}/transitions",
+            post(forms::transition::record_transition),
+        )
+        .route("/referrals/{id}/needs", post(casework::record_need))
+        .route("/referrals/{id}/goals", post(casework::record_goal))
+        .route("/goals/{id}/progress", post(casework::record_progress))
+        .route("/referrals/{id}/connections", post(casework::connect))
+        .route(
+            "/consents/{id}/confirmation",
+            post(casework::confirm_consent),
+        )
+}
