@@ -1,0 +1,68 @@
+//! The caseload page: one line per referral.
+
+use super::{Choice, Layout};
+use crate::referrals::ReferralState;
+use crate::store::CaseloadRow;
+use askama::Template;
+use chrono::NaiveDate;
+
+pub struct CaseloadLine {
+    pub person_id: i64,
+    pub referral_id: i64,
+    pub person_name: String,
+    pub state: String,
+    pub link_worker: String,
+    pub received: String,
+    pub follow_up: String,
+    pub overdue: bool,
+    pub imd: String,
+    pub unanswered: i64,
+}
+
+impl CaseloadLine {
+    pub fn from_row(r: CaseloadRow, today: NaiveDate) -> CaseloadLine {
+        let state = ReferralState::from_code(&r.state);
+        CaseloadLine {
+            person_id: r.person_id,
+            referral_id: r.referral_id,
+            person_name: r.person_name,
+            state: state.map(|s| s.label().to_string()).unwrap_or(r.state),
+            link_worker: r.link_worker_name.unwrap_or_else(|| "Not assigned".into()),
+            received: r.received_at.format("%-d %b %Y").to_string(),
+            follow_up: r
+                .next_follow_up_on
+                .map(|d| d.format("%-d %b %Y").to_string())
+                .unwrap_or_default(),
+            unanswered: r.unanswered_connections,
+            overdue: state.is_some_and(|s| s.is_open())
+                && r.next_follow_up_on.is_some_and(|d| d < today),
+            imd: r
+                .imd_decile
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "–".into()),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "caseload.html")]
+pub struct CaseloadPage {
+    pub layout: Layout,
+    /// False for referrers: status only, no links into casework.
+    pub casework: bool,
+    pub rows: Vec<CaseloadLine>,
+    pub states: Vec<Choice>,
+    pub mine: bool,
+    pub overdue: bool,
+    pub page: i64,
+    pub previous_link: Option<String>,
+    pub next_link: Option<String>,
+    /// Said after a referral was just made: who it is for.
+    pub made_for: Option<String>,
+    pub may_refer: bool,
+    /// Where attention is needed today (link workers: theirs; team leads: the team's).
+    pub summary: Option<crate::store::team::DaySummary>,
+    pub for_team: bool,
+    /// One of the summary's lists is shown.
+    pub filtered: bool,
+}

@@ -1,0 +1,24 @@
+//! Page models: everything a template shows, already worded and formatted, one file per page
+//! (`layout` and `fields` are the pieces every page shares; `referral_panel` and `score_chart`
+//! are a referral's section of the person's page).
+
+mod caseload;
+mod error;
+mod fields;
+mod layout;
+mod person;
+mod person_forms;
+mod plan;
+mod referral_panel;
+mod score_chart;
+mod sign_in;
+
+pub use caseload::{CaseloadLine, CaseloadPage};
+pub use error::ErrorPage;
+pub use fields::{Choice, FieldErrors};
+pub use layout::Layout;
+pub use person::{AccessLine, ConsentLine, PersonPage, PersonView};
+pub use person_forms::{FormError, InstrumentForm, Panel};
+pub use plan::PlanPage;
+pub use referral_panel::{GoalLine, Line, ReferralPanel};
+pub use sign_in::SignInPage;

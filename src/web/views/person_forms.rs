@@ -1,0 +1,100 @@
+//! What the casework forms on a person's page need: which form was refused and where its
+//! error links to, and each questionnaire's form.
+
+use crate::measures::Instrument;
+
+/// Which form on a person's page was sent, so a refusal can reopen it and link to the field.
+#[derive(Debug, Clone, Copy)]
+pub enum Panel {
+    Contact,
+    Need,
+    Goal,
+    Measure(Instrument),
+    State,
+    Visit,
+    Progress(i64),
+    /// Sent from the matches or a service's page: the referral's section is the place.
+    Connect,
+}
+
+impl Panel {
+    /// Names the `<details>` panel, as `PersonPage::opens` compares it.
+    pub fn key(self, referral: i64) -> String {
+        match self {
+            Panel::Contact => format!("contact-{referral}"),
+            Panel::Need => format!("need-{referral}"),
+            Panel::Goal => format!("goal-{referral}"),
+            Panel::Measure(i) => format!("measure-{}-{referral}", i.code()),
+            Panel::State => format!("state-{referral}"),
+            Panel::Visit => format!("visit-{referral}"),
+            Panel::Progress(goal) => format!("progress-{goal}"),
+            Panel::Connect => format!("referral-{referral}"),
+        }
+    }
+
+    /// The id of the element the error summary links to: the field named, else the form's
+    /// first field.
+    pub fn anchor(self, referral: i64, field: Option<&str>) -> String {
+        let r = referral;
+        match (self, field.unwrap_or("")) {
+            (Panel::Contact, "duration_minutes") => format!("duration-{r}"),
+            (Panel::Contact, "what_matters") => format!("what-{r}"),
+            (Panel::Contact, "notes") => format!("notes-{r}"),
+            (Panel::Contact, "follow_up_on") => format!("follow-{r}"),
+            (Panel::Contact, _) => format!("mode-{r}"),
+            (Panel::Need, "notes") => format!("need-notes-{r}"),
+            (Panel::Need, _) => format!("need-{r}"),
+            (Panel::Goal, "need") => format!("goal-need-{r}"),
+            (Panel::Goal, _) => format!("goal-{r}"),
+            (Panel::Measure(i), "timing") => format!("timing-{r}-{}", i.code()),
+            (Panel::Measure(i), _) => format!("item-{r}-{}-1", i.code()),
+            (Panel::State, "reason") => format!("reason-{r}"),
+            (Panel::State, "note") => format!("note-{r}"),
+            (Panel::State, _) => format!("to-{r}"),
+            (Panel::Visit, "volunteer_id") => format!("volunteer-{r}"),
+            (Panel::Visit, "visit_on") => format!("visit-on-{r}"),
+            (Panel::Visit, _) => format!("activity-{r}"),
+            (Panel::Progress(g), "note") => format!("progress-note-{g}"),
+            (Panel::Progress(g), _) => format!("progress-{g}"),
+            (Panel::Connect, _) => format!("referral-{r}"),
+        }
+    }
+}
+
+pub struct FormError {
+    pub title: String,
+    pub detail: String,
+    /// The panel to open again.
+    pub panel: String,
+    /// The field the summary links to.
+    pub anchor: String,
+    /// What was typed into the refused form, to show again.
+    pub kept: Vec<(String, String)>,
+}
+
+pub struct InstrumentForm {
+    /// The form's panel name (without the referral), for `PersonPage::opens`.
+    pub panel: String,
+    pub code: String,
+    pub label: String,
+    pub items: Vec<(usize, String)>,
+    pub options: Vec<u8>,
+}
+
+impl InstrumentForm {
+    pub fn new(i: Instrument) -> InstrumentForm {
+        let (min, max) = i.item_range();
+        InstrumentForm {
+            panel: format!("measure-{}", i.code()),
+            code: i.code().into(),
+            label: i.label().into(),
+            items: i
+                .items()
+                .iter()
+                .enumerate()
+                .map(|(n, text)| (n + 1, text.to_string()))
+                .collect(),
+            options: (min..=max).collect(),
+        }
+    }
+}
