@@ -2,7 +2,7 @@
 //! first administrator, and recovery when no administrator can sign in). Every change is
 //! audited with no acting account (the command line) and the same rules as the pages.
 
-use super::{connect_existing, DbArgs};
+use super::shared::{connect_existing, DbArgs};
 use crate::audit::AuditContext;
 use crate::auth::{password_policy, Role};
 use crate::public_url::PublicUrl;

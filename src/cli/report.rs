@@ -1,0 +1,50 @@
+//! `linkwell report equity`: the Core20PLUS5 report to a file, disclosure-controlled.
+
+use super::shared::{connect_existing, write_out, DbArgs};
+use crate::equity::{self, render::render, render::Format};
+use clap::Subcommand;
+use std::path::PathBuf;
+
+#[derive(Subcommand)]
+pub enum ReportCommand {
+    /// The Core20PLUS5 equity report: funnel, outcomes and barriers by deprivation and group.
+    Equity {
+        #[command(flatten)]
+        db: DbArgs,
+        /// First day of the period (default: twelve months before --to).
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// Last day of the period (default: today).
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
+        /// Limit the report to one practice, by its code.
+        #[arg(long)]
+        practice: Option<String>,
+        #[arg(long, default_value = "html", value_parser = parse_format)]
+        format: Format,
+        /// File to write ("-" for standard output).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn parse_format(name: &str) -> Result<Format, String> {
+    Format::from_name(name).ok_or_else(|| format!("{name:?} is not one of json, csv, html"))
+}
+
+pub async fn run(command: ReportCommand) -> anyhow::Result<()> {
+    let ReportCommand::Equity {
+        db,
+        from,
+        to,
+        practice,
+        format,
+        out,
+    } = command;
+    let store = connect_existing(&db.database_url).await?;
+    let facts = store.load_equity_facts().await?;
+    let today = chrono::Utc::now().date_naive();
+    let (period, practice) = equity::parse_request(&facts, from, to, practice.as_deref(), today)?;
+    let report = equity::compute(&facts, &period, practice);
+    write_out(&out, &render(&report, format)?)
+}
