@@ -5,13 +5,15 @@ use super::render::{error_page, render};
 use super::views::{CaseloadLine, CaseloadPage, Choice, Layout};
 use crate::app::AppState;
 use crate::auth::policy::Action;
-use crate::auth::Role;
+use crate::auth::{CurrentUser, Role};
 use crate::error::AppError;
 use crate::referrals::ReferralState;
+use crate::store::team::DaySummary;
 use crate::store::CaseloadFilter;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
@@ -37,77 +39,44 @@ pub(super) async fn caseload_page(
     PageUser(user): PageUser,
     Query(params): Query<CaseloadParams>,
 ) -> Response {
-    let casework = user.may(Action::ReadCasework);
-    if !casework && user.role != Role::Referrer {
-        return error_page(
-            Some(&user),
-            AppError::Forbidden(format!(
-                "there is no caseload for the {} role; case lists are for link workers, team leads and referrers",
-                user.role.label().to_lowercase()
-            )),
-        );
+    match caseload(&state, &user, &params).await {
+        Ok(page) => render(&page, StatusCode::OK),
+        Err(e) => error_page(Some(&user), e),
     }
+}
+
+/// The page: one page of the caseload in the user's scope (read and audited), today's
+/// summary for casework readers, and links to the pages either side.
+async fn caseload(
+    state: &AppState,
+    user: &CurrentUser,
+    params: &CaseloadParams,
+) -> Result<CaseloadPage, AppError> {
+    let casework = has_caseload(user)?;
     let state_filter = params
         .state
         .as_deref()
         .filter(|s| !s.is_empty())
         .and_then(ReferralState::from_code);
     let page = params.page.unwrap_or(1).clamp(1, MAX_PAGE);
-    let filter = CaseloadFilter {
-        state: state_filter,
-        link_worker_id: params.mine.is_some().then_some(user.id),
-        overdue_on: params
-            .overdue
-            .is_some()
-            .then(|| chrono::Utc::now().date_naive()),
-        due_on: (params.due.as_deref() == Some("today")).then(|| chrono::Utc::now().date_naive()),
-        unanswered: params.unanswered.is_some(),
-        unassigned: params.unassigned.is_some(),
-        limit: PAGE_SIZE + 1,
-        offset: (page - 1) * PAGE_SIZE,
-    };
+    let filter = caseload_filter(params, user, state_filter, page);
     let today = chrono::Utc::now().date_naive();
-    let summary = match (casework, user.team_id) {
-        (true, Some(team)) => {
-            let worker = (user.role == Role::LinkWorker).then_some(user.id);
-            match state.store.day_summary(team, worker, today).await {
-                Ok(s) => Some(s),
-                Err(e) => return error_page(Some(&user), e),
-            }
-        }
-        _ => None,
-    };
-    let mut rows = match state
+    let summary = day_summary(state, user, casework, today).await?;
+    let mut rows = state
         .store
         .read_caseload(user.case_scope(), &filter, &user.audit_context())
-        .await
-    {
-        Ok(rows) => rows,
-        Err(e) => return error_page(Some(&user), e),
-    };
-    let made_for = match params.made {
-        Some(id) => match state.store.referral(id, user.case_scope()).await {
-            Ok(Some(referral)) => state
-                .store
-                .person(referral.person_id, user.case_scope())
-                .await
-                .ok()
-                .flatten()
-                .map(|p| p.full_name()),
-            _ => None,
-        },
-        None => None,
-    };
+        .await?;
+    let made_for = made_for(state, user, params.made).await;
     let has_next = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
-    let page_view = CaseloadPage {
+    Ok(CaseloadPage {
         layout: Layout::new(
             if casework {
                 "Caseload"
             } else {
                 "Your referrals"
             },
-            Some(&user),
+            Some(user),
         ),
         casework,
         rows: rows
@@ -121,8 +90,8 @@ pub(super) async fn caseload_page(
         mine: params.mine.is_some(),
         overdue: params.overdue.is_some(),
         page,
-        previous_link: (page > 1).then(|| caseload_link(&params, page - 1)),
-        next_link: has_next.then(|| caseload_link(&params, page + 1)),
+        previous_link: (page > 1).then(|| caseload_link(params, page - 1)),
+        next_link: has_next.then(|| caseload_link(params, page + 1)),
         made_for,
         may_refer: user.may(Action::CreateReferral),
         summary,
@@ -131,8 +100,75 @@ pub(super) async fn caseload_page(
             || params.unanswered.is_some()
             || params.unassigned.is_some()
             || params.overdue.is_some(),
-    };
-    render(&page_view, StatusCode::OK)
+    })
+}
+
+/// Casework readers see the caseload; referrers see the referrals they made (status only,
+/// `false`); every other role has none.
+fn has_caseload(user: &CurrentUser) -> Result<bool, AppError> {
+    let casework = user.may(Action::ReadCasework);
+    if !casework && user.role != Role::Referrer {
+        return Err(AppError::Forbidden(format!(
+            "there is no caseload for the {} role; case lists are for link workers, team leads and referrers",
+            user.role.label().to_lowercase()
+        )));
+    }
+    Ok(casework)
+}
+
+/// The store's filter for the query string's choices and the page asked for.
+fn caseload_filter(
+    params: &CaseloadParams,
+    user: &CurrentUser,
+    state: Option<ReferralState>,
+    page: i64,
+) -> CaseloadFilter {
+    CaseloadFilter {
+        state,
+        link_worker_id: params.mine.is_some().then_some(user.id),
+        overdue_on: params
+            .overdue
+            .is_some()
+            .then(|| chrono::Utc::now().date_naive()),
+        due_on: (params.due.as_deref() == Some("today")).then(|| chrono::Utc::now().date_naive()),
+        unanswered: params.unanswered.is_some(),
+        unassigned: params.unassigned.is_some(),
+        limit: PAGE_SIZE + 1,
+        offset: (page - 1) * PAGE_SIZE,
+    }
+}
+
+/// Where attention is needed today: a link worker's own, a team lead's whole team's.
+async fn day_summary(
+    state: &AppState,
+    user: &CurrentUser,
+    casework: bool,
+    today: NaiveDate,
+) -> Result<Option<DaySummary>, AppError> {
+    match (casework, user.team_id) {
+        (true, Some(team)) => {
+            let worker = (user.role == Role::LinkWorker).then_some(user.id);
+            Ok(Some(state.store.day_summary(team, worker, today).await?))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Who a referral just made is for, to confirm it; nothing if it cannot be read.
+async fn made_for(state: &AppState, user: &CurrentUser, made: Option<i64>) -> Option<String> {
+    let referral = state
+        .store
+        .referral(made?, user.case_scope())
+        .await
+        .ok()
+        .flatten()?;
+    state
+        .store
+        .person(referral.person_id, user.case_scope())
+        .await
+        .ok()
+        .flatten()
+        .map(|p| p.full_name())
 }
 
 fn caseload_link(params: &CaseloadParams, page: i64) -> String {

@@ -70,50 +70,63 @@ pub(super) async fn show_person(
     error: Option<FormError>,
     status: StatusCode,
 ) -> Response {
+    match person(state, user, id, error).await {
+        Ok(page) => render(&page, status),
+        Err(e) => error_page(Some(user), e),
+    }
+}
+
+/// The page: the person (read and audited), who on the team read their record, their
+/// consents, one panel per referral, and the choices the casework forms offer.
+async fn person(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    error: Option<FormError>,
+) -> Result<PersonPage, AppError> {
     if !user.may(Action::ReadCasework) {
-        return error_page(Some(user), AppError::NotFound("person"));
+        return Err(AppError::NotFound("person"));
     }
     let scope = user.case_scope();
-    let person = match state
+    let person = state
         .store
         .read_person(id, scope, &user.audit_context())
-        .await
-    {
-        Ok(Some(p)) => p,
-        Ok(None) => return error_page(Some(user), AppError::NotFound("person")),
-        Err(e) => return error_page(Some(user), e),
-    };
-    let referrals = match state.store.referrals_of_person(id, scope).await {
-        Ok(r) => r,
-        Err(e) => return error_page(Some(user), e),
-    };
+        .await?
+        .ok_or(AppError::NotFound("person"))?;
+    let referrals = state.store.referrals_of_person(id, scope).await?;
     // Casework readers always have a team (their scope needs one); a page without one shows none.
     let Some(team) = user.team_id else {
-        return error_page(Some(user), AppError::NotFound("person"));
+        return Err(AppError::NotFound("person"));
     };
-    let accesses = match state.store.accesses_of_person_by_team(id, team, 20).await {
-        Ok(rows) => rows
-            .into_iter()
-            .map(|(record, name)| AccessLine::new(record, name))
-            .collect(),
-        Err(e) => return error_page(Some(user), AppError::Internal(e)),
-    };
-    let consents = match state
+    let accesses = state
+        .store
+        .accesses_of_person_by_team(id, team, 20)
+        .await
+        .map_err(AppError::Internal)?
+        .into_iter()
+        .map(|(record, name)| AccessLine::new(record, name))
+        .collect();
+    let consents = state
         .store
         .consents_in_scope(scope, Some(person.id), None)
-        .await
-    {
-        Ok(k) => k.iter().map(ConsentLine::new).collect(),
-        Err(e) => return error_page(Some(user), e),
-    };
+        .await?
+        .iter()
+        .map(ConsentLine::new)
+        .collect();
     let mut panels = Vec::new();
     for referral in referrals {
-        match referral_detail(state, user, referral.id).await {
-            Ok(detail) => panels.push(ReferralPanel::new(detail)),
-            Err(e) => return error_page(Some(user), e),
-        }
+        panels.push(ReferralPanel::new(
+            referral_detail(state, user, referral.id).await?,
+        ));
     }
-    let page = PersonPage {
+    let volunteers = state
+        .store
+        .volunteers_for(team)
+        .await?
+        .into_iter()
+        .map(|(id, name)| Choice::new(&id.to_string(), &name, false))
+        .collect();
+    Ok(PersonPage {
         layout: Layout::new(&person.full_name(), Some(user)),
         person_id: person.id,
         consents,
@@ -138,21 +151,11 @@ pub(super) async fn show_person(
             .iter()
             .map(|r| Choice::new(r.code(), r.label(), false))
             .collect(),
-        volunteers: match user.team_id {
-            Some(team) => match state.store.volunteers_for(team).await {
-                Ok(v) => v
-                    .into_iter()
-                    .map(|(id, name)| Choice::new(&id.to_string(), &name, false))
-                    .collect(),
-                Err(e) => return error_page(Some(user), e),
-            },
-            None => Vec::new(),
-        },
+        volunteers,
         needs: crate::referrals::Need::ALL
             .iter()
             .map(|n| Choice::new(n.code(), n.label(), false))
             .collect(),
         today: chrono::Utc::now().date_naive().to_string(),
-    };
-    render(&page, status)
+    })
 }
