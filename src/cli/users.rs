@@ -155,30 +155,7 @@ pub async fn run(command: UsersCommand) -> anyhow::Result<()> {
             db,
             username,
             display_name,
-        } => {
-            let password = match password_from_env()? {
-                Some(p) => p,
-                None => {
-                    let mut line = String::new();
-                    std::io::stdin().read_line(&mut line)?;
-                    line.trim_end_matches(['\r', '\n']).to_string()
-                }
-            };
-            let username = check_username(&username)?;
-            check_password(&password, &username)?;
-            let store = Store::connect(&db.database_url).await?;
-            let id = store
-                .create_user(&NewUser {
-                    username: &username,
-                    display_name: &display_name,
-                    role: Role::Admin,
-                    team_id: None,
-                    organisation: None,
-                    password: Some(&password),
-                })
-                .await?;
-            println!("created administrator {username} (id {id})");
-        }
+        } => create_admin(&db, &username, &display_name).await?,
         UsersCommand::Add {
             db,
             username,
@@ -189,48 +166,17 @@ pub async fn run(command: UsersCommand) -> anyhow::Result<()> {
             link,
         } => {
             let role = Role::from_code(&role).with_context(|| format!("unknown role {role:?}"))?;
-            let username = check_username(&username)?;
-            let password = password_from_env()?;
-            if let Some(p) = &password {
-                check_password(p, &username)?;
-            }
-            let store = Store::connect(&db.database_url).await?;
             let user = NewUser {
                 username: &username,
                 display_name: &display_name,
                 role,
                 team_id,
                 organisation: organisation.as_deref(),
-                password: password.as_deref(),
+                password: None,
             };
-            if password.is_some() {
-                let id = store.create_user(&user).await?;
-                println!("created user {username} (id {id})");
-            } else {
-                let lifetime = chrono::Duration::hours(link.link_hours);
-                let (id, secret) = store.invite_user(&user, lifetime, &operator()).await?;
-                println!("created user {username} (id {id}); they choose their password at this link (works once, for {} hours):", link.link_hours);
-                println!("{}", link.public_url.password_link(&secret));
-            }
+            add(&db, user, &link).await?
         }
-        UsersCommand::List { db } => {
-            let store = connect_existing(&db.database_url).await?;
-            println!("id\tusername\trole\tteam\torganisation\tstatus\tpassword\tsessions\ttokens");
-            for a in store.accounts().await? {
-                println!(
-                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-                    a.id,
-                    a.username,
-                    a.role,
-                    a.team.unwrap_or_default(),
-                    a.organisation.unwrap_or_default(),
-                    if a.disabled { "disabled" } else { "enabled" },
-                    if a.has_password { "set" } else { "not set" },
-                    a.sessions,
-                    a.tokens
-                );
-            }
-        }
+        UsersCommand::List { db } => list(&db).await?,
         UsersCommand::Disable { db, username } => {
             let store = connect_existing(&db.database_url).await?;
             let id = account(&store, &username).await?;
@@ -276,6 +222,80 @@ pub async fn run(command: UsersCommand) -> anyhow::Result<()> {
                 .await?;
             println!("{token}");
         }
+    }
+    Ok(())
+}
+
+/// The first administrator (or a recovery one), with the password from the environment or
+/// standard input.
+async fn create_admin(db: &DbArgs, username: &str, display_name: &str) -> anyhow::Result<()> {
+    let password = match password_from_env()? {
+        Some(p) => p,
+        None => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    let username = check_username(username)?;
+    check_password(&password, &username)?;
+    let store = Store::connect(&db.database_url).await?;
+    let id = store
+        .create_user(&NewUser {
+            username: &username,
+            display_name,
+            role: Role::Admin,
+            team_id: None,
+            organisation: None,
+            password: Some(&password),
+        })
+        .await?;
+    println!("created administrator {username} (id {id})");
+    Ok(())
+}
+
+/// A new account: with LINKWELL_PASSWORD as its password, else invited by a one-time link.
+async fn add(db: &DbArgs, user: NewUser<'_>, link: &LinkArgs) -> anyhow::Result<()> {
+    let username = check_username(user.username)?;
+    let password = password_from_env()?;
+    if let Some(p) = &password {
+        check_password(p, &username)?;
+    }
+    let store = Store::connect(&db.database_url).await?;
+    let user = NewUser {
+        username: &username,
+        password: password.as_deref(),
+        ..user
+    };
+    if password.is_some() {
+        let id = store.create_user(&user).await?;
+        println!("created user {username} (id {id})");
+    } else {
+        let lifetime = chrono::Duration::hours(link.link_hours);
+        let (id, secret) = store.invite_user(&user, lifetime, &operator()).await?;
+        println!("created user {username} (id {id}); they choose their password at this link (works once, for {} hours):", link.link_hours);
+        println!("{}", link.public_url.password_link(&secret));
+    }
+    Ok(())
+}
+
+/// Every account, tab-separated, with what it can still use.
+async fn list(db: &DbArgs) -> anyhow::Result<()> {
+    let store = connect_existing(&db.database_url).await?;
+    println!("id\tusername\trole\tteam\torganisation\tstatus\tpassword\tsessions\ttokens");
+    for a in store.accounts().await? {
+        println!(
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            a.id,
+            a.username,
+            a.role,
+            a.team.unwrap_or_default(),
+            a.organisation.unwrap_or_default(),
+            if a.disabled { "disabled" } else { "enabled" },
+            if a.has_password { "set" } else { "not set" },
+            a.sessions,
+            a.tokens
+        );
     }
     Ok(())
 }
