@@ -1,0 +1,160 @@
+//! `/vcse/inbox`: a community organisation's connections and own listings, and its answers.
+
+use super::Fact;
+use crate::app::AppState;
+use crate::auth::policy::Action;
+use crate::directory::search::STALE_AFTER_DAYS;
+use crate::error::AppError;
+use crate::referrals::ConnectionStatus;
+use crate::web::extract::{check_csrf, PageUser};
+use crate::web::render::{error_page, render};
+use crate::web::views::Layout;
+use askama::Template;
+use axum::extract::{Form, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+struct InboxLine {
+    id: i64,
+    service: String,
+    status: String,
+    open: bool,
+    requested: bool,
+    sent: String,
+    who: Vec<Fact>,
+}
+
+/// One of the organisation's own listings, to keep current.
+struct OwnListing {
+    hsds_id: String,
+    name: String,
+    status: String,
+    places: String,
+    checked: String,
+    stale: bool,
+}
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+struct InboxPage {
+    layout: Layout,
+    organisation: String,
+    lines: Vec<InboxLine>,
+    listings: Vec<OwnListing>,
+}
+
+pub async fn inbox_page(State(state): State<AppState>, PageUser(user): PageUser) -> Response {
+    let result = async {
+        user.require(Action::ReadOrganisationConnections)?;
+        let organisation = user.organisation.clone().ok_or_else(|| {
+            AppError::Forbidden("this account is not linked to an organisation".into())
+        })?;
+        let shared = state
+            .store
+            .organisation_connections(&organisation, &user.audit_context())
+            .await?;
+        let catalogue = state.directory.get(&state.store).await?;
+        let today = chrono::Utc::now().date_naive();
+        let listings = catalogue
+            .entries_of(&organisation)
+            .map(|e| {
+                let s = &e.service;
+                let checked = s
+                    .assured_date
+                    .as_deref()
+                    .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+                let capacity = s.service_capacity.first();
+                OwnListing {
+                    hsds_id: s.id.clone(),
+                    name: s.name.clone(),
+                    status: e.document["status"]
+                        .as_str()
+                        .unwrap_or("active")
+                        .to_string(),
+                    places: match capacity.map(|c| (c.available, c.maximum)) {
+                        Some((Some(a), Some(m))) => format!("{a} of {m} free"),
+                        Some((Some(a), None)) => format!("{a} free"),
+                        _ => "Not said".into(),
+                    },
+                    checked: checked.map_or("Never".into(), |d| d.format("%-d %b %Y").to_string()),
+                    stale: checked.is_none_or(|d| (today - d).num_days() > STALE_AFTER_DAYS),
+                }
+            })
+            .collect();
+        Ok::<_, AppError>((organisation, shared, listings))
+    }
+    .await;
+    let (organisation, shared, listings) = match result {
+        Ok(r) => r,
+        Err(e) => return error_page(Some(&user), e),
+    };
+    let lines = shared
+        .into_iter()
+        .map(|c| {
+            let p = c.person;
+            let mut who = Vec::new();
+            let mut add = |label, value: Option<String>| {
+                if let Some(value) = value.filter(|v| !v.is_empty()) {
+                    who.push(Fact { label, value });
+                }
+            };
+            add("Name", p.name);
+            add("Phone", p.phone);
+            add("Born", p.date_of_birth.map(|d| d.to_string()));
+            add("Needs", p.needs.map(|n| n.join(", ")));
+            add("What matters", p.what_matters.map(|w| w.join("; ")));
+            InboxLine {
+                id: c.connection_id,
+                service: c.service_name,
+                status: c.status.label().to_string(),
+                open: c.status.is_open(),
+                requested: c.status == ConnectionStatus::Requested,
+                sent: c.sent_at.format("%-d %b %Y").to_string(),
+                who,
+            }
+        })
+        .collect();
+    render(
+        &InboxPage {
+            layout: Layout::new("Connections sent to you", Some(&user)),
+            organisation,
+            lines,
+            listings,
+        },
+        StatusCode::OK,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct AnswerForm {
+    csrf: String,
+    status: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn answer_connection(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+    Form(form): Form<AnswerForm>,
+) -> Response {
+    let result = async {
+        check_csrf(&user, &form.csrf)?;
+        let id: i64 = id.parse().map_err(|_| AppError::NotFound("connection"))?;
+        let status = ConnectionStatus::from_code(&form.status).ok_or_else(|| {
+            AppError::invalid_field(
+                "status",
+                "Choose an answer",
+                "choose one of the answers offered",
+            )
+        })?;
+        crate::consent::api::answer(&state, &user, id, status, &form.note).await
+    }
+    .await;
+    match result {
+        Ok(_) => Redirect::to("/vcse/inbox").into_response(),
+        Err(e) => error_page(Some(&user), e),
+    }
+}

@@ -1,0 +1,275 @@
+//! `/directory/services/{id}`: a service's page, with the connect form for a person and its
+//! organisation's form to keep the listing current.
+
+use super::{consent_choices, for_person, given, usable_consents, ConsentChoice, Fact, ForPerson};
+use crate::app::AppState;
+use crate::auth::policy::Action;
+use crate::directory::hsds::Service;
+use crate::directory::search::STALE_AFTER_DAYS;
+use crate::error::AppError;
+use crate::web::extract::{check_csrf, PageUser};
+use crate::web::render::{error_page, render};
+use crate::web::views::{Choice, Layout};
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "service.html")]
+struct ServicePage {
+    layout: Layout,
+    name: String,
+    organisation: String,
+    description: String,
+    status: String,
+    facts: Vec<Fact>,
+    stale: Option<String>,
+    hsds_id: String,
+    /// The viewer may change this listing (its organisation, or an administrator).
+    may_change: bool,
+    available: String,
+    maximum: String,
+    history: Vec<crate::store::directory::ListingChangeRecord>,
+    /// Linkwell's id for the service, which connections point at.
+    service_id: i64,
+    for_person: Option<ForPerson>,
+    /// Confirmed consents the connection may rest on instead of recording one now.
+    consents: Vec<ConsentChoice>,
+    shared_fields: Vec<Choice>,
+    methods: Vec<Choice>,
+}
+
+#[derive(Deserialize)]
+pub struct ServiceQuery {
+    referral: Option<String>,
+}
+
+pub async fn service_page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+    Query(query): Query<ServiceQuery>,
+) -> Response {
+    if let Err(e) = user.require(Action::ReadServices) {
+        return error_page(Some(&user), e);
+    }
+    let catalogue = match state.directory.get(&state.store).await {
+        Ok(c) => c,
+        Err(e) => return error_page(Some(&user), AppError::Internal(e)),
+    };
+    let Some(entry) = catalogue.entry(&id) else {
+        return error_page(Some(&user), AppError::NotFound("service"));
+    };
+    let s = &entry.service;
+    let d = &entry.document;
+    let facts = service_facts(s);
+    let stale = staleness(s.assured_date.as_deref());
+    let organisation = s
+        .organization
+        .as_ref()
+        .map(|o| o.name.clone())
+        .unwrap_or_default();
+    let may_change = user.may(Action::CurateListings)
+        && (user.role == crate::auth::Role::Admin
+            || user.organisation.as_deref() == Some(organisation.as_str()));
+    let history = match state.store.listing_history(entry.id).await {
+        Ok(h) => h,
+        Err(e) => return error_page(Some(&user), AppError::Internal(e)),
+    };
+    let capacity = s.service_capacity.first();
+    let for_person = for_person(&state, &user, query.referral.as_deref()).await;
+    let page = ServicePage {
+        may_change,
+        available: capacity
+            .and_then(|c| c.available)
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
+        maximum: capacity
+            .and_then(|c| c.maximum)
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
+        history,
+        layout: Layout::new(&s.name, Some(&user)),
+        name: s.name.clone(),
+        organisation: s
+            .organization
+            .as_ref()
+            .map(|o| o.name.clone())
+            .unwrap_or_default(),
+        description: s.description.clone().unwrap_or_default(),
+        status: d["status"].as_str().unwrap_or("active").to_string(),
+        facts,
+        stale,
+        hsds_id: s.id.clone(),
+        service_id: entry.id,
+        consents: match &for_person {
+            Some(f) => usable_consents(&state, &user, f.referral_id, f.person_id).await,
+            None => Vec::new(),
+        },
+        for_person,
+        shared_fields: consent_choices().0,
+        methods: consent_choices().1,
+    };
+    render(&page, StatusCode::OK)
+}
+
+/// The service's facts in plain words, in the page's order; empty ones are left out.
+fn service_facts(s: &Service) -> Vec<Fact> {
+    let mut facts = Vec::new();
+    let mut add = |label, value: String| {
+        if !value.is_empty() {
+            facts.push(Fact { label, value });
+        }
+    };
+    add(
+        "For",
+        s.attributes
+            .iter()
+            .filter_map(|a| a.taxonomy_term.as_ref().map(|t| t.name.clone()))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    let places: Vec<String> = s
+        .service_at_locations
+        .iter()
+        .filter_map(|p| p.location.as_ref())
+        .map(|l| match (l.location_type.as_str(), l.addresses.first()) {
+            ("virtual", _) => "Online".to_string(),
+            (_, Some(a)) => format!("{}, {}, {}", a.address_1, a.city, a.postal_code),
+            (_, None) => l.name.clone().unwrap_or_default(),
+        })
+        .collect();
+    add("Where", places.join("; "));
+    let when: Vec<String> = s
+        .schedules
+        .iter()
+        .map(|x| {
+            format!(
+                "{} {}-{}{}",
+                crate::directory::search::day_names(x.byday.as_deref().unwrap_or("")),
+                x.opens_at.as_deref().unwrap_or(""),
+                x.closes_at.as_deref().unwrap_or(""),
+                x.attending_type
+                    .as_deref()
+                    .map(|t| format!(" ({t})"))
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    add("When", when.join("; "));
+    add(
+        "Cost",
+        s.cost_options
+            .iter()
+            .map(|c| match c.amount {
+                Some(a) if a > 0.0 => format!("£{a} {}", c.option.as_deref().unwrap_or(""))
+                    .trim()
+                    .to_string(),
+                _ => "Free".to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+    );
+    add(
+        "Ages",
+        match (s.minimum_age, s.maximum_age) {
+            (Some(min), Some(max)) if max < 120.0 => format!("{min} to {max}"),
+            (Some(min), _) => format!("{min} and over"),
+            _ => String::new(),
+        },
+    );
+    add(
+        "Languages",
+        s.languages
+            .iter()
+            .filter_map(|l| l.name.clone())
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    let access: Vec<String> = s
+        .service_at_locations
+        .iter()
+        .filter_map(|p| p.location.as_ref())
+        .flat_map(|l| l.accessibility.iter().filter_map(|a| a.description.clone()))
+        .collect();
+    add("Accessibility", access.join("; "));
+    add(
+        "Places",
+        s.service_capacity
+            .first()
+            .and_then(|c| {
+                Some(format!(
+                    "{} free of {}",
+                    c.available?,
+                    c.maximum.map_or("?".into(), |m| m.to_string())
+                ))
+            })
+            .unwrap_or_default(),
+    );
+    add(
+        "Checked",
+        s.assured_date.clone().unwrap_or_else(|| "Never".into()),
+    );
+    facts
+}
+
+/// A warning when the listing was never checked or was last checked too long ago.
+fn staleness(assured_date: Option<&str>) -> Option<String> {
+    let today = chrono::Utc::now().date_naive();
+    match assured_date.and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()) {
+        Some(d) if (today - d).num_days() <= STALE_AFTER_DAYS => None,
+        Some(d) => Some(format!("This listing was last checked on {d}: confirm the details with the organisation before referring.")),
+        None => Some("This listing has never been checked: confirm the details with the organisation before referring.".into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ListingForm {
+    csrf: String,
+    available: Option<String>,
+    maximum: Option<String>,
+    confirm_correct: Option<String>,
+}
+
+/// The service page's form for its organisation: places now, and "still correct".
+pub async fn change_listing(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+    Form(form): Form<ListingForm>,
+) -> Response {
+    let result = async {
+        check_csrf(&user, &form.csrf)?;
+        let whole = |field: &str, v: &Option<String>| -> Result<Option<u32>, AppError> {
+            given(v)
+                .map(|t| {
+                    t.parse::<u32>().map_err(|_| {
+                        AppError::invalid_field(
+                            field,
+                            "Enter a whole number",
+                            format!("{field} must be a whole number"),
+                        )
+                    })
+                })
+                .transpose()
+        };
+        let change = crate::directory::curation::ListingChange {
+            available: whole("available", &form.available)?,
+            maximum: whole("maximum", &form.maximum)?,
+            confirm_correct: form.confirm_correct.is_some(),
+            ..Default::default()
+        };
+        crate::directory::api::apply_listing_change(&state, &user, &id, &change).await
+    }
+    .await;
+    match result {
+        Ok(record) => Redirect::to(&format!(
+            "/directory/services/{}",
+            record["id"].as_str().unwrap_or(&id)
+        ))
+        .into_response(),
+        Err(e) => error_page(Some(&user), e),
+    }
+}
