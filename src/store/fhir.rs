@@ -2,7 +2,7 @@
 //! referrals that came in as ServiceRequests, and referral-scoped slices of the record for
 //! searches (each one query, whatever the number of referrals).
 
-use super::casework::{ReferralRow, REFERRAL_COLUMNS};
+use super::referrals::{ReferralRow, REFERRAL_COLUMNS};
 use super::scope::referral_ids_in_scope;
 use super::{on_reader, on_writer, Store};
 use crate::auth::policy::CaseScope;

@@ -2,8 +2,8 @@
 //! one transaction, each with its audit record.
 
 use super::audit::append_audit;
-use super::casework::insert_referral_in;
 use super::people::insert_person_in;
+use super::referrals::insert_referral_in;
 use super::{on_writer, Store};
 use crate::audit::{AuditAction, AuditContext};
 use crate::consent::SharedField;

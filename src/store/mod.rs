@@ -8,25 +8,32 @@
 
 pub mod accounts;
 pub mod audit;
-mod casework;
+mod caseload;
+mod connections;
 mod consent;
+mod contacts;
 pub mod directory;
 pub mod equity;
 pub mod erasure;
 mod fhir;
 mod identity_match;
 mod intake;
+mod measures;
+mod needs_goals;
 pub(crate) mod people;
+mod referrals;
 mod scope;
 mod sign_in;
 pub mod team;
+mod transitions;
 mod users;
 pub mod visits;
 
-pub use casework::{
-    CaseloadFilter, CaseloadRow, ConsentBasis, NewConnection, NewContact, NewMeasure,
-};
+pub use caseload::{CaseloadFilter, CaseloadRow};
+pub use connections::{ConsentBasis, NewConnection};
+pub use contacts::NewContact;
 pub use identity_match::MatchOutcome;
+pub use measures::NewMeasure;
 pub use people::NewPerson;
 pub use users::NewUser;
 

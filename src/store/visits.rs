@@ -1,7 +1,7 @@
 //! Volunteer visits: arranged by the referral's team, seen and recorded by the volunteer.
 
 use super::audit::append_audit;
-use super::casework::ensure_still_open;
+use super::referrals::ensure_still_open;
 use super::scope::referral_scope_clause;
 use super::{on_reader, on_writer, Store};
 use crate::audit::{AuditAction, AuditContext};
