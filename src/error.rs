@@ -3,6 +3,7 @@
 //! Internal failures are logged with their detail and shown to the caller only as a
 //! generic 500, so database messages never leak personal data or schema details.
 
+use crate::store::{Refusal, StoreError};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -136,6 +137,95 @@ impl IntoResponse for AppError {
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
         AppError::Internal(err.into())
+    }
+}
+
+/// The one place a store failure becomes what a caller reads: status, title and wording.
+/// Problem documents, `OperationOutcome`s and form error summaries all come from here.
+impl From<StoreError> for AppError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound { what } => AppError::NotFound(what),
+            StoreError::Stale { what: "referral" } => AppError::Conflict(
+                "this referral was changed by someone else since you read it; reload it and try again".into(),
+            ),
+            StoreError::Stale { what } => AppError::Conflict(format!(
+                "this {what} was changed by someone else; reload it and try again"
+            )),
+            StoreError::UnknownReference { field } => {
+                let (title, detail) = match field {
+                    "person_id" => ("Unknown person", "there is no person with this id"),
+                    "practice_id" => ("Unknown practice", "there is no practice with this id"),
+                    "service_id" => ("Unknown service", "there is no service with this id"),
+                    "connection_id" => (
+                        "Unknown connection",
+                        "this referral has no connection with that id",
+                    ),
+                    _ => ("Unknown record", "there is no record with this id"),
+                };
+                AppError::invalid_field(field, title, detail)
+            }
+            StoreError::Refused(refusal) => refused(refusal),
+            StoreError::Database(err) => AppError::Internal(err),
+        }
+    }
+}
+
+fn refused(refusal: Refusal) -> AppError {
+    match refusal {
+        Refusal::ReferralEndedMeanwhile => AppError::Conflict(
+            "this referral ended while you were recording; reload it to see its state".into(),
+        ),
+        Refusal::ReferralEnded(state) => AppError::validation(
+            "Referral has ended",
+            format!("this referral is {state}; nothing more can be recorded against it"),
+        ),
+        Refusal::EndedReferralNotReassigned => AppError::validation(
+            "Referral has ended",
+            "an ended referral cannot be reassigned",
+        ),
+        Refusal::Transition(e) => AppError::validation("Transition not allowed", e.to_string()),
+        Refusal::ConnectionStatus(reason) => {
+            AppError::validation("Status change not allowed", reason)
+        }
+        Refusal::NoTeamServesPerson => AppError::invalid_field(
+            "person_id",
+            "No team serves this person",
+            "the person's practice is not served by a social prescribing team; record their practice first",
+        ),
+        Refusal::NotTeamLinkWorker => AppError::invalid_field(
+            "link_worker_id",
+            "Not a link worker in this team",
+            "a referral can only be assigned to a link worker or team lead of the team that holds it",
+        ),
+        Refusal::NotTeamVolunteer => AppError::invalid_field(
+            "volunteer_id",
+            "Choose a volunteer",
+            "choose one of the team's volunteers",
+        ),
+        Refusal::ConsentNeeded { organisation } => AppError::invalid_field(
+            "consent_id",
+            "Consent needed",
+            format!("name a confirmed consent of this person to share with {organisation}, or record one"),
+        ),
+        Refusal::ConsentAlreadyWithdrawn => AppError::validation(
+            "Already withdrawn",
+            "this consent has already been withdrawn",
+        ),
+        Refusal::ConsentNotProposed => AppError::Conflict(
+            "only consent sent with a referral and not yet confirmed or withdrawn can be confirmed".into(),
+        ),
+        Refusal::VisitAlreadyRecorded => AppError::Conflict("this visit is already recorded".into()),
+        Refusal::PersonAlreadyRegistered => {
+            AppError::Conflict(crate::people::MatchRefused::NotAccepted.message())
+        }
+        Refusal::IdentifierTaken { system, value } => AppError::Conflict(format!(
+            "the identifier {system}|{value} already names a referral"
+        )),
+        Refusal::ListingChange { field, message } => match field.as_str() {
+            "" => AppError::validation("Nothing to change", message),
+            f => AppError::invalid_field(f, "Invalid change", format!("{f} {message}")),
+        },
     }
 }
 

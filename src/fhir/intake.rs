@@ -254,13 +254,13 @@ pub async fn admit(
             let ids: Vec<(String, String)> = requested.identifier.iter().cloned().collect();
             Ok(Ok((admitted, request_resource(&referral, &ids))))
         }
-        Err((_, AppError::Conflict(message))) => {
-            match already_made(state, user, requested).await? {
+        Err((_, e)) => match AppError::from(e) {
+            AppError::Conflict(message) => match already_made(state, user, requested).await? {
                 Some(existing) => Ok(Err(existing)),
                 None => Err(AppError::Conflict(message).into()),
-            }
-        }
-        Err((_, e)) => Err(e.into()),
+            },
+            e => Err(e.into()),
+        },
     }
 }
 

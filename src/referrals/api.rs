@@ -233,6 +233,7 @@ pub async fn apply_transition(
             &state.settings.lifecycle,
         )
         .await
+        .map_err(AppError::from)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

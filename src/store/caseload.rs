@@ -1,11 +1,11 @@
 //! The caseload list: one query over referrals, people and connections with optional filters,
 //! kept apart because what a referrer may see of a row differs from what the team sees.
 
+use super::error::StoreResult;
 use super::scope::referral_scope_clause;
 use super::{on_reader, Store};
 use crate::audit::{AuditAction, AuditContext};
 use crate::auth::policy::CaseScope;
-use crate::error::AppResult;
 use crate::referrals::*;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -53,7 +53,7 @@ impl Store {
         &self,
         scope: CaseScope,
         filter: &CaseloadFilter,
-    ) -> AppResult<Vec<CaseloadRow>> {
+    ) -> StoreResult<Vec<CaseloadRow>> {
         let Some((clause, scope_id)) = referral_scope_clause(scope) else {
             return Ok(vec![]);
         };
@@ -121,7 +121,7 @@ impl Store {
         scope: CaseScope,
         filter: &CaseloadFilter,
         ctx: &AuditContext,
-    ) -> AppResult<Vec<CaseloadRow>> {
+    ) -> StoreResult<Vec<CaseloadRow>> {
         let rows = self.caseload(scope, filter).await?;
         self.audit_read(ctx, AuditAction::List, "caseload", None, None)
             .await?;

@@ -2,11 +2,11 @@
 //! consent, then moved along the Task workflow by the team or by the organisation itself.
 
 use super::audit::append_audit;
+use super::error::{Refusal, StoreError, StoreResult};
 use super::referrals::{code, ensure_still_open};
 use super::{on_reader, on_writer, Store};
 use crate::audit::{AuditAction, AuditContext};
 use crate::auth::policy::CaseScope;
-use crate::error::{AppError, AppResult};
 use crate::referrals::*;
 use chrono::{DateTime, Utc};
 
@@ -34,7 +34,7 @@ impl Store {
         name: &str,
         organisation: &str,
         description: &str,
-    ) -> AppResult<Service> {
+    ) -> StoreResult<Service> {
         let (id,): (i64,) = on_writer!(self, pool => sqlx::query_as(
             "INSERT INTO services (name, organisation, description) VALUES ($1, $2, $3) RETURNING id")
             .bind(name).bind(organisation).bind(description).fetch_one(pool).await)?;
@@ -47,7 +47,7 @@ impl Store {
         })
     }
 
-    pub async fn services(&self) -> AppResult<Vec<Service>> {
+    pub async fn services(&self) -> StoreResult<Vec<Service>> {
         let rows: Vec<(i64, String, String, String)> = on_reader!(self, pool => sqlx::query_as(
             "SELECT id, name, organisation, description FROM services ORDER BY name, id").fetch_all(pool).await)?;
         Ok(rows
@@ -62,7 +62,7 @@ impl Store {
     }
 
     /// The organisation running a service (whose consent a connection needs).
-    pub async fn service_organisation(&self, service_id: i64) -> AppResult<Option<String>> {
+    pub async fn service_organisation(&self, service_id: i64) -> StoreResult<Option<String>> {
         let row: Option<(String,)> = on_reader!(self, pool => sqlx::query_as("SELECT organisation FROM services WHERE id = $1")
             .bind(service_id).fetch_optional(pool).await)?;
         Ok(row.map(|r| r.0))
@@ -74,7 +74,7 @@ impl Store {
         scope: CaseScope,
         c: &NewConnection,
         ctx: &AuditContext,
-    ) -> AppResult<Connection> {
+    ) -> StoreResult<Connection> {
         let actor_id = ctx.actor_id;
         self.open_referral(referral_id, scope).await?;
         let now = Utc::now();
@@ -84,7 +84,7 @@ impl Store {
             let service: Option<(String,)> = sqlx::query_as("SELECT organisation FROM services WHERE id = $1")
                 .bind(c.service_id).fetch_optional(&mut *tx).await?;
             let Some((organisation,)) = service else {
-                return Err(AppError::invalid_field("service_id", "Unknown service", "there is no service with this id"));
+                return Err(StoreError::UnknownReference { field: "service_id" });
             };
             // Nothing is sent to an organisation without the person's consent to share with
             // it: the consent named, confirmed, in force, for this person and organisation,
@@ -97,8 +97,7 @@ impl Store {
                          (SELECT o.id FROM referrals o JOIN referrals r ON r.id = $4 WHERE o.team_id = r.team_id))")
                         .bind(id).bind(person_id).bind(&organisation).bind(referral_id).fetch_optional(&mut *tx).await?;
                     let Some((id,)) = usable else {
-                        return Err(AppError::invalid_field("consent_id", "Consent needed",
-                            format!("name a confirmed consent of this person to share with {organisation}, or record one")));
+                        return Err(Refusal::ConsentNeeded { organisation }.into());
                     };
                     id
                 }
@@ -134,12 +133,12 @@ impl Store {
         to: ConnectionStatus,
         note: &str,
         ctx: &AuditContext,
-    ) -> AppResult<Connection> {
+    ) -> StoreResult<Connection> {
         let current = self.connection(connection_id).await?;
         let person_id = self
             .referral(current.referral_id, scope)
             .await?
-            .ok_or(AppError::NotFound("connection"))?
+            .ok_or(StoreError::not_found("connection"))?
             .person_id;
         self.write_connection_status(current, person_id, to, note, ctx)
             .await
@@ -154,13 +153,13 @@ impl Store {
         to: ConnectionStatus,
         note: &str,
         ctx: &AuditContext,
-    ) -> AppResult<Connection> {
+    ) -> StoreResult<Connection> {
         let found: Option<(i64,)> = on_reader!(self, pool => sqlx::query_as(
             "SELECT r.person_id FROM connections c JOIN services s ON s.id = c.service_id \
              JOIN consents k ON k.id = c.consent_id AND k.withdrawn_at IS NULL AND k.status = 'active' AND k.organisation = s.organisation \
              JOIN referrals r ON r.id = c.referral_id WHERE c.id = $1 AND s.organisation = $2")
             .bind(connection_id).bind(organisation).fetch_optional(pool).await)?;
-        let (person_id,) = found.ok_or(AppError::NotFound("connection"))?;
+        let (person_id,) = found.ok_or(StoreError::not_found("connection"))?;
         let current = self.connection(connection_id).await?;
         self.write_connection_status(current, person_id, to, note, ctx)
             .await
@@ -173,10 +172,9 @@ impl Store {
         to: ConnectionStatus,
         note: &str,
         ctx: &AuditContext,
-    ) -> AppResult<Connection> {
+    ) -> StoreResult<Connection> {
         let connection_id = current.id;
-        check_connection_status(current.status, to)
-            .map_err(|e| AppError::validation("Status change not allowed", e))?;
+        check_connection_status(current.status, to).map_err(Refusal::ConnectionStatus)?;
         let now = Utc::now();
         let changed = on_writer!(self, pool => {
             let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
@@ -193,24 +191,22 @@ impl Store {
             }
         });
         if !changed {
-            return Err(AppError::Conflict(
-                "this connection was changed by someone else; reload it and try again".into(),
-            ));
+            return Err(StoreError::Stale { what: "connection" });
         }
         self.connection(connection_id).await
     }
 
     /// A connection by id, for callers that check scope themselves.
-    pub async fn connection_by_id(&self, id: i64) -> AppResult<Connection> {
+    pub async fn connection_by_id(&self, id: i64) -> StoreResult<Connection> {
         self.connection(id).await
     }
 
-    async fn connection(&self, id: i64) -> AppResult<Connection> {
+    async fn connection(&self, id: i64) -> StoreResult<Connection> {
         let mut rows = self.connections_where("c.id = $1", id).await?;
-        rows.pop().ok_or(AppError::NotFound("connection"))
+        rows.pop().ok_or(StoreError::not_found("connection"))
     }
 
-    pub async fn connections(&self, referral_id: i64) -> AppResult<Vec<Connection>> {
+    pub async fn connections(&self, referral_id: i64) -> StoreResult<Vec<Connection>> {
         self.connections_where("c.referral_id = $1", referral_id)
             .await
     }
@@ -219,7 +215,7 @@ impl Store {
         &self,
         clause: &str,
         id: i64,
-    ) -> AppResult<Vec<Connection>> {
+    ) -> StoreResult<Vec<Connection>> {
         let sql = format!(
             "SELECT c.id, c.referral_id, c.service_id, s.name, c.status, c.accompanied, c.sent_at, c.status_at, c.notes \
              FROM connections c JOIN services s ON s.id = c.service_id WHERE {clause} ORDER BY c.id");
@@ -262,6 +258,6 @@ impl Store {
                 },
             )
             .collect::<anyhow::Result<_>>()
-            .map_err(AppError::from)
+            .map_err(StoreError::from)
     }
 }

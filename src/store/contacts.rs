@@ -2,11 +2,11 @@
 //! rule and follow-up dates are worked out from.
 
 use super::audit::append_audit;
+use super::error::{StoreError, StoreResult};
 use super::referrals::{code, ensure_still_open};
 use super::{on_reader, on_writer, Store};
 use crate::audit::{AuditAction, AuditContext};
 use crate::auth::policy::CaseScope;
-use crate::error::{AppError, AppResult};
 use crate::referrals::*;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -27,7 +27,7 @@ impl Store {
         scope: CaseScope,
         c: &NewContact,
         ctx: &AuditContext,
-    ) -> AppResult<Contact> {
+    ) -> StoreResult<Contact> {
         let actor_id = ctx.actor_id;
         self.open_referral(referral_id, scope).await?;
         let id = on_writer!(self, pool => {
@@ -60,7 +60,7 @@ impl Store {
         })
     }
 
-    pub async fn contacts(&self, referral_id: i64) -> AppResult<Vec<Contact>> {
+    pub async fn contacts(&self, referral_id: i64) -> StoreResult<Vec<Contact>> {
         #[derive(sqlx::FromRow)]
         struct Row {
             id: i64,
@@ -90,6 +90,6 @@ impl Store {
                 })
             })
             .collect::<anyhow::Result<_>>()
-            .map_err(AppError::from)
+            .map_err(StoreError::from)
     }
 }

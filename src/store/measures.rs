@@ -2,11 +2,11 @@
 //! the way back: scores are recomputed by `crate::measures`, so the scoring rules have one home.
 
 use super::audit::append_audit;
+use super::error::{StoreError, StoreResult};
 use super::referrals::code;
 use super::{on_reader, on_writer, Store};
 use crate::audit::{AuditAction, AuditContext};
 use crate::auth::policy::CaseScope;
-use crate::error::{AppError, AppResult};
 use crate::measures::{Answers, Instrument, Score};
 use crate::referrals::*;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -25,11 +25,11 @@ impl Store {
         scope: CaseScope,
         m: &NewMeasure,
         ctx: &AuditContext,
-    ) -> AppResult<Measure> {
+    ) -> StoreResult<Measure> {
         let person_id = self
             .referral(referral_id, scope)
             .await?
-            .ok_or(AppError::NotFound("referral"))?
+            .ok_or(StoreError::not_found("referral"))?
             .person_id;
         let score = m.answers.score();
         let total = score.as_ref().and_then(Score::total);
@@ -62,12 +62,16 @@ impl Store {
     }
 
     /// Measures are re-scored from their stored answers, so the scoring rules have one home.
-    pub async fn measures(&self, referral_id: i64) -> AppResult<Vec<Measure>> {
+    pub async fn measures(&self, referral_id: i64) -> StoreResult<Vec<Measure>> {
         self.measures_where("m.referral_id = $1", referral_id).await
     }
 
     /// Measures matching `clause` (on `measures m`, one parameter `$1`).
-    pub(super) async fn measures_where(&self, clause: &str, bind: i64) -> AppResult<Vec<Measure>> {
+    pub(super) async fn measures_where(
+        &self,
+        clause: &str,
+        bind: i64,
+    ) -> StoreResult<Vec<Measure>> {
         let sql = format!("SELECT m.id, m.referral_id, m.instrument, m.timing, m.taken_on, m.answers, m.recorded_at \
             FROM measures m WHERE {clause} ORDER BY m.taken_on, m.id");
         #[allow(clippy::type_complexity)]
@@ -100,6 +104,6 @@ impl Store {
                 },
             )
             .collect::<anyhow::Result<_>>()
-            .map_err(AppError::from)
+            .map_err(StoreError::from)
     }
 }

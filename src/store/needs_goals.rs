@@ -2,11 +2,11 @@
 //! barriers met on the way: the personalised plan, recorded against an open referral.
 
 use super::audit::append_audit;
+use super::error::{StoreError, StoreResult};
 use super::referrals::{code, ensure_still_open};
 use super::{on_reader, on_writer, Store};
 use crate::audit::{AuditAction, AuditContext};
 use crate::auth::policy::CaseScope;
-use crate::error::{AppError, AppResult};
 use crate::referrals::*;
 use chrono::{DateTime, Utc};
 
@@ -18,7 +18,7 @@ impl Store {
         need: Need,
         notes: &str,
         ctx: &AuditContext,
-    ) -> AppResult<RecordedNeed> {
+    ) -> StoreResult<RecordedNeed> {
         self.open_referral(referral_id, scope).await?;
         let now = Utc::now();
         let id = on_writer!(self, pool => {
@@ -40,7 +40,7 @@ impl Store {
         })
     }
 
-    pub async fn needs(&self, referral_id: i64) -> AppResult<Vec<RecordedNeed>> {
+    pub async fn needs(&self, referral_id: i64) -> StoreResult<Vec<RecordedNeed>> {
         self.needs_where("n.referral_id = $1", referral_id).await
     }
 
@@ -49,7 +49,7 @@ impl Store {
         &self,
         clause: &str,
         bind: i64,
-    ) -> AppResult<Vec<RecordedNeed>> {
+    ) -> StoreResult<Vec<RecordedNeed>> {
         let sql = format!("SELECT n.id, n.referral_id, n.need, n.notes, n.recorded_at FROM needs n WHERE {clause} ORDER BY n.id");
         #[allow(clippy::type_complexity)]
         let rows: Vec<(i64, i64, String, String, Option<DateTime<Utc>>)> =
@@ -67,7 +67,7 @@ impl Store {
                 })
             })
             .collect::<anyhow::Result<_>>()
-            .map_err(AppError::from)
+            .map_err(StoreError::from)
     }
 
     pub async fn add_goal(
@@ -77,7 +77,7 @@ impl Store {
         description: &str,
         need: Option<Need>,
         ctx: &AuditContext,
-    ) -> AppResult<Goal> {
+    ) -> StoreResult<Goal> {
         let actor_id = ctx.actor_id;
         self.open_referral(referral_id, scope).await?;
         let now = Utc::now();
@@ -104,15 +104,15 @@ impl Store {
         progress: i32,
         note: &str,
         ctx: &AuditContext,
-    ) -> AppResult<Goal> {
+    ) -> StoreResult<Goal> {
         let actor_id = ctx.actor_id;
         let found: Option<(i64,)> = on_reader!(self, pool => sqlx::query_as("SELECT referral_id FROM goals WHERE id = $1")
             .bind(goal_id).fetch_optional(pool).await)?;
-        let (referral_id,) = found.ok_or(AppError::NotFound("goal"))?;
+        let (referral_id,) = found.ok_or(StoreError::not_found("goal"))?;
         self.open_referral(referral_id, scope)
             .await
             .map_err(|e| match e {
-                AppError::NotFound(_) => AppError::NotFound("goal"),
+                StoreError::NotFound { .. } => StoreError::not_found("goal"),
                 other => other,
             })?;
         on_writer!(self, pool => {
@@ -126,16 +126,16 @@ impl Store {
         self.goal(goal_id).await
     }
 
-    async fn goal(&self, id: i64) -> AppResult<Goal> {
+    async fn goal(&self, id: i64) -> StoreResult<Goal> {
         let mut goals = self.goals_where("g.id = $1", id).await?;
-        goals.pop().ok_or(AppError::NotFound("goal"))
+        goals.pop().ok_or(StoreError::not_found("goal"))
     }
 
-    pub async fn goals(&self, referral_id: i64) -> AppResult<Vec<Goal>> {
+    pub async fn goals(&self, referral_id: i64) -> StoreResult<Vec<Goal>> {
         self.goals_where("g.referral_id = $1", referral_id).await
     }
 
-    pub(super) async fn goals_where(&self, clause: &str, id: i64) -> AppResult<Vec<Goal>> {
+    pub(super) async fn goals_where(&self, clause: &str, id: i64) -> StoreResult<Vec<Goal>> {
         let sql = format!(
             "SELECT g.id, g.referral_id, g.description, g.need, p.progress, p.note, p.at FROM goals g \
              JOIN goal_progress p ON p.goal_id = g.id WHERE {clause} ORDER BY g.id, p.at, p.id");
@@ -173,21 +173,19 @@ impl Store {
         connection_id: Option<i64>,
         notes: &str,
         ctx: &AuditContext,
-    ) -> AppResult<RecordedBarrier> {
+    ) -> StoreResult<RecordedBarrier> {
         let person_id = self
             .referral(referral_id, scope)
             .await?
-            .ok_or(AppError::NotFound("referral"))?
+            .ok_or(StoreError::not_found("referral"))?
             .person_id;
         if let Some(cid) = connection_id {
             let found: Option<(i64,)> = on_reader!(self, pool => sqlx::query_as("SELECT id FROM connections WHERE id = $1 AND referral_id = $2")
                 .bind(cid).bind(referral_id).fetch_optional(pool).await)?;
             if found.is_none() {
-                return Err(AppError::invalid_field(
-                    "connection_id",
-                    "Unknown connection",
-                    "this referral has no connection with that id",
-                ));
+                return Err(StoreError::UnknownReference {
+                    field: "connection_id",
+                });
             }
         }
         let at = Utc::now();
@@ -211,7 +209,7 @@ impl Store {
         })
     }
 
-    pub async fn barriers(&self, referral_id: i64) -> AppResult<Vec<RecordedBarrier>> {
+    pub async fn barriers(&self, referral_id: i64) -> StoreResult<Vec<RecordedBarrier>> {
         #[allow(clippy::type_complexity)]
         let rows: Vec<(i64, String, Option<i64>, String, DateTime<Utc>)> = on_reader!(self, pool => sqlx::query_as(
             "SELECT id, barrier, connection_id, notes, at FROM barriers WHERE referral_id = $1 ORDER BY id")
@@ -228,6 +226,6 @@ impl Store {
                 })
             })
             .collect::<anyhow::Result<_>>()
-            .map_err(AppError::from)
+            .map_err(StoreError::from)
     }
 }

@@ -1,10 +1,10 @@
 //! People: registration and scoped reads.
 
+use super::error::{Refusal, StoreError, StoreResult};
 use super::scope::person_scope_clause;
 use super::{on_reader, on_writer, Store};
 use crate::audit::{AuditAction, AuditContext};
 use crate::auth::policy::CaseScope;
-use crate::error::{AppError, AppResult};
 use crate::people::{split_codes, Ethnicity, LongTermCondition, NhsNumber, Person, PlusGroup, Sex};
 use chrono::{NaiveDate, Utc};
 
@@ -110,15 +110,17 @@ pub(crate) use insert_person_in;
 
 impl Store {
     /// Registers a person. An NHS number already on file is a conflict, not a duplicate.
-    pub async fn insert_person(&self, person: &NewPerson, ctx: &AuditContext) -> AppResult<Person> {
+    pub async fn insert_person(
+        &self,
+        person: &NewPerson,
+        ctx: &AuditContext,
+    ) -> StoreResult<Person> {
         let nhs = person.nhs_number.map(|n| n.to_string().replace(' ', ""));
         if let Some(nhs) = &nhs {
             let existing: Option<(i64,)> = on_reader!(self, pool => sqlx::query_as("SELECT id FROM people WHERE nhs_number = $1")
                 .bind(nhs).fetch_optional(pool).await)?;
             if existing.is_some() {
-                return Err(AppError::Conflict(
-                    crate::people::MatchRefused::NotAccepted.message(),
-                ));
+                return Err(Refusal::PersonAlreadyRegistered.into());
             }
         }
         let row: PersonRow = on_writer!(self, pool => {
@@ -131,7 +133,7 @@ impl Store {
     }
 
     /// Reads a person if the scope allows; `None` both when absent and when out of scope.
-    pub async fn person(&self, id: i64, scope: CaseScope) -> AppResult<Option<Person>> {
+    pub async fn person(&self, id: i64, scope: CaseScope) -> StoreResult<Option<Person>> {
         let Some((clause, team, user)) = person_scope_clause(scope) else {
             return Ok(None);
         };
@@ -146,7 +148,7 @@ impl Store {
         id: i64,
         scope: CaseScope,
         ctx: &AuditContext,
-    ) -> AppResult<Option<Person>> {
+    ) -> StoreResult<Option<Person>> {
         let person = self.person(id, scope).await?;
         if person.is_some() {
             self.audit_read(ctx, AuditAction::Read, "person", Some(id), Some(id))
@@ -169,7 +171,7 @@ impl Store {
         &self,
         scope: CaseScope,
         only: Option<i64>,
-    ) -> AppResult<Vec<(Person, chrono::DateTime<Utc>)>> {
+    ) -> StoreResult<Vec<(Person, chrono::DateTime<Utc>)>> {
         let Some((clause, team, user)) = person_scope_clause(scope) else {
             return Ok(vec![]);
         };
@@ -185,16 +187,16 @@ impl Store {
 }
 
 /// Turns constraint violations on registering a person into field errors.
-pub(super) fn insert_error(e: sqlx::Error) -> AppError {
+pub(super) fn insert_error(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(db) if db.is_unique_violation() => {
-            AppError::Conflict(crate::people::MatchRefused::NotAccepted.message())
+            Refusal::PersonAlreadyRegistered.into()
         }
-        sqlx::Error::Database(db) if db.is_foreign_key_violation() => AppError::invalid_field(
-            "practice_id",
-            "Unknown practice",
-            "there is no practice with this id",
-        ),
-        _ => AppError::from(e),
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+            StoreError::UnknownReference {
+                field: "practice_id",
+            }
+        }
+        _ => StoreError::from(e),
     }
 }

@@ -3,11 +3,11 @@
 //! in scope and still open). Kept apart from what is recorded against a referral so the
 //! referral's own invariants have one home.
 
+use super::error::{Refusal, StoreError, StoreResult};
 use super::scope::referral_scope_clause;
 use super::{on_reader, on_writer, Store};
 use crate::audit::AuditContext;
 use crate::auth::policy::CaseScope;
-use crate::error::{AppError, AppResult};
 use crate::referrals::*;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -87,9 +87,7 @@ macro_rules! ensure_still_open {
         .fetch_optional(&mut *$tx)
         .await?;
         if open.is_none() {
-            return Err(AppError::Conflict(
-                "this referral ended while you were recording; reload it to see its state".into(),
-            ));
+            return Err($crate::store::Refusal::ReferralEndedMeanwhile.into());
         }
         open.map(|o| o.0)
     }};
@@ -108,12 +106,11 @@ macro_rules! insert_referral_in {
             "SELECT pr.team_id FROM people p LEFT JOIN practices pr ON pr.id = p.practice_id WHERE p.id = $1")
             .bind(person_id).fetch_optional(&mut *$tx).await?;
         let Some((team_id,)) = team else {
-            return Err($crate::error::AppError::invalid_field("person_id", "Unknown person", "there is no person with this id"));
+            return Err($crate::store::StoreError::UnknownReference { field: "person_id" }.into());
         };
         // Never a guess: with neither, the referral is refused.
         let Some(team_id) = team_id.or($actor_team) else {
-            return Err($crate::error::AppError::invalid_field("person_id", "No team serves this person",
-                "the person's practice is not served by a social prescribing team; record their practice first"));
+            return Err($crate::store::Refusal::NoTeamServesPerson.into());
         };
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO referrals (person_id, state, version, referrer_kind, referred_by, reason, team_id, received_at, snomed_code) \
@@ -141,7 +138,7 @@ impl Store {
         reason: &str,
         ctx: &AuditContext,
         actor_team: Option<i64>,
-    ) -> AppResult<Referral> {
+    ) -> StoreResult<Referral> {
         let id = on_writer!(self, pool => {
             let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
             let id = insert_referral_in!(tx, person_id, referrer_kind, reason, Utc::now(), ctx, actor_team);
@@ -152,7 +149,7 @@ impl Store {
     }
 
     /// A referral whatever the scope, for callers that have checked it (or just made it).
-    pub async fn referral_by_id(&self, id: i64) -> AppResult<Referral> {
+    pub async fn referral_by_id(&self, id: i64) -> StoreResult<Referral> {
         let sql = format!("SELECT {REFERRAL_COLUMNS} FROM referrals r WHERE r.id = $1");
         let row: ReferralRow =
             on_reader!(self, pool => sqlx::query_as(&sql).bind(id).fetch_one(pool).await)?;
@@ -160,7 +157,7 @@ impl Store {
     }
 
     /// Reads a referral within scope; out-of-scope and missing look the same.
-    pub async fn referral(&self, id: i64, scope: CaseScope) -> AppResult<Option<Referral>> {
+    pub async fn referral(&self, id: i64, scope: CaseScope) -> StoreResult<Option<Referral>> {
         let Some((clause, scope_id)) = referral_scope_clause(scope) else {
             return Ok(None);
         };
@@ -174,7 +171,7 @@ impl Store {
         &self,
         person_id: i64,
         scope: CaseScope,
-    ) -> AppResult<Vec<Referral>> {
+    ) -> StoreResult<Vec<Referral>> {
         let Some((clause, scope_id)) = referral_scope_clause(scope) else {
             return Ok(vec![]);
         };
@@ -186,7 +183,7 @@ impl Store {
             .collect::<anyhow::Result<_>>()?)
     }
 
-    pub async fn referral_events(&self, referral_id: i64) -> AppResult<Vec<ReferralEvent>> {
+    pub async fn referral_events(&self, referral_id: i64) -> StoreResult<Vec<ReferralEvent>> {
         let rows: Vec<EventRow> = on_reader!(self, pool => sqlx::query_as(
             "SELECT id, kind, to_state, close_reason, link_worker_id, snomed_code, note, actor_id, at \
              FROM referral_events WHERE referral_id = $1 ORDER BY id")
@@ -214,31 +211,25 @@ impl Store {
                 })
             })
             .collect::<anyhow::Result<_>>()
-            .map_err(AppError::from)
+            .map_err(StoreError::from)
     }
 
     /// Checks that the referral exists in scope and is still open for casework.
-    pub(super) async fn open_referral(&self, id: i64, scope: CaseScope) -> AppResult<Referral> {
+    pub(super) async fn open_referral(&self, id: i64, scope: CaseScope) -> StoreResult<Referral> {
         let referral = self
             .referral(id, scope)
             .await?
-            .ok_or(AppError::NotFound("referral"))?;
+            .ok_or(StoreError::not_found("referral"))?;
         if !referral.state.is_open() {
-            return Err(AppError::validation(
-                "Referral has ended",
-                format!(
-                    "this referral is {}; nothing more can be recorded against it",
-                    referral.state
-                ),
-            ));
+            return Err(Refusal::ReferralEnded(referral.state).into());
         }
         Ok(referral)
     }
 
     /// The person a referral is for (callers have checked scope).
-    pub async fn person_of_referral(&self, referral_id: i64) -> AppResult<i64> {
+    pub async fn person_of_referral(&self, referral_id: i64) -> StoreResult<i64> {
         let row: Option<(i64,)> = on_reader!(self, pool => sqlx::query_as("SELECT person_id FROM referrals WHERE id = $1")
             .bind(referral_id).fetch_optional(pool).await)?;
-        row.map(|r| r.0).ok_or(AppError::NotFound("referral"))
+        row.map(|r| r.0).ok_or(StoreError::not_found("referral"))
     }
 }

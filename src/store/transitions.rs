@@ -3,12 +3,12 @@
 //! the guard that says how a versioned update ended.
 
 use super::audit::append_audit;
+use super::error::{Refusal, StoreError, StoreResult};
 use super::referrals::code;
 use super::scope::referral_scope_clause;
 use super::{on_writer, Store};
 use crate::audit::{AuditAction, AuditContext};
 use crate::auth::policy::CaseScope;
-use crate::error::{AppError, AppResult};
 use crate::referrals::*;
 use chrono::Utc;
 
@@ -34,10 +34,10 @@ impl Store {
         note: Option<&str>,
         ctx: &AuditContext,
         settings: &LifecycleSettings,
-    ) -> AppResult<Referral> {
+    ) -> StoreResult<Referral> {
         let actor_id = ctx.actor_id;
         let Some((clause, scope_id)) = referral_scope_clause(scope) else {
-            return Err(AppError::NotFound("referral"));
+            return Err(StoreError::not_found("referral"));
         };
         let select = format!(
             "SELECT r.state, r.version, r.person_id FROM referrals r WHERE r.id = $1 AND {clause}"
@@ -46,7 +46,7 @@ impl Store {
         let guard = on_writer!(self, pool => {
             let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
             let current: Option<(String, i64, i64)> = sqlx::query_as(&select).bind(id).bind(scope_id).fetch_optional(&mut *tx).await?;
-            let Some((state, version, person_id)) = current else { return Err(AppError::NotFound("referral")) };
+            let Some((state, version, person_id)) = current else { return Err(StoreError::not_found("referral")) };
             // Lock the row at the version the writer saw before reading anything else: a
             // concurrent writer waits here, then finds the version moved on (409), rather
             // than judging its change against state it never saw.
@@ -71,7 +71,7 @@ impl Store {
                     "SELECT COUNT(*) FROM contacts WHERE referral_id = $1 AND reached = $2")
                     .bind(id).bind(false).fetch_one(&mut *tx).await?;
                 check_transition(from, to, reason, attempts as u32, settings)
-                    .map_err(|e| AppError::validation("Transition not allowed", e.to_string()))?;
+                    .map_err(Refusal::Transition)?;
                 let updated = sqlx::query(
                     "UPDATE referrals SET state = $1, close_reason = $2, version = version + 1 WHERE id = $3 AND version = $4")
                     .bind(to.code()).bind(reason.map(CloseReason::code)).bind(id).bind(expected_version)
@@ -95,13 +95,11 @@ impl Store {
         self.finish_guarded(id, guard).await
     }
 
-    async fn finish_guarded(&self, id: i64, guard: Guard) -> AppResult<Referral> {
+    async fn finish_guarded(&self, id: i64, guard: Guard) -> StoreResult<Referral> {
         match guard {
             Guard::Ok => self.referral_by_id(id).await,
-            Guard::Missing => Err(AppError::NotFound("referral")),
-            Guard::Stale => Err(AppError::Conflict(
-                "this referral was changed by someone else since you read it; reload it and try again".into(),
-            )),
+            Guard::Missing => Err(StoreError::not_found("referral")),
+            Guard::Stale => Err(StoreError::Stale { what: "referral" }),
         }
     }
 
@@ -113,10 +111,10 @@ impl Store {
         expected_version: i64,
         link_worker_id: i64,
         ctx: &AuditContext,
-    ) -> AppResult<Referral> {
+    ) -> StoreResult<Referral> {
         let actor_id = ctx.actor_id;
         let Some((clause, scope_id)) = referral_scope_clause(scope) else {
-            return Err(AppError::NotFound("referral"));
+            return Err(StoreError::not_found("referral"));
         };
         let select = format!(
             "SELECT r.version, r.team_id, r.state, r.person_id FROM referrals r WHERE r.id = $1 AND {clause}"
@@ -130,14 +128,13 @@ impl Store {
                 Some((version, _, _, _)) if version != expected_version => Guard::Stale,
                 Some((_, team, state, person_id)) => {
                     if !code(ReferralState::from_code, &state)?.is_open() {
-                        return Err(AppError::validation("Referral has ended", "an ended referral cannot be reassigned"));
+                        return Err(Refusal::EndedReferralNotReassigned.into());
                     }
                     let member: Option<(i64,)> = sqlx::query_as(
                         "SELECT id FROM users WHERE id = $1 AND team_id = $2 AND role IN ('link_worker', 'team_lead')")
                         .bind(link_worker_id).bind(team).fetch_optional(&mut *tx).await?;
                     if member.is_none() {
-                        return Err(AppError::invalid_field("link_worker_id", "Not a link worker in this team",
-                            "a referral can only be assigned to a link worker or team lead of the team that holds it"));
+                        return Err(Refusal::NotTeamLinkWorker.into());
                     }
                     let updated = sqlx::query("UPDATE referrals SET link_worker_id = $1, version = version + 1 WHERE id = $2 AND version = $3")
                         .bind(link_worker_id).bind(id).bind(expected_version).execute(&mut *tx).await?;

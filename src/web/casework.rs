@@ -261,6 +261,7 @@ pub async fn confirm_consent(
             .store
             .confirm_consent(id, user.case_scope(), &user.audit_context())
             .await
+            .map_err(AppError::from)
     }
     .await;
     match result {
@@ -268,6 +269,6 @@ pub async fn confirm_consent(
             axum::response::Redirect::to(&format!("/people/{}#consents-heading", consent.person_id))
                 .into_response()
         }
-        Err(e) => super::error_page(Some(&user), e),
+        Err(e) => super::error_page(Some(&user), e.into()),
     }
 }

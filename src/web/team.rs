@@ -148,12 +148,13 @@ pub async fn assign(
                 &user.audit_context(),
             )
             .await
+            .map_err(AppError::from)
     }
     .await;
     match result {
         Ok(_) if user.role == Role::TeamLead => Redirect::to("/team").into_response(),
         Ok(referral) => Redirect::to(&format!("/people/{}", referral.person_id)).into_response(),
-        Err(e) => error_page(Some(&user), e),
+        Err(e) => error_page(Some(&user), e.into()),
     }
 }
 

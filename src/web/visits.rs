@@ -149,10 +149,11 @@ pub async fn record_visit(
             .store
             .record_visit(id, user.id, &note, &user.audit_context())
             .await
+            .map_err(AppError::from)
     }
     .await;
     match result {
         Ok(()) => Redirect::to("/visits").into_response(),
-        Err(e) => error_page(Some(&user), e),
+        Err(e) => error_page(Some(&user), e.into()),
     }
 }
