@@ -140,6 +140,16 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
+impl From<crate::input::FieldError> for AppError {
+    fn from(e: crate::input::FieldError) -> Self {
+        AppError::Validation {
+            title: e.title,
+            detail: e.detail,
+            field: Some(e.field),
+        }
+    }
+}
+
 /// The one place a store failure becomes what a caller reads: status, title and wording.
 /// Problem documents, `OperationOutcome`s and form error summaries all come from here.
 impl From<StoreError> for AppError {

@@ -12,8 +12,8 @@ use crate::error::AppError;
 use crate::intake::{Admitted, Intake, Subject};
 use crate::people::api::PersonInput;
 use crate::people::Ethnicity;
+use crate::people::NewPerson;
 use crate::referrals::{ReferrerKind, SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING};
-use crate::store::NewPerson;
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 

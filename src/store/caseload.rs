@@ -11,21 +11,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-#[derive(Debug, Default, Clone)]
-pub struct CaseloadFilter {
-    pub state: Option<ReferralState>,
-    pub link_worker_id: Option<i64>,
-    pub overdue_on: Option<NaiveDate>,
-    /// Follow-ups due on this day.
-    pub due_on: Option<NaiveDate>,
-    /// Only referrals with a connection unanswered for `UNANSWERED_AFTER_DAYS`.
-    pub unanswered: bool,
-    /// Only open referrals no link worker holds yet.
-    pub unassigned: bool,
-    pub limit: i64,
-    pub offset: i64,
-}
-
 /// One line of a caseload list.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct CaseloadRow {
@@ -43,9 +28,6 @@ pub struct CaseloadRow {
     /// answered: flagged back to the link worker.
     pub unanswered_connections: i64,
 }
-
-/// A connection still "requested" after this many days is flagged to the link worker.
-pub const UNANSWERED_AFTER_DAYS: i64 = 14;
 
 impl Store {
     /// A caseload list within scope, newest first, with optional filters.

@@ -7,26 +7,9 @@ use super::referrals::{code, ensure_still_open};
 use super::{on_reader, on_writer, Store};
 use crate::audit::{AuditAction, AuditContext};
 use crate::auth::policy::CaseScope;
+use crate::consent::{ConsentBasis, NewConnection};
 use crate::referrals::*;
 use chrono::{DateTime, Utc};
-
-pub struct NewConnection {
-    pub service_id: i64,
-    pub accompanied: bool,
-    pub notes: String,
-    /// The consent the connection rests on: always named, never "the newest one".
-    pub consent: ConsentBasis,
-}
-
-/// The consent a connection is sent under: one already confirmed (chosen by the link
-/// worker), or one recorded with the person in the same step, for the service's organisation.
-pub enum ConsentBasis {
-    Existing(i64),
-    Record {
-        share: Vec<crate::consent::SharedField>,
-        method: crate::consent::ConsentMethod,
-    },
-}
 
 impl Store {
     pub async fn create_service(

@@ -8,17 +8,7 @@ use super::{on_reader, on_writer, Store};
 use crate::audit::{AuditAction, AuditContext};
 use crate::auth::policy::CaseScope;
 use crate::referrals::*;
-use chrono::{DateTime, NaiveDate, Utc};
-
-pub struct NewContact {
-    pub at: DateTime<Utc>,
-    pub mode: ContactMode,
-    pub duration_minutes: i32,
-    pub reached: bool,
-    pub notes: String,
-    pub what_matters: Option<String>,
-    pub follow_up_on: Option<NaiveDate>,
-}
+use chrono::{DateTime, Utc};
 
 impl Store {
     pub async fn add_contact(

@@ -11,12 +11,6 @@ use crate::measures::{Answers, Instrument, Score};
 use crate::referrals::*;
 use chrono::{DateTime, NaiveDate, Utc};
 
-pub struct NewMeasure {
-    pub answers: Answers,
-    pub timing: MeasureTiming,
-    pub taken_on: NaiveDate,
-}
-
 impl Store {
     /// Stores a questionnaire. Incomplete ones are kept, with no score.
     pub async fn add_measure(

@@ -30,14 +30,16 @@ mod transitions;
 mod users;
 pub mod visits;
 
-pub use caseload::{CaseloadFilter, CaseloadRow};
-pub use connections::{ConsentBasis, NewConnection};
-pub use contacts::NewContact;
+pub use caseload::CaseloadRow;
 pub use error::{Refusal, StoreError, StoreResult};
 pub use identity_match::MatchOutcome;
-pub use measures::NewMeasure;
-pub use people::NewPerson;
 pub use users::NewUser;
+
+// The input types live in the domain; these paths stay for callers not yet moved to them
+// (pages and commands being reorganised on other branches).
+pub use crate::consent::{ConsentBasis, NewConnection};
+pub use crate::people::NewPerson;
+pub use crate::referrals::{CaseloadFilter, NewContact, NewMeasure};
 
 use anyhow::Context;
 use sqlx::postgres::{PgPool, PgPoolOptions};

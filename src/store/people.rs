@@ -5,26 +5,10 @@ use super::scope::person_scope_clause;
 use super::{on_reader, on_writer, Store};
 use crate::audit::{AuditAction, AuditContext};
 use crate::auth::policy::CaseScope;
-use crate::people::{split_codes, Ethnicity, LongTermCondition, NhsNumber, Person, PlusGroup, Sex};
+use crate::people::{
+    split_codes, Ethnicity, LongTermCondition, NewPerson, NhsNumber, Person, PlusGroup, Sex,
+};
 use chrono::{NaiveDate, Utc};
-
-/// A person ready to store: validated, with geography already resolved.
-#[derive(Debug, Clone)]
-pub struct NewPerson {
-    pub nhs_number: Option<NhsNumber>,
-    pub given_name: String,
-    pub family_name: String,
-    pub date_of_birth: NaiveDate,
-    pub sex: Sex,
-    pub ethnicity: Ethnicity,
-    pub postcode: String,
-    pub lsoa: Option<String>,
-    pub imd_decile: Option<u8>,
-    pub practice_id: Option<i64>,
-    pub phone: Option<String>,
-    pub plus_groups: Vec<PlusGroup>,
-    pub conditions: Vec<LongTermCondition>,
-}
 
 #[derive(sqlx::FromRow)]
 pub(super) struct PersonRow {
@@ -76,7 +60,7 @@ pub(super) const PERSON_COLUMNS: &str =
 /// evaluates to the stored row. A taken NHS number is a conflict.
 macro_rules! insert_person_in {
     ($tx:expr, $person:expr, $ctx:expr) => {{
-        let person: &$crate::store::NewPerson = $person;
+        let person: &$crate::people::NewPerson = $person;
         let sql = format!(
             "INSERT INTO people (nhs_number, given_name, family_name, date_of_birth, sex, ethnicity, postcode, lsoa, \
              imd_decile, practice_id, phone, plus_groups, conditions, created_by, created_at) \

@@ -58,7 +58,7 @@ impl Store {
         );
         let start_of_day = today.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
         let unanswered_before =
-            Utc::now() - chrono::Duration::days(super::caseload::UNANSWERED_AFTER_DAYS);
+            Utc::now() - chrono::Duration::days(crate::referrals::UNANSWERED_AFTER_DAYS);
         Ok(on_reader!(self, pool => sqlx::query_as(&sql)
             .bind(team).bind(worker).bind(today).bind(unanswered_before).bind(start_of_day)
             .fetch_one(pool).await)?)
