@@ -240,3 +240,229 @@ fn refused(refusal: Refusal) -> AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    //! Each store failure must read exactly as it did when the store wrote `AppError`s itself
+    //! (the wording below is copied from the store's source before `StoreError`, commit
+    //! dfe5647), so moving the words to this one place changed no problem document.
+    use super::*;
+    use crate::referrals::{ReferralState, TransitionError};
+
+    fn reads(err: StoreError) -> (u16, String, Option<String>, String) {
+        let p = AppError::from(err).problem();
+        (p.status, p.title, p.field, p.detail)
+    }
+
+    fn expect(err: StoreError, status: u16, title: &str, field: Option<&str>, detail: &str) {
+        assert_eq!(
+            reads(err),
+            (
+                status,
+                title.to_string(),
+                field.map(str::to_string),
+                detail.to_string()
+            )
+        );
+    }
+
+    #[test]
+    fn store_failures_read_as_they_did_before() {
+        expect(
+            StoreError::not_found("goal"),
+            404,
+            "Not found",
+            None,
+            "goal not found",
+        );
+        expect(
+            StoreError::Stale { what: "referral" },
+            409,
+            "Changed by someone else",
+            None,
+            "this referral was changed by someone else since you read it; reload it and try again",
+        );
+        expect(
+            StoreError::Stale { what: "connection" },
+            409,
+            "Changed by someone else",
+            None,
+            "this connection was changed by someone else; reload it and try again",
+        );
+        expect(
+            StoreError::Stale { what: "consent" },
+            409,
+            "Changed by someone else",
+            None,
+            "this consent was changed by someone else; reload it and try again",
+        );
+        expect(
+            StoreError::UnknownReference { field: "person_id" },
+            422,
+            "Unknown person",
+            Some("person_id"),
+            "there is no person with this id",
+        );
+        expect(
+            StoreError::UnknownReference {
+                field: "practice_id",
+            },
+            422,
+            "Unknown practice",
+            Some("practice_id"),
+            "there is no practice with this id",
+        );
+        expect(
+            StoreError::UnknownReference {
+                field: "service_id",
+            },
+            422,
+            "Unknown service",
+            Some("service_id"),
+            "there is no service with this id",
+        );
+        expect(
+            StoreError::UnknownReference {
+                field: "connection_id",
+            },
+            422,
+            "Unknown connection",
+            Some("connection_id"),
+            "this referral has no connection with that id",
+        );
+        expect(
+            Refusal::ReferralEndedMeanwhile.into(),
+            409,
+            "Changed by someone else",
+            None,
+            "this referral ended while you were recording; reload it to see its state",
+        );
+        expect(
+            Refusal::ReferralEnded(ReferralState::Closed).into(),
+            422,
+            "Referral has ended",
+            None,
+            "this referral is Closed; nothing more can be recorded against it",
+        );
+        expect(
+            Refusal::EndedReferralNotReassigned.into(),
+            422,
+            "Referral has ended",
+            None,
+            "an ended referral cannot be reassigned",
+        );
+        expect(
+            Refusal::Transition(TransitionError::MissingReason).into(),
+            422,
+            "Transition not allowed",
+            None,
+            "closing a referral needs a reason (goals met, partly met, disengaged, moved away, transferred or died)",
+        );
+        expect(
+            Refusal::ConnectionStatus("why".into()).into(),
+            422,
+            "Status change not allowed",
+            None,
+            "why",
+        );
+        expect(
+            Refusal::NoTeamServesPerson.into(),
+            422,
+            "No team serves this person",
+            Some("person_id"),
+            "the person's practice is not served by a social prescribing team; record their practice first",
+        );
+        expect(
+            Refusal::NotTeamLinkWorker.into(),
+            422,
+            "Not a link worker in this team",
+            Some("link_worker_id"),
+            "a referral can only be assigned to a link worker or team lead of the team that holds it",
+        );
+        expect(
+            Refusal::NotTeamVolunteer.into(),
+            422,
+            "Choose a volunteer",
+            Some("volunteer_id"),
+            "choose one of the team's volunteers",
+        );
+        expect(
+            Refusal::ConsentNeeded {
+                organisation: "Men's Shed".into(),
+            }
+            .into(),
+            422,
+            "Consent needed",
+            Some("consent_id"),
+            "name a confirmed consent of this person to share with Men's Shed, or record one",
+        );
+        expect(
+            Refusal::ConsentAlreadyWithdrawn.into(),
+            422,
+            "Already withdrawn",
+            None,
+            "this consent has already been withdrawn",
+        );
+        expect(
+            Refusal::ConsentNotProposed.into(),
+            409,
+            "Changed by someone else",
+            None,
+            "only consent sent with a referral and not yet confirmed or withdrawn can be confirmed",
+        );
+        expect(
+            Refusal::VisitAlreadyRecorded.into(),
+            409,
+            "Changed by someone else",
+            None,
+            "this visit is already recorded",
+        );
+        expect(
+            Refusal::PersonAlreadyRegistered.into(),
+            409,
+            "Changed by someone else",
+            None,
+            &crate::people::MatchRefused::NotAccepted.message(),
+        );
+        expect(
+            Refusal::IdentifierTaken {
+                system: "urn:s".into(),
+                value: "7".into(),
+            }
+            .into(),
+            409,
+            "Changed by someone else",
+            None,
+            "the identifier urn:s|7 already names a referral",
+        );
+        expect(
+            Refusal::ListingChange {
+                field: String::new(),
+                message: "no change".into(),
+            }
+            .into(),
+            422,
+            "Nothing to change",
+            None,
+            "no change",
+        );
+        expect(
+            Refusal::ListingChange {
+                field: "name".into(),
+                message: "must not be empty".into(),
+            }
+            .into(),
+            422,
+            "Invalid change",
+            Some("name"),
+            "name must not be empty",
+        );
+        expect(
+            StoreError::Database(anyhow::anyhow!("disk full")),
+            500,
+            "Internal error",
+            None,
+            "Something went wrong on our side. Nothing was changed.",
+        );
+    }
+}

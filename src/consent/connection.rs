@@ -59,3 +59,32 @@ impl ConsentBasis {
         Ok(ConsentBasis::Record { share, method })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_connection_names_exactly_one_consent_and_shares_something() {
+        let terms: &[SharedField] = &[SharedField::Name, SharedField::Name];
+        assert!(matches!(
+            ConsentBasis::chosen(Some(4), None),
+            Ok(ConsentBasis::Existing(4))
+        ));
+        for (id, terms) in [
+            (None, None),
+            (Some(4), Some((terms, ConsentMethod::Verbal))),
+        ] {
+            assert_eq!(
+                ConsentBasis::chosen(id, terms).err().unwrap().field,
+                "consent_id"
+            );
+        }
+        match ConsentBasis::record(terms, ConsentMethod::Verbal) {
+            Ok(ConsentBasis::Record { share, .. }) => assert_eq!(share, vec![SharedField::Name]),
+            _ => panic!("terms with a field are recorded"),
+        }
+        let none = ConsentBasis::record(&[], ConsentMethod::Verbal);
+        assert_eq!(none.err().unwrap().field, "share");
+    }
+}

@@ -141,3 +141,52 @@ impl CaseloadFilter {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn contact(duration_minutes: i32, notes: &str, what_matters: Option<&str>) -> NewContact {
+        NewContact {
+            at: Utc.with_ymd_and_hms(2026, 3, 2, 10, 0, 0).unwrap(),
+            mode: ContactMode::Phone,
+            duration_minutes,
+            reached: true,
+            notes: notes.into(),
+            what_matters: what_matters.map(str::to_string),
+            follow_up_on: None,
+        }
+    }
+
+    #[test]
+    fn a_contact_is_checked_field_by_field() {
+        let now = Utc.with_ymd_and_hms(2026, 3, 2, 12, 0, 0).unwrap();
+        let refused = contact(601, "", None).checked(now).err().unwrap();
+        assert_eq!(refused.field, "duration_minutes");
+        let ok = contact(600, "  called  ", Some("   "))
+            .checked(now)
+            .unwrap();
+        assert_eq!(ok.notes, "called");
+        assert_eq!(ok.what_matters, None, "an empty answer is no answer");
+        let later = NewContact {
+            at: now + chrono::Duration::hours(1),
+            ..contact(10, "", None)
+        };
+        assert_eq!(later.checked(now).err().unwrap().field, "at");
+    }
+
+    #[test]
+    fn a_caseload_page_is_1_to_500_rows_from_a_non_negative_offset() {
+        let today = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        let default = CaseloadFilter::page(None, None, true, None, None, today).unwrap();
+        assert_eq!((default.limit, default.offset), (100, 0));
+        assert_eq!(default.overdue_on, Some(today));
+        for limit in [0, 501] {
+            let err = CaseloadFilter::page(None, None, false, Some(limit), None, today);
+            assert_eq!(err.unwrap_err().field, "limit");
+        }
+        let err = CaseloadFilter::page(None, None, false, Some(500), Some(-1), today);
+        assert_eq!(err.unwrap_err().field, "offset");
+    }
+}
