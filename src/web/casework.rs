@@ -269,6 +269,6 @@ pub async fn confirm_consent(
             axum::response::Redirect::to(&format!("/people/{}#consents-heading", consent.person_id))
                 .into_response()
         }
-        Err(e) => super::error_page(Some(&user), e.into()),
+        Err(e) => super::error_page(Some(&user), e),
     }
 }

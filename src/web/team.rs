@@ -154,7 +154,7 @@ pub async fn assign(
     match result {
         Ok(_) if user.role == Role::TeamLead => Redirect::to("/team").into_response(),
         Ok(referral) => Redirect::to(&format!("/people/{}", referral.person_id)).into_response(),
-        Err(e) => error_page(Some(&user), e.into()),
+        Err(e) => error_page(Some(&user), e),
     }
 }
 

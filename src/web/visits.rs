@@ -154,6 +154,6 @@ pub async fn record_visit(
     .await;
     match result {
         Ok(()) => Redirect::to("/visits").into_response(),
-        Err(e) => error_page(Some(&user), e.into()),
+        Err(e) => error_page(Some(&user), e),
     }
 }
