@@ -5,8 +5,9 @@
 //! Why its own type: the store knows nothing of HTTP or of the words a person reads. The one
 //! translation into a problem document (status, title, wording) is `From<StoreError> for
 //! AppError` in `crate::error`, so every edge (API, pages, FHIR, CLI) says the same thing.
-//! Modelled on atuin's server database error (`DbError::{NotFound, Other}`), with the cases
-//! Linkwell's casework needs.
+//! Modelled on atuin's storage error (`DbError { NotFound, Other(eyre::Report) }` in its
+//! `atuin-server-database` crate, turned into HTTP by the server's handlers), with the cases
+//! Linkwell's casework needs: stale versions, missing references and refusals.
 
 use crate::referrals::{ReferralState, TransitionError};
 
