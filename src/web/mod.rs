@@ -296,7 +296,7 @@ async fn caseload_page(
             let worker = (user.role == Role::LinkWorker).then_some(user.id);
             match state.store.day_summary(team, worker, today).await {
                 Ok(s) => Some(s),
-                Err(e) => return error_page(Some(&user), e),
+                Err(e) => return error_page(Some(&user), e.into()),
             }
         }
         _ => None,
@@ -307,7 +307,7 @@ async fn caseload_page(
         .await
     {
         Ok(rows) => rows,
-        Err(e) => return error_page(Some(&user), e),
+        Err(e) => return error_page(Some(&user), e.into()),
     };
     let made_for = match params.made {
         Some(id) => match state.store.referral(id, user.case_scope()).await {
@@ -445,11 +445,11 @@ async fn show_person(
     {
         Ok(Some(p)) => p,
         Ok(None) => return error_page(Some(user), AppError::NotFound("person")),
-        Err(e) => return error_page(Some(user), e),
+        Err(e) => return error_page(Some(user), e.into()),
     };
     let referrals = match state.store.referrals_of_person(id, scope).await {
         Ok(r) => r,
-        Err(e) => return error_page(Some(user), e),
+        Err(e) => return error_page(Some(user), e.into()),
     };
     // Casework readers always have a team (their scope needs one); a page without one shows none.
     let Some(team) = user.team_id else {
@@ -468,7 +468,7 @@ async fn show_person(
         .await
     {
         Ok(k) => k.iter().map(ConsentLine::new).collect(),
-        Err(e) => return error_page(Some(user), e),
+        Err(e) => return error_page(Some(user), e.into()),
     };
     let mut panels = Vec::new();
     for referral in referrals {
@@ -508,7 +508,7 @@ async fn show_person(
                     .into_iter()
                     .map(|(id, name)| Choice::new(&id.to_string(), &name, false))
                     .collect(),
-                Err(e) => return error_page(Some(user), e),
+                Err(e) => return error_page(Some(user), e.into()),
             },
             None => Vec::new(),
         },
@@ -533,7 +533,7 @@ async fn after_form(
     let person_id = match state.store.referral(referral_id, user.case_scope()).await {
         Ok(Some(r)) => r.person_id,
         Ok(None) => return error_page(Some(user), AppError::NotFound("referral")),
-        Err(e) => return error_page(Some(user), e),
+        Err(e) => return error_page(Some(user), e.into()),
     };
     match result {
         Ok(()) => {
