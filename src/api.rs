@@ -141,47 +141,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
 }
 
 /// Trims a free-text field and checks its length and characters (line breaks and tabs
-/// allowed; other control and text-direction characters refused).
+/// allowed; other control and text-direction characters refused). The check is
+/// `crate::input::text_field`; this is its `AppError` form for handlers.
 pub fn text_field(field: &str, value: &str, min: usize, max: usize) -> Result<String, AppError> {
-    checked_text(field, value, min, max, true)
+    Ok(crate::input::text_field(field, value, min, max)?)
 }
 
 /// As [`text_field`] for one-line values (names, identifiers): no line breaks or tabs either.
 pub fn line_field(field: &str, value: &str, min: usize, max: usize) -> Result<String, AppError> {
-    checked_text(field, value, min, max, false)
-}
-
-fn checked_text(
-    field: &str,
-    value: &str,
-    min: usize,
-    max: usize,
-    multi_line: bool,
-) -> Result<String, AppError> {
-    let value = value.trim();
-    if let Some(c) = crate::input::forbidden_char(value, multi_line) {
-        return Err(AppError::invalid_field(
-            field,
-            "Character not allowed",
-            crate::input::forbidden_char_message(field, c),
-        ));
-    }
-    let len = value.chars().count();
-    if len < min {
-        return Err(AppError::invalid_field(
-            field,
-            "Missing text",
-            format!("{field} must not be empty"),
-        ));
-    }
-    if len > max {
-        return Err(AppError::invalid_field(
-            field,
-            "Text too long",
-            format!("{field} must be at most {max} characters"),
-        ));
-    }
-    Ok(value.to_string())
+    Ok(crate::input::line_field(field, value, min, max)?)
 }
 
 /// The problem documents any JSON write can answer with. Documentation only: handlers

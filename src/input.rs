@@ -15,6 +15,70 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
+/// An input that failed a check: which field, a short title, and why in plain words. The
+/// edges show it as they show any refusal (a problem document, an `OperationOutcome`, a form's
+/// error summary); `crate::error` turns it into their `AppError`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub title: &'static str,
+    pub detail: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, title: &'static str, detail: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.to_string(),
+            title,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// Trims a free-text field and checks its length and characters (line breaks and tabs
+/// allowed; other control and text-direction characters refused).
+pub fn text_field(field: &str, value: &str, min: usize, max: usize) -> Result<String, FieldError> {
+    checked_text(field, value, min, max, true)
+}
+
+/// As [`text_field`] for one-line values (names, identifiers): no line breaks or tabs either.
+pub fn line_field(field: &str, value: &str, min: usize, max: usize) -> Result<String, FieldError> {
+    checked_text(field, value, min, max, false)
+}
+
+fn checked_text(
+    field: &str,
+    value: &str,
+    min: usize,
+    max: usize,
+    multi_line: bool,
+) -> Result<String, FieldError> {
+    let value = value.trim();
+    if let Some(c) = forbidden_char(value, multi_line) {
+        return Err(FieldError::new(
+            field,
+            "Character not allowed",
+            forbidden_char_message(field, c),
+        ));
+    }
+    let len = value.chars().count();
+    if len < min {
+        return Err(FieldError::new(
+            field,
+            "Missing text",
+            format!("{field} must not be empty"),
+        ));
+    }
+    if len > max {
+        return Err(FieldError::new(
+            field,
+            "Text too long",
+            format!("{field} must be at most {max} characters"),
+        ));
+    }
+    Ok(value.to_string())
+}
+
 /// Earliest date of birth accepted.
 pub const EARLIEST_BIRTH: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
     Some(d) => d,

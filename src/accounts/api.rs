@@ -80,7 +80,15 @@ pub async fn issue_token(
             format!("a token lasts from 1 to {MAX_TOKEN_DAYS} days"),
         ));
     }
-    let expires = Utc::now() + chrono::Duration::days(days);
+    let mut expires = Utc::now() + chrono::Duration::days(days);
+    // A token can hand on only what it has: one issued with a token expires no later than
+    // that token, so a stolen token cannot renew itself for a year.
+    if let Some(parent) = user.token_id {
+        let tokens = state.store.api_tokens_of(user.id).await?;
+        if let Some(parent) = tokens.iter().find(|t| t.id == parent) {
+            expires = expires.min(parent.expires_at);
+        }
+    }
     let (info, token) = state
         .store
         .issue_audited_token(user.id, &label, expires, &account_context(&user))

@@ -167,7 +167,7 @@ async fn import_referrals(
                 "{}: line {}: {}; nothing was imported",
                 file.display(),
                 lines.get(index).copied().unwrap_or(0),
-                e.problem().detail
+                crate::error::AppError::from(e).problem().detail
             )
         })?;
     println!(

@@ -190,4 +190,5 @@ pub async fn answer(
         .store
         .organisation_connection(&organisation, id, &ctx)
         .await
+        .map_err(AppError::from)
 }

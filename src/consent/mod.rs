@@ -3,6 +3,9 @@
 //! only the fields the person agreed to.
 
 pub mod api;
+mod connection;
+
+pub use connection::{ConsentBasis, NewConnection};
 
 use crate::people::coded_enum;
 use chrono::{DateTime, NaiveDate, Utc};

@@ -375,6 +375,7 @@ pub async fn apply_listing_change(
         .store
         .change_listing(id, organisation.as_deref(), change, user.id)
         .await
+        .map_err(AppError::from)
 }
 
 /// Changes made to a listing in Linkwell, newest first.

@@ -111,6 +111,13 @@ pub fn outcome_response(status: StatusCode, message: &str) -> Response {
     FhirError::new(status, issue_code(status), message).into_response()
 }
 
+/// A store failure reads the same here as anywhere: through its `AppError`.
+impl From<crate::store::StoreError> for FhirError {
+    fn from(e: crate::store::StoreError) -> FhirError {
+        FhirError::from(AppError::from(e))
+    }
+}
+
 impl From<AppError> for FhirError {
     fn from(e: AppError) -> FhirError {
         let status = e.status();

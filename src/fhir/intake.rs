@@ -12,8 +12,8 @@ use crate::error::AppError;
 use crate::intake::{Admitted, Intake, Subject};
 use crate::people::api::PersonInput;
 use crate::people::Ethnicity;
+use crate::people::NewPerson;
 use crate::referrals::{ReferrerKind, SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING};
-use crate::store::NewPerson;
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
@@ -254,13 +254,13 @@ pub async fn admit(
             let ids: Vec<(String, String)> = requested.identifier.iter().cloned().collect();
             Ok(Ok((admitted, request_resource(&referral, &ids))))
         }
-        Err((_, AppError::Conflict(message))) => {
-            match already_made(state, user, requested).await? {
+        Err((_, e)) => match AppError::from(e) {
+            AppError::Conflict(message) => match already_made(state, user, requested).await? {
                 Some(existing) => Ok(Err(existing)),
                 None => Err(AppError::Conflict(message).into()),
-            }
-        }
-        Err((_, e)) => Err(e.into()),
+            },
+            e => Err(e.into()),
+        },
     }
 }
 

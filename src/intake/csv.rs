@@ -11,9 +11,10 @@
 use super::{Intake, Subject};
 use crate::import::RowError;
 use crate::people::api::PersonInput;
+use crate::people::NewPerson;
 use crate::people::{Ethnicity, Sex};
 use crate::referrals::ReferrerKind;
-use crate::store::{NewPerson, Store};
+use crate::store::Store;
 use chrono::{NaiveDate, NaiveTime};
 use std::collections::HashMap;
 use std::io::Read;

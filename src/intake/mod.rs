@@ -6,9 +6,10 @@ pub mod csv;
 
 use crate::audit::AuditContext;
 use crate::consent::NewConsent;
+use crate::people::NewPerson;
 pub use crate::people::{MatchRefused, MATCH_FAILURES_ALLOWED, MATCH_WINDOW_MINUTES};
 use crate::referrals::ReferrerKind;
-use crate::store::{MatchOutcome, NewPerson, Store};
+use crate::store::{MatchOutcome, Store};
 use chrono::{DateTime, Utc};
 
 /// Who a referral is for.

@@ -1,5 +1,6 @@
 //! Registering and reading people.
 
+use super::NewPerson;
 use super::{Ethnicity, LongTermCondition, NhsNumber, Person, PlusGroup, Sex};
 use crate::api::{line_field, ApiJson, Id};
 use crate::api::{ReadProblems, WriteProblems};
@@ -7,7 +8,6 @@ use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
-use crate::store::NewPerson;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;

@@ -1,5 +1,9 @@
 //! People referred for social prescribing, and the identifiers that describe them.
 
+mod new_person;
+
+pub use new_person::NewPerson;
+
 pub mod api;
 
 use chrono::NaiveDate;

@@ -7,11 +7,10 @@ use crate::app::AppState;
 use crate::audit::AuditAction;
 use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
+use crate::consent::{ConsentBasis, NewConnection};
 use crate::error::{AppError, AppResult};
-use crate::measures::{Answers, Instrument};
-use crate::store::{
-    CaseloadFilter, CaseloadRow, ConsentBasis, NewConnection, NewContact, NewMeasure,
-};
+use crate::measures::Instrument;
+use crate::store::CaseloadRow;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -233,6 +232,7 @@ pub async fn apply_transition(
             &state.settings.lifecycle,
         )
         .await
+        .map_err(AppError::from)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -294,35 +294,17 @@ fn yes() -> bool {
 
 impl ContactInput {
     pub fn validate(self) -> AppResult<NewContact> {
-        if !(0..=600).contains(&self.duration_minutes) {
-            return Err(AppError::invalid_field(
-                "duration_minutes",
-                "Invalid duration",
-                "duration must be between 0 and 600 minutes",
-            ));
-        }
         let now = chrono::Utc::now();
-        let at = crate::input::check_contact_time(self.at.unwrap_or(now), now)
-            .map_err(|why| AppError::invalid_field("at", "Date out of range", why))?;
-        let follow_up_on = self
-            .follow_up_on
-            .map(|d| crate::input::DateKind::FollowUp.check(d, now.date_naive()))
-            .transpose()
-            .map_err(|why| AppError::invalid_field("follow_up_on", "Date out of range", why))?;
-        Ok(NewContact {
-            at,
+        let contact = NewContact {
+            at: self.at.unwrap_or(now),
             mode: self.mode,
             duration_minutes: self.duration_minutes,
             reached: self.reached,
-            notes: text_field("notes", &self.notes, 0, 10_000)?,
-            what_matters: self
-                .what_matters
-                .as_deref()
-                .map(|w| text_field("what_matters", w, 0, 10_000))
-                .transpose()?
-                .filter(|w| !w.is_empty()),
-            follow_up_on,
-        })
+            notes: self.notes,
+            what_matters: self.what_matters,
+            follow_up_on: self.follow_up_on,
+        };
+        Ok(contact.checked(now)?)
     }
 }
 
@@ -512,18 +494,14 @@ pub struct MeasureInput {
 
 impl MeasureInput {
     pub fn validate(self) -> AppResult<NewMeasure> {
-        let answers = Answers::parse(self.instrument, &self.answers).map_err(|e| {
-            AppError::invalid_field("answers", "Invalid questionnaire", e.to_string())
-        })?;
         let today = chrono::Utc::now().date_naive();
-        let taken_on = crate::input::DateKind::Measure
-            .check(self.taken_on.unwrap_or(today), today)
-            .map_err(|why| AppError::invalid_field("taken_on", "Date out of range", why))?;
-        Ok(NewMeasure {
-            answers,
-            timing: self.timing,
-            taken_on,
-        })
+        Ok(NewMeasure::parse(
+            self.instrument,
+            &self.answers,
+            self.timing,
+            self.taken_on,
+            today,
+        )?)
     }
 }
 
@@ -576,34 +554,20 @@ pub struct ConnectionConsentInput {
 impl ConnectionInput {
     /// The consent named, or the one to record: exactly one, never "the newest one".
     fn consent_basis(&self) -> AppResult<ConsentBasis> {
-        match (self.consent_id, &self.consent) {
-            (Some(id), None) => Ok(ConsentBasis::Existing(id)),
-            (None, Some(terms)) => consent_terms(&terms.share, terms.method),
-            _ => Err(AppError::invalid_field(
-                "consent_id",
-                "Name the consent",
-                "give consent_id (a confirmed consent to share with the service's organisation) or consent (recorded now), exactly one",
-            )),
-        }
+        let terms = self
+            .consent
+            .as_ref()
+            .map(|c| (c.share.as_slice(), c.method));
+        Ok(ConsentBasis::chosen(self.consent_id, terms)?)
     }
 }
 
-/// Consent terms to record with a connection, checked: at least one field, each once.
+/// Consent terms to record with a connection, checked (`ConsentBasis::record`).
 pub fn consent_terms(
     share: &[crate::consent::SharedField],
     method: crate::consent::ConsentMethod,
 ) -> AppResult<ConsentBasis> {
-    let mut share = share.to_vec();
-    share.sort_by_key(|f| f.code());
-    share.dedup();
-    if share.is_empty() {
-        return Err(AppError::invalid_field(
-            "share",
-            "Nothing to share",
-            "say which details the person agrees to share (at least one)",
-        ));
-    }
-    Ok(ConsentBasis::Record { share, method })
+    Ok(ConsentBasis::record(share, method)?)
 }
 
 /// Connects the person to a community service (status `requested`), under the consent
@@ -686,33 +650,14 @@ pub struct CaseloadQuery {
 
 impl CaseloadQuery {
     pub fn filter(&self) -> AppResult<CaseloadFilter> {
-        let limit = self.limit.unwrap_or(100);
-        if !(1..=500).contains(&limit) {
-            return Err(AppError::invalid_field(
-                "limit",
-                "Invalid limit",
-                "limit must be between 1 and 500",
-            ));
-        }
-        let offset = self.offset.unwrap_or(0);
-        if offset < 0 {
-            return Err(AppError::invalid_field(
-                "offset",
-                "Invalid offset",
-                "offset must not be negative",
-            ));
-        }
-        Ok(CaseloadFilter {
-            state: self.state,
-            link_worker_id: self.link_worker,
-            overdue_on: self
-                .overdue
-                .unwrap_or(false)
-                .then(|| chrono::Utc::now().date_naive()),
-            limit,
-            offset,
-            ..CaseloadFilter::default()
-        })
+        Ok(CaseloadFilter::page(
+            self.state,
+            self.link_worker,
+            self.overdue.unwrap_or(false),
+            self.limit,
+            self.offset,
+            chrono::Utc::now().date_naive(),
+        )?)
     }
 }
 

@@ -2,6 +2,9 @@
 //! connections (docs/domain.md). Pure domain rules; no HTTP and no SQL here.
 
 pub mod api;
+mod input;
+
+pub use input::{CaseloadFilter, NewContact, NewMeasure, UNANSWERED_AFTER_DAYS};
 
 use crate::people::coded_enum;
 use chrono::{DateTime, NaiveDate, Utc};

@@ -158,7 +158,9 @@ impl Store {
                     .bind(now).bind(link_hash).execute(&mut *tx).await?;
                 sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
                     .bind(password_hash).bind(holder.user_id).execute(&mut *tx).await?;
+                // A new password starts afresh: no session or API token from before outlives it.
                 sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(holder.user_id).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM api_tokens WHERE user_id = $1").bind(holder.user_id).execute(&mut *tx).await?;
                 let ctx = AuditContext {
                     actor_id: holder.user_id,
                     actor_role: role.clone(),
@@ -174,7 +176,9 @@ impl Store {
     }
 
     /// Changes the signed-in user's own password if `current` is right, and ends their
-    /// other sessions (`keep_session` is the hash of the one they are using).
+    /// other sessions (`keep_session` is the hash of the one they are using) and every API
+    /// token: someone changing a password after a compromise must not leave the intruder's
+    /// tokens working.
     pub async fn change_password(
         &self,
         user_id: i64,
@@ -198,6 +202,8 @@ impl Store {
                 .bind(new_password_hash).bind(user_id).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND session_hash <> $2")
                 .bind(user_id).bind(keep_session).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
+                .bind(user_id).execute(&mut *tx).await?;
             append_audit!(tx, ctx, AuditAction::Update, "account.password_changed", Some(user_id), None::<i64>);
             tx.commit().await?;
         });

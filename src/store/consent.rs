@@ -1,6 +1,7 @@
 //! Consents, and the view a community organisation has of the connections sent to it.
 
 use super::audit::append_audit;
+use super::error::{Refusal, StoreError, StoreResult};
 use super::scope::referral_scope_clause;
 use super::{on_reader, on_writer, Store};
 use crate::audit::{AuditAction, AuditContext};
@@ -8,7 +9,6 @@ use crate::auth::policy::CaseScope;
 use crate::consent::{
     redact, Consent, ConsentMethod, ConsentStatus, FullDetails, SharedConnection, SharedField,
 };
-use crate::error::{AppError, AppResult};
 use crate::people::{join_codes, split_codes};
 use crate::referrals::ConnectionStatus;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -69,11 +69,11 @@ impl Store {
         share: &[SharedField],
         method: ConsentMethod,
         ctx: &AuditContext,
-    ) -> AppResult<Consent> {
+    ) -> StoreResult<Consent> {
         let referral = self
             .referral(referral_id, scope)
             .await?
-            .ok_or(AppError::NotFound("referral"))?;
+            .ok_or(StoreError::not_found("referral"))?;
         let now = Utc::now();
         let sql = format!(
             "INSERT INTO consents (person_id, organisation, share_fields, method, given_at, recorded_by, status, referral_id) \
@@ -99,9 +99,9 @@ impl Store {
         consent_id: i64,
         scope: CaseScope,
         ctx: &AuditContext,
-    ) -> AppResult<Consent> {
+    ) -> StoreResult<Consent> {
         let Some((clause, scope_id)) = referral_scope_clause(scope) else {
-            return Err(AppError::NotFound("consent"));
+            return Err(StoreError::not_found("consent"));
         };
         // Only the team holding the case changes its consent.
         let sql = format!(
@@ -109,12 +109,9 @@ impl Store {
             consent_scope_clause(clause)
         );
         let found: Option<ConsentRow> = on_reader!(self, pool => sqlx::query_as(&sql).bind(consent_id).bind(scope_id).fetch_optional(pool).await)?;
-        let consent: Consent = found.ok_or(AppError::NotFound("consent"))?.into();
+        let consent: Consent = found.ok_or(StoreError::not_found("consent"))?.into();
         if consent.withdrawn_at.is_some() {
-            return Err(AppError::validation(
-                "Already withdrawn",
-                "this consent has already been withdrawn",
-            ));
+            return Err(Refusal::ConsentAlreadyWithdrawn.into());
         }
         let now = Utc::now();
         on_writer!(self, pool => {
@@ -138,20 +135,18 @@ impl Store {
         consent_id: i64,
         scope: CaseScope,
         ctx: &AuditContext,
-    ) -> AppResult<Consent> {
+    ) -> StoreResult<Consent> {
         let Some((clause, scope_id)) = referral_scope_clause(scope) else {
-            return Err(AppError::NotFound("consent"));
+            return Err(StoreError::not_found("consent"));
         };
         let sql = format!(
             "SELECT {CONSENT_COLUMNS} FROM consents k WHERE k.id = $1 AND {}",
             consent_scope_clause(clause)
         );
         let found: Option<ConsentRow> = on_reader!(self, pool => sqlx::query_as(&sql).bind(consent_id).bind(scope_id).fetch_optional(pool).await)?;
-        let consent: Consent = found.ok_or(AppError::NotFound("consent"))?.into();
+        let consent: Consent = found.ok_or(StoreError::not_found("consent"))?.into();
         if consent.withdrawn_at.is_some() || consent.status != ConsentStatus::Proposed {
-            return Err(AppError::Conflict(
-                "only consent sent with a referral and not yet confirmed or withdrawn can be confirmed".into(),
-            ));
+            return Err(Refusal::ConsentNotProposed.into());
         }
         let now = Utc::now();
         let changed = on_writer!(self, pool => {
@@ -169,9 +164,7 @@ impl Store {
             }
         });
         if !changed {
-            return Err(AppError::Conflict(
-                "this consent was changed by someone else; reload it and try again".into(),
-            ));
+            return Err(StoreError::Stale { what: "consent" });
         }
         Ok(Consent {
             status: ConsentStatus::Active,
@@ -185,7 +178,7 @@ impl Store {
         scope: CaseScope,
         person: Option<i64>,
         only: Option<i64>,
-    ) -> AppResult<Vec<Consent>> {
+    ) -> StoreResult<Vec<Consent>> {
         let Some((clause, scope_id)) = referral_scope_clause(scope) else {
             return Ok(vec![]);
         };
@@ -204,7 +197,7 @@ impl Store {
         &self,
         organisation: &str,
         ctx: &AuditContext,
-    ) -> AppResult<Vec<SharedConnection>> {
+    ) -> StoreResult<Vec<SharedConnection>> {
         self.shared_connections(organisation, None, ctx).await
     }
 
@@ -215,11 +208,11 @@ impl Store {
         organisation: &str,
         connection_id: i64,
         ctx: &AuditContext,
-    ) -> AppResult<SharedConnection> {
+    ) -> StoreResult<SharedConnection> {
         self.shared_connections(organisation, Some(connection_id), ctx)
             .await?
             .pop()
-            .ok_or(AppError::NotFound("connection"))
+            .ok_or(StoreError::not_found("connection"))
     }
 
     async fn shared_connections(
@@ -227,7 +220,7 @@ impl Store {
         organisation: &str,
         only: Option<i64>,
         ctx: &AuditContext,
-    ) -> AppResult<Vec<SharedConnection>> {
+    ) -> StoreResult<Vec<SharedConnection>> {
         #[derive(sqlx::FromRow)]
         struct Row {
             connection_id: i64,

@@ -231,8 +231,8 @@ impl Store {
         organisation: Option<&str>,
         change: &crate::directory::curation::ListingChange,
         actor_id: i64,
-    ) -> crate::error::AppResult<Value> {
-        use crate::error::AppError;
+    ) -> crate::store::StoreResult<Value> {
+        use super::error::{Refusal, StoreError};
         let now = chrono::Utc::now();
         let result = on_writer!(self, pool => {
             let mut tx = pool.begin_with(begin_statement(pool)).await?;
@@ -242,19 +242,18 @@ impl Store {
                  OR (hsds_id IS NULL AND 'linkwell-service-' || CAST(id AS TEXT) = $1)")
                 .bind(hsds_id).fetch_optional(&mut *tx).await?;
             let Some((id, name, owner, description, status, document)) = row else {
-                return Err(AppError::NotFound("service"));
+                return Err(StoreError::not_found("service"));
             };
             if organisation.is_some_and(|o| o != owner) {
-                return Err(AppError::NotFound("service"));
+                return Err(StoreError::not_found("service"));
             }
             let before = match document {
-                Some(text) => serde_json::from_str(&text).map_err(|e| AppError::Internal(e.into()))?,
+                Some(text) => serde_json::from_str(&text)?,
                 None => document_from_columns(id, &name, &owner, &description, &status),
             };
-            let (after, service, summary) = change.apply(&before, now).map_err(|(field, message)| match field.as_str() {
-                "" => AppError::validation("Nothing to change", message),
-                f => AppError::invalid_field(f, "Invalid change", format!("{f} {message}")),
-            })?;
+            let (after, service, summary) = change
+                .apply(&before, now)
+                .map_err(|(field, message)| Refusal::ListingChange { field, message })?;
             sqlx::query("UPDATE services SET name = $1, description = $2, status = $3, document = $4, updated_at = $5, \
                          hsds_id = COALESCE(hsds_id, $6) WHERE id = $7")
                 .bind(&service.name).bind(service.description.as_deref().unwrap_or(""))
@@ -267,7 +266,7 @@ impl Store {
                 .execute(&mut *tx).await?;
             sqlx::query(BUMP_VERSION).bind(DIRECTORY_VERSION_KEY).bind(new_version()).execute(&mut *tx).await?;
             tx.commit().await?;
-            Ok::<_, AppError>(after)
+            Ok::<_, StoreError>(after)
         });
         result
     }

@@ -2,9 +2,9 @@
 //! keeping the coded facts that aggregate reports count, and the audit chain intact.
 
 use super::audit::append_audit;
+use super::error::{StoreError, StoreResult};
 use super::{on_reader, on_writer, Store};
 use crate::audit::{AuditAction, AuditContext};
-use crate::error::{AppError, AppResult};
 use chrono::{Datelike, NaiveDate, Utc};
 
 /// What replaces erased free text.
@@ -14,10 +14,10 @@ impl Store {
     /// Replaces the person's name, NHS number, phone, postcode and exact date of birth with
     /// a tombstone (keeping the birth year, sex, ethnicity, area, practice, groups and
     /// conditions, which equity reports count), and erases the free text of their casework.
-    pub async fn erase_person(&self, person_id: i64, ctx: &AuditContext) -> AppResult<()> {
+    pub async fn erase_person(&self, person_id: i64, ctx: &AuditContext) -> StoreResult<()> {
         let found: Option<(NaiveDate,)> = on_reader!(self, pool => sqlx::query_as(
             "SELECT date_of_birth FROM people WHERE id = $1 AND erased_at IS NULL").bind(person_id).fetch_optional(pool).await)?;
-        let (date_of_birth,) = found.ok_or(AppError::NotFound("person"))?;
+        let (date_of_birth,) = found.ok_or(StoreError::not_found("person"))?;
         let mid_year = NaiveDate::from_ymd_opt(date_of_birth.year(), 7, 1).unwrap_or(date_of_birth);
         let referrals = "SELECT id FROM referrals WHERE person_id = $1";
         let texts = [

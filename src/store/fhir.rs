@@ -2,11 +2,11 @@
 //! referrals that came in as ServiceRequests, and referral-scoped slices of the record for
 //! searches (each one query, whatever the number of referrals).
 
-use super::casework::{ReferralRow, REFERRAL_COLUMNS};
+use super::error::StoreResult;
+use super::referrals::{ReferralRow, REFERRAL_COLUMNS};
 use super::scope::referral_ids_in_scope;
 use super::{on_reader, on_writer, Store};
 use crate::auth::policy::CaseScope;
-use crate::error::AppResult;
 use crate::referrals::{Connection, Goal, Measure, RecordedNeed, Referral};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -69,7 +69,7 @@ impl Store {
         scope: CaseScope,
         person: Option<i64>,
         only: Option<i64>,
-    ) -> AppResult<ReferralsInScope> {
+    ) -> StoreResult<ReferralsInScope> {
         let Some((sub, bind)) = referral_ids_in_scope(scope) else {
             return Ok(ReferralsInScope {
                 referrals: HashMap::new(),
@@ -112,7 +112,7 @@ impl Store {
     pub async fn identifiers_in(
         &self,
         within: &ReferralsInScope,
-    ) -> AppResult<HashMap<i64, Vec<(String, String)>>> {
+    ) -> StoreResult<HashMap<i64, Vec<(String, String)>>> {
         let Some((clause, bind)) = within.clause("referral_id", None) else {
             return Ok(HashMap::new());
         };
@@ -133,7 +133,7 @@ impl Store {
         &self,
         within: &ReferralsInScope,
         only: Option<i64>,
-    ) -> AppResult<Vec<RecordedNeed>> {
+    ) -> StoreResult<Vec<RecordedNeed>> {
         match within.clause("n.referral_id", only) {
             Some((clause, bind)) => self.needs_where(&clause, bind).await,
             None => Ok(vec![]),
@@ -144,7 +144,7 @@ impl Store {
         &self,
         within: &ReferralsInScope,
         only: Option<i64>,
-    ) -> AppResult<Vec<Goal>> {
+    ) -> StoreResult<Vec<Goal>> {
         match within.clause("g.referral_id", only) {
             Some((clause, bind)) => self.goals_where(&clause, bind).await,
             None => Ok(vec![]),
@@ -155,7 +155,7 @@ impl Store {
         &self,
         within: &ReferralsInScope,
         only: Option<i64>,
-    ) -> AppResult<Vec<Connection>> {
+    ) -> StoreResult<Vec<Connection>> {
         match within.clause("c.referral_id", only) {
             Some((clause, bind)) => self.connections_where(&clause, bind).await,
             None => Ok(vec![]),
@@ -166,7 +166,7 @@ impl Store {
         &self,
         within: &ReferralsInScope,
         only: Option<i64>,
-    ) -> AppResult<Vec<Measure>> {
+    ) -> StoreResult<Vec<Measure>> {
         match within.clause("m.referral_id", only) {
             Some((clause, bind)) => self.measures_where(&clause, bind).await,
             None => Ok(vec![]),

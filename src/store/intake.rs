@@ -2,12 +2,12 @@
 //! one transaction, each with its audit record.
 
 use super::audit::append_audit;
-use super::casework::insert_referral_in;
+use super::error::{Refusal, StoreError};
 use super::people::insert_person_in;
+use super::referrals::insert_referral_in;
 use super::{on_writer, Store};
 use crate::audit::{AuditAction, AuditContext};
 use crate::consent::SharedField;
-use crate::error::AppError;
 use crate::intake::{Admitted, Intake, Subject};
 use crate::people::join_codes;
 
@@ -18,8 +18,8 @@ impl Store {
         intakes: &[Intake],
         ctx: &AuditContext,
         actor_team: Option<i64>,
-    ) -> Result<Vec<Admitted>, (usize, AppError)> {
-        let at_start = |e: sqlx::Error| (0, AppError::from(anyhow::Error::from(e)));
+    ) -> Result<Vec<Admitted>, (usize, StoreError)> {
+        let at_start = |e: sqlx::Error| (0, StoreError::from(e));
         on_writer!(self, pool => {
             let mut tx = pool.begin_with(super::begin_statement(pool)).await.map_err(at_start)?;
             let mut admitted: Vec<Admitted> = Vec::with_capacity(intakes.len());
@@ -40,8 +40,7 @@ impl Store {
                             "INSERT INTO fhir_identifiers (system, value, referral_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                             .bind(system).bind(value).bind(referral_id).execute(&mut *tx).await?;
                         if done.rows_affected() != 1 {
-                            return Err(AppError::Conflict(format!(
-                                "the identifier {system}|{value} already names a referral")));
+                            return Err(Refusal::IdentifierTaken { system: system.clone(), value: value.clone() }.into());
                         }
                     }
                     let consent_id = match &intake.consent {
@@ -62,10 +61,10 @@ impl Store {
                     };
                     Ok(Admitted { person_id, referral_id, consent_id })
                 };
-                let done: Result<Admitted, AppError> = one.await;
+                let done: Result<Admitted, StoreError> = one.await;
                 admitted.push(done.map_err(|e| (index, e))?);
             }
-            tx.commit().await.map_err(|e| (intakes.len().saturating_sub(1), AppError::from(anyhow::Error::from(e))))?;
+            tx.commit().await.map_err(|e| (intakes.len().saturating_sub(1), StoreError::from(e)))?;
             Ok(admitted)
         })
     }

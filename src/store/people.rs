@@ -1,30 +1,14 @@
 //! People: registration and scoped reads.
 
+use super::error::{Refusal, StoreError, StoreResult};
 use super::scope::person_scope_clause;
 use super::{on_reader, on_writer, Store};
 use crate::audit::{AuditAction, AuditContext};
 use crate::auth::policy::CaseScope;
-use crate::error::{AppError, AppResult};
-use crate::people::{split_codes, Ethnicity, LongTermCondition, NhsNumber, Person, PlusGroup, Sex};
+use crate::people::{
+    split_codes, Ethnicity, LongTermCondition, NewPerson, NhsNumber, Person, PlusGroup, Sex,
+};
 use chrono::{NaiveDate, Utc};
-
-/// A person ready to store: validated, with geography already resolved.
-#[derive(Debug, Clone)]
-pub struct NewPerson {
-    pub nhs_number: Option<NhsNumber>,
-    pub given_name: String,
-    pub family_name: String,
-    pub date_of_birth: NaiveDate,
-    pub sex: Sex,
-    pub ethnicity: Ethnicity,
-    pub postcode: String,
-    pub lsoa: Option<String>,
-    pub imd_decile: Option<u8>,
-    pub practice_id: Option<i64>,
-    pub phone: Option<String>,
-    pub plus_groups: Vec<PlusGroup>,
-    pub conditions: Vec<LongTermCondition>,
-}
 
 #[derive(sqlx::FromRow)]
 pub(super) struct PersonRow {
@@ -76,7 +60,7 @@ pub(super) const PERSON_COLUMNS: &str =
 /// evaluates to the stored row. A taken NHS number is a conflict.
 macro_rules! insert_person_in {
     ($tx:expr, $person:expr, $ctx:expr) => {{
-        let person: &$crate::store::NewPerson = $person;
+        let person: &$crate::people::NewPerson = $person;
         let sql = format!(
             "INSERT INTO people (nhs_number, given_name, family_name, date_of_birth, sex, ethnicity, postcode, lsoa, \
              imd_decile, practice_id, phone, plus_groups, conditions, created_by, created_at) \
@@ -110,15 +94,17 @@ pub(crate) use insert_person_in;
 
 impl Store {
     /// Registers a person. An NHS number already on file is a conflict, not a duplicate.
-    pub async fn insert_person(&self, person: &NewPerson, ctx: &AuditContext) -> AppResult<Person> {
+    pub async fn insert_person(
+        &self,
+        person: &NewPerson,
+        ctx: &AuditContext,
+    ) -> StoreResult<Person> {
         let nhs = person.nhs_number.map(|n| n.to_string().replace(' ', ""));
         if let Some(nhs) = &nhs {
             let existing: Option<(i64,)> = on_reader!(self, pool => sqlx::query_as("SELECT id FROM people WHERE nhs_number = $1")
                 .bind(nhs).fetch_optional(pool).await)?;
             if existing.is_some() {
-                return Err(AppError::Conflict(
-                    crate::people::MatchRefused::NotAccepted.message(),
-                ));
+                return Err(Refusal::PersonAlreadyRegistered.into());
             }
         }
         let row: PersonRow = on_writer!(self, pool => {
@@ -131,7 +117,7 @@ impl Store {
     }
 
     /// Reads a person if the scope allows; `None` both when absent and when out of scope.
-    pub async fn person(&self, id: i64, scope: CaseScope) -> AppResult<Option<Person>> {
+    pub async fn person(&self, id: i64, scope: CaseScope) -> StoreResult<Option<Person>> {
         let Some((clause, team, user)) = person_scope_clause(scope) else {
             return Ok(None);
         };
@@ -146,7 +132,7 @@ impl Store {
         id: i64,
         scope: CaseScope,
         ctx: &AuditContext,
-    ) -> AppResult<Option<Person>> {
+    ) -> StoreResult<Option<Person>> {
         let person = self.person(id, scope).await?;
         if person.is_some() {
             self.audit_read(ctx, AuditAction::Read, "person", Some(id), Some(id))
@@ -169,7 +155,7 @@ impl Store {
         &self,
         scope: CaseScope,
         only: Option<i64>,
-    ) -> AppResult<Vec<(Person, chrono::DateTime<Utc>)>> {
+    ) -> StoreResult<Vec<(Person, chrono::DateTime<Utc>)>> {
         let Some((clause, team, user)) = person_scope_clause(scope) else {
             return Ok(vec![]);
         };
@@ -185,16 +171,16 @@ impl Store {
 }
 
 /// Turns constraint violations on registering a person into field errors.
-pub(super) fn insert_error(e: sqlx::Error) -> AppError {
+pub(super) fn insert_error(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(db) if db.is_unique_violation() => {
-            AppError::Conflict(crate::people::MatchRefused::NotAccepted.message())
+            Refusal::PersonAlreadyRegistered.into()
         }
-        sqlx::Error::Database(db) if db.is_foreign_key_violation() => AppError::invalid_field(
-            "practice_id",
-            "Unknown practice",
-            "there is no practice with this id",
-        ),
-        _ => AppError::from(e),
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+            StoreError::UnknownReference {
+                field: "practice_id",
+            }
+        }
+        _ => StoreError::from(e),
     }
 }

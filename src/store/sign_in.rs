@@ -87,6 +87,13 @@ impl Store {
                         .bind(time_text(counted.last_failure)).bind(key)
                         .execute(&mut *tx).await?;
                 }
+                // This account's share of the address's failures, so that its own success
+                // can take back exactly its own failures and nobody else's.
+                sqlx::query(
+                    "INSERT INTO sign_in_counters (throttle_key, failures, window_start, last_failure) \
+                     VALUES ($1, 1, $2, $2) ON CONFLICT (throttle_key) DO UPDATE \
+                     SET failures = sign_in_counters.failures + 1, last_failure = excluded.last_failure")
+                    .bind(pair_key(account_key, address_key)).bind(&now_text).execute(&mut *tx).await?;
             }
             tx.commit().await?;
             verdict
@@ -94,15 +101,37 @@ impl Store {
         Ok(verdict)
     }
 
-    /// Forgets the failures counted against these keys: after a successful sign-in (only
-    /// failures count), or when an administrator unlocks an account.
-    pub async fn clear_sign_in_failures(&self, keys: &[&str]) -> anyhow::Result<()> {
+    /// After a successful sign-in (only failures count): forgets the account's failures,
+    /// and takes back from the address only the failures this account made from it. The
+    /// rest of the address's failures stay: were they cleared too, anyone with one working
+    /// account could reset their address's delay between guesses at other accounts.
+    pub async fn sign_in_succeeded(
+        &self,
+        account_key: &str,
+        address_key: &str,
+    ) -> anyhow::Result<()> {
+        let pair = pair_key(account_key, address_key);
+        let lock = match self.backend() {
+            Backend::Postgres => " FOR UPDATE",
+            Backend::Sqlite => "",
+        };
+        let select_address =
+            format!("SELECT failures FROM sign_in_counters WHERE throttle_key = $1{lock}");
         on_writer!(self, pool => {
             let mut tx = pool.begin_with(super::begin_statement(pool)).await?;
-            for key in keys {
-                sqlx::query("DELETE FROM sign_in_counters WHERE throttle_key = $1")
-                    .bind(*key).execute(&mut *tx).await?;
-            }
+            // Rows in the order an attempt locks them (account, address, pair): no deadlock.
+            sqlx::query("DELETE FROM sign_in_counters WHERE throttle_key = $1")
+                .bind(account_key).execute(&mut *tx).await?;
+            let _: Option<(i64,)> = sqlx::query_as(&select_address)
+                .bind(address_key).fetch_optional(&mut *tx).await?;
+            let own: Option<(i64,)> = sqlx::query_as(
+                "DELETE FROM sign_in_counters WHERE throttle_key = $1 RETURNING failures")
+                .bind(&pair).fetch_optional(&mut *tx).await?;
+            let own = own.map_or(0, |(n,)| n);
+            sqlx::query(
+                "UPDATE sign_in_counters SET failures = CASE WHEN failures > $1 THEN failures - $1 ELSE 0 END \
+                 WHERE throttle_key = $2")
+                .bind(own).bind(address_key).execute(&mut *tx).await?;
             tx.commit().await?;
         });
         Ok(())
@@ -134,4 +163,9 @@ impl Store {
         }
         Ok(locked)
     }
+}
+
+/// The counter of one account's failures from one address.
+fn pair_key(account_key: &str, address_key: &str) -> String {
+    format!("{address_key}|{account_key}")
 }

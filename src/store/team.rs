@@ -1,8 +1,8 @@
 //! What a link worker's day and a team lead's team look like: counts that say where
 //! attention is needed, who carries which caseload, and who is still waiting to be seen.
 
+use super::error::StoreResult;
 use super::{on_reader, Store};
-use crate::error::AppResult;
 use chrono::{DateTime, NaiveDate, Utc};
 
 const OPEN: &str = "('received', 'contacting', 'active')";
@@ -44,7 +44,7 @@ impl Store {
         team: i64,
         worker: Option<i64>,
         today: NaiveDate,
-    ) -> AppResult<DaySummary> {
+    ) -> StoreResult<DaySummary> {
         let mine = "($2 IS NULL OR r.link_worker_id = $2)";
         let sql = format!(
             "SELECT \
@@ -58,14 +58,14 @@ impl Store {
         );
         let start_of_day = today.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
         let unanswered_before =
-            Utc::now() - chrono::Duration::days(super::casework::UNANSWERED_AFTER_DAYS);
+            Utc::now() - chrono::Duration::days(crate::referrals::UNANSWERED_AFTER_DAYS);
         Ok(on_reader!(self, pool => sqlx::query_as(&sql)
             .bind(team).bind(worker).bind(today).bind(unanswered_before).bind(start_of_day)
             .fetch_one(pool).await)?)
     }
 
     /// Each link worker and team lead in the team, with their open and overdue referrals.
-    pub async fn team_loads(&self, team: i64, today: NaiveDate) -> AppResult<Vec<WorkerLoad>> {
+    pub async fn team_loads(&self, team: i64, today: NaiveDate) -> StoreResult<Vec<WorkerLoad>> {
         let sql = format!(
             "SELECT u.id, u.display_name AS name, \
              (SELECT COUNT(*) FROM referrals r WHERE r.link_worker_id = u.id AND r.team_id = $1 AND r.state IN {OPEN}) AS open, \
@@ -79,7 +79,7 @@ impl Store {
     }
 
     /// Referrals still waiting for anyone to reach the person, longest waiting first.
-    pub async fn waiting_for_contact(&self, team: i64, limit: i64) -> AppResult<Vec<Waiting>> {
+    pub async fn waiting_for_contact(&self, team: i64, limit: i64) -> StoreResult<Vec<Waiting>> {
         Ok(on_reader!(self, pool => sqlx::query_as(
             "SELECT r.id AS referral_id, r.person_id, p.given_name || ' ' || p.family_name AS person_name, \
              r.received_at, r.version, r.link_worker_id \
@@ -96,7 +96,7 @@ impl Store {
         &self,
         team: i64,
         since: DateTime<Utc>,
-    ) -> AppResult<Vec<f64>> {
+    ) -> StoreResult<Vec<f64>> {
         let rows: Vec<(DateTime<Utc>, DateTime<Utc>)> = on_reader!(self, pool => sqlx::query_as(
             "SELECT r.received_at, MIN(c.at) FROM referrals r JOIN contacts c ON c.referral_id = r.id AND c.reached \
              WHERE r.team_id = $1 AND r.received_at >= $2 GROUP BY r.id, r.received_at")
@@ -135,7 +135,7 @@ pub struct TeamSize {
 }
 
 impl Store {
-    pub async fn accounts(&self) -> AppResult<Vec<Account>> {
+    pub async fn accounts(&self) -> StoreResult<Vec<Account>> {
         Ok(on_reader!(self, pool => sqlx::query_as(
             "SELECT u.id, u.username, u.display_name, u.role, t.name AS team, u.organisation, \
              u.disabled_at IS NOT NULL AS disabled, u.password_hash IS NOT NULL AS has_password, \
@@ -145,7 +145,7 @@ impl Store {
             .bind(Utc::now()).fetch_all(pool).await)?)
     }
 
-    pub async fn team_sizes(&self) -> AppResult<Vec<TeamSize>> {
+    pub async fn team_sizes(&self) -> StoreResult<Vec<TeamSize>> {
         Ok(on_reader!(self, pool => sqlx::query_as(
             "SELECT t.id, t.name, \
              (SELECT COUNT(*) FROM users u WHERE u.team_id = t.id) AS members, \

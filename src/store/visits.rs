@@ -1,12 +1,12 @@
 //! Volunteer visits: arranged by the referral's team, seen and recorded by the volunteer.
 
 use super::audit::append_audit;
-use super::casework::ensure_still_open;
+use super::error::{Refusal, StoreError, StoreResult};
+use super::referrals::ensure_still_open;
 use super::scope::referral_scope_clause;
 use super::{on_reader, on_writer, Store};
 use crate::audit::{AuditAction, AuditContext};
 use crate::auth::policy::CaseScope;
-use crate::error::{AppError, AppResult};
 use crate::referrals::Visit;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -52,7 +52,7 @@ fn visit(row: VisitRow) -> Visit {
 impl Store {
     /// Volunteers who may be asked to visit someone in this team's care: the team's own
     /// and those not tied to a team.
-    pub async fn volunteers_for(&self, team: i64) -> AppResult<Vec<(i64, String)>> {
+    pub async fn volunteers_for(&self, team: i64) -> StoreResult<Vec<(i64, String)>> {
         Ok(on_reader!(self, pool => sqlx::query_as(
             "SELECT id, display_name FROM users WHERE role = 'volunteer' AND (team_id = $1 OR team_id IS NULL) ORDER BY display_name, id")
             .bind(team).fetch_all(pool).await)?)
@@ -67,24 +67,23 @@ impl Store {
         activity: &str,
         visit_on: NaiveDate,
         ctx: &AuditContext,
-    ) -> AppResult<Visit> {
+    ) -> StoreResult<Visit> {
         let Some((clause, scope_id)) = referral_scope_clause(scope) else {
-            return Err(AppError::NotFound("referral"));
+            return Err(StoreError::not_found("referral"));
         };
         let sql = format!("SELECT r.team_id FROM referrals r WHERE r.id = $1 AND {clause}");
         let id = on_writer!(self, pool => {
             let mut tx = pool.begin_with(super::begin_statement(pool)).await?;
             let team: Option<(Option<i64>,)> = sqlx::query_as(&sql).bind(referral_id).bind(scope_id).fetch_optional(&mut *tx).await?;
             let Some((team,)) = team else {
-                return Err(AppError::NotFound("referral"));
+                return Err(StoreError::not_found("referral"));
             };
             let person_id = ensure_still_open!(tx, referral_id);
             let volunteer: Option<(i64,)> = sqlx::query_as(
                 "SELECT id FROM users WHERE id = $1 AND role = 'volunteer' AND (team_id = $2 OR team_id IS NULL)")
                 .bind(volunteer_id).bind(team).fetch_optional(&mut *tx).await?;
             if volunteer.is_none() {
-                return Err(AppError::invalid_field("volunteer_id", "Choose a volunteer",
-                    "choose one of the team's volunteers"));
+                return Err(Refusal::NotTeamVolunteer.into());
             }
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO volunteer_visits (referral_id, volunteer_id, activity, visit_on, arranged_by, arranged_at) \
@@ -96,14 +95,14 @@ impl Store {
             id
         });
         let mut visits = self.visits_where("v.id = $1", id).await?;
-        visits.pop().ok_or(AppError::NotFound("visit"))
+        visits.pop().ok_or(StoreError::not_found("visit"))
     }
 
-    pub async fn visits(&self, referral_id: i64) -> AppResult<Vec<Visit>> {
+    pub async fn visits(&self, referral_id: i64) -> StoreResult<Vec<Visit>> {
         self.visits_where("v.referral_id = $1", referral_id).await
     }
 
-    async fn visits_where(&self, clause: &str, bind: i64) -> AppResult<Vec<Visit>> {
+    async fn visits_where(&self, clause: &str, bind: i64) -> StoreResult<Vec<Visit>> {
         let sql = format!(
             "SELECT {VISIT_COLUMNS} FROM volunteer_visits v JOIN users u ON u.id = v.volunteer_id \
              WHERE {clause} ORDER BY v.visit_on, v.id"
@@ -120,7 +119,7 @@ impl Store {
         volunteer_id: i64,
         since: NaiveDate,
         ctx: &AuditContext,
-    ) -> AppResult<Vec<VisitToMake>> {
+    ) -> StoreResult<Vec<VisitToMake>> {
         let rows: Vec<VisitToMake> = on_reader!(self, pool => sqlx::query_as(
             "SELECT v.id, p.id AS person_id, p.given_name || ' ' || p.family_name AS person_name, p.phone, \
              v.activity, v.visit_on, v.visited_at \
@@ -143,7 +142,7 @@ impl Store {
         volunteer_id: i64,
         note: &str,
         ctx: &AuditContext,
-    ) -> AppResult<()> {
+    ) -> StoreResult<()> {
         on_writer!(self, pool => {
             let mut tx = pool.begin_with(super::begin_statement(pool)).await?;
             let found: Option<(i64, Option<DateTime<Utc>>)> = sqlx::query_as(
@@ -151,10 +150,10 @@ impl Store {
                  WHERE v.id = $1 AND v.volunteer_id = $2")
                 .bind(visit_id).bind(volunteer_id).fetch_optional(&mut *tx).await?;
             let Some((person_id, visited_at)) = found else {
-                return Err(AppError::NotFound("visit"));
+                return Err(StoreError::not_found("visit"));
             };
             if visited_at.is_some() {
-                return Err(AppError::Conflict("this visit is already recorded".into()));
+                return Err(Refusal::VisitAlreadyRecorded.into());
             }
             sqlx::query("UPDATE volunteer_visits SET visited_at = $1, note = $2 WHERE id = $3")
                 .bind(Utc::now()).bind(note).bind(visit_id).execute(&mut *tx).await?;

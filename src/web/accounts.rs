@@ -295,7 +295,7 @@ pub async fn change_password(
         Ok(PasswordChange::Changed) => {
             if let Err(e) = state
                 .store
-                .clear_sign_in_failures(&[&account_key, &address_key])
+                .sign_in_succeeded(&account_key, &address_key)
                 .await
             {
                 return error_page(Some(&user), AppError::Internal(e));

@@ -265,7 +265,7 @@ pub async fn invite(
                 problems.push(("team_id".into(), "Choose a team from the list".into()));
                 None
             }
-            Err(e) => return error_page(Some(&user), e),
+            Err(e) => return error_page(Some(&user), e.into()),
         },
         Err(_) => None,
     };

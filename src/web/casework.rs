@@ -262,6 +262,7 @@ pub async fn confirm_consent(
             .store
             .confirm_consent(id, user.case_scope(), &user.audit_context())
             .await
+            .map_err(AppError::from)
     }
     .await;
     match result {

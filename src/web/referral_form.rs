@@ -323,6 +323,7 @@ pub async fn make_referral(
         .store
         .admit(&[intake], &user.audit_context(), user.team_id)
         .await
+        .map_err(|(index, e)| (index, AppError::from(e)))
     {
         Ok(admitted) => {
             let id = admitted.first().map_or(0, |a| a.referral_id);

@@ -139,11 +139,11 @@ pub async fn sign_in(
             StatusCode::UNAUTHORIZED,
         );
     };
-    // Only failures count: a success forgets the account's and the address's.
+    // Only failures count: a success forgets the account's, and its own at this address.
     let lifetime = chrono::Duration::hours(state.settings.session_hours);
     let session = match state
         .store
-        .clear_sign_in_failures(&[&account_key, &address_key])
+        .sign_in_succeeded(&account_key, &address_key)
         .await
     {
         Ok(()) => state.store.create_session(user.id, lifetime).await,

@@ -149,6 +149,7 @@ pub async fn assign(
                 &user.audit_context(),
             )
             .await
+            .map_err(AppError::from)
     }
     .await;
     match result {

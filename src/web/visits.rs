@@ -151,6 +151,7 @@ pub async fn record_visit(
             .store
             .record_visit(id, user.id, &note, &user.audit_context())
             .await
+            .map_err(AppError::from)
     }
     .await;
     match result {

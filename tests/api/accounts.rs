@@ -48,6 +48,27 @@ async fn api_tokens_carry_a_label_and_an_expiry_and_are_listed_and_revoked(backe
         issued["expires_at"].as_str().unwrap().parse().unwrap();
     let days = (expires - chrono::Utc::now()).num_hours() as f64 / 24.0;
     assert!((29.9..=30.0).contains(&days), "{days}");
+    // A token cannot outlive the token that issued it, so a stolen one cannot renew itself.
+    let (status, child) = app
+        .post(
+            "/me/tokens",
+            &token,
+            json!({"label": "renewal", "expires_in_days": 366}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{child}");
+    let child_expires: chrono::DateTime<chrono::Utc> =
+        child["expires_at"].as_str().unwrap().parse().unwrap();
+    assert!(child_expires <= expires, "{child_expires} after {expires}");
+    let child_id = child["id"].as_i64().unwrap();
+    let (status, _) = app
+        .post(
+            &format!("/me/tokens/{child_id}/revocation"),
+            &app.link_worker,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
 
     // The default is 90 days; outside 1..=366 is refused and nothing is issued.
     let (_, default) = app
@@ -74,7 +95,11 @@ async fn api_tokens_carry_a_label_and_an_expiry_and_are_listed_and_revoked(backe
         .iter()
         .map(|t| t["label"].as_str().unwrap())
         .collect();
-    assert_eq!(labels, ["laptop", "nightly export", "test"]);
+    assert_eq!(
+        labels,
+        ["laptop", "nightly export", "test"],
+        "the revoked renewal is gone"
+    );
     assert!(!listed.to_string().contains("lw_"), "{listed}");
     let (_, theirs) = app.get("/me/tokens", &app.team_lead).await;
     assert_eq!(theirs.as_array().unwrap().len(), 1);
@@ -113,8 +138,8 @@ async fn api_tokens_carry_a_label_and_an_expiry_and_are_listed_and_revoked(backe
 
     assert_eq!(
         audited(&app, "api_token").await,
-        3,
-        "two issued, one revoked"
+        5,
+        "three issued, two revoked"
     );
 }
 
@@ -278,6 +303,9 @@ async fn an_invitation_link_lets_the_user_choose_their_own_password_once(backend
         ("", "", "Enter a password"),
         ("short one", "short one", "at least 12 characters"),
         ("Qwerty123456", "Qwerty123456", "common passwords"),
+        // Not on the list, but a repeat and a keyboard row: easy to guess (retest F7).
+        ("aaaaaaaaaaaa", "aaaaaaaaaaaa", "easy to guess"),
+        ("qwertyuiopas", "qwertyuiopas", "easy to guess"),
         (
             "sam-okafor-sam",
             "sam-okafor-sam",
@@ -389,6 +417,9 @@ async fn users_change_their_own_password_and_their_other_sessions_end(backend: B
     let new = crate::pages::post_sign_in(&app, "lw", "kettle orbit lantern").await;
     assert_eq!(new.status(), StatusCode::SEE_OTHER);
     assert_eq!(audited(&app, "account.password_changed").await, 1);
+    // A new password also ends the account's API tokens: after a compromise, none of the
+    // attacker's tokens outlive the change.
+    assert_eq!(me(&app, &app.link_worker).await, StatusCode::UNAUTHORIZED);
 
     // Guessing the current password from an open session meets the sign-in limit.
     let here = sign_in_as_with(&app, "lw", "kettle orbit lantern").await;

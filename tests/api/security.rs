@@ -206,11 +206,53 @@ async fn an_address_with_many_failures_is_slowed_by_a_growing_delay_not_locked(b
     pass_time(121).await;
     let ok = sign_in_from(&app, &office, "lw", LINK_WORKER_PASSWORD).await;
     assert_eq!(ok.status(), StatusCode::SEE_OTHER, "never a lock");
-    // The success cleared the address's failures: no delay any more.
+    // A success takes back only that account's own failures: the guesses at other names
+    // stay, so the address is still slowed.
     let failed = sign_in_from(&app, &office, "nobody", "guess").await;
-    assert_eq!(failed.status(), StatusCode::UNAUTHORIZED);
-    let ok = sign_in_from(&app, &office, "gp", LINK_WORKER_PASSWORD).await;
+    assert_eq!(failed.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+on_both_databases!(a_working_account_cannot_reset_its_addresses_delay);
+
+/// Retest finding F1: 19 guesses at other accounts, then a correct sign-in of one's own,
+/// over and over, used to clear the address's count each time and spray at full speed.
+async fn a_working_account_cannot_reset_its_addresses_delay(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let sprayer = client_from(50);
+    let mut slowed = 0;
+    for round in 0..2 {
+        for n in 0..19 {
+            let guess =
+                sign_in_from(&app, &sprayer, &format!("victim{round}-{n}"), "Winter2026!").await;
+            match guess.status() {
+                StatusCode::UNAUTHORIZED => {}
+                StatusCode::TOO_MANY_REQUESTS => slowed += 1,
+                other => panic!("{other}"),
+            }
+        }
+        // The attacker's own account signs in (when not slowed itself).
+        let own = sign_in_from(&app, &sprayer, "gp", LINK_WORKER_PASSWORD).await;
+        assert!(
+            [StatusCode::SEE_OTHER, StatusCode::TOO_MANY_REQUESTS].contains(&own.status()),
+            "{}",
+            own.status()
+        );
+    }
+    assert!(slowed > 0, "38 guesses at other accounts were never slowed");
+    // A user's own mistakes are still forgotten on their success.
+    let practice = client_from(51);
+    for _ in 0..3 {
+        let typo = sign_in_from(&app, &practice, "lw", "a long test passwrod").await;
+        assert_eq!(typo.status(), StatusCode::UNAUTHORIZED);
+    }
+    let ok = sign_in_from(&app, &practice, "lw", LINK_WORKER_PASSWORD).await;
     assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    // Had the four attempts stayed on the address, the 17th guess below would reach 20 and
+    // be slowed; taken back, all 17 are checked.
+    for n in 0..17 {
+        let guess = sign_in_from(&app, &practice, &format!("nobody{n}"), "guess").await;
+        assert_eq!(guess.status(), StatusCode::UNAUTHORIZED, "guess {n}");
+    }
 }
 
 on_both_databases!(every_signed_in_response_says_no_store);
@@ -612,6 +654,11 @@ async fn counters_older_than_the_window_are_forgotten(backend: Backend) {
     let keys: Vec<&str> = keys.iter().map(|(k,)| k.as_str()).collect();
     assert_eq!(
         keys,
-        ["account:just-now", "account:nobody", "address:127.0.0.1"]
+        [
+            "account:just-now",
+            "account:nobody",
+            "address:127.0.0.1",
+            "address:127.0.0.1|account:nobody"
+        ]
     );
 }

@@ -25,7 +25,7 @@ async fn after_form(
     let person_id = match state.store.referral(referral_id, user.case_scope()).await {
         Ok(Some(r)) => r.person_id,
         Ok(None) => return error_page(Some(user), AppError::NotFound("referral")),
-        Err(e) => return error_page(Some(user), e),
+        Err(e) => return error_page(Some(user), e.into()),
     };
     match result {
         Ok(()) => {

@@ -1,0 +1,112 @@
+//! The caseload list: one query over referrals, people and connections with optional filters,
+//! kept apart because what a referrer may see of a row differs from what the team sees.
+
+use super::error::StoreResult;
+use super::scope::referral_scope_clause;
+use super::{on_reader, Store};
+use crate::audit::{AuditAction, AuditContext};
+use crate::auth::policy::CaseScope;
+use crate::referrals::*;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One line of a caseload list.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct CaseloadRow {
+    pub referral_id: i64,
+    pub person_id: i64,
+    pub person_name: String,
+    pub state: String,
+    pub version: i64,
+    pub link_worker_id: Option<i64>,
+    pub link_worker_name: Option<String>,
+    pub received_at: DateTime<Utc>,
+    pub next_follow_up_on: Option<NaiveDate>,
+    pub imd_decile: Option<i32>,
+    /// Connections sent over `UNANSWERED_AFTER_DAYS` ago that the organisation has not
+    /// answered: flagged back to the link worker.
+    pub unanswered_connections: i64,
+}
+
+impl Store {
+    /// A caseload list within scope, newest first, with optional filters.
+    pub async fn caseload(
+        &self,
+        scope: CaseScope,
+        filter: &CaseloadFilter,
+    ) -> StoreResult<Vec<CaseloadRow>> {
+        let Some((clause, scope_id)) = referral_scope_clause(scope) else {
+            return Ok(vec![]);
+        };
+        let open: Vec<&str> = ReferralState::ALL
+            .iter()
+            .filter(|s| s.is_open())
+            .map(|s| s.code())
+            .collect();
+        // A referrer sees what they sent and where the referral stands: the name only of
+        // people they registered (the family name they matched otherwise), and nothing the
+        // team recorded (follow-ups, connections) or derived from another's record.
+        let (name, follow_up, imd, unanswered_count) = if matches!(scope, CaseScope::MadeBy(_)) {
+            (
+                "CASE WHEN p.created_by = $2 THEN p.given_name || ' ' || p.family_name ELSE p.family_name END",
+                "CAST(NULL AS DATE)",
+                "CASE WHEN p.created_by = $2 THEN p.imd_decile END",
+                "(SELECT COUNT(*) FROM connections k WHERE 1 = 0 AND k.sent_at < $7)",
+            )
+        } else {
+            (
+                "p.given_name || ' ' || p.family_name",
+                "r.next_follow_up_on",
+                "p.imd_decile",
+                "(SELECT COUNT(*) FROM connections k WHERE k.referral_id = r.id AND k.status = 'requested' AND k.sent_at < $7)",
+            )
+        };
+        let sql = format!(
+            "SELECT r.id AS referral_id, p.id AS person_id, {name} AS person_name, \
+             r.state, r.version, r.link_worker_id, u.display_name AS link_worker_name, r.received_at, {follow_up} AS next_follow_up_on, \
+             {imd} AS imd_decile, {unanswered_count} AS unanswered_connections \
+             FROM referrals r JOIN people p ON p.id = r.person_id LEFT JOIN users u ON u.id = r.link_worker_id \
+             WHERE {clause} \
+             AND ($1 IS NULL OR r.state = $1) \
+             AND ($3 IS NULL OR r.link_worker_id = $3) \
+             AND ($4 IS NULL OR (r.next_follow_up_on < $4 AND r.state IN ('{open}'))) \
+             AND ($8 IS NULL OR (r.next_follow_up_on = $8 AND r.state IN ('{open}'))) \
+             {unanswered}{unassigned} \
+             ORDER BY r.received_at DESC, r.id DESC LIMIT $5 OFFSET $6",
+            open = open.join("', '"),
+            unanswered = if filter.unanswered {
+                "AND EXISTS (SELECT 1 FROM connections k WHERE k.referral_id = r.id AND k.status = 'requested' AND k.sent_at < $7) "
+            } else {
+                ""
+            },
+            unassigned = if filter.unassigned {
+                format!("AND r.link_worker_id IS NULL AND r.state IN ('{}') ", open.join("', '"))
+            } else {
+                String::new()
+            },
+        );
+        Ok(on_reader!(self, pool => sqlx::query_as(&sql)
+            .bind(filter.state.map(ReferralState::code))
+            .bind(scope_id)
+            .bind(filter.link_worker_id)
+            .bind(filter.overdue_on)
+            .bind(filter.limit).bind(filter.offset)
+            .bind(Utc::now() - chrono::Duration::days(UNANSWERED_AFTER_DAYS))
+            .bind(filter.due_on)
+            .fetch_all(pool).await)?)
+    }
+
+    /// A caseload list for someone to see; the listing itself is audited.
+    pub async fn read_caseload(
+        &self,
+        scope: CaseScope,
+        filter: &CaseloadFilter,
+        ctx: &AuditContext,
+    ) -> StoreResult<Vec<CaseloadRow>> {
+        let rows = self.caseload(scope, filter).await?;
+        self.audit_read(ctx, AuditAction::List, "caseload", None, None)
+            .await?;
+        Ok(rows)
+    }
+}
