@@ -64,17 +64,26 @@ pub fn round_to(x: f64, places: i32) -> f64 {
 }
 
 impl Interval {
-    /// `None` unless all three are finite: JSON has no NaN, and a statistic that could
-    /// not be computed is not shown.
-    fn shown(e: Estimate, scale: f64, places: i32) -> Option<Interval> {
+    /// Rounds an unrounded estimate once, for showing. `None` unless all three are finite:
+    /// JSON has no NaN, and a statistic that could not be computed is not shown.
+    pub(super) fn shown(e: Estimate, places: i32) -> Option<Interval> {
         [e.value, e.lower, e.upper]
             .iter()
             .all(|x| x.is_finite())
             .then(|| Interval {
-                value: round_to(e.value * scale, places),
-                lower: round_to(e.lower * scale, places),
-                upper: round_to(e.upper * scale, places),
+                value: round_to(e.value, places),
+                lower: round_to(e.lower, places),
+                upper: round_to(e.upper, places),
             })
+    }
+}
+
+/// An estimate multiplied by `scale` (a proportion as a percentage), still unrounded.
+fn scaled(e: Estimate, scale: f64) -> Estimate {
+    Estimate {
+        value: e.value * scale,
+        lower: e.lower * scale,
+        upper: e.upper * scale,
     }
 }
 
@@ -163,9 +172,11 @@ pub struct InequalityRow {
     pub label: &'static str,
     /// The indicator in quintiles 1 (most deprived) to 5.
     pub quintiles: Vec<Option<f64>>,
-    /// Slope index of inequality: fitted most deprived minus least deprived end.
+    /// Slope index of inequality: the fitted value at the most deprived end of the scale
+    /// minus that at the least deprived end (positive: higher in more deprived areas).
     pub sii: Option<Interval>,
-    /// Relative index of inequality: SII over the population-weighted mean.
+    /// Relative index of inequality (PHE): the fitted value at the most deprived end over
+    /// that at the least deprived end (above 1: higher in more deprived areas).
     pub rii: Option<Interval>,
     /// Quintile 1 minus quintile 5.
     pub gap: Option<f64>,
@@ -191,89 +202,114 @@ pub struct Method {
     pub method: &'static str,
 }
 
-/// A statistic's value and its standard error, for the inequality regression.
+/// An indicator compared across deprivation quintiles.
 struct Indicator {
     code: &'static str,
     label: &'static str,
-    /// The indicator for one tally, when it may be shown.
-    value: fn(&Tally, f64) -> Option<Interval>,
+    /// Decimal places shown.
+    places: i32,
+    /// The unrounded indicator for one tally, when it may be shown.
+    value: fn(&Tally, f64) -> Option<Estimate>,
 }
 
 const INDICATORS: [Indicator; 5] = [
     Indicator {
         code: "referral_rate",
         label: "Referrals per 1,000 registered people a year",
+        places: 1,
         value: |t, years| referral_rate(t, years),
     },
     Indicator {
         code: "contacted_percent",
         label: "% of referrals contacted",
+        places: 1,
         value: |t, _| stage_percent(t, Stage::Contacted),
     },
     Indicator {
         code: "attended_percent",
         label: "% of referrals attending a first session",
+        places: 1,
         value: |t, _| stage_percent(t, Stage::Attended),
     },
     Indicator {
         code: "goals_met_percent",
         label: "% of referrals closed with goals met",
+        places: 1,
         value: |t, _| stage_percent(t, Stage::GoalsMet),
     },
     Indicator {
         code: "swemwbs_change",
         label: "Mean SWEMWBS change (metric points)",
+        places: 2,
         value: |t, _| mean_change(t, 0),
     },
 ];
 
-fn referral_rate(t: &Tally, years: f64) -> Option<Interval> {
+/// Referrals per 1,000 a year, unrounded.
+pub(super) fn referral_rate(t: &Tally, years: f64) -> Option<Estimate> {
     if !may_show_statistic(t.population) || disclosure::is_small(t.referrals) {
         return None;
     }
     stats::poisson_rate(t.referrals, t.population as f64 * years, RATE_PER)
-        .and_then(|e| Interval::shown(e, 1.0, 1))
 }
 
-fn percent(k: u64, n: u64) -> Option<Interval> {
+/// A percentage with its Wilson interval, unrounded.
+pub(super) fn percent(k: u64, n: u64) -> Option<Estimate> {
     if !may_show_proportion(k, n) {
         return None;
     }
-    stats::wilson(k, n).and_then(|e| Interval::shown(e, 100.0, 1))
+    stats::wilson(k, n).map(|e| scaled(e, 100.0))
 }
 
-fn stage_percent(t: &Tally, stage: Stage) -> Option<Interval> {
+pub(super) fn stage_percent(t: &Tally, stage: Stage) -> Option<Estimate> {
     percent(t.stages[stage as usize], t.referrals)
 }
 
-fn mean_change(t: &Tally, outcome: usize) -> Option<Interval> {
+pub(super) fn mean_change(t: &Tally, outcome: usize) -> Option<Estimate> {
     let acc = &t.change[outcome];
     if !may_show_statistic(acc.n) {
         return None;
     }
-    stats::mean_t(acc).and_then(|e| Interval::shown(e, 1.0, 2))
+    stats::mean_t(acc)
 }
 
+/// Median days to first contact, when it may be shown.
+pub(super) fn median_contact_days(t: &Tally) -> Option<f64> {
+    may_show_statistic(t.contact_days.n)
+        .then(|| stats::median_from_histogram(&t.contact_days_histogram))
+        .flatten()
+}
+
+/// Share of `whole` in `part` (0..1), unrounded, when both may be shown.
 fn share(part: u64, whole: u64) -> Option<f64> {
     (whole > 0 && !disclosure::is_small(part) && may_show_statistic(whole))
-        .then(|| round_to(100.0 * part as f64 / whole as f64, 1))
+        .then(|| part as f64 / whole as f64)
+}
+
+/// Representation, unrounded: (share of population, share of referrals, ratio).
+pub(super) fn representation_exact(
+    t: &Tally,
+    all: &Tally,
+    has_population: bool,
+) -> (Option<f64>, Option<f64>, Option<f64>) {
+    let population = has_population
+        .then(|| share(t.population, all.population))
+        .flatten();
+    let referrals = share(t.referrals, all.referrals);
+    // Divided from the counts themselves, never from shares rounded for showing.
+    let ratio = match (population, referrals) {
+        (Some(p), Some(r)) if p > 0.0 && may_show_statistic(t.population) => Some(r / p),
+        _ => None,
+    };
+    (population, referrals, ratio)
 }
 
 fn representation(t: &Tally, all: &Tally, has_population: bool) -> Representation {
-    let population_share = has_population
-        .then(|| share(t.population, all.population))
-        .flatten();
-    let referral_share = share(t.referrals, all.referrals);
-    let ratio = match (population_share, referral_share) {
-        (Some(p), Some(r)) if p > 0.0 && may_show_statistic(t.population) => {
-            Some(round_to(r / p, 2))
-        }
-        _ => None,
-    };
+    let (population, referrals, ratio) = representation_exact(t, all, has_population);
     Representation {
-        population_share_percent: population_share,
-        referral_share_percent: referral_share,
-        ratio,
+        population_share_percent: population.map(|p| round_to(100.0 * p, 1)),
+        referral_share_percent: referrals.map(|r| round_to(100.0 * r, 1)),
+        ratio: ratio.map(|r| round_to(r, 2)),
     }
 }
 
@@ -291,17 +327,15 @@ fn group_row(
             stage: stage.code(),
             label: stage.label(),
             count: Shown::of(t.stages[stage as usize]),
-            percent: stage_percent(t, stage),
+            percent: stage_percent(t, stage).and_then(|e| Interval::shown(e, 1)),
         })
         .collect();
     let contacted = t.contact_days.n;
     let first_contact = FirstContact {
         referrals: Shown::of(contacted),
-        median_days: may_show_statistic(contacted)
-            .then(|| stats::median_from_histogram(&t.contact_days_histogram))
-            .flatten(),
+        median_days: median_contact_days(t),
         mean_days: may_show_statistic(contacted)
-            .then(|| stats::mean_t(&t.contact_days).and_then(|e| Interval::shown(e, 1.0, 1)))
+            .then(|| stats::mean_t(&t.contact_days).and_then(|e| Interval::shown(e, 1)))
             .flatten(),
     };
     let outcomes = Outcome::ALL
@@ -311,10 +345,10 @@ fn group_row(
             measure: outcome.code(),
             label: outcome.label(),
             pairs: Shown::of(t.change[i].n),
-            mean_change: mean_change(t, i),
+            mean_change: mean_change(t, i).and_then(|e| Interval::shown(e, 2)),
             improved: outcome.meaningful_improvement().map(|_| ImprovedRow {
                 count: Shown::of(t.improved[i]),
-                percent: percent(t.improved[i], t.change[i].n),
+                percent: percent(t.improved[i], t.change[i].n).and_then(|e| Interval::shown(e, 1)),
             }),
         })
         .collect();
@@ -325,7 +359,7 @@ fn group_row(
             barrier: b.code(),
             label: b.label(),
             count: Shown::of(t.barriers[i]),
-            percent: percent(t.barriers[i], t.referrals),
+            percent: percent(t.barriers[i], t.referrals).and_then(|e| Interval::shown(e, 1)),
         })
         .collect();
     GroupRow {
@@ -334,7 +368,7 @@ fn group_row(
         population: has_population.then(|| Shown::of(t.population)),
         referrals: Shown::of(t.referrals),
         referral_rate: if has_population {
-            referral_rate(t, years)
+            referral_rate(t, years).and_then(|e| Interval::shown(e, 1))
         } else {
             None
         },
@@ -347,44 +381,75 @@ fn group_row(
 }
 
 fn inequality_row(indicator: &Indicator, tallies: &Tallies, years: f64) -> InequalityRow {
-    let quintiles: Vec<(Option<Interval>, u64)> = (0..5)
+    let exact = inequality_exact(indicator, tallies, years);
+    let places = indicator.places;
+    InequalityRow {
+        indicator: indicator.code,
+        label: indicator.label,
+        quintiles: exact
+            .quintiles
+            .iter()
+            .map(|q| q.map(|e| round_to(e.value, places)))
+            .collect(),
+        sii: exact
+            .inequality
+            .and_then(|i| Interval::shown(i.sii, places + 1)),
+        rii: exact
+            .inequality
+            .and_then(|i| i.rii)
+            .and_then(|r| Interval::shown(r, 3)),
+        gap: exact.gap().map(|g| round_to(g, places + 1)),
+        ratio: exact.ratio().map(|r| round_to(r, 2)),
+    }
+}
+
+/// An indicator across quintiles and its inequality statistics, all unrounded: every
+/// derived figure is computed from these, and rounded once, when shown.
+pub(super) struct InequalityExact {
+    /// Quintiles 1 (most deprived) to 5.
+    pub quintiles: Vec<Option<Estimate>>,
+    pub inequality: Option<stats::Inequality>,
+}
+
+impl InequalityExact {
+    pub fn gap(&self) -> Option<f64> {
+        self.quintiles[0]
+            .zip(self.quintiles[4])
+            .map(|(a, b)| a.value - b.value)
+    }
+    pub fn ratio(&self) -> Option<f64> {
+        self.quintiles[0]
+            .zip(self.quintiles[4])
+            .and_then(|(a, b)| (b.value != 0.0).then(|| a.value / b.value))
+    }
+}
+
+fn inequality_exact(indicator: &Indicator, tallies: &Tallies, years: f64) -> InequalityExact {
+    let quintiles: Vec<(Option<Estimate>, u64)> = (0..5)
         .map(|q| {
             let t = tallies.group(Dimension::ImdQuintile, q);
             ((indicator.value)(t, years), t.population)
         })
         .collect();
-    let values: Vec<Option<f64>> = quintiles.iter().map(|(v, _)| v.map(|i| i.value)).collect();
     let complete: Option<Vec<QuantileValue>> = quintiles
         .iter()
         .map(|(v, population)| {
-            v.map(|i| QuantileValue {
+            v.map(|e| QuantileValue {
                 population: *population as f64,
-                value: i.value,
-                standard_error: stats::standard_error(&Estimate {
-                    value: i.value,
-                    lower: i.lower,
-                    upper: i.upper,
-                }),
+                value: e.value,
+                standard_error: stats::standard_error(&e),
             })
         })
         .collect();
-    let inequality = complete.as_deref().and_then(stats::inequality);
-    let (q1, q5) = (values[0], values[4]);
-    InequalityRow {
-        indicator: indicator.code,
-        label: indicator.label,
-        quintiles: values,
-        sii: inequality
-            .as_ref()
-            .and_then(|i| Interval::shown(i.sii, 1.0, 2)),
-        rii: inequality
-            .as_ref()
-            .and_then(|i| Interval::shown(i.rii, 1.0, 3)),
-        gap: q1.zip(q5).map(|(a, b)| round_to(a - b, 2)),
-        ratio: q1
-            .zip(q5)
-            .and_then(|(a, b)| (b != 0.0).then(|| round_to(a / b, 2))),
+    InequalityExact {
+        inequality: complete.as_deref().and_then(stats::inequality),
+        quintiles: quintiles.into_iter().map(|(v, _)| v).collect(),
     }
+}
+
+/// The referral-rate inequality, unrounded, for the headlines.
+pub(super) fn referral_rate_inequality(tallies: &Tallies, years: f64) -> InequalityExact {
+    inequality_exact(&INDICATORS[0], tallies, years)
 }
 
 fn trend(tallies: &Tallies) -> Vec<TrendPoint> {
@@ -400,15 +465,14 @@ fn trend(tallies: &Tallies) -> Vec<TrendPoint> {
                     return None;
                 }
                 stats::poisson_rate(events, people as f64 * years, RATE_PER)
-                    .and_then(|e| Interval::shown(e, 1.0, 1))
             };
             let (most, least) = (rate(0), rate(4));
             TrendPoint {
                 from: quarter.from,
                 to: quarter.to,
                 gap: most.zip(least).map(|(a, b)| round_to(a.value - b.value, 1)),
-                most_deprived_rate: most,
-                least_deprived_rate: least,
+                most_deprived_rate: most.and_then(|e| Interval::shown(e, 1)),
+                least_deprived_rate: least.and_then(|e| Interval::shown(e, 1)),
             }
         })
         .collect()
@@ -487,7 +551,7 @@ pub fn build(
         disclosure_control: disclosure::RULE,
         methods: METHODS.to_vec(),
     };
-    report.headlines = super::headlines::write(&report);
+    report.headlines = super::headlines::write(&report, tallies, years);
     report
 }
 
@@ -550,9 +614,12 @@ with a t-based 95% interval.",
         statistic: "Slope and relative index of inequality",
         method: "Weighted least squares regression (weights: quintile population) of the indicator on the \
 midpoint of each quintile's cumulative population share, most deprived first. SII = fitted most deprived \
-minus least deprived end (positive: higher in more deprived areas); RII = SII / population-weighted mean. \
-95% intervals from each quintile's standard error: the SII is a fixed linear combination of the quintile \
-values, so its variance is exact (the limit of the PHE simulation method); the RII uses the delta method.",
+minus least deprived end (positive: higher in more deprived areas); RII = fitted most deprived end over \
+fitted least deprived end (above 1: higher in more deprived areas), as PHEindicatormethods phe_sii with \
+multiplier -1. 95% intervals from each quintile's standard error (taken from its 95% interval): both ends \
+are fixed linear combinations of the quintile values, so the SII interval is exact and the RII interval is \
+Fieller's, each the limit of PHE's simulation. Every figure here is computed from unrounded quintile \
+values and rounded once, for showing.",
     },
     Method {
         statistic: "Core20 representation ratio",
@@ -716,17 +783,57 @@ mod tests {
         }
     }
 
+    /// Issue 13 items 1-3, worked by hand: shares rounded for showing would give another ratio.
+    #[test]
+    fn representation_divides_the_counts_not_rounded_shares() {
+        let tally = |population, referrals| Tally {
+            population,
+            referrals,
+            ..Tally::default()
+        };
+        // 15 of 10,000 people (0.15%, shown 0.2) and 10 of 1,000 referrals (1.0%): the ratio is
+        // 0.01 / 0.0015 = 6.67, where the shown shares would give 1.0 / 0.2 = 5.
+        let r = representation(&tally(15, 10), &tally(10_000, 1_000), true);
+        assert_eq!(r.population_share_percent, Some(0.2));
+        assert_eq!(r.referral_share_percent, Some(1.0));
+        assert_eq!(r.ratio, Some(6.67));
+    }
+
+    #[test]
+    fn inequality_is_computed_from_unrounded_quintiles_and_rounded_once() {
+        let mut tallies = crate::equity::tally::tests_support::empty(0);
+        for (q, referrals) in [301, 252, 199, 148, 103].into_iter().enumerate() {
+            let t = &mut tallies.cells[tallies.layout.start(Dimension::ImdQuintile) + q];
+            t.population = 3000;
+            t.referrals = referrals;
+        }
+        let row = inequality_row(&INDICATORS[0], &tallies, 1.0);
+        // Equal populations: x = 0.1..0.9 and the SII is 1·y1 + 0.5·y2 - 0.5·y4 - 1·y5 with
+        // y = referrals / 3 per 1,000: (301 + 126 - 74 - 103) / 3 = 250 / 3 = 83.33 (the
+        // quintile rates rounded first would give 100.3 + 42 - 24.7 - 34.3 = 83.30).
+        assert_eq!(row.sii.unwrap().value, 83.33);
+        assert_eq!(row.quintiles[0], Some(100.3));
+        // The fitted ends: mean 1003 / 15 = 66.87, at x = 0 it is mean + SII / 2 and at x = 1
+        // mean - SII / 2, so the RII is (1003/15 + 125/3) / (1003/15 - 125/3) = 1628 / 378.
+        assert_eq!(row.rii.unwrap().value, round_to(1628.0 / 378.0, 3));
+        // Gap and ratio of quintiles 1 and 5 from the counts: (301 - 103) / 3 and 301 / 103.
+        assert_eq!(row.gap, Some(66.0));
+        assert_eq!(row.ratio, Some(round_to(301.0 / 103.0, 2)));
+    }
+
     #[test]
     fn shown_statistics_are_rounded_and_finite() {
         assert_eq!(round_to(48.049_9, 1), 48.0);
         assert_eq!(round_to(1.087_834, 2), 1.09);
         let i = Interval::shown(
-            Estimate {
-                value: 0.123_456,
-                lower: 0.1,
-                upper: 0.15,
-            },
-            100.0,
+            scaled(
+                Estimate {
+                    value: 0.123_456,
+                    lower: 0.1,
+                    upper: 0.15,
+                },
+                100.0,
+            ),
             1,
         )
         .unwrap();
@@ -736,6 +843,6 @@ mod tests {
             lower: 0.0,
             upper: 1.0,
         };
-        assert!(Interval::shown(nan, 1.0, 1).is_none());
+        assert!(Interval::shown(nan, 1).is_none());
     }
 }

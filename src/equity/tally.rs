@@ -543,6 +543,21 @@ pub fn tally(facts: &Facts, period: &Period, practice: Option<u16>) -> Tallies {
     }
 }
 
+/// Empty tallies, for tests that fill in counts by hand.
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use super::*;
+    pub fn empty(practices: usize) -> Tallies {
+        let layout = Layout::new(practices);
+        Tallies {
+            cells: vec![Tally::default(); layout.len],
+            layout,
+            quarters: Vec::new(),
+            has_register: true,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
