@@ -508,6 +508,15 @@ pub async fn generate(
             "the synthetic people are the whole registered list",
         )
         .await?;
+    // Synthetic data only: record keys follow from the seed, so the same seed gives the
+    // same perturbed equity figures on either database (a real database keeps the random
+    // secret migration 0016 created).
+    store
+        .set_meta(
+            crate::store::equity::RECORD_KEY_SECRET,
+            &format!("synthetic population, seed {}", options.seed),
+        )
+        .await?;
     store
         .set_meta(
             SYNTHETIC_POPULATION_KEY,

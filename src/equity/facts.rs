@@ -191,6 +191,10 @@ impl Outcome {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ReferralFact {
     pub who: Profile,
+    /// The referral's record key: fixed, secret and uniformly random (`disclosure`).
+    pub key: u64,
+    /// Age in whole years on the day the referral was received.
+    pub age: u8,
     pub received_day: i32,
     /// Whole days from receipt to the first contact that reached the person.
     pub days_to_first_contact: Option<u16>,
@@ -408,6 +412,18 @@ pub fn barrier_bit(barrier: &str) -> Option<u8> {
 }
 
 const _: () = assert!(Barrier::ALL.len() <= 32 && PlusGroup::ALL.len() <= 8);
+
+/// Age in whole years on `day` of someone born on `birth_day` (both days from the common
+/// era); 0 before birth, at most 255.
+pub fn age_on(birth_day: i32, day: i32) -> u8 {
+    let (Some(born), Some(on)) = (
+        NaiveDate::from_num_days_from_ce_opt(birth_day),
+        NaiveDate::from_num_days_from_ce_opt(day),
+    ) else {
+        return 0;
+    };
+    on.years_since(born).unwrap_or(0).min(255) as u8
+}
 
 #[cfg(test)]
 mod tests {

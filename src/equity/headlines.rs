@@ -89,7 +89,7 @@ referral, against {least:.0} days in the least deprived fifth."
     let least_represented = (0..crate::people::Ethnicity::ALL.len())
         .filter_map(|i| {
             let t = tallies.group(Dimension::Ethnicity, i);
-            if t.referrals < 10 {
+            if t.referrals.n < 10 {
                 return None;
             }
             let (_, _, ratio) = report::representation_exact(t, all, tallies.has_register);

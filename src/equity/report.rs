@@ -1,10 +1,10 @@
 //! The equity report as shown: every count through disclosure control, every statistic
 //! with its interval and method. Built from tallies; holds nothing person-level.
 
-use super::disclosure::{self, may_show_proportion, may_show_statistic, Shown};
+use super::disclosure::{self, may_show_proportion, may_show_statistic, published, Shown};
 use super::facts::{Facts, Outcome, Period, Stage};
 use super::stats::{self, Estimate, QuantileValue};
-use super::tally::{Dimension, Tallies, Tally};
+use super::tally::{Count, Dimension, Tallies, Tally};
 use crate::referrals::Barrier;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -245,60 +245,72 @@ const INDICATORS: [Indicator; 5] = [
     },
 ];
 
-/// Referrals per 1,000 a year, unrounded.
-pub(super) fn referral_rate(t: &Tally, years: f64) -> Option<Estimate> {
-    if !may_show_statistic(t.population) || disclosure::is_small(t.referrals) {
-        return None;
-    }
-    stats::poisson_rate(t.referrals, t.population as f64 * years, RATE_PER)
+/// The published (rounded) registered population, when it may carry a statistic.
+fn published_population(t: &Tally) -> Option<u64> {
+    may_show_statistic(t.population)
+        .then(|| Shown::rounded(t.population).value())
+        .flatten()
+        .filter(|&n| n > 0)
 }
 
-/// A percentage with its Wilson interval, unrounded.
-pub(super) fn percent(k: u64, n: u64) -> Option<Estimate> {
+/// Referrals per 1,000 a year from the published counts, unrounded.
+pub(super) fn referral_rate(t: &Tally, years: f64) -> Option<Estimate> {
+    rate_of(t.referrals, t, years)
+}
+
+fn rate_of(events: Count, t: &Tally, years: f64) -> Option<Estimate> {
+    let events = published(events)?;
+    let people = published_population(t)?;
+    stats::poisson_rate(events, people as f64 * years, RATE_PER)
+}
+
+/// A percentage with its Wilson interval from the published counts, unrounded. Each count
+/// carries its own noise, so a published part can exceed its published whole: it is
+/// capped at the whole.
+pub(super) fn percent(k: Count, n: Count) -> Option<Estimate> {
+    let (k, n) = (published(k)?, published(n)?);
     if !may_show_proportion(k, n) {
         return None;
     }
-    stats::wilson(k, n).map(|e| scaled(e, 100.0))
+    stats::wilson(k.min(n), n).map(|e| scaled(e, 100.0))
 }
 
 pub(super) fn stage_percent(t: &Tally, stage: Stage) -> Option<Estimate> {
     percent(t.stages[stage as usize], t.referrals)
 }
 
+/// Mean change among paired outcomes, when the pairs are shown (so at least 8).
 pub(super) fn mean_change(t: &Tally, outcome: usize) -> Option<Estimate> {
-    let acc = &t.change[outcome];
-    if !may_show_statistic(acc.n) {
-        return None;
-    }
-    stats::mean_t(acc)
+    published(t.pairs[outcome])?;
+    stats::mean_t(&t.change[outcome])
 }
 
-/// Median days to first contact, when it may be shown.
+/// Median days to first contact, when the referrals contacted are shown (at least 8).
 pub(super) fn median_contact_days(t: &Tally) -> Option<f64> {
-    may_show_statistic(t.contact_days.n)
-        .then(|| stats::median_from_histogram(&t.contact_days_histogram))
-        .flatten()
+    published(t.contacted)?;
+    stats::median_from_histogram(&t.contact_days_histogram)
 }
 
-/// Share of `whole` in `part` (0..1), unrounded, when both may be shown.
-fn share(part: u64, whole: u64) -> Option<f64> {
-    (whole > 0 && !disclosure::is_small(part) && may_show_statistic(whole))
-        .then(|| part as f64 / whole as f64)
+/// Share of `whole` in `part` (0..1) from published counts, unrounded.
+fn share(part: Option<u64>, whole: Option<u64>) -> Option<f64> {
+    let (part, whole) = (part?, whole?);
+    (whole > 0).then(|| part.min(whole) as f64 / whole as f64)
 }
 
-/// Representation, unrounded: (share of population, share of referrals, ratio).
+/// Representation from the published counts, unrounded: (share of population, share of
+/// referrals, ratio).
 pub(super) fn representation_exact(
     t: &Tally,
     all: &Tally,
     has_population: bool,
 ) -> (Option<f64>, Option<f64>, Option<f64>) {
     let population = has_population
-        .then(|| share(t.population, all.population))
+        .then(|| share(published_population(t), published_population(all)))
         .flatten();
-    let referrals = share(t.referrals, all.referrals);
+    let referrals = share(published(t.referrals), published(all.referrals));
     // Divided from the counts themselves, never from shares rounded for showing.
     let ratio = match (population, referrals) {
-        (Some(p), Some(r)) if p > 0.0 && may_show_statistic(t.population) => Some(r / p),
+        (Some(p), Some(r)) if p > 0.0 => Some(r / p),
         _ => None,
     };
     (population, referrals, ratio)
@@ -330,13 +342,12 @@ fn group_row(
             percent: stage_percent(t, stage).and_then(|e| Interval::shown(e, 1)),
         })
         .collect();
-    let contacted = t.contact_days.n;
     let first_contact = FirstContact {
-        referrals: Shown::of(contacted),
+        referrals: Shown::of(t.contacted),
         median_days: median_contact_days(t),
-        mean_days: may_show_statistic(contacted)
-            .then(|| stats::mean_t(&t.contact_days).and_then(|e| Interval::shown(e, 1)))
-            .flatten(),
+        mean_days: published(t.contacted)
+            .and_then(|_| stats::mean_t(&t.contact_days))
+            .and_then(|e| Interval::shown(e, 1)),
     };
     let outcomes = Outcome::ALL
         .iter()
@@ -344,11 +355,11 @@ fn group_row(
         .map(|(i, &outcome)| OutcomeRow {
             measure: outcome.code(),
             label: outcome.label(),
-            pairs: Shown::of(t.change[i].n),
+            pairs: Shown::of(t.pairs[i]),
             mean_change: mean_change(t, i).and_then(|e| Interval::shown(e, 2)),
             improved: outcome.meaningful_improvement().map(|_| ImprovedRow {
                 count: Shown::of(t.improved[i]),
-                percent: percent(t.improved[i], t.change[i].n).and_then(|e| Interval::shown(e, 1)),
+                percent: percent(t.improved[i], t.pairs[i]).and_then(|e| Interval::shown(e, 1)),
             }),
         })
         .collect();
@@ -365,7 +376,7 @@ fn group_row(
     GroupRow {
         group: code,
         label,
-        population: has_population.then(|| Shown::of(t.population)),
+        population: has_population.then(|| Shown::rounded(t.population)),
         referrals: Shown::of(t.referrals),
         referral_rate: if has_population {
             referral_rate(t, years).and_then(|e| Interval::shown(e, 1))
@@ -453,18 +464,17 @@ pub(super) fn referral_rate_inequality(tallies: &Tallies, years: f64) -> Inequal
 }
 
 fn trend(tallies: &Tallies) -> Vec<TrendPoint> {
-    let population = |q: usize| tallies.group(Dimension::ImdQuintile, q).population;
     tallies
         .quarters
         .iter()
         .map(|quarter| {
             let years = ((quarter.to - quarter.from).num_days() + 1) as f64 / DAYS_PER_YEAR;
             let rate = |q: usize| {
-                let (events, people) = (quarter.referrals[q], population(q));
-                if disclosure::is_small(events) || !may_show_statistic(people) {
-                    return None;
-                }
-                stats::poisson_rate(events, people as f64 * years, RATE_PER)
+                rate_of(
+                    quarter.referrals[q],
+                    tallies.group(Dimension::ImdQuintile, q),
+                    years,
+                )
             };
             let (most, least) = (rate(0), rate(4));
             TrendPoint {
@@ -636,67 +646,13 @@ values and rounded once, for showing.",
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::equity::disclosure::is_small;
-    use crate::equity::facts::{
-        PopulationCell, PracticeRef, Profile, ReferralFact, Register, NO_PRACTICE,
-    };
+    use crate::equity::facts::{PopulationCell, PracticeRef, Register};
     use crate::equity::tally::tally;
-    use chrono::Datelike;
     use proptest::collection::vec;
     use proptest::prelude::*;
     use serde_json::Value;
 
-    fn day(s: &str) -> i32 {
-        s.parse::<NaiveDate>().unwrap().num_days_from_ce()
-    }
-
-    fn profile() -> impl Strategy<Value = Profile> {
-        (
-            prop_oneof![0u16..3, Just(NO_PRACTICE)],
-            0u8..6,
-            0u8..4,
-            0u8..6,
-            0u8..64,
-            0u8..32,
-            day("1930-01-01")..day("2020-01-01"),
-        )
-            .prop_map(
-                |(practice, quintile, sex, ethnicity, plus, clinical, birth_day)| Profile {
-                    practice,
-                    quintile,
-                    sex,
-                    ethnicity,
-                    plus,
-                    clinical,
-                    birth_day,
-                },
-            )
-    }
-
-    fn change() -> impl Strategy<Value = f32> {
-        prop_oneof![Just(f32::NAN), -10.0f32..10.0]
-    }
-
-    fn referral() -> impl Strategy<Value = ReferralFact> {
-        (
-            profile(),
-            day("2025-11-01")..day("2027-02-01"),
-            proptest::option::of(0u16..60),
-            0u8..32,
-            0u32..(1 << Barrier::ALL.len()),
-            [change(), change(), change(), change()],
-        )
-            .prop_map(
-                |(who, received_day, days, stages, barriers, change)| ReferralFact {
-                    who,
-                    received_day,
-                    days_to_first_contact: days,
-                    stages,
-                    barriers,
-                    change,
-                },
-            )
-    }
+    use crate::equity::test_data::{profile, referral};
 
     /// Every count in the shown report: a multiple of 5 other than 5, or "*".
     fn check_counts(value: &Value, key: &str) {
@@ -741,11 +697,11 @@ mod tests {
                 for (i, g) in breakdown.groups.iter().enumerate() {
                     let t = raw.group(*dimension, i);
                     if g.referral_rate.is_some() || g.representation.ratio.is_some() {
-                        prop_assert!(enough(t.population) && !is_small(t.referrals));
+                        prop_assert!(enough(t.population) && enough(t.referrals.n));
                     }
                     for (s, stage) in g.funnel.iter().enumerate() {
                         if stage.percent.is_some() {
-                            prop_assert!(enough(t.referrals) && !is_small(t.stages[s]));
+                            prop_assert!(enough(t.referrals.n) && enough(t.stages[s].n));
                         }
                     }
                     if g.first_contact.median_days.is_some() || g.first_contact.mean_days.is_some() {
@@ -756,12 +712,12 @@ mod tests {
                             prop_assert!(enough(t.change[o].n));
                         }
                         if outcome.improved.as_ref().is_some_and(|i| i.percent.is_some()) {
-                            prop_assert!(enough(t.change[o].n) && !is_small(t.improved[o]));
+                            prop_assert!(enough(t.change[o].n) && enough(t.improved[o].n));
                         }
                     }
                     for (b, barrier) in g.barriers.iter().enumerate() {
                         if barrier.percent.is_some() {
-                            prop_assert!(enough(t.referrals) && !is_small(t.barriers[b]));
+                            prop_assert!(enough(t.referrals.n) && enough(t.barriers[b].n));
                         }
                     }
                 }
@@ -769,10 +725,10 @@ mod tests {
             for point in &report.trend {
                 let quarter = raw.quarters.iter().find(|q| q.from == point.from).unwrap();
                 if point.most_deprived_rate.is_some() {
-                    prop_assert!(!is_small(quarter.referrals[0]));
+                    prop_assert!(enough(quarter.referrals[0].n));
                 }
                 if point.least_deprived_rate.is_some() {
-                    prop_assert!(!is_small(quarter.referrals[4]));
+                    prop_assert!(enough(quarter.referrals[4].n));
                 }
             }
             for row in &report.inequality {
@@ -783,12 +739,19 @@ mod tests {
         }
     }
 
+    /// A count whose cell key gets no noise, so a hand-worked example shows its count
+    /// rounded to 5 (a third of keys do).
+    fn unperturbed(n: u64) -> Count {
+        let key = (0..).find(|&k| disclosure::noise(k) == 0).unwrap();
+        Count { n, key }
+    }
+
     /// Issue 13 items 1-3, worked by hand: shares rounded for showing would give another ratio.
     #[test]
     fn representation_divides_the_counts_not_rounded_shares() {
         let tally = |population, referrals| Tally {
             population,
-            referrals,
+            referrals: unperturbed(referrals),
             ..Tally::default()
         };
         // 15 of 10,000 people (0.15%, shown 0.2) and 10 of 1,000 referrals (1.0%): the ratio is
@@ -802,23 +765,24 @@ mod tests {
     #[test]
     fn inequality_is_computed_from_unrounded_quintiles_and_rounded_once() {
         let mut tallies = crate::equity::tally::tests_support::empty(0);
+        // Published (unperturbed here, rounded to 5): 300, 250, 200, 150, 105.
         for (q, referrals) in [301, 252, 199, 148, 103].into_iter().enumerate() {
             let t = &mut tallies.cells[tallies.layout.start(Dimension::ImdQuintile) + q];
             t.population = 3000;
-            t.referrals = referrals;
+            t.referrals = unperturbed(referrals);
         }
         let row = inequality_row(&INDICATORS[0], &tallies, 1.0);
         // Equal populations: x = 0.1..0.9 and the SII is 1·y1 + 0.5·y2 - 0.5·y4 - 1·y5 with
-        // y = referrals / 3 per 1,000: (301 + 126 - 74 - 103) / 3 = 250 / 3 = 83.33 (the
-        // quintile rates rounded first would give 100.3 + 42 - 24.7 - 34.3 = 83.30).
-        assert_eq!(row.sii.unwrap().value, 83.33);
-        assert_eq!(row.quintiles[0], Some(100.3));
-        // The fitted ends: mean 1003 / 15 = 66.87, at x = 0 it is mean + SII / 2 and at x = 1
-        // mean - SII / 2, so the RII is (1003/15 + 125/3) / (1003/15 - 125/3) = 1628 / 378.
-        assert_eq!(row.rii.unwrap().value, round_to(1628.0 / 378.0, 3));
-        // Gap and ratio of quintiles 1 and 5 from the counts: (301 - 103) / 3 and 301 / 103.
-        assert_eq!(row.gap, Some(66.0));
-        assert_eq!(row.ratio, Some(round_to(301.0 / 103.0, 2)));
+        // y = referrals / 3 per 1,000: (300 + 125 - 75 - 105) / 3 = 245 / 3 = 81.67 (the
+        // quintile rates rounded first would give 100 + 41.65 - 25 - 35 = 81.65).
+        assert_eq!(row.sii.unwrap().value, 81.67);
+        assert_eq!(row.quintiles[1], Some(83.3));
+        // The fitted ends: mean 1005 / 15 = 67, at x = 0 it is mean + SII / 2 and at x = 1
+        // mean - SII / 2, so the RII is (67 + 245/6) / (67 - 245/6) = 3235 / 785.
+        assert_eq!(row.rii.unwrap().value, round_to(3235.0 / 785.0, 3));
+        // Gap and ratio of quintiles 1 and 5 from the counts: (300 - 105) / 3 and 300 / 105.
+        assert_eq!(row.gap, Some(65.0));
+        assert_eq!(row.ratio, Some(round_to(300.0 / 105.0, 2)));
     }
 
     #[test]

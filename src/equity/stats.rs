@@ -725,7 +725,7 @@ mod tests {
             siis.push(-c1);
             riis.push(c0 / (c0 + c1));
         }
-        let mut pct = |v: &mut Vec<f64>, p: f64| {
+        let pct = |v: &mut Vec<f64>, p: f64| {
             v.sort_by(f64::total_cmp);
             v[(p * (v.len() - 1) as f64).round() as usize]
         };

@@ -134,37 +134,71 @@ impl Dimension {
 /// Days to first contact are counted exactly up to this; longer waits share the last bucket.
 pub const CONTACT_DAYS_KEPT: usize = 366;
 
+/// A count of referrals with the sum of their record keys (wrapping): the cell key that
+/// decides the count's published perturbation (`disclosure`). The same referrals always
+/// give the same key, so a count gets the same noise in every report that shows it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Count {
+    pub n: u64,
+    pub key: u64,
+}
+
+impl Count {
+    #[inline]
+    pub fn add(&mut self, key: u64) {
+        self.n += 1;
+        self.key = self.key.wrapping_add(key);
+    }
+    pub fn merge(&mut self, other: &Count) {
+        self.n += other.n;
+        self.key = self.key.wrapping_add(other.key);
+    }
+}
+
+fn merge_all(into: &mut [Count], from: &[Count]) {
+    for (a, b) in into.iter_mut().zip(from) {
+        a.merge(b);
+    }
+}
+
 /// Accumulators for one group.
 #[derive(Debug, Clone)]
 pub struct Tally {
     pub population: u64,
-    pub referrals: u64,
-    pub stages: [u64; Stage::ALL.len()],
+    pub referrals: Count,
+    pub stages: [Count; Stage::ALL.len()],
+    /// Referrals with a first successful contact.
+    pub contacted: Count,
     pub contact_days: MeanAccumulator,
     pub contact_days_histogram: [u32; CONTACT_DAYS_KEPT],
+    /// Paired outcomes: the count (with its key) and the changes.
+    pub pairs: [Count; Outcome::ALL.len()],
     pub change: [MeanAccumulator; Outcome::ALL.len()],
-    pub improved: [u64; Outcome::ALL.len()],
-    pub barriers: [u64; Barrier::ALL.len()],
+    pub improved: [Count; Outcome::ALL.len()],
+    pub barriers: [Count; Barrier::ALL.len()],
 }
 
 impl Default for Tally {
     fn default() -> Self {
         Tally {
             population: 0,
-            referrals: 0,
-            stages: [0; Stage::ALL.len()],
+            referrals: Count::default(),
+            stages: [Count::default(); Stage::ALL.len()],
+            contacted: Count::default(),
             contact_days: MeanAccumulator::default(),
             contact_days_histogram: [0; CONTACT_DAYS_KEPT],
+            pairs: [Count::default(); Outcome::ALL.len()],
             change: [MeanAccumulator::default(); Outcome::ALL.len()],
-            improved: [0; Outcome::ALL.len()],
-            barriers: [0; Barrier::ALL.len()],
+            improved: [Count::default(); Outcome::ALL.len()],
+            barriers: [Count::default(); Barrier::ALL.len()],
         }
     }
 }
 
 /// What one referral adds to each group it is in, worked out once per referral.
 struct Contribution {
-    stages: [u64; Stage::ALL.len()],
+    key: u64,
+    stages: u8,
     contact_days: Option<u16>,
     /// (outcome, change, meaningful improvement) for each paired outcome.
     changes: [(usize, f64, bool); Outcome::ALL.len()],
@@ -174,10 +208,6 @@ struct Contribution {
 
 impl Contribution {
     fn of(r: &ReferralFact) -> Contribution {
-        let mut stages = [0; Stage::ALL.len()];
-        for (count, stage) in stages.iter_mut().zip(Stage::ALL) {
-            *count = u64::from(r.stages & stage.bit() != 0);
-        }
         let mut changes = [(0, 0.0, false); Outcome::ALL.len()];
         let mut paired = 0;
         for (i, outcome) in Outcome::ALL.iter().enumerate() {
@@ -191,7 +221,8 @@ impl Contribution {
             }
         }
         Contribution {
-            stages,
+            key: r.key,
+            stages: r.stages,
             contact_days: r.days_to_first_contact,
             changes,
             paired,
@@ -202,35 +233,41 @@ impl Contribution {
 
 impl Tally {
     fn add(&mut self, c: &Contribution) {
-        self.referrals += 1;
-        for (count, add) in self.stages.iter_mut().zip(c.stages) {
-            *count += add;
+        let key = c.key;
+        self.referrals.add(key);
+        let mut stages = c.stages;
+        while stages != 0 {
+            if let Some(count) = self.stages.get_mut(stages.trailing_zeros() as usize) {
+                count.add(key);
+            }
+            stages &= stages - 1;
         }
         if let Some(days) = c.contact_days {
+            self.contacted.add(key);
             self.contact_days.add(f64::from(days));
             self.contact_days_histogram[usize::from(days).min(CONTACT_DAYS_KEPT - 1)] += 1;
         }
         for &(i, change, improved) in &c.changes[..c.paired] {
+            self.pairs[i].add(key);
             self.change[i].add(change);
-            self.improved[i] += u64::from(improved);
+            if improved {
+                self.improved[i].add(key);
+            }
         }
         let mut barriers = c.barriers;
         while barriers != 0 {
             if let Some(count) = self.barriers.get_mut(barriers.trailing_zeros() as usize) {
-                *count += 1;
+                count.add(key);
             }
             barriers &= barriers - 1;
         }
     }
-}
 
-impl Tally {
     fn merge(&mut self, other: &Tally) {
         self.population += other.population;
-        self.referrals += other.referrals;
-        for (a, b) in self.stages.iter_mut().zip(other.stages) {
-            *a += b;
-        }
+        self.referrals.merge(&other.referrals);
+        merge_all(&mut self.stages, &other.stages);
+        self.contacted.merge(&other.contacted);
         self.contact_days.merge(&other.contact_days);
         for (a, b) in self
             .contact_days_histogram
@@ -239,15 +276,12 @@ impl Tally {
         {
             *a += b;
         }
+        merge_all(&mut self.pairs, &other.pairs);
         for (a, b) in self.change.iter_mut().zip(&other.change) {
             a.merge(b);
         }
-        for (a, b) in self.improved.iter_mut().zip(other.improved) {
-            *a += b;
-        }
-        for (a, b) in self.barriers.iter_mut().zip(other.barriers) {
-            *a += b;
-        }
+        merge_all(&mut self.improved, &other.improved);
+        merge_all(&mut self.barriers, &other.barriers);
     }
 }
 
@@ -319,10 +353,11 @@ impl Layout {
         }
     }
 
-    /// Cells of the breakdowns only a register gives.
-    fn personal_cells(&self, who: &Profile, ages: &AgeCutoffs, cells: &mut Cells) {
+    /// Cells of the breakdowns only a register gives; `age_band` is the referral's band at
+    /// receipt, so a referral is in the same age group in every period that holds it.
+    fn personal_cells(&self, who: &Profile, age_band: u8, cells: &mut Cells) {
         cells.push(self.start(Dimension::Ethnicity) + who.ethnicity as usize);
-        cells.push(self.start(Dimension::AgeBand) + ages.band(who.birth_day) as usize);
+        cells.push(self.start(Dimension::AgeBand) + age_band as usize);
         cells.push(self.start(Dimension::Sex) + who.sex as usize);
         push_bits(
             self.start(Dimension::PlusGroup),
@@ -386,7 +421,7 @@ pub struct QuarterTally {
     /// Last day of the quarter, or of the period if it ends sooner.
     pub to: NaiveDate,
     /// Referrals from quintile 1..5 (index 0..4).
-    pub referrals: [u64; 5],
+    pub referrals: [Count; 5],
 }
 
 /// Everything the report needs, unsuppressed.
@@ -423,6 +458,14 @@ fn quarters(period: &Period) -> Vec<(NaiveDate, NaiveDate)> {
     out
 }
 
+/// The `AGE_BANDS` index of an age in whole years.
+pub fn age_band(age: u8) -> u8 {
+    AGE_BANDS
+        .iter()
+        .rposition(|(from, _)| u32::from(age) >= *from)
+        .unwrap_or(0) as u8
+}
+
 /// Referrals below this many are folded on one thread.
 const PARALLEL_FROM: usize = 20_000;
 
@@ -432,12 +475,11 @@ fn fold_referrals(
     period: &Period,
     practice: Option<u16>,
     layout: &Layout,
-    ages: &AgeCutoffs,
     quarter_starts: &[i32],
-) -> (Vec<Tally>, Vec<[u64; 5]>) {
+) -> (Vec<Tally>, Vec<[Count; 5]>) {
     let (from, to) = (period.from.num_days_from_ce(), period.to.num_days_from_ce());
     let mut cells = vec![Tally::default(); layout.len];
-    let mut quarters = vec![[0u64; 5]; quarter_starts.len()];
+    let mut quarters = vec![[Count::default(); 5]; quarter_starts.len()];
     let mut scratch = Cells::new();
     for r in referrals {
         if r.received_day < from
@@ -448,7 +490,7 @@ fn fold_referrals(
         }
         scratch.clear();
         layout.referral_cells(r.who.practice, r.who.quintile, &mut scratch);
-        layout.personal_cells(&r.who, ages, &mut scratch);
+        layout.personal_cells(&r.who, age_band(r.age), &mut scratch);
         let contribution = Contribution::of(r);
         for &cell in scratch.as_slice() {
             cells[cell].add(&contribution);
@@ -458,7 +500,7 @@ fn fold_referrals(
                 .partition_point(|&s| s <= r.received_day)
                 .saturating_sub(1);
             if let Some(counts) = quarters.get_mut(q) {
-                counts[r.who.quintile as usize - 1] += 1;
+                counts[r.who.quintile as usize - 1].add(r.key);
             }
         }
     }
@@ -502,12 +544,12 @@ pub fn tally(facts: &Facts, period: &Period, practice: Option<u16>) -> Tallies {
     let spans = quarters(period);
     let quarter_starts: Vec<i32> = spans.iter().map(|(s, _)| s.num_days_from_ce()).collect();
     let fold = |referrals: &[ReferralFact]| {
-        fold_referrals(referrals, period, practice, &layout, &ages, &quarter_starts)
+        fold_referrals(referrals, period, practice, &layout, &quarter_starts)
     };
     // Split across threads only when there is enough to share; each part has its own tallies.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     let chunk = facts.referrals.len().div_ceil(threads).max(PARALLEL_FROM);
-    let parts: Vec<(Vec<Tally>, Vec<[u64; 5]>)> = std::thread::scope(|s| {
+    let parts: Vec<(Vec<Tally>, Vec<[Count; 5]>)> = std::thread::scope(|s| {
         let handles: Vec<_> = facts
             .referrals
             .chunks(chunk)
@@ -515,15 +557,13 @@ pub fn tally(facts: &Facts, period: &Period, practice: Option<u16>) -> Tallies {
             .collect();
         handles.into_iter().filter_map(|h| h.join().ok()).collect()
     });
-    let mut quarter_counts = vec![[0u64; 5]; spans.len()];
+    let mut quarter_counts = vec![[Count::default(); 5]; spans.len()];
     for (part_cells, part_quarters) in parts {
         for (into, from) in cells.iter_mut().zip(&part_cells) {
             into.merge(from);
         }
         for (into, from) in quarter_counts.iter_mut().zip(part_quarters) {
-            for (a, b) in into.iter_mut().zip(from) {
-                *a += b;
-            }
+            merge_all(into, &from);
         }
     }
 
@@ -583,6 +623,8 @@ mod tests {
     fn referral(who: Profile, received: &str, stages: u8, swemwbs: f32) -> ReferralFact {
         ReferralFact {
             who,
+            key: 0,
+            age: 55,
             received_day: day(received).num_days_from_ce(),
             days_to_first_contact: Some(4),
             stages,
@@ -636,27 +678,29 @@ mod tests {
         };
         let t = tally(&facts, &period, None);
         let overall = t.group(Dimension::Overall, 0);
-        assert_eq!((overall.population, overall.referrals), (400, 4));
-        assert_eq!(t.group(Dimension::ImdQuintile, 0).referrals, 2);
-        assert_eq!(t.group(Dimension::ImdQuintile, 4).referrals, 1);
-        assert_eq!(t.group(Dimension::ImdQuintile, 5).referrals, 1, "unknown");
+        assert_eq!((overall.population, overall.referrals.n), (400, 4));
+        assert_eq!(t.group(Dimension::ImdQuintile, 0).referrals.n, 2);
+        assert_eq!(t.group(Dimension::ImdQuintile, 4).referrals.n, 1);
+        assert_eq!(t.group(Dimension::ImdQuintile, 5).referrals.n, 1, "unknown");
         assert_eq!(t.group(Dimension::Core20, 0).population, 100);
         assert_eq!(t.group(Dimension::Core20, 1).population, 300);
         assert_eq!(t.group(Dimension::PlusGroup, 0).population, 1);
-        assert_eq!(t.group(Dimension::PlusGroup, 1).referrals, 2);
+        assert_eq!(t.group(Dimension::PlusGroup, 1).referrals.n, 2);
         assert_eq!(
             t.group(Dimension::PlusGroup, PlusGroup::ALL.len())
                 .population,
             2
         );
-        assert_eq!(overall.stages, [1, 0, 0, 1, 0]);
+        let n = |c: &[Count]| c.iter().map(|c| c.n).collect::<Vec<_>>();
+        assert_eq!(n(&overall.stages), [1, 0, 0, 1, 0]);
         assert_eq!(overall.change[0].n, 2);
-        assert_eq!(overall.improved[0], 1, "only the 4-point change counts");
-        assert_eq!((overall.barriers[0], overall.barriers[2]), (4, 4));
+        assert_eq!(overall.pairs[0].n, 2);
+        assert_eq!(overall.improved[0].n, 1, "only the 4-point change counts");
+        assert_eq!((overall.barriers[0].n, overall.barriers[2].n), (4, 4));
         assert_eq!(overall.contact_days_histogram[4], 4);
         assert_eq!(t.quarters.len(), 4);
-        assert_eq!(t.quarters[0].referrals, [1, 0, 0, 0, 1]);
-        assert_eq!(t.quarters[1].referrals, [1, 0, 0, 0, 0]);
+        assert_eq!(n(&t.quarters[0].referrals), [1, 0, 0, 0, 1]);
+        assert_eq!(n(&t.quarters[1].referrals), [1, 0, 0, 0, 0]);
     }
 
     #[test]
@@ -665,7 +709,7 @@ mod tests {
         let period = Period::year_to(day("2026-12-31"));
         let t = tally(&facts, &period, Some(1));
         let overall = t.group(Dimension::Overall, 0);
-        assert_eq!((overall.population, overall.referrals), (300, 1));
+        assert_eq!((overall.population, overall.referrals.n), (300, 1));
         assert_eq!(t.group(Dimension::Practice, 0).population, 0);
         assert_eq!(t.group(Dimension::Sex, 0).population, 2);
     }

@@ -114,7 +114,28 @@ fn profile_from<'a>(
     ))
 }
 
-fn referral_from(line: &str, practices: &HashMap<i64, u16>) -> anyhow::Result<(i64, ReferralFact)> {
+/// A referral's record key: the first 8 bytes of SHA-256(secret, id). Fixed for the life of
+/// the database and uniformly random to anyone without the secret (`equity::disclosure`).
+pub fn record_key(secret: &[u8], referral_id: i64) -> u64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(secret)
+        .chain_update(b"referral:")
+        .chain_update(referral_id.to_be_bytes())
+        .finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    u64::from_le_bytes(first)
+}
+
+/// `meta` key of the secret behind record keys (created by migration 0016).
+pub const RECORD_KEY_SECRET: &str = "equity_record_key_secret";
+
+fn referral_from(
+    line: &str,
+    practices: &HashMap<i64, u16>,
+    secret: &[u8],
+) -> anyhow::Result<(i64, ReferralFact)> {
     let mut fields = line.split('|');
     let id: i64 = fields.next().context("referral id")?.parse()?;
     let who = profile_from(&mut fields, practices)?;
@@ -136,6 +157,8 @@ fn referral_from(line: &str, practices: &HashMap<i64, u16>) -> anyhow::Result<(i
         id,
         ReferralFact {
             who,
+            key: record_key(secret, id),
+            age: crate::equity::facts::age_on(who.birth_day, received),
             received_day: received,
             days_to_first_contact: first_contact
                 .map(|c| (c - received).clamp(0, i32::from(u16::MAX)) as u16),
@@ -235,6 +258,11 @@ impl Store {
             .map(|(i, p)| (p.id, i as u16))
             .collect();
         let has_register = self.meta(REGISTER_KEY).await?.is_some();
+        let secret = self
+            .meta(RECORD_KEY_SECRET)
+            .await?
+            .context("the equity record key secret is missing (migration 0016)")?;
+        let secret = secret.as_bytes();
         let backend = self.backend();
         let (referral_sql, register_sql) = (referrals_sql(backend), register_sql());
         let index = &index;
@@ -256,7 +284,7 @@ impl Store {
             },
             self.read_chunks("referrals", &referral_sql, |text| {
                 text.lines()
-                    .map(|line| referral_from(line, index))
+                    .map(|line| referral_from(line, index, secret))
                     .collect::<anyhow::Result<Vec<_>>>()
             }),
             self.read_chunks("referrals", MEASURES_SQL, measure_pairs),

@@ -25,7 +25,10 @@ async fn generated_report(backend: Backend, dir: &tempfile::TempDir) -> (String,
         .await
         .unwrap();
     let facts = store.load_equity_facts().await.unwrap();
-    let period = Period::year_to("2026-10-31".parse().unwrap());
+    let period = Period {
+        from: "2025-10-01".parse().unwrap(),
+        to: "2026-09-30".parse().unwrap(),
+    };
     (url, compute(&facts, &period, None))
 }
 
@@ -97,6 +100,30 @@ async fn analysts_and_team_leads_get_the_report_and_bad_requests_are_refused(bac
         .get("/reports/equity?practice=m00001", &app.team_lead)
         .await;
     assert_eq!(s, StatusCode::OK);
+    for published in [
+        "from=2026-03-01&to=2026-03-31",
+        "from=2026-01-01&to=2026-03-31",
+        "from=2025-04-01&to=2026-03-31",
+        "from=2026-01-01&to=2026-03-31&practice=m00001",
+    ] {
+        let (s, problem) = app
+            .get(&format!("/reports/equity?{published}"), &app.analyst)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{published}: {problem}");
+    }
+    let (_, problem) = app
+        .get(
+            "/reports/equity?from=2026-01-01&to=2026-03-30",
+            &app.analyst,
+        )
+        .await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("published periods only"),
+        "{problem}"
+    );
 
     for token in [&app.link_worker, &app.referrer, &app.vcse, &app.admin] {
         let (s, problem) = app.get("/reports/equity", token).await;
@@ -119,6 +146,28 @@ async fn analysts_and_team_leads_get_the_report_and_bad_requests_are_refused(bac
             Some("from"),
         ),
         ("from=yesterday", StatusCode::UNPROCESSABLE_ENTITY, None),
+        // Only published periods: two reports a day apart would difference to one day.
+        (
+            "from=2026-01-01&to=2026-03-30",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("from"),
+        ),
+        (
+            "from=2026-01-02&to=2026-04-01",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("from"),
+        ),
+        (
+            "from=2026-02-01&to=2026-04-30",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("from"),
+        ),
+        // One practice for one month is too fine.
+        (
+            "from=2026-03-01&to=2026-03-31&practice=m00001",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("practice"),
+        ),
         ("person=1", StatusCode::UNPROCESSABLE_ENTITY, None),
     ] {
         let (s, problem) = app
@@ -147,12 +196,12 @@ async fn the_page_and_its_downloads_are_for_analysts_and_self_contained() {
     let (status, file) = page(
         &app,
         &cookie,
-        "/reports/equity/download.html?from=2026-01-01&to=2026-06-30",
+        "/reports/equity/download.html?from=2026-01-01&to=2026-03-31",
     )
     .await;
     assert_eq!(status, StatusCode::OK);
     assert_self_contained(&file);
-    assert!(file.contains("2026-01-01 to 2026-06-30"));
+    assert!(file.contains("2026-01-01 to 2026-03-31"));
     let (status, csv) = page(&app, &cookie, "/reports/equity/download.csv").await;
     assert_eq!(status, StatusCode::OK);
     assert!(csv.starts_with("dimension,group,group_label,indicator,count,value,lower,upper"));
@@ -194,7 +243,7 @@ async fn the_cli_writes_each_format_and_imports_population_all_or_nothing() {
             "--database-url",
             &url,
             "--to",
-            "2026-10-31",
+            "2026-09-30",
             "--format",
             format,
             "--out",
