@@ -164,6 +164,8 @@ impl Tables {
                     "received_at",
                     "next_follow_up_on",
                     "snomed_code",
+                    "practice_id_at_referral",
+                    "imd_decile_at_referral",
                 ],
             ),
             events: Table::new(
@@ -457,7 +459,17 @@ pub async fn generate(
                 format!("07700 9{:05}", rng.gen_range(0..100_000)).into(),
                 join_codes(&person.plus, PlusGroup::code).into(),
                 join_codes(&person.conditions, LongTermCondition::code).into(),
-                created_at.into(),
+                // On the register (the equity report's denominators) from birth, for
+                // anyone born since the people were first loaded.
+                created_at
+                    .max(
+                        person
+                            .date_of_birth
+                            .and_hms_opt(9, 0, 0)
+                            .expect("valid time")
+                            .and_utc(),
+                    )
+                    .into(),
             ]);
             if rng.gen_bool(person.referral_probability()) {
                 let person_id = ids.person;
@@ -1080,7 +1092,9 @@ fn synth_referral(
     let workers = &staff.team_workers[&team];
     let worker = workers[rng.gen_range(0..workers.len())];
     let today = today - Duration::days(1);
-    let received = today - Duration::days(rng.gen_range(0..365));
+    // Never before the person was born.
+    let days_back = (today - p.date_of_birth).num_days().clamp(0, 364);
+    let received = today - Duration::days(rng.gen_range(0..=days_back));
     let received_at = at(received, rng);
     let kind = *[
         ReferrerKind::Gp,
@@ -1508,7 +1522,7 @@ fn synth_referral(
     finish_referral(
         t,
         rid,
-        person_id,
+        (person_id, practice, p.decile),
         kind,
         gp,
         team,
@@ -1526,7 +1540,7 @@ fn synth_referral(
 fn finish_referral(
     t: &mut Tables,
     rid: i64,
-    person_id: i64,
+    (person_id, practice, decile): (i64, i64, u8),
     kind: ReferrerKind,
     gp: i64,
     team: i64,
@@ -1557,6 +1571,8 @@ fn finish_referral(
         received_at.into(),
         if state.is_open() { follow_up } else { None }.into(),
         SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING.into(),
+        practice.into(),
+        (decile as i32).into(),
     ]);
     for (kind, to, reason, lw, snomed, when, actor) in events {
         t.events.push(vec![

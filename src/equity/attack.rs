@@ -615,7 +615,7 @@ fn facts_strategy() -> impl Strategy<Value = Facts> {
                     people,
                 })
                 .collect(),
-            register: Some(Register::build(&register, 3)),
+            register: Some(Register::of_profiles(&register, 3)),
             referrals,
             loaded_at: chrono::Utc::now(),
         })

@@ -2,7 +2,7 @@
 //! (from facts in memory, as a running server holds them), and can write the same facts
 //! as CSV so `bench/equity_duckdb.py` computes the same indicators in DuckDB.
 
-use super::facts::{Facts, Period, Profile};
+use super::facts::{Facts, Period, Profile, RegisteredPerson};
 use super::tally::{self, Dimension, Tallies};
 use crate::store::Store;
 use serde_json::json;
@@ -118,7 +118,7 @@ fn optional<T: ToString>(v: Option<T>) -> String {
 
 fn export_facts(
     facts: &Facts,
-    people: &[Profile],
+    people: &[RegisteredPerson],
     period: &Period,
     dir: &Path,
 ) -> anyhow::Result<()> {
@@ -141,14 +141,14 @@ fn export_facts(
     };
     let columns = "practice,quintile,sex,ethnicity,birth_day,plus,clinical";
     let mut out = file("people.csv")?;
-    writeln!(out, "{columns}")?;
+    writeln!(out, "{columns},registered")?;
     for p in people {
-        writeln!(out, "{}", profile(p))?;
+        writeln!(out, "{},{}", profile(&p.who), p.registered)?;
     }
     let mut out = file("referrals.csv")?;
     writeln!(
         out,
-        "{columns},received_day,contact_days,stages,barriers,c0,c1,c2,c3"
+        "{columns},age,received_day,contact_days,stages,barriers,c0,c1,c2,c3"
     )?;
     for r in &facts.referrals {
         let change: Vec<String> = r
@@ -158,8 +158,9 @@ fn export_facts(
             .collect();
         writeln!(
             out,
-            "{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{}",
             profile(&r.who),
+            r.age,
             r.received_day,
             optional(r.days_to_first_contact),
             r.stages,
@@ -168,11 +169,12 @@ fn export_facts(
         )?;
     }
     let tallies = tally::tally(facts, period, None);
-    let ages = super::facts::AgeCutoffs::on(period.to);
+    let ages = super::facts::AgeCutoffs::on(period.mid());
     let params = json!({
         "from_day": chrono::Datelike::num_days_from_ce(&period.from),
         "to_day": chrono::Datelike::num_days_from_ce(&period.to),
         "age_starts": ages.starts(),
+        "mid_day": chrono::Datelike::num_days_from_ce(&period.mid()),
         "practices": facts.practices.len(),
         "expected": expected(&tallies, facts),
     });

@@ -683,7 +683,7 @@ mod tests {
             let facts = Facts {
                 practices: (0..3).map(|i| PracticeRef { id: i, code: format!("P{i}"), name: format!("Practice {i}") }).collect(),
                 population: population.into_iter().map(|(practice, quintile, people)| PopulationCell { practice, quintile, people }).collect(),
-                register: Some(Register::build(&register, 3)),
+                register: Some(Register::of_profiles(&register, 3)),
                 referrals,
                 loaded_at: Utc::now(),
             };

@@ -3,7 +3,8 @@
 //! disclosure control when it turns them into something shown.
 
 use super::facts::{
-    AgeCutoffs, Facts, Outcome, Period, Profile, ReferralFact, Stage, AGE_BANDS, CLINICAL_AREAS,
+    five_year_band, Bands, Facts, Outcome, Period, Profile, ReferralFact, Stage, AGE_BANDS,
+    CLINICAL_AREAS, FIVE_YEAR_BANDS,
 };
 use super::stats::MeanAccumulator;
 use crate::people::{Ethnicity, PlusGroup, Sex};
@@ -164,8 +165,14 @@ fn merge_all(into: &mut [Count], from: &[Count]) {
 /// Accumulators for one group.
 #[derive(Debug, Clone)]
 pub struct Tally {
+    /// Registered people at mid-period (or imported list sizes, which have no ages).
     pub population: u64,
+    /// The same by five-year age band at mid-period, when a register gives ages.
+    pub population_by_age: Bands,
     pub referrals: Count,
+    /// Referrals by five-year age band at referral, each with its key, for the directly
+    /// age-standardised rate.
+    pub referrals_by_age: [Count; FIVE_YEAR_BANDS],
     pub stages: [Count; Stage::ALL.len()],
     /// Referrals with a first successful contact.
     pub contacted: Count,
@@ -182,7 +189,9 @@ impl Default for Tally {
     fn default() -> Self {
         Tally {
             population: 0,
+            population_by_age: [0; FIVE_YEAR_BANDS],
             referrals: Count::default(),
+            referrals_by_age: [Count::default(); FIVE_YEAR_BANDS],
             stages: [Count::default(); Stage::ALL.len()],
             contacted: Count::default(),
             contact_days: MeanAccumulator::default(),
@@ -198,6 +207,7 @@ impl Default for Tally {
 /// What one referral adds to each group it is in, worked out once per referral.
 struct Contribution {
     key: u64,
+    five_year_band: usize,
     stages: u8,
     contact_days: Option<u16>,
     /// (outcome, change, meaningful improvement) for each paired outcome.
@@ -222,6 +232,7 @@ impl Contribution {
         }
         Contribution {
             key: r.key,
+            five_year_band: five_year_band(r.age),
             stages: r.stages,
             contact_days: r.days_to_first_contact,
             changes,
@@ -235,6 +246,7 @@ impl Tally {
     fn add(&mut self, c: &Contribution) {
         let key = c.key;
         self.referrals.add(key);
+        self.referrals_by_age[c.five_year_band].add(key);
         let mut stages = c.stages;
         while stages != 0 {
             if let Some(count) = self.stages.get_mut(stages.trailing_zeros() as usize) {
@@ -265,7 +277,15 @@ impl Tally {
 
     fn merge(&mut self, other: &Tally) {
         self.population += other.population;
+        for (a, b) in self
+            .population_by_age
+            .iter_mut()
+            .zip(other.population_by_age)
+        {
+            *a += b;
+        }
         self.referrals.merge(&other.referrals);
+        merge_all(&mut self.referrals_by_age, &other.referrals_by_age);
         merge_all(&mut self.stages, &other.stages);
         self.contacted.merge(&other.contacted);
         self.contact_days.merge(&other.contact_days);
@@ -511,32 +531,51 @@ fn fold_referrals(
 /// Folds the facts for one period (and optionally one practice) into tallies.
 pub fn tally(facts: &Facts, period: &Period, practice: Option<u16>) -> Tallies {
     let layout = Layout::new(facts.practices.len());
-    let ages = AgeCutoffs::on(period.to);
     let mut cells = vec![Tally::default(); layout.len];
-    let mut scratch = Cells::new();
-
-    for c in &facts.population {
-        if practice.is_none_or(|p| c.practice == p) {
-            scratch.clear();
-            layout.geographic_cells(c.practice, c.quintile, &mut scratch);
-            for &cell in scratch.as_slice() {
-                cells[cell].population += u64::from(c.people);
+    match &facts.register {
+        // The register as it stood at mid-period: born and registered by then, ages then.
+        Some(register) => {
+            let counts = register.counts(period.mid(), practice);
+            let mut add = |cell: usize, bands: &Bands| {
+                let t: &mut Tally = &mut cells[cell];
+                for (a, b) in t.population_by_age.iter_mut().zip(bands) {
+                    *a += b;
+                }
+                t.population += bands.iter().sum::<u64>();
+            };
+            let quintile = layout.start(Dimension::ImdQuintile);
+            let core20 = layout.start(Dimension::Core20);
+            for (q, bands) in counts.quintile.iter().enumerate() {
+                add(quintile + q, bands);
+                add(layout.start(Dimension::Overall), bands);
+                add(core20 + [0, 1, 1, 1, 1, 2][q], bands);
+            }
+            for (dimension, groups) in [
+                (Dimension::Ethnicity, &counts.ethnicity[..]),
+                (Dimension::Sex, &counts.sex[..]),
+                (Dimension::PlusGroup, &counts.plus[..]),
+                (Dimension::ClinicalArea, &counts.clinical[..]),
+                (Dimension::Practice, &counts.practice[..]),
+            ] {
+                for (i, bands) in groups.iter().enumerate() {
+                    add(layout.start(dimension) + i, bands);
+                }
+            }
+            for (b, n) in counts.age_band.iter().enumerate() {
+                cells[layout.start(Dimension::AgeBand) + b].population += n;
             }
         }
-    }
-
-    if let Some(register) = &facts.register {
-        let counts = register.counts(&ages, practice);
-        for (dimension, groups) in [
-            (Dimension::Ethnicity, &counts.ethnicity[..]),
-            (Dimension::AgeBand, &counts.age_band[..]),
-            (Dimension::Sex, &counts.sex[..]),
-            (Dimension::PlusGroup, &counts.plus[..]),
-            (Dimension::ClinicalArea, &counts.clinical[..]),
-        ] {
-            let start = layout.start(dimension);
-            for (i, n) in groups.iter().enumerate() {
-                cells[start + i].population += n;
+        // Imported list sizes: by practice and area only, without ages or dates.
+        None => {
+            let mut scratch = Cells::new();
+            for c in &facts.population {
+                if practice.is_none_or(|p| c.practice == p) {
+                    scratch.clear();
+                    layout.geographic_cells(c.practice, c.quintile, &mut scratch);
+                    for &cell in scratch.as_slice() {
+                        cells[cell].population += u64::from(c.people);
+                    }
+                }
             }
         }
     }
@@ -657,7 +696,7 @@ mod tests {
                     people: 300,
                 },
             ],
-            register: Some(Register::build(&[a, b, b], 2)),
+            register: Some(Register::of_profiles(&[a, b, b], 2)),
             referrals: vec![
                 referral(a, "2026-01-10", Stage::Contacted.bit(), 4.0),
                 referral(a, "2026-04-02", 0, 1.0),
@@ -678,12 +717,21 @@ mod tests {
         };
         let t = tally(&facts, &period, None);
         let overall = t.group(Dimension::Overall, 0);
-        assert_eq!((overall.population, overall.referrals.n), (400, 4));
+        // The register (one person in practice 0, quintile 1; two in practice 1, quintile 5)
+        // gives every denominator when there is one.
+        assert_eq!((overall.population, overall.referrals.n), (3, 4));
         assert_eq!(t.group(Dimension::ImdQuintile, 0).referrals.n, 2);
         assert_eq!(t.group(Dimension::ImdQuintile, 4).referrals.n, 1);
         assert_eq!(t.group(Dimension::ImdQuintile, 5).referrals.n, 1, "unknown");
-        assert_eq!(t.group(Dimension::Core20, 0).population, 100);
-        assert_eq!(t.group(Dimension::Core20, 1).population, 300);
+        assert_eq!(t.group(Dimension::Core20, 0).population, 1);
+        assert_eq!(t.group(Dimension::Core20, 1).population, 2);
+        assert_eq!(overall.population_by_age[11], 3, "all 55-59 at mid-2026");
+        let mut without_register = facts.clone();
+        without_register.register = None;
+        let lists = tally(&without_register, &period, None);
+        assert_eq!(lists.group(Dimension::Overall, 0).population, 400);
+        assert_eq!(lists.group(Dimension::Core20, 0).population, 100);
+        assert_eq!(lists.group(Dimension::Core20, 1).population, 300);
         assert_eq!(t.group(Dimension::PlusGroup, 0).population, 1);
         assert_eq!(t.group(Dimension::PlusGroup, 1).referrals.n, 2);
         assert_eq!(
@@ -709,7 +757,7 @@ mod tests {
         let period = Period::year_to(day("2026-12-31"));
         let t = tally(&facts, &period, Some(1));
         let overall = t.group(Dimension::Overall, 0);
-        assert_eq!((overall.population, overall.referrals.n), (300, 1));
+        assert_eq!((overall.population, overall.referrals.n), (2, 1));
         assert_eq!(t.group(Dimension::Practice, 0).population, 0);
         assert_eq!(t.group(Dimension::Sex, 0).population, 2);
     }

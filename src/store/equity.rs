@@ -8,7 +8,7 @@
 use super::{begin_statement, on_reader, on_writer, Backend, Store};
 use crate::equity::facts::{
     barrier_bit, Facts, Outcome, PopulationCell, PracticeRef, Profile, ReferralFact, Register,
-    Stage, NO_PRACTICE,
+    RegisteredPerson, Stage, NO_PRACTICE,
 };
 use crate::equity::population::PopulationRow;
 use anyhow::Context;
@@ -36,6 +36,12 @@ const CHUNKS_AT_ONCE: usize = 3;
 const PROFILE_TEXT: &str = "COALESCE(CAST(p.practice_id AS TEXT), '') || '|' || COALESCE(CAST(p.imd_decile AS TEXT), '') \
 || '|' || p.sex || '|' || p.ethnicity || '|' || CAST(p.date_of_birth AS TEXT) || '|' || p.plus_groups || '|' || p.conditions";
 
+/// The same for a referral: its practice and IMD decile as recorded when it was received
+/// (migration 0019), the rest from the person.
+const REFERRAL_PROFILE_TEXT: &str = "COALESCE(CAST(COALESCE(r.practice_id_at_referral, p.practice_id) AS TEXT), '') \
+|| '|' || COALESCE(CAST(COALESCE(r.imd_decile_at_referral, p.imd_decile) AS TEXT), '') \
+|| '|' || p.sex || '|' || p.ethnicity || '|' || CAST(p.date_of_birth AS TEXT) || '|' || p.plus_groups || '|' || p.conditions";
+
 /// The UTC calendar date of a timestamp, as `YYYY-MM-DD` text.
 fn utc_day(backend: Backend, timestamp: &str) -> String {
     match backend {
@@ -46,15 +52,20 @@ fn utc_day(backend: Backend, timestamp: &str) -> String {
     }
 }
 
-fn register_sql() -> String {
-    format!("SELECT string_agg({PROFILE_TEXT}, '\n') FROM people p WHERE p.id > $1 AND p.id <= $2")
+/// A person's profile and the day their record was created (when they joined the
+/// register, for a generated population).
+fn register_sql(backend: Backend) -> String {
+    format!(
+        "SELECT string_agg({PROFILE_TEXT} || '|' || {}, '\n') FROM people p WHERE p.id > $1 AND p.id <= $2",
+        utc_day(backend, "p.created_at")
+    )
 }
 
 fn referrals_sql(backend: Backend) -> String {
     let flag = |condition: &str| format!("CASE WHEN {condition} THEN '1' ELSE '0' END");
     let fields = [
         "CAST(r.id AS TEXT)".to_string(),
-        PROFILE_TEXT.to_string(),
+        REFERRAL_PROFILE_TEXT.to_string(),
         utc_day(backend, "r.received_at"),
         flag("r.state = 'closed' AND r.close_reason = 'goals_met'"),
         format!(
@@ -240,7 +251,7 @@ impl Store {
     /// another engine); the facts keep only the register's per-practice index.
     pub async fn load_equity_facts_and_register(
         &self,
-    ) -> anyhow::Result<(Facts, Option<Vec<Profile>>)> {
+    ) -> anyhow::Result<(Facts, Option<Vec<RegisteredPerson>>)> {
         let loaded_at = Utc::now();
         let practices: Vec<PracticeRef> =
             on_reader!(self, pool => sqlx::query_as::<_, (i64, String, String)>(
@@ -264,7 +275,7 @@ impl Store {
             .context("the equity record key secret is missing (migration 0016)")?;
         let secret = secret.as_bytes();
         let backend = self.backend();
-        let (referral_sql, register_sql) = (referrals_sql(backend), register_sql());
+        let (referral_sql, register_sql) = (referrals_sql(backend), register_sql(backend));
         let index = &index;
 
         let (population, register, referral_chunks, measure_chunks, barriers) = tokio::try_join!(
@@ -276,11 +287,22 @@ impl Store {
                 let chunks = self
                     .read_chunks("people", &register_sql, |text| {
                         text.lines()
-                            .map(|line| profile_from(&mut line.split('|'), index))
+                            .map(|line| {
+                                let mut fields = line.split('|');
+                                let who = profile_from(&mut fields, index)?;
+                                let registered =
+                                    day_number(fields.next().context("a short register row")?)?;
+                                Ok(RegisteredPerson { who, registered })
+                            })
                             .collect::<anyhow::Result<Vec<_>>>()
                     })
                     .await?;
-                Ok(Some(chunks.into_iter().flatten().collect::<Vec<Profile>>()))
+                Ok(Some(
+                    chunks
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<RegisteredPerson>>(),
+                ))
             },
             self.read_chunks("referrals", &referral_sql, |text| {
                 text.lines()
