@@ -102,6 +102,16 @@ fn round_to_five(n: u64) -> u64 {
     (n + 2) / 5 * 5
 }
 
+/// A count with its cell's noise, not rounded: what a directly standardised rate is
+/// built from (its age-band counts are never shown themselves).
+pub fn perturbed(count: Count) -> u64 {
+    if count.n == 0 {
+        0
+    } else {
+        (count.n as i64 + noise(count.key)).max(0) as u64
+    }
+}
+
 /// The published value of a count of referrals, which every statistic is computed from.
 pub fn published(count: Count) -> Option<u64> {
     Shown::of(count).value()

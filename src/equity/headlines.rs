@@ -23,43 +23,48 @@ pub fn write(report: &EquityReport, tallies: &Tallies, years: f64) -> Vec<String
     let quintile = |q: usize| tallies.group(Dimension::ImdQuintile, q);
     let all = tallies.group(Dimension::Overall, 0);
 
-    if let (Some(population), Some(referrals), Some(ratio)) =
-        report::representation_exact(tallies.group(Dimension::Core20, 0), all, true)
-    {
-        let mut line = format!(
-            "People in the most deprived fifth of areas nationally (Core20) are referred {} their \
-share of the registered population ({:.0}% of referrals, {:.0}% of people)",
-            times_as(ratio),
-            100.0 * referrals,
-            100.0 * population
-        );
-        let attended = report::stage_percent(quintile(0), Stage::Attended)
-            .zip(report::stage_percent(quintile(4), Stage::Attended))
-            .filter(|(_, least)| least.value > 0.0);
-        match attended {
-            Some((most, least)) => line.push_str(&format!(
-                ", but attend a first session {} people from the least deprived fifth ({:.0}% of \
-referrals against {:.0}%).",
-                times_as(most.value / least.value),
-                most.value,
-                least.value
-            )),
-            None => line.push('.'),
-        }
-        lines.push(line);
-    }
-
-    if let Some(sii) = report::referral_rate_inequality(tallies, years)
-        .inequality
-        .map(|i| i.sii)
-    {
+    // Rates compare groups age-standardised when the register gives ages.
+    let standardised = tallies.has_register;
+    let rates = report::referral_rate_inequality(tallies, years, standardised);
+    let kind = if standardised {
+        "age-standardised"
+    } else {
+        "crude (not age-standardised: no ages for imported lists)"
+    };
+    if let (Some(ratio), Some(sii)) = (rates.ratio(), rates.inequality.map(|i| i.sii)) {
         let direction = if sii.value >= 0.0 { "higher" } else { "lower" };
         lines.push(format!(
-            "Referral rates are {:.1} per 1,000 people a year {direction} at the most deprived end than \
-at the least deprived (slope index of inequality, 95% CI {:.1} to {:.1}).",
+            "People in the most deprived fifth of areas are referred {} people in the least deprived \
+fifth ({kind} rates); across the deprivation scale, referral rates are {:.1} per 1,000 people a year \
+{direction} at the most deprived end than at the least deprived (slope index of inequality, 95% CI {:.1} \
+to {:.1}).",
+            times_as(ratio),
             sii.value.abs(),
             sii.lower,
             sii.upper
+        ));
+    }
+
+    if let (Some(population), Some(referrals), Some(ratio)) =
+        report::representation_exact(tallies.group(Dimension::Core20, 0), all, true)
+    {
+        lines.push(format!(
+            "Core20 areas (the most deprived fifth nationally) hold {:.0}% of the registered population \
+and send {:.0}% of referrals (representation ratio {ratio:.2}, from crude counts).",
+            100.0 * population,
+            100.0 * referrals,
+        ));
+    }
+    let attended = report::stage_percent(quintile(0), Stage::Attended)
+        .zip(report::stage_percent(quintile(4), Stage::Attended))
+        .filter(|(_, least)| least.value > 0.0);
+    if let Some((most, least)) = attended {
+        lines.push(format!(
+            "Referrals from the most deprived fifth lead to a first session {} those from the least \
+deprived fifth ({:.0}% against {:.0}%).",
+            times_as(most.value / least.value),
+            most.value,
+            least.value
         ));
     }
 

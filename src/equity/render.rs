@@ -110,6 +110,14 @@ fn csv(report: &EquityReport) -> anyhow::Result<Vec<u8>> {
                 d,
                 c,
                 l,
+                "standardised_referral_rate_per_1000_per_year".into(),
+                None,
+                g.standardised_rate,
+            )?;
+            row(
+                d,
+                c,
+                l,
                 "representation_ratio".into(),
                 None,
                 point(g.representation.ratio),
@@ -247,11 +255,12 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
-const GROUP_HEADERS: [&str; 13] = [
+const GROUP_HEADERS: [&str; 14] = [
     "Group",
     "Registered",
     "Referrals",
-    "Referrals per 1,000 a year (95% CI)",
+    "Age-standardised referrals per 1,000 a year (95% CI)",
+    "Crude referrals per 1,000 a year (95% CI; for planning)",
     "Representation ratio",
     "Contacted %",
     "Active %",
@@ -268,6 +277,7 @@ fn group_cells(g: &GroupRow) -> Vec<String> {
         g.label.clone(),
         g.population.map_or("–".to_string(), Shown::text),
         g.referrals.text(),
+        with_interval(g.standardised_rate),
         with_interval(g.referral_rate),
         number(g.representation.ratio, 2),
     ];

@@ -32,6 +32,8 @@ pub struct EquityReport {
     pub inequality: Vec<InequalityRow>,
     /// Referral rates in the most and least deprived quintiles by quarter.
     pub trend: Vec<TrendPoint>,
+    /// Which rates compare groups, and why crude rates are kept.
+    pub rates: &'static str,
     pub disclosure_control: &'static str,
     pub methods: Vec<Method>,
 }
@@ -112,8 +114,12 @@ pub struct GroupRow {
     /// Registered population (people); absent when no denominator is known.
     pub population: Option<Shown>,
     pub referrals: Shown,
-    /// Referrals per 1,000 registered people a year.
+    /// Crude referrals per 1,000 registered people a year: for planning (how many referrals
+    /// to expect), not for comparing groups of different ages.
     pub referral_rate: Option<Interval>,
+    /// Directly age-standardised referrals per 1,000 a year (European Standard Population
+    /// 2013, Dobson interval): for comparing groups. Absent without a register with ages.
+    pub standardised_rate: Option<Interval>,
     pub representation: Representation,
     pub funnel: Vec<StageRow>,
     pub first_contact: FirstContact,
@@ -212,10 +218,16 @@ struct Indicator {
     value: fn(&Tally, f64) -> Option<Estimate>,
 }
 
-const INDICATORS: [Indicator; 5] = [
+const INDICATORS: [Indicator; 6] = [
+    Indicator {
+        code: "standardised_referral_rate",
+        label: "Referrals per 1,000 a year, directly age-standardised (ESP 2013)",
+        places: 1,
+        value: |t, years| standardised_rate(t, years),
+    },
     Indicator {
         code: "referral_rate",
-        label: "Referrals per 1,000 registered people a year",
+        label: "Referrals per 1,000 registered people a year, crude (for planning)",
         places: 1,
         value: |t, years| referral_rate(t, years),
     },
@@ -256,6 +268,24 @@ fn published_population(t: &Tally) -> Option<u64> {
 /// Referrals per 1,000 a year from the published counts, unrounded.
 pub(super) fn referral_rate(t: &Tally, years: f64) -> Option<Estimate> {
     rate_of(t.referrals, t, years)
+}
+
+/// Directly age-standardised referrals per 1,000 a year (as `phe_dsr`, European Standard
+/// Population 2013), from the age-band counts with their cells' noise and the register at
+/// mid-period; only where the group's referrals are shown.
+pub(super) fn standardised_rate(t: &Tally, years: f64) -> Option<Estimate> {
+    published(t.referrals)?;
+    let events: Vec<f64> = t
+        .referrals_by_age
+        .iter()
+        .map(|&c| disclosure::perturbed(c) as f64)
+        .collect();
+    let person_years: Vec<f64> = t
+        .population_by_age
+        .iter()
+        .map(|&n| n as f64 * years)
+        .collect();
+    stats::dsr(&events, &person_years, &stats::ESP2013, RATE_PER)
 }
 
 fn rate_of(events: Count, t: &Tally, years: f64) -> Option<Estimate> {
@@ -325,12 +355,14 @@ fn representation(t: &Tally, all: &Tally, has_population: bool) -> Representatio
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn group_row(
     code: String,
     label: String,
     t: &Tally,
     all: &Tally,
     has_population: bool,
+    standardise: bool,
     years: f64,
 ) -> GroupRow {
     let funnel = Stage::ALL
@@ -380,6 +412,11 @@ fn group_row(
         referrals: Shown::of(t.referrals),
         referral_rate: if has_population {
             referral_rate(t, years).and_then(|e| Interval::shown(e, 1))
+        } else {
+            None
+        },
+        standardised_rate: if has_population && standardise {
+            standardised_rate(t, years).and_then(|e| Interval::shown(e, 1))
         } else {
             None
         },
@@ -459,8 +496,12 @@ fn inequality_exact(indicator: &Indicator, tallies: &Tallies, years: f64) -> Ine
 }
 
 /// The referral-rate inequality, unrounded, for the headlines.
-pub(super) fn referral_rate_inequality(tallies: &Tallies, years: f64) -> InequalityExact {
-    inequality_exact(&INDICATORS[0], tallies, years)
+pub(super) fn referral_rate_inequality(
+    tallies: &Tallies,
+    years: f64,
+    standardised: bool,
+) -> InequalityExact {
+    inequality_exact(&INDICATORS[usize::from(!standardised)], tallies, years)
 }
 
 fn trend(tallies: &Tallies) -> Vec<TrendPoint> {
@@ -487,6 +528,14 @@ fn trend(tallies: &Tallies) -> Vec<TrendPoint> {
         })
         .collect()
 }
+
+const STANDARDISED_NOTE: &str = "Groups are compared on directly age-standardised rates: need for \
+social prescribing rises steeply with age and groups differ in age (the most deprived areas are younger), \
+so crude rates understate inequality. Crude rates are shown too, for planning how many referrals to expect.";
+
+const CRUDE_ONLY_NOTE: &str = "Crude rates only: the registered population was imported as list sizes \
+by practice and area, which have no ages, so rates cannot be age-standardised. Crude rates understate \
+inequality when groups differ in age; compare groups with care.";
 
 const NO_REGISTER_NOTE: &str = "No population figures: the registered population is known by \
 practice and area only (imported list sizes), so this breakdown shows referrals and what happened \
@@ -520,6 +569,7 @@ pub fn build(
                         tallies.group(dimension, i),
                         all,
                         has_population,
+                        tallies.has_register && dimension != Dimension::AgeBand,
                         years,
                     )
                 })
@@ -558,6 +608,11 @@ pub fn build(
         breakdowns,
         inequality,
         trend: trend(tallies),
+        rates: if tallies.has_register {
+            STANDARDISED_NOTE
+        } else {
+            CRUDE_ONLY_NOTE
+        },
         disclosure_control: disclosure::RULE,
         methods: METHODS.to_vec(),
     };
@@ -589,7 +644,15 @@ impl GroupRow {
     }
 }
 
-const METHODS: [Method; 9] = [
+const METHODS: [Method; 10] = [
+    Method {
+        statistic: "Age-standardised rates",
+        method: "Directly age-standardised referrals per 1,000 a year, as PHEindicatormethods phe_dsr: the \
+2013 European Standard Population in 19 five-year bands (0-4 to 85-89, 90+), each referral in the band of \
+its age at receipt, the register's people in the band of their age at mid-period; 95% interval by Dobson's \
+method with Byars' limits for the total. Not computed under 10 referrals or when a band has no registered \
+people. Crude rates (referrals / people / years) are shown beside them for planning.",
+    },
     Method {
         statistic: "Funnel",
         method: "Referrals received in the period, by the stage each reached by the time the data were read: \
@@ -602,9 +665,11 @@ Percentages are of referrals received.",
         method: "Wilson score interval (95%), as published by OHID Fingertips.",
     },
     Method {
-        statistic: "Referral rates",
-        method: "Referrals per 1,000 registered people a year (population x period length); Byars' \
-approximation for the 95% interval, exact Poisson (chi-squared) limits below 10 referrals.",
+        statistic: "Crude referral rates",
+        method: "Referrals per 1,000 registered people a year: the register as it stood at mid-period \
+(people born and registered by then) times the period's length; Byars' approximation for the 95% \
+interval, exact Poisson (chi-squared) limits below 10 referrals. Each referral is counted at the practice \
+and in the IMD decile recorded when it was received.",
     },
     Method {
         statistic: "Mean change",
@@ -771,7 +836,7 @@ mod tests {
             t.population = 3000;
             t.referrals = unperturbed(referrals);
         }
-        let row = inequality_row(&INDICATORS[0], &tallies, 1.0);
+        let row = inequality_row(&INDICATORS[1], &tallies, 1.0);
         // Equal populations: x = 0.1..0.9 and the SII is 1·y1 + 0.5·y2 - 0.5·y4 - 1·y5 with
         // y = referrals / 3 per 1,000: (300 + 125 - 75 - 105) / 3 = 245 / 3 = 81.67 (the
         // quintile rates rounded first would give 100 + 41.65 - 25 - 35 = 81.65).
@@ -783,6 +848,37 @@ mod tests {
         // Gap and ratio of quintiles 1 and 5 from the counts: (300 - 105) / 3 and 300 / 105.
         assert_eq!(row.gap, Some(65.0));
         assert_eq!(row.ratio, Some(round_to(300.0 / 105.0, 2)));
+    }
+
+    /// Two groups with the same rate in every age band but different ages: the same
+    /// age-standardised rate, different crude rates (worked by hand).
+    #[test]
+    fn standardising_removes_a_difference_in_age() {
+        let group = |young: u64, old: u64| {
+            let mut t = Tally::default();
+            // Rates: 10 per 1,000 a year under 50 (bands 0-9), 100 per 1,000 from 50.
+            for b in 0..19 {
+                let (people, per_thousand) = if b < 10 { (young, 10) } else { (old, 100) };
+                t.population_by_age[b] = people;
+                t.population += people;
+                let events = people * per_thousand / 1000;
+                t.referrals_by_age[b] = unperturbed(events);
+                t.referrals.n += events;
+            }
+            t.referrals.key = unperturbed(0).key;
+            t
+        };
+        let (younger, older) = (group(2000, 500), group(500, 2000));
+        // Crude: (10 · 20 + 9 · 50) / 24,500 and (10 · 5 + 9 · 200) / 23,000 per person.
+        let crude = |t: &Tally| referral_rate(t, 1.0).unwrap().value;
+        assert!((crude(&younger) - 1000.0 * 650.0 / 24_500.0).abs() < 0.3);
+        assert!((crude(&older) - 1000.0 * 1850.0 / 23_000.0).abs() < 0.3);
+        // Standardised: Σ w · rate / Σ w with rates 10 and 100: (10 · 61,000 + 100 · 39,000)
+        // / 100,000 = 45.1 per 1,000 for both (the ESP has 61,000 under 50).
+        for t in [&younger, &older] {
+            let dsr = standardised_rate(t, 1.0).unwrap();
+            assert!((dsr.value - 45.1).abs() < 1e-9, "{dsr:?}");
+        }
     }
 
     #[test]

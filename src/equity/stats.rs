@@ -66,6 +66,51 @@ pub fn poisson_rate(events: u64, person_years: f64, per: f64) -> Option<Estimate
     Some(estimate(o * scale, lower * scale, upper * scale))
 }
 
+/// The 2013 European Standard Population, five-year bands 0-4 to 85-89 and 90+
+/// (data/esp2013.csv, Eurostat).
+pub const ESP2013: [f64; 19] = [
+    5000.0, 5500.0, 5500.0, 5500.0, 6000.0, 6000.0, 6500.0, 7000.0, 7000.0, 7000.0, 7000.0, 6500.0,
+    6000.0, 5500.0, 5000.0, 4000.0, 2500.0, 1500.0, 1000.0,
+];
+
+/// Byars' 95% limits for a Poisson count `o` (as PHEindicatormethods `byars_lower` and
+/// `byars_upper`).
+fn byars(o: f64) -> (f64, f64) {
+    let o1 = o + 1.0;
+    (
+        o * (1.0 - 1.0 / (9.0 * o) - Z95 / (3.0 * o.sqrt())).powi(3),
+        o1 * (1.0 - 1.0 / (9.0 * o1) + Z95 / (3.0 * o1.sqrt())).powi(3),
+    )
+}
+
+/// Directly standardised rate per `per`, with Dobson's 95% interval, as PHEindicatormethods
+/// `phe_dsr`: Σ wᵢ Oᵢ / nᵢ / Σ w, variance Σ wᵢ² Oᵢ / nᵢ² / (Σ w)², and limits
+/// DSR + √(var / O) (Byars(O) - O). Events may be fractional (perturbed counts). None when
+/// the total is under 10 (PHE: not reliable) or any band has no population.
+pub fn dsr(events: &[f64], population: &[f64], standard: &[f64], per: f64) -> Option<Estimate> {
+    if events.len() != population.len() || events.len() != standard.len() {
+        return None;
+    }
+    let total: f64 = events.iter().sum();
+    if !(total >= 10.0) || population.iter().any(|&n| !(n > 0.0)) {
+        return None;
+    }
+    let weight: f64 = standard.iter().sum();
+    let (mut rate, mut variance) = (0.0, 0.0);
+    for ((&o, &n), &w) in events.iter().zip(population).zip(standard) {
+        rate += w * o / n;
+        variance += w * w * o / (n * n);
+    }
+    let (rate, variance) = (rate / weight, variance / (weight * weight));
+    let (lower, upper) = byars(total);
+    let spread = (variance / total).sqrt();
+    Some(estimate(
+        rate * per,
+        (rate + spread * (lower - total)) * per,
+        (rate + spread * (upper - total)) * per,
+    ))
+}
+
 /// Running sums for a mean: n, sum, sum of squares (so callers can fold values without
 /// storing them).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -767,6 +812,49 @@ mod tests {
         let nan = groups(&[10.0, 10.0], &[1.0, f64::NAN], &[0.1, 0.1]);
         let nan = inequality(&nan).expect("NaN values propagate");
         assert!(nan.sii.value.is_nan() && nan.rii.is_none());
+    }
+
+    #[test]
+    fn the_standard_population_is_the_published_table() {
+        let table = include_str!("../../data/esp2013.csv");
+        let values: Vec<f64> = table
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(1).unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(values, ESP2013.to_vec());
+        assert_eq!(ESP2013.iter().sum::<f64>(), 100_000.0);
+    }
+
+    /// PHEindicatormethods' own example (testobs and testpop in its DSR source), worked
+    /// independently in plain Python from the phe_dsr formulas:
+    /// python3 -c "W=sum(w);O=sum(x);dsr=sum(x[i]*w[i]/n[i])/W*1e5;var=sum(w[i]**2*x[i]/n[i]**2)/W**2;
+    ///   bl=O*(1-1/(9*O)-z/(3*O**.5))**3;bu=(O+1)*(1-1/(9*(O+1))+z/(3*(O+1)**.5))**3;
+    ///   print(dsr, dsr+(var/O)**.5*(bl-O)*1e5, dsr+(var/O)**.5*(bu-O)*1e5)"
+    #[test]
+    fn dsr_matches_the_phe_example() {
+        let population = [
+            84935.0, 80367.0, 72122.0, 79259.0, 99806.0, 87362.0, 81579.0, 71103.0, 70001.0,
+            69007.0, 63203.0, 52638.0, 46087.0, 40887.0, 32604.0, 28399.0, 21625.0, 13021.0,
+            7355.0,
+        ];
+        let events = [
+            27.0, 45.0, 55.0, 100.0, 125.0, 300.0, 295.0, 270.0, 275.0, 450.0, 455.0, 459.0, 345.0,
+            300.0, 270.0, 265.0, 100.0, 90.0, 35.0,
+        ];
+        let expected = [464.91565132391906, 450.6883093326188, 479.4689343041292];
+        check(dsr(&events, &population, &ESP2013, 1e5), expected, 1e-12);
+        // By hand: with the same rate in every band the DSR is that rate, whatever the weights.
+        let flat = dsr(&[10.0, 20.0], &[1000.0, 2000.0], &[1.0, 3.0], 1000.0).unwrap();
+        close(flat.value, 10.0, 1e-12);
+        assert!(
+            dsr(&[5.0, 4.0], &[10.0, 10.0], &[1.0, 1.0], 1.0).is_none(),
+            "under 10"
+        );
+        assert!(
+            dsr(&[10.0, 4.0], &[10.0, 0.0], &[1.0, 1.0], 1.0).is_none(),
+            "empty band"
+        );
     }
 
     #[test]

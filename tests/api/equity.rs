@@ -53,6 +53,16 @@ async fn the_report_finds_the_generated_gradients_the_same_on_both_databases() {
     assert!(q1.lower > q5.upper, "rates {q1:?} vs {q5:?}");
     let sii = report.inequality_of("referral_rate").unwrap().sii.unwrap();
     assert!(sii.lower > 0.0, "referral SII {sii:?}");
+    // The most deprived are younger, so standardising for age widens the gap (issue 13, 5).
+    let crude = report.inequality_of("referral_rate").unwrap();
+    let standardised = report.inequality_of("standardised_referral_rate").unwrap();
+    eprintln!(
+        "Q1/Q5 crude {:?} (SII {:?}), standardised {:?} (SII {:?})",
+        crude.ratio, crude.sii, standardised.ratio, standardised.sii
+    );
+    assert!(standardised.ratio.unwrap() > crude.ratio.unwrap());
+    assert!(standardised.sii.unwrap().value > crude.sii.unwrap().value);
+    assert!(most.standardised_rate.is_some() && least.standardised_rate.is_some());
     assert!(report.core20.ratio.unwrap() > 1.0, "{:?}", report.core20);
     // ...but reaches them later and fewer attend, with smaller well-being gains.
     assert!(most.first_contact.median_days.unwrap() > least.first_contact.median_days.unwrap());
