@@ -31,19 +31,22 @@ use std::collections::HashMap;
 /// (report, dimension, group code, measure)
 type Key = (usize, &'static str, String, usize);
 
-/// How many counts each group row shows: referrals, 5 stages, first contacts, 4 outcome
-/// pairs, improved, then one per barrier.
-const MEASURES: usize = 12 + crate::referrals::Barrier::ALL.len();
+/// How many counts each group row shows: referrals, 5 stages reached, 5 stages' eligible
+/// referrals, first contacts, referrals eligible for outcomes, 4 outcome pairs, improved,
+/// then one per barrier.
+const MEASURES: usize = 18 + crate::referrals::Barrier::ALL.len();
 const REFERRALS: usize = 0;
 
 fn true_count(t: &Tally, measure: usize) -> u64 {
     match measure {
         0 => t.referrals.n,
         1..=5 => t.stages[measure - 1].n,
-        6 => t.contacted.n,
-        7..=10 => t.pairs[measure - 7].n,
-        11 => t.improved[0].n,
-        b => t.barriers[b - 12].n,
+        6..=10 => t.eligible[measure - 6].n,
+        11 => t.contacted.n,
+        12 => t.outcome_eligible.n,
+        13..=16 => t.pairs[measure - 13].n,
+        17 => t.improved[0].n,
+        b => t.barriers[b - 18].n,
     }
 }
 
@@ -51,13 +54,25 @@ fn shown_count(g: &GroupRow, measure: usize) -> Shown {
     match measure {
         0 => g.referrals,
         1..=5 => g.funnel[measure - 1].count,
-        6 => g.first_contact.referrals,
-        7..=10 => g.outcomes[measure - 7].pairs,
-        11 => g.outcomes[0]
+        6..=10 => g.funnel[measure - 6].eligible,
+        11 => g.first_contact.referrals,
+        12 => g.outcomes[0].eligible,
+        13..=16 => g.outcomes[measure - 13].pairs,
+        17 => g.outcomes[0]
             .improved
             .as_ref()
             .map_or(Shown::Hidden, |i| i.count),
-        b => g.barriers[b - 12].count,
+        b => g.barriers[b - 18].count,
+    }
+}
+
+/// The count each count is part of.
+fn whole(measure: usize) -> usize {
+    match measure {
+        1..=5 => measure + 5,
+        13..=16 => 12,
+        17 => 13,
+        _ => REFERRALS,
     }
 }
 
@@ -151,15 +166,23 @@ fn read_report(r: usize, report: &EquityReport, years: f64, publication: &mut Pu
             }
             for (s, stage) in g.funnel.iter().enumerate() {
                 if let Some(p) = stage.percent {
-                    publication.percents.push((key(1 + s), key(REFERRALS), p));
+                    publication.percents.push((key(1 + s), key(6 + s), p));
+                }
+            }
+            if let Some(p) = g.attended_given_connected {
+                publication.percents.push((key(4), key(3), p));
+            }
+            for (o, outcome) in g.outcomes.iter().enumerate() {
+                if let Some(p) = outcome.completion {
+                    publication.percents.push((key(13 + o), key(12), p));
                 }
             }
             if let Some(p) = g.outcomes[0].improved.as_ref().and_then(|i| i.percent) {
-                publication.percents.push((key(11), key(7), p));
+                publication.percents.push((key(17), key(13), p));
             }
             for (i, barrier) in g.barriers.iter().enumerate() {
                 if let Some(p) = barrier.percent {
-                    publication.percents.push((key(12 + i), key(REFERRALS), p));
+                    publication.percents.push((key(18 + i), key(REFERRALS), p));
                 }
             }
             if let (Some(rate), Some(Shown::Count(people))) = (g.referral_rate, g.population) {
@@ -193,11 +216,10 @@ fn naive(r: usize, groups: &[(&'static str, String, &Tally)], years: f64, p: &mu
         }
         let n = t.referrals.n;
         for s in 0..5 {
-            let k = t.stages[s].n;
-            if k >= 8 && n >= 8 {
-                if let Some(e) = stats::wilson(k, n) {
-                    p.percents
-                        .push((key(1 + s), key(REFERRALS), shown(e, 100.0)));
+            let (k, e) = (t.stages[s].n, t.eligible[s].n);
+            if k >= 8 && e >= 8 {
+                if let Some(w) = stats::wilson(k, e) {
+                    p.percents.push((key(1 + s), key(6 + s), shown(w, 100.0)));
                 }
             }
         }
@@ -452,17 +474,13 @@ fn add_identities(
                 }
             }
         }
-        // Stages, first contacts, pairs and barriers are among the referrals; improved
-        // among the pairs.
+        // Each count is part of its whole: stages of their eligible referrals, those and
+        // first contacts and barriers of the referrals, pairs of the outcome-eligible,
+        // improved of the pairs.
         for (d, groups) in codes {
             for g in groups {
-                let whole = key(r, d, g, REFERRALS);
                 for m in 1..MEASURES {
-                    if m == 11 {
-                        attack.identity(&key(r, d, g, 7), &[key(r, d, g, 11)], false);
-                    } else {
-                        attack.identity(&whole, &[key(r, d, g, m)], false);
-                    }
+                    attack.identity(&key(r, d, g, whole(m)), &[key(r, d, g, m)], false);
                 }
             }
         }
@@ -542,10 +560,11 @@ fn add_identities(
 /// counts it tried, small counts recovered).
 fn attack(facts: &Facts, naive_publisher: bool) -> (usize, usize, usize) {
     let requests = requests(facts.practices.len() as u16);
+    let as_of = NaiveDate::from_ymd_opt(2027, 9, 30).unwrap();
     let mut publication = Publication::default();
     let mut truth: HashMap<Key, u64> = HashMap::new();
     for (r, (period, practice)) in requests.iter().enumerate() {
-        let tallies = tally::tally(facts, period, *practice);
+        let tallies = tally::tally(facts, period, *practice, as_of);
         let years = period.days() as f64 / 365.25;
         let rows = groups(facts, &tallies, *practice);
         for (d, g, t) in &rows {

@@ -33,8 +33,8 @@ pub async fn run(
         let started = Instant::now();
         let store = Store::connect(url).await?;
         let (loaded, register) = store.load_equity_facts_and_register().await?;
-        let period = Period::year_to(chrono::Utc::now().date_naive());
-        let report = super::compute(&loaded, &period, None);
+        let (period, as_of) = latest_year(&loaded);
+        let report = super::compute(&loaded, &period, None, as_of);
         cold.push(started.elapsed());
         std::hint::black_box(report);
         store.close().await;
@@ -42,12 +42,12 @@ pub async fn run(
         people = register;
     }
     let facts = facts.expect("at least one cold run");
-    let period = latest_year(&facts);
+    let (period, as_of) = latest_year(&facts);
     let mut warm = Vec::with_capacity(runs);
     let mut report = None;
     for _ in 0..runs.max(1) {
         let started = Instant::now();
-        report = Some(super::compute(&facts, &period, None));
+        report = Some(super::compute(&facts, &period, None, as_of));
         warm.push(started.elapsed());
     }
     cold.sort();
@@ -85,7 +85,13 @@ pub async fn run(
         html.len() / 1024
     );
     if let Some(dir) = export {
-        export_facts(&facts, people.as_deref().unwrap_or_default(), &period, dir)?;
+        export_facts(
+            &facts,
+            people.as_deref().unwrap_or_default(),
+            &period,
+            as_of,
+            dir,
+        )?;
         println!(
             "facts written to {} for the DuckDB comparison",
             dir.display()
@@ -100,8 +106,8 @@ pub async fn run(
 }
 
 /// The latest published year (four quarters) before the latest referral, so a generated
-/// history is covered whatever day the benchmark runs.
-fn latest_year(facts: &Facts) -> Period {
+/// history is covered whatever day the benchmark runs, as of the day after that referral.
+fn latest_year(facts: &Facts) -> (Period, chrono::NaiveDate) {
     let latest = facts
         .referrals
         .iter()
@@ -109,7 +115,8 @@ fn latest_year(facts: &Facts) -> Period {
         .max()
         .and_then(chrono::NaiveDate::from_num_days_from_ce_opt)
         .unwrap_or_else(|| chrono::Utc::now().date_naive());
-    super::latest_year_before(latest.succ_opt().unwrap_or(latest))
+    let as_of = latest.succ_opt().unwrap_or(latest);
+    (super::latest_year_before(as_of), as_of)
 }
 
 fn optional<T: ToString>(v: Option<T>) -> String {
@@ -120,6 +127,7 @@ fn export_facts(
     facts: &Facts,
     people: &[RegisteredPerson],
     period: &Period,
+    as_of: chrono::NaiveDate,
     dir: &Path,
 ) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)?;
@@ -148,7 +156,7 @@ fn export_facts(
     let mut out = file("referrals.csv")?;
     writeln!(
         out,
-        "{columns},age,received_day,contact_days,stages,barriers,c0,c1,c2,c3"
+        "{columns},age,received_day,d0,d1,d2,d3,d4,closed_days,barriers,c0,c1,c2,c3"
     )?;
     for r in &facts.referrals {
         let change: Vec<String> = r
@@ -162,19 +170,22 @@ fn export_facts(
             profile(&r.who),
             r.age,
             r.received_day,
-            optional(r.days_to_first_contact),
-            r.stages,
+            r.stage_days
+                .map(|d| optional((d != super::facts::NEVER).then_some(d)))
+                .join(","),
+            optional(r.closed_days),
             r.barriers,
             change.join(",")
         )?;
     }
-    let tallies = tally::tally(facts, period, None);
+    let tallies = tally::tally(facts, period, None, as_of);
     let ages = super::facts::AgeCutoffs::on(period.mid());
     let params = json!({
         "from_day": chrono::Datelike::num_days_from_ce(&period.from),
         "to_day": chrono::Datelike::num_days_from_ce(&period.to),
         "age_starts": ages.starts(),
         "mid_day": chrono::Datelike::num_days_from_ce(&period.mid()),
+        "as_of_day": chrono::Datelike::num_days_from_ce(&as_of),
         "practices": facts.practices.len(),
         "expected": expected(&tallies, facts),
     });
@@ -191,9 +202,12 @@ fn expected(tallies: &Tallies, facts: &Facts) -> serde_json::Value {
             .map(|i| {
                 let t = tallies.group(dimension, i);
                 let n = |c: &[tally::Count]| c.iter().map(|c| c.n).collect::<Vec<u64>>();
-                json!({"population": t.population, "referrals": t.referrals.n, "stages": n(&t.stages),
+                json!({"population": t.population, "referrals": t.referrals.n,
+                       "eligible": n(&t.eligible), "stages": n(&t.stages),
                        "swemwbs_pairs": t.change[0].n, "swemwbs_sum": t.change[0].sum,
-                       "contact_days_sum": t.contact_days.sum, "barriers": n(&t.barriers)})
+                       "contacted": t.contacted.n, "barriers": n(&t.barriers),
+                       "referrals_by_age": n(&t.referrals_by_age),
+                       "population_by_age": t.population_by_age})
             })
             .collect();
         out.insert(dimension.code().to_string(), groups.into());

@@ -136,14 +136,38 @@ impl Stage {
     }
     pub fn definition(self) -> &'static str {
         match self {
-            Stage::Contacted => "a contact that reached the person was recorded",
-            Stage::Active => "the referral became active (a plan was agreed)",
-            Stage::Connected => "at least one connection to a community service was sent",
-            Stage::Attended => "a connection reached 'attended first session' or 'completed'",
-            Stage::GoalsMet => "the referral was closed with the reason 'goals met'",
+            Stage::Contacted => "a contact that reached the person, within 28 days of receipt",
+            Stage::Active => "the referral became active (a plan was agreed) within 12 weeks",
+            Stage::Connected => "a connection to a community service was sent within 12 weeks",
+            Stage::Attended => {
+                "a connection reached 'attended first session' or 'completed' within 12 weeks"
+            }
+            Stage::GoalsMet => {
+                "the referral was closed with the reason 'goals met' within 6 months"
+            }
         }
     }
 }
+
+/// `ReferralFact::stage_days` of a stage not reached.
+pub const NEVER: u16 = u16::MAX;
+
+/// Follow-up windows: a referral is counted in a stage only once the stage's window has
+/// passed by the as-of date, and as reaching it only if it did so within the window, so a
+/// recent referral never drags a rate down for lack of time.
+impl Stage {
+    pub fn window_days(self) -> u16 {
+        match self {
+            Stage::Contacted => 28,
+            Stage::Active | Stage::Connected | Stage::Attended => 84,
+            Stage::GoalsMet => OUTCOME_WINDOW_DAYS,
+        }
+    }
+}
+
+/// Outcomes are counted among referrals closed, or at least this old (six months), by
+/// the as-of date.
+pub const OUTCOME_WINDOW_DAYS: u16 = 183;
 
 /// Paired outcome measures: baseline and follow-up on the same referral.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -196,10 +220,12 @@ pub struct ReferralFact {
     /// Age in whole years on the day the referral was received.
     pub age: u8,
     pub received_day: i32,
-    /// Whole days from receipt to the first contact that reached the person.
-    pub days_to_first_contact: Option<u16>,
-    /// Bits of `Stage`.
-    pub stages: u8,
+    /// Whole days from receipt to when the referral first reached each `Stage` (the first
+    /// contact that reached the person, the plan agreed, the first connection sent, the
+    /// first session attended, closure with goals met); `NEVER` when it has not.
+    pub stage_days: [u16; Stage::ALL.len()],
+    /// Whole days from receipt to closure, if closed.
+    pub closed_days: Option<u16>,
     /// Bit i set when `Barrier::ALL[i]` was recorded.
     pub barriers: u32,
     /// Follow-up minus baseline for each `Outcome`, NaN when not paired.

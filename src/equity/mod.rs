@@ -28,9 +28,14 @@ pub use report::EquityReport;
 use chrono::{Datelike, Months, NaiveDate, Utc};
 
 /// Computes the report for a period and, optionally, one practice (an index into
-/// `facts.practices`).
-pub fn compute(facts: &Facts, period: &Period, practice: Option<u16>) -> EquityReport {
-    let tallies = tally::tally(facts, period, practice);
+/// `facts.practices`), with stages and outcomes counted by `as_of`.
+pub fn compute(
+    facts: &Facts,
+    period: &Period,
+    practice: Option<u16>,
+    as_of: NaiveDate,
+) -> EquityReport {
+    let tallies = tally::tally(facts, period, practice, as_of);
     report::build(facts, &tallies, period, practice, Utc::now())
 }
 
@@ -52,6 +57,8 @@ not a single month"
     TooShortForPractice,
     #[error("no practice has the code {0:?}")]
     UnknownPractice(String),
+    #[error("the as-of date must be on or after the period's last day and not after today")]
+    AsOf,
 }
 
 impl RequestError {
@@ -61,6 +68,7 @@ impl RequestError {
             RequestError::Reversed | RequestError::NotPublished => "from",
             RequestError::TooShortForPractice => "practice",
             RequestError::UnknownPractice(_) => "practice",
+            RequestError::AsOf => "as_of",
         }
     }
 }
@@ -118,16 +126,26 @@ fn year_ending(to: NaiveDate) -> Period {
     Period { from, to }
 }
 
-/// Checks a requested period and practice code. Only published periods are accepted;
-/// with no dates the period is the latest year of four complete quarters before `today`,
-/// and with only `to` (a quarter end) the year ending there.
+/// A checked report request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Request {
+    pub period: Period,
+    pub practice: Option<u16>,
+    pub as_of: NaiveDate,
+}
+
+/// Checks a requested period, practice code and as-of date. Only published periods are
+/// accepted; with no dates the period is the latest year of four complete quarters before
+/// `today`, and with only `to` (a quarter end) the year ending there. The as-of date
+/// defaults to today.
 pub fn parse_request(
     facts: &Facts,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     practice: Option<&str>,
+    as_of: Option<NaiveDate>,
     today: NaiveDate,
-) -> Result<(Period, Option<u16>), RequestError> {
+) -> Result<Request, RequestError> {
     let period = match (from, to) {
         (Some(from), Some(to)) => Period { from, to },
         (Some(from), None) => Period {
@@ -152,7 +170,15 @@ pub fn parse_request(
     if practice.is_some() && kind == PeriodKind::Month {
         return Err(RequestError::TooShortForPractice);
     }
-    Ok((period, practice))
+    let as_of = as_of.unwrap_or(today);
+    if as_of < period.to || as_of > today {
+        return Err(RequestError::AsOf);
+    }
+    Ok(Request {
+        period,
+        practice,
+        as_of,
+    })
 }
 
 #[cfg(test)]

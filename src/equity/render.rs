@@ -127,11 +127,27 @@ fn csv(report: &EquityReport) -> anyhow::Result<Vec<u8>> {
                     d,
                     c,
                     l,
-                    format!("{}_percent", s.stage),
+                    format!("{}_eligible", s.stage),
+                    Some(s.eligible),
+                    None,
+                )?;
+                row(
+                    d,
+                    c,
+                    l,
+                    format!("{}_within_{}_days_percent", s.stage, s.window_days),
                     Some(s.count),
                     s.percent,
                 )?;
             }
+            row(
+                d,
+                c,
+                l,
+                "attended_given_connected_percent".into(),
+                None,
+                g.attended_given_connected,
+            )?;
             let f = &g.first_contact;
             row(
                 d,
@@ -145,11 +161,27 @@ fn csv(report: &EquityReport) -> anyhow::Result<Vec<u8>> {
                 d,
                 c,
                 l,
-                "first_contact_mean_days".into(),
-                Some(f.referrals),
-                f.mean_days,
+                "first_contact_within_14_days_percent".into(),
+                None,
+                f.within_14_days,
+            )?;
+            row(
+                d,
+                c,
+                l,
+                "first_contact_within_28_days_percent".into(),
+                None,
+                f.within_28_days,
             )?;
             for o in &g.outcomes {
+                row(
+                    d,
+                    c,
+                    l,
+                    format!("{}_completion_percent", o.measure),
+                    Some(o.pairs),
+                    o.completion,
+                )?;
                 row(
                     d,
                     c,
@@ -255,19 +287,22 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
-const GROUP_HEADERS: [&str; 14] = [
+const GROUP_HEADERS: [&str; 17] = [
     "Group",
     "Registered",
     "Referrals",
     "Age-standardised referrals per 1,000 a year (95% CI)",
     "Crude referrals per 1,000 a year (95% CI; for planning)",
     "Representation ratio",
-    "Contacted %",
-    "Active %",
-    "Connected %",
-    "Attended %",
-    "Goals met %",
-    "Median days to contact",
+    "Contacted within 28 days %",
+    "Plan agreed within 12 weeks %",
+    "Connected within 12 weeks %",
+    "Attended within 12 weeks %",
+    "Goals met within 6 months %",
+    "Attended, of those connected %",
+    "Reached within 14 days %",
+    "Median days to first contact (Kaplan-Meier)",
+    "SWEMWBS completion % (closed or 6 months old)",
     "SWEMWBS change (95% CI)",
     "Improved 3+ points %",
 ];
@@ -281,8 +316,17 @@ fn group_cells(g: &GroupRow) -> Vec<String> {
         with_interval(g.referral_rate),
         number(g.representation.ratio, 2),
     ];
-    cells.extend(g.funnel.iter().map(|s| with_interval(s.percent)));
+    cells.extend(g.funnel.iter().map(|s| {
+        if s.complete {
+            with_interval(s.percent)
+        } else {
+            "…".to_string()
+        }
+    }));
+    cells.push(with_interval(g.attended_given_connected));
+    cells.push(with_interval(g.first_contact.within_14_days));
     cells.push(number(g.first_contact.median_days, 0));
+    cells.push(with_interval(g.outcomes[0].completion));
     cells.push(with_interval(g.outcomes[0].mean_change));
     cells.push(with_interval(
         g.outcomes[0].improved.as_ref().and_then(|i| i.percent),

@@ -20,6 +20,9 @@ pub struct EquityReport {
     pub generated_at: DateTime<Utc>,
     /// When the figures were read from the database.
     pub data_as_of: DateTime<Utc>,
+    /// The day stages and outcomes are counted by: the same data and as-of date always
+    /// give the same figures.
+    pub as_of: NaiveDate,
     pub period: ReportPeriod,
     /// The practice the report is limited to, if any.
     pub practice: Option<PracticeName>,
@@ -121,6 +124,9 @@ pub struct GroupRow {
     /// 2013, Dobson interval): for comparing groups. Absent without a register with ages.
     pub standardised_rate: Option<Interval>,
     pub representation: Representation,
+    /// Of referrals connected within 12 weeks, the percentage attending a first session
+    /// within 12 weeks (same window, so a conditional rate).
+    pub attended_given_connected: Option<Interval>,
     pub funnel: Vec<StageRow>,
     pub first_contact: FirstContact,
     pub outcomes: Vec<OutcomeRow>,
@@ -131,25 +137,43 @@ pub struct GroupRow {
 pub struct StageRow {
     pub stage: &'static str,
     pub label: &'static str,
+    /// The follow-up window: a referral counts once this many days have passed since it
+    /// was received, and reaches the stage only within them.
+    pub window_days: u16,
+    /// Referrals whose window had passed by the as-of date.
+    pub eligible: Shown,
+    /// Of those, referrals that reached the stage within the window.
     pub count: Shown,
-    /// Percentage of referrals that reached the stage.
+    /// `count` as a percentage of `eligible`.
     pub percent: Option<Interval>,
+    /// False when no referral of the period has completed the window yet.
+    pub complete: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FirstContact {
-    /// Referrals with a first successful contact.
+    /// Referrals first reached by the as-of date.
     pub referrals: Shown,
+    /// Kaplan-Meier median days to first contact, referrals not yet reached (or closed
+    /// unreached) censored.
     pub median_days: Option<f64>,
-    pub mean_days: Option<Interval>,
+    /// Share of referrals at least 14 days old reached within 14 days.
+    pub within_14_days: Option<Interval>,
+    /// Share of referrals at least 28 days old reached within 28 days.
+    pub within_28_days: Option<Interval>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OutcomeRow {
     pub measure: &'static str,
     pub label: &'static str,
-    /// Referrals with a complete baseline and follow-up.
+    /// Referrals whose outcomes are counted: closed, or at least six months old, by the
+    /// as-of date.
+    pub eligible: Shown,
+    /// Of those, referrals with a complete baseline and follow-up.
     pub pairs: Shown,
+    /// `pairs` as a percentage of `eligible` (outcome completion).
+    pub completion: Option<Interval>,
     /// Mean of follow-up minus baseline.
     pub mean_change: Option<Interval>,
     /// Percentage with a meaningful improvement, where one is defined.
@@ -305,8 +329,9 @@ pub(super) fn percent(k: Count, n: Count) -> Option<Estimate> {
     stats::wilson(k.min(n), n).map(|e| scaled(e, 100.0))
 }
 
+/// Referrals reaching a stage within its window, of those whose window had passed.
 pub(super) fn stage_percent(t: &Tally, stage: Stage) -> Option<Estimate> {
-    percent(t.stages[stage as usize], t.referrals)
+    percent(t.stages[stage as usize], t.eligible[stage as usize])
 }
 
 /// Mean change among paired outcomes, when the pairs are shown (so at least 8).
@@ -315,10 +340,11 @@ pub(super) fn mean_change(t: &Tally, outcome: usize) -> Option<Estimate> {
     stats::mean_t(&t.change[outcome])
 }
 
-/// Median days to first contact, when the referrals contacted are shown (at least 8).
+/// Kaplan-Meier median days to first contact, when the referrals reached are shown (at
+/// least 8).
 pub(super) fn median_contact_days(t: &Tally) -> Option<f64> {
     published(t.contacted)?;
-    stats::median_from_histogram(&t.contact_days_histogram)
+    stats::kaplan_meier_median(&t.contact_days_histogram, &t.censored_histogram)
 }
 
 /// Share of `whole` in `part` (0..1) from published counts, unrounded.
@@ -370,16 +396,18 @@ fn group_row(
         .map(|&stage| StageRow {
             stage: stage.code(),
             label: stage.label(),
+            window_days: stage.window_days(),
+            eligible: Shown::of(t.eligible[stage as usize]),
             count: Shown::of(t.stages[stage as usize]),
             percent: stage_percent(t, stage).and_then(|e| Interval::shown(e, 1)),
+            complete: t.referrals.n == 0 || t.eligible[stage as usize].n > 0,
         })
         .collect();
     let first_contact = FirstContact {
         referrals: Shown::of(t.contacted),
         median_days: median_contact_days(t),
-        mean_days: published(t.contacted)
-            .and_then(|_| stats::mean_t(&t.contact_days))
-            .and_then(|e| Interval::shown(e, 1)),
+        within_14_days: percent(t.within_14, t.eligible_14).and_then(|e| Interval::shown(e, 1)),
+        within_28_days: stage_percent(t, Stage::Contacted).and_then(|e| Interval::shown(e, 1)),
     };
     let outcomes = Outcome::ALL
         .iter()
@@ -387,7 +415,9 @@ fn group_row(
         .map(|(i, &outcome)| OutcomeRow {
             measure: outcome.code(),
             label: outcome.label(),
+            eligible: Shown::of(t.outcome_eligible),
             pairs: Shown::of(t.pairs[i]),
+            completion: percent(t.pairs[i], t.outcome_eligible).and_then(|e| Interval::shown(e, 1)),
             mean_change: mean_change(t, i).and_then(|e| Interval::shown(e, 2)),
             improved: outcome.meaningful_improvement().map(|_| ImprovedRow {
                 count: Shown::of(t.improved[i]),
@@ -421,6 +451,11 @@ fn group_row(
             None
         },
         representation: representation(t, all, has_population),
+        attended_given_connected: percent(
+            t.stages[Stage::Attended as usize],
+            t.stages[Stage::Connected as usize],
+        )
+        .and_then(|e| Interval::shown(e, 1)),
         funnel,
         first_contact,
         outcomes,
@@ -591,6 +626,7 @@ pub fn build(
         title: "Core20PLUS5 equity report".to_string(),
         generated_at,
         data_as_of: facts.loaded_at,
+        as_of: tallies.as_of,
         period: ReportPeriod {
             from: period.from,
             to: period.to,
@@ -644,7 +680,7 @@ impl GroupRow {
     }
 }
 
-const METHODS: [Method; 10] = [
+const METHODS: [Method; 11] = [
     Method {
         statistic: "Age-standardised rates",
         method: "Directly age-standardised referrals per 1,000 a year, as PHEindicatormethods phe_dsr: the \
@@ -654,11 +690,14 @@ method with Byars' limits for the total. Not computed under 10 referrals or when
 people. Crude rates (referrals / people / years) are shown beside them for planning.",
     },
     Method {
-        statistic: "Funnel",
-        method: "Referrals received in the period, by the stage each reached by the time the data were read: \
-contacted (a contact that reached the person), active (a plan agreed), connected (a connection sent), \
-attended (a connection reached 'attended first session' or 'completed'), closed with goals met. \
-Percentages are of referrals received.",
+        statistic: "Funnel and follow-up windows",
+        method: "Referrals received in the period, each counted in a stage only once the stage's window has \
+passed by the report's as-of date, and as reaching it only if it did so within the window: contacted (a \
+contact that reached the person) within 28 days; active (a plan agreed), connected (a connection sent) and \
+attended (a connection reached 'attended first session' or 'completed') within 12 weeks; closed with goals \
+met within 6 months. Percentages are of the referrals whose window had passed. Attended given connected is \
+the percentage of referrals connected within 12 weeks that attended within 12 weeks. The same data and \
+as-of date always give the same report.",
     },
     Method {
         statistic: "Proportions",
@@ -682,8 +721,15 @@ complete follow-up); mean with a t-based 95% interval. Incomplete questionnaires
     },
     Method {
         statistic: "Time to first contact",
-        method: "Whole days from receipt to the first contact that reached the person; median and mean \
-with a t-based 95% interval.",
+        method: "Whole days from receipt to the first contact that reached the person. The share of all \
+referrals reached within 14 days (of those at least 14 days old) and within 28 days (of those at least 28 \
+days old), with Wilson intervals; and the Kaplan-Meier median, in which referrals not reached by the as-of \
+date are censored on that day (or on the day they closed unreached), so those still waiting count.",
+    },
+    Method {
+        statistic: "Outcomes",
+        method: "Counted among referrals closed, or at least 6 months old, by the as-of date. Completion is \
+the percentage of those with a paired baseline and follow-up; changes are among the pairs.",
     },
     Method {
         statistic: "Slope and relative index of inequality",
@@ -753,7 +799,7 @@ mod tests {
                 loaded_at: Utc::now(),
             };
             let period = Period { from: "2026-01-01".parse().unwrap(), to: "2026-12-31".parse().unwrap() };
-            let raw = tally(&facts, &period, None);
+            let raw = tally(&facts, &period, None, "2027-06-30".parse().unwrap());
             let report = build(&facts, &raw, &period, None, Utc::now());
             check_counts(&serde_json::to_value(&report).unwrap(), "");
 
@@ -766,11 +812,22 @@ mod tests {
                     }
                     for (s, stage) in g.funnel.iter().enumerate() {
                         if stage.percent.is_some() {
-                            prop_assert!(enough(t.referrals.n) && enough(t.stages[s].n));
+                            prop_assert!(enough(t.eligible[s].n) && enough(t.stages[s].n));
                         }
                     }
-                    if g.first_contact.median_days.is_some() || g.first_contact.mean_days.is_some() {
-                        prop_assert!(enough(t.contact_days.n));
+                    if g.first_contact.median_days.is_some() {
+                        prop_assert!(enough(t.contacted.n));
+                    }
+                    if g.first_contact.within_14_days.is_some() {
+                        prop_assert!(enough(t.within_14.n) && enough(t.eligible_14.n));
+                    }
+                    for (o, outcome) in g.outcomes.iter().enumerate() {
+                        if outcome.completion.is_some() {
+                            prop_assert!(enough(t.pairs[o].n) && enough(t.outcome_eligible.n));
+                        }
+                    }
+                    if g.attended_given_connected.is_some() {
+                        prop_assert!(enough(t.stages[3].n) && enough(t.stages[2].n));
                     }
                     for (o, outcome) in g.outcomes.iter().enumerate() {
                         if outcome.mean_change.is_some() {

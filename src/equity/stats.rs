@@ -262,6 +262,29 @@ pub fn median_from_histogram(counts: &[u32]) -> Option<f64> {
     Some((lo + hi) as f64 / 2.0)
 }
 
+/// Kaplan-Meier median from histograms of whole days: `events[d]` reached on day d,
+/// `censored[d]` still waiting when last seen on day d (counted at risk on day d, as the
+/// usual convention has censoring just after events at the same time). The median is the
+/// first day on which the survival estimate S(d) = Π (1 - events / at risk) is at most 1/2;
+/// None if it never falls that far (fewer than half are known to have been reached).
+pub fn kaplan_meier_median(events: &[u32], censored: &[u32]) -> Option<f64> {
+    let mut at_risk: u64 = events.iter().chain(censored).map(|&c| u64::from(c)).sum();
+    let mut survival = 1.0;
+    for (day, (&e, &c)) in events.iter().zip(censored).enumerate() {
+        if at_risk == 0 {
+            break;
+        }
+        if e > 0 {
+            survival *= 1.0 - f64::from(e) / at_risk as f64;
+            if survival <= 0.5 + 1e-12 {
+                return Some(day as f64);
+            }
+        }
+        at_risk -= u64::from(e) + u64::from(c);
+    }
+    None
+}
+
 /// Evaluates a polynomial with coefficients in ascending order (Horner).
 fn poly(coefficients: &[f64], x: f64) -> f64 {
     coefficients.iter().rev().fold(0.0, |acc, c| acc * x + c)
@@ -861,6 +884,35 @@ mod tests {
     fn standard_error_inverts_interval() {
         let e = estimate(5.0, 5.0 - Z95 * 0.7, 5.0 + Z95 * 0.7);
         close(standard_error(&e), 0.7, 1e-12);
+    }
+
+    /// Worked by hand: ten referrals; reached on days 2, 3, 3, 5, 8, 12; still waiting when
+    /// last seen on days 4, 6, 9, 20. At risk 10 on day 2: S = 0.9; 9 on day 3 (two
+    /// reached): S = 0.9 · 7/9 = 0.7; day 4 one censored; 6 at risk on day 5: S = 0.7 · 5/6
+    /// = 0.5833; day 6 one censored; 4 at risk on day 8: S = 0.5833 · 3/4 = 0.4375 <= 0.5, so
+    /// the median is 8 days. Counting only those reached (2, 3, 3, 5, 8, 12) would say 4.
+    #[test]
+    fn kaplan_meier_median_by_hand() {
+        let mut events = [0u32; 21];
+        let mut censored = [0u32; 21];
+        for d in [2, 3, 3, 5, 8, 12] {
+            events[d] += 1;
+        }
+        for d in [4, 6, 9, 20] {
+            censored[d] += 1;
+        }
+        assert_eq!(kaplan_meier_median(&events, &censored), Some(8.0));
+        assert_eq!(median_from_histogram(&events), Some(4.0));
+        // Fewer than half ever reached: no median.
+        let mut few = [0u32; 21];
+        few[1] = 2;
+        let mut waiting = [0u32; 21];
+        waiting[10] = 5;
+        assert_eq!(kaplan_meier_median(&few, &waiting), None);
+        // Exactly half on day 1: S(1) = 0.5.
+        few[1] = 5;
+        assert_eq!(kaplan_meier_median(&few, &waiting), Some(1.0));
+        assert_eq!(kaplan_meier_median(&[], &[]), None);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use super::facts::{
     five_year_band, Bands, Facts, Outcome, Period, Profile, ReferralFact, Stage, AGE_BANDS,
-    CLINICAL_AREAS, FIVE_YEAR_BANDS,
+    CLINICAL_AREAS, FIVE_YEAR_BANDS, NEVER, OUTCOME_WINDOW_DAYS,
 };
 use super::stats::MeanAccumulator;
 use crate::people::{Ethnicity, PlusGroup, Sex};
@@ -162,7 +162,7 @@ fn merge_all(into: &mut [Count], from: &[Count]) {
     }
 }
 
-/// Accumulators for one group.
+/// Accumulators for one group, as of one day.
 #[derive(Debug, Clone)]
 pub struct Tally {
     /// Registered people at mid-period (or imported list sizes, which have no ages).
@@ -173,12 +173,23 @@ pub struct Tally {
     /// Referrals by five-year age band at referral, each with its key, for the directly
     /// age-standardised rate.
     pub referrals_by_age: [Count; FIVE_YEAR_BANDS],
+    /// Referrals whose follow-up window for each stage had passed by the as-of date.
+    pub eligible: [Count; Stage::ALL.len()],
+    /// Of those, the referrals that reached the stage within its window.
     pub stages: [Count; Stage::ALL.len()],
-    /// Referrals with a first successful contact.
+    /// Referrals at least 14 days old by the as-of date, and those reached within 14 days.
+    pub eligible_14: Count,
+    pub within_14: Count,
+    /// Referrals first reached by the as-of date (the Kaplan-Meier events).
     pub contacted: Count,
-    pub contact_days: MeanAccumulator,
+    /// Kaplan-Meier events (first reached) and censored referrals (not reached by the
+    /// as-of date or by closure) by whole days from receipt.
     pub contact_days_histogram: [u32; CONTACT_DAYS_KEPT],
-    /// Paired outcomes: the count (with its key) and the changes.
+    pub censored_histogram: [u32; CONTACT_DAYS_KEPT],
+    /// Referrals closed, or at least six months old, by the as-of date: those whose
+    /// outcomes are counted.
+    pub outcome_eligible: Count,
+    /// Paired outcomes among them: the count (with its key) and the changes.
     pub pairs: [Count; Outcome::ALL.len()],
     pub change: [MeanAccumulator; Outcome::ALL.len()],
     pub improved: [Count; Outcome::ALL.len()],
@@ -192,10 +203,14 @@ impl Default for Tally {
             population_by_age: [0; FIVE_YEAR_BANDS],
             referrals: Count::default(),
             referrals_by_age: [Count::default(); FIVE_YEAR_BANDS],
+            eligible: [Count::default(); Stage::ALL.len()],
             stages: [Count::default(); Stage::ALL.len()],
+            eligible_14: Count::default(),
+            within_14: Count::default(),
             contacted: Count::default(),
-            contact_days: MeanAccumulator::default(),
             contact_days_histogram: [0; CONTACT_DAYS_KEPT],
+            censored_histogram: [0; CONTACT_DAYS_KEPT],
+            outcome_eligible: Count::default(),
             pairs: [Count::default(); Outcome::ALL.len()],
             change: [MeanAccumulator::default(); Outcome::ALL.len()],
             improved: [Count::default(); Outcome::ALL.len()],
@@ -208,8 +223,14 @@ impl Default for Tally {
 struct Contribution {
     key: u64,
     five_year_band: usize,
-    stages: u8,
-    contact_days: Option<u16>,
+    /// Bits of `Stage` whose window had passed, and of those reached within it.
+    eligible: u8,
+    reached: u8,
+    eligible_14: bool,
+    within_14: bool,
+    /// (day, reached) for Kaplan-Meier: first reached on that day, or censored then.
+    contact: (usize, bool),
+    outcome_eligible: bool,
     /// (outcome, change, meaningful improvement) for each paired outcome.
     changes: [(usize, f64, bool); Outcome::ALL.len()],
     paired: usize,
@@ -217,12 +238,33 @@ struct Contribution {
 }
 
 impl Contribution {
-    fn of(r: &ReferralFact) -> Contribution {
+    /// `as_of` is a day number on or after the referral's receipt.
+    fn of(r: &ReferralFact, as_of: i32) -> Contribution {
+        let elapsed = (as_of - r.received_day).max(0);
+        let (mut eligible, mut reached) = (0, 0);
+        for stage in Stage::ALL {
+            let window = stage.window_days();
+            if elapsed >= i32::from(window) {
+                eligible |= stage.bit();
+                if r.stage_days[stage as usize] <= window {
+                    reached |= stage.bit();
+                }
+            }
+        }
+        let first = r.stage_days[Stage::Contacted as usize];
+        let contact = if first != NEVER && i32::from(first) <= elapsed {
+            (usize::from(first), true)
+        } else {
+            let closed = r.closed_days.map_or(elapsed, |c| i32::from(c).min(elapsed));
+            (closed as usize, false)
+        };
+        let outcome_eligible = elapsed >= i32::from(OUTCOME_WINDOW_DAYS)
+            || r.closed_days.is_some_and(|c| i32::from(c) <= elapsed);
         let mut changes = [(0, 0.0, false); Outcome::ALL.len()];
         let mut paired = 0;
         for (i, outcome) in Outcome::ALL.iter().enumerate() {
             let change = r.change[i];
-            if change.is_finite() {
+            if outcome_eligible && change.is_finite() {
                 let improved = outcome
                     .meaningful_improvement()
                     .is_some_and(|t| change >= t);
@@ -233,12 +275,27 @@ impl Contribution {
         Contribution {
             key: r.key,
             five_year_band: five_year_band(r.age),
-            stages: r.stages,
-            contact_days: r.days_to_first_contact,
+            eligible,
+            reached,
+            eligible_14: elapsed >= 14,
+            within_14: elapsed >= 14 && first <= 14,
+            contact: (contact.0.min(CONTACT_DAYS_KEPT - 1), contact.1),
+            outcome_eligible,
             changes,
             paired,
             barriers: r.barriers,
         }
+    }
+}
+
+/// Adds `key` to the counts of each set bit.
+fn add_bits(counts: &mut [Count], bits: u32, key: u64) {
+    let mut bits = bits;
+    while bits != 0 {
+        if let Some(count) = counts.get_mut(bits.trailing_zeros() as usize) {
+            count.add(key);
+        }
+        bits &= bits - 1;
     }
 }
 
@@ -247,17 +304,23 @@ impl Tally {
         let key = c.key;
         self.referrals.add(key);
         self.referrals_by_age[c.five_year_band].add(key);
-        let mut stages = c.stages;
-        while stages != 0 {
-            if let Some(count) = self.stages.get_mut(stages.trailing_zeros() as usize) {
-                count.add(key);
+        add_bits(&mut self.eligible, u32::from(c.eligible), key);
+        add_bits(&mut self.stages, u32::from(c.reached), key);
+        if c.eligible_14 {
+            self.eligible_14.add(key);
+            if c.within_14 {
+                self.within_14.add(key);
             }
-            stages &= stages - 1;
         }
-        if let Some(days) = c.contact_days {
+        let (day, reached) = c.contact;
+        if reached {
             self.contacted.add(key);
-            self.contact_days.add(f64::from(days));
-            self.contact_days_histogram[usize::from(days).min(CONTACT_DAYS_KEPT - 1)] += 1;
+            self.contact_days_histogram[day] += 1;
+        } else {
+            self.censored_histogram[day] += 1;
+        }
+        if c.outcome_eligible {
+            self.outcome_eligible.add(key);
         }
         for &(i, change, improved) in &c.changes[..c.paired] {
             self.pairs[i].add(key);
@@ -266,13 +329,7 @@ impl Tally {
                 self.improved[i].add(key);
             }
         }
-        let mut barriers = c.barriers;
-        while barriers != 0 {
-            if let Some(count) = self.barriers.get_mut(barriers.trailing_zeros() as usize) {
-                count.add(key);
-            }
-            barriers &= barriers - 1;
-        }
+        add_bits(&mut self.barriers, c.barriers, key);
     }
 
     fn merge(&mut self, other: &Tally) {
@@ -286,9 +343,11 @@ impl Tally {
         }
         self.referrals.merge(&other.referrals);
         merge_all(&mut self.referrals_by_age, &other.referrals_by_age);
+        merge_all(&mut self.eligible, &other.eligible);
         merge_all(&mut self.stages, &other.stages);
+        self.eligible_14.merge(&other.eligible_14);
+        self.within_14.merge(&other.within_14);
         self.contacted.merge(&other.contacted);
-        self.contact_days.merge(&other.contact_days);
         for (a, b) in self
             .contact_days_histogram
             .iter_mut()
@@ -296,6 +355,14 @@ impl Tally {
         {
             *a += b;
         }
+        for (a, b) in self
+            .censored_histogram
+            .iter_mut()
+            .zip(&other.censored_histogram)
+        {
+            *a += b;
+        }
+        self.outcome_eligible.merge(&other.outcome_eligible);
         merge_all(&mut self.pairs, &other.pairs);
         for (a, b) in self.change.iter_mut().zip(&other.change) {
             a.merge(b);
@@ -452,6 +519,8 @@ pub struct Tallies {
     pub quarters: Vec<QuarterTally>,
     /// Whether the demographic breakdowns have denominators.
     pub has_register: bool,
+    /// The day stages and outcomes were counted by.
+    pub as_of: NaiveDate,
 }
 
 impl Tallies {
@@ -496,6 +565,7 @@ fn fold_referrals(
     practice: Option<u16>,
     layout: &Layout,
     quarter_starts: &[i32],
+    as_of: i32,
 ) -> (Vec<Tally>, Vec<[Count; 5]>) {
     let (from, to) = (period.from.num_days_from_ce(), period.to.num_days_from_ce());
     let mut cells = vec![Tally::default(); layout.len];
@@ -511,7 +581,7 @@ fn fold_referrals(
         scratch.clear();
         layout.referral_cells(r.who.practice, r.who.quintile, &mut scratch);
         layout.personal_cells(&r.who, age_band(r.age), &mut scratch);
-        let contribution = Contribution::of(r);
+        let contribution = Contribution::of(r, as_of);
         for &cell in scratch.as_slice() {
             cells[cell].add(&contribution);
         }
@@ -528,8 +598,11 @@ fn fold_referrals(
     (cells, quarters)
 }
 
-/// Folds the facts for one period (and optionally one practice) into tallies.
-pub fn tally(facts: &Facts, period: &Period, practice: Option<u16>) -> Tallies {
+/// Folds the facts for one period (and optionally one practice) into tallies, as of a day
+/// on or after the period's end (stages and outcomes counted by then).
+pub fn tally(facts: &Facts, period: &Period, practice: Option<u16>, as_of: NaiveDate) -> Tallies {
+    let as_of_date = as_of.max(period.to);
+    let as_of = as_of_date.num_days_from_ce();
     let layout = Layout::new(facts.practices.len());
     let mut cells = vec![Tally::default(); layout.len];
     match &facts.register {
@@ -583,7 +656,7 @@ pub fn tally(facts: &Facts, period: &Period, practice: Option<u16>) -> Tallies {
     let spans = quarters(period);
     let quarter_starts: Vec<i32> = spans.iter().map(|(s, _)| s.num_days_from_ce()).collect();
     let fold = |referrals: &[ReferralFact]| {
-        fold_referrals(referrals, period, practice, &layout, &quarter_starts)
+        fold_referrals(referrals, period, practice, &layout, &quarter_starts, as_of)
     };
     // Split across threads only when there is enough to share; each part has its own tallies.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
@@ -619,6 +692,7 @@ pub fn tally(facts: &Facts, period: &Period, practice: Option<u16>) -> Tallies {
             })
             .collect(),
         has_register: facts.register.is_some(),
+        as_of: as_of_date,
     }
 }
 
@@ -633,6 +707,7 @@ pub(crate) mod tests_support {
             layout,
             quarters: Vec::new(),
             has_register: true,
+            as_of: NaiveDate::default(),
         }
     }
 }
@@ -659,14 +734,15 @@ mod tests {
         }
     }
 
+    /// A referral reaching the stages in `stages` (bits) on day 4 after receipt.
     fn referral(who: Profile, received: &str, stages: u8, swemwbs: f32) -> ReferralFact {
         ReferralFact {
             who,
             key: 0,
             age: 55,
             received_day: day(received).num_days_from_ce(),
-            days_to_first_contact: Some(4),
-            stages,
+            stage_days: Stage::ALL.map(|s| if stages & s.bit() != 0 { 4 } else { NEVER }),
+            closed_days: None,
             barriers: 0b101,
             change: [swemwbs, f32::NAN, f32::NAN, f32::NAN],
         }
@@ -715,7 +791,7 @@ mod tests {
             from: day("2026-01-01"),
             to: day("2026-12-31"),
         };
-        let t = tally(&facts, &period, None);
+        let t = tally(&facts, &period, None, day("2027-12-31"));
         let overall = t.group(Dimension::Overall, 0);
         // The register (one person in practice 0, quintile 1; two in practice 1, quintile 5)
         // gives every denominator when there is one.
@@ -728,7 +804,7 @@ mod tests {
         assert_eq!(overall.population_by_age[11], 3, "all 55-59 at mid-2026");
         let mut without_register = facts.clone();
         without_register.register = None;
-        let lists = tally(&without_register, &period, None);
+        let lists = tally(&without_register, &period, None, day("2027-12-31"));
         assert_eq!(lists.group(Dimension::Overall, 0).population, 400);
         assert_eq!(lists.group(Dimension::Core20, 0).population, 100);
         assert_eq!(lists.group(Dimension::Core20, 1).population, 300);
@@ -741,11 +817,19 @@ mod tests {
         );
         let n = |c: &[Count]| c.iter().map(|c| c.n).collect::<Vec<_>>();
         assert_eq!(n(&overall.stages), [1, 0, 0, 1, 0]);
+        assert_eq!(
+            n(&overall.eligible),
+            [4; 5],
+            "every window has passed by 2027-12-31"
+        );
         assert_eq!(overall.change[0].n, 2);
         assert_eq!(overall.pairs[0].n, 2);
         assert_eq!(overall.improved[0].n, 1, "only the 4-point change counts");
         assert_eq!((overall.barriers[0].n, overall.barriers[2].n), (4, 4));
-        assert_eq!(overall.contact_days_histogram[4], 4);
+        assert_eq!(
+            overall.contact_days_histogram[4], 1,
+            "only the contacted one"
+        );
         assert_eq!(t.quarters.len(), 4);
         assert_eq!(n(&t.quarters[0].referrals), [1, 0, 0, 0, 1]);
         assert_eq!(n(&t.quarters[1].referrals), [1, 0, 0, 0, 0]);
@@ -755,11 +839,55 @@ mod tests {
     fn one_practice_restricts_population_and_referrals() {
         let facts = facts();
         let period = Period::year_to(day("2026-12-31"));
-        let t = tally(&facts, &period, Some(1));
+        let t = tally(&facts, &period, Some(1), day("2027-12-31"));
         let overall = t.group(Dimension::Overall, 0);
         assert_eq!((overall.population, overall.referrals.n), (2, 1));
         assert_eq!(t.group(Dimension::Practice, 0).population, 0);
         assert_eq!(t.group(Dimension::Sex, 0).population, 2);
+    }
+
+    /// Worked by hand: as of 2026-03-31, a referral received on 2026-03-21 (10 days
+    /// earlier) has completed no window; one received 2026-03-01 (30 days) has completed
+    /// the 14- and 28-day windows only; one received 2025-09-01 every window.
+    #[test]
+    fn each_referral_counts_only_in_windows_it_has_completed() {
+        let who = person(0, 1, 0);
+        let mut recent = referral(who, "2026-03-21", Stage::Contacted.bit(), f32::NAN);
+        recent.stage_days[0] = 3;
+        let mut month = referral(who, "2026-03-01", 0, 1.0);
+        month.stage_days[0] = 20;
+        let old = referral(who, "2025-09-01", 0b11111, 5.0);
+        let as_of = day("2026-03-31").num_days_from_ce();
+        let c = |r: &ReferralFact| Contribution::of(r, as_of);
+        let (r, m, o) = (c(&recent), c(&month), c(&old));
+        assert_eq!(
+            (r.eligible, r.eligible_14, r.outcome_eligible),
+            (0, false, false)
+        );
+        assert_eq!(
+            r.contact,
+            (3, true),
+            "reached on day 3: an event for Kaplan-Meier"
+        );
+        assert_eq!(m.eligible, Stage::Contacted.bit());
+        assert_eq!(
+            m.reached,
+            Stage::Contacted.bit(),
+            "reached on day 20, within 28"
+        );
+        assert!(m.eligible_14 && !m.within_14);
+        assert!(
+            !m.outcome_eligible && m.paired == 0,
+            "too recent for outcomes"
+        );
+        assert_eq!((o.eligible, o.reached), (0b11111, 0b11111));
+        assert!(o.outcome_eligible && o.paired == 1);
+        // Not reached: censored on the as-of date, or on the day it closed.
+        let mut waiting = referral(who, "2026-03-01", 0, f32::NAN);
+        assert_eq!(c(&waiting).contact, (30, false));
+        waiting.closed_days = Some(12);
+        assert_eq!(c(&waiting).contact, (12, false));
+        assert!(c(&waiting).outcome_eligible, "closed: outcomes counted");
     }
 
     #[test]

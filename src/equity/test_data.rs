@@ -1,6 +1,6 @@
 //! Generated facts for the property tests (disclosure control and the attacker).
 
-use super::facts::{age_on, Profile, ReferralFact, NO_PRACTICE};
+use super::facts::{age_on, Profile, ReferralFact, NEVER, NO_PRACTICE};
 use crate::referrals::Barrier;
 use chrono::{Datelike, NaiveDate};
 use proptest::prelude::*;
@@ -38,23 +38,30 @@ fn change() -> impl Strategy<Value = f32> {
 
 /// A referral received between `from` and `to` (day numbers).
 pub fn referral_between(from: i32, to: i32) -> impl Strategy<Value = ReferralFact> {
+    let stage_day = || prop_oneof![Just(NEVER), 0u16..200];
     (
         profile(),
         any::<u64>(),
         from..to,
-        proptest::option::of(0u16..60),
-        0u8..32,
+        [
+            stage_day(),
+            stage_day(),
+            stage_day(),
+            stage_day(),
+            stage_day(),
+        ],
+        proptest::option::of(0u16..300),
         0u32..(1 << Barrier::ALL.len()),
         [change(), change(), change(), change()],
     )
         .prop_map(
-            |(who, key, received_day, days, stages, barriers, change)| ReferralFact {
+            |(who, key, received_day, stage_days, closed_days, barriers, change)| ReferralFact {
                 who,
                 key,
                 age: age_on(who.birth_day, received_day),
                 received_day,
-                days_to_first_contact: days,
-                stages,
+                stage_days,
+                closed_days,
                 barriers,
                 change,
             },

@@ -8,7 +8,7 @@
 use super::{begin_statement, on_reader, on_writer, Backend, Store};
 use crate::equity::facts::{
     barrier_bit, Facts, Outcome, PopulationCell, PracticeRef, Profile, ReferralFact, Register,
-    RegisteredPerson, Stage, NO_PRACTICE,
+    RegisteredPerson, NEVER, NO_PRACTICE,
 };
 use crate::equity::population::PopulationRow;
 use anyhow::Context;
@@ -62,24 +62,24 @@ fn register_sql(backend: Backend) -> String {
 }
 
 fn referrals_sql(backend: Backend) -> String {
-    let flag = |condition: &str| format!("CASE WHEN {condition} THEN '1' ELSE '0' END");
+    let day = |timestamp: &str| format!("COALESCE({}, '')", utc_day(backend, timestamp));
     let fields = [
         "CAST(r.id AS TEXT)".to_string(),
         REFERRAL_PROFILE_TEXT.to_string(),
         utc_day(backend, "r.received_at"),
-        flag("r.state = 'closed' AND r.close_reason = 'goals_met'"),
-        format!(
-            "COALESCE({}, '')",
-            utc_day(backend, "(SELECT MIN(c.at) FROM contacts c WHERE c.referral_id = r.id AND c.reached)")
+        "CASE WHEN r.state = 'closed' AND r.close_reason = 'goals_met' THEN '1' ELSE '0' END"
+            .to_string(),
+        day("(SELECT MIN(c.at) FROM contacts c WHERE c.referral_id = r.id AND c.reached)"),
+        day("(SELECT MIN(e.at) FROM referral_events e WHERE e.referral_id = r.id AND e.to_state = 'active')"),
+        day("(SELECT MIN(k.sent_at) FROM connections k WHERE k.referral_id = r.id)"),
+        day(
+            "(SELECT MIN(x.at) FROM (SELECT ce.at AS at FROM connection_events ce \
+             JOIN connections k ON k.id = ce.connection_id WHERE k.referral_id = r.id \
+             AND ce.status IN ('attended_first_session', 'completed') \
+             UNION ALL SELECT k.status_at AS at FROM connections k WHERE k.referral_id = r.id \
+             AND k.status IN ('attended_first_session', 'completed')) x)",
         ),
-        flag("EXISTS (SELECT 1 FROM referral_events e WHERE e.referral_id = r.id AND e.to_state = 'active')"),
-        flag("EXISTS (SELECT 1 FROM connections k WHERE k.referral_id = r.id)"),
-        flag(
-            "EXISTS (SELECT 1 FROM connections k WHERE k.referral_id = r.id \
-             AND (k.status IN ('attended_first_session', 'completed') \
-             OR EXISTS (SELECT 1 FROM connection_events ce \
-                        WHERE ce.connection_id = k.id AND ce.status = 'attended_first_session')))",
-        ),
+        day("(SELECT MIN(e.at) FROM referral_events e WHERE e.referral_id = r.id AND e.to_state = 'closed')"),
     ];
     format!(
         "SELECT string_agg({}, '\n' ORDER BY r.id) FROM referrals r JOIN people p ON p.id = r.person_id \
@@ -153,17 +153,26 @@ fn referral_from(
     let mut next = || fields.next().context("a short referral row");
     let received = day_number(next()?)?;
     let goals_met = next()? == "1";
-    let first_contact = match next()? {
-        "" => None,
-        day => Some(day_number(day)?),
+    // Days from receipt to a stage's date, if any (a date before receipt counts as day 0).
+    let days = |text: &str| -> anyhow::Result<Option<u16>> {
+        Ok(match text {
+            "" => None,
+            day => Some((day_number(day)? - received).clamp(0, i32::from(NEVER) - 1) as u16),
+        })
     };
-    let flags = [
-        (Stage::Contacted, first_contact.is_some()),
-        (Stage::Active, next()? == "1"),
-        (Stage::Connected, next()? == "1"),
-        (Stage::Attended, next()? == "1"),
-        (Stage::GoalsMet, goals_met),
-    ];
+    let contacted = days(next()?)?;
+    let active = days(next()?)?;
+    let connected = days(next()?)?;
+    let attended = days(next()?)?;
+    let closed = days(next()?)?;
+    let stage_days = [
+        contacted,
+        active,
+        connected,
+        attended,
+        closed.filter(|_| goals_met),
+    ]
+    .map(|d| d.unwrap_or(NEVER));
     Ok((
         id,
         ReferralFact {
@@ -171,12 +180,8 @@ fn referral_from(
             key: record_key(secret, id),
             age: crate::equity::facts::age_on(who.birth_day, received),
             received_day: received,
-            days_to_first_contact: first_contact
-                .map(|c| (c - received).clamp(0, i32::from(u16::MAX)) as u16),
-            stages: flags
-                .iter()
-                .filter(|(_, on)| *on)
-                .fold(0, |s, (stage, _)| s | stage.bit()),
+            stage_days,
+            closed_days: closed,
             barriers: 0,
             change: [f32::NAN; 4],
         },

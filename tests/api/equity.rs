@@ -29,7 +29,10 @@ async fn generated_report(backend: Backend, dir: &tempfile::TempDir) -> (String,
         from: "2025-10-01".parse().unwrap(),
         to: "2026-09-30".parse().unwrap(),
     };
-    (url, compute(&facts, &period, None))
+    (
+        url,
+        compute(&facts, &period, None, "2026-10-31".parse().unwrap()),
+    )
 }
 
 /// The figures, without the times they were made.
@@ -123,6 +126,17 @@ async fn analysts_and_team_leads_get_the_report_and_bad_requests_are_refused(bac
             .await;
         assert_eq!(s, StatusCode::OK, "{published}: {problem}");
     }
+    // The same data and as-of date give the same figures.
+    let same = "/reports/equity?from=2026-01-01&to=2026-03-31&as_of=2026-06-30";
+    let (_, first) = app.get(same, &app.analyst).await;
+    let (_, second) = app.get(same, &app.team_lead).await;
+    let strip = |mut v: Value| {
+        v.as_object_mut().unwrap().remove("generated_at");
+        v.as_object_mut().unwrap().remove("data_as_of");
+        v
+    };
+    assert_eq!(first["as_of"], "2026-06-30");
+    assert_eq!(strip(first), strip(second));
     let (_, problem) = app
         .get(
             "/reports/equity?from=2026-01-01&to=2026-03-30",
@@ -173,6 +187,17 @@ async fn analysts_and_team_leads_get_the_report_and_bad_requests_are_refused(bac
             "from=2026-02-01&to=2026-04-30",
             StatusCode::UNPROCESSABLE_ENTITY,
             Some("from"),
+        ),
+        // The as-of date must not be before the period ends, nor after today.
+        (
+            "from=2026-01-01&to=2026-03-31&as_of=2026-03-30",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("as_of"),
+        ),
+        (
+            "from=2026-01-01&to=2026-03-31&as_of=2999-01-01",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("as_of"),
         ),
         // One practice for one month is too fine.
         (
