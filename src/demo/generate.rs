@@ -965,6 +965,27 @@ fn answers(
     Answers::parse(instrument, &items).expect("generated answers are in range")
 }
 
+/// ONS4 answers: items 1-3 drawn around `wellbeing`, item 4 (anxiety) around `anxiety`,
+/// clamped to 0-10; 5% leave one blank.
+fn ons4_answers(rng: &mut ChaCha8Rng, wellbeing: f64, anxiety: f64) -> Answers {
+    let skip = if rng.gen_bool(0.05) {
+        Some(rng.gen_range(0..4))
+    } else {
+        None
+    };
+    let items: Vec<Option<i64>> = (0..4)
+        .map(|i| {
+            if Some(i) == skip {
+                return None;
+            }
+            let mean = if i == 3 { anxiety } else { wellbeing };
+            let noise: f64 = (0..3).map(|_| rng.gen::<f64>() - 0.5).sum::<f64>() * 4.0;
+            Some((mean + noise).round().clamp(0.0, 10.0) as i64)
+        })
+        .collect();
+    Answers::parse(Instrument::Ons4, &items).expect("generated answers are in range")
+}
+
 fn push_measure(
     tables: &mut Tables,
     referral: i64,
@@ -1278,13 +1299,10 @@ fn synth_referral(
         let lonely = 1.6 + if p.age >= 65 { 0.5 } else { 0.0 } + 0.05 * (10 - p.decile) as f64;
         let ucla = answers(rng, Instrument::Ucla3, lonely, 0.6, true);
         push_measure(t, rid, &ucla, MeasureTiming::Baseline, day, worker);
-        let ons = answers(
-            rng,
-            Instrument::Ons4,
-            5.0 + 0.15 * p.decile as f64,
-            2.0,
-            true,
-        );
+        // ONS4: the first three items (satisfied, worthwhile, happy) are higher-is-better,
+        // the fourth (anxious yesterday) lower-is-better, and more anxious in deprived areas.
+        let (wellbeing, anxiety) = (5.0 + 0.15 * p.decile as f64, 6.3 - 0.2 * p.decile as f64);
+        let ons = ons4_answers(rng, wellbeing, anxiety);
         push_measure(t, rid, &ons, MeasureTiming::Baseline, day, worker);
 
         // Connections: accepted mostly; attendance falls with deprivation and exclusion.
@@ -1468,13 +1486,8 @@ fn synth_referral(
             true,
         );
         push_measure(t, rid, &ucla_follow, MeasureTiming::FollowUp, day, worker);
-        let ons_follow = answers(
-            rng,
-            Instrument::Ons4,
-            5.0 + 0.15 * p.decile as f64 + gain * 2.0,
-            2.0,
-            true,
-        );
+        // Improvement: well-being items rise, anxiety falls.
+        let ons_follow = ons4_answers(rng, wellbeing + gain * 2.0, anxiety - gain * 2.0);
         push_measure(t, rid, &ons_follow, MeasureTiming::FollowUp, day, worker);
         let progress = if attended_any {
             rng.gen_range(5..=10)

@@ -47,7 +47,7 @@ fn figures(report: &EquityReport) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_report_finds_the_generated_gradients_the_same_on_both_databases() {
     let dir = tempfile::tempdir().unwrap();
-    let (_, report) = generated_report(Backend::Sqlite, &dir).await;
+    let (url, report) = generated_report(Backend::Sqlite, &dir).await;
     let quintiles = report.breakdown(Dimension::ImdQuintile).unwrap();
     let (most, least) = (quintiles.group("1").unwrap(), quintiles.group("5").unwrap());
 
@@ -72,6 +72,22 @@ async fn the_report_finds_the_generated_gradients_the_same_on_both_databases() {
     let attended = report.inequality_of("attended_percent").unwrap();
     assert!(attended.sii.unwrap().upper < 0.0, "{attended:?}");
     assert!(attended.ratio.unwrap() < 1.0);
+    // ONS4 anxiety, lower is better, falls after social prescribing; satisfaction rises.
+    let overall = &report.breakdown(Dimension::Overall).unwrap().groups[0];
+    let change = |code: &str| {
+        overall
+            .outcomes
+            .iter()
+            .find(|o| o.measure == code)
+            .and_then(|o| o.mean_change)
+            .unwrap()
+    };
+    assert!(
+        change("ons4_anxiety").upper < 0.0,
+        "{:?}",
+        change("ons4_anxiety")
+    );
+    assert!(change("ons4_life_satisfaction").lower > 0.0);
     let swemwbs = report.inequality_of("swemwbs_change").unwrap();
     assert!(swemwbs.gap.unwrap() < 0.0, "{swemwbs:?}");
     assert!(report.headlines.len() >= 4, "{:#?}", report.headlines);
@@ -86,6 +102,12 @@ async fn the_report_finds_the_generated_gradients_the_same_on_both_databases() {
     // The register at mid-period (2026-03-31): the 20,000 less those born since.
     assert!(everyone.abs_diff(sum) <= 15, "{everyone} vs {sum}");
     assert!((19_500..20_000).contains(&everyone), "{everyone}");
+
+    // Nobody is referred before they were born.
+    let store = Store::connect(&url).await.unwrap();
+    let facts = store.load_equity_facts().await.unwrap();
+    let born_first = |r: &linkwell::equity::facts::ReferralFact| r.received_day >= r.who.birth_day;
+    assert!(facts.referrals.iter().all(born_first));
 
     if postgres_admin_url().is_some() {
         let pg_dir = tempfile::tempdir().unwrap();
