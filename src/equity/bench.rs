@@ -84,6 +84,42 @@ pub async fn run(
         millis(render),
         html.len() / 1024
     );
+    // Where the warm time goes: the register at mid-period, the fold, the shown report.
+    let started = Instant::now();
+    if let Some(register) = &facts.register {
+        std::hint::black_box(register.counts(period.mid(), None));
+    }
+    let register_time = started.elapsed();
+    let started = Instant::now();
+    let tallies = tally::tally(&facts, &period, None, as_of);
+    let tally_time = started.elapsed();
+    let started = Instant::now();
+    std::hint::black_box(super::report::build(
+        &facts,
+        &tallies,
+        &period,
+        None,
+        chrono::Utc::now(),
+    ));
+    println!(
+        "one warm report: register {:.2} ms, tally (with register) {:.2} ms, build {:.2} ms",
+        millis(register_time),
+        millis(tally_time),
+        millis(started.elapsed())
+    );
+    let shown = report.as_ref().expect("one run");
+    for code in ["standardised_referral_rate", "referral_rate"] {
+        if let Some(row) = shown.inequality_of(code) {
+            println!(
+                "{code}: Q1 {:?}, Q5 {:?}, Q1/Q5 {:?}, SII {:?}, RII {:?}",
+                row.quintiles[0],
+                row.quintiles[4],
+                row.ratio,
+                row.sii.map(|i| (i.value, i.lower, i.upper)),
+                row.rii.map(|i| (i.value, i.lower, i.upper)),
+            );
+        }
+    }
     if let Some(dir) = export {
         export_facts(
             &facts,

@@ -487,6 +487,36 @@ pub struct Register {
     lists: Vec<Vec<Vec<i32>>>,
     late: Vec<RegisteredPerson>,
     people: usize,
+    /// Counts already taken: reports ask for few days (the middles of published periods).
+    taken: CountsCache,
+}
+
+/// Register counts by (day, practice), kept because the facts never change once read.
+#[derive(Default)]
+struct CountsCache(std::sync::Mutex<std::collections::HashMap<(i32, Option<u16>), RegisterCounts>>);
+
+impl CountsCache {
+    const MOST: usize = 512;
+}
+
+impl Clone for CountsCache {
+    fn clone(&self) -> Self {
+        CountsCache::default()
+    }
+}
+
+impl PartialEq for CountsCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for CountsCache {}
+
+impl std::fmt::Debug for CountsCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CountsCache")
+    }
 }
 
 impl Register {
@@ -514,6 +544,7 @@ impl Register {
             lists,
             late,
             people: people.len(),
+            taken: CountsCache::default(),
         }
     }
 
@@ -536,6 +567,20 @@ impl Register {
     /// People born and registered by `day`, per group and age on that day, for one
     /// practice or all.
     pub fn counts(&self, day: NaiveDate, practice: Option<u16>) -> RegisterCounts {
+        let key = (day.num_days_from_ce(), practice);
+        if let Some(counts) = self.taken.0.lock().ok().and_then(|t| t.get(&key).cloned()) {
+            return counts;
+        }
+        let counts = self.count(day, practice);
+        if let Ok(mut taken) = self.taken.0.lock() {
+            if taken.len() < CountsCache::MOST {
+                taken.insert(key, counts.clone());
+            }
+        }
+        counts
+    }
+
+    fn count(&self, day: NaiveDate, practice: Option<u16>) -> RegisterCounts {
         let practices = self.lists.len() - 1;
         let mut counts = RegisterCounts::new(practices);
         let day_number = day.num_days_from_ce();
@@ -575,7 +620,11 @@ impl Register {
             if !wanted(p) || person.on_register_from() > day_number {
                 continue;
             }
-            let band = five_year_band(age_on(person.who.birth_day, day_number));
+            let born = person.who.birth_day;
+            let band = cutoffs.five_year[1..]
+                .iter()
+                .filter(|&&c| born <= c)
+                .count();
             lists_of(&person.who, |l| counts.list_mut(l)[band] += 1);
             counts.age_band[usize::from(ages.band(person.who.birth_day))] += 1;
             if p < practices {

@@ -270,19 +270,67 @@ fn csv(report: &EquityReport) -> anyhow::Result<Vec<u8>> {
     out.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
+/// Why a figure is not shown, each with its own symbol, explained beside every table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Missing {
+    /// A count of 0 to 7, or a figure that would rest on one.
+    Hidden,
+    /// No population figures for this breakdown.
+    NoPopulation,
+    /// No referral of the period has completed the follow-up window yet.
+    NotYetComplete,
+    /// Could not be computed.
+    NotAvailable,
+}
+
+impl Missing {
+    fn symbol(self) -> &'static str {
+        match self {
+            Missing::Hidden => "*",
+            Missing::NoPopulation => "§",
+            Missing::NotYetComplete => "…",
+            Missing::NotAvailable => "–",
+        }
+    }
+}
+
+/// The key to the symbols, shown with every table.
+pub const LEGEND: &str = "* hidden: a count of 0 to 7, or a figure built on one · § no population \
+figures for this breakdown · … not yet complete: no referral of the period has completed the window \
+by the as-of date · – not available: could not be computed";
+
 fn with_interval(v: Option<Interval>) -> String {
-    v.map_or("–".to_string(), |v| {
+    interval_or(v, Missing::NotAvailable)
+}
+
+fn interval_or(v: Option<Interval>, why: Missing) -> String {
+    v.map_or(why.symbol().to_string(), |v| {
         format!("{:.1} ({:.1} to {:.1})", v.value, v.lower, v.upper)
     })
 }
 
 fn number(v: Option<f64>, places: usize) -> String {
-    v.map_or("–".to_string(), |v| format!("{v:.places$}"))
+    number_or(v, places, Missing::NotAvailable)
+}
+
+fn number_or(v: Option<f64>, places: usize, why: Missing) -> String {
+    v.map_or(why.symbol().to_string(), |v| format!("{v:.places$}"))
+}
+
+/// Why a figure from counts is missing: hidden when a count is, else not available.
+fn because(counts: &[Shown]) -> Missing {
+    if counts.contains(&Shown::Hidden) {
+        Missing::Hidden
+    } else {
+        Missing::NotAvailable
+    }
 }
 
 pub struct Table {
     pub caption: String,
     pub note: Option<&'static str>,
+    /// The key to the symbols.
+    pub legend: &'static str,
     pub headers: Vec<String>,
     pub rows: Vec<Vec<String>>,
 }
@@ -308,28 +356,53 @@ const GROUP_HEADERS: [&str; 17] = [
 ];
 
 fn group_cells(g: &GroupRow) -> Vec<String> {
+    let rate_missing = match g.population {
+        None => Missing::NoPopulation,
+        Some(p) => because(&[p, g.referrals]),
+    };
     let mut cells = vec![
         g.label.clone(),
-        g.population.map_or("–".to_string(), Shown::text),
+        g.population
+            .map_or(Missing::NoPopulation.symbol().to_string(), Shown::text),
         g.referrals.text(),
-        with_interval(g.standardised_rate),
-        with_interval(g.referral_rate),
-        number(g.representation.ratio, 2),
+        interval_or(g.standardised_rate, rate_missing),
+        interval_or(g.referral_rate, rate_missing),
+        number_or(g.representation.ratio, 2, rate_missing),
     ];
     cells.extend(g.funnel.iter().map(|s| {
         if s.complete {
-            with_interval(s.percent)
+            interval_or(s.percent, because(&[s.count, s.eligible]))
         } else {
-            "…".to_string()
+            Missing::NotYetComplete.symbol().to_string()
         }
     }));
-    cells.push(with_interval(g.attended_given_connected));
-    cells.push(with_interval(g.first_contact.within_14_days));
-    cells.push(number(g.first_contact.median_days, 0));
-    cells.push(with_interval(g.outcomes[0].completion));
-    cells.push(with_interval(g.outcomes[0].mean_change));
-    cells.push(with_interval(
-        g.outcomes[0].improved.as_ref().and_then(|i| i.percent),
+    let (connected, attended) = (&g.funnel[2], &g.funnel[3]);
+    cells.push(if connected.complete {
+        interval_or(
+            g.attended_given_connected,
+            because(&[connected.count, attended.count]),
+        )
+    } else {
+        Missing::NotYetComplete.symbol().to_string()
+    });
+    cells.push(interval_or(
+        g.first_contact.within_14_days,
+        because(&[g.referrals]),
+    ));
+    cells.push(number_or(
+        g.first_contact.median_days,
+        0,
+        because(&[g.first_contact.referrals]),
+    ));
+    let swemwbs = &g.outcomes[0];
+    cells.push(interval_or(
+        swemwbs.completion,
+        because(&[swemwbs.pairs, swemwbs.eligible]),
+    ));
+    cells.push(interval_or(swemwbs.mean_change, because(&[swemwbs.pairs])));
+    cells.push(interval_or(
+        swemwbs.improved.as_ref().and_then(|i| i.percent),
+        because(&[swemwbs.improved.as_ref().map_or(Shown::Hidden, |i| i.count)]),
     ));
     cells
 }
@@ -349,7 +422,12 @@ impl<'a> ReportBody<'a> {
     pub fn of(report: &'a EquityReport) -> ReportBody<'a> {
         let inequality = Table {
             caption: "Inequality across national IMD quintiles".into(),
-            note: None,
+            note: Some(
+                "SII: fitted most deprived end minus least deprived end (positive: higher in more \
+deprived areas). RII: fitted most deprived end over least deprived end (above 1: higher in more deprived \
+areas).",
+            ),
+            legend: LEGEND,
             headers: [
                 "Indicator",
                 "Q1 (most deprived)",
@@ -386,6 +464,7 @@ impl<'a> ReportBody<'a> {
             .map(|b| Table {
                 caption: b.label.to_string(),
                 note: b.note,
+                legend: LEGEND,
                 headers: GROUP_HEADERS.map(String::from).to_vec(),
                 rows: b.groups.iter().map(group_cells).collect(),
             })
@@ -397,6 +476,7 @@ impl<'a> ReportBody<'a> {
         let barriers = Table {
             caption: "Barriers recorded, % of referrals, by IMD quintile".into(),
             note: None,
+            legend: LEGEND,
             headers: [
                 "Barrier",
                 "Q1 (most deprived)",
@@ -416,12 +496,15 @@ impl<'a> ReportBody<'a> {
                         .map(|(i, b)| {
                             let mut cells = vec![b.label.to_string()];
                             for q in 0..5 {
-                                let p = quintiles
+                                let row = quintiles
                                     .and_then(|qs| qs.groups.get(q))
-                                    .and_then(|g| g.barriers[i].percent);
-                                cells.push(with_interval(p));
+                                    .map(|g| &g.barriers[i]);
+                                cells.push(interval_or(
+                                    row.and_then(|r| r.percent),
+                                    because(&[row.map_or(Shown::Hidden, |r| r.count)]),
+                                ));
                             }
-                            cells.push(with_interval(b.percent));
+                            cells.push(interval_or(b.percent, because(&[b.count])));
                             cells
                         })
                         .collect()
