@@ -511,18 +511,21 @@ areas).",
                 })
                 .unwrap_or_default(),
         };
-        let outcome_charts = [
+        let panels: Vec<(&super::report::Breakdown, &str)> = [
             (Dimension::ImdQuintile, "SWEMWBS change by IMD quintile"),
             (Dimension::Ethnicity, "SWEMWBS change by ethnic group"),
             (Dimension::AgeBand, "SWEMWBS change by age band"),
         ]
         .iter()
-        .filter_map(|(d, title)| {
-            report
-                .breakdown(*d)
-                .map(|b| charts::outcome_by_group(b, 0, title))
-        })
+        .filter_map(|(d, title)| report.breakdown(*d).map(|b| (b, *title)))
         .collect();
+        // One scale for the three panels, so they can be compared by eye.
+        let compared: Vec<&super::report::Breakdown> = panels.iter().map(|(b, _)| *b).collect();
+        let extent = charts::outcome_extent(&compared, 0);
+        let outcome_charts = panels
+            .iter()
+            .map(|(b, title)| charts::outcome_by_group(b, 0, title, extent))
+            .collect();
         ReportBody {
             report,
             funnel_chart: charts::funnel_by_quintile(report),

@@ -251,6 +251,11 @@ async fn the_page_and_its_downloads_are_for_analysts_and_self_contained() {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Headlines") && html.contains("<svg") && html.contains("Wilson score"));
     assert!(!html.contains("/people/"), "the report links to no person");
+    // Charts fit a 390 px screen; every table carries the key to its symbols.
+    assert!(html.contains("viewBox=\"0 0 390 "), "charts 390 wide");
+    assert!(!html.contains("viewBox=\"0 0 720 "));
+    let tables = html.matches("<table").count();
+    assert!(tables > 5 && html.matches("§ no population").count() == tables);
 
     let (status, file) = page(
         &app,
