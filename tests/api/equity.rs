@@ -272,6 +272,23 @@ async fn the_page_and_its_downloads_are_for_analysts_and_self_contained() {
     let (status, _) = page(&app, &cookie, "/reports/equity/download.exe").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
+    // A period that is not published is refused with the reason, on the page as in the API.
+    let (status, refused) = page(
+        &app,
+        &cookie,
+        "/reports/equity?from=2026-01-01&to=2026-03-30",
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.contains("published periods only"), "{refused}");
+    let (status, _) = page(
+        &app,
+        &cookie,
+        "/reports/equity/download.csv?from=2026-01-02&to=2026-04-01",
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
     let worker = sign_in_as(&app, "lw").await;
     let (status, _) = page(&app, &worker, "/reports/equity").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -327,6 +344,20 @@ async fn the_cli_writes_each_format_and_imports_population_all_or_nothing() {
             _ => assert_self_contained(&text),
         }
     }
+    let refused = linkwell(&[
+        "report",
+        "equity",
+        "--database-url",
+        &url,
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-03-30",
+        "--out",
+        &out("refused.html"),
+    ]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("published periods only"));
     let store = Store::connect(&url).await.unwrap();
     let before = store.load_equity_facts().await.unwrap().population;
 
