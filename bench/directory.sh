@@ -15,7 +15,7 @@ port=${PORT:-18081}
 seconds=${SECONDS_TO_RUN:-10}
 export DATABASE_URL=$work/directory.db
 $bin generate --people 2000 --services "${SERVICES:-50000}" --quiet
-LINKWELL_PASSWORD=bench-password $bin users add --username bench --display-name Bench --role link_worker >/dev/null
+$bin users add --username bench --display-name Bench --role link_worker >/dev/null
 token=$($bin users token --username bench)
 $bin serve --addr 127.0.0.1:$port >"$work/server.log" 2>&1 &
 server=$!

@@ -45,6 +45,7 @@ impl Modify for BearerAuth {
 
 /// Every API route, each with its OpenAPI description, so the document cannot drift.
 pub fn routes() -> OpenApiRouter<AppState> {
+    use crate::accounts::api as accounts;
     use crate::consent::api as consent;
     use crate::directory::api as directory;
     use crate::equity::api as equity;
@@ -53,6 +54,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
     use crate::referrals::api as referrals;
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(referrals::me))
+        .routes(routes!(accounts::list_tokens, accounts::issue_token))
+        .routes(routes!(accounts::revoke_token))
         .routes(routes!(geo::look_up_postcode))
         .routes(routes!(people::create_person))
         .routes(routes!(people::get_person))
@@ -72,6 +75,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(referrals::list_services, referrals::create_service))
         .routes(routes!(consent::add_consent))
         .routes(routes!(consent::withdraw_consent))
+        .routes(routes!(consent::confirm_consent))
         .routes(routes!(consent::organisation_connections))
         .routes(routes!(consent::answer_connection))
         .routes(routes!(equity::equity_report))
@@ -136,9 +140,32 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
-/// Trims a free-text field and checks its length.
+/// Trims a free-text field and checks its length and characters (line breaks and tabs
+/// allowed; other control and text-direction characters refused).
 pub fn text_field(field: &str, value: &str, min: usize, max: usize) -> Result<String, AppError> {
+    checked_text(field, value, min, max, true)
+}
+
+/// As [`text_field`] for one-line values (names, identifiers): no line breaks or tabs either.
+pub fn line_field(field: &str, value: &str, min: usize, max: usize) -> Result<String, AppError> {
+    checked_text(field, value, min, max, false)
+}
+
+fn checked_text(
+    field: &str,
+    value: &str,
+    min: usize,
+    max: usize,
+    multi_line: bool,
+) -> Result<String, AppError> {
     let value = value.trim();
+    if let Some(c) = crate::input::forbidden_char(value, multi_line) {
+        return Err(AppError::invalid_field(
+            field,
+            "Character not allowed",
+            crate::input::forbidden_char_message(field, c),
+        ));
+    }
     let len = value.chars().count();
     if len < min {
         return Err(AppError::invalid_field(
@@ -198,6 +225,12 @@ pub enum WriteProblems {
         content_type = "application/problem+json"
     )]
     TooLarge(Problem),
+    #[response(
+        status = 429,
+        description = "Too many refused identity matches; try again later",
+        content_type = "application/problem+json"
+    )]
+    TooMany(Problem),
     #[response(
         status = 415,
         description = "Body is not JSON",

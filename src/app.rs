@@ -1,11 +1,14 @@
 //! Building and running the HTTP application. Tests build it the same way `serve` does.
 
+use crate::auth::throttle::SignInLimits;
 use crate::directory::catalogue::CatalogueCache;
 use crate::equity::cache::FactsCache;
 use crate::error::{AppError, AppResult};
 use crate::geo::{self, Geography};
+use crate::public_url::PublicUrl;
 use crate::referrals::LifecycleSettings;
 use crate::store::Store;
+use crate::telemetry::{self, Metrics};
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
 use axum::response::IntoResponse;
@@ -20,15 +23,23 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// Largest request body accepted, in bytes. Casework bodies are small.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Settings {
     pub database_url: String,
     pub data_dir: PathBuf,
     pub lifecycle: LifecycleSettings,
-    /// How long a sign-in lasts; the user signs in again after that.
+    /// The absolute limit on a sign-in: the user signs in again after this many hours
+    /// however busy they have been.
     pub session_hours: i64,
-    /// Mark session cookies `Secure`: set when the service is reached over HTTPS.
+    /// A sign-in ends after this many minutes without a request (the clock restarts with
+    /// each request).
+    pub session_idle_minutes: i64,
+    /// Mark session cookies `Secure`: set when the service is reached over HTTPS (and
+    /// always when the public URL is https).
     pub secure_cookies: bool,
+    /// Where users and other systems reach Linkwell; every absolute URL is built on it.
+    /// `None` until the server is bound: then `http://` and the listen address.
+    pub public_url: Option<PublicUrl>,
     /// Failed sign-ins allowed per account, and per network address, in the window.
     pub sign_in_limits: SignInLimits,
     /// How old the equity report's in-memory facts may get before they are re-read
@@ -36,20 +47,35 @@ pub struct Settings {
     pub equity_refresh: std::time::Duration,
 }
 
-#[derive(Debug, Clone, Copy)]
-pub struct SignInLimits {
-    pub per_account: i64,
-    pub per_address: i64,
-    pub window_minutes: i64,
+/// Settings are logged; a PostgreSQL URL's password must not be.
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &redacted_url(&self.database_url))
+            .field("data_dir", &self.data_dir)
+            .field("lifecycle", &self.lifecycle)
+            .field("session_hours", &self.session_hours)
+            .field("session_idle_minutes", &self.session_idle_minutes)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("public_url", &self.public_url)
+            .field("sign_in_limits", &self.sign_in_limits)
+            .field("equity_refresh", &self.equity_refresh)
+            .finish()
+    }
 }
 
-impl Default for SignInLimits {
-    fn default() -> Self {
-        SignInLimits {
-            per_account: 5,
-            per_address: 50,
-            window_minutes: 15,
+/// A URL with any password in it replaced by `***`.
+pub fn redacted_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.rsplit_once('@') {
+        Some((user_info, host)) => {
+            let user = user_info.split_once(':').map_or(user_info, |(u, _)| u);
+            let hidden = if user_info.contains(':') { ":***" } else { "" };
+            format!("{scheme}://{user}{hidden}@{host}")
         }
+        None => url.to_string(),
     }
 }
 
@@ -60,10 +86,20 @@ impl Settings {
             data_dir: geo::default_data_dir(),
             lifecycle: LifecycleSettings::default(),
             session_hours: 8,
+            session_idle_minutes: 30,
             secure_cookies: false,
+            public_url: None,
             sign_in_limits: SignInLimits::default(),
             equity_refresh: std::time::Duration::from_secs(60),
         }
+    }
+
+    /// The public URL (set by [`Application::build`] when none was configured).
+    pub fn public_url(&self) -> &PublicUrl {
+        static FALLBACK: std::sync::OnceLock<PublicUrl> = std::sync::OnceLock::new();
+        self.public_url.as_ref().unwrap_or_else(|| {
+            FALLBACK.get_or_init(|| PublicUrl::of_listen_address(([127, 0, 0, 1], 8080).into()))
+        })
     }
 }
 
@@ -75,6 +111,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub equity: Arc<FactsCache>,
     pub directory: Arc<CatalogueCache>,
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
@@ -97,7 +134,13 @@ pub struct Application {
 impl Application {
     /// Opens the database (running migrations), binds the address and starts loading the
     /// postcode table in the background. Port 0 picks a free port (used by tests).
-    pub async fn build(settings: Settings, addr: SocketAddr) -> anyhow::Result<Application> {
+    pub async fn build(mut settings: Settings, addr: SocketAddr) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(addr).await?;
+        if settings.public_url.is_none() {
+            settings.public_url = Some(PublicUrl::of_listen_address(listener.local_addr()?));
+        }
+        // A service reached over HTTPS never sends its session cookie over plain HTTP.
+        settings.secure_cookies |= settings.public_url().is_https();
         let store = Store::connect(&settings.database_url).await?;
         let data_dir = settings.data_dir.clone();
         std::thread::spawn(move || {
@@ -115,9 +158,9 @@ impl Application {
             store,
             equity: Arc::new(FactsCache::new(settings.equity_refresh)),
             directory: Arc::new(CatalogueCache::default()),
+            metrics: Arc::new(Metrics::default()),
             settings: Arc::new(settings),
         };
-        let listener = TcpListener::bind(addr).await?;
         Ok(Application {
             listener,
             router: router(state.clone()),
@@ -151,10 +194,13 @@ async fn shutdown_signal() {
 
 /// All routes: the JSON API, the pages, static assets and the health check.
 pub fn router(state: AppState) -> Router {
+    let https = state.settings.public_url().is_https();
     let (api, openapi) = crate::api::routes().split_for_parts();
     let openapi = Arc::new(openapi);
-    Router::new()
+    let metrics = state.metrics.clone();
+    let router = Router::new()
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics_text))
         .nest("/api/v1", api)
         // The Open Referral UK read API: public by the standard, directory data only.
         .nest("/oruk", crate::directory::oruk::routes())
@@ -173,9 +219,22 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .merge(crate::web::routes())
+        .route_layer(axum::middleware::from_fn_with_state(
+            metrics,
+            telemetry::time_request,
+        ))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Framework rejections (bad path, body too large, unreadable JSON) come back as
+        // problem documents like every other error.
+        .layer(axum::middleware::from_fn(crate::error_documents::structured_errors))
+        // Personal data must not be kept by browsers or proxies; the two static assets
+        // set their own caching and keep it.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -194,7 +253,18 @@ pub fn router(state: AppState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
         ))
-        .with_state(state)
+        .layer(telemetry::trace_layer())
+        .layer(axum::middleware::from_fn(telemetry::assign_request_id));
+    // Browsers that have reached Linkwell over HTTPS refuse plain HTTP to it for a year.
+    let router = if https {
+        router.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ))
+    } else {
+        router
+    };
+    router.with_state(state)
 }
 
 /// Liveness and database reachability. Anonymous, like the public directory.
@@ -229,6 +299,22 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
     }
 }
 
+/// Prometheus metrics for operators: administrators only (a scraper signs in with an
+/// administrator's API token), since route timings are not for the public.
+async fn metrics_text(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    user: crate::auth::CurrentUser,
+) -> AppResult<impl IntoResponse> {
+    user.require(crate::auth::policy::Action::ReadMetrics)?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.metrics.render(&state.store.pool_use()),
+    ))
+}
+
 async fn not_found() -> AppError {
     AppError::NotFound("page or endpoint")
 }
@@ -244,4 +330,23 @@ async fn method_not_allowed() -> impl IntoResponse {
         [(header::CONTENT_TYPE, "application/problem+json")],
         serde_json::to_vec(&problem).unwrap_or_default(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_never_print_a_database_password() {
+        let settings = Settings::new("postgres://linkwell:s3cret-pw@db.internal:5432/linkwell");
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("s3cret-pw"), "{printed}");
+        assert!(printed.contains("postgres://linkwell:***@db.internal:5432/linkwell"));
+        assert_eq!(redacted_url("linkwell.db"), "linkwell.db");
+        assert_eq!(
+            redacted_url("postgres://a@b:1/c"),
+            "postgres://a@b:1/c",
+            "no password, nothing hidden"
+        );
+    }
 }

@@ -1,11 +1,15 @@
 //! The `linkwell` command line.
 
+mod users;
+
 use crate::app::{Application, Settings};
 use crate::auth::Role;
+use crate::csv_cell::neutralise;
 use crate::demo;
 use crate::equity::{self, population, render::render, render::Format};
 use crate::geo::Geography;
-use crate::store::{NewUser, Store};
+use crate::public_url::PublicUrl;
+use crate::store::Store;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -54,6 +58,11 @@ enum Command {
         /// Mark session cookies Secure (set this when users reach Linkwell over HTTPS).
         #[arg(long, env = "LINKWELL_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// The address users and other systems reach Linkwell at (e.g.
+        /// https://linkwell.example.nhs.uk); every absolute URL is built on it, and https
+        /// turns on Strict-Transport-Security and Secure cookies. Default: http:// and --addr.
+        #[arg(long, env = "LINKWELL_PUBLIC_URL", value_parser = PublicUrl::parse)]
+        public_url: Option<PublicUrl>,
         /// Seconds the equity report's in-memory figures may age before they are re-read in
         /// the background (0: read the database for every report).
         #[arg(long, env = "LINKWELL_EQUITY_REFRESH_SECONDS", default_value_t = 60)]
@@ -112,7 +121,7 @@ enum Command {
     /// Manage users.
     Users {
         #[command(subcommand)]
-        command: UsersCommand,
+        command: users::UsersCommand,
     },
     /// Aggregate reports (disclosure-controlled; never person-level).
     Report {
@@ -299,45 +308,6 @@ enum TeamsCommand {
     },
 }
 
-#[derive(Subcommand)]
-enum UsersCommand {
-    /// Create an administrator. There is no default password: it is read from
-    /// LINKWELL_PASSWORD, or from the first line of standard input.
-    CreateAdmin {
-        #[command(flatten)]
-        db: DbArgs,
-        #[arg(long)]
-        username: String,
-        #[arg(long, default_value = "Administrator")]
-        display_name: String,
-    },
-    /// Add a user. The password is read from LINKWELL_PASSWORD (never from the command line).
-    Add {
-        #[command(flatten)]
-        db: DbArgs,
-        #[arg(long)]
-        username: String,
-        #[arg(long)]
-        display_name: String,
-        /// link_worker, team_lead, referrer, vcse, volunteer, analyst or admin.
-        #[arg(long)]
-        role: String,
-        #[arg(long)]
-        team_id: Option<i64>,
-        #[arg(long)]
-        organisation: Option<String>,
-    },
-    /// Issue an API token for a user; it is printed once and stored only as a hash.
-    Token {
-        #[command(flatten)]
-        db: DbArgs,
-        #[arg(long)]
-        username: String,
-        #[arg(long, default_value = "cli")]
-        label: String,
-    },
-}
-
 pub fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
@@ -346,6 +316,8 @@ pub fn run() -> anyhow::Result<()> {
                 .unwrap_or_else(|_| "linkwell=info,tower_http=warn".into()),
         )
         .with_target(false)
+        // Colour codes only for a person at a terminal, never in log files.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -356,10 +328,12 @@ pub fn run() -> anyhow::Result<()> {
                 db,
                 addr,
                 secure_cookies,
+                public_url,
                 equity_refresh_seconds,
             } => {
                 let mut settings = db.settings();
                 settings.secure_cookies = secure_cookies;
+                settings.public_url = public_url;
                 settings.equity_refresh = std::time::Duration::from_secs(equity_refresh_seconds);
                 serve(settings, addr).await
             }
@@ -409,7 +383,7 @@ pub fn run() -> anyhow::Result<()> {
                 println!("{}", store.create_team(&name).await?);
                 Ok(())
             }
-            Command::Users { command } => users(command).await,
+            Command::Users { command } => users::run(command).await,
             Command::Audit { command } => audit(command).await,
             Command::People { command } => people(command).await,
             Command::Report {
@@ -479,7 +453,7 @@ pub fn run() -> anyhow::Result<()> {
                     },
             } => {
                 let dir = data_dir.unwrap_or_else(crate::geo::default_data_dir);
-                crate::directory::bench::run(&dir, services, queries).await
+                crate::bench::directory::run(&dir, services, queries).await
             }
             Command::Bench {
                 command:
@@ -499,7 +473,11 @@ pub fn run() -> anyhow::Result<()> {
 
 async fn serve(settings: Settings, addr: SocketAddr) -> anyhow::Result<()> {
     let app = Application::build(settings, addr).await?;
-    println!("Linkwell is serving on http://127.0.0.1:{}/", app.port());
+    println!(
+        "Linkwell is serving on port {}; its public URL is {}",
+        app.port(),
+        app.state().settings.public_url()
+    );
     app.run_until_stopped().await
 }
 
@@ -659,7 +637,7 @@ async fn import_referrals(
     let today = chrono::Utc::now().date_naive();
     let rows = csv::parse(std::io::BufReader::new(input), &geography, today).map_err(rejected)?;
     let lines: Vec<u64> = rows.iter().map(|r| r.line).collect();
-    let intakes = csv::plan(&store, rows, user.team_id)
+    let intakes = csv::plan(&store, rows, &user.audit_context(), user.team_id)
         .await?
         .map_err(rejected)?;
     let registered = intakes
@@ -690,7 +668,12 @@ fn write_row_report(path: &Path, errors: &[crate::import::RowError]) -> anyhow::
         ::csv::Writer::from_path(path).with_context(|| format!("writing {}", path.display()))?;
     out.write_record(["line", "field", "problem"])?;
     for e in errors {
-        out.write_record([e.line.to_string(), e.field.to_string(), e.message.clone()])?;
+        // The problem quotes what was in the spreadsheet: never let it become a formula.
+        out.write_record([
+            e.line.to_string(),
+            neutralise(e.field).into_owned(),
+            neutralise(&e.message).into_owned(),
+        ])?;
     }
     out.flush()?;
     eprintln!("wrote {} ({} problems)", path.display(), errors.len());
@@ -750,7 +733,7 @@ async fn audit(command: AuditCommand) -> anyhow::Result<()> {
                 let Some(last) = page.last() else { break };
                 after = last.id;
                 for record in &page {
-                    writer.serialize(record)?;
+                    writer.serialize(AuditCsvRow::from(record))?;
                     count += 1;
                 }
             }
@@ -761,81 +744,39 @@ async fn audit(command: AuditCommand) -> anyhow::Result<()> {
     }
 }
 
-/// Shortest password accepted for an administrator.
-const MIN_ADMIN_PASSWORD: usize = 12;
+/// An audit record as a CSV row: its text cells neutralised against spreadsheet formulas
+/// (a request id may begin with `-`), numbers and hashes as they are.
+#[derive(serde::Serialize)]
+struct AuditCsvRow<'a> {
+    id: i64,
+    at: &'a str,
+    actor_id: Option<i64>,
+    actor_role: std::borrow::Cow<'a, str>,
+    action: std::borrow::Cow<'a, str>,
+    record_type: std::borrow::Cow<'a, str>,
+    record_id: Option<i64>,
+    person_id: Option<i64>,
+    purpose: std::borrow::Cow<'a, str>,
+    request_id: std::borrow::Cow<'a, str>,
+    prev_hash: &'a str,
+    hash: &'a str,
+}
 
-async fn users(command: UsersCommand) -> anyhow::Result<()> {
-    match command {
-        UsersCommand::CreateAdmin {
-            db,
-            username,
-            display_name,
-        } => {
-            let password = match std::env::var("LINKWELL_PASSWORD") {
-                Ok(p) => p,
-                Err(_) => {
-                    let mut line = String::new();
-                    std::io::stdin().read_line(&mut line)?;
-                    line.trim_end_matches(['\r', '\n']).to_string()
-                }
-            };
-            let username = username.trim().to_string();
-            anyhow::ensure!(
-                !username.is_empty() && !username.contains(char::is_whitespace),
-                "a username cannot be empty or contain spaces"
-            );
-            anyhow::ensure!(
-                password.chars().count() >= MIN_ADMIN_PASSWORD,
-                "an administrator's password needs at least {MIN_ADMIN_PASSWORD} characters"
-            );
-            let store = Store::connect(&db.database_url).await?;
-            let id = store
-                .create_user(&NewUser {
-                    username: &username,
-                    display_name: &display_name,
-                    role: Role::Admin,
-                    team_id: None,
-                    organisation: None,
-                    password: Some(&password),
-                })
-                .await?;
-            println!("created administrator {username} (id {id})");
-        }
-        UsersCommand::Add {
-            db,
-            username,
-            display_name,
-            role,
-            team_id,
-            organisation,
-        } => {
-            let role = Role::from_code(&role).with_context(|| format!("unknown role {role:?}"))?;
-            let password = std::env::var("LINKWELL_PASSWORD").ok();
-            let store = Store::connect(&db.database_url).await?;
-            let id = store
-                .create_user(&NewUser {
-                    username: &username,
-                    display_name: &display_name,
-                    role,
-                    team_id,
-                    organisation: organisation.as_deref(),
-                    password: password.as_deref(),
-                })
-                .await?;
-            println!("created user {username} (id {id})");
-        }
-        UsersCommand::Token {
-            db,
-            username,
-            label,
-        } => {
-            let store = Store::connect(&db.database_url).await?;
-            let id = store
-                .user_id(&username)
-                .await?
-                .with_context(|| format!("no user {username:?}"))?;
-            println!("{}", store.create_api_token(id, &label).await?);
+impl<'a> From<&'a crate::audit::AuditRecord> for AuditCsvRow<'a> {
+    fn from(r: &'a crate::audit::AuditRecord) -> Self {
+        AuditCsvRow {
+            id: r.id,
+            at: &r.at,
+            actor_id: r.actor_id,
+            actor_role: neutralise(&r.actor_role),
+            action: neutralise(&r.action),
+            record_type: neutralise(&r.record_type),
+            record_id: r.record_id,
+            person_id: r.person_id,
+            purpose: neutralise(&r.purpose),
+            request_id: neutralise(&r.request_id),
+            prev_hash: &r.prev_hash,
+            hash: &r.hash,
         }
     }
-    Ok(())
 }

@@ -30,6 +30,9 @@ pub enum AppError {
     Conflict(String),
     #[error("request body is not acceptable: {0}")]
     BadBody(String),
+    /// Too many refused attempts in a while (identity matching); try again later.
+    #[error("{0}")]
+    TooManyRequests(String),
     #[error("the request body is larger than the {} KiB allowed", crate::app::MAX_BODY_BYTES / 1024)]
     PayloadTooLarge,
     #[error("send the body as JSON with Content-Type: application/json")]
@@ -63,6 +66,7 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -78,6 +82,7 @@ impl AppError {
             AppError::Forbidden(_) => ("forbidden", "Not permitted", None),
             AppError::NotFound(_) => ("not-found", "Not found", None),
             AppError::Conflict(_) => ("conflict", "Changed by someone else", None),
+            AppError::TooManyRequests(_) => ("too-many-requests", "Too many attempts", None),
             AppError::PayloadTooLarge => ("payload-too-large", "Request body too large", None),
             AppError::UnsupportedMediaType => {
                 ("unsupported-media-type", "Unsupported media type", None)

@@ -80,8 +80,8 @@ def api(path, body):
 
 
 service = api("/services", {"name": "Walking group", "organisation": "Green Paths"})
-api(f"/referrals/{created['id']}/consents", {"organisation": "Green Paths", "share": ["name"], "method": "verbal"})
-api(f"/referrals/{created['id']}/connections", {"service_id": service["id"]})
+consent = api(f"/referrals/{created['id']}/consents", {"organisation": "Green Paths", "share": ["name"], "method": "verbal"})
+api(f"/referrals/{created['id']}/connections", {"service_id": service["id"], "consent_id": consent["id"]})
 status, tasks = call("GET", f"/fhir/Task?focus=ServiceRequest/{created['id']}")
 assert status == 200 and tasks["total"] == 1, tasks
 valid(tasks, "Bundle")
@@ -143,12 +143,20 @@ assert status == 200, response
 valid(response, "Bundle")
 referral = response["entry"][1]["response"]["location"].split("/")[1]
 person = response["entry"][0]["response"]["location"]
+# The Consent sent with the referral is proposed; read it back as such, then confirm it.
+proposed = response["entry"][2]["response"]["location"]
+status, sent = call("GET", "/fhir/" + proposed)
+assert status == 200 and sent["status"] == "proposed", sent
+valid(sent, "Consent")
+api("/" + proposed.lower().replace("consent/", "consents/") + "/confirmation", {})
 api(f"/referrals/{referral}/contacts", {"mode": "home_visit", "duration_minutes": 30, "what_matters": "My garden"})
 api(f"/referrals/{referral}/needs", {"need": "money", "notes": "Arrears"})
 goal = api(f"/referrals/{referral}/goals", {"description": "Clear the arrears", "need": "money"})
 api(f"/goals/{goal['id']}/progress", {"progress": 4, "note": "Plan agreed"})
-api(f"/referrals/{referral}/consents", {"organisation": "Green Paths", "share": ["name"], "method": "written"})
-api(f"/referrals/{referral}/connections", {"service_id": service["id"]})
+# The transaction's Consent is proposed until the link worker confirms it; both states are
+# valid FHIR (read back below). A connection names the consent it rests on.
+consent = api(f"/referrals/{referral}/consents", {"organisation": "Green Paths", "share": ["name"], "method": "written"})
+api(f"/referrals/{referral}/connections", {"service_id": service["id"], "consent_id": consent["id"]})
 for instrument, answers in [("ons4", [6, 7, 5, 4]), ("ucla3", [2, 2, 3]), ("swemwbs", [3] * 7)]:
     api(f"/referrals/{referral}/measures", {"instrument": instrument, "timing": "baseline", "answers": answers})
 for kind in ["Patient", "ServiceRequest", "Task", "Goal", "Consent", "Condition", "QuestionnaireResponse"]:

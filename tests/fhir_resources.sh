@@ -9,7 +9,7 @@ work=$(mktemp -d)
 port=18192
 export DATABASE_URL=$work/fhir.db
 team=$($bin teams add --name "FHIR team")
-LINKWELL_PASSWORD=unused $bin users add --username gp --display-name GP --role team_lead --team-id "$team" >/dev/null
+$bin users add --username gp --display-name GP --role team_lead --team-id "$team" >/dev/null
 token=$($bin users token --username gp)
 source tests/serve.sh
 start_server "$port"

@@ -14,7 +14,7 @@ work=$(mktemp -d)
 port=18190
 export DATABASE_URL=$work/schema.db
 team=$($bin teams add --name "Schema team")
-LINKWELL_PASSWORD=unused $bin users add --username lead --display-name Lead --role team_lead --team-id "$team" >/dev/null
+$bin users add --username lead --display-name Lead --role team_lead --team-id "$team" >/dev/null
 token=$($bin users token --username lead)
 source tests/serve.sh
 start_server "$port"

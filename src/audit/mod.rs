@@ -24,6 +24,7 @@ coded_enum! {
         Create = "create": "Created",
         Update = "update": "Changed",
         Erase = "erase": "Erased",
+        MatchRefused = "match_refused": "Refused an identity match",
     }
 }
 

@@ -3,7 +3,9 @@
 //! Every handler takes a [`CurrentUser`]; permission checks go through [`policy`] so the
 //! whole access policy lives in one place.
 
+pub mod password_policy;
 pub mod policy;
+pub mod throttle;
 
 use crate::app::AppState;
 use crate::error::AppError;
@@ -20,8 +22,11 @@ use utoipa::ToSchema;
 
 pub const SESSION_COOKIE: &str = "linkwell_session";
 
+/// How long an API token lasts unless its maker asks for less (or more).
+pub const DEFAULT_TOKEN_DAYS: i64 = 90;
+
 coded_enum! {
-    /// What a user is (DESIGN.md section 2).
+    /// What a user is (docs/domain.md); what each may do is [`policy`] (docs/security.md).
     Role {
         LinkWorker = "link_worker": "Link worker",
         TeamLead = "team_lead": "Team lead",
@@ -49,6 +54,9 @@ pub struct CurrentUser {
     /// Identifies the request in the audit log (the caller's `X-Request-Id` if sane).
     #[serde(skip)]
     pub request_id: String,
+    /// The API token the request came with (none for cookie sessions).
+    #[serde(skip)]
+    pub token_id: Option<i64>,
 }
 
 impl CurrentUser {

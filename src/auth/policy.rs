@@ -26,6 +26,8 @@ pub enum Action {
     CurateListings,
     /// See the visits one is arranged to make (name, phone, activity, day) and record them.
     MakeVisits,
+    /// Read the operators' metrics (request timings, database pool use).
+    ReadMetrics,
 }
 
 impl Action {
@@ -41,6 +43,7 @@ impl Action {
             Action::ReadEquityReport => &[Analyst, TeamLead],
             Action::CurateListings => &[Vcse, Admin],
             Action::MakeVisits => &[Volunteer],
+            Action::ReadMetrics => &[Admin],
         }
     }
 }
@@ -112,6 +115,7 @@ mod tests {
             organisation: None,
             csrf_token: None,
             request_id: String::new(),
+            token_id: None,
         }
     }
 

@@ -7,7 +7,7 @@ use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::referrals::api::ConnectionStatusInput;
-use crate::referrals::{Connection, ConnectionStatus};
+use crate::referrals::ConnectionStatus;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -37,7 +37,7 @@ pub async fn add_consent(
     ApiJson(input): ApiJson<ConsentInput>,
 ) -> AppResult<(StatusCode, Json<Consent>)> {
     user.require(Action::WriteCasework)?;
-    let organisation = text_field("organisation", &input.organisation, 1, 200)?;
+    let organisation = crate::api::line_field("organisation", &input.organisation, 1, 200)?;
     if input.share.is_empty() {
         return Err(AppError::invalid_field(
             "share",
@@ -79,6 +79,24 @@ pub async fn withdraw_consent(
     ))
 }
 
+/// Confirms consent that arrived with a referral, once the link worker has checked it with
+/// the person: until then nothing is shared under it. Only the team holding the referral.
+#[utoipa::path(post, path = "/consents/{id}/confirmation", tag = "consent", params(("id" = i64, Path)),
+    responses((status = 200, body = Consent), WriteProblems))]
+pub async fn confirm_consent(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+) -> AppResult<Json<Consent>> {
+    user.require(Action::WriteCasework)?;
+    Ok(Json(
+        state
+            .store
+            .confirm_consent(id, user.case_scope(), &user.audit_context())
+            .await?,
+    ))
+}
+
 /// For a community organisation: the connections sent to it under a consent still in
 /// force, each with only the details the person agreed to share.
 #[utoipa::path(get, path = "/vcse/connections", tag = "consent",
@@ -114,26 +132,28 @@ const ORGANISATION_ANSWERS: [ConnectionStatus; 6] = [
 /// decline), then record attendance and the outcome.
 #[utoipa::path(post, path = "/vcse/connections/{id}/status", tag = "consent", params(("id" = i64, Path)),
     request_body = ConnectionStatusInput,
-    responses((status = 200, body = Connection), WriteProblems))]
+    responses((status = 200, body = SharedConnection), WriteProblems))]
 pub async fn answer_connection(
     State(state): State<AppState>,
     user: CurrentUser,
     Id(id): Id,
     ApiJson(input): ApiJson<ConnectionStatusInput>,
-) -> AppResult<Json<Connection>> {
+) -> AppResult<Json<SharedConnection>> {
     Ok(Json(
         answer(&state, &user, id, input.status, &input.note).await?,
     ))
 }
 
-/// Checks and records an organisation's answer (for the API and the inbox page).
+/// Checks and records an organisation's answer (for the API, FHIR and the inbox page);
+/// answers with the connection as the organisation's inbox shows it, never the link
+/// worker's record of it (private notes, internal ids).
 pub async fn answer(
     state: &AppState,
     user: &CurrentUser,
     id: i64,
     status: ConnectionStatus,
     reason: &str,
-) -> AppResult<Connection> {
+) -> AppResult<SharedConnection> {
     user.require(Action::ReadOrganisationConnections)?;
     let organisation = user.organisation.clone().ok_or_else(|| {
         AppError::Forbidden("this account is not linked to an organisation".into())
@@ -161,14 +181,13 @@ pub async fn answer(
         ),
         _ => e,
     })?;
+    let ctx = user.audit_context();
     state
         .store
-        .organisation_sets_connection_status(
-            id,
-            &organisation,
-            status,
-            &note,
-            &user.audit_context(),
-        )
+        .organisation_sets_connection_status(id, &organisation, status, &note, &ctx)
+        .await?;
+    state
+        .store
+        .organisation_connection(&organisation, id, &ctx)
         .await
 }

@@ -29,6 +29,15 @@ coded_enum! {
     }
 }
 
+coded_enum! {
+    /// Whether a consent may be shared under. Consent sent with a referral is the sender's
+    /// account until the link worker confirms it with the person.
+    ConsentStatus {
+        Proposed = "proposed": "Sent with the referral: to confirm with the person",
+        Active = "active": "Confirmed",
+    }
+}
+
 /// A consent to record: what may be shared, with whom, and how it was given.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewConsent {
@@ -47,13 +56,20 @@ pub struct Consent {
     pub method: ConsentMethod,
     pub given_at: DateTime<Utc>,
     pub recorded_by: i64,
+    /// `proposed` until the team holding the case confirms it; only `active` consent is
+    /// shared under.
+    pub status: ConsentStatus,
+    /// The referral it was recorded for or arrived with (none for older records).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub referral_id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub withdrawn_at: Option<DateTime<Utc>>,
 }
 
 impl Consent {
+    /// Confirmed and not withdrawn: something may be shared under it.
     pub fn is_active(&self) -> bool {
-        self.withdrawn_at.is_none()
+        self.status == ConsentStatus::Active && self.withdrawn_at.is_none()
     }
 }
 

@@ -108,7 +108,7 @@ impl SearchIndex {
         let distance_km = person
             .home
             .zip(f.position)
-            .map(|(h, p)| super::oruk::metres_between(h, p) / 1000.0);
+            .map(|(h, p)| crate::geo::metres_between(h, p) / 1000.0);
         let reachable_in_person = in_person
             && distance_km.is_none_or(|d| d <= if transport { NEAR_KM } else { FURTHEST_KM });
         let mut score = match (reachable_in_person, remote_ok) {

@@ -8,6 +8,7 @@ use super::feed::{one_to_one, page, service_summary};
 use crate::api::ApiQuery;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
+use crate::geo::metres_between;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue};
 use axum::routing::get;
@@ -316,19 +317,6 @@ async fn service(State(state): State<AppState>, Path(id): Path<String>) -> AppRe
     Ok(Json(entry.document.clone()))
 }
 
-/// Great-circle distance in metres.
-pub fn metres_between(a: (f64, f64), b: (f64, f64)) -> f64 {
-    let (lat1, lon1, lat2, lon2) = (
-        a.0.to_radians(),
-        a.1.to_radians(),
-        b.0.to_radians(),
-        b.1.to_radians(),
-    );
-    let h = ((lat2 - lat1) / 2.0).sin().powi(2)
-        + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
-    2.0 * 6_371_008.8 * h.sqrt().asin()
-}
-
 /// A service-at-location in list form: its scalars, its location's and the service's.
 fn place_summary(place: &Value, entry: &Entry) -> Value {
     let mut item = one_to_one(place);
@@ -503,13 +491,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn days_and_distances() {
+    fn day_names_and_codes() {
         assert_eq!(day_code("Monday"), Some("MO"));
         assert_eq!(day_code("th"), Some("TH"));
         assert_eq!(day_code("Funday"), None);
-        // London to Paris, the usual worked example of the haversine formula: 343.5 km.
-        let d = metres_between((51.5074, -0.1278), (48.8566, 2.3522));
-        assert!((d - 343_500.0).abs() < 500.0, "{d}");
-        assert_eq!(metres_between((51.5, -0.1), (51.5, -0.1)), 0.0);
     }
 }

@@ -5,7 +5,7 @@
 //! flagged and ranked down.
 
 use super::catalogue::Entry;
-use super::oruk::metres_between;
+use crate::geo::metres_between;
 use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
 use std::collections::HashMap;
 

@@ -1,4 +1,4 @@
-//! The Linkwell needs taxonomy: one term per need (DESIGN.md 1.2), with ids that are the
+//! The Linkwell needs taxonomy: one term per need (docs/domain.md, "Needs"), with ids that are the
 //! same in every installation, so directories, searches and matching agree on them.
 
 use crate::referrals::Need;

@@ -74,11 +74,13 @@ fn csv(report: &EquityReport) -> anyhow::Result<Vec<u8>> {
                    count: Option<Shown>,
                    value: Option<Interval>|
      -> anyhow::Result<()> {
+        // Text cells neutralised against spreadsheet formulas; numbers stay numbers.
+        use crate::csv_cell::neutralise;
         out.serialize(CsvRow {
-            dimension,
-            group,
-            group_label: label,
-            indicator,
+            dimension: &neutralise(dimension),
+            group: &neutralise(group),
+            group_label: &neutralise(label),
+            indicator: neutralise(&indicator).into_owned(),
             count: count.map(Shown::text).unwrap_or_default(),
             value: value.map(|v| v.value),
             lower: value.map(|v| v.lower).filter(|l| l.is_finite()),

@@ -91,19 +91,30 @@ impl FhirError {
     }
 }
 
+/// The OperationOutcome issue code for an HTTP status.
+fn issue_code(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => "not-found",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::UNAUTHORIZED => "login",
+        StatusCode::CONFLICT => "conflict",
+        StatusCode::TOO_MANY_REQUESTS => "throttled",
+        StatusCode::PAYLOAD_TOO_LARGE => "too-costly",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE | StatusCode::METHOD_NOT_ALLOWED => "not-supported",
+        s if s.is_server_error() => "exception",
+        _ => "invalid",
+    }
+}
+
+/// An error raised outside the FHIR handlers (by the framework), as an OperationOutcome.
+pub fn outcome_response(status: StatusCode, message: &str) -> Response {
+    FhirError::new(status, issue_code(status), message).into_response()
+}
+
 impl From<AppError> for FhirError {
     fn from(e: AppError) -> FhirError {
         let status = e.status();
-        let code = match status {
-            StatusCode::NOT_FOUND => "not-found",
-            StatusCode::FORBIDDEN => "forbidden",
-            StatusCode::UNAUTHORIZED => "login",
-            StatusCode::CONFLICT => "conflict",
-            StatusCode::PAYLOAD_TOO_LARGE => "too-costly",
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => "not-supported",
-            s if s.is_server_error() => "exception",
-            _ => "invalid",
-        };
+        let code = issue_code(status);
         let message = if status.is_server_error() {
             tracing::error!(error = ?e, "internal error on the FHIR API");
             "something went wrong on the server; nothing was changed".to_string()
@@ -234,7 +245,7 @@ async fn create_service_request(
             let patient = contained(local).ok_or_else(|| {
                 FhirError::invalid(format!("no contained Patient has the id {local:?}"))
             })?;
-            intake::subject_from(&state, patient).await?
+            intake::subject_from(&state, &user, patient).await?
         }
         None => intake::existing_patient(&state, &user, reference).await?,
     };
@@ -284,7 +295,7 @@ async fn transaction(
     }
     let subject = match parts.patient {
         Some((full_url, patient)) if full_url == reference => {
-            intake::subject_from(&state, patient).await?
+            intake::subject_from(&state, &user, patient).await?
         }
         Some((full_url, _)) => {
             return Err(FhirError::invalid(format!(
@@ -338,9 +349,15 @@ async fn update_task(
         .pointer("/statusReason/text")
         .and_then(Value::as_str)
         .unwrap_or("");
-    let connection = if user.role == crate::auth::Role::Vcse {
-        crate::consent::api::answer(&state, &user, id, status, note).await?
-    } else {
+    if user.role == crate::auth::Role::Vcse {
+        // The organisation gets its own view back: no internal Patient or ServiceRequest ids.
+        let shared = crate::consent::api::answer(&state, &user, id, status, note).await?;
+        return Ok(fhir(
+            StatusCode::OK,
+            super::resources::organisation_task(&shared),
+        ));
+    }
+    let connection = {
         user.require(Action::WriteCasework)?;
         let note = crate::api::text_field("note", note, 0, 2000)?;
         state
@@ -442,7 +459,30 @@ async fn search(
         id: search.single_id(),
     };
     let (bundle, _) = run(&state, user, kind, narrow, &search).await?;
-    Ok(fhir(StatusCode::OK, bundle))
+    Ok(fhir(
+        StatusCode::OK,
+        with_absolute_links(bundle, state.settings.public_url()),
+    ))
+}
+
+/// A searchset's `self` and `next` links and its entries' `fullUrl`s as absolute URLs (as
+/// FHIR asks) on the configured public address, never on the request's Host header.
+fn with_absolute_links(mut bundle: Value, base: &crate::public_url::PublicUrl) -> Value {
+    if let Some(links) = bundle["link"].as_array_mut() {
+        for link in links {
+            if let Some(path) = link["url"].as_str().filter(|u| u.starts_with('/')) {
+                link["url"] = Value::String(base.join(path));
+            }
+        }
+    }
+    if let Some(entries) = bundle["entry"].as_array_mut() {
+        for entry in entries {
+            if let Some(relative) = entry["fullUrl"].as_str().filter(|u| !u.contains(':')) {
+                entry["fullUrl"] = Value::String(base.join(&format!("/fhir/{relative}")));
+            }
+        }
+    }
+    bundle
 }
 
 /// A read is a search by id that must find exactly one.
@@ -523,7 +563,6 @@ async fn gp_message(
     State(state): State<AppState>,
     user: Result<CurrentUser, AppError>,
     Path(id): Path<String>,
-    headers: HeaderMap,
 ) -> FhirResult {
     let user = user?;
     user.require(Action::ReadCasework)?;
@@ -558,14 +597,8 @@ async fn gp_message(
         .consents_in_scope(user.case_scope(), Some(person_id), None)
         .await?;
     let agreed = super::gp_message::agreed_with_practice(&consents, &code, &name);
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-        })
-        .unwrap_or("localhost");
+    // Built on the configured address: the Host header is the caller's to choose.
+    let base = state.settings.public_url().join("/fhir");
     let episode = super::gp_message::Episode {
         person: &person,
         practice: (&code, &name),
@@ -576,6 +609,6 @@ async fn gp_message(
     };
     Ok(fhir(
         StatusCode::OK,
-        super::gp_message::gp_message(&episode, &format!("http://{host}/fhir"), chrono::Utc::now()),
+        super::gp_message::gp_message(&episode, &base, chrono::Utc::now()),
     ))
 }

@@ -67,6 +67,12 @@ pub fn requested(request: &Value) -> Result<Requested, FhirError> {
         if system.len() > 500 || value.len() > 200 {
             return Err(FhirError::invalid("ServiceRequest.identifier is too long"));
         }
+        if let Some(c) = crate::input::forbidden_char(&format!("{system}{value}"), false) {
+            return Err(FhirError::invalid(crate::input::forbidden_char_message(
+                "ServiceRequest.identifier",
+                c,
+            )));
+        }
     }
     let reason = text(request, "/reasonCode/0/text")
         .or_else(|| text(request, "/note/0/text"))
@@ -142,12 +148,16 @@ pub async fn existing_patient(
 }
 
 /// Who a sent Patient is: the person registered under its NHS number (name and birth date
-/// must match), or a new person to register.
-pub async fn subject_from(state: &AppState, patient: &Value) -> Result<Subject, FhirError> {
+/// must match; refusals are counted, audited and worded alike), or a new person to register.
+pub async fn subject_from(
+    state: &AppState,
+    user: &CurrentUser,
+    patient: &Value,
+) -> Result<Subject, FhirError> {
     let person = person_from(state, patient).await?;
-    crate::intake::subject_for(&state.store, person)
+    crate::intake::subject_for(&state.store, &user.audit_context(), person)
         .await?
-        .map_err(|message| FhirError::new(StatusCode::CONFLICT, "conflict", message))
+        .map_err(|refused| AppError::from(refused).into())
 }
 
 /// A Patient as a person to register: checked, postcode resolved, practice found by the

@@ -1,5 +1,5 @@
 //! FHIR R4 (4.0.1), JSON, aligned with the HL7 SDOH Clinical Care IG and UK coding
-//! (DESIGN.md 5). Hand-written resources for what Linkwell supports: a referral arrives as
+//! (docs/fhir.md). Hand-written resources for what Linkwell supports: a referral arrives as
 //! a `ServiceRequest` (with its `Patient`), and reads come back the same way. Every error
 //! is an `OperationOutcome` with a 4xx status.
 

@@ -3,7 +3,7 @@
 
 use super::search::Kind;
 use super::{FHIR_VERSION, NHS_NUMBER_SYSTEM, SNOMED};
-use crate::consent::{Consent, ConsentMethod, NewConsent, SharedField};
+use crate::consent::{Consent, ConsentMethod, ConsentStatus, NewConsent, SharedField};
 use crate::measures::Instrument;
 use crate::people::{Ethnicity, Person, Sex};
 use crate::referrals::{
@@ -275,6 +275,28 @@ pub fn task(connection: &Connection, person_id: i64) -> Value {
     task
 }
 
+/// A connection as the Task its community organisation sees: what its inbox shows (the
+/// service, status, when sent), without the internal Patient and ServiceRequest it serves.
+pub fn organisation_task(shared: &crate::consent::SharedConnection) -> Value {
+    let (status, business) = match shared.status {
+        ConnectionStatus::AttendedFirstSession => ("in-progress", Some(ATTENDED_FIRST_SESSION)),
+        other => (other.code(), None),
+    };
+    let mut task = json!({
+        "resourceType": "Task",
+        "id": shared.connection_id.to_string(),
+        "status": status,
+        "intent": "order",
+        "code": {"coding": [{"system": "http://hl7.org/fhir/CodeSystem/task-code", "code": "fulfill", "display": "Fulfill the focal request"}]},
+        "authoredOn": instant(shared.sent_at),
+        "description": shared.service_name,
+    });
+    if let Some(text) = business {
+        task["businessStatus"] = json!({"text": text});
+    }
+    task
+}
+
 /// The connection status a Task's status (and business status) stands for.
 pub fn connection_status(task: &Value) -> Option<ConnectionStatus> {
     let attended = task.pointer("/businessStatus/text").and_then(Value::as_str)
@@ -443,7 +465,7 @@ pub fn consent(consent: &Consent) -> Value {
         "resourceType": "Consent",
         "id": consent.id.to_string(),
         "extension": [{"url": CONSENT_METHOD_EXTENSION, "valueCode": consent.method.code()}],
-        "status": if consent.is_active() { "active" } else { "inactive" },
+        "status": consent_status(consent),
         "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "patient-privacy"}]},
         "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "IDSCL", "display": "information disclosure"}]}],
         "patient": {"reference": format!("Patient/{}", consent.person_id)},
@@ -464,10 +486,22 @@ pub fn consent(consent: &Consent) -> Value {
     })
 }
 
-/// Reads a posted Consent, naming the first thing missing or wrong.
+/// FHIR consent-state-codes: sent with a referral and not yet confirmed is `proposed`
+/// (`rejected` if withdrawn before it was), confirmed is `active`, withdrawn is `inactive`.
+fn consent_status(consent: &Consent) -> &'static str {
+    match (consent.status, consent.withdrawn_at.is_some()) {
+        (ConsentStatus::Proposed, false) => "proposed",
+        (ConsentStatus::Proposed, true) => "rejected",
+        (ConsentStatus::Active, false) => "active",
+        (ConsentStatus::Active, true) => "inactive",
+    }
+}
+
+/// Reads a posted Consent, naming the first thing missing or wrong. Whatever its status,
+/// it is held as proposed until the link worker confirms it with the person.
 pub fn consent_terms(consent: &Value) -> Result<NewConsent, String> {
-    if consent["status"] != "active" {
-        return Err("Consent.status must be \"active\"".into());
+    if !matches!(consent["status"].as_str(), Some("active" | "proposed")) {
+        return Err("Consent.status must be \"proposed\" or \"active\" (held as proposed until the link worker confirms it with the person)".into());
     }
     let provision = &consent["provision"];
     if provision["type"] != "permit" {

@@ -95,6 +95,9 @@ impl Kind {
 
 /// The largest page a search returns.
 pub const MOST_PER_PAGE: usize = 500;
+/// Furthest a search pages: a page holds `_offset + _count` resources while it is built,
+/// so the bound keeps that small (and `_offset + _count` can never wrap round).
+pub const MOST_OFFSET: usize = 10_000;
 const DEFAULT_PER_PAGE: usize = 50;
 
 /// A parsed search: every condition must hold (repeated parameters are ANDed; the
@@ -203,8 +206,10 @@ impl Search {
                 }
                 "_offset" => {
                     search.offset = value
-                        .parse()
-                        .map_err(|_| "_offset must be a whole number".to_string())?
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|n| *n <= MOST_OFFSET)
+                        .ok_or_else(|| format!("_offset must be a whole number from 0 to {MOST_OFFSET} (narrow the search to go further)"))?
                 }
                 "_format" if value.contains("json") => {}
                 other => {

@@ -5,8 +5,10 @@
 //! begins at once and the first lookup waits only if the table is not ready yet.
 
 pub mod api;
+mod distance;
 mod postcode;
 
+pub use distance::metres_between;
 pub use postcode::{Postcode, PostcodeError};
 
 use anyhow::Context;

@@ -192,11 +192,12 @@ pub fn parse(
                     get("referred_on")
                 ),
             )),
-            Some(d) if d > today => row_errors.push(problem(
-                line,
-                "referred_on",
-                format!("{d} is in the future"),
-            )),
+            Some(d) if crate::input::DateKind::Referral.check(d, today).is_err() => {
+                let why = crate::input::DateKind::Referral
+                    .check(d, today)
+                    .unwrap_err();
+                row_errors.push(problem(line, "referred_on", why))
+            }
             Some(d) if date_of_birth.is_some_and(|b| d < b) => row_errors.push(problem(
                 line,
                 "referred_on",
@@ -210,7 +211,13 @@ pub fn parse(
         }
         let reference = Some(get("reference").to_string()).filter(|r| !r.is_empty());
         if let Some(r) = &reference {
-            if r.len() > 200 {
+            if let Some(c) = crate::input::forbidden_char(r, false) {
+                row_errors.push(problem(
+                    line,
+                    "reference",
+                    crate::input::forbidden_char_message("reference", c),
+                ));
+            } else if r.len() > 200 {
                 row_errors.push(problem(
                     line,
                     "reference",
@@ -335,6 +342,7 @@ fn same_details(person: &NewPerson, family_name: &str, date_of_birth: NaiveDate)
 pub async fn plan(
     store: &Store,
     rows: Vec<ReferralRow>,
+    actor: &crate::audit::AuditContext,
     actor_team: Option<i64>,
 ) -> anyhow::Result<Result<Vec<Intake>, Vec<RowError>>> {
     let mut errors = Vec::new();
@@ -370,10 +378,10 @@ pub async fn plan(
         }
         let subject = match row.same_person_as {
             Some(earlier) => Subject::SameAsEarlier(earlier),
-            None => match super::subject_for(store, person).await? {
+            None => match super::subject_for(store, actor, person).await? {
                 Ok(subject) => subject,
-                Err(message) => {
-                    errors.push(problem(line, "nhs_number", message));
+                Err(refused) => {
+                    errors.push(problem(line, "nhs_number", refused.message()));
                     continue;
                 }
             },

@@ -1,4 +1,5 @@
-//! Validated well-being questionnaires and their exact scoring (DESIGN.md 1.4).
+//! Validated well-being questionnaires and their exact scoring, with their published
+//! sources (docs/domain.md, "Measures and their scoring").
 //!
 //! A questionnaire with any item unanswered is kept as incomplete and never scored:
 //! imputing a missing item would invent an outcome the person did not report.

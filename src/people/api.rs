@@ -1,7 +1,7 @@
 //! Registering and reading people.
 
 use super::{Ethnicity, LongTermCondition, NhsNumber, Person, PlusGroup, Sex};
-use crate::api::{text_field, ApiJson, Id};
+use crate::api::{line_field, ApiJson, Id};
 use crate::api::{ReadProblems, WriteProblems};
 use crate::app::AppState;
 use crate::auth::policy::Action;
@@ -14,6 +14,15 @@ use axum::Json;
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 use utoipa::ToSchema;
+
+impl From<super::MatchRefused> for AppError {
+    fn from(refused: super::MatchRefused) -> AppError {
+        match refused {
+            super::MatchRefused::NotAccepted => AppError::Conflict(refused.message()),
+            super::MatchRefused::TooManyFailures => AppError::TooManyRequests(refused.message()),
+        }
+    }
+}
 
 /// A person to register. Unknown fields are refused so a typo cannot lose data.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -53,23 +62,24 @@ impl PersonInput {
             })?),
         };
         let today = Utc::now().date_naive();
-        let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date");
-        if self.date_of_birth > today || self.date_of_birth < earliest {
-            return Err(AppError::invalid_field(
-                "date_of_birth",
-                "Invalid date of birth",
-                "date of birth must be between 1900-01-01 and today",
-            ));
-        }
+        crate::input::DateKind::BirthDate
+            .check(self.date_of_birth, today)
+            .map_err(|why| {
+                AppError::invalid_field("date_of_birth", "Invalid date of birth", why)
+            })?;
         let location = crate::geo::api::resolve_with(geography, &self.postcode)?;
         let phone = match self.phone.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(p) => Some(text_field("phone", p, 1, 30)?),
+            Some(p) => Some(
+                crate::input::UkPhone::parse(p)
+                    .map_err(|why| AppError::invalid_field("phone", "Not a UK phone number", why))?
+                    .into_string(),
+            ),
         };
         Ok(NewPerson {
             nhs_number,
-            given_name: text_field("given_name", &self.given_name, 1, 100)?,
-            family_name: text_field("family_name", &self.family_name, 1, 100)?,
+            given_name: line_field("given_name", &self.given_name, 1, 100)?,
+            family_name: line_field("family_name", &self.family_name, 1, 100)?,
             date_of_birth: self.date_of_birth,
             sex: self.sex,
             ethnicity: self.ethnicity,
@@ -95,10 +105,11 @@ pub async fn create_person(
 ) -> AppResult<(StatusCode, Json<Person>)> {
     user.require(Action::CreateReferral)?;
     let person = input.validate(&state).await?;
-    let stored = state
-        .store
-        .insert_person(&person, &user.audit_context())
-        .await?;
+    let ctx = user.audit_context();
+    crate::intake::check_unregistered(&state.store, &ctx, &person)
+        .await?
+        .map_err(AppError::from)?;
+    let stored = state.store.insert_person(&person, &ctx).await?;
     Ok((StatusCode::CREATED, Json(stored)))
 }
 

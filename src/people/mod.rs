@@ -182,6 +182,36 @@ coded_enum! {
     }
 }
 
+/// Most failed identity matches one user may make in [`MATCH_WINDOW_MINUTES`]. Five lets
+/// a referrer correct a typo or two; it makes trying birth dates in a loop (one in about
+/// 30,000 per year of age) hopeless.
+pub const MATCH_FAILURES_ALLOWED: i64 = 5;
+pub const MATCH_WINDOW_MINUTES: i64 = 15;
+
+/// Why the details sent with an NHS number were not accepted. Worded the same whatever
+/// is on file (which detail differed, whose record it is, its id), so a refusal teaches
+/// nothing but "check the details".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchRefused {
+    /// The NHS number is on file with another family name or date of birth, or (when
+    /// registering) is on file at all.
+    NotAccepted,
+    /// The user has had too many refusals in the window; nothing is checked until it ends.
+    TooManyFailures,
+}
+
+impl MatchRefused {
+    pub fn message(self) -> String {
+        match self {
+            MatchRefused::NotAccepted => "the NHS number, family name and date of birth cannot be accepted as given: check all three against the GP record".into(),
+            MatchRefused::TooManyFailures => format!(
+                "too many details have been refused for this account: no NHS number is checked for {} minutes",
+                MATCH_WINDOW_MINUTES
+            ),
+        }
+    }
+}
+
 /// A person as stored, with geography resolved from their postcode.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Person {

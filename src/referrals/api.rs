@@ -9,7 +9,9 @@ use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::measures::{Answers, Instrument};
-use crate::store::{CaseloadFilter, CaseloadRow, NewConnection, NewContact, NewMeasure};
+use crate::store::{
+    CaseloadFilter, CaseloadRow, ConsentBasis, NewConnection, NewContact, NewMeasure,
+};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -158,6 +160,10 @@ pub async fn referral_detail(
             })
             .collect()
     };
+    if casework.is_none() {
+        // The follow-up date is the team's plan, not the referral's status.
+        referral.next_follow_up_on = None;
+    }
     Ok(ReferralDetail {
         referral,
         history,
@@ -296,14 +302,13 @@ impl ContactInput {
             ));
         }
         let now = chrono::Utc::now();
-        let at = self.at.unwrap_or(now);
-        if at > now + chrono::Duration::minutes(5) {
-            return Err(AppError::invalid_field(
-                "at",
-                "Contact in the future",
-                "a contact cannot be recorded before it happens",
-            ));
-        }
+        let at = crate::input::check_contact_time(self.at.unwrap_or(now), now)
+            .map_err(|why| AppError::invalid_field("at", "Date out of range", why))?;
+        let follow_up_on = self
+            .follow_up_on
+            .map(|d| crate::input::DateKind::FollowUp.check(d, now.date_naive()))
+            .transpose()
+            .map_err(|why| AppError::invalid_field("follow_up_on", "Date out of range", why))?;
         Ok(NewContact {
             at,
             mode: self.mode,
@@ -316,7 +321,7 @@ impl ContactInput {
                 .map(|w| text_field("what_matters", w, 0, 10_000))
                 .transpose()?
                 .filter(|w| !w.is_empty()),
-            follow_up_on: self.follow_up_on,
+            follow_up_on,
         })
     }
 }
@@ -511,14 +516,9 @@ impl MeasureInput {
             AppError::invalid_field("answers", "Invalid questionnaire", e.to_string())
         })?;
         let today = chrono::Utc::now().date_naive();
-        let taken_on = self.taken_on.unwrap_or(today);
-        if taken_on > today {
-            return Err(AppError::invalid_field(
-                "taken_on",
-                "Date in the future",
-                "a measure cannot be taken in the future",
-            ));
-        }
+        let taken_on = crate::input::DateKind::Measure
+            .check(self.taken_on.unwrap_or(today), today)
+            .map_err(|why| AppError::invalid_field("taken_on", "Date out of range", why))?;
         Ok(NewMeasure {
             answers,
             timing: self.timing,
@@ -557,9 +557,57 @@ pub struct ConnectionInput {
     pub accompanied: bool,
     #[serde(default)]
     pub notes: String,
+    /// The confirmed consent (to share with the service's organisation) the connection is
+    /// sent under. Give this or `consent`, not both.
+    pub consent_id: Option<i64>,
+    /// Consent recorded with the person in this step, for the service's organisation.
+    pub consent: Option<ConnectionConsentInput>,
 }
 
-/// Connects the person to a community service (status `requested`).
+/// Consent recorded as a connection is made: its organisation is the service's.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionConsentInput {
+    /// What may be shared; at least one field.
+    pub share: Vec<crate::consent::SharedField>,
+    pub method: crate::consent::ConsentMethod,
+}
+
+impl ConnectionInput {
+    /// The consent named, or the one to record: exactly one, never "the newest one".
+    fn consent_basis(&self) -> AppResult<ConsentBasis> {
+        match (self.consent_id, &self.consent) {
+            (Some(id), None) => Ok(ConsentBasis::Existing(id)),
+            (None, Some(terms)) => consent_terms(&terms.share, terms.method),
+            _ => Err(AppError::invalid_field(
+                "consent_id",
+                "Name the consent",
+                "give consent_id (a confirmed consent to share with the service's organisation) or consent (recorded now), exactly one",
+            )),
+        }
+    }
+}
+
+/// Consent terms to record with a connection, checked: at least one field, each once.
+pub fn consent_terms(
+    share: &[crate::consent::SharedField],
+    method: crate::consent::ConsentMethod,
+) -> AppResult<ConsentBasis> {
+    let mut share = share.to_vec();
+    share.sort_by_key(|f| f.code());
+    share.dedup();
+    if share.is_empty() {
+        return Err(AppError::invalid_field(
+            "share",
+            "Nothing to share",
+            "say which details the person agrees to share (at least one)",
+        ));
+    }
+    Ok(ConsentBasis::Record { share, method })
+}
+
+/// Connects the person to a community service (status `requested`), under the consent
+/// named or recorded in this request.
 #[utoipa::path(post, path = "/referrals/{id}/connections", tag = "casework", params(("id" = i64, Path)),
     request_body = ConnectionInput,
     responses(
@@ -575,6 +623,7 @@ pub async fn add_connection(
         service_id: input.service_id,
         accompanied: input.accompanied,
         notes: text_field("notes", &input.notes, 0, 2000)?,
+        consent: input.consent_basis()?,
     };
     created(
         state

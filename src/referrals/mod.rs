@@ -1,5 +1,5 @@
 //! The social prescribing referral: lifecycle, needs, goals, contacts, barriers and
-//! connections (DESIGN.md 1.1-1.3). Pure domain rules; no HTTP and no SQL here.
+//! connections (docs/domain.md). Pure domain rules; no HTTP and no SQL here.
 
 pub mod api;
 

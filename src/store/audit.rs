@@ -26,7 +26,8 @@ macro_rules! append_audit {
         let mut record = $crate::audit::AuditRecord {
             id: last_id + 1,
             at: $crate::store::audit::now_text(),
-            actor_id: Some($ctx.actor_id),
+            // 0: the server's operator at the command line, who has no account.
+            actor_id: ($ctx.actor_id > 0).then_some($ctx.actor_id),
             actor_role: $ctx.actor_role.clone(),
             action: $action.code().to_string(),
             record_type: $record_type.to_string(),
@@ -123,6 +124,27 @@ impl Store {
         person_id: i64,
         limit: i64,
     ) -> anyhow::Result<Vec<(AuditRecord, Option<String>)>> {
+        self.accesses(person_id, None, limit).await
+    }
+
+    /// The person's access log as a team sees it on the person page: only entries made by
+    /// members of that team, so the panel never shows what other teams (or referrers and
+    /// organisations working with them) did. The whole log is for `linkwell audit export`.
+    pub async fn accesses_of_person_by_team(
+        &self,
+        person_id: i64,
+        team_id: i64,
+        limit: i64,
+    ) -> anyhow::Result<Vec<(AuditRecord, Option<String>)>> {
+        self.accesses(person_id, Some(team_id), limit).await
+    }
+
+    async fn accesses(
+        &self,
+        person_id: i64,
+        team_id: Option<i64>,
+        limit: i64,
+    ) -> anyhow::Result<Vec<(AuditRecord, Option<String>)>> {
         #[derive(sqlx::FromRow)]
         struct Row {
             #[sqlx(flatten)]
@@ -131,10 +153,10 @@ impl Store {
         }
         let sql = format!(
             "SELECT a.{}, u.display_name FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id \
-             WHERE a.person_id = $1 ORDER BY a.id DESC LIMIT $2",
+             WHERE a.person_id = $1 AND ($3 IS NULL OR u.team_id = $3) ORDER BY a.id DESC LIMIT $2",
             AUDIT_COLUMNS.replace(", ", ", a.")
         );
-        let rows: Vec<Row> = on_reader!(self, pool => sqlx::query_as(&sql).bind(person_id).bind(limit).fetch_all(pool).await)?;
+        let rows: Vec<Row> = on_reader!(self, pool => sqlx::query_as(&sql).bind(person_id).bind(limit).bind(team_id).fetch_all(pool).await)?;
         Ok(rows
             .into_iter()
             .map(|r| (r.record, r.display_name))

@@ -95,6 +95,18 @@ pub struct NewConnection {
     pub service_id: i64,
     pub accompanied: bool,
     pub notes: String,
+    /// The consent the connection rests on: always named, never "the newest one".
+    pub consent: ConsentBasis,
+}
+
+/// The consent a connection is sent under: one already confirmed (chosen by the link
+/// worker), or one recorded with the person in the same step, for the service's organisation.
+pub enum ConsentBasis {
+    Existing(i64),
+    Record {
+        share: Vec<crate::consent::SharedField>,
+        method: crate::consent::ConsentMethod,
+    },
 }
 
 #[derive(Debug, Default, Clone)]
@@ -873,13 +885,31 @@ impl Store {
             let Some((organisation,)) = service else {
                 return Err(AppError::invalid_field("service_id", "Unknown service", "there is no service with this id"));
             };
-            // Nothing is sent to an organisation without the person's consent to share with it.
-            let consent: Option<(i64,)> = sqlx::query_as(
-                "SELECT id FROM consents WHERE person_id = $1 AND organisation = $2 AND withdrawn_at IS NULL ORDER BY id DESC LIMIT 1")
-                .bind(person_id).bind(&organisation).fetch_optional(&mut *tx).await?;
-            let Some((consent_id,)) = consent else {
-                return Err(AppError::invalid_field("service_id", "Consent needed",
-                    format!("record the person's consent to share with {organisation} before connecting them to its service")));
+            // Nothing is sent to an organisation without the person's consent to share with
+            // it: the consent named, confirmed, in force, for this person and organisation,
+            // and recorded by the team holding this referral (or before consents named one).
+            let consent_id = match &c.consent {
+                ConsentBasis::Existing(id) => {
+                    let usable: Option<(i64,)> = sqlx::query_as(
+                        "SELECT k.id FROM consents k WHERE k.id = $1 AND k.person_id = $2 AND k.organisation = $3 \
+                         AND k.withdrawn_at IS NULL AND k.status = 'active' AND (k.referral_id IS NULL OR k.referral_id IN \
+                         (SELECT o.id FROM referrals o JOIN referrals r ON r.id = $4 WHERE o.team_id = r.team_id))")
+                        .bind(id).bind(person_id).bind(&organisation).bind(referral_id).fetch_optional(&mut *tx).await?;
+                    let Some((id,)) = usable else {
+                        return Err(AppError::invalid_field("consent_id", "Consent needed",
+                            format!("name a confirmed consent of this person to share with {organisation}, or record one")));
+                    };
+                    id
+                }
+                ConsentBasis::Record { share, method } => {
+                    let (id,): (i64,) = sqlx::query_as(
+                        "INSERT INTO consents (person_id, organisation, share_fields, method, given_at, recorded_by, status, referral_id) \
+                         VALUES ($1, $2, $3, $4, $5, $6, 'active', $7) RETURNING id")
+                        .bind(person_id).bind(&organisation).bind(crate::people::join_codes(share, crate::consent::SharedField::code))
+                        .bind(method.code()).bind(now).bind(actor_id).bind(referral_id).fetch_one(&mut *tx).await?;
+                    append_audit!(tx, ctx, AuditAction::Create, "consent", Some(id), person_id);
+                    id
+                }
             };
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO connections (referral_id, service_id, status, accompanied, sent_at, status_at, notes, created_by, consent_id) \
@@ -926,7 +956,7 @@ impl Store {
     ) -> AppResult<Connection> {
         let found: Option<(i64,)> = on_reader!(self, pool => sqlx::query_as(
             "SELECT r.person_id FROM connections c JOIN services s ON s.id = c.service_id \
-             JOIN consents k ON k.id = c.consent_id AND k.withdrawn_at IS NULL AND k.organisation = s.organisation \
+             JOIN consents k ON k.id = c.consent_id AND k.withdrawn_at IS NULL AND k.status = 'active' AND k.organisation = s.organisation \
              JOIN referrals r ON r.id = c.referral_id WHERE c.id = $1 AND s.organisation = $2")
             .bind(connection_id).bind(organisation).fetch_optional(pool).await)?;
         let (person_id,) = found.ok_or(AppError::NotFound("connection"))?;
@@ -1055,11 +1085,28 @@ impl Store {
             .filter(|s| s.is_open())
             .map(|s| s.code())
             .collect();
+        // A referrer sees what they sent and where the referral stands: the name only of
+        // people they registered (the family name they matched otherwise), and nothing the
+        // team recorded (follow-ups, connections) or derived from another's record.
+        let (name, follow_up, imd, unanswered_count) = if matches!(scope, CaseScope::MadeBy(_)) {
+            (
+                "CASE WHEN p.created_by = $2 THEN p.given_name || ' ' || p.family_name ELSE p.family_name END",
+                "CAST(NULL AS DATE)",
+                "CASE WHEN p.created_by = $2 THEN p.imd_decile END",
+                "(SELECT COUNT(*) FROM connections k WHERE 1 = 0 AND k.sent_at < $7)",
+            )
+        } else {
+            (
+                "p.given_name || ' ' || p.family_name",
+                "r.next_follow_up_on",
+                "p.imd_decile",
+                "(SELECT COUNT(*) FROM connections k WHERE k.referral_id = r.id AND k.status = 'requested' AND k.sent_at < $7)",
+            )
+        };
         let sql = format!(
-            "SELECT r.id AS referral_id, p.id AS person_id, p.given_name || ' ' || p.family_name AS person_name, \
-             r.state, r.version, r.link_worker_id, u.display_name AS link_worker_name, r.received_at, r.next_follow_up_on, p.imd_decile, \
-             (SELECT COUNT(*) FROM connections k WHERE k.referral_id = r.id AND k.status = 'requested' AND k.sent_at < $7) \
-             AS unanswered_connections \
+            "SELECT r.id AS referral_id, p.id AS person_id, {name} AS person_name, \
+             r.state, r.version, r.link_worker_id, u.display_name AS link_worker_name, r.received_at, {follow_up} AS next_follow_up_on, \
+             {imd} AS imd_decile, {unanswered_count} AS unanswered_connections \
              FROM referrals r JOIN people p ON p.id = r.person_id LEFT JOIN users u ON u.id = r.link_worker_id \
              WHERE {clause} \
              AND ($1 IS NULL OR r.state = $1) \

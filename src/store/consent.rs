@@ -5,7 +5,9 @@ use super::scope::referral_scope_clause;
 use super::{on_reader, on_writer, Store};
 use crate::audit::{AuditAction, AuditContext};
 use crate::auth::policy::CaseScope;
-use crate::consent::{redact, Consent, ConsentMethod, FullDetails, SharedConnection, SharedField};
+use crate::consent::{
+    redact, Consent, ConsentMethod, ConsentStatus, FullDetails, SharedConnection, SharedField,
+};
 use crate::error::{AppError, AppResult};
 use crate::people::{join_codes, split_codes};
 use crate::referrals::ConnectionStatus;
@@ -21,6 +23,8 @@ struct ConsentRow {
     given_at: DateTime<Utc>,
     recorded_by: i64,
     withdrawn_at: Option<DateTime<Utc>>,
+    status: String,
+    referral_id: Option<i64>,
 }
 
 impl From<ConsentRow> for Consent {
@@ -33,13 +37,27 @@ impl From<ConsentRow> for Consent {
             method: ConsentMethod::from_code(&r.method).unwrap_or(ConsentMethod::Verbal),
             given_at: r.given_at,
             recorded_by: r.recorded_by,
+            // Anything unreadable is treated as unconfirmed: nothing is shared under it.
+            status: ConsentStatus::from_code(&r.status).unwrap_or(ConsentStatus::Proposed),
+            referral_id: r.referral_id,
             withdrawn_at: r.withdrawn_at,
         }
     }
 }
 
 const CONSENT_COLUMNS: &str =
-    "k.id, k.person_id, k.organisation, k.share_fields, k.method, k.given_at, k.recorded_by, k.withdrawn_at";
+    "k.id, k.person_id, k.organisation, k.share_fields, k.method, k.given_at, k.recorded_by, k.withdrawn_at, \
+     k.status, k.referral_id";
+
+/// Limits a query on `consents k` to those the team holding the case may change: consent
+/// recorded for (or sent with) a referral in scope; older consent, recorded before consents
+/// named their referral, when the person has a referral in scope. Scope id is `$2`.
+fn consent_scope_clause(referral_clause: &str) -> String {
+    format!(
+        "(k.referral_id IN (SELECT r.id FROM referrals r WHERE {referral_clause}) OR \
+         (k.referral_id IS NULL AND k.person_id IN (SELECT r.person_id FROM referrals r WHERE {referral_clause})))"
+    )
+}
 
 impl Store {
     /// Records the person's consent to share with an organisation, for a referral in scope.
@@ -58,15 +76,15 @@ impl Store {
             .ok_or(AppError::NotFound("referral"))?;
         let now = Utc::now();
         let sql = format!(
-            "INSERT INTO consents (person_id, organisation, share_fields, method, given_at, recorded_by) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING {}",
+            "INSERT INTO consents (person_id, organisation, share_fields, method, given_at, recorded_by, status, referral_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'active', $7) RETURNING {}",
             CONSENT_COLUMNS.replace("k.", "")
         );
         let row: ConsentRow = on_writer!(self, pool => {
             let mut tx = pool.begin_with(super::begin_statement(pool)).await?;
             let row: ConsentRow = sqlx::query_as(&sql)
                 .bind(referral.person_id).bind(organisation).bind(join_codes(share, SharedField::code))
-                .bind(method.code()).bind(now).bind(ctx.actor_id)
+                .bind(method.code()).bind(now).bind(ctx.actor_id).bind(referral_id)
                 .fetch_one(&mut *tx).await?;
             append_audit!(tx, ctx, AuditAction::Create, "consent", Some(row.id), Some(referral.person_id));
             tx.commit().await?;
@@ -85,14 +103,14 @@ impl Store {
         let Some((clause, scope_id)) = referral_scope_clause(scope) else {
             return Err(AppError::NotFound("consent"));
         };
-        // In scope when the person has a referral the caller may see.
+        // Only the team holding the case changes its consent.
         let sql = format!(
-            "SELECT {CONSENT_COLUMNS} FROM consents k WHERE k.id = $1 AND \
-             k.person_id IN (SELECT r.person_id FROM referrals r WHERE {clause})"
+            "SELECT {CONSENT_COLUMNS} FROM consents k WHERE k.id = $1 AND {}",
+            consent_scope_clause(clause)
         );
         let found: Option<ConsentRow> = on_reader!(self, pool => sqlx::query_as(&sql).bind(consent_id).bind(scope_id).fetch_optional(pool).await)?;
         let consent: Consent = found.ok_or(AppError::NotFound("consent"))?.into();
-        if !consent.is_active() {
+        if consent.withdrawn_at.is_some() {
             return Err(AppError::validation(
                 "Already withdrawn",
                 "this consent has already been withdrawn",
@@ -108,6 +126,55 @@ impl Store {
         });
         Ok(Consent {
             withdrawn_at: Some(now),
+            ..consent
+        })
+    }
+
+    /// Confirms a consent that arrived with a referral, once the link worker has checked it
+    /// with the person: from now on it may be shared under. Only the team holding the
+    /// referral may, and only while it is proposed and not withdrawn.
+    pub async fn confirm_consent(
+        &self,
+        consent_id: i64,
+        scope: CaseScope,
+        ctx: &AuditContext,
+    ) -> AppResult<Consent> {
+        let Some((clause, scope_id)) = referral_scope_clause(scope) else {
+            return Err(AppError::NotFound("consent"));
+        };
+        let sql = format!(
+            "SELECT {CONSENT_COLUMNS} FROM consents k WHERE k.id = $1 AND {}",
+            consent_scope_clause(clause)
+        );
+        let found: Option<ConsentRow> = on_reader!(self, pool => sqlx::query_as(&sql).bind(consent_id).bind(scope_id).fetch_optional(pool).await)?;
+        let consent: Consent = found.ok_or(AppError::NotFound("consent"))?.into();
+        if consent.withdrawn_at.is_some() || consent.status != ConsentStatus::Proposed {
+            return Err(AppError::Conflict(
+                "only consent sent with a referral and not yet confirmed or withdrawn can be confirmed".into(),
+            ));
+        }
+        let now = Utc::now();
+        let changed = on_writer!(self, pool => {
+            let mut tx = pool.begin_with(super::begin_statement(pool)).await?;
+            let done = sqlx::query(
+                "UPDATE consents SET status = 'active', confirmed_by = $1, confirmed_at = $2 \
+                 WHERE id = $3 AND status = 'proposed' AND withdrawn_at IS NULL")
+                .bind(ctx.actor_id).bind(now).bind(consent_id).execute(&mut *tx).await?;
+            if done.rows_affected() == 1 {
+                append_audit!(tx, ctx, AuditAction::Update, "consent", Some(consent_id), Some(consent.person_id));
+                tx.commit().await?;
+                true
+            } else {
+                false
+            }
+        });
+        if !changed {
+            return Err(AppError::Conflict(
+                "this consent was changed by someone else; reload it and try again".into(),
+            ));
+        }
+        Ok(Consent {
+            status: ConsentStatus::Active,
             ..consent
         })
     }
@@ -138,6 +205,29 @@ impl Store {
         organisation: &str,
         ctx: &AuditContext,
     ) -> AppResult<Vec<SharedConnection>> {
+        self.shared_connections(organisation, None, ctx).await
+    }
+
+    /// One connection as the organisation sees it (its inbox line): what an answer to the
+    /// organisation carries, so no response holds more than its consent covers.
+    pub async fn organisation_connection(
+        &self,
+        organisation: &str,
+        connection_id: i64,
+        ctx: &AuditContext,
+    ) -> AppResult<SharedConnection> {
+        self.shared_connections(organisation, Some(connection_id), ctx)
+            .await?
+            .pop()
+            .ok_or(AppError::NotFound("connection"))
+    }
+
+    async fn shared_connections(
+        &self,
+        organisation: &str,
+        only: Option<i64>,
+        ctx: &AuditContext,
+    ) -> AppResult<Vec<SharedConnection>> {
         #[derive(sqlx::FromRow)]
         struct Row {
             connection_id: i64,
@@ -157,10 +247,11 @@ impl Store {
             "SELECT c.id AS connection_id, c.referral_id, r.person_id, s.name AS service_name, c.status, c.accompanied, \
              c.sent_at, k.share_fields, p.given_name, p.family_name, p.phone, p.date_of_birth \
              FROM connections c JOIN services s ON s.id = c.service_id \
-             JOIN consents k ON k.id = c.consent_id AND k.withdrawn_at IS NULL AND k.organisation = s.organisation \
+             JOIN consents k ON k.id = c.consent_id AND k.withdrawn_at IS NULL AND k.status = 'active' \
+             AND k.organisation = s.organisation \
              JOIN referrals r ON r.id = c.referral_id JOIN people p ON p.id = r.person_id \
-             WHERE s.organisation = $1 ORDER BY c.sent_at DESC, c.id DESC LIMIT 500")
-            .bind(organisation).fetch_all(pool).await)?;
+             WHERE s.organisation = $1 AND ($2 IS NULL OR c.id = $2) ORDER BY c.sent_at DESC, c.id DESC LIMIT 500")
+            .bind(organisation).bind(only).fetch_all(pool).await)?;
         let mut shared = Vec::with_capacity(rows.len());
         for row in rows {
             let share = split_codes(&row.share_fields, SharedField::from_code);

@@ -47,12 +47,14 @@ impl Store {
                     let consent_id = match &intake.consent {
                         None => None,
                         Some(consent) => {
+                            // The sender's account of what the person agreed: it belongs to this
+                            // referral and nothing is shared under it until the team confirms it.
                             let (id,): (i64,) = sqlx::query_as(
-                                "INSERT INTO consents (person_id, organisation, share_fields, method, given_at, recorded_by) \
-                                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+                                "INSERT INTO consents (person_id, organisation, share_fields, method, given_at, recorded_by, status, referral_id) \
+                                 VALUES ($1, $2, $3, $4, $5, $6, 'proposed', $7) RETURNING id")
                                 .bind(person_id).bind(&consent.organisation)
                                 .bind(join_codes(&consent.share, SharedField::code)).bind(consent.method.code())
-                                .bind(intake.received_at).bind(ctx.actor_id)
+                                .bind(intake.received_at).bind(ctx.actor_id).bind(referral_id)
                                 .fetch_one(&mut *tx).await?;
                             append_audit!(tx, ctx, AuditAction::Create, "consent", Some(id), Some(person_id));
                             Some(id)

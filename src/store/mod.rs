@@ -6,6 +6,7 @@
 //! SQLite writes go through a single-connection pool: one writer at a time never meets
 //! `SQLITE_BUSY`, and reads run in parallel beside it under WAL.
 
+pub mod accounts;
 pub mod audit;
 mod casework;
 mod consent;
@@ -13,14 +14,19 @@ pub mod directory;
 pub mod equity;
 pub mod erasure;
 mod fhir;
+mod identity_match;
 mod intake;
 pub(crate) mod people;
 mod scope;
+mod sign_in;
 pub mod team;
 mod users;
 pub mod visits;
 
-pub use casework::{CaseloadFilter, CaseloadRow, NewConnection, NewContact, NewMeasure};
+pub use casework::{
+    CaseloadFilter, CaseloadRow, ConsentBasis, NewConnection, NewContact, NewMeasure,
+};
+pub use identity_match::MatchOutcome;
 pub use people::NewPerson;
 pub use users::NewUser;
 
@@ -31,6 +37,14 @@ use sqlx::sqlite::{
 };
 use std::str::FromStr;
 use std::time::Duration;
+
+/// How busy one connection pool is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUse {
+    pub pool: &'static str,
+    pub open: u32,
+    pub idle: u32,
+}
 
 #[derive(Clone, Debug)]
 pub enum Store {
@@ -135,6 +149,21 @@ impl Store {
     pub async fn ping(&self) -> anyhow::Result<()> {
         on_reader!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
         Ok(())
+    }
+
+    /// Each connection pool's open and idle connections, for the operators' metrics.
+    pub fn pool_use(&self) -> Vec<PoolUse> {
+        fn of<DB: sqlx::Database>(name: &'static str, pool: &sqlx::Pool<DB>) -> PoolUse {
+            PoolUse {
+                pool: name,
+                open: pool.size(),
+                idle: pool.num_idle() as u32,
+            }
+        }
+        match self {
+            Store::Sqlite { read, write } => vec![of("read", read), of("write", write)],
+            Store::Postgres(pool) => vec![of("main", pool)],
+        }
     }
 
     pub async fn close(&self) {

@@ -117,7 +117,7 @@ impl Store {
                 .bind(nhs).fetch_optional(pool).await)?;
             if existing.is_some() {
                 return Err(AppError::Conflict(
-                    "a person with this NHS number is already registered".into(),
+                    crate::people::MatchRefused::NotAccepted.message(),
                 ));
             }
         }
@@ -188,7 +188,7 @@ impl Store {
 pub(super) fn insert_error(e: sqlx::Error) -> AppError {
     match &e {
         sqlx::Error::Database(db) if db.is_unique_violation() => {
-            AppError::Conflict("a person with this NHS number is already registered".into())
+            AppError::Conflict(crate::people::MatchRefused::NotAccepted.message())
         }
         sqlx::Error::Database(db) if db.is_foreign_key_violation() => AppError::invalid_field(
             "practice_id",

@@ -13,8 +13,9 @@ pub(super) fn referral_scope_clause(scope: CaseScope) -> Option<(&'static str, i
     }
 }
 
-/// Restricts a query on `people p` to the people the scope may see: those with a referral
-/// held by the team or made by the user, and people the user registered themselves.
+/// Restricts a query on `people p` to the people the scope may see: a team's, those with a
+/// referral held by the team and people its members registered; a referrer's, only the
+/// people they registered themselves.
 /// Written as `IN (subquery)`, not a correlated `EXISTS`: the team's people are found
 /// once, not re-checked for every person on file (a million-person database took 15
 /// minutes to read one Patient the other way).
@@ -26,8 +27,10 @@ pub(super) fn person_scope_clause(scope: CaseScope) -> Option<(&'static str, Opt
             Some(team),
             user,
         )),
+        // Only the people they registered: a referral made for someone already on file
+        // (matched by NHS number) never opens what others recorded about them.
         CaseScope::MadeBy(user) => Some((
-            "($2 IS NULL AND (p.created_by = $3 OR p.id IN (SELECT r.person_id FROM referrals r WHERE r.referred_by = $3)))",
+            "($2 IS NULL AND p.created_by = $3)",
             None,
             user,
         )),

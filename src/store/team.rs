@@ -111,11 +111,18 @@ impl Store {
 /// An account, as an administrator sees it (no casework).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Account {
+    pub id: i64,
     pub username: String,
     pub display_name: String,
     pub role: String,
     pub team: Option<String>,
     pub organisation: Option<String>,
+    pub disabled: bool,
+    /// False until the user has chosen a password at their one-time link.
+    pub has_password: bool,
+    /// Sessions and API tokens that are still in force.
+    pub sessions: i64,
+    pub tokens: i64,
 }
 
 /// A team with how many people work in it and how many practices it serves.
@@ -130,9 +137,12 @@ pub struct TeamSize {
 impl Store {
     pub async fn accounts(&self) -> AppResult<Vec<Account>> {
         Ok(on_reader!(self, pool => sqlx::query_as(
-            "SELECT u.username, u.display_name, u.role, t.name AS team, u.organisation \
+            "SELECT u.id, u.username, u.display_name, u.role, t.name AS team, u.organisation, \
+             u.disabled_at IS NOT NULL AS disabled, u.password_hash IS NOT NULL AS has_password, \
+             (SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > $1) AS sessions, \
+             (SELECT COUNT(*) FROM api_tokens k WHERE k.user_id = u.id AND k.expires_at > $1) AS tokens \
              FROM users u LEFT JOIN teams t ON t.id = u.team_id ORDER BY u.role, u.username")
-            .fetch_all(pool).await)?)
+            .bind(Utc::now()).fetch_all(pool).await)?)
     }
 
     pub async fn team_sizes(&self) -> AppResult<Vec<TeamSize>> {

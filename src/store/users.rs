@@ -23,13 +23,6 @@ struct UserRow {
     organisation: Option<String>,
 }
 
-#[derive(sqlx::FromRow)]
-struct SessionUserRow {
-    #[sqlx(flatten)]
-    user: UserRow,
-    csrf_token: String,
-}
-
 impl UserRow {
     fn into_user(self, csrf_token: Option<String>) -> anyhow::Result<CurrentUser> {
         Ok(CurrentUser {
@@ -43,6 +36,7 @@ impl UserRow {
             organisation: self.organisation,
             csrf_token,
             request_id: String::new(),
+            token_id: None,
         })
     }
 }
@@ -89,19 +83,45 @@ impl Store {
         Ok(())
     }
 
-    /// Creates an API token and returns it. Only its hash is kept, so it is shown once.
+    /// Creates an API token that expires after the default lifetime and returns it.
     pub async fn create_api_token(&self, user_id: i64, label: &str) -> anyhow::Result<String> {
+        let expires = Utc::now() + Duration::days(auth::DEFAULT_TOKEN_DAYS);
+        Ok(self.issue_api_token(user_id, label, expires).await?.1)
+    }
+
+    /// Creates an API token that expires at `expires_at`; returns its id and the token.
+    /// Only its hash is kept, so it is shown once.
+    pub async fn issue_api_token(
+        &self,
+        user_id: i64,
+        label: &str,
+        expires_at: DateTime<Utc>,
+    ) -> anyhow::Result<(i64, String)> {
         let (token, hash) = auth::new_secret("lw_");
-        on_writer!(self, pool => sqlx::query(
-            "INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(user_id).bind(hash).bind(label).bind(Utc::now()).execute(pool).await.map(|_| ()))?;
-        Ok(token)
+        let (id,): (i64,) = on_writer!(self, pool => sqlx::query_as(
+            "INSERT INTO api_tokens (user_id, token_hash, label, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+            .bind(user_id).bind(hash).bind(label).bind(Utc::now()).bind(expires_at).fetch_one(pool).await)?;
+        Ok((id, token))
     }
 
     pub async fn user_by_token(&self, token_hash: &str) -> anyhow::Result<Option<CurrentUser>> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1");
-        let row: Option<UserRow> = on_reader!(self, pool => sqlx::query_as(&sql).bind(token_hash).fetch_optional(pool).await)?;
-        row.map(|r| r.into_user(None)).transpose()
+        #[derive(sqlx::FromRow)]
+        struct WithToken {
+            #[sqlx(flatten)]
+            user: UserRow,
+            token_id: i64,
+        }
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, t.id AS token_id FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.token_hash = $1 AND t.expires_at > $2 AND u.disabled_at IS NULL"
+        );
+        let row: Option<WithToken> = on_reader!(self, pool => sqlx::query_as(&sql).bind(token_hash).bind(Utc::now()).fetch_optional(pool).await)?;
+        row.map(|r| {
+            let mut user = r.user.into_user(None)?;
+            user.token_id = Some(r.token_id);
+            Ok(user)
+        })
+        .transpose()
     }
 
     /// Checks a password; returns the user only when it matches. The argon2 work runs off
@@ -119,7 +139,7 @@ impl Store {
             password_hash: Option<String>,
         }
         let sql =
-            format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.username = $1");
+            format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.username = $1 AND u.disabled_at IS NULL");
         let found: Option<WithHash> = on_reader!(self, pool => sqlx::query_as(&sql).bind(username).fetch_optional(pool).await)?;
         let (user, hash) = match found {
             Some(WithHash {
@@ -137,7 +157,8 @@ impl Store {
         }
     }
 
-    /// Starts a cookie session; returns the secret to put in the cookie.
+    /// Starts a cookie session that ends at `lifetime` from now whatever happens (the
+    /// absolute limit); returns the secret to put in the cookie.
     pub async fn create_session(&self, user_id: i64, lifetime: Duration) -> anyhow::Result<String> {
         let (secret, hash) = auth::new_secret("");
         let (csrf, _) = auth::new_secret("");
@@ -145,19 +166,32 @@ impl Store {
         let expires: DateTime<Utc> = now + lifetime;
         on_writer!(self, pool => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(pool).await.map(|_| ()))?;
         on_writer!(self, pool => sqlx::query(
-            "INSERT INTO sessions (session_hash, user_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(hash).bind(user_id).bind(csrf).bind(expires).execute(pool).await.map(|_| ()))?;
+            "INSERT INTO sessions (session_hash, user_id, csrf_token, expires_at, created_at, last_seen_at) \
+             VALUES ($1, $2, $3, $4, $5, $5)")
+            .bind(hash).bind(user_id).bind(csrf).bind(expires).bind(now).execute(pool).await.map(|_| ()))?;
         Ok(secret)
     }
 
-    pub async fn user_by_session(&self, session_hash: &str) -> anyhow::Result<Option<CurrentUser>> {
-        let sql = format!(
-            "SELECT {USER_COLUMNS}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.session_hash = $1 AND s.expires_at > $2"
-        );
-        let row: Option<SessionUserRow> = on_reader!(self, pool => sqlx::query_as(&sql).bind(session_hash).bind(Utc::now()).fetch_optional(pool).await)?;
-        row.map(|r| r.user.into_user(Some(r.csrf_token)))
-            .transpose()
+    /// The user of a session that is within its absolute limit and was last used less than
+    /// `idle` ago, and marks it used now (the idle timeout slides with each request). A
+    /// disabled account has no sessions.
+    pub async fn user_by_session(
+        &self,
+        session_hash: &str,
+        idle: Duration,
+    ) -> anyhow::Result<Option<CurrentUser>> {
+        let now = Utc::now();
+        let touched: Option<(i64, String)> = on_writer!(self, pool => sqlx::query_as(
+            "UPDATE sessions SET last_seen_at = $1 WHERE session_hash = $2 AND expires_at > $1 AND last_seen_at > $3 \
+             RETURNING user_id, csrf_token")
+            .bind(now).bind(session_hash).bind(now - idle).fetch_optional(pool).await)?;
+        let Some((user_id, csrf_token)) = touched else {
+            return Ok(None);
+        };
+        let sql =
+            format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1 AND u.disabled_at IS NULL");
+        let row: Option<UserRow> = on_reader!(self, pool => sqlx::query_as(&sql).bind(user_id).fetch_optional(pool).await)?;
+        row.map(|r| r.into_user(Some(csrf_token))).transpose()
     }
 
     pub async fn end_session(&self, session_hash: &str) -> anyhow::Result<()> {
@@ -221,43 +255,6 @@ impl Store {
 }
 
 impl Store {
-    /// Failed sign-ins for each key since `since` (RFC 3339 text, as stored).
-    pub async fn sign_in_failures_since(&self, key: &str, since: &str) -> anyhow::Result<i64> {
-        let (n,): (i64,) = on_reader!(self, pool => sqlx::query_as(
-            "SELECT COUNT(*) FROM sign_in_failures WHERE throttle_key = $1 AND at > $2")
-            .bind(key).bind(since).fetch_one(pool).await)?;
-        Ok(n)
-    }
-
-    /// Records a failed (or not yet checked) sign-in for each key, and forgets failures
-    /// older than `expired_before`, so the table stays the size of one window.
-    pub async fn record_sign_in_failure(
-        &self,
-        keys: &[String],
-        expired_before: &str,
-    ) -> anyhow::Result<()> {
-        let at = super::audit::now_text();
-        on_writer!(self, pool => {
-            let mut tx = pool.begin_with(super::begin_statement(pool)).await?;
-            sqlx::query("DELETE FROM sign_in_failures WHERE at <= $1").bind(expired_before).execute(&mut *tx).await?;
-            for key in keys {
-                sqlx::query("INSERT INTO sign_in_failures (throttle_key, at) VALUES ($1, $2)")
-                    .bind(key).bind(&at).execute(&mut *tx).await?;
-            }
-            tx.commit().await?;
-        });
-        Ok(())
-    }
-
-    /// Forgets an account's failures after a successful sign-in.
-    pub async fn clear_sign_in_failures(&self, key: &str) -> anyhow::Result<()> {
-        on_writer!(self, pool => sqlx::query("DELETE FROM sign_in_failures WHERE throttle_key = $1")
-            .bind(key).execute(pool).await.map(|_| ()))?;
-        Ok(())
-    }
-}
-
-impl Store {
     /// The id and role of a user, for commands run on someone's behalf.
     pub async fn user_role(&self, username: &str) -> anyhow::Result<Option<(i64, Role)>> {
         let row: Option<(i64, String)> = on_reader!(self, pool => sqlx::query_as("SELECT id, role FROM users WHERE username = $1")
@@ -288,17 +285,6 @@ impl Store {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.username = $1");
         let row: Option<UserRow> = on_reader!(self, pool => sqlx::query_as(&sql).bind(username).fetch_optional(pool).await)?;
         row.map(|r| r.into_user(None)).transpose()
-    }
-
-    /// The person registered with this NHS number (10 digits, no spaces), if any, with
-    /// their family name and date of birth to check a match against.
-    pub async fn person_by_nhs_number(
-        &self,
-        nhs_number: &str,
-    ) -> anyhow::Result<Option<(i64, String, chrono::NaiveDate)>> {
-        Ok(on_reader!(self, pool => sqlx::query_as(
-            "SELECT id, family_name, date_of_birth FROM people WHERE nhs_number = $1")
-            .bind(nhs_number).fetch_optional(pool).await)?)
     }
 
     /// The code and name of a person's practice, if they have one.

@@ -8,9 +8,9 @@ use crate::auth::policy::Action;
 use crate::consent::{ConsentMethod, SharedField};
 use crate::error::AppError;
 use crate::referrals::Need;
-use crate::store::NewConnection;
+use crate::store::{ConsentBasis, NewConnection};
 use axum::extract::{Form, Path, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -179,27 +179,37 @@ pub async fn connect(
             .ok_or_else(|| {
                 AppError::invalid_field("service_id", "Unknown service", "there is no such service")
             })?;
-        let mut share: Vec<SharedField> = fields
-            .iter()
-            .filter(|(n, _)| n == "share")
-            .filter_map(|(_, v)| SharedField::from_code(v))
-            .collect();
-        share.sort_by_key(|f| f.code());
-        share.dedup();
-        if share.is_empty() {
-            return Err(AppError::invalid_field(
-                "share",
-                "Say what they agree to share",
-                format!("tick what the person agrees {organisation} may see (at least one)"),
-            ));
-        }
-        let method = ConsentMethod::from_code(value("method")).ok_or_else(|| {
-            AppError::invalid_field(
-                "method",
-                "Say how they agreed",
-                "choose verbal, written or digital",
-            )
-        })?;
+        // The consent it rests on: one already confirmed, chosen on the form, or the one
+        // recorded with the person now.
+        let consent = match value("consent_id") {
+            "" => {
+                let share: Vec<SharedField> = fields
+                    .iter()
+                    .filter(|(n, _)| n == "share")
+                    .filter_map(|(_, v)| SharedField::from_code(v))
+                    .collect();
+                if share.is_empty() {
+                    return Err(AppError::invalid_field(
+                        "share",
+                        "Say what they agree to share",
+                        format!(
+                            "tick what the person agrees {organisation} may see (at least one)"
+                        ),
+                    ));
+                }
+                let method = ConsentMethod::from_code(value("method")).ok_or_else(|| {
+                    AppError::invalid_field(
+                        "method",
+                        "Say how they agreed",
+                        "choose verbal, written or digital",
+                    )
+                })?;
+                crate::referrals::api::consent_terms(&share, method)?
+            }
+            chosen => ConsentBasis::Existing(chosen.parse().map_err(|_| {
+                AppError::invalid_field("consent_id", "Choose a consent", "unknown consent")
+            })?),
+        };
         let notes = crate::api::text_field("notes", value("notes"), 0, 2000)?;
         let scope = user.case_scope();
         let ctx = user.audit_context();
@@ -214,14 +224,11 @@ pub async fn connect(
                 "this referral has ended; nothing was sent".into(),
             ));
         }
-        state
-            .store
-            .add_consent(id, scope, &organisation, &share, method, &ctx)
-            .await?;
         let connection = NewConnection {
             service_id,
             accompanied: !value("accompanied").is_empty(),
             notes,
+            consent,
         };
         state
             .store
@@ -231,4 +238,36 @@ pub async fn connect(
     }
     .await;
     finish(&state, &user, &id, Panel::Connect, Vec::new(), result).await
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// The link worker confirms, with the person, consent that arrived with a referral.
+pub async fn confirm_consent(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Response {
+    let result = async {
+        check_csrf(&user, &form.csrf)?;
+        user.require(Action::WriteCasework)?;
+        let id: i64 = id.parse().map_err(|_| AppError::NotFound("consent"))?;
+        state
+            .store
+            .confirm_consent(id, user.case_scope(), &user.audit_context())
+            .await
+    }
+    .await;
+    match result {
+        Ok(consent) => {
+            axum::response::Redirect::to(&format!("/people/{}#consents-heading", consent.person_id))
+                .into_response()
+        }
+        Err(e) => super::error_page(Some(&user), e),
+    }
 }

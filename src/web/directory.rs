@@ -57,7 +57,7 @@ async fn for_person(
     }
     let person = state
         .store
-        .person(referral.person_id, user.case_scope())
+        .read_person(referral.person_id, user.case_scope(), &user.audit_context())
         .await
         .ok()??;
     Some(ForPerson {
@@ -65,6 +65,48 @@ async fn for_person(
         person_id: person.id,
         person_name: person.full_name(),
     })
+}
+
+/// A confirmed consent a connection may rest on, offered on the connect form.
+pub struct ConsentChoice {
+    pub id: i64,
+    pub organisation: String,
+    pub label: String,
+}
+
+/// The person's confirmed consents in force that a connection for this referral may name:
+/// recorded for it, or before consents named a referral.
+async fn usable_consents(
+    state: &AppState,
+    user: &crate::auth::CurrentUser,
+    referral_id: i64,
+    person_id: i64,
+) -> Vec<ConsentChoice> {
+    let Ok(consents) = state
+        .store
+        .consents_in_scope(user.case_scope(), Some(person_id), None)
+        .await
+    else {
+        return Vec::new();
+    };
+    consents
+        .into_iter()
+        .filter(|k| k.is_active() && k.referral_id.is_none_or(|r| r == referral_id))
+        .map(|k| ConsentChoice {
+            id: k.id,
+            label: format!(
+                "{} ({}, {})",
+                k.share
+                    .iter()
+                    .map(|f| f.label())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                k.method.label().to_lowercase(),
+                k.given_at.format("%-d %b %Y")
+            ),
+            organisation: k.organisation,
+        })
+        .collect()
 }
 
 fn consent_choices() -> (Vec<Choice>, Vec<Choice>) {
@@ -232,6 +274,8 @@ struct ServicePage {
     /// Linkwell's id for the service, which connections point at.
     service_id: i64,
     for_person: Option<ForPerson>,
+    /// Confirmed consents the connection may rest on instead of recording one now.
+    consents: Vec<ConsentChoice>,
     shared_fields: Vec<Choice>,
     methods: Vec<Choice>,
 }
@@ -373,6 +417,7 @@ pub async fn service_page(
         Err(e) => return error_page(Some(&user), AppError::Internal(e)),
     };
     let capacity = s.service_capacity.first();
+    let for_person = for_person(&state, &user, query.referral.as_deref()).await;
     let page = ServicePage {
         may_change,
         available: capacity
@@ -397,7 +442,11 @@ pub async fn service_page(
         stale,
         hsds_id: s.id.clone(),
         service_id: entry.id,
-        for_person: for_person(&state, &user, query.referral.as_deref()).await,
+        consents: match &for_person {
+            Some(f) => usable_consents(&state, &user, f.referral_id, f.person_id).await,
+            None => Vec::new(),
+        },
+        for_person,
         shared_fields: consent_choices().0,
         methods: consent_choices().1,
     };
@@ -414,6 +463,7 @@ struct MatchesPage {
     /// Connections can be sent only while the referral is open.
     open: bool,
     matches: Vec<MatchResult>,
+    consents: Vec<ConsentChoice>,
     shared_fields: Vec<Choice>,
     methods: Vec<Choice>,
 }
@@ -443,6 +493,7 @@ pub async fn matches_page(
             person_name: person.full_name(),
             open: referral.state.is_open(),
             matches,
+            consents: usable_consents(&state, &user, id, person.id).await,
             shared_fields: consent_choices().0,
             methods: consent_choices().1,
         })

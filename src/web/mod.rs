@@ -1,18 +1,20 @@
 //! Server-rendered pages for link workers. Plain HTML forms (no JavaScript needed),
 //! post/redirect/get, CSRF token on every form, one stylesheet served by the binary.
 
+mod accounts;
 mod admin;
 mod casework;
 mod directory;
 mod referral_form;
 mod reports;
+mod session;
 mod team;
 mod views;
 mod visits;
 
 use crate::app::AppState;
 use crate::auth::policy::Action;
-use crate::auth::{self, CurrentUser, Role, SESSION_COOKIE};
+use crate::auth::{self, CurrentUser, Role};
 use crate::error::AppError;
 use crate::measures::Instrument;
 use crate::referrals::api::{
@@ -21,15 +23,14 @@ use crate::referrals::api::{
 use crate::referrals::{CloseReason, ContactMode, MeasureTiming, ReferralState};
 use crate::store::CaseloadFilter;
 use askama::Template;
-use axum::extract::{ConnectInfo, Form, FromRequestParts, Path, Query, State};
+use axum::extract::{Form, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use views::*;
 
 pub fn routes() -> Router<AppState> {
@@ -42,11 +43,38 @@ pub fn routes() -> Router<AppState> {
             get(referral_form::new_referral_page).post(referral_form::make_referral),
         )
         .route("/postcode-check", get(referral_form::check_postcode))
-        .route("/sign-in", get(sign_in_page).post(sign_in))
-        .route("/sign-out", post(sign_out))
+        .route(
+            "/sign-in",
+            get(session::sign_in_page).post(session::sign_in),
+        )
+        .route("/sign-out", post(session::sign_out))
         .route("/caseload", get(caseload_page))
         .route("/team", get(team::team_page))
         .route("/admin", get(admin::admin_page))
+        .route("/admin/invitations", post(admin::invite))
+        .route("/admin/accounts/{id}/disable", post(admin::disable))
+        .route("/admin/accounts/{id}/enable", post(admin::enable))
+        .route("/admin/accounts/{id}/unlock", post(admin::unlock))
+        .route(
+            "/admin/accounts/{id}/sessions/end",
+            post(admin::end_sessions),
+        )
+        .route(
+            "/admin/accounts/{id}/tokens/revoke",
+            post(admin::revoke_tokens),
+        )
+        .route(
+            "/admin/accounts/{id}/password-reset",
+            post(admin::reset_password),
+        )
+        .route(
+            "/password-links/{secret}",
+            get(accounts::password_link_page).post(accounts::use_password_link),
+        )
+        .route(
+            "/account/password",
+            get(accounts::change_password_page).post(accounts::change_password),
+        )
         .route("/visits", get(visits::visits_page))
         .route("/visits/{id}/done", post(visits::record_visit))
         .route("/referrals/{id}/visits", post(visits::arrange_visit))
@@ -74,6 +102,10 @@ pub fn routes() -> Router<AppState> {
         .route("/referrals/{id}/goals", post(casework::record_goal))
         .route("/goals/{id}/progress", post(casework::record_progress))
         .route("/referrals/{id}/connections", post(casework::connect))
+        .route(
+            "/consents/{id}/confirmation",
+            post(casework::confirm_consent),
+        )
 }
 
 /// Each role starts where its work is.
@@ -121,9 +153,10 @@ impl FromRequestParts<AppState> for PageUser {
         let Some(session) = auth::session_cookie(&parts.headers) else {
             return Err(Redirect::to("/sign-in").into_response());
         };
+        let idle = chrono::Duration::minutes(state.settings.session_idle_minutes);
         match state
             .store
-            .user_by_session(&auth::hash_secret(session))
+            .user_by_session(&auth::hash_secret(session), idle)
             .await
         {
             Ok(Some(mut user)) => {
@@ -186,6 +219,16 @@ fn error_page(user: Option<&CurrentUser>, err: AppError) -> Response {
     render(&page, err.status())
 }
 
+/// An error the framework raised (see `error_documents`), as a page for a browser.
+pub(crate) fn problem_page(status: StatusCode, problem: crate::error::Problem) -> Response {
+    let page = ErrorPage {
+        layout: Layout::new("Something went wrong", None),
+        title: problem.title,
+        detail: problem.detail,
+    };
+    render(&page, status)
+}
+
 fn check_csrf(user: &CurrentUser, token: &str) -> Result<(), AppError> {
     match &user.csrf_token {
         Some(expected) if auth::same_secret(expected, token) => Ok(()),
@@ -193,155 +236,6 @@ fn check_csrf(user: &CurrentUser, token: &str) -> Result<(), AppError> {
             "the form has expired; go back, reload the page and try again".into(),
         )),
     }
-}
-
-/// Cookie holding the sign-in form's CSRF token (double submit: there is no session yet).
-const SIGN_IN_COOKIE: &str = "linkwell_sign_in";
-
-/// The sign-in form with a fresh CSRF token, in the page and in a cookie scoped to it.
-fn sign_in_form(
-    error: Option<String>,
-    username: String,
-    status: StatusCode,
-    secure: bool,
-) -> Response {
-    let (token, _) = auth::new_secret("");
-    let page = SignInPage {
-        layout: Layout::new("Sign in", None),
-        error,
-        username,
-        csrf: token.clone(),
-    };
-    let cookie = format!(
-        "{SIGN_IN_COOKIE}={token}; Path=/sign-in; HttpOnly; SameSite=Strict; Max-Age=3600{}",
-        if secure { "; Secure" } else { "" }
-    );
-    ([(header::SET_COOKIE, cookie)], render(&page, status)).into_response()
-}
-
-async fn sign_in_page(State(state): State<AppState>) -> Response {
-    sign_in_form(
-        None,
-        String::new(),
-        StatusCode::OK,
-        state.settings.secure_cookies,
-    )
-}
-
-#[derive(Deserialize)]
-struct SignInForm {
-    username: String,
-    password: String,
-    /// Missing on a form from before the token existed: refused like a wrong one.
-    #[serde(default)]
-    csrf: String,
-}
-
-async fn sign_in(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    Form(form): Form<SignInForm>,
-) -> Response {
-    let username = form.username.trim().to_string();
-    // Keys are bounded in length whatever is typed into the username box.
-    let account: String = username.to_lowercase().chars().take(100).collect();
-    let keys = [
-        format!("account:{account}"),
-        format!("address:{}", peer.ip()),
-    ];
-    let limits = state.settings.sign_in_limits;
-    let since = crate::store::audit::time_text(
-        chrono::Utc::now() - chrono::Duration::minutes(limits.window_minutes),
-    );
-    let secure = state.settings.secure_cookies;
-    let refuse = |message: String, status: StatusCode| {
-        sign_in_form(Some(message), username.clone(), status, secure)
-    };
-    let cookie = auth::cookie(&headers, SIGN_IN_COOKIE);
-    if !cookie.is_some_and(|c| auth::same_secret(c, &form.csrf)) {
-        return refuse(
-            "The sign-in form had expired. Enter your username and password again.".into(),
-            StatusCode::FORBIDDEN,
-        );
-    }
-    // Throttle before checking the password, so guessing gets nowhere once limited.
-    for (key, limit) in [
-        (&keys[0], limits.per_account),
-        (&keys[1], limits.per_address),
-    ] {
-        match state.store.sign_in_failures_since(key, &since).await {
-            Ok(n) if n >= limit => {
-                return refuse(
-                    format!(
-                        "Too many failed sign-ins. Wait {} minutes and try again, or ask an administrator.",
-                        limits.window_minutes
-                    ),
-                    StatusCode::TOO_MANY_REQUESTS,
-                )
-            }
-            Ok(_) => {}
-            Err(e) => return error_page(None, AppError::Internal(e)),
-        }
-    }
-    // Count this attempt as failed before checking the password, so parallel guesses
-    // are counted too; a success clears the account's count.
-    if let Err(e) = state.store.record_sign_in_failure(&keys, &since).await {
-        return error_page(None, AppError::Internal(e));
-    }
-    let user = match state.store.authenticate(&username, &form.password).await {
-        Ok(user) => user,
-        Err(e) => return error_page(None, AppError::Internal(e)),
-    };
-    let Some(user) = user else {
-        return refuse(
-            "The username or password is not right. Check them and try again.".into(),
-            StatusCode::UNAUTHORIZED,
-        );
-    };
-    let lifetime = chrono::Duration::hours(state.settings.session_hours);
-    let session = match state.store.clear_sign_in_failures(&keys[0]).await {
-        Ok(()) => state.store.create_session(user.id, lifetime).await,
-        Err(e) => Err(e),
-    };
-    let session = match session {
-        Ok(s) => s,
-        Err(e) => return error_page(None, AppError::Internal(e)),
-    };
-    let cookie = format!(
-        "{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
-        lifetime.num_seconds(),
-        if state.settings.secure_cookies {
-            "; Secure"
-        } else {
-            ""
-        }
-    );
-    ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
-}
-
-#[derive(Deserialize)]
-struct CsrfForm {
-    csrf: String,
-}
-
-async fn sign_out(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    if let Err(e) = check_csrf(&user, &form.csrf) {
-        return error_page(Some(&user), e);
-    }
-    let cookie_value = auth::session_cookie(&headers);
-    if let Some(session) = cookie_value {
-        if let Err(e) = state.store.end_session(&auth::hash_secret(session)).await {
-            return error_page(Some(&user), AppError::Internal(e));
-        }
-    }
-    let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-    ([(header::SET_COOKIE, clear)], Redirect::to("/sign-in")).into_response()
 }
 
 #[derive(Deserialize, Default)]
@@ -557,12 +451,24 @@ async fn show_person(
         Ok(r) => r,
         Err(e) => return error_page(Some(user), e),
     };
-    let accesses = match state.store.accesses_of_person(id, 20).await {
+    // Casework readers always have a team (their scope needs one); a page without one shows none.
+    let Some(team) = user.team_id else {
+        return error_page(Some(user), AppError::NotFound("person"));
+    };
+    let accesses = match state.store.accesses_of_person_by_team(id, team, 20).await {
         Ok(rows) => rows
             .into_iter()
             .map(|(record, name)| AccessLine::new(record, name))
             .collect(),
         Err(e) => return error_page(Some(user), AppError::Internal(e)),
+    };
+    let consents = match state
+        .store
+        .consents_in_scope(scope, Some(person.id), None)
+        .await
+    {
+        Ok(k) => k.iter().map(ConsentLine::new).collect(),
+        Err(e) => return error_page(Some(user), e),
     };
     let mut panels = Vec::new();
     for referral in referrals {
@@ -574,6 +480,7 @@ async fn show_person(
     let page = PersonPage {
         layout: Layout::new(&person.full_name(), Some(user)),
         person_id: person.id,
+        consents,
         person: PersonView::new(&person),
         referrals: panels,
         accesses,

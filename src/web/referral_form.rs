@@ -290,26 +290,25 @@ pub async fn make_referral(
         }
         _ => None,
     };
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     let subject = match person {
         None => None,
-        Some(person) => match crate::intake::subject_for(&state.store, person).await {
-            Ok(Ok(subject)) => Some(subject),
-            Ok(Err(message)) => {
-                errors.add("nhs_number", capitalised(&message));
-                None
+        Some(person) => {
+            match crate::intake::subject_for(&state.store, &user.audit_context(), person).await {
+                Ok(Ok(subject)) => Some(subject),
+                Ok(Err(refused)) => {
+                    errors.add("nhs_number", capitalised(&refused.message()));
+                    if refused == crate::intake::MatchRefused::TooManyFailures {
+                        status = StatusCode::TOO_MANY_REQUESTS;
+                    }
+                    None
+                }
+                Err(e) => return error_page(Some(&user), AppError::Internal(e)),
             }
-            Err(e) => return error_page(Some(&user), AppError::Internal(e)),
-        },
+        }
     };
     let Some(subject) = subject.filter(|_| errors.is_empty()) else {
-        return page(
-            &state,
-            &user,
-            form,
-            errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return page(&state, &user, form, errors, status).await;
     };
     let intake = Intake {
         subject,

@@ -61,6 +61,15 @@ pub async fn team_page(State(state): State<AppState>, PageUser(user): PageUser) 
         let today = now.date_naive();
         let loads = state.store.team_loads(team, today).await?;
         let waiting = state.store.waiting_for_contact(team, 50).await?;
+        // Listing people by name is reading their records: each one shown is audited.
+        let reads: Vec<(&str, Option<i64>, Option<i64>)> = waiting
+            .iter()
+            .map(|w| ("referral", Some(w.referral_id), Some(w.person_id)))
+            .collect();
+        state
+            .store
+            .audit_reads(&user.audit_context(), &reads)
+            .await?;
         let days = state
             .store
             .days_to_first_contact(team, now - chrono::Duration::days(90))

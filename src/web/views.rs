@@ -810,11 +810,45 @@ impl AccessLine {
     }
 }
 
+/// One consent on the person page; consent sent with a referral waits for the link worker.
+pub struct ConsentLine {
+    pub id: i64,
+    pub organisation: String,
+    pub share: String,
+    pub method: String,
+    pub status: String,
+    /// Sent with a referral, not yet confirmed or withdrawn: offer to confirm it.
+    pub to_confirm: bool,
+}
+
+impl ConsentLine {
+    pub fn new(consent: &crate::consent::Consent) -> ConsentLine {
+        let proposed = consent.status == crate::consent::ConsentStatus::Proposed;
+        ConsentLine {
+            id: consent.id,
+            organisation: consent.organisation.clone(),
+            share: consent
+                .share
+                .iter()
+                .map(|f| f.label())
+                .collect::<Vec<_>>()
+                .join(", "),
+            method: consent.method.label().to_string(),
+            status: match (consent.withdrawn_at.is_some(), proposed) {
+                (true, _) => "Withdrawn".to_string(),
+                (false, _) => consent.status.label().to_string(),
+            },
+            to_confirm: proposed && consent.withdrawn_at.is_none(),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "person.html")]
 pub struct PersonPage {
     pub layout: Layout,
     pub person_id: i64,
+    pub consents: Vec<ConsentLine>,
     pub accesses: Vec<AccessLine>,
     pub person: PersonView,
     pub referrals: Vec<ReferralPanel>,

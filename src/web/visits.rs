@@ -47,13 +47,11 @@ pub async fn arrange_visit(
                 "the day must be a date like 2026-12-01",
             )
         })?;
-        if visit_on < chrono::Utc::now().date_naive() {
-            return Err(AppError::invalid_field(
-                "visit_on",
-                "Choose a day from today on",
-                "a visit cannot be arranged in the past",
-            ));
-        }
+        let visit_on = crate::input::DateKind::Visit
+            .check(visit_on, chrono::Utc::now().date_naive())
+            .map_err(|why| {
+                AppError::invalid_field("visit_on", "Choose a day from today on", why)
+            })?;
         state
             .store
             .arrange_visit(

@@ -1,6 +1,7 @@
 //! The access matrix: every API route x every role x (a record of their own / another
-//! team's), against the policy in DESIGN.md section 2. A route in the OpenAPI document
-//! without an entry here fails the test, so the matrix stays complete as routes are added.
+//! team's), against the policy in src/auth/policy.rs (docs/security.md). A route in the
+//! OpenAPI document without an entry here fails the test, so the matrix stays complete as
+//! routes are added.
 
 use crate::helpers::{spawn_app, Backend, TestApp};
 use crate::on_both_databases;
@@ -39,6 +40,9 @@ fn allowed(method: &str, path: &str, role: Role, scope: Scope) -> bool {
     let own = scope == Scope::Own;
     match (method, path) {
         ("get", "/me") | ("get", "/caseload") => true,
+        // Everyone manages their own API tokens, and only their own.
+        ("get", "/me/tokens") | ("post", "/me/tokens") => true,
+        ("post", "/me/tokens/{id}/revocation") => own,
         ("get", "/postcodes/{postcode}") => {
             matches!(role, LinkWorker | TeamLead | Referrer | Admin)
         }
@@ -57,7 +61,11 @@ fn allowed(method: &str, path: &str, role: Role, scope: Scope) -> bool {
         ("post", "/vcse/connections/{id}/status") => role == Vcse && !own,
         // Aggregate and disclosure-controlled, so not scoped to a team.
         ("get", "/reports/equity") => matches!(role, Analyst | TeamLead),
-        ("post", "/consents/{id}/withdrawal") => own && casework,
+        // Only the team holding the case confirms or withdraws its consent. (The fixture's
+        // consents are already confirmed: the team's attempt is refused as a conflict.)
+        ("post", "/consents/{id}/withdrawal") | ("post", "/consents/{id}/confirmation") => {
+            own && casework
+        }
         // The fixture service belongs to the community organisation user's organisation.
         ("post", "/directory/services/{id}/changes") => matches!(role, Vcse | Admin),
         ("get", "/directory/search")
@@ -126,7 +134,7 @@ async fn ids(app: &TestApp, token: &str, practice: Option<i64>) -> Ids {
         .post(
             &format!("/referrals/{id}/connections"),
             worker,
-            json!({"service_id": app.service_id}),
+            json!({"service_id": app.service_id, "consent_id": consent["id"]}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{connection}");
@@ -158,7 +166,10 @@ fn body_for(path: &str, app: &TestApp, referral_version: i64, link_worker: i64) 
         "/referrals/{id}/measures" => {
             json!({"instrument": "ucla3", "timing": "baseline", "answers": [1, 2, 3]})
         }
-        "/referrals/{id}/connections" => json!({"service_id": app.service_id}),
+        // Consent recorded in the same step, so the body is valid for any referral.
+        "/referrals/{id}/connections" => {
+            json!({"service_id": app.service_id, "consent": {"share": ["name"], "method": "verbal"}})
+        }
         "/goals/{id}/progress" => json!({"progress": 3}),
         "/connections/{id}/status" => json!({"status": "cancelled"}),
         "/vcse/connections/{id}/status" => json!({"status": "accepted"}),
@@ -166,7 +177,9 @@ fn body_for(path: &str, app: &TestApp, referral_version: i64, link_worker: i64) 
         "/referrals/{id}/consents" => {
             json!({"organisation": crate::helpers::SERVICE_ORGANISATION, "share": ["name"], "method": "written"})
         }
-        "/consents/{id}/withdrawal" => json!({}),
+        "/consents/{id}/withdrawal" | "/consents/{id}/confirmation" => json!({}),
+        "/me/tokens" => json!({"label": "matrix", "expires_in_days": 1}),
+        "/me/tokens/{id}/revocation" => json!({}),
         other => panic!("no request body for {other}"),
     }
 }
@@ -212,6 +225,20 @@ async fn every_route_every_role_every_scope(backend: Backend) {
                     };
                     let id = if path.starts_with("/directory/services/") {
                         format!("linkwell-service-{}", app.service_id)
+                    } else if path.starts_with("/me/tokens/") {
+                        // A spare token: the caller's own, or another account's.
+                        let holder = if scope == Scope::Own {
+                            role
+                        } else if role == LinkWorker {
+                            TeamLead
+                        } else {
+                            LinkWorker
+                        };
+                        let (s, issued) = app
+                            .post("/me/tokens", token(holder), json!({"label": "spare"}))
+                            .await;
+                        assert_eq!(s, StatusCode::CREATED, "{issued}");
+                        issued["id"].to_string()
                     } else {
                         id.to_string()
                     };

@@ -72,10 +72,8 @@ async fn reads_and_writes_are_audited_and_tampering_is_detected(backend: Backend
     assert_eq!(broken.id, 2, "{broken}");
 
     // The command-line check says the same, and fails.
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_linkwell"))
-        .args(["audit", "verify", "--database-url", &app.database_url])
-        .output()
-        .unwrap();
+    let output =
+        crate::helpers::linkwell(&["audit", "verify", "--database-url", &app.database_url]);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("BROKEN at record 2"), "{stderr}");
@@ -94,10 +92,8 @@ async fn reads_and_writes_are_audited_and_tampering_is_detected(backend: Backend
     assert!(tail.reason.contains("removed from the end"), "{tail}");
     app.execute("DELETE FROM audit_log WHERE id = 3").await;
     assert_eq!(app.store.verify_audit().await.unwrap().unwrap_err().id, 3);
-    let export = std::process::Command::new(env!("CARGO_BIN_EXE_linkwell"))
-        .args(["audit", "export", "--database-url", &app.database_url])
-        .output()
-        .unwrap();
+    let export =
+        crate::helpers::linkwell(&["audit", "export", "--database-url", &app.database_url]);
     assert!(export.status.success());
     let csv = String::from_utf8_lossy(&export.stdout);
     assert!(

@@ -22,7 +22,7 @@ async fn connections_need_consent_and_share_only_what_was_agreed(backend: Backen
     )
     .await;
 
-    // No consent yet: the connection is refused and nothing is written.
+    // No consent named: the connection is refused and nothing is written.
     let before = app.count("connections").await;
     let connect = json!({"service_id": app.service_id});
     let (s, p) = app
@@ -40,6 +40,7 @@ async fn connections_need_consent_and_share_only_what_was_agreed(backend: Backen
     let consent = app.consent_to_share(id, &app.link_worker).await;
     assert_eq!(consent["share"], json!(["name", "needs"]));
     assert_eq!(consent["method"], "verbal");
+    let connect = json!({"service_id": app.service_id, "consent_id": consent["id"]});
     let (s, connection) = app
         .post(
             &format!("/referrals/{id}/connections"),
@@ -111,7 +112,7 @@ async fn the_organisation_answers_its_connections_and_records_attendance(backend
             .post(
                 &format!("/referrals/{}/connections", referral["id"]),
                 &app.link_worker,
-                json!({"service_id": app.service_id}),
+                json!({"service_id": app.service_id, "consent_id": consent["id"]}),
             )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{c}");

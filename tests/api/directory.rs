@@ -2,7 +2,7 @@
 //! export and the ORUK API; re-imports update in place; bad feeds change nothing; the
 //! public API pages, filters (AND), measures distance and allows any origin.
 
-use crate::helpers::{spawn_app, Backend, TestApp};
+use crate::helpers::{linkwell, spawn_app, Backend, TestApp};
 use crate::on_both_databases;
 use linkwell::directory::feed;
 use reqwest::StatusCode;
@@ -265,16 +265,13 @@ async fn a_bad_feed_names_record_and_field_and_imports_nothing() {
     let file = dir.path().join("feed.json");
     std::fs::write(&file, serde_json::to_vec(&bad).unwrap()).unwrap();
     let before = app.count("services").await;
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_linkwell"))
-        .args([
-            "import",
-            "directory",
-            "--database-url",
-            &app.database_url,
-            file.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let run = linkwell(&[
+        "import",
+        "directory",
+        "--database-url",
+        &app.database_url,
+        file.to_str().unwrap(),
+    ]);
     assert!(!run.status.success());
     let errors = String::from_utf8_lossy(&run.stderr);
     assert!(
@@ -289,16 +286,13 @@ async fn a_bad_feed_names_record_and_field_and_imports_nothing() {
     assert_eq!(app.count("services").await, before);
 
     std::fs::write(&file, serde_json::to_vec(&local_feed()).unwrap()).unwrap();
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_linkwell"))
-        .args([
-            "import",
-            "directory",
-            "--database-url",
-            &app.database_url,
-            file.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let run = linkwell(&[
+        "import",
+        "directory",
+        "--database-url",
+        &app.database_url,
+        file.to_str().unwrap(),
+    ]);
     assert!(
         run.status.success(),
         "{}",
@@ -306,17 +300,14 @@ async fn a_bad_feed_names_record_and_field_and_imports_nothing() {
     );
     assert_eq!(app.count("services").await, before + 3);
     let out = dir.path().join("export.json");
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_linkwell"))
-        .args([
-            "export",
-            "directory",
-            "--database-url",
-            &app.database_url,
-            "--out",
-            out.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let run = linkwell(&[
+        "export",
+        "directory",
+        "--database-url",
+        &app.database_url,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(run.status.success());
     let exported: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     assert_eq!(exported["total_items"].as_u64(), Some(before as u64 + 3));
@@ -477,13 +468,14 @@ async fn directory_pages_search_show_and_let_organisations_answer() {
 
     // A connection to the test organisation's service, answered from its inbox page.
     let (_, referral) = app.person_with_referral("B25 8DS").await;
-    app.consent_to_share(&referral["id"], &app.link_worker)
+    let consent = app
+        .consent_to_share(&referral["id"], &app.link_worker)
         .await;
     let (_, connection) = app
         .post(
             &format!("/referrals/{}/connections", referral["id"]),
             &app.link_worker,
-            json!({"service_id": app.service_id}),
+            json!({"service_id": app.service_id, "consent_id": consent["id"]}),
         )
         .await;
     let vcse = sign_in_as(&app, "vcse").await;
@@ -632,13 +624,6 @@ async fn organisations_keep_their_own_listings_current_with_history(backend: Bac
     );
     assert_eq!(history[0]["summary"], "places 3 of 12, confirmed correct");
     assert_eq!(history[0]["changed_by"], "vcse");
-}
-
-fn linkwell(args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_linkwell"))
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 fn read_table(path: &std::path::Path) -> (Vec<String>, Vec<Vec<String>>) {

@@ -2,7 +2,9 @@
 //! same on both databases; through the API, the page, the files and the CLI it shows
 //! only disclosure-controlled aggregates; bad requests and bad imports change nothing.
 
-use crate::helpers::{fresh_database, postgres_admin_url, spawn_app, Backend};
+use crate::helpers::{
+    fresh_database, linkwell, postgres_admin_url, spawn_app, Backend, TestDatabase,
+};
 use crate::on_both_databases;
 use crate::pages::{page, sign_in_as};
 use linkwell::demo::{generate, GenerateOptions};
@@ -11,9 +13,11 @@ use linkwell::equity::{compute, EquityReport, Period};
 use linkwell::store::Store;
 use reqwest::StatusCode;
 use serde_json::Value;
-use std::process::Command;
 
-async fn generated_report(backend: Backend, dir: &tempfile::TempDir) -> (String, EquityReport) {
+async fn generated_report(
+    backend: Backend,
+    dir: &tempfile::TempDir,
+) -> (TestDatabase, EquityReport) {
     let url = fresh_database(backend, dir).await;
     let store = Store::connect(&url).await.unwrap();
     let options = GenerateOptions {
@@ -302,13 +306,6 @@ fn assert_self_contained(html: &str) {
         assert!(!html.contains(outside), "found {outside}");
     }
     assert!(html.contains("<style>") && html.contains("<svg"));
-}
-
-fn linkwell(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_linkwell"))
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

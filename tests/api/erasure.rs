@@ -8,11 +8,12 @@ use serde_json::json;
 on_both_databases!(erasure_removes_identity_and_text_but_keeps_counts_and_chain);
 
 fn linkwell(app: &TestApp, args: &[&str]) -> (bool, String) {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_linkwell"))
-        .args(args)
-        .args(["--database-url", &app.database_url])
-        .output()
-        .unwrap();
+    let args: Vec<&str> = args
+        .iter()
+        .copied()
+        .chain(["--database-url", &app.database_url])
+        .collect();
+    let output = crate::helpers::linkwell(&args);
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),

@@ -1,10 +1,15 @@
 //! The synthetic care system: deterministic, and carrying the gradients it claims.
 
-use crate::helpers::{fresh_database, postgres_admin_url, Backend};
+use crate::helpers::{fresh_database, Backend, TestDatabase};
 use linkwell::demo::{generate, GenerateOptions};
 use linkwell::store::Store;
 
-async fn generated(backend: Backend, people: u32, seed: u64) -> (Store, tempfile::TempDir) {
+/// A generated system; the folder and database live as long as the returned guard.
+async fn generated(
+    backend: Backend,
+    people: u32,
+    seed: u64,
+) -> (Store, (TestDatabase, tempfile::TempDir)) {
     let dir = tempfile::tempdir().unwrap();
     let url = fresh_database(backend, &dir).await;
     let store = Store::connect(&url).await.unwrap();
@@ -17,7 +22,7 @@ async fn generated(backend: Backend, people: u32, seed: u64) -> (Store, tempfile
         .await
         .unwrap();
     assert_eq!(report.people, people as u64);
-    (store, dir)
+    (store, (url, dir))
 }
 
 /// A digest of the generated content itself (people, referrals, events, measures), so
@@ -183,11 +188,11 @@ async fn demo_sign_ins_work_when_asked_for() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(linkwell_postgres_tests),
+    ignore = "set LINKWELL_TEST_POSTGRES_URL to run on PostgreSQL"
+)]
 async fn generates_into_postgres_too() {
-    if postgres_admin_url().is_none() {
-        eprintln!("LINKWELL_TEST_POSTGRES_URL not set: PostgreSQL run skipped");
-        return;
-    }
     let (pg, _d) = generated(Backend::Postgres, 3_000, 11).await;
     let (lite, _l) = generated(Backend::Sqlite, 3_000, 11).await;
     assert_eq!(

@@ -12,20 +12,17 @@ fn import(
     file: &std::path::Path,
     report: &std::path::Path,
 ) -> (bool, String, String) {
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_linkwell"))
-        .args([
-            "import",
-            "referrals",
-            "--database-url",
-            &app.database_url,
-            "--as",
-            "lw",
-            "--report",
-        ])
-        .arg(report)
-        .arg(file)
-        .output()
-        .unwrap();
+    let run = crate::helpers::linkwell(&[
+        "import",
+        "referrals",
+        "--database-url",
+        &app.database_url,
+        "--as",
+        "lw",
+        "--report",
+        report.to_str().unwrap(),
+        file.to_str().unwrap(),
+    ]);
     (
         run.status.success(),
         String::from_utf8_lossy(&run.stdout).into_owned(),

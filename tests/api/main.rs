@@ -1,6 +1,7 @@
 //! Integration tests: the real server over HTTP, on SQLite and PostgreSQL.
 
 mod access;
+mod accounts;
 mod audit;
 mod cli;
 mod concurrency;
@@ -15,6 +16,10 @@ mod geography;
 mod helpers;
 mod intake;
 mod openapi;
+mod operations;
 mod pages;
 mod referrals;
+mod security;
+mod security_data;
+mod snapshots;
 mod validation;

@@ -11,6 +11,8 @@ async fn openapi_document_lists_every_route_and_each_answers() {
     let paths = doc["paths"].as_object().unwrap();
     let expected = [
         "/me",
+        "/me/tokens",
+        "/me/tokens/{id}/revocation",
         "/postcodes/{postcode}",
         "/people",
         "/people/{id}",
@@ -30,6 +32,7 @@ async fn openapi_document_lists_every_route_and_each_answers() {
         "/services",
         "/referrals/{id}/consents",
         "/consents/{id}/withdrawal",
+        "/consents/{id}/confirmation",
         "/vcse/connections",
         "/reports/equity",
         "/directory/search",

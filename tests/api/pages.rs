@@ -69,7 +69,7 @@ pub async fn post_form(
 }
 
 /// Posts the sign-in form as a browser would: fetch it (token and cookie), then submit.
-async fn post_sign_in(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
+pub async fn post_sign_in(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
     let form = app
         .client
         .get(format!("{}/sign-in", app.address))
@@ -491,7 +491,10 @@ async fn a_persons_plan_prints_what_matters_goals_and_services_in_plain_words(ba
     let app = spawn_app(backend).await;
     let (person, referral) = app.person_with_referral("B25 8DS").await;
     let rid = referral["id"].as_i64().unwrap();
-    app.post(&format!("/referrals/{rid}/contacts"), &app.link_worker, serde_json::json!({"mode": "phone", "duration_minutes": 10, "what_matters": "My allotment", "follow_up_on": "2099-01-05"})).await;
+    // A follow-up within the two years ahead a follow-up may be set.
+    let follow_up = chrono::Utc::now().date_naive() + chrono::Duration::days(40);
+    let (s, _) = app.post(&format!("/referrals/{rid}/contacts"), &app.link_worker, serde_json::json!({"mode": "phone", "duration_minutes": 10, "what_matters": "My allotment", "follow_up_on": follow_up})).await;
+    assert_eq!(s, StatusCode::CREATED);
     app.post(
         &format!("/referrals/{rid}/goals"),
         &app.link_worker,
@@ -509,6 +512,7 @@ async fn a_persons_plan_prints_what_matters_goals_and_services_in_plain_words(ba
         )
         .await;
     }
+    let follow_up_text = follow_up.format("%A %-d %B %Y").to_string();
     let cookie = sign_in(&app).await;
     let (status, html) = page(&app, &cookie, &format!("/people/{}/plan", person["id"])).await;
     assert_eq!(status, StatusCode::OK);
@@ -516,7 +520,7 @@ async fn a_persons_plan_prints_what_matters_goals_and_services_in_plain_words(ba
         "Ada's plan",
         "My allotment",
         "Grow vegetables again",
-        "Monday 5 January 2099",
+        follow_up_text.as_str(),
     ] {
         assert!(html.contains(expected), "{expected} in {html}");
     }
@@ -665,6 +669,11 @@ async fn a_volunteer_sees_only_their_visits_and_records_that_each_happened(backe
         arrange((today - chrono::Duration::days(1)).to_string())
             .await
             .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // Nor years ahead (issue 12 item 10): at most two years.
+    assert_eq!(
+        arrange("9999-12-31".into()).await.status(),
         StatusCode::UNPROCESSABLE_ENTITY
     );
     assert_eq!(

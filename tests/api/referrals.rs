@@ -123,12 +123,12 @@ async fn referral_goes_from_received_to_closed(backend: Backend) {
     assert_eq!(baseline["score"]["raw"], 17);
     assert_eq!(baseline["score"]["metric"], 16.88);
 
-    app.consent_to_share(&id, &app.link_worker).await;
+    let consent = app.consent_to_share(&id, &app.link_worker).await;
     let (s, conn) = app
         .post(
             &format!("/referrals/{id}/connections"),
             &app.link_worker,
-            json!({"service_id": app.service_id, "accompanied": true}),
+            json!({"service_id": app.service_id, "accompanied": true, "consent_id": consent["id"]}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{conn}");

@@ -209,5 +209,11 @@ async fn duplicate_nhs_number_is_a_conflict(backend: Backend) {
     body["nhs_number"] = json!("4010232137");
     let (s, _) = app.post("/people", &app.link_worker, body.clone()).await;
     assert_eq!(s, StatusCode::CREATED);
-    refused(&app, "/people", body, StatusCode::CONFLICT).await;
+    let people = app.count("people").await;
+    let audited = app.count("audit_log").await;
+    let (s, problem) = app.post("/people", &app.link_worker, body).await;
+    assert_problem(s, &problem, StatusCode::CONFLICT);
+    assert_eq!(app.count("people").await, people);
+    // The refusal is audited (a registration attempt is an identity match): nothing else.
+    assert_eq!(app.count("audit_log").await, audited + 1);
 }

@@ -1,10 +1,10 @@
 //! `linkwell bench directory`: search over a synthetic directory of N services in process,
 //! and the same queries through SQLite FTS5 + R*Tree in the same run, with the ratio.
 
-use super::catalogue::Entry;
-use super::search::{SearchIndex, SearchQuery};
-use super::taxonomy::need_term_id;
 use crate::demo::directory::synthetic_services;
+use crate::directory::catalogue::Entry;
+use crate::directory::search::{SearchIndex, SearchQuery};
+use crate::directory::taxonomy::need_term_id;
 use crate::geo::Geography;
 use crate::referrals::Need;
 use rand::seq::SliceRandom;
@@ -154,7 +154,7 @@ pub async fn run(data_dir: &Path, services: usize, queries: usize) -> anyhow::Re
             .bind(term)
             .bind(free)
             .bind(places_free)
-            .bind(s.status == super::hsds::ServiceStatus::Active)
+            .bind(s.status == crate::directory::hsds::ServiceStatus::Active)
             .bind(position.map(|p| p.0))
             .bind(position.map(|p| p.1))
             .execute(&mut *tx)
@@ -197,7 +197,7 @@ pub async fn run(data_dir: &Path, services: usize, queries: usize) -> anyhow::Re
             .await?;
         found += rows
             .iter()
-            .filter(|r| super::oruk::metres_between((*lat, *lon), (r.get(1), r.get(2))) <= 5_000.0)
+            .filter(|r| crate::geo::metres_between((*lat, *lon), (r.get(1), r.get(2))) <= 5_000.0)
             .count();
         times.push(t.elapsed());
     }

@@ -1,0 +1,4 @@
+//! `linkwell bench ...`: in-process benchmarks run from the command line, each beside the peer
+//! it must beat. An outer layer like the CLI: it may use the demo generator and any capability.
+
+pub mod directory;
