@@ -193,7 +193,7 @@ mod tests {
             let shown = Shown::of(count(100, key)).value().unwrap();
             let expected = (100 + noise(key)).max(10) as u64;
             assert_eq!(shown, (expected + 2) / 5 * 5);
-            assert!(shown % 5 == 0 && shown >= 10);
+            assert!(shown.is_multiple_of(5) && shown >= 10);
         }
         assert_eq!(Shown::rounded(0), Shown::Count(0));
         assert_eq!(Shown::rounded(7), Shown::Hidden);

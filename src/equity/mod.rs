@@ -96,7 +96,7 @@ pub fn published_kind(period: &Period) -> Option<PeriodKind> {
     if period.from.day() != 1 {
         return None;
     }
-    let starts_quarter = period.from.month0() % 3 == 0;
+    let starts_quarter = period.from.month0().is_multiple_of(3);
     [
         (PeriodKind::Month, 0, false),
         (PeriodKind::Quarter, 2, true),

@@ -92,7 +92,9 @@ pub fn dsr(events: &[f64], population: &[f64], standard: &[f64], per: f64) -> Op
         return None;
     }
     let total: f64 = events.iter().sum();
-    if !(total >= 10.0) || population.iter().any(|&n| !(n > 0.0)) {
+    // Written so a NaN fails too.
+    let enough = total >= 10.0 && population.iter().all(|&n| n > 0.0);
+    if !enough {
         return None;
     }
     let weight: f64 = standard.iter().sum();
