@@ -681,6 +681,11 @@ async fn out_of_range_dates_hidden_characters_and_foreign_phones_are_refused(bac
         ("family_name", "Lovelace\u{202E}", "U+202E"),
         ("given_name", "Ada\u{0000}", "U+0000"),
         ("given_name", "Ada\nLovelace", "U+000A"),
+        // Invisible characters (retest finding F4).
+        ("family_name", "Love\u{200B}lace", "U+200B"),
+        ("family_name", "Love\u{200D}lace", "U+200D"),
+        ("family_name", "\u{FEFF}Lovelace", "U+FEFF"),
+        ("given_name", "Ada\u{2028}Byron", "U+2028"),
         ("phone", "07700\u{202E}900123", "U+202E"),
         ("phone", "+1 202 555 0100", "UK phone number"),
         ("phone", "555-0100", "UK phone number"),
