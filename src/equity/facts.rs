@@ -202,7 +202,7 @@ impl Outcome {
         }
     }
     /// The change counted as a meaningful improvement, where one is established:
-    /// 3 metric points on SWEMWBS (DESIGN.md 1.4).
+    /// 3 metric points on SWEMWBS (docs/domain.md, "Measures and their scoring").
     pub fn meaningful_improvement(self) -> Option<f32> {
         match self {
             Outcome::SwemwbsMetric => Some(3.0),

@@ -1,4 +1,4 @@
-//! Equity built in: the Core20PLUS5 report (DESIGN.md 3).
+//! Equity built in: the Core20PLUS5 report (docs/equity-methods.md).
 //!
 //! `facts` holds what the report is computed from (coded, nothing identifying),
 //! `tally` folds it once into accumulators per group, `report` turns them into shown
