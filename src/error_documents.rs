@@ -22,9 +22,15 @@ pub async fn structured_errors(request: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"));
     let fhir = path == "/fhir" || path.starts_with("/fhir/");
+    let page = wants_page && !fhir && !is_machine_path(&path);
     let response = next.run(request).await;
     let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) || is_structured(&response, fhir) {
+    // A browser asking for a page gets a page, even where the router's own fallback (an
+    // unknown address, a method a page does not take) answered with a problem document.
+    let problem_for_a_browser = page && is_problem_document(&response);
+    if !(status.is_client_error() || status.is_server_error())
+        || (is_structured(&response, fhir) && !problem_for_a_browser)
+    {
         return response;
     }
     let allow = response.headers().get(header::ALLOW).cloned();
@@ -38,7 +44,7 @@ pub async fn structured_errors(request: Request, next: Next) -> Response {
     let problem = problem_for(status, &text);
     let mut structured = if fhir {
         crate::fhir::api::outcome_response(status, &problem.detail)
-    } else if wants_page && !is_machine_path(&path) {
+    } else if page {
         crate::web::problem_page(status, problem)
     } else {
         problem_response(status, &problem)
@@ -63,6 +69,14 @@ fn is_structured(response: &Response, fhir: bool) -> bool {
         return media == "application/fhir+json";
     }
     media == "text/html" || media == "application/json" || media.ends_with("+json")
+}
+
+fn is_problem_document(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/problem+json"))
 }
 
 /// Paths that machines call, which answer in JSON whoever asks.

@@ -172,18 +172,42 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Characters that show as nothing: in a name, an identifier or a phone number they only
+/// make two different values look the same (defeating matching, or passing one person off as
+/// another). Zero-width space, word joiner and invisible operators, byte-order mark, soft
+/// hyphen, Mongolian vowel separator, and the line and paragraph separators.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}' | '\u{180E}' | '\u{200B}' | '\u{2028}' | '\u{2029}' | '\u{2060}'
+            ..='\u{2064}' | '\u{FEFF}'
+    )
+}
+
+/// Zero-width joiner and non-joiner shape letters in scripts such as Persian and the Indic
+/// scripts, so a name may hold them there; beside a Latin letter, digit or space they
+/// only hide.
+fn is_hiding_joiner(text: &[char], i: usize) -> bool {
+    matches!(text[i], '\u{200C}' | '\u{200D}')
+        && (i == 0 || i + 1 == text.len() || text[i - 1].is_ascii() || text[i + 1].is_ascii())
+}
+
 /// The first character text may not hold, if any: control characters (line breaks and
-/// tabs are allowed when `multi_line`) and bidirectional formatting characters.
+/// tabs are allowed when `multi_line`) and bidirectional formatting characters; and in a
+/// single line (names, identifiers, phone numbers) characters that show as nothing.
 pub fn forbidden_char(text: &str, multi_line: bool) -> Option<char> {
-    text.chars().find(|&c| {
-        is_bidi_control(c) || (c.is_control() && !(multi_line && matches!(c, '\n' | '\r' | '\t')))
+    let chars: Vec<char> = text.chars().collect();
+    chars.iter().enumerate().find_map(|(i, &c)| {
+        let control = c.is_control() && !(multi_line && matches!(c, '\n' | '\r' | '\t'));
+        let hidden = !multi_line && (is_invisible(c) || is_hiding_joiner(&chars, i));
+        (is_bidi_control(c) || control || hidden).then_some(c)
     })
 }
 
 /// Why text holding `c` is refused.
 pub fn forbidden_char_message(field: &str, c: char) -> String {
     format!(
-        "{field} must not contain control or text-direction characters (found U+{:04X})",
+        "{field} must not contain control, text-direction or invisible characters (found U+{:04X})",
         c as u32
     )
 }
@@ -293,6 +317,24 @@ mod tests {
         assert_eq!(forbidden_char("line\nbreak\tand tab", true), None);
         assert_eq!(forbidden_char("Zoë O'Brien-Núñez 李", false), None);
         assert_eq!(forbidden_char("x\u{2066}y", true), Some('\u{2066}'));
+        // Invisible in a name: zero-width space, joiner beside Latin letters, byte-order
+        // mark, line separator (retest finding F4).
+        for hidden in ['\u{200B}', '\u{200D}', '\u{FEFF}', '\u{2028}', '\u{00AD}'] {
+            let name = format!("Love{hidden}lace");
+            assert_eq!(forbidden_char(&name, false), Some(hidden), "{name:?}");
+        }
+        // A joiner inside Persian or Devanagari shapes the letters and is kept.
+        assert_eq!(
+            forbidden_char(
+                "\u{0645}\u{06CC}\u{200C}\u{062E}\u{0648}\u{0627}\u{0647}\u{0645}",
+                false
+            ),
+            None
+        );
+        assert_eq!(
+            forbidden_char("\u{0915}\u{094D}\u{200D}\u{0937}", false),
+            None
+        );
     }
 
     #[test]

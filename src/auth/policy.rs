@@ -69,9 +69,14 @@ impl CurrentUser {
         if self.may(action) {
             Ok(())
         } else {
+            let role = self.role.label().to_lowercase();
+            let article = if role.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
             Err(AppError::Forbidden(format!(
-                "a {} cannot do this",
-                self.role.label().to_lowercase()
+                "{article} {role} cannot do this"
             )))
         }
     }

@@ -11,15 +11,20 @@ pub enum ReportCommand {
     Equity {
         #[command(flatten)]
         db: DbArgs,
-        /// First day of the period (default: twelve months before --to).
+        /// First day of a published period: a calendar month, a calendar quarter or a
+        /// year of four quarters (default: the year ending at --to).
         #[arg(long)]
         from: Option<chrono::NaiveDate>,
-        /// Last day of the period (default: today).
+        /// Last day of the period, a month or quarter end (default: the latest year of
+        /// four complete quarters).
         #[arg(long)]
         to: Option<chrono::NaiveDate>,
-        /// Limit the report to one practice, by its code.
+        /// Limit the report to one practice, by its code (a quarter or a year only).
         #[arg(long)]
         practice: Option<String>,
+        /// Count stages and outcomes by this day (default: today).
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
         #[arg(long, default_value = "html", value_parser = parse_format)]
         format: Format,
         /// File to write ("-" for standard output).
@@ -38,13 +43,14 @@ pub async fn run(command: ReportCommand) -> anyhow::Result<()> {
         from,
         to,
         practice,
+        as_of,
         format,
         out,
     } = command;
     let store = connect_existing(&db.database_url).await?;
     let facts = store.load_equity_facts().await?;
     let today = chrono::Utc::now().date_naive();
-    let (period, practice) = equity::parse_request(&facts, from, to, practice.as_deref(), today)?;
-    let report = equity::compute(&facts, &period, practice);
+    let request = equity::parse_request(&facts, from, to, practice.as_deref(), as_of, today)?;
+    let report = equity::compute(&facts, &request.period, request.practice, request.as_of);
     write_out(&out, &render(&report, format)?)
 }

@@ -164,6 +164,8 @@ impl Tables {
                     "received_at",
                     "next_follow_up_on",
                     "snomed_code",
+                    "practice_id_at_referral",
+                    "imd_decile_at_referral",
                 ],
             ),
             events: Table::new(
@@ -457,7 +459,17 @@ pub async fn generate(
                 format!("07700 9{:05}", rng.gen_range(0..100_000)).into(),
                 join_codes(&person.plus, PlusGroup::code).into(),
                 join_codes(&person.conditions, LongTermCondition::code).into(),
-                created_at.into(),
+                // On the register (the equity report's denominators) from birth, for
+                // anyone born since the people were first loaded.
+                created_at
+                    .max(
+                        person
+                            .date_of_birth
+                            .and_hms_opt(9, 0, 0)
+                            .expect("valid time")
+                            .and_utc(),
+                    )
+                    .into(),
             ]);
             if rng.gen_bool(person.referral_probability()) {
                 let person_id = ids.person;
@@ -506,6 +518,15 @@ pub async fn generate(
         .set_meta(
             REGISTER_KEY,
             "the synthetic people are the whole registered list",
+        )
+        .await?;
+    // Synthetic data only: record keys follow from the seed, so the same seed gives the
+    // same perturbed equity figures on either database (a real database keeps the random
+    // secret migration 0016 created).
+    store
+        .set_meta(
+            crate::store::equity::RECORD_KEY_SECRET,
+            &format!("synthetic population, seed {}", options.seed),
         )
         .await?;
     store
@@ -944,6 +965,27 @@ fn answers(
     Answers::parse(instrument, &items).expect("generated answers are in range")
 }
 
+/// ONS4 answers: items 1-3 drawn around `wellbeing`, item 4 (anxiety) around `anxiety`,
+/// clamped to 0-10; 5% leave one blank.
+fn ons4_answers(rng: &mut ChaCha8Rng, wellbeing: f64, anxiety: f64) -> Answers {
+    let skip = if rng.gen_bool(0.05) {
+        Some(rng.gen_range(0..4))
+    } else {
+        None
+    };
+    let items: Vec<Option<i64>> = (0..4)
+        .map(|i| {
+            if Some(i) == skip {
+                return None;
+            }
+            let mean = if i == 3 { anxiety } else { wellbeing };
+            let noise: f64 = (0..3).map(|_| rng.gen::<f64>() - 0.5).sum::<f64>() * 4.0;
+            Some((mean + noise).round().clamp(0.0, 10.0) as i64)
+        })
+        .collect();
+    Answers::parse(Instrument::Ons4, &items).expect("generated answers are in range")
+}
+
 fn push_measure(
     tables: &mut Tables,
     referral: i64,
@@ -1071,7 +1113,9 @@ fn synth_referral(
     let workers = &staff.team_workers[&team];
     let worker = workers[rng.gen_range(0..workers.len())];
     let today = today - Duration::days(1);
-    let received = today - Duration::days(rng.gen_range(0..365));
+    // Never before the person was born.
+    let days_back = (today - p.date_of_birth).num_days().clamp(0, 364);
+    let received = today - Duration::days(rng.gen_range(0..=days_back));
     let received_at = at(received, rng);
     let kind = *[
         ReferrerKind::Gp,
@@ -1255,13 +1299,10 @@ fn synth_referral(
         let lonely = 1.6 + if p.age >= 65 { 0.5 } else { 0.0 } + 0.05 * (10 - p.decile) as f64;
         let ucla = answers(rng, Instrument::Ucla3, lonely, 0.6, true);
         push_measure(t, rid, &ucla, MeasureTiming::Baseline, day, worker);
-        let ons = answers(
-            rng,
-            Instrument::Ons4,
-            5.0 + 0.15 * p.decile as f64,
-            2.0,
-            true,
-        );
+        // ONS4: the first three items (satisfied, worthwhile, happy) are higher-is-better,
+        // the fourth (anxious yesterday) lower-is-better, and more anxious in deprived areas.
+        let (wellbeing, anxiety) = (5.0 + 0.15 * p.decile as f64, 6.3 - 0.2 * p.decile as f64);
+        let ons = ons4_answers(rng, wellbeing, anxiety);
         push_measure(t, rid, &ons, MeasureTiming::Baseline, day, worker);
 
         // Connections: accepted mostly; attendance falls with deprivation and exclusion.
@@ -1445,13 +1486,8 @@ fn synth_referral(
             true,
         );
         push_measure(t, rid, &ucla_follow, MeasureTiming::FollowUp, day, worker);
-        let ons_follow = answers(
-            rng,
-            Instrument::Ons4,
-            5.0 + 0.15 * p.decile as f64 + gain * 2.0,
-            2.0,
-            true,
-        );
+        // Improvement: well-being items rise, anxiety falls.
+        let ons_follow = ons4_answers(rng, wellbeing + gain * 2.0, anxiety - gain * 2.0);
         push_measure(t, rid, &ons_follow, MeasureTiming::FollowUp, day, worker);
         let progress = if attended_any {
             rng.gen_range(5..=10)
@@ -1499,7 +1535,7 @@ fn synth_referral(
     finish_referral(
         t,
         rid,
-        person_id,
+        (person_id, practice, p.decile),
         kind,
         gp,
         team,
@@ -1517,7 +1553,7 @@ fn synth_referral(
 fn finish_referral(
     t: &mut Tables,
     rid: i64,
-    person_id: i64,
+    (person_id, practice, decile): (i64, i64, u8),
     kind: ReferrerKind,
     gp: i64,
     team: i64,
@@ -1548,6 +1584,8 @@ fn finish_referral(
         received_at.into(),
         if state.is_open() { follow_up } else { None }.into(),
         SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING.into(),
+        practice.into(),
+        (decile as i32).into(),
     ]);
     for (kind, to, reason, lw, snomed, when, actor) in events {
         t.events.push(vec![

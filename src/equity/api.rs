@@ -22,21 +22,29 @@ pub struct ReportQuery {
     pub to: Option<NaiveDate>,
     /// Limit the report to one practice, by its code.
     pub practice: Option<String>,
+    /// Count stages and outcomes by this day (default: today); on or after `to`.
+    pub as_of: Option<NaiveDate>,
 }
 
 /// Computes the report from the facts the server holds in memory.
 pub async fn report_for(state: &AppState, query: &ReportQuery) -> AppResult<EquityReport> {
     let facts = state.equity.get(&state.store).await?;
     let today = chrono::Utc::now().date_naive();
-    let (period, practice) = super::parse_request(
+    let request = super::parse_request(
         &facts,
         query.from,
         query.to,
         query.practice.as_deref(),
+        query.as_of,
         today,
     )
     .map_err(|e| AppError::invalid_field(e.field(), "Invalid report request", e.to_string()))?;
-    Ok(super::compute(&facts, &period, practice))
+    Ok(super::compute(
+        &facts,
+        &request.period,
+        request.practice,
+        request.as_of,
+    ))
 }
 
 /// The Core20PLUS5 equity report: aggregate figures only, every count through disclosure

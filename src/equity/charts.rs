@@ -1,10 +1,13 @@
 //! Inline SVG charts for the equity report: no script, no external assets, presentation
 //! attributes only (the pages' CSP forbids inline styles), and every mark labelled in
-//! text so colour is never the only carrier of meaning.
+//! text so colour is never the only carrier of meaning. Drawn 390 units wide so they fit a
+//! phone screen at full size; axes have round ticks, time is spaced in proportion, and
+//! panels that are compared share one scale.
 
 use super::facts::Stage;
 use super::report::{Breakdown, EquityReport, Interval, TrendPoint};
 use super::tally::Dimension;
+use chrono::Datelike;
 use std::fmt::Write;
 
 /// Quintile 1 (most deprived) to 5; each at least 3:1 against white.
@@ -20,6 +23,20 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// Width of every chart: a 390 px phone screen.
+const WIDTH: f64 = 390.0;
+
+/// A round step for about `parts` ticks up to `top`: 1, 2, 2.5 or 5 times a power of ten.
+pub fn nice_step(top: f64, parts: f64) -> f64 {
+    let raw = (top / parts).max(f64::MIN_POSITIVE);
+    let power = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * power)
+        .find(|step| *step >= raw)
+        .unwrap_or(10.0 * power)
+}
+
 fn open(width: u32, height: u32, title: &str, description: &str) -> String {
     let id = title
         .bytes()
@@ -33,47 +50,58 @@ role=\"img\" aria-labelledby=\"t-{id} d-{id}\" {FONT}><title id=\"t-{id}\">{}</t
     )
 }
 
-/// Percentage of referrals reaching each stage, one bar per IMD quintile.
+/// Percentage of referrals reaching each stage within its window, one bar per IMD quintile,
+/// all on one 0-100% scale.
 pub fn funnel_by_quintile(report: &EquityReport) -> String {
     let Some(quintiles) = report.breakdown(Dimension::ImdQuintile) else {
         return String::new();
     };
-    let (label_width, bar_width, bar, gap) = (190.0, 460.0, 14.0, 14.0);
+    let (left, bar_width, bar, gap) = (28.0, WIDTH - 28.0 - 72.0, 13.0, 26.0);
     let block = 5.0 * bar + gap;
-    let height = 30.0 + block * Stage::ALL.len() as f64;
+    let height = 34.0 + block * Stage::ALL.len() as f64;
     let mut svg = open(
-        720,
+        WIDTH as u32,
         height as u32,
         "Funnel by deprivation quintile",
-        "Percentage of referrals reaching each stage, for each national IMD quintile from 1 (most deprived) to 5.",
+        "Percentage of referrals reaching each stage within its window, for each national IMD quintile from 1 (most deprived) to 5, on one 0 to 100% scale.",
     );
-    let _ = write!(
-        svg,
-        "<text x=\"{label_width}\" y=\"14\" fill=\"{TEXT}\">% of referrals (bars: quintile 1 most deprived, to 5 least deprived)</text>"
-    );
-    for (s, stage) in Stage::ALL.iter().enumerate() {
-        let top = 26.0 + s as f64 * block;
+    for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
+        let x = left + tick / 100.0 * bar_width;
         let _ = write!(
             svg,
-            "<text x=\"0\" y=\"{}\" fill=\"{TEXT}\" font-weight=\"bold\">{}</text>",
-            top + 2.5 * bar + 4.0,
+            "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"20\" y2=\"{:.1}\" stroke=\"{GRID}\"/>\
+<text x=\"{x:.1}\" y=\"14\" fill=\"{TEXT}\" text-anchor=\"middle\" font-size=\"11\">{tick:.0}%</text>",
+            height - 4.0
+        );
+    }
+    for (s, stage) in Stage::ALL.iter().enumerate() {
+        let top = 24.0 + s as f64 * block;
+        let _ = write!(
+            svg,
+            "<text x=\"0\" y=\"{:.1}\" fill=\"{TEXT}\" font-weight=\"bold\" font-size=\"12\">{}</text>",
+            top + 12.0,
             esc(stage.label())
         );
         for (q, colour) in QUINTILE_COLOURS.iter().enumerate() {
-            let y = top + q as f64 * bar;
-            let group = quintiles.groups.get(q);
-            let value = group.and_then(|g| g.stage(*stage).percent);
-            let text = value.map_or("not shown".to_string(), |v| format!("{:.0}%", v.value));
+            let y = top + 16.0 + q as f64 * bar;
+            let row = quintiles.groups.get(q).map(|g| g.stage(*stage));
+            let value = row.and_then(|r| r.percent);
+            let text = match (value, row) {
+                (Some(v), _) => format!("{:.0}%", v.value),
+                (None, Some(r)) if !r.complete => "not yet complete".to_string(),
+                _ => "not shown".to_string(),
+            };
             let width = value.map_or(0.0, |v| v.value / 100.0 * bar_width);
             let _ = write!(
                 svg,
-                "<rect x=\"{label_width}\" y=\"{y}\" width=\"{width:.1}\" height=\"{}\" fill=\"{}\"/>\
-<text x=\"{:.1}\" y=\"{:.1}\" fill=\"{TEXT}\" font-size=\"11\">Q{} {text}</text>",
+                "<text x=\"0\" y=\"{:.1}\" fill=\"{TEXT}\" font-size=\"11\">Q{}</text>\
+<rect x=\"{left}\" y=\"{y:.1}\" width=\"{width:.1}\" height=\"{:.1}\" fill=\"{colour}\"/>\
+<text x=\"{:.1}\" y=\"{:.1}\" fill=\"{TEXT}\" font-size=\"11\">{text}</text>",
+                y + bar - 3.0,
+                q + 1,
                 bar - 2.0,
-                colour,
-                label_width + width + 4.0,
-                y + bar - 4.0,
-                q + 1
+                left + width + 4.0,
+                y + bar - 3.0,
             );
         }
     }
@@ -81,7 +109,8 @@ pub fn funnel_by_quintile(report: &EquityReport) -> String {
     svg
 }
 
-/// Quarterly referral rates in the most and least deprived quintiles.
+/// Quarterly referral rates in the most and least deprived quintiles, each point at the
+/// middle of its quarter on a time axis in proportion.
 pub fn gap_over_time(report: &EquityReport) -> String {
     let points = &report.trend;
     let values: Vec<f64> = points
@@ -90,41 +119,49 @@ pub fn gap_over_time(report: &EquityReport) -> String {
         .flatten()
         .map(|i| i.upper)
         .collect();
-    if points.is_empty() || values.is_empty() {
+    let (Some(first), Some(last)) = (points.first(), points.last()) else {
+        return "<p>Too few referrals in the period to show rates by quarter.</p>".to_string();
+    };
+    if values.is_empty() {
         return "<p>Too few referrals in the period to show rates by quarter.</p>".to_string();
     }
-    let top = values.iter().cloned().fold(0.0, f64::max).max(1.0) * 1.1;
-    let (left, right, plot_top, plot_bottom) = (60.0, 670.0, 30.0, 230.0);
-    let step = if points.len() > 1 {
-        (right - left) / (points.len() - 1) as f64
-    } else {
-        0.0
+    let highest = values.iter().cloned().fold(0.0, f64::max).max(1.0);
+    let step = nice_step(highest, 4.0);
+    let top = (highest / step).ceil() * step;
+    let (left, right, plot_top, plot_bottom) = (44.0, WIDTH - 12.0, 28.0, 200.0);
+    let start = first.from.num_days_from_ce() as f64;
+    let span = (last.to.num_days_from_ce() + 1) as f64 - start;
+    let x_of = |p: &TrendPoint| {
+        let middle = (p.from.num_days_from_ce() + p.to.num_days_from_ce()) as f64 / 2.0 + 0.5;
+        left + (middle - start) / span * (right - left)
     };
-    let x = |i: usize| left + step * i as f64;
     let y = |v: f64| plot_bottom - v / top * (plot_bottom - plot_top);
     let mut svg = open(
-        720,
-        280,
+        WIDTH as u32,
+        272,
         "The gap over time",
         "Referrals per 1,000 people a year by quarter, in the most deprived quintile (solid) and the least deprived quintile (dashed).",
     );
-    for tick in 0..=4 {
-        let v = top * tick as f64 / 4.0;
-        let _ = write!(
+    let mut tick = 0.0;
+    while tick <= top + step / 2.0 {
+        let _ =
+            write!(
             svg,
             "<line x1=\"{left}\" x2=\"{right}\" y1=\"{0:.1}\" y2=\"{0:.1}\" stroke=\"{GRID}\"/>\
-<text x=\"{1}\" y=\"{2:.1}\" fill=\"{TEXT}\" text-anchor=\"end\">{v:.0}</text>",
-            y(v),
-            left - 6.0,
-            y(v) + 4.0
+<text x=\"{1}\" y=\"{2:.1}\" fill=\"{TEXT}\" text-anchor=\"end\" font-size=\"11\">{3}</text>",
+            y(tick),
+            left - 4.0,
+            y(tick) + 4.0,
+            if step < 1.0 { format!("{tick:.1}") } else { format!("{tick:.0}") }
         );
+        tick += step;
     }
-    for (i, p) in points.iter().enumerate() {
+    for p in points {
         let _ = write!(
             svg,
-            "<text x=\"{:.1}\" y=\"250\" fill=\"{TEXT}\" text-anchor=\"middle\" font-size=\"11\">{}</text>",
-            x(i),
-            p.from.format("%b %Y")
+            "<text x=\"{:.1}\" y=\"216\" fill=\"{TEXT}\" text-anchor=\"middle\" font-size=\"10\">{}</text>",
+            x_of(p),
+            p.from.format("%b %y")
         );
     }
     type Series = (
@@ -147,47 +184,59 @@ pub fn gap_over_time(report: &EquityReport) -> String {
     for (n, (name, colour, dash, value)) in series.iter().enumerate() {
         let path: Vec<String> = points
             .iter()
-            .enumerate()
-            .filter_map(|(i, p)| value(p).map(|v| format!("{:.1},{:.1}", x(i), y(v.value))))
+            .filter_map(|p| value(p).map(|v| format!("{:.1},{:.1}", x_of(p), y(v.value))))
             .collect();
         let _ = write!(
             svg,
             "<polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2.5\"{dash}/>",
             path.join(" ")
         );
-        for (i, p) in points.iter().enumerate() {
+        for p in points {
             if let Some(v) = value(p) {
                 let _ = write!(
                     svg,
                     "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\" fill=\"{colour}\"><title>{}: {:.1}</title></circle>",
-                    x(i),
+                    x_of(p),
                     y(v.value),
                     esc(name),
                     v.value
                 );
             }
         }
+        let legend_y = 238.0 + n as f64 * 18.0;
         let _ = write!(
             svg,
-            "<line x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\" stroke=\"{colour}\" stroke-width=\"2.5\"{dash}/>\
-<text x=\"{3}\" y=\"{4}\" fill=\"{TEXT}\">{5}</text>",
-            left + n as f64 * 260.0,
-            left + n as f64 * 260.0 + 30.0,
-            270.0,
-            left + n as f64 * 260.0 + 36.0,
-            274.0,
+            "<line x1=\"{left}\" x2=\"{:.1}\" y1=\"{legend_y}\" y2=\"{legend_y}\" stroke=\"{colour}\" stroke-width=\"2.5\"{dash}/>\
+<text x=\"{:.1}\" y=\"{:.1}\" fill=\"{TEXT}\" font-size=\"12\">{}</text>",
+            left + 30.0,
+            left + 36.0,
+            legend_y + 4.0,
             esc(name)
         );
     }
     let _ = write!(
         svg,
-        "<text x=\"{left}\" y=\"16\" fill=\"{TEXT}\">Referrals per 1,000 people a year</text></svg>"
+        "<text x=\"0\" y=\"14\" fill=\"{TEXT}\" font-size=\"12\">Referrals per 1,000 people a year</text></svg>"
     );
     svg
 }
 
-/// Mean change in one outcome with its 95% interval, one row per group of a breakdown.
-pub fn outcome_by_group(breakdown: &Breakdown, outcome: usize, title: &str) -> String {
+/// The half-width of one scale for outcome panels compared side by side: round, and wide
+/// enough for every interval in all of them.
+pub fn outcome_extent(breakdowns: &[&Breakdown], outcome: usize) -> f64 {
+    let widest = breakdowns
+        .iter()
+        .flat_map(|b| &b.groups)
+        .filter_map(|g| g.outcomes.get(outcome).and_then(|o| o.mean_change))
+        .flat_map(|v| [v.lower.abs(), v.upper.abs()])
+        .fold(1.0, f64::max);
+    let step = nice_step(widest, 2.0);
+    (widest / step).ceil() * step
+}
+
+/// Mean change in one outcome with its 95% interval, one row per group of a breakdown,
+/// on the scale -extent..+extent shared with the panels it is compared with.
+pub fn outcome_by_group(breakdown: &Breakdown, outcome: usize, title: &str, extent: f64) -> String {
     let rows: Vec<(&str, Option<Interval>)> = breakdown
         .groups
         .iter()
@@ -198,76 +247,59 @@ pub fn outcome_by_group(breakdown: &Breakdown, outcome: usize, title: &str) -> S
             )
         })
         .collect();
-    let extent = rows
-        .iter()
-        .filter_map(|(_, v)| *v)
-        .flat_map(|v| [v.lower.abs(), v.upper.abs()])
-        .fold(1.0, f64::max)
-        * 1.1;
-    let (label_width, left, right, row) = (250.0, 265.0, 545.0, 24.0);
-    let height = 50.0 + row * rows.len() as f64;
+    let (left, right, row) = (16.0, WIDTH - 16.0, 38.0);
+    let height = 58.0 + row * rows.len() as f64;
     let x = |v: f64| left + (v + extent) / (2.0 * extent) * (right - left);
     let mut svg = open(
-        720,
+        WIDTH as u32,
         height as u32,
         title,
-        "Mean change from baseline to follow-up with 95% confidence intervals; groups with fewer than 8 pairs are not shown.",
+        "Mean change from baseline to follow-up with 95% confidence intervals on one scale shared by the panels; groups with fewer than 8 pairs are not shown.",
     );
     let _ = write!(
         svg,
-        "<text x=\"0\" y=\"14\" fill=\"{TEXT}\" font-weight=\"bold\">{6}</text>\
-<line x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"30\" y2=\"{1}\" stroke=\"{GRID}\"/>\
-<text x=\"{0:.1}\" y=\"26\" fill=\"{TEXT}\" text-anchor=\"middle\">no change</text>\
-<text x=\"{2}\" y=\"26\" fill=\"{TEXT}\">{3:.1}</text><text x=\"{4}\" y=\"26\" fill=\"{TEXT}\" text-anchor=\"end\">+{5:.1}</text>\
-<text x=\"{7}\" y=\"26\" fill=\"{TEXT}\">mean change (95% CI)</text>",
-        x(0.0),
-        height - 10.0,
-        left,
-        -extent,
-        right,
-        extent,
-        esc(title),
-        right + 12.0
+        "<text x=\"0\" y=\"14\" fill=\"{TEXT}\" font-weight=\"bold\" font-size=\"12\">{}</text>",
+        esc(title)
     );
+    for tick in [-extent, -extent / 2.0, 0.0, extent / 2.0, extent] {
+        let _ = write!(
+            svg,
+            "<line x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"40\" y2=\"{1:.1}\" stroke=\"{GRID}\"/>\
+<text x=\"{0:.1}\" y=\"34\" fill=\"{TEXT}\" text-anchor=\"middle\" font-size=\"11\">{2}</text>",
+            x(tick),
+            height - 6.0,
+            if tick == 0.0 {
+                "0".to_string()
+            } else {
+                format!("{tick:+}")
+            }
+        );
+    }
     for (i, (label, value)) in rows.iter().enumerate() {
-        let y = 44.0 + row * i as f64;
-        let label = if label.chars().count() > 36 {
-            format!("{}…", label.chars().take(35).collect::<String>())
-        } else {
-            label.to_string()
+        let top = 54.0 + row * i as f64;
+        let text = match value {
+            Some(v) => format!(
+                "{}: {:+.1} ({:+.1} to {:+.1})",
+                label, v.value, v.lower, v.upper
+            ),
+            None => format!("{label}: not shown (too few pairs)"),
         };
         let _ = write!(
             svg,
-            "<text x=\"{}\" y=\"{}\" fill=\"{TEXT}\" text-anchor=\"end\">{}</text>",
-            label_width,
-            y + 4.0,
-            esc(&label)
+            "<text x=\"0\" y=\"{top:.1}\" fill=\"{TEXT}\" font-size=\"11\">{}</text>",
+            esc(&text)
         );
-        match value {
-            Some(v) => {
-                let _ = write!(
-                    svg,
-                    "<line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{y}\" y2=\"{y}\" stroke=\"{TEXT}\" stroke-width=\"2\"/>\
-<circle cx=\"{:.1}\" cy=\"{y}\" r=\"5\" fill=\"{}\"/>\
-<text x=\"{:.1}\" y=\"{}\" fill=\"{TEXT}\">{:+.1} ({:+.1} to {:+.1})</text>",
-                    x(v.lower),
-                    x(v.upper),
-                    x(v.value),
-                    QUINTILE_COLOURS[1],
-                    right + 12.0,
-                    y + 4.0,
-                    v.value,
-                    v.lower,
-                    v.upper
-                );
-            }
-            None => {
-                let _ = write!(
-                    svg,
-                    "<text x=\"{left}\" y=\"{}\" fill=\"{TEXT}\" font-size=\"11\">not shown (too few pairs)</text>",
-                    y + 4.0
-                );
-            }
+        if let Some(v) = value {
+            let y = top + 14.0;
+            let _ = write!(
+                svg,
+                "<line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{y}\" y2=\"{y}\" stroke=\"{TEXT}\" stroke-width=\"2\"/>\
+<circle cx=\"{:.1}\" cy=\"{y}\" r=\"5\" fill=\"{}\"/>",
+                x(v.lower),
+                x(v.upper),
+                x(v.value),
+                QUINTILE_COLOURS[1],
+            );
         }
     }
     svg.push_str("</svg>");
@@ -276,8 +308,19 @@ pub fn outcome_by_group(breakdown: &Breakdown, outcome: usize, title: &str) -> S
 
 #[cfg(test)]
 mod tests {
+    use super::nice_step;
+
     #[test]
     fn labels_are_escaped() {
         assert_eq!(super::esc("<a & \"b\">"), "&lt;a &amp; &quot;b&quot;&gt;");
+    }
+
+    #[test]
+    fn ticks_are_round() {
+        assert_eq!(nice_step(83.0, 4.0), 25.0);
+        assert_eq!(nice_step(100.0, 4.0), 25.0);
+        assert_eq!(nice_step(7.3, 4.0), 2.0);
+        assert_eq!(nice_step(0.9, 2.0), 0.5);
+        assert_eq!(nice_step(310.0, 4.0), 100.0);
     }
 }

@@ -2,8 +2,8 @@
 //! (already through disclosure control), so a headline can never reveal a hidden number.
 
 use super::facts::Stage;
-use super::report::EquityReport;
-use super::tally::Dimension;
+use super::report::{self, EquityReport};
+use super::tally::{Dimension, Tallies};
 
 /// "1.4 times as often", "half as often", "about as often".
 fn times_as(ratio: f64) -> String {
@@ -16,63 +16,72 @@ fn times_as(ratio: f64) -> String {
     }
 }
 
-pub fn write(report: &EquityReport) -> Vec<String> {
+/// The headlines, from unrounded figures that the report shows (each is None when the
+/// figure is hidden or too small to rest on), rounded once as they are written.
+pub fn write(report: &EquityReport, tallies: &Tallies, years: f64) -> Vec<String> {
     let mut lines = Vec::new();
-    let quintiles = report.breakdown(Dimension::ImdQuintile);
-    let q = |code: &str| quintiles.and_then(|b| b.group(code));
+    let quintile = |q: usize| tallies.group(Dimension::ImdQuintile, q);
+    let all = tallies.group(Dimension::Overall, 0);
 
-    if let (Some(ratio), Some(referrals), Some(population)) = (
-        report.core20.ratio,
-        report.core20.referral_share_percent,
-        report.core20.population_share_percent,
-    ) {
-        let mut line = format!(
-            "People in the most deprived fifth of areas nationally (Core20) are referred {} their \
-share of the registered population ({referrals:.0}% of referrals, {population:.0}% of people)",
-            times_as(ratio)
-        );
-        let attended = q("1")
-            .zip(q("5"))
-            .and_then(|(most, least)| {
-                most.stage(Stage::Attended)
-                    .percent
-                    .zip(least.stage(Stage::Attended).percent)
-            })
-            .filter(|(_, least)| least.value > 0.0);
-        match attended {
-            Some((most, least)) => line.push_str(&format!(
-                ", but attend a first session {} people from the least deprived fifth ({:.0}% of \
-referrals against {:.0}%).",
-                times_as(most.value / least.value),
-                most.value,
-                least.value
-            )),
-            None => line.push('.'),
-        }
-        lines.push(line);
-    }
-
-    if let Some(sii) = report.inequality_of("referral_rate").and_then(|r| r.sii) {
+    // Rates compare groups age-standardised when the register gives ages.
+    let standardised = tallies.has_register;
+    let rates = report::referral_rate_inequality(tallies, years, standardised);
+    let kind = if standardised {
+        "age-standardised"
+    } else {
+        "crude (not age-standardised: no ages for imported lists)"
+    };
+    if let (Some(ratio), Some(sii)) = (rates.ratio(), rates.inequality.map(|i| i.sii)) {
         let direction = if sii.value >= 0.0 { "higher" } else { "lower" };
         lines.push(format!(
-            "Referral rates are {:.1} per 1,000 people a year {direction} at the most deprived end than \
-at the least deprived (slope index of inequality, 95% CI {:.1} to {:.1}).",
+            "People in the most deprived fifth of areas are referred {} people in the least deprived \
+fifth ({kind} rates); across the deprivation scale, referral rates are {:.1} per 1,000 people a year \
+{direction} at the most deprived end than at the least deprived (slope index of inequality, 95% CI {:.1} \
+to {:.1}).",
+            times_as(ratio),
             sii.value.abs(),
             sii.lower,
             sii.upper
         ));
     }
 
-    let median_days = |code: &str| q(code).and_then(|g| g.first_contact.median_days);
-    if let (Some(most), Some(least)) = (median_days("1"), median_days("5")) {
+    if let (Some(population), Some(referrals), Some(ratio)) =
+        report::representation_exact(tallies.group(Dimension::Core20, 0), all, true)
+    {
+        lines.push(format!(
+            "Core20 areas (the most deprived fifth nationally) hold {:.0}% of the registered population \
+and send {:.0}% of referrals (representation ratio {ratio:.2}, from crude counts).",
+            100.0 * population,
+            100.0 * referrals,
+        ));
+    }
+    let attended = report::stage_percent(quintile(0), Stage::Attended)
+        .zip(report::stage_percent(quintile(4), Stage::Attended))
+        .filter(|(_, least)| least.value > 0.0);
+    if let Some((most, least)) = attended {
+        lines.push(format!(
+            "Referrals from the most deprived fifth lead to a first session {} those from the least \
+deprived fifth ({:.0}% against {:.0}%).",
+            times_as(most.value / least.value),
+            most.value,
+            least.value
+        ));
+    }
+
+    if let (Some(most), Some(least)) = (
+        report::median_contact_days(quintile(0)),
+        report::median_contact_days(quintile(4)),
+    ) {
         lines.push(format!(
             "Half of people from the most deprived fifth were first reached within {most:.0} days of \
 referral, against {least:.0} days in the least deprived fifth."
         ));
     }
 
-    let swemwbs = |code: &str| q(code).and_then(|g| g.outcomes[0].mean_change);
-    if let (Some(most), Some(least)) = (swemwbs("1"), swemwbs("5")) {
+    if let (Some(most), Some(least)) = (
+        report::mean_change(quintile(0), 0),
+        report::mean_change(quintile(4), 0),
+    ) {
         lines.push(format!(
             "Mental well-being (SWEMWBS) rose by {:.1} points on average in the most deprived fifth \
 (95% CI {:.1} to {:.1}) and by {:.1} in the least deprived ({:.1} to {:.1}).",
@@ -80,30 +89,38 @@ referral, against {least:.0} days in the least deprived fifth."
         ));
     }
 
-    let least_represented = report
-        .breakdown(Dimension::Ethnicity)
-        .into_iter()
-        .flat_map(|b| &b.groups)
-        .filter_map(|g| g.representation.ratio.map(|r| (g, r)))
+    let ethnicity = report.breakdown(Dimension::Ethnicity);
+    // A headline needs at least 10 referrals behind it (PHE's threshold for a reliable rate).
+    let least_represented = (0..crate::people::Ethnicity::ALL.len())
+        .filter_map(|i| {
+            let t = tallies.group(Dimension::Ethnicity, i);
+            if t.referrals.n < 10 {
+                return None;
+            }
+            let (_, _, ratio) = report::representation_exact(t, all, tallies.has_register);
+            ratio.map(|r| (i, r))
+        })
         .min_by(|a, b| a.1.total_cmp(&b.1));
-    if let Some((group, ratio)) = least_represented.filter(|(_, r)| *r < 0.9) {
-        lines.push(format!(
-            "People recorded as \"{}\" are referred {} their share of the registered population would suggest.",
-            group.label,
-            times_as(ratio)
-        ));
+    if let Some((i, ratio)) = least_represented.filter(|(_, r)| *r < 0.9) {
+        if let Some(group) = ethnicity.and_then(|b| b.groups.get(i)) {
+            lines.push(format!(
+                "People recorded as \"{}\" are referred {} their share of the registered population would suggest.",
+                group.label,
+                times_as(ratio)
+            ));
+        }
     }
 
-    let common_barrier = q("1").and_then(|g| {
-        g.barriers
-            .iter()
-            .filter_map(|b| b.percent.map(|p| (b, p.value)))
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-    });
-    if let Some((barrier, percent)) = common_barrier {
+    let common_barrier = (0..crate::referrals::Barrier::ALL.len())
+        .filter_map(|b| {
+            let t = quintile(0);
+            report::percent(t.barriers[b], t.referrals).map(|p| (b, p.value))
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    if let Some((b, percent)) = common_barrier {
         lines.push(format!(
             "The barrier most often met in the most deprived fifth is \"{}\" ({percent:.0}% of referrals).",
-            barrier.label.to_lowercase()
+            crate::referrals::Barrier::ALL[b].label().to_lowercase()
         ));
     }
     lines

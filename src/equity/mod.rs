@@ -1,4 +1,4 @@
-//! Equity built in: the Core20PLUS5 report (DESIGN.md 3).
+//! Equity built in: the Core20PLUS5 report (docs/equity-methods.md).
 //!
 //! `facts` holds what the report is computed from (coded, nothing identifying),
 //! `tally` folds it once into accumulators per group, `report` turns them into shown
@@ -6,6 +6,8 @@
 //! CSV or a self-contained HTML file. A running server keeps the facts in memory (`cache`).
 
 pub mod api;
+#[cfg(test)]
+mod attack;
 pub mod bench;
 pub mod cache;
 mod charts;
@@ -17,63 +19,146 @@ pub mod render;
 pub mod report;
 pub mod stats;
 pub mod tally;
+#[cfg(test)]
+mod test_data;
 
 pub use facts::{Facts, Period};
 pub use report::EquityReport;
 
-use chrono::Utc;
+use chrono::{Datelike, Months, NaiveDate, Utc};
 
 /// Computes the report for a period and, optionally, one practice (an index into
-/// `facts.practices`).
-pub fn compute(facts: &Facts, period: &Period, practice: Option<u16>) -> EquityReport {
-    let tallies = tally::tally(facts, period, practice);
+/// `facts.practices`), with stages and outcomes counted by `as_of`.
+pub fn compute(
+    facts: &Facts,
+    period: &Period,
+    practice: Option<u16>,
+    as_of: NaiveDate,
+) -> EquityReport {
+    let tallies = tally::tally(facts, period, practice, as_of);
     report::build(facts, &tallies, period, practice, Utc::now())
 }
-
-/// Longest period one report covers: ten years of quarters.
-pub const LONGEST_PERIOD_DAYS: i64 = 3653;
 
 /// Why a report request was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RequestError {
     #[error("the period must not end before it starts")]
     Reversed,
-    #[error("the period must be at most ten years")]
-    TooLong,
+    #[error(
+        "reports cover published periods only: a calendar month (e.g. 2026-03-01 to 2026-03-31), \
+a calendar quarter (e.g. 2026-01-01 to 2026-03-31) or a year of four calendar quarters such as a \
+financial year (e.g. 2025-04-01 to 2026-03-31)"
+    )]
+    NotPublished,
+    #[error(
+        "a report for one practice covers a calendar quarter or a year of four calendar quarters, \
+not a single month"
+    )]
+    TooShortForPractice,
     #[error("no practice has the code {0:?}")]
     UnknownPractice(String),
+    #[error("the as-of date must be on or after the period's last day and not after today")]
+    AsOf,
 }
 
 impl RequestError {
     /// The request field at fault.
     pub fn field(&self) -> &'static str {
         match self {
-            RequestError::Reversed | RequestError::TooLong => "from",
+            RequestError::Reversed | RequestError::NotPublished => "from",
+            RequestError::TooShortForPractice => "practice",
             RequestError::UnknownPractice(_) => "practice",
+            RequestError::AsOf => "as_of",
         }
     }
 }
 
-/// Checks a requested period and practice code; the period defaults to the twelve months
-/// up to `today` (or up to `to`).
+/// The kinds of period a report may cover. Fixed periods are a disclosure control:
+/// two reports never differ by a day or a week, so differencing them cannot isolate a
+/// few referrals (see `disclosure`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeriodKind {
+    Month,
+    Quarter,
+    /// Four consecutive calendar quarters (a financial year, a calendar year, ...).
+    Year,
+}
+
+/// The last day of the month `months` after the one `from` is in.
+fn month_end(from: NaiveDate, months: u32) -> Option<NaiveDate> {
+    from.with_day(1)?
+        .checked_add_months(Months::new(months + 1))?
+        .pred_opt()
+}
+
+/// Which published period `period` is, if any.
+pub fn published_kind(period: &Period) -> Option<PeriodKind> {
+    if period.from.day() != 1 {
+        return None;
+    }
+    let starts_quarter = period.from.month0().is_multiple_of(3);
+    [
+        (PeriodKind::Month, 0, false),
+        (PeriodKind::Quarter, 2, true),
+        (PeriodKind::Year, 11, true),
+    ]
+    .into_iter()
+    .find(|&(_, months, quarterly)| {
+        (starts_quarter || !quarterly) && month_end(period.from, months) == Some(period.to)
+    })
+    .map(|(kind, _, _)| kind)
+}
+
+/// The year of four quarters ending on the last quarter end before `day`.
+pub fn latest_year_before(day: NaiveDate) -> Period {
+    let quarter_start =
+        NaiveDate::from_ymd_opt(day.year(), day.month0() / 3 * 3 + 1, 1).unwrap_or(day);
+    let to = quarter_start.pred_opt().unwrap_or(quarter_start);
+    year_ending(to)
+}
+
+/// The four quarters ending on `to` (a quarter end).
+fn year_ending(to: NaiveDate) -> Period {
+    let from = to
+        .succ_opt()
+        .and_then(|d| d.checked_sub_months(Months::new(12)))
+        .unwrap_or(to);
+    Period { from, to }
+}
+
+/// A checked report request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Request {
+    pub period: Period,
+    pub practice: Option<u16>,
+    pub as_of: NaiveDate,
+}
+
+/// Checks a requested period, practice code and as-of date. Only published periods are
+/// accepted; with no dates the period is the latest year of four complete quarters before
+/// `today`, and with only `to` (a quarter end) the year ending there. The as-of date
+/// defaults to today.
 pub fn parse_request(
     facts: &Facts,
-    from: Option<chrono::NaiveDate>,
-    to: Option<chrono::NaiveDate>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
     practice: Option<&str>,
-    today: chrono::NaiveDate,
-) -> Result<(Period, Option<u16>), RequestError> {
-    let to = to.unwrap_or(today);
-    let period = match from {
-        Some(from) => Period { from, to },
-        None => Period::year_to(to),
+    as_of: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<Request, RequestError> {
+    let period = match (from, to) {
+        (Some(from), Some(to)) => Period { from, to },
+        (Some(from), None) => Period {
+            from,
+            to: month_end(from, 11).ok_or(RequestError::NotPublished)?,
+        },
+        (None, Some(to)) => year_ending(to),
+        (None, None) => latest_year_before(today),
     };
     if period.to < period.from {
         return Err(RequestError::Reversed);
     }
-    if period.days() > LONGEST_PERIOD_DAYS {
-        return Err(RequestError::TooLong);
-    }
+    let kind = published_kind(&period).ok_or(RequestError::NotPublished)?;
     let practice = match practice.map(str::trim).filter(|p| !p.is_empty()) {
         Some(code) => Some(
             facts
@@ -82,5 +167,59 @@ pub fn parse_request(
         ),
         None => None,
     };
-    Ok((period, practice))
+    if practice.is_some() && kind == PeriodKind::Month {
+        return Err(RequestError::TooShortForPractice);
+    }
+    let as_of = as_of.unwrap_or(today);
+    if as_of < period.to || as_of > today {
+        return Err(RequestError::AsOf);
+    }
+    Ok(Request {
+        period,
+        practice,
+        as_of,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn kind(from: &str, to: &str) -> Option<PeriodKind> {
+        published_kind(&Period {
+            from: day(from),
+            to: day(to),
+        })
+    }
+
+    #[test]
+    fn only_months_quarters_and_years_of_quarters_are_published() {
+        assert_eq!(kind("2026-02-01", "2026-02-28"), Some(PeriodKind::Month));
+        assert_eq!(kind("2024-02-01", "2024-02-29"), Some(PeriodKind::Month));
+        assert_eq!(kind("2026-04-01", "2026-06-30"), Some(PeriodKind::Quarter));
+        assert_eq!(kind("2025-04-01", "2026-03-31"), Some(PeriodKind::Year));
+        assert_eq!(kind("2026-01-01", "2026-12-31"), Some(PeriodKind::Year));
+        for (from, to) in [
+            ("2026-02-01", "2026-02-27"),
+            ("2026-02-02", "2026-02-28"),
+            ("2026-02-01", "2026-04-30"),
+            ("2026-02-01", "2027-01-31"),
+            ("2025-11-26", "2026-11-25"),
+            ("2026-01-01", "2026-06-30"),
+        ] {
+            assert_eq!(kind(from, to), None, "{from} to {to}");
+        }
+        assert_eq!(
+            latest_year_before(day("2026-11-30")),
+            Period {
+                from: day("2025-10-01"),
+                to: day("2026-09-30")
+            }
+        );
+        assert_eq!(latest_year_before(day("2026-10-01")).to, day("2026-09-30"));
+    }
 }

@@ -112,6 +112,14 @@ fn csv(report: &EquityReport) -> anyhow::Result<Vec<u8>> {
                 d,
                 c,
                 l,
+                "standardised_referral_rate_per_1000_per_year".into(),
+                None,
+                g.standardised_rate,
+            )?;
+            row(
+                d,
+                c,
+                l,
                 "representation_ratio".into(),
                 None,
                 point(g.representation.ratio),
@@ -121,11 +129,27 @@ fn csv(report: &EquityReport) -> anyhow::Result<Vec<u8>> {
                     d,
                     c,
                     l,
-                    format!("{}_percent", s.stage),
+                    format!("{}_eligible", s.stage),
+                    Some(s.eligible),
+                    None,
+                )?;
+                row(
+                    d,
+                    c,
+                    l,
+                    format!("{}_within_{}_days_percent", s.stage, s.window_days),
                     Some(s.count),
                     s.percent,
                 )?;
             }
+            row(
+                d,
+                c,
+                l,
+                "attended_given_connected_percent".into(),
+                None,
+                g.attended_given_connected,
+            )?;
             let f = &g.first_contact;
             row(
                 d,
@@ -139,11 +163,27 @@ fn csv(report: &EquityReport) -> anyhow::Result<Vec<u8>> {
                 d,
                 c,
                 l,
-                "first_contact_mean_days".into(),
-                Some(f.referrals),
-                f.mean_days,
+                "first_contact_within_14_days_percent".into(),
+                None,
+                f.within_14_days,
+            )?;
+            row(
+                d,
+                c,
+                l,
+                "first_contact_within_28_days_percent".into(),
+                None,
+                f.within_28_days,
             )?;
             for o in &g.outcomes {
+                row(
+                    d,
+                    c,
+                    l,
+                    format!("{}_completion_percent", o.measure),
+                    Some(o.pairs),
+                    o.completion,
+                )?;
                 row(
                     d,
                     c,
@@ -232,52 +272,139 @@ fn csv(report: &EquityReport) -> anyhow::Result<Vec<u8>> {
     out.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
+/// Why a figure is not shown, each with its own symbol, explained beside every table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Missing {
+    /// A count of 0 to 7, or a figure that would rest on one.
+    Hidden,
+    /// No population figures for this breakdown.
+    NoPopulation,
+    /// No referral of the period has completed the follow-up window yet.
+    NotYetComplete,
+    /// Could not be computed.
+    NotAvailable,
+}
+
+impl Missing {
+    fn symbol(self) -> &'static str {
+        match self {
+            Missing::Hidden => "*",
+            Missing::NoPopulation => "§",
+            Missing::NotYetComplete => "…",
+            Missing::NotAvailable => "–",
+        }
+    }
+}
+
+/// The key to the symbols, shown with every table.
+pub const LEGEND: &str = "* hidden: a count of 0 to 7, or a figure built on one · § no population \
+figures for this breakdown · … not yet complete: no referral of the period has completed the window \
+by the as-of date · – not available: could not be computed";
+
 fn with_interval(v: Option<Interval>) -> String {
-    v.map_or("–".to_string(), |v| {
+    interval_or(v, Missing::NotAvailable)
+}
+
+fn interval_or(v: Option<Interval>, why: Missing) -> String {
+    v.map_or(why.symbol().to_string(), |v| {
         format!("{:.1} ({:.1} to {:.1})", v.value, v.lower, v.upper)
     })
 }
 
 fn number(v: Option<f64>, places: usize) -> String {
-    v.map_or("–".to_string(), |v| format!("{v:.places$}"))
+    number_or(v, places, Missing::NotAvailable)
+}
+
+fn number_or(v: Option<f64>, places: usize, why: Missing) -> String {
+    v.map_or(why.symbol().to_string(), |v| format!("{v:.places$}"))
+}
+
+/// Why a figure from counts is missing: hidden when a count is, else not available.
+fn because(counts: &[Shown]) -> Missing {
+    if counts.contains(&Shown::Hidden) {
+        Missing::Hidden
+    } else {
+        Missing::NotAvailable
+    }
 }
 
 pub struct Table {
     pub caption: String,
     pub note: Option<&'static str>,
+    /// The key to the symbols.
+    pub legend: &'static str,
     pub headers: Vec<String>,
     pub rows: Vec<Vec<String>>,
 }
 
-const GROUP_HEADERS: [&str; 13] = [
+const GROUP_HEADERS: [&str; 17] = [
     "Group",
     "Registered",
     "Referrals",
-    "Referrals per 1,000 a year (95% CI)",
+    "Age-standardised referrals per 1,000 a year (95% CI)",
+    "Crude referrals per 1,000 a year (95% CI; for planning)",
     "Representation ratio",
-    "Contacted %",
-    "Active %",
-    "Connected %",
-    "Attended %",
-    "Goals met %",
-    "Median days to contact",
+    "Contacted within 28 days %",
+    "Plan agreed within 12 weeks %",
+    "Connected within 12 weeks %",
+    "Attended within 12 weeks %",
+    "Goals met within 6 months %",
+    "Attended, of those connected %",
+    "Reached within 14 days %",
+    "Median days to first contact (Kaplan-Meier)",
+    "SWEMWBS completion % (closed or 6 months old)",
     "SWEMWBS change (95% CI)",
     "Improved 3+ points %",
 ];
 
 fn group_cells(g: &GroupRow) -> Vec<String> {
+    let rate_missing = match g.population {
+        None => Missing::NoPopulation,
+        Some(p) => because(&[p, g.referrals]),
+    };
     let mut cells = vec![
         g.label.clone(),
-        g.population.map_or("–".to_string(), Shown::text),
+        g.population
+            .map_or(Missing::NoPopulation.symbol().to_string(), Shown::text),
         g.referrals.text(),
-        with_interval(g.referral_rate),
-        number(g.representation.ratio, 2),
+        interval_or(g.standardised_rate, rate_missing),
+        interval_or(g.referral_rate, rate_missing),
+        number_or(g.representation.ratio, 2, rate_missing),
     ];
-    cells.extend(g.funnel.iter().map(|s| with_interval(s.percent)));
-    cells.push(number(g.first_contact.median_days, 0));
-    cells.push(with_interval(g.outcomes[0].mean_change));
-    cells.push(with_interval(
-        g.outcomes[0].improved.as_ref().and_then(|i| i.percent),
+    cells.extend(g.funnel.iter().map(|s| {
+        if s.complete {
+            interval_or(s.percent, because(&[s.count, s.eligible]))
+        } else {
+            Missing::NotYetComplete.symbol().to_string()
+        }
+    }));
+    let (connected, attended) = (&g.funnel[2], &g.funnel[3]);
+    cells.push(if connected.complete {
+        interval_or(
+            g.attended_given_connected,
+            because(&[connected.count, attended.count]),
+        )
+    } else {
+        Missing::NotYetComplete.symbol().to_string()
+    });
+    cells.push(interval_or(
+        g.first_contact.within_14_days,
+        because(&[g.referrals]),
+    ));
+    cells.push(number_or(
+        g.first_contact.median_days,
+        0,
+        because(&[g.first_contact.referrals]),
+    ));
+    let swemwbs = &g.outcomes[0];
+    cells.push(interval_or(
+        swemwbs.completion,
+        because(&[swemwbs.pairs, swemwbs.eligible]),
+    ));
+    cells.push(interval_or(swemwbs.mean_change, because(&[swemwbs.pairs])));
+    cells.push(interval_or(
+        swemwbs.improved.as_ref().and_then(|i| i.percent),
+        because(&[swemwbs.improved.as_ref().map_or(Shown::Hidden, |i| i.count)]),
     ));
     cells
 }
@@ -297,7 +424,12 @@ impl<'a> ReportBody<'a> {
     pub fn of(report: &'a EquityReport) -> ReportBody<'a> {
         let inequality = Table {
             caption: "Inequality across national IMD quintiles".into(),
-            note: None,
+            note: Some(
+                "SII: fitted most deprived end minus least deprived end (positive: higher in more \
+deprived areas). RII: fitted most deprived end over least deprived end (above 1: higher in more deprived \
+areas).",
+            ),
+            legend: LEGEND,
             headers: [
                 "Indicator",
                 "Q1 (most deprived)",
@@ -334,6 +466,7 @@ impl<'a> ReportBody<'a> {
             .map(|b| Table {
                 caption: b.label.to_string(),
                 note: b.note,
+                legend: LEGEND,
                 headers: GROUP_HEADERS.map(String::from).to_vec(),
                 rows: b.groups.iter().map(group_cells).collect(),
             })
@@ -345,6 +478,7 @@ impl<'a> ReportBody<'a> {
         let barriers = Table {
             caption: "Barriers recorded, % of referrals, by IMD quintile".into(),
             note: None,
+            legend: LEGEND,
             headers: [
                 "Barrier",
                 "Q1 (most deprived)",
@@ -364,30 +498,36 @@ impl<'a> ReportBody<'a> {
                         .map(|(i, b)| {
                             let mut cells = vec![b.label.to_string()];
                             for q in 0..5 {
-                                let p = quintiles
+                                let row = quintiles
                                     .and_then(|qs| qs.groups.get(q))
-                                    .and_then(|g| g.barriers[i].percent);
-                                cells.push(with_interval(p));
+                                    .map(|g| &g.barriers[i]);
+                                cells.push(interval_or(
+                                    row.and_then(|r| r.percent),
+                                    because(&[row.map_or(Shown::Hidden, |r| r.count)]),
+                                ));
                             }
-                            cells.push(with_interval(b.percent));
+                            cells.push(interval_or(b.percent, because(&[b.count])));
                             cells
                         })
                         .collect()
                 })
                 .unwrap_or_default(),
         };
-        let outcome_charts = [
+        let panels: Vec<(&super::report::Breakdown, &str)> = [
             (Dimension::ImdQuintile, "SWEMWBS change by IMD quintile"),
             (Dimension::Ethnicity, "SWEMWBS change by ethnic group"),
             (Dimension::AgeBand, "SWEMWBS change by age band"),
         ]
         .iter()
-        .filter_map(|(d, title)| {
-            report
-                .breakdown(*d)
-                .map(|b| charts::outcome_by_group(b, 0, title))
-        })
+        .filter_map(|(d, title)| report.breakdown(*d).map(|b| (b, *title)))
         .collect();
+        // One scale for the three panels, so they can be compared by eye.
+        let compared: Vec<&super::report::Breakdown> = panels.iter().map(|(b, _)| *b).collect();
+        let extent = charts::outcome_extent(&compared, 0);
+        let outcome_charts = panels
+            .iter()
+            .map(|(b, title)| charts::outcome_by_group(b, 0, title, extent))
+            .collect();
         ReportBody {
             report,
             funnel_chart: charts::funnel_by_quintile(report),

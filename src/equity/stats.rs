@@ -66,6 +66,53 @@ pub fn poisson_rate(events: u64, person_years: f64, per: f64) -> Option<Estimate
     Some(estimate(o * scale, lower * scale, upper * scale))
 }
 
+/// The 2013 European Standard Population, five-year bands 0-4 to 85-89 and 90+
+/// (data/esp2013.csv, Eurostat).
+pub const ESP2013: [f64; 19] = [
+    5000.0, 5500.0, 5500.0, 5500.0, 6000.0, 6000.0, 6500.0, 7000.0, 7000.0, 7000.0, 7000.0, 6500.0,
+    6000.0, 5500.0, 5000.0, 4000.0, 2500.0, 1500.0, 1000.0,
+];
+
+/// Byars' 95% limits for a Poisson count `o` (as PHEindicatormethods `byars_lower` and
+/// `byars_upper`).
+fn byars(o: f64) -> (f64, f64) {
+    let o1 = o + 1.0;
+    (
+        o * (1.0 - 1.0 / (9.0 * o) - Z95 / (3.0 * o.sqrt())).powi(3),
+        o1 * (1.0 - 1.0 / (9.0 * o1) + Z95 / (3.0 * o1.sqrt())).powi(3),
+    )
+}
+
+/// Directly standardised rate per `per`, with Dobson's 95% interval, as PHEindicatormethods
+/// `phe_dsr`: Σ wᵢ Oᵢ / nᵢ / Σ w, variance Σ wᵢ² Oᵢ / nᵢ² / (Σ w)², and limits
+/// DSR + √(var / O) (Byars(O) - O). Events may be fractional (perturbed counts). None when
+/// the total is under 10 (PHE: not reliable) or any band has no population.
+pub fn dsr(events: &[f64], population: &[f64], standard: &[f64], per: f64) -> Option<Estimate> {
+    if events.len() != population.len() || events.len() != standard.len() {
+        return None;
+    }
+    let total: f64 = events.iter().sum();
+    // Written so a NaN fails too.
+    let enough = total >= 10.0 && population.iter().all(|&n| n > 0.0);
+    if !enough {
+        return None;
+    }
+    let weight: f64 = standard.iter().sum();
+    let (mut rate, mut variance) = (0.0, 0.0);
+    for ((&o, &n), &w) in events.iter().zip(population).zip(standard) {
+        rate += w * o / n;
+        variance += w * w * o / (n * n);
+    }
+    let (rate, variance) = (rate / weight, variance / (weight * weight));
+    let (lower, upper) = byars(total);
+    let spread = (variance / total).sqrt();
+    Some(estimate(
+        rate * per,
+        (rate + spread * (lower - total)) * per,
+        (rate + spread * (upper - total)) * per,
+    ))
+}
+
 /// Running sums for a mean: n, sum, sum of squares (so callers can fold values without
 /// storing them).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -116,16 +163,27 @@ pub struct QuantileValue {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Inequality {
     pub sii: Estimate,
-    pub rii: Estimate,
+    /// None when the least deprived end is not clearly above 0 (no bounded ratio).
+    pub rii: Option<Estimate>,
 }
 
 /// SII and RII by population-weighted least squares of value on x, x the midpoint of each group's
-/// cumulative population share with the most deprived group first (x = 0 most deprived).
-/// SII = fitted(x=0) - fitted(x=1) = -slope, so positive means higher in more deprived areas;
-/// RII = SII / population-weighted mean. The slope is Σ c_i y_i, so with independent groups
-/// Var(SII) = Σ c_i² se_i² exactly (the limit of PHE's Monte Carlo method); the RII interval uses
-/// the delta method for a ratio, including the slope/mean covariance. None if fewer than 2 groups,
-/// any population <= 0 or not finite, or the weighted mean is 0.
+/// cumulative population share with the most deprived group first (x = 0 most deprived), as
+/// PHEindicatormethods `phe_sii` fits it (`lm(y√a ~ √a + x√a - 1)`, a the population share).
+///
+/// Direction: SII = fitted(x=0) - fitted(x=1), the most deprived end minus the least deprived
+/// end, so positive means higher in more deprived areas; RII = fitted(x=0) / fitted(x=1), the
+/// ratio of the fitted values at the two ends, above 1 meaning higher in more deprived areas.
+/// This is `phe_sii` with `multiplier = -1` (which negates its SII and inverts its RII, whose
+/// own x runs from the most deprived end).
+///
+/// Both fitted ends are fixed linear combinations of the group values, so with independent
+/// normal group errors (PHE's `value_type = 0` simulation) they are jointly normal: the SII
+/// interval is exact (the limit of PHE's simulation as the repetitions grow), and the RII
+/// interval is Fieller's, which is exactly the limit of the simulated ratio's 2.5th and
+/// 97.5th percentiles whenever the denominator is clearly positive. None if fewer than 2
+/// groups or any population <= 0 or not finite; the RII is None when the least deprived end
+/// is not clearly above 0 (the ratio then has no bounded interval).
 pub fn inequality(groups: &[QuantileValue]) -> Option<Inequality> {
     let usable = |g: &QuantileValue| g.population.is_finite() && g.population > 0.0;
     if groups.len() < 2 || !groups.iter().all(usable) {
@@ -144,30 +202,42 @@ pub fn inequality(groups: &[QuantileValue]) -> Option<Inequality> {
         .collect();
     let x_bar: f64 = dx.iter().map(|(d, x)| d * x).sum();
     let sxx: f64 = dx.iter().map(|(d, x)| d * (x - x_bar).powi(2)).sum();
-    let (mut sii, mut mean, mut var_sii, mut var_mean, mut cov) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    // Fitted ends: most = a, least = a + b, with b = Σ d(x - x̄)y / Sxx and a = Σ d y - b x̄.
+    let (mut most, mut least) = (0.0, 0.0);
+    let (mut v_most, mut v_least, mut cov) = (0.0, 0.0, 0.0);
     for (g, (d, x)) in groups.iter().zip(&dx) {
-        // SII coefficient: minus the slope coefficient d_i (x_i - x̄) / Sxx.
-        let c = -d * (x - x_bar) / sxx;
+        let slope_c = d * (x - x_bar) / sxx;
+        let most_c = d - x_bar * slope_c;
+        let least_c = most_c + slope_c;
         let se2 = g.standard_error * g.standard_error;
-        sii += c * g.value;
-        mean += d * g.value;
-        var_sii += c * c * se2;
-        var_mean += d * d * se2;
-        cov += c * d * se2;
+        most += most_c * g.value;
+        least += least_c * g.value;
+        v_most += most_c * most_c * se2;
+        v_least += least_c * least_c * se2;
+        cov += most_c * least_c * se2;
     }
-    if mean == 0.0 {
+    let sii = most - least;
+    let var_sii = v_most + v_least - 2.0 * cov;
+    let half = Z95 * var_sii.sqrt();
+    let rii = fieller(most, least, v_most, v_least, cov);
+    Some(Inequality {
+        sii: estimate(sii, sii - half, sii + half),
+        rii,
+    })
+}
+
+/// Fieller's 95% interval for the ratio of two jointly normal estimates: the r solving
+/// (μ₀ - rμ₁)² = z²(v₀ - 2r c + r² v₁). None unless the denominator is clearly positive.
+fn fieller(top: f64, bottom: f64, v_top: f64, v_bottom: f64, cov: f64) -> Option<Estimate> {
+    let z2 = Z95 * Z95;
+    let a = bottom * bottom - z2 * v_bottom;
+    if bottom <= 0.0 || a <= 0.0 || !a.is_finite() {
         return None;
     }
-    let rii = sii / mean;
-    let var_rii = (var_sii - 2.0 * rii * cov + rii * rii * var_mean) / (mean * mean);
-    let interval = |v: f64, var: f64| {
-        let half = Z95 * var.sqrt();
-        estimate(v, v - half, v + half)
-    };
-    Some(Inequality {
-        sii: interval(sii, var_sii),
-        rii: interval(rii, var_rii),
-    })
+    let b = top * bottom - z2 * cov;
+    let c = top * top - z2 * v_top;
+    let root = (b * b - a * c).max(0.0).sqrt();
+    Some(estimate(top / bottom, (b - root) / a, (b + root) / a))
 }
 
 /// Standard error implied by a 95% interval, (upper - lower) / (2 z); used to feed `inequality`.
@@ -192,6 +262,29 @@ pub fn median_from_histogram(counts: &[u32]) -> Option<f64> {
     let lo = value_at((total - 1) / 2)?;
     let hi = value_at(total / 2)?;
     Some((lo + hi) as f64 / 2.0)
+}
+
+/// Kaplan-Meier median from histograms of whole days: `events[d]` reached on day d,
+/// `censored[d]` still waiting when last seen on day d (counted at risk on day d, as the
+/// usual convention has censoring just after events at the same time). The median is the
+/// first day on which the survival estimate S(d) = Π (1 - events / at risk) is at most 1/2;
+/// None if it never falls that far (fewer than half are known to have been reached).
+pub fn kaplan_meier_median(events: &[u32], censored: &[u32]) -> Option<f64> {
+    let mut at_risk: u64 = events.iter().chain(censored).map(|&c| u64::from(c)).sum();
+    let mut survival = 1.0;
+    for (day, (&e, &c)) in events.iter().zip(censored).enumerate() {
+        if at_risk == 0 {
+            break;
+        }
+        if e > 0 {
+            survival *= 1.0 - f64::from(e) / at_risk as f64;
+            if survival <= 0.5 + 1e-12 {
+                return Some(day as f64);
+            }
+        }
+        at_risk -= u64::from(e) + u64::from(c);
+    }
+    None
 }
 
 /// Evaluates a polynomial with coefficients in ascending order (Horner).
@@ -642,23 +735,80 @@ mod tests {
 
     #[test]
     fn inequality_equal_populations_by_hand() {
-        // x = 0.1..0.9, slope -10, so SII 10; mean 6, RII 10/6. SII coefficients are
-        // 2.5(0.5 - x) = (1, 0.5, 0, -0.5, -1), so with se 2: Var(SII) = 2.5·4 = 10,
-        // Cov(SII, mean) = 0.2·4·Σc = 0, Var(mean) = 5·0.04·4 = 0.8, and
-        // Var(RII) = (10 + (10/6)²·0.8) / 36.
-        let g = groups(&[1000.0; 5], &[10.0, 8.0, 6.0, 4.0, 2.0], &[2.0; 5]);
+        // x = 0.1..0.9, values 20..12: the line is 21 - 10x, so the most deprived end is 21,
+        // the least 11: SII 10, RII 21/11. The ends' coefficients are
+        // most = (0.7, 0.45, 0.2, -0.05, -0.3) and least = (-0.3, -0.05, 0.2, 0.45, 0.7), so
+        // with se 0.5: Var(most) = Var(least) = 0.25 · 0.825, Cov = 0.25 · -0.425 and
+        // Var(SII) = 0.25 · (0.825 + 0.825 + 0.85) = 0.625.
+        let g = groups(&[1000.0; 5], &[20.0, 18.0, 16.0, 14.0, 12.0], &[0.5; 5]);
         let r = inequality(&g).expect("valid");
-        let sd = 10f64.sqrt();
+        let sd = 0.625f64.sqrt();
         check(Some(r.sii), [10.0, 10.0 - Z95 * sd, 10.0 + Z95 * sd], 1e-12);
-        let rii = 10.0 / 6.0;
-        let sd = ((10.0 + rii * rii * 0.8) / 36.0f64).sqrt();
-        check(Some(r.rii), [rii, rii - Z95 * sd, rii + Z95 * sd], 1e-12);
+        // Fieller by hand: a = 11² - z²v, b = 21·11 - z²c, c' = 21² - z²v,
+        // limits (b ± √(b² - a c')) / a.
+        let (v, c, z2) = (0.25 * 0.825, 0.25 * -0.425, Z95 * Z95);
+        let (a, b, cc) = (121.0 - z2 * v, 231.0 - z2 * c, 441.0 - z2 * v);
+        let root = (b * b - a * cc).sqrt();
+        check(r.rii, [21.0 / 11.0, (b - root) / a, (b + root) / a], 1e-12);
+    }
+
+    /// PHE's own method, written independently: draw each quintile's value from a normal
+    /// with its standard error, refit the weighted regression by its normal equations,
+    /// and take the 2.5th and 97.5th percentiles of the simulated SII and RII.
+    #[test]
+    fn inequality_intervals_are_the_limit_of_the_phe_simulation() {
+        use rand::{Rng, SeedableRng};
+        let pop = [12000.0, 9500.0, 11000.0, 8000.0, 10500.0];
+        let values = [45.3, 40.1, 33.7, 30.4, 24.9];
+        let se = [2.2, 2.0, 1.9, 2.1, 1.8];
+        let r = inequality(&groups(&pop, &values, &se)).expect("valid");
+        let total: f64 = pop.iter().sum();
+        let mut cum = 0.0;
+        let x: Vec<f64> = pop
+            .iter()
+            .map(|p| {
+                let m = (cum + p / 2.0) / total;
+                cum += p;
+                m
+            })
+            .collect();
+        let a: Vec<f64> = pop.iter().map(|p| p / total).collect();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let mut normal = || {
+            let (u, v): (f64, f64) = (rng.gen(), rng.gen());
+            (-2.0 * (1.0 - u).ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+        };
+        let (mut siis, mut riis) = (Vec::new(), Vec::new());
+        let (s0, s1, s2): (f64, f64, f64) = (
+            a.iter().sum(),
+            (0..5).map(|i| a[i] * x[i]).sum(),
+            (0..5).map(|i| a[i] * x[i] * x[i]).sum(),
+        );
+        for _ in 0..200_000 {
+            let y: Vec<f64> = (0..5).map(|i| values[i] + se[i] * normal()).collect();
+            let (t0, t1): (f64, f64) = (
+                (0..5).map(|i| a[i] * y[i]).sum(),
+                (0..5).map(|i| a[i] * x[i] * y[i]).sum(),
+            );
+            let c1 = (s0 * t1 - s1 * t0) / (s0 * s2 - s1 * s1);
+            let c0 = (t0 - c1 * s1) / s0;
+            siis.push(-c1);
+            riis.push(c0 / (c0 + c1));
+        }
+        let pct = |v: &mut Vec<f64>, p: f64| {
+            v.sort_by(f64::total_cmp);
+            v[(p * (v.len() - 1) as f64).round() as usize]
+        };
+        close(r.sii.lower, pct(&mut siis, 0.025), 0.01);
+        close(r.sii.upper, pct(&mut siis, 0.975), 0.01);
+        let rii = r.rii.expect("a ratio");
+        close(rii.lower, pct(&mut riis, 0.025), 0.01);
+        close(rii.upper, pct(&mut riis, 0.975), 0.01);
     }
 
     #[test]
     fn inequality_unequal_populations_match_numpy() {
         // python3 -c "import numpy as np;z=1.959963984540054;w=np.array([12000,9500,11000,8000,10500.]);y=np.array([25.3,22.1,18.7,16.4,12.9]);s=np.array([1.2,1.0,0.9,1.1,.8]);x=(np.cumsum(w)-w/2)/w.sum();X=np.c_[np.ones(5),x];c=-np.linalg.solve(X.T@(w[:,None]*X),X.T*w)[1];S=-np.polyfit(x,y,1,w=w**.5)[0];d=w/w.sum();m=d@y;R=S/m;vS=c**2@s**2;vR=(vS-2*R*(c*d)@s**2+R*R*(d*d)@s**2)/m**2;print(S,S-z*vS**.5,S+z*vS**.5,R,R-z*vR**.5,R+z*vR**.5)"
-        // (the RII interval also agrees to 1e-9 with a numerical-gradient delta method in numpy)
         let pop = [12000.0, 9500.0, 11000.0, 8000.0, 10500.0];
         let g = groups(
             &pop,
@@ -668,8 +818,10 @@ mod tests {
         let r = inequality(&g).expect("valid");
         let sii = [15.714333608782916, 12.38636096617246, 19.04230625139337];
         check(Some(r.sii), sii, 1e-9);
-        let rii = [0.8128928025640823, 0.647786597384306, 0.9779990077438585];
-        check(Some(r.rii), rii, 1e-9);
+        // RII: the fitted most deprived end over the least deprived end of the same fit, by the
+        // normal equations in plain Python: c1 = (s0 t1 - s1 t0) / det, c0 = (t0 - c1 s1) / s0,
+        // RII = c0 / (c0 + c1).
+        close(r.rii.unwrap().value, 2.3695356313564324, 1e-12);
     }
 
     #[test]
@@ -679,16 +831,90 @@ mod tests {
         for bad in [0.0, -5.0, f64::NAN, f64::INFINITY] {
             assert!(inequality(&groups(&[10.0, bad], &[1.0, 2.0], &[0.1, 0.1])).is_none());
         }
-        assert!(inequality(&groups(&[10.0, 10.0], &[1.0, -1.0], &[0.1, 0.1])).is_none());
+        let crossing = inequality(&groups(&[10.0, 10.0], &[1.0, -1.0], &[0.1, 0.1])).unwrap();
+        assert_eq!(crossing.sii.value, 4.0, "ends 2 and -2");
+        assert!(crossing.rii.is_none(), "no ratio to a negative end");
         let nan = groups(&[10.0, 10.0], &[1.0, f64::NAN], &[0.1, 0.1]);
         let nan = inequality(&nan).expect("NaN values propagate");
-        assert!(nan.sii.value.is_nan() && nan.rii.upper.is_nan());
+        assert!(nan.sii.value.is_nan() && nan.rii.is_none());
+    }
+
+    #[test]
+    fn the_standard_population_is_the_published_table() {
+        let table = include_str!("../../data/esp2013.csv");
+        let values: Vec<f64> = table
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(1).unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(values, ESP2013.to_vec());
+        assert_eq!(ESP2013.iter().sum::<f64>(), 100_000.0);
+    }
+
+    /// PHEindicatormethods' own example (testobs and testpop in its DSR source), worked
+    /// independently in plain Python from the phe_dsr formulas:
+    /// python3 -c "W=sum(w);O=sum(x);dsr=sum(x[i]*w[i]/n[i])/W*1e5;var=sum(w[i]**2*x[i]/n[i]**2)/W**2;
+    ///   bl=O*(1-1/(9*O)-z/(3*O**.5))**3;bu=(O+1)*(1-1/(9*(O+1))+z/(3*(O+1)**.5))**3;
+    ///   print(dsr, dsr+(var/O)**.5*(bl-O)*1e5, dsr+(var/O)**.5*(bu-O)*1e5)"
+    #[test]
+    fn dsr_matches_the_phe_example() {
+        let population = [
+            84935.0, 80367.0, 72122.0, 79259.0, 99806.0, 87362.0, 81579.0, 71103.0, 70001.0,
+            69007.0, 63203.0, 52638.0, 46087.0, 40887.0, 32604.0, 28399.0, 21625.0, 13021.0,
+            7355.0,
+        ];
+        let events = [
+            27.0, 45.0, 55.0, 100.0, 125.0, 300.0, 295.0, 270.0, 275.0, 450.0, 455.0, 459.0, 345.0,
+            300.0, 270.0, 265.0, 100.0, 90.0, 35.0,
+        ];
+        let expected = [464.91565132391906, 450.6883093326188, 479.4689343041292];
+        check(dsr(&events, &population, &ESP2013, 1e5), expected, 1e-12);
+        // By hand: with the same rate in every band the DSR is that rate, whatever the weights.
+        let flat = dsr(&[10.0, 20.0], &[1000.0, 2000.0], &[1.0, 3.0], 1000.0).unwrap();
+        close(flat.value, 10.0, 1e-12);
+        assert!(
+            dsr(&[5.0, 4.0], &[10.0, 10.0], &[1.0, 1.0], 1.0).is_none(),
+            "under 10"
+        );
+        assert!(
+            dsr(&[10.0, 4.0], &[10.0, 0.0], &[1.0, 1.0], 1.0).is_none(),
+            "empty band"
+        );
     }
 
     #[test]
     fn standard_error_inverts_interval() {
         let e = estimate(5.0, 5.0 - Z95 * 0.7, 5.0 + Z95 * 0.7);
         close(standard_error(&e), 0.7, 1e-12);
+    }
+
+    /// Worked by hand: ten referrals; reached on days 2, 3, 3, 5, 8, 12; still waiting when
+    /// last seen on days 4, 6, 9, 20. At risk 10 on day 2: S = 0.9; 9 on day 3 (two
+    /// reached): S = 0.9 · 7/9 = 0.7; day 4 one censored; 6 at risk on day 5: S = 0.7 · 5/6
+    /// = 0.5833; day 6 one censored; 4 at risk on day 8: S = 0.5833 · 3/4 = 0.4375 <= 0.5, so
+    /// the median is 8 days. Counting only those reached (2, 3, 3, 5, 8, 12) would say 4.
+    #[test]
+    fn kaplan_meier_median_by_hand() {
+        let mut events = [0u32; 21];
+        let mut censored = [0u32; 21];
+        for d in [2, 3, 3, 5, 8, 12] {
+            events[d] += 1;
+        }
+        for d in [4, 6, 9, 20] {
+            censored[d] += 1;
+        }
+        assert_eq!(kaplan_meier_median(&events, &censored), Some(8.0));
+        assert_eq!(median_from_histogram(&events), Some(4.0));
+        // Fewer than half ever reached: no median.
+        let mut few = [0u32; 21];
+        few[1] = 2;
+        let mut waiting = [0u32; 21];
+        waiting[10] = 5;
+        assert_eq!(kaplan_meier_median(&few, &waiting), None);
+        // Exactly half on day 1: S(1) = 0.5.
+        few[1] = 5;
+        assert_eq!(kaplan_meier_median(&few, &waiting), Some(1.0));
+        assert_eq!(kaplan_meier_median(&[], &[]), None);
     }
 
     #[test]

@@ -172,7 +172,11 @@ impl Store {
         })
     }
 
-    /// Consents of the people whose referrals the scope may read (or of one of them).
+    /// The consents the scope may read (all, or one person's, or one): those belonging to a
+    /// referral in scope, and those recorded before consents belonged to referrals by someone
+    /// in scope (a team member; a referrer themselves) for a person in scope. Never another
+    /// team's consent for the same person: a consent is part of that team's casework, and a
+    /// second team holding a referral for the person must not read it.
     pub async fn consents_in_scope(
         &self,
         scope: CaseScope,
@@ -182,10 +186,20 @@ impl Store {
         let Some((clause, scope_id)) = referral_scope_clause(scope) else {
             return Ok(vec![]);
         };
+        let recorded_in_scope = match scope {
+            CaseScope::Team { .. } => {
+                "k.recorded_by IN (SELECT u.id FROM users u WHERE u.team_id = $2)"
+            }
+            CaseScope::MadeBy(_) | CaseScope::Nothing => "k.recorded_by = $2",
+        };
         let sql = format!(
             "SELECT {CONSENT_COLUMNS} FROM consents k WHERE ($1 IS NULL OR k.person_id = $1) \
              AND ($3 IS NULL OR k.id = $3) \
-             AND k.person_id IN (SELECT r.person_id FROM referrals r WHERE {clause}) ORDER BY k.id"
+             AND (k.referral_id IN (SELECT r.id FROM referrals r WHERE {clause}) \
+                  OR (k.referral_id IS NULL \
+                      AND k.person_id IN (SELECT r.person_id FROM referrals r WHERE {clause}) \
+                      AND {recorded_in_scope})) \
+             ORDER BY k.id"
         );
         let rows: Vec<ConsentRow> = on_reader!(self, pool => sqlx::query_as(&sql).bind(person).bind(scope_id).bind(only).fetch_all(pool).await)?;
         Ok(rows.into_iter().map(Consent::from).collect())

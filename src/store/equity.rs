@@ -8,7 +8,7 @@
 use super::{begin_statement, on_reader, on_writer, Backend, Store};
 use crate::equity::facts::{
     barrier_bit, Facts, Outcome, PopulationCell, PracticeRef, Profile, ReferralFact, Register,
-    Stage, NO_PRACTICE,
+    RegisteredPerson, NEVER, NO_PRACTICE,
 };
 use crate::equity::population::PopulationRow;
 use anyhow::Context;
@@ -36,6 +36,12 @@ const CHUNKS_AT_ONCE: usize = 3;
 const PROFILE_TEXT: &str = "COALESCE(CAST(p.practice_id AS TEXT), '') || '|' || COALESCE(CAST(p.imd_decile AS TEXT), '') \
 || '|' || p.sex || '|' || p.ethnicity || '|' || CAST(p.date_of_birth AS TEXT) || '|' || p.plus_groups || '|' || p.conditions";
 
+/// The same for a referral: its practice and IMD decile as recorded when it was received
+/// (migration 0019), the rest from the person.
+const REFERRAL_PROFILE_TEXT: &str = "COALESCE(CAST(COALESCE(r.practice_id_at_referral, p.practice_id) AS TEXT), '') \
+|| '|' || COALESCE(CAST(COALESCE(r.imd_decile_at_referral, p.imd_decile) AS TEXT), '') \
+|| '|' || p.sex || '|' || p.ethnicity || '|' || CAST(p.date_of_birth AS TEXT) || '|' || p.plus_groups || '|' || p.conditions";
+
 /// The UTC calendar date of a timestamp, as `YYYY-MM-DD` text.
 fn utc_day(backend: Backend, timestamp: &str) -> String {
     match backend {
@@ -46,29 +52,34 @@ fn utc_day(backend: Backend, timestamp: &str) -> String {
     }
 }
 
-fn register_sql() -> String {
-    format!("SELECT string_agg({PROFILE_TEXT}, '\n') FROM people p WHERE p.id > $1 AND p.id <= $2")
+/// A person's profile and the day their record was created (when they joined the
+/// register, for a generated population).
+fn register_sql(backend: Backend) -> String {
+    format!(
+        "SELECT string_agg({PROFILE_TEXT} || '|' || {}, '\n') FROM people p WHERE p.id > $1 AND p.id <= $2",
+        utc_day(backend, "p.created_at")
+    )
 }
 
 fn referrals_sql(backend: Backend) -> String {
-    let flag = |condition: &str| format!("CASE WHEN {condition} THEN '1' ELSE '0' END");
+    let day = |timestamp: &str| format!("COALESCE({}, '')", utc_day(backend, timestamp));
     let fields = [
         "CAST(r.id AS TEXT)".to_string(),
-        PROFILE_TEXT.to_string(),
+        REFERRAL_PROFILE_TEXT.to_string(),
         utc_day(backend, "r.received_at"),
-        flag("r.state = 'closed' AND r.close_reason = 'goals_met'"),
-        format!(
-            "COALESCE({}, '')",
-            utc_day(backend, "(SELECT MIN(c.at) FROM contacts c WHERE c.referral_id = r.id AND c.reached)")
+        "CASE WHEN r.state = 'closed' AND r.close_reason = 'goals_met' THEN '1' ELSE '0' END"
+            .to_string(),
+        day("(SELECT MIN(c.at) FROM contacts c WHERE c.referral_id = r.id AND c.reached)"),
+        day("(SELECT MIN(e.at) FROM referral_events e WHERE e.referral_id = r.id AND e.to_state = 'active')"),
+        day("(SELECT MIN(k.sent_at) FROM connections k WHERE k.referral_id = r.id)"),
+        day(
+            "(SELECT MIN(x.at) FROM (SELECT ce.at AS at FROM connection_events ce \
+             JOIN connections k ON k.id = ce.connection_id WHERE k.referral_id = r.id \
+             AND ce.status IN ('attended_first_session', 'completed') \
+             UNION ALL SELECT k.status_at AS at FROM connections k WHERE k.referral_id = r.id \
+             AND k.status IN ('attended_first_session', 'completed')) x)",
         ),
-        flag("EXISTS (SELECT 1 FROM referral_events e WHERE e.referral_id = r.id AND e.to_state = 'active')"),
-        flag("EXISTS (SELECT 1 FROM connections k WHERE k.referral_id = r.id)"),
-        flag(
-            "EXISTS (SELECT 1 FROM connections k WHERE k.referral_id = r.id \
-             AND (k.status IN ('attended_first_session', 'completed') \
-             OR EXISTS (SELECT 1 FROM connection_events ce \
-                        WHERE ce.connection_id = k.id AND ce.status = 'attended_first_session')))",
-        ),
+        day("(SELECT MIN(e.at) FROM referral_events e WHERE e.referral_id = r.id AND e.to_state = 'closed')"),
     ];
     format!(
         "SELECT string_agg({}, '\n' ORDER BY r.id) FROM referrals r JOIN people p ON p.id = r.person_id \
@@ -114,35 +125,63 @@ fn profile_from<'a>(
     ))
 }
 
-fn referral_from(line: &str, practices: &HashMap<i64, u16>) -> anyhow::Result<(i64, ReferralFact)> {
+/// A referral's record key: the first 8 bytes of SHA-256(secret, id). Fixed for the life of
+/// the database and uniformly random to anyone without the secret (`equity::disclosure`).
+pub fn record_key(secret: &[u8], referral_id: i64) -> u64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(secret)
+        .chain_update(b"referral:")
+        .chain_update(referral_id.to_be_bytes())
+        .finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    u64::from_le_bytes(first)
+}
+
+/// `meta` key of the secret behind record keys (created by migration 0016).
+pub const RECORD_KEY_SECRET: &str = "equity_record_key_secret";
+
+fn referral_from(
+    line: &str,
+    practices: &HashMap<i64, u16>,
+    secret: &[u8],
+) -> anyhow::Result<(i64, ReferralFact)> {
     let mut fields = line.split('|');
     let id: i64 = fields.next().context("referral id")?.parse()?;
     let who = profile_from(&mut fields, practices)?;
     let mut next = || fields.next().context("a short referral row");
     let received = day_number(next()?)?;
     let goals_met = next()? == "1";
-    let first_contact = match next()? {
-        "" => None,
-        day => Some(day_number(day)?),
+    // Days from receipt to a stage's date, if any (a date before receipt counts as day 0).
+    let days = |text: &str| -> anyhow::Result<Option<u16>> {
+        Ok(match text {
+            "" => None,
+            day => Some((day_number(day)? - received).clamp(0, i32::from(NEVER) - 1) as u16),
+        })
     };
-    let flags = [
-        (Stage::Contacted, first_contact.is_some()),
-        (Stage::Active, next()? == "1"),
-        (Stage::Connected, next()? == "1"),
-        (Stage::Attended, next()? == "1"),
-        (Stage::GoalsMet, goals_met),
-    ];
+    let contacted = days(next()?)?;
+    let active = days(next()?)?;
+    let connected = days(next()?)?;
+    let attended = days(next()?)?;
+    let closed = days(next()?)?;
+    let stage_days = [
+        contacted,
+        active,
+        connected,
+        attended,
+        closed.filter(|_| goals_met),
+    ]
+    .map(|d| d.unwrap_or(NEVER));
     Ok((
         id,
         ReferralFact {
             who,
+            key: record_key(secret, id),
+            age: crate::equity::facts::age_on(who.birth_day, received),
             received_day: received,
-            days_to_first_contact: first_contact
-                .map(|c| (c - received).clamp(0, i32::from(u16::MAX)) as u16),
-            stages: flags
-                .iter()
-                .filter(|(_, on)| *on)
-                .fold(0, |s, (stage, _)| s | stage.bit()),
+            stage_days,
+            closed_days: closed,
             barriers: 0,
             change: [f32::NAN; 4],
         },
@@ -217,7 +256,7 @@ impl Store {
     /// another engine); the facts keep only the register's per-practice index.
     pub async fn load_equity_facts_and_register(
         &self,
-    ) -> anyhow::Result<(Facts, Option<Vec<Profile>>)> {
+    ) -> anyhow::Result<(Facts, Option<Vec<RegisteredPerson>>)> {
         let loaded_at = Utc::now();
         let practices: Vec<PracticeRef> =
             on_reader!(self, pool => sqlx::query_as::<_, (i64, String, String)>(
@@ -235,8 +274,13 @@ impl Store {
             .map(|(i, p)| (p.id, i as u16))
             .collect();
         let has_register = self.meta(REGISTER_KEY).await?.is_some();
+        let secret = self
+            .meta(RECORD_KEY_SECRET)
+            .await?
+            .context("the equity record key secret is missing (migration 0016)")?;
+        let secret = secret.as_bytes();
         let backend = self.backend();
-        let (referral_sql, register_sql) = (referrals_sql(backend), register_sql());
+        let (referral_sql, register_sql) = (referrals_sql(backend), register_sql(backend));
         let index = &index;
 
         let (population, register, referral_chunks, measure_chunks, barriers) = tokio::try_join!(
@@ -248,15 +292,26 @@ impl Store {
                 let chunks = self
                     .read_chunks("people", &register_sql, |text| {
                         text.lines()
-                            .map(|line| profile_from(&mut line.split('|'), index))
+                            .map(|line| {
+                                let mut fields = line.split('|');
+                                let who = profile_from(&mut fields, index)?;
+                                let registered =
+                                    day_number(fields.next().context("a short register row")?)?;
+                                Ok(RegisteredPerson { who, registered })
+                            })
                             .collect::<anyhow::Result<Vec<_>>>()
                     })
                     .await?;
-                Ok(Some(chunks.into_iter().flatten().collect::<Vec<Profile>>()))
+                Ok(Some(
+                    chunks
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<RegisteredPerson>>(),
+                ))
             },
             self.read_chunks("referrals", &referral_sql, |text| {
                 text.lines()
-                    .map(|line| referral_from(line, index))
+                    .map(|line| referral_from(line, index, secret))
                     .collect::<anyhow::Result<Vec<_>>>()
             }),
             self.read_chunks("referrals", MEASURES_SQL, measure_pairs),

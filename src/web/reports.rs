@@ -23,6 +23,7 @@ pub struct ReportForm {
     from: Option<String>,
     to: Option<String>,
     practice: Option<String>,
+    as_of: Option<String>,
 }
 
 impl ReportForm {
@@ -43,6 +44,7 @@ impl ReportForm {
             from: date("from", &self.from)?,
             to: date("to", &self.to)?,
             practice: self.practice.clone().filter(|p| !p.trim().is_empty()),
+            as_of: date("as_of", &self.as_of)?,
         })
     }
 
@@ -56,6 +58,7 @@ impl ReportForm {
         if let Some(p) = &report.practice {
             link.push_str(&format!("&practice={}", p.code));
         }
+        link.push_str(&format!("&as_of={}", report.as_of));
         link
     }
 }

@@ -29,8 +29,14 @@ async fn generated_report(
         .await
         .unwrap();
     let facts = store.load_equity_facts().await.unwrap();
-    let period = Period::year_to("2026-10-31".parse().unwrap());
-    (url, compute(&facts, &period, None))
+    let period = Period {
+        from: "2025-10-01".parse().unwrap(),
+        to: "2026-09-30".parse().unwrap(),
+    };
+    (
+        url,
+        compute(&facts, &period, None, "2026-10-31".parse().unwrap()),
+    )
 }
 
 /// The figures, without the times they were made.
@@ -45,7 +51,7 @@ fn figures(report: &EquityReport) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_report_finds_the_generated_gradients_the_same_on_both_databases() {
     let dir = tempfile::tempdir().unwrap();
-    let (_, report) = generated_report(Backend::Sqlite, &dir).await;
+    let (url, report) = generated_report(Backend::Sqlite, &dir).await;
     let quintiles = report.breakdown(Dimension::ImdQuintile).unwrap();
     let (most, least) = (quintiles.group("1").unwrap(), quintiles.group("5").unwrap());
 
@@ -54,12 +60,38 @@ async fn the_report_finds_the_generated_gradients_the_same_on_both_databases() {
     assert!(q1.lower > q5.upper, "rates {q1:?} vs {q5:?}");
     let sii = report.inequality_of("referral_rate").unwrap().sii.unwrap();
     assert!(sii.lower > 0.0, "referral SII {sii:?}");
+    // The most deprived are younger, so standardising for age widens the gap (issue 13, 5).
+    let crude = report.inequality_of("referral_rate").unwrap();
+    let standardised = report.inequality_of("standardised_referral_rate").unwrap();
+    eprintln!(
+        "Q1/Q5 crude {:?} (SII {:?}), standardised {:?} (SII {:?})",
+        crude.ratio, crude.sii, standardised.ratio, standardised.sii
+    );
+    assert!(standardised.ratio.unwrap() > crude.ratio.unwrap());
+    assert!(standardised.sii.unwrap().value > crude.sii.unwrap().value);
+    assert!(most.standardised_rate.is_some() && least.standardised_rate.is_some());
     assert!(report.core20.ratio.unwrap() > 1.0, "{:?}", report.core20);
     // ...but reaches them later and fewer attend, with smaller well-being gains.
     assert!(most.first_contact.median_days.unwrap() > least.first_contact.median_days.unwrap());
     let attended = report.inequality_of("attended_percent").unwrap();
     assert!(attended.sii.unwrap().upper < 0.0, "{attended:?}");
     assert!(attended.ratio.unwrap() < 1.0);
+    // ONS4 anxiety, lower is better, falls after social prescribing; satisfaction rises.
+    let overall = &report.breakdown(Dimension::Overall).unwrap().groups[0];
+    let change = |code: &str| {
+        overall
+            .outcomes
+            .iter()
+            .find(|o| o.measure == code)
+            .and_then(|o| o.mean_change)
+            .unwrap()
+    };
+    assert!(
+        change("ons4_anxiety").upper < 0.0,
+        "{:?}",
+        change("ons4_anxiety")
+    );
+    assert!(change("ons4_life_satisfaction").lower > 0.0);
     let swemwbs = report.inequality_of("swemwbs_change").unwrap();
     assert!(swemwbs.gap.unwrap() < 0.0, "{swemwbs:?}");
     assert!(report.headlines.len() >= 4, "{:#?}", report.headlines);
@@ -71,7 +103,15 @@ async fn the_report_finds_the_generated_gradients_the_same_on_both_databases() {
     };
     let everyone = population(&report.breakdown(Dimension::Overall).unwrap().groups[0]);
     let sum: u64 = quintiles.groups.iter().map(population).sum();
-    assert!(everyone.abs_diff(sum) <= 15 && everyone.abs_diff(20_000) <= 5);
+    // The register at mid-period (2026-03-31): the 20,000 less those born since.
+    assert!(everyone.abs_diff(sum) <= 15, "{everyone} vs {sum}");
+    assert!((19_500..20_000).contains(&everyone), "{everyone}");
+
+    // Nobody is referred before they were born.
+    let store = Store::connect(&url).await.unwrap();
+    let facts = store.load_equity_facts().await.unwrap();
+    let born_first = |r: &linkwell::equity::facts::ReferralFact| r.received_day >= r.who.birth_day;
+    assert!(facts.referrals.iter().all(born_first));
 
     if postgres_admin_url().is_some() {
         let pg_dir = tempfile::tempdir().unwrap();
@@ -101,6 +141,41 @@ async fn analysts_and_team_leads_get_the_report_and_bad_requests_are_refused(bac
         .get("/reports/equity?practice=m00001", &app.team_lead)
         .await;
     assert_eq!(s, StatusCode::OK);
+    for published in [
+        "from=2026-03-01&to=2026-03-31",
+        "from=2026-01-01&to=2026-03-31",
+        "from=2025-04-01&to=2026-03-31",
+        "from=2026-01-01&to=2026-03-31&practice=m00001",
+    ] {
+        let (s, problem) = app
+            .get(&format!("/reports/equity?{published}"), &app.analyst)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{published}: {problem}");
+    }
+    // The same data and as-of date give the same figures.
+    let same = "/reports/equity?from=2026-01-01&to=2026-03-31&as_of=2026-06-30";
+    let (_, first) = app.get(same, &app.analyst).await;
+    let (_, second) = app.get(same, &app.team_lead).await;
+    let strip = |mut v: Value| {
+        v.as_object_mut().unwrap().remove("generated_at");
+        v.as_object_mut().unwrap().remove("data_as_of");
+        v
+    };
+    assert_eq!(first["as_of"], "2026-06-30");
+    assert_eq!(strip(first), strip(second));
+    let (_, problem) = app
+        .get(
+            "/reports/equity?from=2026-01-01&to=2026-03-30",
+            &app.analyst,
+        )
+        .await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("published periods only"),
+        "{problem}"
+    );
 
     for token in [&app.link_worker, &app.referrer, &app.vcse, &app.admin] {
         let (s, problem) = app.get("/reports/equity", token).await;
@@ -123,6 +198,39 @@ async fn analysts_and_team_leads_get_the_report_and_bad_requests_are_refused(bac
             Some("from"),
         ),
         ("from=yesterday", StatusCode::UNPROCESSABLE_ENTITY, None),
+        // Only published periods: two reports a day apart would difference to one day.
+        (
+            "from=2026-01-01&to=2026-03-30",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("from"),
+        ),
+        (
+            "from=2026-01-02&to=2026-04-01",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("from"),
+        ),
+        (
+            "from=2026-02-01&to=2026-04-30",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("from"),
+        ),
+        // The as-of date must not be before the period ends, nor after today.
+        (
+            "from=2026-01-01&to=2026-03-31&as_of=2026-03-30",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("as_of"),
+        ),
+        (
+            "from=2026-01-01&to=2026-03-31&as_of=2999-01-01",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("as_of"),
+        ),
+        // One practice for one month is too fine.
+        (
+            "from=2026-03-01&to=2026-03-31&practice=m00001",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("practice"),
+        ),
         ("person=1", StatusCode::UNPROCESSABLE_ENTITY, None),
     ] {
         let (s, problem) = app
@@ -147,21 +255,43 @@ async fn the_page_and_its_downloads_are_for_analysts_and_self_contained() {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Headlines") && html.contains("<svg") && html.contains("Wilson score"));
     assert!(!html.contains("/people/"), "the report links to no person");
+    // Charts fit a 390 px screen; every table carries the key to its symbols.
+    assert!(html.contains("viewBox=\"0 0 390 "), "charts 390 wide");
+    assert!(!html.contains("viewBox=\"0 0 720 "));
+    let tables = html.matches("<table").count();
+    assert!(tables > 5 && html.matches("§ no population").count() == tables);
 
     let (status, file) = page(
         &app,
         &cookie,
-        "/reports/equity/download.html?from=2026-01-01&to=2026-06-30",
+        "/reports/equity/download.html?from=2026-01-01&to=2026-03-31",
     )
     .await;
     assert_eq!(status, StatusCode::OK);
     assert_self_contained(&file);
-    assert!(file.contains("2026-01-01 to 2026-06-30"));
+    assert!(file.contains("2026-01-01 to 2026-03-31"));
     let (status, csv) = page(&app, &cookie, "/reports/equity/download.csv").await;
     assert_eq!(status, StatusCode::OK);
     assert!(csv.starts_with("dimension,group,group_label,indicator,count,value,lower,upper"));
     let (status, _) = page(&app, &cookie, "/reports/equity/download.exe").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A period that is not published is refused with the reason, on the page as in the API.
+    let (status, refused) = page(
+        &app,
+        &cookie,
+        "/reports/equity?from=2026-01-01&to=2026-03-30",
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.contains("published periods only"), "{refused}");
+    let (status, _) = page(
+        &app,
+        &cookie,
+        "/reports/equity/download.csv?from=2026-01-02&to=2026-04-01",
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
     let worker = sign_in_as(&app, "lw").await;
     let (status, _) = page(&app, &worker, "/reports/equity").await;
@@ -191,7 +321,7 @@ async fn the_cli_writes_each_format_and_imports_population_all_or_nothing() {
             "--database-url",
             &url,
             "--to",
-            "2026-10-31",
+            "2026-09-30",
             "--format",
             format,
             "--out",
@@ -211,6 +341,20 @@ async fn the_cli_writes_each_format_and_imports_population_all_or_nothing() {
             _ => assert_self_contained(&text),
         }
     }
+    let refused = linkwell(&[
+        "report",
+        "equity",
+        "--database-url",
+        &url,
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-03-30",
+        "--out",
+        &out("refused.html"),
+    ]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("published periods only"));
     let store = Store::connect(&url).await.unwrap();
     let before = store.load_equity_facts().await.unwrap().population;
 
@@ -246,4 +390,40 @@ async fn the_cli_writes_each_format_and_imports_population_all_or_nothing() {
     );
     let practice = facts.practice_index("ZZ1").unwrap();
     assert!(facts.population.iter().all(|c| c.practice == practice));
+}
+
+on_both_databases!(a_referral_keeps_the_practice_and_area_it_came_from);
+
+/// Issue 13 item 4: a referral records the person's practice and IMD decile when it is
+/// received, and the report counts it there after the person moves.
+async fn a_referral_keeps_the_practice_and_area_it_came_from(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (person, _) = app.person_with_referral("B25 8DS").await;
+    let before = app.store.load_equity_facts().await.unwrap();
+    let recorded = before.referrals[0].who;
+    assert!((1..=5).contains(&recorded.quintile), "{recorded:?}");
+    let moved = "UPDATE people SET imd_decile = NULL, practice_id = NULL WHERE id = $1";
+    let id = person["id"].as_i64().unwrap();
+    match &app.store {
+        Store::Sqlite { write, .. } => {
+            sqlx::query(moved).bind(id).execute(write).await.unwrap();
+        }
+        Store::Postgres(pool) => {
+            sqlx::query(moved).bind(id).execute(pool).await.unwrap();
+        }
+    }
+    let after = app.store.load_equity_facts().await.unwrap();
+    assert_eq!(after.referrals[0].who.quintile, recorded.quintile);
+    assert_eq!(after.referrals[0].who.practice, recorded.practice);
+    // A referral made after the move is counted where the person now is.
+    let (status, second) = app
+        .post(
+            "/referrals",
+            &app.link_worker,
+            serde_json::json!({"person_id": id, "referrer_kind": "gp", "reason": "Still lonely"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{second}");
+    let latest = app.store.load_equity_facts().await.unwrap();
+    assert_eq!(latest.referrals[1].who.quintile, 0, "no area now");
 }

@@ -620,6 +620,33 @@ async fn every_error_is_a_problem_document_or_an_operation_outcome(backend: Back
         .unwrap()
         .starts_with("text/html"));
     assert!(response.text().await.unwrap().contains("<h1"));
+    // So do an unknown page and a method a page does not take, which the router itself
+    // answers (retest finding F6); the API still answers JSON whoever asks.
+    for (method, path, status, media) in [
+        (reqwest::Method::GET, "/no-such-page", 404, "text/html"),
+        (reqwest::Method::PUT, "/caseload", 405, "text/html"),
+        (
+            reqwest::Method::GET,
+            "/api/v1/no-such-route",
+            404,
+            "application/problem+json",
+        ),
+    ] {
+        let response = app
+            .client
+            .request(method, format!("{}{path}", app.address))
+            .header("cookie", &cookie)
+            .header("accept", "text/html,application/xhtml+xml")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), status, "{path}");
+        let content_type = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(content_type.starts_with(media), "{path}: {content_type}");
+    }
 }
 
 on_both_databases!(counters_older_than_the_window_are_forgotten);

@@ -681,6 +681,11 @@ async fn out_of_range_dates_hidden_characters_and_foreign_phones_are_refused(bac
         ("family_name", "Lovelace\u{202E}", "U+202E"),
         ("given_name", "Ada\u{0000}", "U+0000"),
         ("given_name", "Ada\nLovelace", "U+000A"),
+        // Invisible characters (retest finding F4).
+        ("family_name", "Love\u{200B}lace", "U+200B"),
+        ("family_name", "Love\u{200D}lace", "U+200D"),
+        ("family_name", "\u{FEFF}Lovelace", "U+FEFF"),
+        ("given_name", "Ada\u{2028}Byron", "U+2028"),
         ("phone", "07700\u{202E}900123", "U+202E"),
         ("phone", "+1 202 555 0100", "UK phone number"),
         ("phone", "555-0100", "UK phone number"),
@@ -776,4 +781,46 @@ async fn the_connect_form_rests_on_the_consent_chosen(backend: Backend) {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let (_, inbox) = app.get("/vcse/connections", &app.vcse).await;
     assert_eq!(inbox[0]["person"], json!({"needs": []}), "{inbox}");
+}
+
+on_both_databases!(another_team_holding_a_referral_never_reads_this_teams_consent);
+
+/// Retest finding F3: a second team that refers a person already on file (matching their
+/// NHS number, name and birth date) read the first team's consent to share. A consent is
+/// the recording team's casework.
+async fn another_team_holding_a_referral_never_reads_this_teams_consent(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let person = person_at_practice(&app, None).await;
+    let id = person["id"].as_i64().unwrap();
+    let (status, referral) = app
+        .post(
+            "/referrals",
+            &app.link_worker,
+            json!({"person_id": id, "referrer_kind": "gp", "reason": "Lonely"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{referral}");
+    let consent = app
+        .consent_to_share(&referral["id"], &app.link_worker)
+        .await;
+    let (status, theirs, _) = fhir(
+        &app,
+        "POST",
+        "/ServiceRequest",
+        Some(&app.other_team_worker),
+        Some((FHIR_JSON, service_request("other-team-1"))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{theirs}");
+    assert_eq!(theirs["subject"]["reference"], format!("Patient/{id}"));
+    let search = format!("/Consent?patient=Patient/{id}");
+    let (status, bundle, _) = fhir(&app, "GET", &search, Some(&app.other_team_worker), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(bundle["total"], 0, "{bundle}");
+    let read = format!("/Consent/{}", consent["id"]);
+    let (status, _, _) = fhir(&app, "GET", &read, Some(&app.other_team_worker), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The team that recorded it still reads it.
+    let (_, bundle, _) = fhir(&app, "GET", &search, Some(&app.link_worker), None).await;
+    assert_eq!(bundle["total"], 1, "{bundle}");
 }

@@ -133,11 +133,11 @@ async fn the_equity_report_json() {
         .await
         .unwrap();
     let facts = store.load_equity_facts().await.unwrap();
-    let report = compute(
-        &facts,
-        &Period::year_to("2026-10-31".parse().unwrap()),
-        None,
-    );
+    let period = Period {
+        from: "2025-10-01".parse().unwrap(),
+        to: "2026-09-30".parse().unwrap(),
+    };
+    let report = compute(&facts, &period, None, "2026-10-31".parse().unwrap());
     insta::assert_json_snapshot!("equity_report", report, {
         ".generated_at" => "[time]",
         ".data_as_of" => "[time]",
