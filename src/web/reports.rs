@@ -67,10 +67,22 @@ impl ReportForm {
 #[template(path = "equity_page.html")]
 struct EquityPage<'a> {
     layout: Layout,
-    body: ReportBody<'a>,
+    /// The report, or none when the period asked for was refused.
+    body: Option<ReportBody<'a>>,
+    /// What is in the filter fields: the report's own period, or what was typed.
+    values: FormValues,
+    /// A refused filter: the field at fault and why, shown in the error summary.
+    error: Option<(String, String)>,
     practices: Vec<Choice>,
     csv_link: String,
     html_link: String,
+}
+
+#[derive(Debug, Default)]
+struct FormValues {
+    from: String,
+    to: String,
+    as_of: String,
 }
 
 async fn checked_report(
@@ -87,29 +99,71 @@ pub async fn equity_page(
     PageUser(user): PageUser,
     Query(form): Query<ReportForm>,
 ) -> Response {
-    let report = match checked_report(&state, &user, &form).await {
-        Ok(r) => r,
+    // A period or practice that cannot be published comes back as the form, with what was
+    // typed and an error summary naming the field; anything else is an error page.
+    let (report, error) = match checked_report(&state, &user, &form).await {
+        Ok(r) => (Some(r), None),
+        Err(e @ AppError::Validation { .. }) => {
+            let problem = e.problem();
+            let field = problem.field.unwrap_or_else(|| "from".into());
+            (None, Some((field, problem.detail)))
+        }
         Err(e) => return error_page(Some(&user), e),
+    };
+    let chosen_practice = match &report {
+        Some(r) => r.practice.as_ref().map(|p| p.code.clone()),
+        None => form.practice.clone(),
     };
     let practices = match state.equity.get(&state.store).await {
         Ok(facts) => facts
             .practices
             .iter()
             .map(|p| {
-                let selected = report.practice.as_ref().is_some_and(|s| s.code == p.code);
+                let selected = chosen_practice.as_deref() == Some(p.code.as_str());
                 Choice::new(&p.code, &format!("{} ({})", p.name, p.code), selected)
             })
             .collect(),
         Err(e) => return error_page(Some(&user), AppError::Internal(e)),
     };
+    let typed = |v: &Option<String>| v.clone().unwrap_or_default();
+    let values = match &report {
+        Some(r) => FormValues {
+            from: r.period.from.to_string(),
+            to: r.period.to.to_string(),
+            as_of: r.as_of.to_string(),
+        },
+        None => FormValues {
+            from: typed(&form.from),
+            to: typed(&form.to),
+            as_of: typed(&form.as_of),
+        },
+    };
+    let title = if error.is_some() {
+        "Error: Equity report"
+    } else {
+        "Equity report"
+    };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let page = EquityPage {
-        layout: Layout::new("Equity report", Some(&user)),
-        csv_link: form.download_link(&report, Format::Csv),
-        html_link: form.download_link(&report, Format::Html),
-        body: ReportBody::of(&report),
+        layout: Layout::new(title, Some(&user)),
+        csv_link: report
+            .as_ref()
+            .map(|r| form.download_link(r, Format::Csv))
+            .unwrap_or_default(),
+        html_link: report
+            .as_ref()
+            .map(|r| form.download_link(r, Format::Html))
+            .unwrap_or_default(),
+        body: report.as_ref().map(ReportBody::of),
+        values,
+        error,
         practices,
     };
-    render(&page, StatusCode::OK)
+    render(&page, status)
 }
 
 /// `download.csv` or `download.html`: the same report as a file.

@@ -285,6 +285,13 @@ async fn the_page_and_its_downloads_are_for_analysts_and_self_contained() {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.contains("published periods only"), "{refused}");
+    // It comes back as the form with an error summary linking to the field, what was
+    // typed kept, and no report below it.
+    assert!(refused.contains("<title>Error: "), "{refused}");
+    assert!(refused.contains("There is a problem") && refused.contains("href=\"#from\""));
+    assert!(refused.contains("value=\"2026-01-01\" aria-invalid=\"true\""));
+    assert!(refused.contains("value=\"2026-03-30\""));
+    assert!(!refused.contains("Headlines"));
     let (status, _) = page(
         &app,
         &cookie,
