@@ -247,7 +247,9 @@ pub fn outcome_by_group(breakdown: &Breakdown, outcome: usize, title: &str, exte
             )
         })
         .collect();
-    let (left, right, row) = (16.0, WIDTH - 16.0, 38.0);
+    // Each group's name and its figures on lines of their own, so a long name and its
+    // interval still fit a 390 px screen.
+    let (left, right, row) = (16.0, WIDTH - 16.0, 50.0);
     let height = 58.0 + row * rows.len() as f64;
     let x = |v: f64| left + (v + extent) / (2.0 * extent) * (right - left);
     let mut svg = open(
@@ -277,20 +279,20 @@ pub fn outcome_by_group(breakdown: &Breakdown, outcome: usize, title: &str, exte
     }
     for (i, (label, value)) in rows.iter().enumerate() {
         let top = 54.0 + row * i as f64;
-        let text = match value {
-            Some(v) => format!(
-                "{}: {:+.1} ({:+.1} to {:+.1})",
-                label, v.value, v.lower, v.upper
-            ),
-            None => format!("{label}: not shown (too few pairs)"),
+        let figures = match value {
+            Some(v) => format!("{:+.1} ({:+.1} to {:+.1})", v.value, v.lower, v.upper),
+            None => "not shown (too few pairs)".to_string(),
         };
         let _ = write!(
             svg,
-            "<text x=\"0\" y=\"{top:.1}\" fill=\"{TEXT}\" font-size=\"11\">{}</text>",
-            esc(&text)
+            "<text x=\"0\" y=\"{top:.1}\" fill=\"{TEXT}\" font-size=\"11\">{}</text>\
+<text x=\"0\" y=\"{:.1}\" fill=\"{TEXT}\" font-size=\"11\">{}</text>",
+            esc(label),
+            top + 13.0,
+            esc(&figures)
         );
         if let Some(v) = value {
-            let y = top + 14.0;
+            let y = top + 26.0;
             let _ = write!(
                 svg,
                 "<line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{y}\" y2=\"{y}\" stroke=\"{TEXT}\" stroke-width=\"2\"/>\
