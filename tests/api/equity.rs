@@ -14,16 +14,20 @@ use linkwell::store::Store;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-async fn generated_report(
+/// A generated care system of `people` (from `seed`) and its report for the year to
+/// 2026-09-30, counted as of 2026-10-31.
+pub async fn generated_report(
     backend: Backend,
     dir: &tempfile::TempDir,
+    people: u32,
+    seed: u64,
 ) -> (TestDatabase, EquityReport) {
     let url = fresh_database(backend, dir).await;
     let store = Store::connect(&url).await.unwrap();
     let options = GenerateOptions {
         progress: false,
         reference_date: "2026-11-01".parse().unwrap(),
-        ..GenerateOptions::new(20_000, 11)
+        ..GenerateOptions::new(people, seed)
     };
     generate(&store, &linkwell::geo::default_data_dir(), &options)
         .await
@@ -51,7 +55,7 @@ fn figures(report: &EquityReport) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_report_finds_the_generated_gradients_the_same_on_both_databases() {
     let dir = tempfile::tempdir().unwrap();
-    let (url, report) = generated_report(Backend::Sqlite, &dir).await;
+    let (url, report) = generated_report(Backend::Sqlite, &dir, 20_000, 11).await;
     let quintiles = report.breakdown(Dimension::ImdQuintile).unwrap();
     let (most, least) = (quintiles.group("1").unwrap(), quintiles.group("5").unwrap());
 
@@ -115,7 +119,7 @@ async fn the_report_finds_the_generated_gradients_the_same_on_both_databases() {
 
     if postgres_admin_url().is_some() {
         let pg_dir = tempfile::tempdir().unwrap();
-        let (_, on_postgres) = generated_report(Backend::Postgres, &pg_dir).await;
+        let (_, on_postgres) = generated_report(Backend::Postgres, &pg_dir, 20_000, 11).await;
         assert_eq!(figures(&report), figures(&on_postgres));
     }
 }
@@ -318,7 +322,7 @@ fn assert_self_contained(html: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cli_writes_each_format_and_imports_population_all_or_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let (url, _) = generated_report(Backend::Sqlite, &dir).await;
+    let (url, _) = generated_report(Backend::Sqlite, &dir, 20_000, 11).await;
     let out = |name: &str| dir.path().join(name).display().to_string();
     for format in ["json", "csv", "html"] {
         let file = out(&format!("report.{format}"));

@@ -7,11 +7,8 @@
 //! the diff of `tests/api/snapshots/` before committing it.
 
 use crate::fhir::{fhir, service_request};
-use crate::helpers::{fresh_database, spawn_app, Backend};
+use crate::helpers::{spawn_app, Backend};
 use crate::on_both_databases;
-use linkwell::demo::{generate, GenerateOptions};
-use linkwell::equity::{compute, Period};
-use linkwell::store::Store;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -122,22 +119,8 @@ fn redact_day(value: Value) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_equity_report_json() {
     let dir = tempfile::tempdir().unwrap();
-    let url = fresh_database(Backend::Sqlite, &dir).await;
-    let store = Store::connect(&url).await.unwrap();
-    let options = GenerateOptions {
-        progress: false,
-        reference_date: "2026-11-01".parse().unwrap(),
-        ..GenerateOptions::new(3_000, 5)
-    };
-    generate(&store, &linkwell::geo::default_data_dir(), &options)
-        .await
-        .unwrap();
-    let facts = store.load_equity_facts().await.unwrap();
-    let period = Period {
-        from: "2025-10-01".parse().unwrap(),
-        to: "2026-09-30".parse().unwrap(),
-    };
-    let report = compute(&facts, &period, None, "2026-10-31".parse().unwrap());
+    let (_database, report) =
+        crate::equity::generated_report(Backend::Sqlite, &dir, 3_000, 5).await;
     insta::assert_json_snapshot!("equity_report", report, {
         ".generated_at" => "[time]",
         ".data_as_of" => "[time]",
