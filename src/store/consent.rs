@@ -49,14 +49,27 @@ const CONSENT_COLUMNS: &str =
     "k.id, k.person_id, k.organisation, k.share_fields, k.method, k.given_at, k.recorded_by, k.withdrawn_at, \
      k.status, k.referral_id";
 
-/// Limits a query on `consents k` to those the team holding the case may change: consent
-/// recorded for (or sent with) a referral in scope; older consent, recorded before consents
-/// named their referral, when the person has a referral in scope. Scope id is `$2`.
-fn consent_scope_clause(referral_clause: &str) -> String {
-    format!(
+/// Limits a query on `consents k` to those the scope may read and the team holding the case
+/// may change: consent recorded for (or sent with) a referral in scope; older consent,
+/// recorded before consents named their referral, when someone in scope recorded it (a team
+/// member; a referrer themselves) for a person with a referral in scope. Never another team's
+/// consent for the same person: a second team referring the person must not read or change
+/// it. Binds the scope id as `$2`; `None` when the scope sees no consent.
+fn consent_scope_clause(scope: CaseScope) -> Option<(String, i64)> {
+    let (referral_clause, scope_id) = referral_scope_clause(scope)?;
+    let recorded_in_scope = match scope {
+        CaseScope::Team { .. } => {
+            "k.recorded_by IN (SELECT u.id FROM users u WHERE u.team_id = $2)"
+        }
+        CaseScope::MadeBy(_) | CaseScope::Nothing => "k.recorded_by = $2",
+    };
+    let clause = format!(
         "(k.referral_id IN (SELECT r.id FROM referrals r WHERE {referral_clause}) OR \
-         (k.referral_id IS NULL AND k.person_id IN (SELECT r.person_id FROM referrals r WHERE {referral_clause})))"
-    )
+         (k.referral_id IS NULL \
+          AND k.person_id IN (SELECT r.person_id FROM referrals r WHERE {referral_clause}) \
+          AND {recorded_in_scope}))"
+    );
+    Some((clause, scope_id))
 }
 
 impl Store {
@@ -100,16 +113,8 @@ impl Store {
         scope: CaseScope,
         ctx: &AuditContext,
     ) -> StoreResult<Consent> {
-        let Some((clause, scope_id)) = referral_scope_clause(scope) else {
-            return Err(StoreError::not_found("consent"));
-        };
         // Only the team holding the case changes its consent.
-        let sql = format!(
-            "SELECT {CONSENT_COLUMNS} FROM consents k WHERE k.id = $1 AND {}",
-            consent_scope_clause(clause)
-        );
-        let found: Option<ConsentRow> = on_reader!(self, pool => sqlx::query_as(&sql).bind(consent_id).bind(scope_id).fetch_optional(pool).await)?;
-        let consent: Consent = found.ok_or(StoreError::not_found("consent"))?.into();
+        let consent = self.consent_in_scope(consent_id, scope).await?;
         if consent.withdrawn_at.is_some() {
             return Err(Refusal::ConsentAlreadyWithdrawn.into());
         }
@@ -136,15 +141,7 @@ impl Store {
         scope: CaseScope,
         ctx: &AuditContext,
     ) -> StoreResult<Consent> {
-        let Some((clause, scope_id)) = referral_scope_clause(scope) else {
-            return Err(StoreError::not_found("consent"));
-        };
-        let sql = format!(
-            "SELECT {CONSENT_COLUMNS} FROM consents k WHERE k.id = $1 AND {}",
-            consent_scope_clause(clause)
-        );
-        let found: Option<ConsentRow> = on_reader!(self, pool => sqlx::query_as(&sql).bind(consent_id).bind(scope_id).fetch_optional(pool).await)?;
-        let consent: Consent = found.ok_or(StoreError::not_found("consent"))?.into();
+        let consent = self.consent_in_scope(consent_id, scope).await?;
         if consent.withdrawn_at.is_some() || consent.status != ConsentStatus::Proposed {
             return Err(Refusal::ConsentNotProposed.into());
         }
@@ -172,37 +169,31 @@ impl Store {
         })
     }
 
-    /// The consents the scope may read (all, or one person's, or one): those belonging to a
-    /// referral in scope, and those recorded before consents belonged to referrals by someone
-    /// in scope (a team member; a referrer themselves) for a person in scope. Never another
-    /// team's consent for the same person: a consent is part of that team's casework, and a
-    /// second team holding a referral for the person must not read it.
+    /// The consents the scope may read (all, or one person's, or one): see
+    /// [`consent_scope_clause`].
     pub async fn consents_in_scope(
         &self,
         scope: CaseScope,
         person: Option<i64>,
         only: Option<i64>,
     ) -> StoreResult<Vec<Consent>> {
-        let Some((clause, scope_id)) = referral_scope_clause(scope) else {
+        let Some((clause, scope_id)) = consent_scope_clause(scope) else {
             return Ok(vec![]);
-        };
-        let recorded_in_scope = match scope {
-            CaseScope::Team { .. } => {
-                "k.recorded_by IN (SELECT u.id FROM users u WHERE u.team_id = $2)"
-            }
-            CaseScope::MadeBy(_) | CaseScope::Nothing => "k.recorded_by = $2",
         };
         let sql = format!(
             "SELECT {CONSENT_COLUMNS} FROM consents k WHERE ($1 IS NULL OR k.person_id = $1) \
-             AND ($3 IS NULL OR k.id = $3) \
-             AND (k.referral_id IN (SELECT r.id FROM referrals r WHERE {clause}) \
-                  OR (k.referral_id IS NULL \
-                      AND k.person_id IN (SELECT r.person_id FROM referrals r WHERE {clause}) \
-                      AND {recorded_in_scope})) \
-             ORDER BY k.id"
+             AND ($3 IS NULL OR k.id = $3) AND {clause} ORDER BY k.id"
         );
         let rows: Vec<ConsentRow> = on_reader!(self, pool => sqlx::query_as(&sql).bind(person).bind(scope_id).bind(only).fetch_all(pool).await)?;
         Ok(rows.into_iter().map(Consent::from).collect())
+    }
+
+    /// One consent the scope may read and its team change, or not found.
+    async fn consent_in_scope(&self, consent_id: i64, scope: CaseScope) -> StoreResult<Consent> {
+        self.consents_in_scope(scope, None, Some(consent_id))
+            .await?
+            .pop()
+            .ok_or(StoreError::not_found("consent"))
     }
 
     /// Connections sent to an organisation under a consent still in force, each showing
