@@ -264,20 +264,9 @@ async fn an_invitation_link_lets_the_user_choose_their_own_password_once(backend
 
     // The invited person chooses their password under the one policy.
     let client = &app.client;
-    let form = client
-        .get(format!("{}{path}", app.address))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(form.status(), StatusCode::OK);
-    let cookie = form.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let html = form.text().await.unwrap();
+    let (status, cookie, html) =
+        crate::pages::fetch_form(client, &format!("{}{path}", app.address)).await;
+    assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Sam Okafor") && html.contains("sam"));
     let token = csrf_of(&html);
     let base = app.address.as_str();

@@ -68,14 +68,11 @@ pub async fn post_form(
         .unwrap()
 }
 
-/// Posts the sign-in form as a browser would: fetch it (token and cookie), then submit.
-pub async fn post_sign_in(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
-    let form = app
-        .client
-        .get(format!("{}/sign-in", app.address))
-        .send()
-        .await
-        .unwrap();
+/// Fetches a form that sets its own CSRF cookie (sign-in, a one-time password link), as a
+/// browser would: its status, the cookie to send back, and the page.
+pub async fn fetch_form(client: &reqwest::Client, url: &str) -> (StatusCode, String, String) {
+    let form = client.get(url).send().await.unwrap();
+    let status = form.status();
     let cookie = form.headers()["set-cookie"]
         .to_str()
         .unwrap()
@@ -83,7 +80,12 @@ pub async fn post_sign_in(app: &TestApp, username: &str, password: &str) -> reqw
         .next()
         .unwrap()
         .to_string();
-    let html = form.text().await.unwrap();
+    (status, cookie, form.text().await.unwrap())
+}
+
+/// Posts the sign-in form as a browser would: fetch it (token and cookie), then submit.
+pub async fn post_sign_in(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
+    let (_, cookie, html) = fetch_form(&app.client, &format!("{}/sign-in", app.address)).await;
     app.client
         .post(format!("{}/sign-in", app.address))
         .header("cookie", cookie)

@@ -29,19 +29,9 @@ fn client_from(last_octet: u8) -> reqwest::Client {
 
 /// The sign-in form's CSRF cookie and token, as a browser gets them.
 async fn sign_in_form(app: &TestApp, client: &reqwest::Client) -> (String, String) {
-    let form = client
-        .get(format!("{}/sign-in", app.address))
-        .send()
-        .await
-        .unwrap();
-    let cookie = form.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    (cookie, csrf_of(&form.text().await.unwrap()))
+    let (_, cookie, html) =
+        crate::pages::fetch_form(client, &format!("{}/sign-in", app.address)).await;
+    (cookie, csrf_of(&html))
 }
 
 async fn submit(
