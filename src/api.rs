@@ -3,8 +3,8 @@
 //! Extractors here turn every malformed request into a problem document, so handlers
 //! only ever see well-formed input.
 
-use crate::app::AppState;
 use crate::error::{AppError, Problem};
+use crate::state::AppState;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;

@@ -34,7 +34,7 @@ pub enum AppError {
     /// Too many refused attempts in a while (identity matching); try again later.
     #[error("{0}")]
     TooManyRequests(String),
-    #[error("the request body is larger than the {} KiB allowed", crate::app::MAX_BODY_BYTES / 1024)]
+    #[error("the request body is larger than the {} KiB allowed", crate::state::MAX_BODY_BYTES / 1024)]
     PayloadTooLarge,
     #[error("send the body as JSON with Content-Type: application/json")]
     UnsupportedMediaType,
@@ -152,6 +152,12 @@ impl From<crate::input::FieldError> for AppError {
 
 /// The one place a store failure becomes what a caller reads: status, title and wording.
 /// Problem documents, `OperationOutcome`s and form error summaries all come from here.
+impl From<crate::auth::policy::Forbidden> for AppError {
+    fn from(refusal: crate::auth::policy::Forbidden) -> Self {
+        AppError::Forbidden(refusal.0)
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
         match err {

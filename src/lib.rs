@@ -27,6 +27,8 @@ pub mod measures;
 pub mod people;
 pub mod public_url;
 pub mod referrals;
+pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod usecases;
 pub mod web;

@@ -3,10 +3,10 @@
 //! revoke an account's tokens from /admin).
 
 use crate::api::{text_field, ApiJson, Id, ReadProblems, WriteProblems};
-use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::auth::{CurrentUser, DEFAULT_TOKEN_DAYS};
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::store::accounts::{TokenInfo, ACCOUNT_PURPOSE};
 use axum::extract::State;
 use axum::http::StatusCode;

@@ -3,23 +3,21 @@
 //! Every handler takes a [`CurrentUser`]; permission checks go through [`policy`] so the
 //! whole access policy lives in one place.
 
+pub mod extract;
 pub mod password_policy;
 pub mod policy;
 pub mod throttle;
 
-use crate::app::AppState;
-use crate::error::AppError;
 use crate::people::coded_enum;
 use argon2::password_hash::{rand_core::OsRng, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Argon2, PasswordHash};
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
-use axum::http::{header, HeaderMap};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use utoipa::ToSchema;
+
+pub use extract::{cookie, request_id, session_cookie};
 
 pub const SESSION_COOKIE: &str = "linkwell_session";
 
@@ -72,22 +70,6 @@ impl CurrentUser {
     }
 }
 
-/// The request id to audit under: the caller's `X-Request-Id` when it is short and plain,
-/// otherwise a fresh random one.
-pub fn request_id(headers: &HeaderMap) -> String {
-    headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| {
-            !v.is_empty()
-                && v.len() <= 64
-                && v.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        })
-        .map(str::to_string)
-        .unwrap_or_else(|| new_secret("").0[..32].to_string())
-}
-
 /// Hashes a password with argon2id and a random salt (PHC string format).
 pub fn hash_password(password: &str) -> anyhow::Result<String> {
     let salt = SaltString::generate(&mut OsRng);
@@ -121,52 +103,10 @@ pub fn hash_secret(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-fn bearer_token(parts: &Parts) -> Option<&str> {
-    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))
-        .map(str::trim)
-}
-
-/// The session secret from the request's cookies, if any.
-pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
-    cookie(headers, SESSION_COOKIE)
-}
-
-/// One cookie's value from the request.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
-
 /// Compares secrets in time that depends only on their length, not on where they differ
 /// (`subtle`'s constant-time equality; slices of different lengths are simply unequal).
 pub fn same_secret(a: &str, b: &str) -> bool {
     a.as_bytes().ct_eq(b.as_bytes()).into()
-}
-
-/// The JSON API authenticates by bearer token only: cookies belong to the pages, whose
-/// forms carry CSRF tokens, so a browser session can never drive the API cross-site.
-impl FromRequestParts<AppState> for CurrentUser {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let token = bearer_token(parts).ok_or(AppError::Unauthenticated)?;
-        let mut user = state
-            .store
-            .user_by_token(&hash_secret(token))
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        user.request_id = request_id(&parts.headers);
-        Ok(user)
-    }
 }
 
 #[cfg(test)]

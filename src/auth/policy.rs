@@ -1,7 +1,6 @@
 //! The access policy in one place: which role may do what, and whose records it may see.
 
 use super::{CurrentUser, Role};
-use crate::error::AppError;
 
 /// Things a user may try to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,13 +58,19 @@ pub enum CaseScope {
     Nothing,
 }
 
+/// The policy's refusal: what the user may not do, in words they can act on. Turned into a
+/// 403 problem document (or an error page) at the edge.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Forbidden(pub String);
+
 impl CurrentUser {
     pub fn may(&self, action: Action) -> bool {
         action.allowed_roles().contains(&self.role)
     }
 
-    /// Refuses with 403 unless the user's role allows the action.
-    pub fn require(&self, action: Action) -> Result<(), AppError> {
+    /// Refuses (a 403 at the edge) unless the user's role allows the action.
+    pub fn require(&self, action: Action) -> Result<(), Forbidden> {
         if self.may(action) {
             Ok(())
         } else {
@@ -75,20 +80,18 @@ impl CurrentUser {
             } else {
                 "a"
             };
-            Err(AppError::Forbidden(format!(
-                "{article} {role} cannot do this"
-            )))
+            Err(Forbidden(format!("{article} {role} cannot do this")))
         }
     }
 
     /// Team leads may give a referral to anyone in their team; a link worker may only
     /// take one on themselves.
-    pub fn require_may_assign_to(&self, link_worker_id: i64) -> Result<(), AppError> {
+    pub fn require_may_assign_to(&self, link_worker_id: i64) -> Result<(), Forbidden> {
         self.require(Action::WriteCasework)?;
         if self.role == Role::TeamLead || link_worker_id == self.id {
             Ok(())
         } else {
-            Err(AppError::Forbidden(
+            Err(Forbidden(
                 "only a team lead can give a referral to someone else".into(),
             ))
         }

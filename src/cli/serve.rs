@@ -2,9 +2,10 @@
 //! synthetic demo one.
 
 use super::shared::DbArgs;
-use crate::app::{Application, Settings};
+use crate::app::Application;
 use crate::demo;
 use crate::public_url::PublicUrl;
+use crate::state::Settings;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 

@@ -1,7 +1,7 @@
 //! What the commands share: the database arguments, opening a database that must exist, and
 //! writing a result to a file or standard output.
 
-use crate::app::Settings;
+use crate::state::Settings;
 use crate::store::Store;
 use anyhow::Context;
 use std::io::Write;

@@ -2,12 +2,12 @@
 
 use super::{Consent, ConsentMethod, SharedConnection, SharedField};
 use crate::api::{text_field, ApiJson, Id, ReadProblems, WriteProblems};
-use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::referrals::api::ConnectionStatusInput;
 use crate::referrals::ConnectionStatus;
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;

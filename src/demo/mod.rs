@@ -9,7 +9,8 @@ pub use generate::{
     SYNTHETIC_POPULATION_KEY,
 };
 
-use crate::app::{Application, Settings};
+use crate::app::Application;
+use crate::state::Settings;
 use crate::store::Store;
 use std::net::SocketAddr;
 

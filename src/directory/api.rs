@@ -3,11 +3,11 @@
 use super::curation::ListingChange;
 use super::search::{weekday, Feature, Mode, SearchQuery};
 use crate::api::{ApiQuery, ReadProblems};
-use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::referrals::Need;
+use crate::state::AppState;
 use crate::store::directory::ListingChangeRecord;
 use axum::extract::State;
 use axum::Json;

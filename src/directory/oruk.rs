@@ -6,9 +6,9 @@
 use super::catalogue::{Catalogue, Entry};
 use super::feed::{one_to_one, page, service_summary};
 use crate::api::ApiQuery;
-use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::geo::metres_between;
+use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue};
 use axum::routing::get;

@@ -2,10 +2,10 @@
 
 use super::EquityReport;
 use crate::api::{ApiQuery, ReadProblems};
-use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::Json;
 use chrono::NaiveDate;

@@ -9,12 +9,12 @@ use super::resources::{
 };
 use super::search::{Kind, Search};
 use super::{intake, text};
-use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::measures::Instrument;
 use crate::referrals::MeasureTiming;
+use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -114,6 +114,12 @@ pub fn outcome_response(status: StatusCode, message: &str) -> Response {
 /// A store failure reads the same here as anywhere: through its `AppError`.
 impl From<crate::store::StoreError> for FhirError {
     fn from(e: crate::store::StoreError) -> FhirError {
+        FhirError::from(AppError::from(e))
+    }
+}
+
+impl From<crate::auth::policy::Forbidden> for FhirError {
+    fn from(e: crate::auth::policy::Forbidden) -> FhirError {
         FhirError::from(AppError::from(e))
     }
 }

@@ -5,7 +5,6 @@
 use super::api::FhirError;
 use super::resources::{ethnicity_from, sex_from_gender, with_last_updated};
 use super::{text, NHS_NUMBER_SYSTEM, SNOMED};
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::consent::NewConsent;
 use crate::error::AppError;
@@ -14,6 +13,7 @@ use crate::people::api::PersonInput;
 use crate::people::Ethnicity;
 use crate::people::NewPerson;
 use crate::referrals::{ReferrerKind, SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING};
+use crate::state::AppState;
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 

@@ -5,11 +5,11 @@ use super::resources::{
     condition, consent, goal, questionnaire_response, service_request, task, with_last_updated,
 };
 use super::search::Kind;
-use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::referrals::Need;
+use crate::state::AppState;
 use serde_json::Value;
 use std::collections::HashMap;
 

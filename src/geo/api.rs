@@ -2,10 +2,10 @@
 
 use super::{GeoError, Location, Postcode};
 use crate::api::ReadProblems;
-use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
 

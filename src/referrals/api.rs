@@ -3,14 +3,15 @@
 use super::*;
 use crate::api::{text_field, ApiJson, ApiQuery, Id};
 use crate::api::{ReadProblems, WriteProblems};
-use crate::app::AppState;
 use crate::audit::AuditAction;
 use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
 use crate::consent::{ConsentBasis, NewConnection};
 use crate::error::{AppError, AppResult};
 use crate::measures::Instrument;
+use crate::state::AppState;
 use crate::store::CaseloadRow;
+use crate::usecases;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -49,32 +50,16 @@ pub async fn create_referral(
     user: CurrentUser,
     ApiJson(input): ApiJson<ReferralInput>,
 ) -> Created<Referral> {
-    user.require(Action::CreateReferral)?;
     let reason = text_field("reason", &input.reason, 1, 2000)?;
-    // A referrer may refer only people they registered or can already see.
-    if state
-        .store
-        .person(input.person_id, user.case_scope())
-        .await?
-        .is_none()
-    {
-        return Err(AppError::invalid_field(
-            "person_id",
-            "Unknown person",
-            "there is no person with this id",
-        ));
-    }
     created(
-        state
-            .store
-            .create_referral(
-                input.person_id,
-                input.referrer_kind,
-                &reason,
-                &user.audit_context(),
-                user.team_id,
-            )
-            .await?,
+        usecases::referrals::create(
+            &state.store,
+            &user,
+            input.person_id,
+            input.referrer_kind,
+            &reason,
+        )
+        .await?,
     )
 }
 

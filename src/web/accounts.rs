@@ -5,10 +5,10 @@
 use super::extract::{check_csrf, PageUser};
 use super::render::{error_page, render};
 use super::views::Layout;
-use crate::app::AppState;
 use crate::auth::throttle::{self, Verdict};
 use crate::auth::{self, password_policy, CurrentUser};
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::store::accounts::{PasswordChange, ACCOUNT_PURPOSE};
 use askama::Template;
 use axum::extract::{ConnectInfo, Form, Path, State};

@@ -6,11 +6,11 @@
 use super::extract::{check_csrf, PageUser};
 use super::render::{error_page, render};
 use super::views::{Choice, Layout};
-use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::auth::throttle::account_key;
 use crate::auth::{CurrentUser, Role};
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::store::accounts::ACCOUNT_PURPOSE;
 use crate::store::team::{Account, TeamSize};
 use crate::store::NewUser;

@@ -3,11 +3,11 @@
 use super::extract::PageUser;
 use super::render::{error_page, render};
 use super::views::{CaseloadLine, CaseloadPage, Choice, Layout};
-use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::auth::{CurrentUser, Role};
 use crate::error::AppError;
 use crate::referrals::ReferralState;
+use crate::state::AppState;
 use crate::store::team::DaySummary;
 use crate::store::CaseloadFilter;
 use axum::extract::{Query, State};

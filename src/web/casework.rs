@@ -4,11 +4,11 @@
 use super::extract::{check_csrf, KeptForm, PageUser};
 use super::forms::{finish, form_id};
 use super::views::Panel;
-use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::consent::{ConsentMethod, SharedField};
 use crate::error::AppError;
 use crate::referrals::Need;
+use crate::state::AppState;
 use crate::store::{ConsentBasis, NewConnection};
 use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Response};

@@ -2,9 +2,9 @@
 //! a posted form kept as sent, and the CSRF check every form makes.
 
 use super::render::error_page;
-use crate::app::AppState;
 use crate::auth::{self, CurrentUser};
 use crate::error::AppError;
+use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};

@@ -7,13 +7,13 @@ use super::views::{
     AccessLine, Choice, ConsentLine, FormError, InstrumentForm, Layout, PersonPage, PersonView,
     PlanPage, ReferralPanel,
 };
-use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::measures::Instrument;
 use crate::referrals::api::referral_detail;
 use crate::referrals::{CloseReason, ContactMode, MeasureTiming};
+use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;

@@ -6,13 +6,13 @@
 use super::extract::{check_csrf, PageUser};
 use super::render::{error_page, render};
 use super::views::{Choice, FieldErrors, Layout};
-use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::error::AppError;
 use crate::intake::Intake;
 use crate::people::api::PersonInput;
 use crate::people::{Ethnicity, NhsNumber, Sex};
 use crate::referrals::ReferrerKind;
+use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::http::{header, StatusCode};
@@ -139,7 +139,7 @@ pub async fn new_referral_page(
     PageUser(user): PageUser,
 ) -> Response {
     if let Err(e) = user.require(Action::CreateReferral) {
-        return error_page(Some(&user), e);
+        return error_page(Some(&user), e.into());
     }
     page(
         &state,
@@ -236,7 +236,7 @@ pub async fn make_referral(
     Form(form): Form<ReferralForm>,
 ) -> Response {
     if let Err(e) =
-        check_csrf(&user, &form.csrf).and_then(|()| user.require(Action::CreateReferral))
+        check_csrf(&user, &form.csrf).and_then(|()| Ok(user.require(Action::CreateReferral)?))
     {
         return error_page(Some(&user), e);
     }
@@ -365,7 +365,7 @@ pub async fn check_postcode(
     Query(query): Query<PostcodeQuery>,
 ) -> Response {
     if let Err(e) = user.require(Action::LookUpPostcode) {
-        return e.into_response();
+        return AppError::from(e).into_response();
     }
     let (found, text) = match crate::geo::api::resolve(&state, &query.postcode).await {
         Ok(location) => {

@@ -3,12 +3,12 @@
 
 use super::views::{Choice, Layout};
 use super::{error_page, render, PageUser};
-use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::equity::api::{report_for, ReportQuery};
 use crate::equity::render::{render as render_file, Format, ReportBody};
 use crate::equity::EquityReport;
 use crate::error::AppError;
+use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};

@@ -5,7 +5,7 @@ use super::{
     accounts, admin, assets, caseload, casework, directory, forms, home, person, referral_form,
     reports, session, team, visits,
 };
-use crate::app::AppState;
+use crate::state::AppState;
 use axum::routing::{get, post};
 use axum::Router;
 

@@ -5,10 +5,10 @@
 use super::extract::{check_csrf, PageUser};
 use super::render::{error_page, render};
 use super::views::{Layout, SignInPage};
-use crate::app::AppState;
 use crate::auth::throttle::{self, Verdict};
 use crate::auth::{self, SESSION_COOKIE};
 use crate::error::AppError;
+use crate::state::AppState;
 use axum::extract::{ConnectInfo, Form, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};

@@ -4,9 +4,9 @@
 use super::extract::{check_csrf, PageUser};
 use super::render::{error_page, render};
 use super::views::{Choice, Layout};
-use crate::app::AppState;
 use crate::auth::Role;
 use crate::error::AppError;
+use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;

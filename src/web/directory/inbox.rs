@@ -1,11 +1,11 @@
 //! `/vcse/inbox`: a community organisation's connections and own listings, and its answers.
 
 use super::Fact;
-use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::directory::search::STALE_AFTER_DAYS;
 use crate::error::AppError;
 use crate::referrals::ConnectionStatus;
+use crate::state::AppState;
 use crate::web::extract::{check_csrf, PageUser};
 use crate::web::render::{error_page, render};
 use crate::web::views::Layout;

@@ -1,9 +1,9 @@
 //! `/referrals/{id}/matches`: the services that fit a referral, with the connect form.
 
 use super::{consent_choices, usable_consents, ConsentChoice};
-use crate::app::AppState;
 use crate::directory::api::{matches_for, MatchResult};
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::web::extract::PageUser;
 use crate::web::render::{error_page, render};
 use crate::web::views::{Choice, Layout};

@@ -14,8 +14,8 @@ pub(super) use search::directory_page;
 pub(super) use service::{change_listing, service_page};
 
 use super::views::Choice;
-use crate::app::AppState;
 use crate::auth::policy::Action;
+use crate::state::AppState;
 
 /// The person a link worker is finding support for, while their referral is open.
 pub struct ForPerson {

@@ -1,11 +1,11 @@
 //! `/directory`: search the directory with filters, optionally for a person.
 
 use super::{for_person, given, ForPerson};
-use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::directory::api::{search_directory, SearchParams, SearchResult};
 use crate::error::AppError;
 use crate::referrals::Need;
+use crate::state::AppState;
 use crate::web::extract::PageUser;
 use crate::web::render::{error_page, render};
 use crate::web::views::{Choice, Layout};
@@ -101,7 +101,7 @@ pub async fn directory_page(
     Query(form): Query<SearchForm>,
 ) -> Response {
     if let Err(e) = user.require(Action::ReadServices) {
-        return error_page(Some(&user), e);
+        return error_page(Some(&user), e.into());
     }
     let (mut total, mut results, mut error) = (0, Vec::new(), None);
     if form.searched() {

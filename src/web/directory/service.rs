@@ -2,11 +2,11 @@
 //! organisation's form to keep the listing current.
 
 use super::{consent_choices, for_person, given, usable_consents, ConsentChoice, Fact, ForPerson};
-use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::directory::hsds::Service;
 use crate::directory::search::STALE_AFTER_DAYS;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::web::extract::{check_csrf, PageUser};
 use crate::web::render::{error_page, render};
 use crate::web::views::{Choice, Layout};
@@ -53,7 +53,7 @@ pub async fn service_page(
     Query(query): Query<ServiceQuery>,
 ) -> Response {
     if let Err(e) = user.require(Action::ReadServices) {
-        return error_page(Some(&user), e);
+        return error_page(Some(&user), e.into());
     }
     let catalogue = match state.directory.get(&state.store).await {
         Ok(c) => c,

@@ -1,11 +1,11 @@
 //! Recording a contact with the person (how, how long, whether reached, what matters).
 
 use super::{finish, form_id};
-use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::error::AppError;
 use crate::referrals::api::ContactInput;
 use crate::referrals::ContactMode;
+use crate::state::AppState;
 use crate::web::extract::{check_csrf, KeptForm, PageUser};
 use crate::web::views::Panel;
 use axum::extract::{Path, State};

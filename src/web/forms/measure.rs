@@ -1,12 +1,12 @@
 //! Recording a questionnaire (ONS4, SWEMWBS or UCLA-3) with its answers item by item.
 
 use super::{finish, form_id};
-use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::error::AppError;
 use crate::measures::Instrument;
 use crate::referrals::api::MeasureInput;
 use crate::referrals::MeasureTiming;
+use crate::state::AppState;
 use crate::web::extract::{check_csrf, PageUser};
 use crate::web::views::Panel;
 use axum::extract::{Form, Path, State};

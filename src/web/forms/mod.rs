@@ -8,9 +8,9 @@ pub(super) mod transition;
 use super::person::show_person;
 use super::render::error_page;
 use super::views::{FormError, Panel};
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
+use crate::state::AppState;
 use axum::response::{IntoResponse, Redirect, Response};
 
 /// After a form post: back to the person page on success, or the page with the error.

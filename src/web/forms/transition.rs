@@ -1,11 +1,11 @@
 //! Moving a referral to its next state (accepting, closing with a reason, ...).
 
 use super::{finish, form_id};
-use crate::app::AppState;
 use crate::auth::policy::Action;
 use crate::error::AppError;
 use crate::referrals::api::{apply_transition, TransitionInput};
 use crate::referrals::{CloseReason, ReferralState};
+use crate::state::AppState;
 use crate::web::extract::{check_csrf, KeptForm, PageUser};
 use crate::web::views::Panel;
 use axum::extract::{Path, State};
