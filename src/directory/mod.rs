@@ -4,6 +4,7 @@
 //! answers from, and `oruk` serves the standard's read API.
 
 pub mod api;
+pub mod cache;
 pub mod catalogue;
 pub mod curation;
 pub mod feed;
