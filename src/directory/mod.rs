@@ -12,5 +12,6 @@ pub mod hsds;
 pub mod matching;
 pub mod oruk;
 pub mod package;
+pub mod results;
 pub mod search;
 pub mod taxonomy;

@@ -3,6 +3,7 @@
 //! servers compare to know their in-memory copy is stale.
 
 use super::{begin_statement, on_reader, on_writer, Store};
+use crate::directory::curation::ListingChangeRecord;
 use crate::directory::feed::Listing;
 use crate::directory::package::{Package, Table};
 use serde_json::{json, Value};
@@ -211,14 +212,6 @@ mod tests {
         );
         assert!(doc.get("description").is_none(), "empty fields are omitted");
     }
-}
-
-/// One change to a listing, for its history.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct ListingChangeRecord {
-    pub changed_at: chrono::DateTime<chrono::Utc>,
-    pub changed_by: String,
-    pub summary: String,
 }
 
 impl Store {

@@ -17,5 +17,7 @@
 //! [`AppState`]: crate::state::AppState
 //! [`AppError`]: crate::error::AppError
 
+pub mod directory;
+pub mod geo;
 pub mod operations;
 pub mod referrals;
