@@ -27,7 +27,7 @@ pub struct ListingChange {
     pub confirm_correct: bool,
 }
 
-/// One change to a listing, for its history: when, by whom (their display name), and what.
+/// One change to a listing, for its history.
 #[derive(Debug, Clone, serde::Serialize, ToSchema)]
 pub struct ListingChangeRecord {
     pub changed_at: DateTime<Utc>,

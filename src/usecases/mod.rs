@@ -17,7 +17,10 @@
 //! [`AppState`]: crate::state::AppState
 //! [`AppError`]: crate::error::AppError
 
+pub mod audit;
 pub mod directory;
+pub mod equity;
 pub mod geo;
 pub mod operations;
+pub mod people_admin;
 pub mod referrals;
