@@ -1,6 +1,5 @@
 //! The synthetic integrated care system and the `demo` command.
 
-mod bulk;
 pub mod directory;
 mod generate;
 
