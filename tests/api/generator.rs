@@ -25,25 +25,68 @@ async fn generated(
     (store, (url, dir))
 }
 
-/// A digest of the generated content itself (people, referrals, events, measures), so
-/// determinism is checked on values, not just on row counts.
+/// Every table the generator fills, with the columns that carry the clock (or a random
+/// version stamp) rather than the seed.
+const GENERATED_TABLES: [(&str, &[&str]); 19] = [
+    ("people", &[]),
+    ("referrals", &[]),
+    ("referral_events", &[]),
+    ("contacts", &[]),
+    ("needs", &[]),
+    ("goals", &[]),
+    ("goal_progress", &[]),
+    ("consents", &[]),
+    ("connections", &[]),
+    ("connection_events", &[]),
+    ("barriers", &[]),
+    ("measures", &[]),
+    ("population", &[]),
+    ("teams", &[]),
+    ("practices", &[]),
+    ("users", &["created_at"]),
+    ("services", &["updated_at"]),
+    ("directory_organizations", &[]),
+    ("directory_taxonomy_terms", &[]),
+];
+
+/// A digest of the generated content itself: every column of every table the generator
+/// fills (the columns read from the schema, so a new one is covered too) and the `meta`
+/// marks, so determinism is checked on values, not just on row counts.
 async fn fingerprint(store: &Store) -> String {
     let Store::Sqlite { read, .. } = store else {
         unreachable!("fingerprints are taken on SQLite")
     };
     let mut text = String::new();
-    for sql in [
-        "SELECT id || nhs_number || given_name || family_name || date_of_birth || sex || ethnicity || postcode || plus_groups || conditions FROM people ORDER BY id",
-        "SELECT id || person_id || state || referrer_kind || reason || coalesce(close_reason, '') || received_at FROM referrals ORDER BY id",
-        "SELECT referral_id || kind || coalesce(to_state, '') || at FROM referral_events ORDER BY id",
-        "SELECT referral_id || instrument || timing || taken_on || answers FROM measures ORDER BY id",
-    ] {
-        let rows: Vec<(Option<String>,)> = sqlx::query_as(sql).fetch_all(read).await.unwrap();
+    for (table, clock) in GENERATED_TABLES {
+        let columns: Vec<(String,)> =
+            sqlx::query_as("SELECT name FROM pragma_table_info($1) ORDER BY cid")
+                .bind(table)
+                .fetch_all(read)
+                .await
+                .unwrap();
+        assert!(!columns.is_empty(), "{table} has columns");
+        let cells: Vec<String> = columns
+            .iter()
+            .filter(|(c,)| !clock.contains(&c.as_str()))
+            .map(|(c,)| format!("quote({c})"))
+            .collect();
+        let sql = format!(
+            "SELECT {} FROM {table} ORDER BY rowid",
+            cells.join(" || ',' || ")
+        );
+        let rows: Vec<(String,)> = sqlx::query_as(&sql).fetch_all(read).await.unwrap();
+        text.push_str(&format!("{table}: {} rows\n", rows.len()));
         for (row,) in rows {
-            text.push_str(&row.unwrap_or_default());
+            text.push_str(&row);
             text.push('\n');
         }
     }
+    let marks: Vec<(String, String)> =
+        sqlx::query_as("SELECT key, value FROM meta WHERE key <> 'directory_version' ORDER BY key")
+            .fetch_all(read)
+            .await
+            .unwrap();
+    text.push_str(&format!("{marks:?}"));
     linkwell::auth::hash_secret(&text)
 }
 
