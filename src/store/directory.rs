@@ -200,20 +200,6 @@ impl Store {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn services_without_a_record_get_one_from_their_columns() {
-        let doc = super::document_from_columns(7, "Choir", "Singers & Co", "", "active");
-        assert_eq!(doc["id"], "linkwell-service-7");
-        assert_eq!(
-            doc["organization"]["id"],
-            "linkwell-organisation-singers---co"
-        );
-        assert!(doc.get("description").is_none(), "empty fields are omitted");
-    }
-}
-
 impl Store {
     /// Changes a listing, checked as an imported record is, with its history, in one
     /// transaction. `organisation` limits it to that organisation's listings (others are
@@ -281,5 +267,19 @@ impl Store {
                 summary,
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn services_without_a_record_get_one_from_their_columns() {
+        let doc = super::document_from_columns(7, "Choir", "Singers & Co", "", "active");
+        assert_eq!(doc["id"], "linkwell-service-7");
+        assert_eq!(
+            doc["organization"]["id"],
+            "linkwell-organisation-singers---co"
+        );
+        assert!(doc.get("description").is_none(), "empty fields are omitted");
     }
 }
