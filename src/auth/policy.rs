@@ -27,6 +27,9 @@ pub enum Action {
     MakeVisits,
     /// Read the operators' metrics (request timings, database pool use).
     ReadMetrics,
+    /// Invite, disable, enable, unlock and reset accounts; end their sessions and tokens;
+    /// see every account and team.
+    ManageAccounts,
 }
 
 impl Action {
@@ -42,7 +45,7 @@ impl Action {
             Action::ReadEquityReport => &[Analyst, TeamLead],
             Action::CurateListings => &[Vcse, Admin],
             Action::MakeVisits => &[Volunteer],
-            Action::ReadMetrics => &[Admin],
+            Action::ReadMetrics | Action::ManageAccounts => &[Admin],
         }
     }
 }
