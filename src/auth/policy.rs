@@ -147,6 +147,17 @@ mod tests {
     }
 
     #[test]
+    fn only_administrators_manage_accounts() {
+        for role in Role::ALL {
+            assert_eq!(
+                user(1, *role, Some(1)).may(Action::ManageAccounts),
+                *role == Role::Admin,
+                "{role:?}"
+            );
+        }
+    }
+
+    #[test]
     fn scopes_follow_roles() {
         assert_eq!(
             user(5, Role::LinkWorker, Some(3)).case_scope(),
