@@ -236,8 +236,6 @@ pub async fn invite(
         ),
         Err(e) => return error_page(Some(&user), e),
     }
-    // A team that does not exist is refused above; one that does is the account's.
-    let team_id = team_id.filter(|_| !problems.iter().any(|(field, _)| field == "team_id"));
     let (Some(role), true) = (role, problems.is_empty()) else {
         return show_admin(
             &state,
