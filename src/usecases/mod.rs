@@ -17,6 +17,7 @@
 //! [`AppState`]: crate::state::AppState
 //! [`AppError`]: crate::error::AppError
 
+pub mod accounts;
 pub mod audit;
 pub mod directory;
 pub mod equity;
@@ -24,3 +25,6 @@ pub mod geo;
 pub mod operations;
 pub mod people_admin;
 pub mod referrals;
+pub mod sessions;
+pub mod teams;
+pub mod users;
