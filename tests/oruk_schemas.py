@@ -62,6 +62,16 @@ except ValidationError:
 
 about = get("/")
 assert isinstance(about.get("version"), str) and isinstance(about.get("profile"), str)
+# The validator follows openapi_url: the document there carries the profile's own schemas.
+with urllib.request.urlopen(about["openapi_url"]) as response:
+    openapi = json.load(response)
+for name, file in [("service", "compiled/service.json"), ("service_list", "compiled/service_list.json"),
+                   ("service_at_location", "compiled/service_at_location.json"),
+                   ("service_at_location_list", "compiled/service_at_location_list.json"),
+                   ("organization", "compiled/organization.json"),
+                   ("organization_list", "compiled/organization_list.json"),
+                   ("taxonomy", "taxonomy.json"), ("taxonomy_term", "taxonomy_term.json")]:
+    assert openapi["components"]["schemas"][name] == json.loads((SCHEMAS / file).read_text()), name
 services = page("/services?per_page=500", SERVICE_LIST)
 assert services, "no services to check"
 page("/services?full=true&per_page=500", SERVICE)
