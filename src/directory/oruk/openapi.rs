@@ -368,7 +368,9 @@ fn build() -> Value {
         }),
     );
     for (name, text) in profile_schemas() {
-        let schema: Value = serde_json::from_str(text).expect("the shipped ORUK schemas are JSON");
+        let mut schema: Value =
+            serde_json::from_str(text).expect("the shipped ORUK schemas are JSON");
+        point_file_refs_into_document(&mut schema);
         schemas.insert(name.into(), schema);
     }
 
@@ -389,6 +391,27 @@ fn build() -> Value {
         "paths": paths,
         "components": {"schemas": schemas, "parameters": parameters},
     })
+}
+
+/// The profile's schemas refer to each other by file name (`taxonomy.json` holds
+/// `{"$ref": "taxonomy_term.json"}`), which a reader would resolve beside this document,
+/// where nothing is served: such references point at the same schema in the document.
+fn point_file_refs_into_document(schema: &mut Value) {
+    match schema {
+        Value::Object(fields) => {
+            for (key, value) in fields.iter_mut() {
+                match (key.as_str(), value.as_str()) {
+                    ("$ref", Some(file)) if !file.starts_with('#') => {
+                        let name = file.trim_start_matches("./").trim_end_matches(".json");
+                        *value = json!(format!("#/components/schemas/{name}"));
+                    }
+                    _ => point_file_refs_into_document(value),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(point_file_refs_into_document),
+        _ => {}
+    }
 }
 
 /// The document for an API served at `server_url` (absolute, e.g. `https://x.example/oruk`).
@@ -443,5 +466,30 @@ mod tests {
         assert!(parameters_of("/services").unwrap().contains(&"minimal"));
         assert!(!parameters_of("/services").unwrap().contains(&"postcode"));
         assert_eq!(parameters_of("/nowhere"), None);
+    }
+
+    /// Every `$ref` resolves inside the document, so it is complete on its own.
+    #[test]
+    fn every_reference_resolves_inside_the_document() {
+        fn refs<'a>(value: &'a Value, found: &mut Vec<&'a str>) {
+            match value {
+                Value::Object(fields) => {
+                    if let Some(r) = fields.get("$ref").and_then(Value::as_str) {
+                        found.push(r);
+                    }
+                    fields.values().for_each(|v| refs(v, found));
+                }
+                Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+                _ => {}
+            }
+        }
+        let doc = document("https://x.example/oruk");
+        let mut found = Vec::new();
+        refs(&doc, &mut found);
+        assert!(found.contains(&"#/components/schemas/taxonomy_term"));
+        for r in found {
+            let pointer = r.strip_prefix('#').unwrap_or_else(|| panic!("{r} leaves"));
+            assert!(doc.pointer(pointer).is_some(), "{r} names nothing");
+        }
     }
 }
