@@ -13,6 +13,7 @@ use crate::api::ApiQuery;
 use crate::error::{AppError, AppResult};
 use crate::geo::metres_between;
 use crate::state::AppState;
+use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -115,16 +116,25 @@ impl Paging {
 
     /// Checks the page request, cuts one page from `items` (or takes them all for
     /// NDJSON), and only then turns each into what is shown, so a page of a big directory
-    /// does not build records for every match.
-    fn answer<T>(&self, items: Vec<T>, show: impl Fn(T) -> Value) -> AppResult<Response> {
+    /// does not build records for every match. NDJSON is streamed: each line is built as
+    /// the client reads, so the whole directory is never held as one body.
+    fn answer<T: Send + 'static>(
+        &self,
+        items: Vec<T>,
+        show: impl Fn(T) -> Value + Send + 'static,
+    ) -> AppResult<Response> {
         let (number, per_page) = self.checked(items.len())?;
         if self.format == Some(Format::Ndjson) {
-            let mut body = String::new();
-            for item in items {
-                body.push_str(&show(item).to_string());
-                body.push('\n');
-            }
-            return Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response());
+            let lines = futures_util::stream::iter(items.into_iter().map(move |item| {
+                let mut line = show(item).to_string();
+                line.push('\n');
+                Ok::<_, std::convert::Infallible>(line)
+            }));
+            return Ok((
+                [(header::CONTENT_TYPE, "application/x-ndjson")],
+                Body::from_stream(lines),
+            )
+                .into_response());
         }
         let total = items.len();
         let contents = items
@@ -162,6 +172,11 @@ impl Paging {
         }
         Ok((number, per_page))
     }
+}
+
+/// The positions of the records that match: what a list keeps until it shows a page.
+fn positions(records: &[Value], keep: impl Fn(&Value) -> bool) -> Vec<usize> {
+    (0..records.len()).filter(|&i| keep(&records[i])).collect()
 }
 
 /// The words of a `search`, lower-cased: a record matches when it holds every one.
@@ -378,14 +393,13 @@ async fn services(
     }
     let filter = Filter::new(&q)?;
     let catalogue = catalogue(&state).await?;
-    let matching: Vec<&Entry> = catalogue
-        .entries
-        .iter()
-        .filter(|e| filter.matches(e))
+    let matching: Vec<usize> = (0..catalogue.entries.len())
+        .filter(|&i| filter.matches(&catalogue.entries[i]))
         .collect();
     let mut paging = Paging::new(q.page, q.per_page, q.format);
     paging.all_by_default = minimal;
-    paging.answer(matching, |e| {
+    paging.answer(matching, move |i| {
+        let e = &catalogue.entries[i];
         if minimal {
             service_minimal(e)
         } else if full {
@@ -483,13 +497,17 @@ async fn service_at_locations(
     };
     let full = q.full.unwrap_or(false);
     let catalogue = catalogue(&state).await?;
-    let mut found: Vec<(f64, &Value, &Entry)> = Vec::new();
-    for entry in catalogue.entries.iter().filter(|e| filter.matches(e)) {
+    // (distance, the listing's index, the place's index in it)
+    let mut found: Vec<(f64, usize, usize)> = Vec::new();
+    for (i, entry) in catalogue.entries.iter().enumerate() {
+        if !filter.matches(entry) {
+            continue;
+        }
         let places = entry.document["service_at_locations"]
             .as_array()
             .into_iter()
             .flatten();
-        for (place, typed) in places.zip(&entry.service.service_at_locations) {
+        for (p, (_, typed)) in places.zip(&entry.service.service_at_locations).enumerate() {
             let position = typed
                 .location
                 .as_ref()
@@ -504,14 +522,16 @@ async fn service_at_locations(
                 (None, _) => 0.0,
             };
             if q.proximity.is_none_or(|limit| distance <= limit) {
-                found.push((distance, place, entry));
+                found.push((distance, i, p));
             }
         }
     }
     if origin.is_some() {
         found.sort_by(|a, b| a.0.total_cmp(&b.0));
     }
-    Paging::new(q.page, q.per_page, q.format).answer(found, |(_, place, entry)| {
+    Paging::new(q.page, q.per_page, q.format).answer(found, move |(_, i, p)| {
+        let entry = &catalogue.entries[i];
+        let place = &entry.document["service_at_locations"][p];
         if full {
             place_full(place, entry)
         } else {
@@ -597,12 +617,9 @@ async fn organizations(
     let words = search_words(q.search.as_deref());
     let full_service = q.full_service.unwrap_or(false);
     let nested = full_service || q.full.unwrap_or(false);
-    let matching: Vec<&Value> = c
-        .organizations
-        .iter()
-        .filter(|o| name_or_description_holds(&words, o))
-        .collect();
-    Paging::new(q.page, q.per_page, q.format).answer(matching, |o| {
+    let matching = positions(&c.organizations, |o| name_or_description_holds(&words, o));
+    Paging::new(q.page, q.per_page, q.format).answer(matching, move |i| {
+        let o = &c.organizations[i];
         if nested {
             organization_nested(o, &c, full_service)
         } else {
@@ -641,12 +658,8 @@ async fn taxonomies(
 ) -> AppResult<Response> {
     let c = catalogue(&state).await?;
     let words = search_words(q.search.as_deref());
-    let matching: Vec<&Value> = c
-        .taxonomies
-        .iter()
-        .filter(|t| name_or_description_holds(&words, t))
-        .collect();
-    Paging::new(q.page, q.per_page, q.format).answer(matching, Value::clone)
+    let matching = positions(&c.taxonomies, |t| name_or_description_holds(&words, t));
+    Paging::new(q.page, q.per_page, q.format).answer(matching, move |i| c.taxonomies[i].clone())
 }
 
 async fn taxonomy(
@@ -686,21 +699,17 @@ async fn taxonomy_terms(
     let c = catalogue(&state).await?;
     let words = search_words(q.search.as_deref());
     let top_only = q.top_only.unwrap_or(false);
-    let matching: Vec<&Value> = c
-        .taxonomy_terms
-        .iter()
-        .filter(|t| {
-            name_or_description_holds(&words, t)
-                && q.taxonomy_id
-                    .as_deref()
-                    .is_none_or(|x| text_of(t, "taxonomy_id") == Some(x))
-                && q.parent_id
-                    .as_deref()
-                    .is_none_or(|x| text_of(t, "parent_id") == Some(x))
-                && (!top_only || text_of(t, "parent_id").is_none())
-        })
-        .collect();
-    Paging::new(q.page, q.per_page, q.format).answer(matching, Value::clone)
+    let matching = positions(&c.taxonomy_terms, |t| {
+        name_or_description_holds(&words, t)
+            && q.taxonomy_id
+                .as_deref()
+                .is_none_or(|x| text_of(t, "taxonomy_id") == Some(x))
+            && q.parent_id
+                .as_deref()
+                .is_none_or(|x| text_of(t, "parent_id") == Some(x))
+            && (!top_only || text_of(t, "parent_id").is_none())
+    });
+    Paging::new(q.page, q.per_page, q.format).answer(matching, move |i| c.taxonomy_terms[i].clone())
 }
 
 async fn taxonomy_term(

@@ -493,6 +493,10 @@ async fn ndjson(app: &TestApp, path: &str) -> Vec<Value> {
         response.headers()["content-type"].to_str().unwrap(),
         "application/x-ndjson"
     );
+    assert!(
+        response.headers().get("content-length").is_none(),
+        "{path}: streamed line by line, not built whole"
+    );
     let body = response.text().await.unwrap();
     assert!(body.ends_with('\n'), "{path}: every line ends");
     body.lines()
