@@ -9,8 +9,9 @@
 use serde_json::{json, Map, Value};
 use std::sync::OnceLock;
 
-/// The query parameters, named and worded as in the ORUK OpenAPI; the last five (from the
-/// ORUK 3.0 profile document) and the narrowing of `proximity` to a number are Linkwell's.
+/// The query parameters, named as in the current ORUK OpenAPI and described from its
+/// wording with what Linkwell does exactly; the last five come from the ORUK 3.0 profile's
+/// earlier document, and `proximity` is a number of metres (the template says string).
 const PARAMETERS: &[(&str, &str, &str)] = &[
     ("search", "string", "Full text search: every word must appear in the name or description (case ignored)."),
     ("page", "integer", "Page number of paginated result (from 1)."),
