@@ -17,5 +17,9 @@
 //! [`AppState`]: crate::state::AppState
 //! [`AppError`]: crate::error::AppError
 
+pub mod accounts;
 pub mod operations;
 pub mod referrals;
+pub mod sessions;
+pub mod teams;
+pub mod users;
