@@ -947,11 +947,20 @@ async fn the_gp_message_carries_coded_events_and_free_text_only_when_agreed(back
     let path = format!("/ServiceRequest/{referral}/$gp-message");
     let (status, message) = search(&app, &app.link_worker, &path).await;
     assert_eq!(status, StatusCode::OK, "{message}");
-    let (status, _) = search(&app, &app.link_worker, &path.replace('$', "%24")).await;
+    let (status, again) = search(&app, &app.link_worker, &path.replace('$', "%24")).await;
     assert_eq!(
         status,
         StatusCode::OK,
         "an escaped $ names the same operation"
+    );
+    // The same message has the same id: a name-based (version 5) UUID of what it says.
+    let id = message["identifier"]["value"].as_str().unwrap().to_string();
+    assert_eq!(again["identifier"]["value"], id.as_str());
+    let uuid = id.strip_prefix("urn:uuid:").expect("a urn:uuid");
+    assert_eq!(
+        (uuid.len(), &uuid[14..15]),
+        (36, "5"),
+        "a version 5 UUID: {id}"
     );
     assert_eq!(
         (message["resourceType"].as_str(), message["type"].as_str()),
@@ -1008,6 +1017,11 @@ async fn the_gp_message_carries_coded_events_and_free_text_only_when_agreed(back
         .await;
     assert_eq!(status, StatusCode::CREATED);
     let (_, message) = search(&app, &app.link_worker, &path).await;
+    assert_ne!(
+        message["identifier"]["value"],
+        id.as_str(),
+        "a message that says more is a new message"
+    );
     let text = message.to_string();
     for shared in [
         "Getting on top of the bills",
