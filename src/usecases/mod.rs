@@ -17,5 +17,10 @@
 //! [`AppState`]: crate::state::AppState
 //! [`AppError`]: crate::error::AppError
 
+pub mod fhir;
+pub mod imports;
+pub mod intake;
 pub mod operations;
+pub mod people;
+pub mod records;
 pub mod referrals;
