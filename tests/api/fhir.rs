@@ -1232,3 +1232,54 @@ async fn mutated_resources_get_an_operation_outcome_never_a_server_error(backend
         "{accepted} accepted, {refused} refused"
     );
 }
+
+on_both_databases!(a_role_that_may_not_refer_is_refused_before_any_patient_is_matched);
+
+/// The policy is asked by the intake use cases, not the handler: a role that may not make
+/// referrals, posting a ServiceRequest or transaction without an identifier (so no earlier
+/// referral is looked up) and a Patient with an NHS number, is refused before the number is
+/// matched: nothing written, not even a match attempt or its audit record.
+async fn a_role_that_may_not_refer_is_refused_before_any_patient_is_matched(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let fhir_json = "application/fhir+json";
+    // The NHS number is on file; the posts below give another family name, so matching
+    // them would be a refusal, audited.
+    let (status, made, _) = fhir(
+        &app,
+        "POST",
+        "/ServiceRequest",
+        Some(&app.link_worker),
+        Some((fhir_json, service_request("first"))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let before = (counts(&app).await, app.count("audit_log").await);
+    let mut request = service_request("unused");
+    request.as_object_mut().unwrap().remove("identifier");
+    request["contained"][0]["name"][0]["family"] = json!("Other");
+    let mut bundle = transaction("unused", Value::Null);
+    bundle["entry"][1]["resource"]
+        .as_object_mut()
+        .unwrap()
+        .remove("identifier");
+    bundle["entry"][0]["resource"]["name"][0]["family"] = json!("Other");
+    for token in [&app.analyst, &app.vcse] {
+        for (path, body) in [("/ServiceRequest", &request), ("", &bundle)] {
+            let (status, outcome, _) = fhir(
+                &app,
+                "POST",
+                path,
+                Some(token),
+                Some((fhir_json, body.clone())),
+            )
+            .await;
+            assert_eq!(
+                (status, outcome["issue"][0]["code"].as_str()),
+                (StatusCode::FORBIDDEN, Some("forbidden")),
+                "POST /fhir{path}: {outcome}"
+            );
+        }
+    }
+    let after = (counts(&app).await, app.count("audit_log").await);
+    assert_eq!(after, before, "nothing written, nothing matched");
+}
