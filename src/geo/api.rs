@@ -1,10 +1,10 @@
 //! Postcode lookup endpoint.
 
-use super::Location;
+use super::{GeoError, Location, Postcode};
 use crate::api::ReadProblems;
 use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
@@ -30,5 +30,14 @@ pub async fn resolve(state: &AppState, input: &str) -> AppResult<Location> {
 
 /// As `resolve`, with the reference data given (for imports outside the server).
 pub fn resolve_with(geography: &super::Geography, input: &str) -> AppResult<Location> {
-    Ok(geography.resolve_field(input)?)
+    let postcode = Postcode::parse(input)
+        .map_err(|e| AppError::invalid_field("postcode", "Invalid postcode", e.to_string()))?;
+    geography.resolve(&postcode).map_err(|e| match e {
+        GeoError::Malformed(e) => {
+            AppError::invalid_field("postcode", "Invalid postcode", e.to_string())
+        }
+        GeoError::Unknown(_) => {
+            AppError::invalid_field("postcode", "Unknown postcode", e.to_string())
+        }
+    })
 }
