@@ -17,6 +17,7 @@
 //! [`AppState`]: crate::state::AppState
 //! [`AppError`]: crate::error::AppError
 
+pub mod accounts;
 pub mod fhir;
 pub mod imports;
 pub mod intake;
@@ -24,3 +25,6 @@ pub mod operations;
 pub mod people;
 pub mod records;
 pub mod referrals;
+pub mod sessions;
+pub mod teams;
+pub mod users;
