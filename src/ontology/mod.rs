@@ -8,6 +8,7 @@
 //! mappings are written here. Rendering lives elsewhere: FHIR CodeSystem and ValueSet in
 //! `fhir::terminology`, SKOS in [`skos`]. No HTTP and no SQL.
 
+pub mod api;
 mod definitions;
 mod mappings;
 pub mod skos;

@@ -147,7 +147,7 @@ pub fn turtle(base: &PublicUrl, vocabularies: &[Vocabulary]) -> String {
             .iter()
             .map(|c| iri(&concept_iri(base, v.id, c.code)))
             .collect();
-        let _ = writeln!(out, "    skos:hasTopConcept {} .", tops.join(", "));
+        let _ = writeln!(out, "    skos:hasTopConcept {} .", tops.join(",\n        "));
         for c in &v.concepts {
             let _ = writeln!(out);
             let _ = writeln!(

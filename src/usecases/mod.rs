@@ -17,5 +17,6 @@
 //! [`AppState`]: crate::state::AppState
 //! [`AppError`]: crate::error::AppError
 
+pub mod ontology;
 pub mod operations;
 pub mod referrals;
