@@ -2,8 +2,8 @@
 //! `linkwell export ontology`: the coded vocabularies as SKOS, in Turtle or JSON-LD.
 
 use super::shared::{connect_existing, write_out, DbArgs};
-use clap::Subcommand;
 use crate::public_url::PublicUrl;
+use clap::Subcommand;
 use std::path::{Path, PathBuf};
 
 #[derive(Subcommand)]

@@ -304,9 +304,6 @@ mod tests {
                 .map(|c| c["code"].clone())
                 .collect()
         };
-        assert_eq!(
-            codes(&cs["concept"]),
-            codes(&vs["expansion"]["contains"])
-        );
+        assert_eq!(codes(&cs["concept"]), codes(&vs["expansion"]["contains"]));
     }
 }

@@ -54,6 +54,7 @@ fn external(system: &str, code: &str) -> Option<&'static ExternalCode> {
 
 /// (vocabulary, code, relation, system, outside code), chosen by reading each outside
 /// definition against Linkwell's (docs/ontology.md says why each is exact, close or related).
+#[rustfmt::skip]
 const MAPPINGS: &[(&str, &str, Match, &str, &str)] = &[
     ("need", "loneliness", Match::Close, SDOHCC, "social-connection"),
     ("need", "mental_wellbeing", Match::Related, SDOHCC, "stress"),
@@ -119,8 +120,9 @@ mod tests {
     fn every_mapped_code_is_in_data_with_a_source() {
         assert!(external_codes().len() >= 20, "the CSV parsed");
         for (vocabulary, code, _, system, target) in MAPPINGS {
-            let row = external(system, target)
-                .unwrap_or_else(|| panic!("{vocabulary}#{code} -> {system}#{target} is not in data/sdohcc-codes.csv"));
+            let row = external(system, target).unwrap_or_else(|| {
+                panic!("{vocabulary}#{code} -> {system}#{target} is not in data/sdohcc-codes.csv")
+            });
             assert!(!row.source.trim().is_empty() && !row.display.trim().is_empty());
         }
     }

@@ -17,8 +17,8 @@ use crate::audit::AuditAction;
 use crate::auth::Role;
 use crate::consent::{ConsentMethod, ConsentStatus, SharedField};
 use crate::measures::Instrument;
-use crate::public_url::PublicUrl;
 use crate::people::{Ethnicity, LongTermCondition, PlusGroup, Sex};
+use crate::public_url::PublicUrl;
 use crate::referrals::{
     Barrier, CloseReason, ConnectionStatus, ContactMode, EventKind, MeasureTiming, Need,
     ReferralState, ReferrerKind,
@@ -232,7 +232,8 @@ mod tests {
         assert_eq!(ids.len(), all.len());
         for v in &all {
             assert!(
-                v.id.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit()),
+                v.id.chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit()),
                 "{}",
                 v.id
             );

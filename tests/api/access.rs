@@ -320,11 +320,21 @@ async fn terminology_routes_for_every_role(backend: Backend) {
     for path in paths {
         let url = format!("{}{path}", app.address);
         for (role, token) in tokens {
-            let response = app.client.get(&url).bearer_auth(token).send().await.unwrap();
+            let response = app
+                .client
+                .get(&url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
             assert_eq!(response.status(), StatusCode::OK, "{path} as {role:?}");
         }
         let response = app.client.get(&url).send().await.unwrap();
-        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{path} with no token");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "{path} with no token"
+        );
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["resourceType"], "OperationOutcome");
     }

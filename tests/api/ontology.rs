@@ -39,20 +39,41 @@ fn api_vocabularies() -> BTreeMap<&'static str, BTreeSet<String>> {
         ("barrier", codes(Barrier::ALL, Barrier::code)),
         ("contact-mode", codes(ContactMode::ALL, ContactMode::code)),
         ("close-reason", codes(CloseReason::ALL, CloseReason::code)),
-        ("referrer-kind", codes(ReferrerKind::ALL, ReferrerKind::code)),
+        (
+            "referrer-kind",
+            codes(ReferrerKind::ALL, ReferrerKind::code),
+        ),
         ("shared-field", codes(SharedField::ALL, SharedField::code)),
-        ("consent-method", codes(ConsentMethod::ALL, ConsentMethod::code)),
-        ("consent-status", codes(ConsentStatus::ALL, ConsentStatus::code)),
+        (
+            "consent-method",
+            codes(ConsentMethod::ALL, ConsentMethod::code),
+        ),
+        (
+            "consent-status",
+            codes(ConsentStatus::ALL, ConsentStatus::code),
+        ),
         (
             "connection-status",
             codes(ConnectionStatus::ALL, ConnectionStatus::code),
         ),
-        ("referral-state", codes(ReferralState::ALL, ReferralState::code)),
-        ("referral-event-kind", codes(EventKind::ALL, EventKind::code)),
+        (
+            "referral-state",
+            codes(ReferralState::ALL, ReferralState::code),
+        ),
+        (
+            "referral-event-kind",
+            codes(EventKind::ALL, EventKind::code),
+        ),
         ("outcome-measure", codes(&Instrument::ALL, Instrument::code)),
-        ("measure-timing", codes(MeasureTiming::ALL, MeasureTiming::code)),
+        (
+            "measure-timing",
+            codes(MeasureTiming::ALL, MeasureTiming::code),
+        ),
         ("sex", codes(Sex::ALL, Sex::code)),
-        ("ons-2021-ethnic-group", codes(Ethnicity::ALL, Ethnicity::code)),
+        (
+            "ons-2021-ethnic-group",
+            codes(Ethnicity::ALL, Ethnicity::code),
+        ),
         ("plus-group", codes(PlusGroup::ALL, PlusGroup::code)),
         (
             "long-term-condition",
@@ -96,7 +117,10 @@ async fn every_coded_list_is_a_complete_code_system_with_definitions(backend: Ba
         assert_eq!(cs["url"], format!("{}/fhir/CodeSystem/{id}", app.address));
         assert_eq!(cs["status"], "active");
         assert_eq!(cs["content"], "complete");
-        assert_eq!(cs["valueSet"], format!("{}/fhir/ValueSet/{id}", app.address));
+        assert_eq!(
+            cs["valueSet"],
+            format!("{}/fhir/ValueSet/{id}", app.address)
+        );
         let list = cs["concept"].as_array().unwrap();
         assert_eq!(cs["count"], list.len());
         let got: BTreeSet<String> = list
@@ -119,7 +143,10 @@ async fn every_coded_list_is_a_complete_code_system_with_definitions(backend: Ba
     assert_eq!(concepts, wanted.values().map(BTreeSet::len).sum::<usize>());
     // The existing FHIR systems are tied to the published ones.
     let need = get_fhir(&app, "/CodeSystem/need").await;
-    assert_eq!(need["identifier"][0]["value"], "urn:linkwell:CodeSystem:need");
+    assert_eq!(
+        need["identifier"][0]["value"],
+        "urn:linkwell:CodeSystem:need"
+    );
     let by_url = get_fhir(
         &app,
         &format!("/CodeSystem?url={}/fhir/CodeSystem/barrier", app.address),
@@ -135,7 +162,10 @@ async fn every_coded_list_is_a_complete_code_system_with_definitions(backend: Ba
         .iter()
         .map(|r| r["type"].as_str().unwrap())
         .collect();
-    assert!(types.contains(&"CodeSystem") && types.contains(&"ValueSet"), "{types:?}");
+    assert!(
+        types.contains(&"CodeSystem") && types.contains(&"ValueSet"),
+        "{types:?}"
+    );
 }
 
 async fn each_value_set_expands_to_its_code_system(backend: Backend) {
@@ -283,7 +313,12 @@ async fn every_outside_code_mapped_is_in_data_with_a_source(backend: Backend) {
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     let oruk_terms: BTreeSet<String> = Need::ALL
         .iter()
-        .map(|n| format!("urn:uuid:{}", linkwell::directory::taxonomy::need_term_id(*n)))
+        .map(|n| {
+            format!(
+                "urn:uuid:{}",
+                linkwell::directory::taxonomy::need_term_id(*n)
+            )
+        })
         .collect();
     let need_scheme = format!("{}/fhir/CodeSystem/need#", app.address);
     let mut by_target: BTreeMap<String, usize> = BTreeMap::new();
@@ -396,11 +431,6 @@ fn the_command_line_exports_the_same_skos() {
         .filter(|n| n["@type"] == "skos:Concept")
         .count();
     assert_eq!(in_graph, concepts);
-    let bad = crate::helpers::linkwell(&[
-        "export",
-        "ontology",
-        "--public-url",
-        "ftp://nowhere",
-    ]);
+    let bad = crate::helpers::linkwell(&["export", "ontology", "--public-url", "ftp://nowhere"]);
     assert!(!bad.status.success());
 }
