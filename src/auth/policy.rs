@@ -30,6 +30,9 @@ pub enum Action {
     /// Read Linkwell's published code lists (FHIR CodeSystems and ValueSets, the SKOS
     /// export): they carry no personal data, so every signed-in role may.
     ReadOntology,
+    /// Invite, disable, enable, unlock and reset accounts; end their sessions and tokens;
+    /// see every account and team.
+    ManageAccounts,
 }
 
 impl Action {
@@ -45,7 +48,7 @@ impl Action {
             Action::ReadEquityReport => &[Analyst, TeamLead],
             Action::CurateListings => &[Vcse, Admin],
             Action::MakeVisits => &[Volunteer],
-            Action::ReadMetrics => &[Admin],
+            Action::ReadMetrics | Action::ManageAccounts => &[Admin],
             Action::ReadOntology => Role::ALL,
         }
     }
@@ -145,6 +148,17 @@ mod tests {
         assert!(user(1, Role::Referrer, None)
             .require_may_assign_to(1)
             .is_err());
+    }
+
+    #[test]
+    fn only_administrators_manage_accounts() {
+        for role in Role::ALL {
+            assert_eq!(
+                user(1, *role, Some(1)).may(Action::ManageAccounts),
+                *role == Role::Admin,
+                "{role:?}"
+            );
+        }
     }
 
     #[test]
