@@ -3,6 +3,7 @@
 
 use super::shared::{connect_existing, write_out, DbArgs};
 use crate::public_url::PublicUrl;
+use crate::usecases;
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
 
@@ -51,20 +52,13 @@ pub async fn run(command: ExportCommand) -> anyhow::Result<()> {
         } => return export_ontology(format, &public_url, &out),
     };
     let store = connect_existing(&db.database_url).await?;
-    let listings = store.directory_listings().await?;
     if csv {
-        let kept = store.directory_package().await?;
-        let columns = kept
-            .iter()
-            .map(|(n, t)| (n.clone(), t.columns.clone()))
-            .collect();
-        let documents: Vec<&serde_json::Value> = listings.iter().map(|l| &l.document).collect();
-        let tables = crate::directory::package::flatten(&documents, &kept, &columns);
+        let tables = usecases::directory::export_package(&store).await?;
         crate::directory::package::write(&tables, &out)?;
         eprintln!("wrote {} tables to {}", tables.len(), out.display());
         Ok(())
     } else {
-        let feed = crate::directory::feed::export(listings.iter().map(|l| &l.document));
+        let feed = usecases::directory::export_feed(&store).await?;
         write_out(&out, &serde_json::to_vec_pretty(&feed)?)
     }
 }

@@ -18,8 +18,13 @@
 //! [`AppError`]: crate::error::AppError
 
 pub mod accounts;
+pub mod audit;
+pub mod directory;
+pub mod equity;
+pub mod geo;
 pub mod ontology;
 pub mod operations;
+pub mod people_admin;
 pub mod referrals;
 pub mod sessions;
 pub mod teams;

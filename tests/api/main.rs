@@ -18,6 +18,7 @@ mod intake;
 mod ontology;
 mod openapi;
 mod operations;
+mod oruk;
 mod pages;
 mod referrals;
 mod security;
