@@ -286,7 +286,7 @@ pub async fn matches_for(
     id: i64,
 ) -> AppResult<Vec<MatchResult>> {
     user.require(Action::ReadCasework)?;
-    let detail = crate::referrals::api::referral_detail(state, user, id).await?;
+    let detail = crate::usecases::referrals::detail(&state.store, user, id).await?;
     let casework = detail.casework.ok_or(AppError::NotFound("referral"))?;
     let mut needs: Vec<Need> = Vec::new();
     for n in &casework.needs {

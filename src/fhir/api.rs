@@ -364,7 +364,8 @@ async fn update_task(
         .unwrap_or("");
     if user.role == crate::auth::Role::Vcse {
         // The organisation gets its own view back: no internal Patient or ServiceRequest ids.
-        let shared = crate::consent::api::answer(&state, &user, id, status, note).await?;
+        let shared =
+            crate::usecases::consent::answer(&state.store, &user, id, status, note).await?;
         return Ok(fhir(
             StatusCode::OK,
             super::resources::organisation_task(&shared),
@@ -428,7 +429,7 @@ async fn create_questionnaire_response(
             FhirError::invalid("QuestionnaireResponse.authored must be a date or date-time")
         })?),
     };
-    let detail = crate::referrals::api::referral_detail(&state, &user, referral_id).await?;
+    let detail = crate::usecases::referrals::detail(&state.store, &user, referral_id).await?;
     let earlier = detail
         .casework
         .map(|c| c.measures.iter().any(|m| m.instrument == instrument))
@@ -586,7 +587,7 @@ async fn gp_message(
             "there is no ServiceRequest with this id",
         )
     })?;
-    let detail = crate::referrals::api::referral_detail(&state, &user, id).await?;
+    let detail = crate::usecases::referrals::detail(&state.store, &user, id).await?;
     let casework = detail
         .casework
         .ok_or(AppError::NotFound("ServiceRequest"))?;

@@ -17,5 +17,12 @@
 //! [`AppState`]: crate::state::AppState
 //! [`AppError`]: crate::error::AppError
 
+pub mod case_file;
+pub mod caseload;
+pub mod casework;
+pub mod consent;
 pub mod operations;
 pub mod referrals;
+pub mod services;
+pub mod team;
+pub mod visits;
