@@ -4,7 +4,7 @@ use super::{Consent, ConsentMethod, SharedConnection, SharedField};
 use crate::api::{ApiJson, Id, ReadProblems, WriteProblems};
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
-use crate::referrals::api::ConnectionStatusInput;
+use crate::referrals::ConnectionStatusInput;
 use crate::state::AppState;
 use crate::usecases::consent;
 use axum::extract::State;

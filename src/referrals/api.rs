@@ -412,14 +412,6 @@ pub async fn add_connection(
     created(casework::add_connection(&state.store, &user, id, &connection).await?)
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ConnectionStatusInput {
-    pub status: ConnectionStatus,
-    #[serde(default)]
-    pub note: String,
-}
-
 /// Moves a connection along the SDOH Clinical Care Task workflow.
 #[utoipa::path(post, path = "/connections/{id}/status", tag = "casework", params(("id" = i64, Path)),
     request_body = ConnectionStatusInput,

@@ -7,7 +7,10 @@ mod input;
 mod lists;
 
 pub use detail::{Casework, ReferralDetail};
-pub use input::{CaseloadFilter, NewContact, NewMeasure, NewTransition, UNANSWERED_AFTER_DAYS};
+pub use input::{
+    CaseloadFilter, ConnectionStatusInput, NewContact, NewMeasure, NewTransition,
+    UNANSWERED_AFTER_DAYS,
+};
 pub use lists::{CaseloadRow, DaySummary, VisitToMake, Waiting, WorkerLoad};
 
 use crate::people::coded_enum;

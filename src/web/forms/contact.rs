@@ -2,8 +2,7 @@
 
 use super::{finish, form_id};
 use crate::error::AppError;
-use crate::referrals::api::ContactInput;
-use crate::referrals::ContactMode;
+use crate::referrals::{ContactMode, NewContact};
 use crate::state::AppState;
 use crate::usecases::casework;
 use crate::web::extract::{check_csrf, KeptForm, PageUser};
@@ -56,8 +55,9 @@ pub(in crate::web) async fn record_contact(
                 )
             })?),
         };
-        let contact = ContactInput {
-            at: None,
+        let now = chrono::Utc::now();
+        let contact = NewContact {
+            at: now,
             mode,
             duration_minutes,
             reached: form.reached.is_some(),
@@ -65,7 +65,7 @@ pub(in crate::web) async fn record_contact(
             what_matters: form.what_matters.clone(),
             follow_up_on,
         }
-        .validate()?;
+        .checked(now)?;
         casework::add_contact(&state.store, &user, id, &contact).await?;
         Ok(id)
     }

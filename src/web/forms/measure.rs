@@ -3,8 +3,7 @@
 use super::{finish, form_id};
 use crate::error::AppError;
 use crate::measures::Instrument;
-use crate::referrals::api::MeasureInput;
-use crate::referrals::MeasureTiming;
+use crate::referrals::{MeasureTiming, NewMeasure};
 use crate::state::AppState;
 use crate::usecases::casework;
 use crate::web::extract::{check_csrf, PageUser};
@@ -63,13 +62,8 @@ pub(in crate::web) async fn record_measure(
                 })?)
             });
         }
-        let measure = MeasureInput {
-            instrument,
-            timing,
-            taken_on: None,
-            answers: items,
-        }
-        .validate()?;
+        let today = chrono::Utc::now().date_naive();
+        let measure = NewMeasure::parse(instrument, &items, timing, None, today)?;
         casework::add_measure(&state.store, &user, id, &measure).await?;
         Ok(id)
     }

@@ -2,8 +2,7 @@
 
 use super::{finish, form_id};
 use crate::error::AppError;
-use crate::referrals::api::TransitionInput;
-use crate::referrals::{CloseReason, ReferralState};
+use crate::referrals::{CloseReason, NewTransition, ReferralState};
 use crate::state::AppState;
 use crate::usecases::casework;
 use crate::web::extract::{check_csrf, KeptForm, PageUser};
@@ -43,13 +42,17 @@ pub(in crate::web) async fn record_transition(
                 AppError::invalid_field("reason", "Choose a reason", "unknown reason")
             })?),
         };
-        let change = TransitionInput {
+        let note = form
+            .note
+            .as_deref()
+            .map(|n| crate::api::text_field("note", n, 0, 2000))
+            .transpose()?;
+        let change = NewTransition {
             to,
             expected_version,
             reason,
-            note: form.note.clone(),
-        }
-        .parse()?;
+            note,
+        };
         casework::transition(&state.store, &user, &state.settings.lifecycle, id, change).await?;
         Ok(id)
     }
