@@ -17,6 +17,7 @@
 //! [`AppState`]: crate::state::AppState
 //! [`AppError`]: crate::error::AppError
 
+pub mod accounts;
 pub mod case_file;
 pub mod caseload;
 pub mod casework;
@@ -24,5 +25,8 @@ pub mod consent;
 pub mod operations;
 pub mod referrals;
 pub mod services;
-pub mod team;
+pub mod sessions;
+pub mod teams;
+pub mod users;
 pub mod visits;
+pub mod workload;

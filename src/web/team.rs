@@ -8,7 +8,7 @@ use crate::auth::Role;
 use crate::error::AppError;
 use crate::referrals::WorkerLoad;
 use crate::state::AppState;
-use crate::usecases::{casework, team};
+use crate::usecases::{casework, workload};
 use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
@@ -53,7 +53,7 @@ fn median(mut values: Vec<f64>) -> Option<f64> {
 pub async fn team_page(State(state): State<AppState>, PageUser(user): PageUser) -> Response {
     let result = async {
         let now = chrono::Utc::now();
-        let found = team::overview(&state.store, &user, now).await?;
+        let found = workload::overview(&state.store, &user, now).await?;
         let (loads, waiting, days) = (found.loads, found.waiting, found.days_to_first_contact);
         let reached = days.len();
         let workers = |chosen: Option<i64>| -> Vec<Choice> {

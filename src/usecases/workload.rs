@@ -1,4 +1,4 @@
-//! A team lead's view of the team: who carries which caseload, how long people wait to be
+//! A team lead's view of the team's work: who carries which caseload, how long people wait to be
 //! reached, and who is still waiting.
 
 use crate::auth::{CurrentUser, Role};
