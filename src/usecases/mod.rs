@@ -18,11 +18,21 @@
 //! [`AppError`]: crate::error::AppError
 
 pub mod accounts;
+pub mod audit;
 pub mod case_file;
 pub mod caseload;
 pub mod casework;
 pub mod consent;
+pub mod directory;
+pub mod equity;
+pub mod fhir;
+pub mod geo;
+pub mod imports;
+pub mod intake;
 pub mod operations;
+pub mod people;
+pub mod people_admin;
+pub mod records;
 pub mod referrals;
 pub mod services;
 pub mod sessions;

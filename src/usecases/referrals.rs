@@ -146,7 +146,7 @@ pub async fn refer_person(
 ) -> AppResult<Result<i64, MatchRefused>> {
     user.require(Action::CreateReferral)?;
     let ctx = user.audit_context();
-    let subject = match crate::intake::subject_for(store, &ctx, person).await? {
+    let subject = match super::intake::subject_for(store, &ctx, person).await? {
         Ok(subject) => subject,
         Err(refused) => return Ok(Err(refused)),
     };
