@@ -3,7 +3,7 @@
 
 use crate::accounts::{LinkHolder, PasswordChange, TokenInfo, ACCOUNT_PURPOSE};
 use crate::audit::AuditContext;
-use crate::auth::throttle::{self, Verdict};
+use crate::auth::throttle::Verdict;
 use crate::auth::{self, CurrentUser};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -101,17 +101,8 @@ pub async fn change_password(
     let keep = keep_session.map(auth::hash_secret).unwrap_or_default();
     // The current password is a password check like signing in: counted first, under the
     // same limits, so a session left open cannot be used to guess it.
-    let account_key = throttle::account_key(&user.username);
-    let address_key = throttle::address_key(client);
-    let verdict = state
-        .store
-        .count_sign_in_attempt(
-            &account_key,
-            &address_key,
-            Utc::now(),
-            &state.settings.sign_in_limits,
-        )
-        .await?;
+    let (verdict, account_key, address_key) =
+        super::sessions::count_attempt(state, &user.username, client).await?;
     if verdict != Verdict::Check {
         return Ok(PasswordChange::Throttled);
     }

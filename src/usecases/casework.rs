@@ -193,10 +193,7 @@ pub async fn connection_organisation(
         .ok_or_else(|| {
             AppError::invalid_field("service_id", "Unknown service", "there is no such service")
         })?;
-    let referral = store
-        .referral(referral_id, user.case_scope())
-        .await?
-        .ok_or(AppError::NotFound("referral"))?;
+    let referral = super::referrals::in_scope(store, user, referral_id).await?;
     if !referral.state.is_open() {
         return Err(AppError::Conflict(
             "this referral has ended; nothing was sent".into(),

@@ -5,7 +5,6 @@
 //!
 //! [`AppState::directory`]: crate::state::AppState
 
-use crate::audit::AuditAction;
 use crate::auth::policy::Action;
 use crate::auth::{CurrentUser, Role};
 use crate::consent::{Consent, SharedConnection};
@@ -81,19 +80,7 @@ pub async fn matches(
 ) -> AppResult<ReferralMatches> {
     user.require(Action::ReadCasework)?;
     let store = &state.store;
-    let referral = store
-        .referral(referral_id, user.case_scope())
-        .await?
-        .ok_or(AppError::NotFound("referral"))?;
-    store
-        .audit_read(
-            &user.audit_context(),
-            AuditAction::Read,
-            "referral",
-            Some(referral_id),
-            Some(referral.person_id),
-        )
-        .await?;
+    let referral = super::referrals::read_audited(store, user, referral_id).await?;
     let mut needs: Vec<Need> = Vec::new();
     for n in store.needs(referral_id).await? {
         if !needs.contains(&n.need) {

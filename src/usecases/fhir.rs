@@ -2,7 +2,6 @@
 //! completed questionnaire, a connection moved through its Task, and what the message back
 //! to the GP is made from. The FHIR shapes are built at the edge (`fhir/`).
 
-use crate::audit::AuditAction;
 use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
 use crate::consent::Consent;
@@ -26,20 +25,8 @@ pub async fn record_questionnaire_response(
 ) -> AppResult<(Measure, i64)> {
     user.require(Action::WriteCasework)?;
     let ctx = user.audit_context();
-    let referral = store
-        .referral(referral_id, user.case_scope())
-        .await?
-        .ok_or(AppError::NotFound("referral"))?;
     // The earlier measures decide the timing: that reads the referral.
-    store
-        .audit_read(
-            &ctx,
-            AuditAction::Read,
-            "referral",
-            Some(referral_id),
-            Some(referral.person_id),
-        )
-        .await?;
+    let referral = super::referrals::read_audited(store, user, referral_id).await?;
     let earlier = user.may(Action::ReadCasework)
         && store
             .measures(referral_id)
@@ -98,10 +85,7 @@ pub async fn gp_recipient(
     referral_id: i64,
 ) -> AppResult<GpRecipient> {
     user.require(Action::ReadCasework)?;
-    let referral = store
-        .referral(referral_id, user.case_scope())
-        .await?
-        .ok_or(AppError::NotFound("referral"))?;
+    let referral = super::referrals::in_scope(store, user, referral_id).await?;
     let person_id = referral.person_id;
     let person = store
         .person(person_id, user.case_scope())

@@ -43,19 +43,7 @@ pub async fn create(
 /// A referral with its history, read and audited; casework readers also get everything
 /// recorded against it, referrers the status alone (no notes, no follow-up date).
 pub async fn detail(store: &Store, user: &CurrentUser, id: i64) -> AppResult<ReferralDetail> {
-    let mut referral = store
-        .referral(id, user.case_scope())
-        .await?
-        .ok_or(AppError::NotFound("referral"))?;
-    store
-        .audit_read(
-            &user.audit_context(),
-            AuditAction::Read,
-            "referral",
-            Some(id),
-            Some(referral.person_id),
-        )
-        .await?;
+    let mut referral = read_audited(store, user, id).await?;
     let history = store.referral_events(id).await?;
     // The stored state is a projection written in the same transaction as each event; the
     // events are the record, so the state shown is always the one they derive.
@@ -113,6 +101,22 @@ pub async fn in_scope(store: &Store, user: &CurrentUser, id: i64) -> AppResult<R
         .referral(id, user.case_scope())
         .await?
         .ok_or(AppError::NotFound("referral"))
+}
+
+/// A referral in the user's scope, its reading recorded in the audit log as a read of the
+/// person's record (the one way a use case reads a referral it shows or acts on).
+pub async fn read_audited(store: &Store, user: &CurrentUser, id: i64) -> AppResult<Referral> {
+    let referral = in_scope(store, user, id).await?;
+    store
+        .audit_read(
+            &user.audit_context(),
+            AuditAction::Read,
+            "referral",
+            Some(id),
+            Some(referral.person_id),
+        )
+        .await?;
+    Ok(referral)
 }
 
 /// The practices a referral can name, as (code, name), for the referral form.

@@ -19,19 +19,7 @@ pub async fn sign_in(
     password: &str,
     client: IpAddr,
 ) -> AppResult<SignIn> {
-    let account_key = throttle::account_key(username);
-    let address_key = throttle::address_key(client);
-    // Count first, then check: the attempt is counted (and decided) under a lock before
-    // the password is looked at, so parallel guesses cannot pass the limit together.
-    let verdict = state
-        .store
-        .count_sign_in_attempt(
-            &account_key,
-            &address_key,
-            Utc::now(),
-            &state.settings.sign_in_limits,
-        )
-        .await?;
+    let (verdict, account_key, address_key) = count_attempt(state, username, client).await?;
     let refusal = match verdict {
         Verdict::Check => None,
         Verdict::AccountLocked { retry_after } => {
@@ -80,4 +68,28 @@ pub async fn user_for_session(state: &AppState, session: &str) -> AppResult<Opti
 /// Ends the signed-in user's session (`session`: its secret from the cookie).
 pub async fn sign_out(store: &Store, _user: &CurrentUser, session: &str) -> AppResult<()> {
     Ok(store.end_session(&auth::hash_secret(session)).await?)
+}
+
+/// Counts one password check for `username` from `client` and decides it, under the sign-in
+/// limits. Count first, then check: the attempt is counted (and decided) under a lock before
+/// any password is looked at, so parallel guesses cannot pass the limit together. Signing
+/// in and changing a password (which checks the current one) both come through here.
+/// Returns the verdict and the two counter keys, for taking back the failures on success.
+pub(super) async fn count_attempt(
+    state: &AppState,
+    username: &str,
+    client: IpAddr,
+) -> AppResult<(Verdict, String, String)> {
+    let account_key = throttle::account_key(username);
+    let address_key = throttle::address_key(client);
+    let verdict = state
+        .store
+        .count_sign_in_attempt(
+            &account_key,
+            &address_key,
+            Utc::now(),
+            &state.settings.sign_in_limits,
+        )
+        .await?;
+    Ok((verdict, account_key, address_key))
 }
