@@ -25,6 +25,14 @@ pub enum NhsNumberError {
     CheckDigit,
 }
 
+impl NhsNumberError {
+    /// What a page asks the user to do, in the NHS design system's words: the reason above
+    /// (the check digit, Modulus 11) stays in API problem documents, where it helps a developer.
+    pub fn advice(&self) -> &'static str {
+        "Enter a valid 10-digit NHS number"
+    }
+}
+
 impl NhsNumber {
     pub fn parse(input: &str) -> Result<Self, NhsNumberError> {
         let mut digits = [0u8; 10];

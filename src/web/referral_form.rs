@@ -154,10 +154,7 @@ fn check(form: &ReferralForm, today: NaiveDate) -> (FieldErrors, Option<NaiveDat
     let nhs = form.nhs_number.trim();
     if !nhs.is_empty() {
         if let Err(e) = NhsNumber::parse(nhs) {
-            errors.add(
-                "nhs_number",
-                format!("Enter a valid NHS number or leave it blank: {e}"),
-            );
+            errors.add("nhs_number", e.advice().to_string());
         }
     }
     for (field, value, what) in [
@@ -193,10 +190,10 @@ fn check(form: &ReferralForm, today: NaiveDate) -> (FieldErrors, Option<NaiveDat
         Some(_) => {}
     }
     if Sex::from_code(&form.sex).is_none() {
-        errors.add("sex", "Choose their sex as recorded by their GP".into());
+        errors.add("sex", "Select their sex as recorded by their GP".into());
     }
     if !form.ethnicity.is_empty() && Ethnicity::from_code(&form.ethnicity).is_none() {
-        errors.add("ethnicity", "Choose an ethnic group from the list".into());
+        errors.add("ethnicity", "Select an ethnic group from the list".into());
     }
     if crate::geo::Postcode::parse(&form.postcode).is_err() {
         errors.add(
@@ -211,10 +208,13 @@ fn check(form: &ReferralForm, today: NaiveDate) -> (FieldErrors, Option<NaiveDat
         );
     }
     if ReferrerKind::from_code(&form.referrer_kind).is_none() {
-        errors.add("referrer_kind", "Say who is making the referral".into());
+        errors.add("referrer_kind", "Select who is making the referral".into());
     }
     match form.reason.trim().chars().count() {
-        0 => errors.add("reason", "Say what the person would like help with".into()),
+        0 => errors.add(
+            "reason",
+            "Enter what the person would like help with".into(),
+        ),
         n if n > 2000 => errors.add(
             "reason",
             "The reason must be 2,000 characters or fewer".into(),
@@ -222,7 +222,10 @@ fn check(form: &ReferralForm, today: NaiveDate) -> (FieldErrors, Option<NaiveDat
         _ => {}
     }
     if form.agreed.is_none() {
-        errors.add("agreed", "Confirm the person agrees to be referred".into());
+        errors.add(
+            "agreed",
+            "Confirm that the person agrees to be referred".into(),
+        );
     }
     (errors, born)
 }
@@ -246,7 +249,7 @@ pub async fn make_referral(
     if !form.practice.is_empty() {
         match referrals::practice_by_code(&state.store, &user, &form.practice).await {
             Ok(Some((id, team))) => practice = Some((id, team)),
-            Ok(None) => errors.add("practice", "Choose their practice from the list".into()),
+            Ok(None) => errors.add("practice", "Select their GP practice from the list".into()),
             Err(e) => return error_page(Some(&user), e),
         }
     }
@@ -257,7 +260,7 @@ pub async fn make_referral(
     {
         errors.add(
             "practice",
-            "Choose the person's GP practice: it decides which social prescribing team will contact them".into(),
+            "Select the person's GP practice: it decides which social prescribing team will contact them".into(),
         );
     }
     let person = match (errors.is_empty(), born) {

@@ -20,6 +20,7 @@ mod openapi;
 mod operations;
 mod oruk;
 mod pages;
+mod pages_words;
 mod referrals;
 mod security;
 mod security_data;

@@ -163,6 +163,15 @@ impl PersonPage {
         }
     }
 
+    /// The refused form's message, for the field with this id (the one its summary links to),
+    /// so the field can be marked `aria-invalid` and described by the message beside it.
+    pub fn field_error(&self, id: &str) -> Option<&str> {
+        self.error
+            .as_ref()
+            .filter(|e| e.anchor == id)
+            .map(|e| e.detail.as_str())
+    }
+
     /// Whether an option was the one chosen in the refused form.
     pub fn chose(&self, panel: &str, id: &i64, field: &str, option: &str) -> bool {
         self.kept(panel, id, field) == Some(option)

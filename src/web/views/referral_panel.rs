@@ -4,6 +4,7 @@
 
 use super::score_chart::{score_charts, ScoreSeries};
 use super::Choice;
+use crate::measures::Score;
 use crate::referrals::{Casework, ReferralDetail};
 use crate::referrals::{
     Connection, Contact, EventKind, Goal, Measure, RecordedBarrier, RecordedNeed, ReferralEvent,
@@ -15,6 +16,29 @@ pub struct Line {
     pub when: String,
     pub what: String,
     pub detail: String,
+    /// Codes and raw scores (a SNOMED CT code, a SWEMWBS raw total): shown only inside a
+    /// "Technical details" element, never in front of the words a link worker reads.
+    pub technical: String,
+}
+
+/// A score in plain words: the figure on its scale and which way is better. The exact
+/// SWEMWBS metric and raw total go to `technical`.
+fn plain_score(score: &Score) -> String {
+    match score {
+        Score::Swemwbs { metric, .. } => {
+            format!("{metric:.2} on a scale of 7 to 35 (higher is better)")
+        }
+        Score::Ucla3 { total } => format!("{total} on a scale of 3 to 9 (lower is better)"),
+        ons4 => ons4.summary(),
+    }
+}
+
+/// The exact figures behind `plain_score`, for those who need them.
+fn technical_score(score: &Score) -> String {
+    match score {
+        Score::Swemwbs { .. } => format!("SWEMWBS {}", score.summary()),
+        _ => String::new(),
+    }
 }
 
 pub struct ReferralPanel {
@@ -148,13 +172,17 @@ fn history_lines(history: &[ReferralEvent]) -> Vec<Dated> {
                     },
                     detail: [
                         e.close_reason.map(|c| c.label().to_string()),
-                        e.snomed_code.as_ref().map(|c| format!("SNOMED CT {c}")),
                         e.note.clone(),
                     ]
                     .into_iter()
                     .flatten()
                     .collect::<Vec<_>>()
                     .join(" · "),
+                    technical: e
+                        .snomed_code
+                        .as_ref()
+                        .map(|c| format!("Recorded for the GP as SNOMED CT {c}"))
+                        .unwrap_or_default(),
                 },
             )
         })
@@ -173,6 +201,7 @@ fn contact_event(c: &Contact) -> Dated {
                 if c.reached { "" } else { " — not reached" }
             ),
             detail: c.notes.clone(),
+            technical: String::new(),
         },
     )
 }
@@ -185,6 +214,7 @@ fn need_event(n: &RecordedNeed) -> Option<Dated> {
             when: day(at),
             what: format!("Need recorded: {}", n.need.label()),
             detail: String::new(),
+            technical: String::new(),
         },
     ))
 }
@@ -198,6 +228,7 @@ fn goal_event(g: &Goal) -> Option<Dated> {
             when: day(first.at),
             what: format!("Goal agreed: {}", g.description),
             detail: String::new(),
+            technical: String::new(),
         },
     ))
 }
@@ -222,7 +253,8 @@ fn measure_event(m: &Measure) -> Dated {
             detail: m
                 .score
                 .as_ref()
-                .map_or("incomplete: not scored".into(), |s| s.summary()),
+                .map_or("incomplete: not scored".into(), plain_score),
+            technical: m.score.as_ref().map(technical_score).unwrap_or_default(),
         },
     )
 }
@@ -235,6 +267,7 @@ fn connection_events(c: &Connection) -> Vec<Dated> {
             when: day(c.sent_at),
             what: format!("Connected to {}", c.service_name),
             detail: String::new(),
+            technical: String::new(),
         },
     )];
     if c.status_at > c.sent_at {
@@ -244,6 +277,7 @@ fn connection_events(c: &Connection) -> Vec<Dated> {
                 when: day(c.status_at),
                 what: format!("{}: {}", c.service_name, c.status.label().to_lowercase()),
                 detail: String::new(),
+                technical: String::new(),
             },
         ));
     }
@@ -259,6 +293,7 @@ fn visit_event(v: &Visit) -> Option<Dated> {
             when: day(at),
             what: format!("Volunteer visit happened: {}", v.activity),
             detail: v.note.clone(),
+            technical: String::new(),
         },
     ))
 }
@@ -283,6 +318,7 @@ fn barrier_line(b: RecordedBarrier) -> Line {
         when: day(b.at),
         what: b.barrier.label().into(),
         detail: b.notes,
+        technical: String::new(),
     }
 }
 
@@ -295,6 +331,7 @@ fn visit_line(v: &Visit) -> Line {
             Some(at) => format!("happened (recorded {}): {}", day(at), v.note),
             None => "not recorded yet".into(),
         },
+        technical: String::new(),
     }
 }
 
@@ -307,9 +344,10 @@ fn measure_line(m: &Measure) -> Line {
             m.timing.label().to_lowercase()
         ),
         detail: match &m.score {
-            Some(score) => score.summary(),
+            Some(score) => plain_score(score),
             None => "Incomplete: not scored".into(),
         },
+        technical: m.score.as_ref().map(technical_score).unwrap_or_default(),
     }
 }
 
@@ -322,5 +360,6 @@ fn connection_line(c: Connection) -> Line {
             c.status.label(),
             if c.accompanied { " · accompanied" } else { "" }
         ),
+        technical: String::new(),
     }
 }

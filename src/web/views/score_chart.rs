@@ -92,7 +92,7 @@ pub(super) fn score_charts(measures: &[crate::referrals::Measure]) -> Vec<ScoreS
     );
     let mut series: Vec<Series> = vec![
         (
-            "SWEMWBS mental well-being (metric score)",
+            "SWEMWBS mental well-being (7 to 35)",
             (7.0, 35.0),
             true,
             vec![],
