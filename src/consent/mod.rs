@@ -4,6 +4,7 @@
 
 pub mod api;
 mod connection;
+pub mod inbox;
 
 pub use connection::{ConsentBasis, NewConnection};
 

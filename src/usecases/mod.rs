@@ -22,6 +22,7 @@ pub mod audit;
 pub mod directory;
 pub mod equity;
 pub mod geo;
+pub mod messages;
 pub mod operations;
 pub mod people_admin;
 pub mod referrals;

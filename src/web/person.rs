@@ -113,11 +113,13 @@ async fn person(
         .iter()
         .map(ConsentLine::new)
         .collect();
+    let unread = crate::usecases::messages::unread_by_connection(&state.store, user, id).await?;
     let mut panels = Vec::new();
     for referral in referrals {
-        panels.push(ReferralPanel::new(
-            referral_detail(state, user, referral.id).await?,
-        ));
+        panels.push(
+            ReferralPanel::new(referral_detail(state, user, referral.id).await?)
+                .with_unread(&unread),
+        );
     }
     let volunteers = state
         .store
