@@ -112,6 +112,9 @@ mod tests {
         }
         assert_eq!(InboxFilter::from_code("nonsense"), InboxFilter::NeedsAnswer);
         assert_eq!(InboxFilter::from_code("closed"), InboxFilter::Closed);
-        assert_eq!((last_page(0), last_page(25), last_page(26), last_page(30)), (1, 1, 2, 2));
+        assert_eq!(
+            (last_page(0), last_page(25), last_page(26), last_page(30)),
+            (1, 1, 2, 2)
+        );
     }
 }

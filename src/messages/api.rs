@@ -31,7 +31,9 @@ pub async fn list_messages(
     user: CurrentUser,
     Id(id): Id,
 ) -> AppResult<Json<Thread>> {
-    Ok(Json(usecases::messages::thread(&state.store, &user, id).await?))
+    Ok(Json(
+        usecases::messages::thread(&state.store, &user, id).await?,
+    ))
 }
 
 /// Sends a message to the other side of a connection (audited). Refused with nothing

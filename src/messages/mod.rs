@@ -70,7 +70,11 @@ pub struct Thread {
 pub fn message_body(value: &str) -> Result<String, FieldError> {
     crate::input::text_field("body", value, 1, MAX_MESSAGE_CHARS).map_err(|e| {
         if value.trim().is_empty() {
-            FieldError::new("body", "Message is empty", "write a message before sending it")
+            FieldError::new(
+                "body",
+                "Message is empty",
+                "write a message before sending it",
+            )
         } else if e.title == "Text too long" {
             FieldError::new(
                 "body",
@@ -92,12 +96,24 @@ mod tests {
 
     #[test]
     fn a_message_is_short_plain_text() {
-        assert_eq!(message_body("  hard of hearing, speak slowly \n").unwrap(), "hard of hearing, speak slowly");
+        assert_eq!(
+            message_body("  hard of hearing, speak slowly \n").unwrap(),
+            "hard of hearing, speak slowly"
+        );
         assert_eq!(message_body("two\nlines").unwrap(), "two\nlines");
         assert_eq!(message_body("   ").unwrap_err().title, "Message is empty");
-        assert_eq!(message_body(&"a".repeat(1001)).unwrap_err().title, "Message too long");
+        assert_eq!(
+            message_body(&"a".repeat(1001)).unwrap_err().title,
+            "Message too long"
+        );
         assert!(message_body(&"a".repeat(1000)).is_ok());
-        assert_eq!(message_body("bell\u{7}").unwrap_err().title, "Character not allowed");
-        assert_eq!(message_body("abc\u{202E}def").unwrap_err().title, "Character not allowed");
+        assert_eq!(
+            message_body("bell\u{7}").unwrap_err().title,
+            "Character not allowed"
+        );
+        assert_eq!(
+            message_body("abc\u{202E}def").unwrap_err().title,
+            "Character not allowed"
+        );
     }
 }

@@ -359,13 +359,14 @@ impl Store {
             shared.push(InboxLine {
                 unread_messages: row.unread_messages,
                 connection: SharedConnection {
-                connection_id: row.connection_id,
-                service_name: row.service_name,
-                status: ConnectionStatus::from_code(&row.status)
-                    .ok_or_else(|| anyhow::anyhow!("unknown connection status {}", row.status))?,
-                accompanied: row.accompanied,
-                sent_at: row.sent_at,
-                person: redact(details, &share),
+                    connection_id: row.connection_id,
+                    service_name: row.service_name,
+                    status: ConnectionStatus::from_code(&row.status).ok_or_else(|| {
+                        anyhow::anyhow!("unknown connection status {}", row.status)
+                    })?,
+                    accompanied: row.accompanied,
+                    sent_at: row.sent_at,
+                    person: redact(details, &share),
                 },
             });
         }

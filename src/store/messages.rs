@@ -54,7 +54,14 @@ impl Store {
         let row: Option<(i64, i64, i64, String, String, bool)> = on_reader!(self, pool =>
             sqlx::query_as(&sql).bind(connection_id).fetch_optional(pool).await)?;
         Ok(row.map(
-            |(connection_id, referral_id, person_id, organisation, service_name, consent_in_force)| {
+            |(
+                connection_id,
+                referral_id,
+                person_id,
+                organisation,
+                service_name,
+                consent_in_force,
+            )| {
                 ThreadSubject {
                     connection_id,
                     referral_id,
@@ -185,6 +192,9 @@ mod tests {
     #[test]
     fn unread_counts_only_the_other_sides_messages_after_the_last_read() {
         let sql = super::unread_from_team("$9");
-        assert!(sql.contains("m.side = 'team'") && sql.contains("x.user_id = $9"), "{sql}");
+        assert!(
+            sql.contains("m.side = 'team'") && sql.contains("x.user_id = $9"),
+            "{sql}"
+        );
     }
 }

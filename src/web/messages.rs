@@ -48,15 +48,13 @@ struct ThreadPage {
     max_chars: usize,
 }
 
-fn thread_page(
-    thread: Thread,
-    layout: Layout,
-    sent: bool,
-    error: Option<Refused>,
-) -> ThreadPage {
+fn thread_page(thread: Thread, layout: Layout, sent: bool, error: Option<Refused>) -> ThreadPage {
     let for_team = thread.person_id.is_some();
     let (back_link, back_label) = match thread.person_id {
-        Some(person) => (format!("/people/{person}"), "Back to the person's page".to_string()),
+        Some(person) => (
+            format!("/people/{person}"),
+            "Back to the person's page".to_string(),
+        ),
         None => (
             format!("/vcse/inbox#connection-{}", thread.connection_id),
             "Back to your inbox".to_string(),
@@ -103,7 +101,15 @@ pub(super) async fn messages_page(
     Path(id): Path<String>,
     Query(params): Query<ThreadParams>,
 ) -> Response {
-    show(&state, &user, &id, params.sent.is_some(), None, StatusCode::OK).await
+    show(
+        &state,
+        &user,
+        &id,
+        params.sent.is_some(),
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
 async fn show(

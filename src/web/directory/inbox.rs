@@ -1,6 +1,7 @@
 //! `/vcse/inbox`: a community organisation's connections and own listings, and its answers.
 
 use super::Fact;
+use crate::consent::inbox::{InboxFilter, INBOX_PAGE_SIZE};
 use crate::directory::catalogue::Entry;
 use crate::directory::search::STALE_AFTER_DAYS;
 use crate::error::AppError;
@@ -11,7 +12,6 @@ use crate::web::extract::{check_csrf, PageUser};
 use crate::web::render::{error_page, render};
 use crate::web::views::Layout;
 use askama::Template;
-use crate::consent::inbox::{InboxFilter, INBOX_PAGE_SIZE};
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -144,7 +144,10 @@ pub async fn inbox_page(
             current: f == filter,
         })
         .collect();
-    let answered = params.answered.as_deref().and_then(|a| a.parse::<i64>().ok());
+    let answered = params
+        .answered
+        .as_deref()
+        .and_then(|a| a.parse::<i64>().ok());
     let answered_here =
         answered.is_some_and(|a| inbox.lines.iter().any(|l| l.connection.connection_id == a));
     let lines = inbox
