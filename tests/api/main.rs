@@ -16,6 +16,7 @@ mod geography;
 mod helpers;
 mod intake;
 mod messages;
+mod ontology;
 mod openapi;
 mod operations;
 mod oruk;
