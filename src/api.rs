@@ -50,6 +50,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     use crate::directory::api as directory;
     use crate::equity::api as equity;
     use crate::geo::api as geo;
+    use crate::messages::api as messages;
     use crate::people::api as people;
     use crate::referrals::api as referrals;
     OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -71,6 +72,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(referrals::add_measure))
         .routes(routes!(referrals::add_connection))
         .routes(routes!(referrals::set_connection_status))
+        .routes(routes!(messages::list_messages, messages::send_message))
         .routes(routes!(referrals::caseload))
         .routes(routes!(referrals::list_services, referrals::create_service))
         .routes(routes!(consent::add_consent))

@@ -240,6 +240,10 @@ fn refused(refusal: Refusal) -> AppError {
             "Already withdrawn",
             "this consent has already been withdrawn",
         ),
+        Refusal::ConsentNotInForce { organisation } => AppError::Conflict(format!(
+            "the person's consent to share with {organisation} is not in force (withdrawn or not confirmed): \
+             no messages can be sent about this connection, and {organisation} cannot read them"
+        )),
         Refusal::ConsentNotProposed => AppError::Conflict(
             "only consent sent with a referral and not yet confirmed or withdrawn can be confirmed".into(),
         ),

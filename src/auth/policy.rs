@@ -19,6 +19,9 @@ pub enum Action {
     LookUpPostcode,
     /// See the connections sent to one's own organisation (consented fields only).
     ReadOrganisationConnections,
+    /// Read and write the message thread of a connection: the team holding the referral,
+    /// and the organisation it was sent to while the person's consent is in force.
+    ExchangeMessages,
     /// See the aggregate, disclosure-controlled equity report.
     ReadEquityReport,
     /// Change directory listings: an organisation its own, an administrator any.
@@ -45,6 +48,7 @@ impl Action {
             Action::ManageServices => &[Admin, TeamLead],
             Action::LookUpPostcode => &[LinkWorker, TeamLead, Referrer, Admin],
             Action::ReadOrganisationConnections => &[Vcse],
+            Action::ExchangeMessages => &[LinkWorker, TeamLead, Vcse],
             Action::ReadEquityReport => &[Analyst, TeamLead],
             Action::CurateListings => &[Vcse, Admin],
             Action::MakeVisits => &[Volunteer],

@@ -5,6 +5,7 @@
 mod answer;
 pub mod api;
 mod connection;
+pub mod inbox;
 
 pub use answer::{organisation_answer, ORGANISATION_ANSWERS};
 pub use connection::{ConsentBasis, NewConnection};

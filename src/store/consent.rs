@@ -2,10 +2,12 @@
 
 use super::audit::append_audit;
 use super::error::{Refusal, StoreError, StoreResult};
+use super::messages::unread_from_team;
 use super::scope::referral_scope_clause;
 use super::{on_reader, on_writer, Store};
 use crate::audit::{AuditAction, AuditContext};
 use crate::auth::policy::CaseScope;
+use crate::consent::inbox::{InboxCounts, InboxFilter, InboxLine};
 use crate::consent::{
     redact, Consent, ConsentMethod, ConsentStatus, FullDetails, SharedConnection, SharedField,
 };
@@ -70,6 +72,25 @@ fn consent_scope_clause(scope: CaseScope) -> Option<(String, i64)> {
           AND {recorded_in_scope}))"
     );
     Some((clause, scope_id))
+}
+
+/// The organisation's connections sent under a consent still in force: `$1` the
+/// organisation, `$2` one connection (or null for all).
+const SHARED_FROM: &str = "FROM connections c JOIN services s ON s.id = c.service_id \
+     JOIN consents k ON k.id = c.consent_id AND k.withdrawn_at IS NULL AND k.status = 'active' \
+     AND k.organisation = s.organisation \
+     JOIN referrals r ON r.id = c.referral_id JOIN people p ON p.id = r.person_id \
+     WHERE s.organisation = $1 AND ($2 IS NULL OR c.id = $2)";
+
+/// The lines an inbox filter holds, on `connections c`; the user whose unread messages
+/// count is bound as `$3`. Built from the fixed status codes only.
+fn inbox_clause(filter: InboxFilter) -> String {
+    let statuses: Vec<&str> = filter.statuses().iter().map(|s| s.code()).collect();
+    let by_status = format!("c.status IN ('{}')", statuses.join("', '"));
+    match filter {
+        InboxFilter::NeedsAnswer => format!("({by_status} OR {} > 0)", unread_from_team("$3")),
+        _ => by_status,
+    }
 }
 
 impl Store {
@@ -226,6 +247,60 @@ impl Store {
         only: Option<i64>,
         ctx: &AuditContext,
     ) -> StoreResult<Vec<SharedConnection>> {
+        Ok(self
+            .shared_lines(organisation, only, None, 500, 0, ctx)
+            .await?
+            .into_iter()
+            .map(|l| l.connection)
+            .collect())
+    }
+
+    /// One page of the organisation's inbox under a filter, newest first, each line with the
+    /// messages from the team the user has not read; every person shown is audited.
+    pub async fn organisation_inbox(
+        &self,
+        organisation: &str,
+        filter: InboxFilter,
+        limit: i64,
+        offset: i64,
+        ctx: &AuditContext,
+    ) -> StoreResult<Vec<InboxLine>> {
+        self.shared_lines(organisation, None, Some(filter), limit, offset, ctx)
+            .await
+    }
+
+    /// How many of the organisation's connections (under a consent in force) each inbox
+    /// filter holds for the user. Counts only: no person is read.
+    pub async fn organisation_inbox_counts(
+        &self,
+        organisation: &str,
+        user_id: i64,
+    ) -> StoreResult<InboxCounts> {
+        let sql = format!(
+            "SELECT COUNT(CASE WHEN {needs} THEN 1 END), COUNT(CASE WHEN {active} THEN 1 END), \
+             COUNT(CASE WHEN {closed} THEN 1 END) {SHARED_FROM}",
+            needs = inbox_clause(InboxFilter::NeedsAnswer),
+            active = inbox_clause(InboxFilter::Active),
+            closed = inbox_clause(InboxFilter::Closed),
+        );
+        let (needs_answer, active, closed): (i64, i64, i64) = on_reader!(self, pool => sqlx::query_as(&sql)
+            .bind(organisation).bind(None::<i64>).bind(user_id).fetch_one(pool).await)?;
+        Ok(InboxCounts {
+            needs_answer,
+            active,
+            closed,
+        })
+    }
+
+    async fn shared_lines(
+        &self,
+        organisation: &str,
+        only: Option<i64>,
+        filter: Option<InboxFilter>,
+        limit: i64,
+        offset: i64,
+        ctx: &AuditContext,
+    ) -> StoreResult<Vec<InboxLine>> {
         #[derive(sqlx::FromRow)]
         struct Row {
             connection_id: i64,
@@ -240,17 +315,19 @@ impl Store {
             family_name: String,
             phone: Option<String>,
             date_of_birth: NaiveDate,
+            unread_messages: i64,
         }
-        let rows: Vec<Row> = on_reader!(self, pool => sqlx::query_as(
+        let sql = format!(
             "SELECT c.id AS connection_id, c.referral_id, r.person_id, s.name AS service_name, c.status, c.accompanied, \
-             c.sent_at, k.share_fields, p.given_name, p.family_name, p.phone, p.date_of_birth \
-             FROM connections c JOIN services s ON s.id = c.service_id \
-             JOIN consents k ON k.id = c.consent_id AND k.withdrawn_at IS NULL AND k.status = 'active' \
-             AND k.organisation = s.organisation \
-             JOIN referrals r ON r.id = c.referral_id JOIN people p ON p.id = r.person_id \
-             WHERE s.organisation = $1 AND ($2 IS NULL OR c.id = $2) ORDER BY c.sent_at DESC, c.id DESC LIMIT 500")
-            .bind(organisation).bind(only).fetch_all(pool).await)?;
+             c.sent_at, k.share_fields, p.given_name, p.family_name, p.phone, p.date_of_birth, {unread} AS unread_messages \
+             {SHARED_FROM} AND {filter} ORDER BY c.sent_at DESC, c.id DESC LIMIT $4 OFFSET $5",
+            unread = unread_from_team("$3"),
+            filter = filter.map_or("1 = 1".to_string(), inbox_clause),
+        );
+        let rows: Vec<Row> = on_reader!(self, pool => sqlx::query_as(&sql)
+            .bind(organisation).bind(only).bind(ctx.actor_id).bind(limit).bind(offset).fetch_all(pool).await)?;
         let mut shared = Vec::with_capacity(rows.len());
+        let mut reads = Vec::with_capacity(rows.len());
         for row in rows {
             let share = split_codes(&row.share_fields, SharedField::from_code);
             let needs = if share.contains(&SharedField::Needs) {
@@ -278,24 +355,22 @@ impl Store {
                 needs,
                 what_matters,
             };
-            self.audit_read(
-                ctx,
-                AuditAction::Read,
-                "connection",
-                Some(row.connection_id),
-                Some(row.person_id),
-            )
-            .await?;
-            shared.push(SharedConnection {
-                connection_id: row.connection_id,
-                service_name: row.service_name,
-                status: ConnectionStatus::from_code(&row.status)
-                    .ok_or_else(|| anyhow::anyhow!("unknown connection status {}", row.status))?,
-                accompanied: row.accompanied,
-                sent_at: row.sent_at,
-                person: redact(details, &share),
+            reads.push(("connection", Some(row.connection_id), Some(row.person_id)));
+            shared.push(InboxLine {
+                unread_messages: row.unread_messages,
+                connection: SharedConnection {
+                    connection_id: row.connection_id,
+                    service_name: row.service_name,
+                    status: ConnectionStatus::from_code(&row.status).ok_or_else(|| {
+                        anyhow::anyhow!("unknown connection status {}", row.status)
+                    })?,
+                    accompanied: row.accompanied,
+                    sent_at: row.sent_at,
+                    person: redact(details, &share),
+                },
             });
         }
+        self.audit_reads(ctx, &reads).await?;
         Ok(shared)
     }
 }

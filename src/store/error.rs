@@ -56,6 +56,9 @@ pub enum Refusal {
     ConsentNeeded { organisation: String },
     /// The consent was already withdrawn.
     ConsentAlreadyWithdrawn,
+    /// The consent a connection rests on is withdrawn or not confirmed: nothing more passes
+    /// between the team and the organisation about it (its messages).
+    ConsentNotInForce { organisation: String },
     /// Only a proposed consent (sent with a referral) can be confirmed.
     ConsentNotProposed,
     /// The visit was already recorded as done.

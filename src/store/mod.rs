@@ -21,6 +21,7 @@ mod fhir;
 mod identity_match;
 mod intake;
 mod measures;
+pub mod messages;
 mod needs_goals;
 pub(crate) mod people;
 mod referrals;
@@ -209,7 +210,7 @@ impl Store {
 }
 
 /// Tables whose rows may be counted (a fixed list, so no SQL is built from input).
-pub const COUNTABLE_TABLES: [&str; 15] = [
+pub const COUNTABLE_TABLES: [&str; 16] = [
     "people",
     "referrals",
     "referral_events",
@@ -221,6 +222,7 @@ pub const COUNTABLE_TABLES: [&str; 15] = [
     "measures",
     "connections",
     "connection_events",
+    "connection_messages",
     "services",
     "consents",
     "audit_log",

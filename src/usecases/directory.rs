@@ -7,7 +7,8 @@
 
 use crate::auth::policy::Action;
 use crate::auth::{CurrentUser, Role};
-use crate::consent::{Consent, SharedConnection};
+use crate::consent::inbox::{last_page, InboxCounts, InboxFilter, InboxLine, INBOX_PAGE_SIZE};
+use crate::consent::Consent;
 use crate::directory::catalogue::{Catalogue, Entry};
 use crate::directory::curation::{ListingChange, ListingChangeRecord};
 use crate::directory::matching::Circumstances;
@@ -229,11 +230,16 @@ pub async fn change_listing(
         .await?)
 }
 
-/// What a community organisation sees: connections to its services (only what consent
-/// lets it see), and its own listings to keep current.
+/// What a community organisation sees: one page of connections to its services under a
+/// filter (only what consent lets it see), how many each filter holds, and its own
+/// listings to keep current.
 pub struct Inbox {
     pub organisation: String,
-    pub connections: Vec<SharedConnection>,
+    pub filter: InboxFilter,
+    /// The page shown (the last page holding lines, if a later one was asked for).
+    pub page: i64,
+    pub counts: InboxCounts,
+    pub lines: Vec<InboxLine>,
     catalogue: Arc<Catalogue>,
 }
 
@@ -242,20 +248,44 @@ impl Inbox {
     pub fn listings(&self) -> impl Iterator<Item = &Entry> {
         self.catalogue.entries_of(&self.organisation)
     }
+
+    /// Lines under the current filter, across all pages.
+    pub fn total(&self) -> i64 {
+        self.counts.of(self.filter)
+    }
 }
 
-/// The inbox of the user's organisation; reading the connections is audited.
-pub async fn inbox(state: &AppState, user: &CurrentUser) -> AppResult<Inbox> {
+/// One page of the inbox of the user's organisation; reading the connections is audited.
+pub async fn inbox(
+    state: &AppState,
+    user: &CurrentUser,
+    filter: InboxFilter,
+    page: i64,
+) -> AppResult<Inbox> {
     user.require(Action::ReadOrganisationConnections)?;
     let organisation = own_organisation(user)?;
-    let connections = state
+    let counts = state
         .store
-        .organisation_connections(&organisation, &user.audit_context())
+        .organisation_inbox_counts(&organisation, user.id)
+        .await?;
+    let page = page.clamp(1, last_page(counts.of(filter)));
+    let lines = state
+        .store
+        .organisation_inbox(
+            &organisation,
+            filter,
+            INBOX_PAGE_SIZE,
+            (page - 1) * INBOX_PAGE_SIZE,
+            &user.audit_context(),
+        )
         .await?;
     let catalogue = state.directory.get(&state.store).await?;
     Ok(Inbox {
         organisation,
-        connections,
+        filter,
+        page,
+        counts,
+        lines,
         catalogue,
     })
 }

@@ -29,6 +29,7 @@ pub mod fhir;
 pub mod geo;
 pub mod imports;
 pub mod intake;
+pub mod messages;
 pub mod ontology;
 pub mod operations;
 pub mod people;

@@ -63,6 +63,7 @@ async fn caseload(
     let mut rows = found.rows;
     let has_next = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
+    let unread = crate::usecases::messages::unread_by_referral(&state.store, user).await?;
     Ok(CaseloadPage {
         layout: Layout::new(
             if casework {
@@ -75,7 +76,13 @@ async fn caseload(
         casework,
         rows: rows
             .into_iter()
-            .map(|r| CaseloadLine::from_row(r, today))
+            .map(|r| {
+                let unread_messages = unread.get(&r.referral_id).copied().unwrap_or(0);
+                CaseloadLine {
+                    unread_messages,
+                    ..CaseloadLine::from_row(r, today)
+                }
+            })
             .collect(),
         states: ReferralState::ALL
             .iter()

@@ -13,6 +13,7 @@ mod directory;
 mod extract;
 mod forms;
 mod home;
+mod messages;
 mod person;
 mod referral_form;
 mod render;

@@ -77,7 +77,12 @@ async fn person(
         .map(|(record, name)| AccessLine::new(record, name))
         .collect();
     let consents = file.consents.iter().map(ConsentLine::new).collect();
-    let panels = file.referrals.into_iter().map(ReferralPanel::new).collect();
+    let unread = crate::usecases::messages::unread_by_connection(&state.store, user, id).await?;
+    let panels = file
+        .referrals
+        .into_iter()
+        .map(|r| ReferralPanel::new(r).with_unread(&unread))
+        .collect();
     let volunteers = file
         .volunteers
         .into_iter()

@@ -2,8 +2,8 @@
 //! answers it (handlers live in one file per resource, as crates.io lays out its controllers).
 
 use super::{
-    accounts, admin, assets, caseload, directory, forms, home, person, referral_form, reports,
-    session, team, visits,
+    accounts, admin, assets, caseload, directory, forms, home, messages, person, referral_form,
+    reports, session, team, visits,
 };
 use crate::state::AppState;
 use axum::routing::{get, post};
@@ -67,6 +67,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/vcse/connections/{id}/status",
             post(directory::answer_connection),
+        )
+        .route(
+            "/connections/{id}/messages",
+            get(messages::messages_page).post(messages::send_message),
         )
         .route("/reports/equity/{file}", get(reports::equity_download))
         .route("/people/{id}", get(person::person_page))

@@ -82,6 +82,11 @@ fn allowed(method: &str, path: &str, role: Role, scope: Scope) -> bool {
         // The body assigns the team's link worker: a team lead may, and so may that link
         // worker (taking it on); giving it to someone else is for team leads only (unit-tested).
         ("post", "/referrals/{id}/assignment") => own && casework,
+        // A connection's thread: the team holding the referral, and the organisation it was
+        // sent to (both records' consents are still in force when the matrix gets here).
+        ("get", "/connections/{id}/messages") | ("post", "/connections/{id}/messages") => {
+            (own && casework) || role == Vcse
+        }
         ("post", p)
             if p.starts_with("/referrals/{id}/")
                 || p.starts_with("/goals/")
@@ -177,6 +182,7 @@ fn body_for(path: &str, app: &TestApp, referral_version: i64, link_worker: i64) 
         }
         "/goals/{id}/progress" => json!({"progress": 3}),
         "/connections/{id}/status" => json!({"status": "cancelled"}),
+        "/connections/{id}/messages" => json!({"body": "matrix"}),
         "/vcse/connections/{id}/status" => json!({"status": "accepted"}),
         "/directory/services/{id}/changes" => json!({"confirm_correct": true}),
         "/referrals/{id}/consents" => {

@@ -28,6 +28,7 @@ async fn openapi_document_lists_every_route_and_each_answers() {
         "/referrals/{id}/measures",
         "/referrals/{id}/connections",
         "/connections/{id}/status",
+        "/connections/{id}/messages",
         "/caseload",
         "/services",
         "/referrals/{id}/consents",

@@ -117,21 +117,42 @@ test("the whole journey, referral to equity report", async () => {
     await check(lw, "plan");
     await lw.goBack();
 
-    // The community organisation sees only what was agreed, accepts, then records attendance.
+    // The link worker's words for the organisation go with the connection.
+    await lw.getByRole("link", { name: SERVICE, exact: true }).last().click();
+    await lw.getByLabel(`Message to ${ORGANISATION}`).fill("Hard of hearing, speak slowly. Someone will go with her.");
+    await submit(lw, "Send message");
+    assert.match(await lw.locator(".success-banner").innerText(), /Message sent/);
+    await check(lw, "messages-team");
+    await lw.getByRole("link", { name: "Back to the person's page" }).click();
+
+    // The community organisation sees only what was agreed, reads the message and replies,
+    // accepts, then records attendance.
     const vcse = await signIn(browser, "vcse");
     await check(vcse, "inbox");
     let card = vcse.locator("article", { hasText: name });
-    assert.equal(await card.count(), 1, `${ORGANISATION} sees the connection`);
+    assert.equal(await card.count(), 1, `${ORGANISATION} sees the connection under "Needs your answer"`);
     assert.doesNotMatch(await card.innerText(), /B25 8DS|1958/, "nothing beyond what was agreed");
+    assert.match(await card.innerText(), /1 unread/);
+    await card.getByRole("link", { name: /Messages with the link worker/ }).click();
+    assert.match(await vcse.locator("main").innerText(), /Hard of hearing, speak slowly/);
+    await vcse.getByLabel("Message to the link worker").fill("We will ring her on Monday.");
+    await submit(vcse, "Send message");
+    await check(vcse, "messages-organisation");
+    await vcse.getByRole("link", { name: "Back to your inbox" }).click();
+    card = vcse.locator("article", { hasText: name });
     await card.getByLabel("Accept").check();
     await submit(card, "Send answer");
+    assert.match(await vcse.locator(".success-banner").innerText(), /Answer sent/);
+    // Accepted, it has moved from "Needs your answer" to "Active".
+    await vcse.getByRole("link", { name: /^Active \(/ }).click();
     card = vcse.locator("article", { hasText: name });
     await card.getByLabel("Attended a first session").check();
     await submit(card, "Send answer");
     assert.match(await vcse.locator("article", { hasText: name }).innerText(), /Attended first session/);
 
-    // Follow-up and close.
+    // Follow-up and close; the organisation's reply waits on the person's page.
     await lw.reload();
+    assert.match(await lw.locator("main").innerText(), /1 unread/);
     assert.match(await lw.locator("main").innerText(), new RegExp(`${SERVICE}: Attended first session`));
     panel = await open(lw, "Record SWEMWBS");
     await panel.getByLabel("When").selectOption("follow_up");

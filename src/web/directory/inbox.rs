@@ -1,6 +1,7 @@
 //! `/vcse/inbox`: a community organisation's connections and own listings, and its answers.
 
 use super::Fact;
+use crate::consent::inbox::{InboxFilter, INBOX_PAGE_SIZE};
 use crate::directory::catalogue::Entry;
 use crate::directory::search::STALE_AFTER_DAYS;
 use crate::error::AppError;
@@ -11,13 +12,14 @@ use crate::web::extract::{check_csrf, PageUser};
 use crate::web::render::{error_page, render};
 use crate::web::views::Layout;
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 struct InboxLine {
     id: i64,
+    unread: i64,
     service: String,
     status: String,
     open: bool,
@@ -61,26 +63,99 @@ fn own_listing(e: &Entry, today: chrono::NaiveDate) -> OwnListing {
     }
 }
 
+/// One of the inbox's filters, as a link with its count.
+struct FilterTab {
+    href: String,
+    label: &'static str,
+    count: i64,
+    current: bool,
+}
+
 #[derive(Template)]
 #[template(path = "inbox.html")]
 struct InboxPage {
     layout: Layout,
     organisation: String,
+    tabs: Vec<FilterTab>,
+    /// The current filter's code and label, and its page, for the forms to come back to.
+    show: &'static str,
+    showing: &'static str,
+    page: i64,
+    /// "Showing 26 to 30 of 30".
+    range: String,
+    previous_link: Option<String>,
+    next_link: Option<String>,
+    /// An answer was just sent for this connection: say so (and, if its line has left this
+    /// list, carry its anchor so the user stays in place).
+    answered: Option<i64>,
+    answered_here: bool,
     lines: Vec<InboxLine>,
     listings: Vec<OwnListing>,
 }
 
-pub async fn inbox_page(State(state): State<AppState>, PageUser(user): PageUser) -> Response {
-    let inbox = match usecases::directory::inbox(&state, &user).await {
+/// The inbox's query string: which filter, which page, and an answer just sent.
+#[derive(Deserialize, Default)]
+pub struct InboxParams {
+    show: Option<String>,
+    page: Option<String>,
+    answered: Option<String>,
+}
+
+/// Page numbers beyond this are treated as this (offsets cannot overflow).
+const MAX_PAGE: i64 = 1_000_000;
+
+fn inbox_link(filter: InboxFilter, page: i64) -> String {
+    format!("/vcse/inbox?show={}&page={page}", filter.code())
+}
+
+pub async fn inbox_page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Query(params): Query<InboxParams>,
+) -> Response {
+    let filter = InboxFilter::from_code(params.show.as_deref().unwrap_or_default());
+    let page = params
+        .page
+        .as_deref()
+        .and_then(|p| p.parse::<i64>().ok())
+        .unwrap_or(1)
+        .clamp(1, MAX_PAGE);
+    let inbox = match usecases::directory::inbox(&state, &user, filter, page).await {
         Ok(inbox) => inbox,
         Err(e) => return error_page(Some(&user), e),
     };
     let today = chrono::Utc::now().date_naive();
     let listings = inbox.listings().map(|e| own_listing(e, today)).collect();
-    let lines = inbox
-        .connections
+    let total = inbox.total();
+    let page = inbox.page;
+    let first = (page - 1) * INBOX_PAGE_SIZE;
+    let shown = inbox.lines.len() as i64;
+    let range = if total == 0 {
+        String::new()
+    } else {
+        format!("Showing {} to {} of {total}", first + 1, first + shown)
+    };
+    let tabs = InboxFilter::ALL
         .into_iter()
-        .map(|c| {
+        .map(|f| FilterTab {
+            href: inbox_link(f, 1),
+            label: f.label(),
+            count: inbox.counts.of(f),
+            current: f == filter,
+        })
+        .collect();
+    let answered = params
+        .answered
+        .as_deref()
+        .and_then(|a| a.parse::<i64>().ok());
+    let answered_here =
+        answered.is_some_and(|a| inbox.lines.iter().any(|l| l.connection.connection_id == a));
+    let lines = inbox
+        .lines
+        .into_iter()
+        .map(|line| {
+            let unread = line.unread_messages;
+            let c = line.connection;
             let p = c.person;
             let mut who = Vec::new();
             let mut add = |label, value: Option<String>| {
@@ -95,6 +170,7 @@ pub async fn inbox_page(State(state): State<AppState>, PageUser(user): PageUser)
             add("What matters", p.what_matters.map(|w| w.join("; ")));
             InboxLine {
                 id: c.connection_id,
+                unread,
                 service: c.service_name,
                 status: c.status.label().to_string(),
                 open: c.status.is_open(),
@@ -108,6 +184,15 @@ pub async fn inbox_page(State(state): State<AppState>, PageUser(user): PageUser)
         &InboxPage {
             layout: Layout::new("Connections sent to you", Some(&user)),
             organisation: inbox.organisation,
+            tabs,
+            show: filter.code(),
+            showing: filter.label(),
+            page,
+            range,
+            previous_link: (page > 1).then(|| inbox_link(filter, page - 1)),
+            next_link: (first + shown < total).then(|| inbox_link(filter, page + 1)),
+            answered,
+            answered_here,
             lines,
             listings,
         },
@@ -121,6 +206,11 @@ pub struct AnswerForm {
     status: String,
     #[serde(default)]
     note: String,
+    /// The filter and page the answer was sent from, to come back to.
+    #[serde(default)]
+    show: String,
+    #[serde(default)]
+    page: String,
 }
 
 pub async fn answer_connection(
@@ -143,7 +233,17 @@ pub async fn answer_connection(
     }
     .await;
     match result {
-        Ok(_) => Redirect::to("/vcse/inbox").into_response(),
+        // Back to the same list and page, at the line answered, with "Answer sent".
+        Ok(answered) => {
+            let id = answered.connection_id;
+            let page = form.page.parse::<i64>().unwrap_or(1).clamp(1, MAX_PAGE);
+            let filter = InboxFilter::from_code(&form.show);
+            Redirect::to(&format!(
+                "{}&answered={id}#connection-{id}",
+                inbox_link(filter, page)
+            ))
+            .into_response()
+        }
         Err(e) => error_page(Some(&user), e),
     }
 }

@@ -17,6 +17,8 @@ pub struct CaseloadLine {
     pub overdue: bool,
     pub imd: String,
     pub unanswered: i64,
+    /// Messages from organisations about this referral's connections the viewer has not read.
+    pub unread_messages: i64,
 }
 
 impl CaseloadLine {
@@ -34,6 +36,7 @@ impl CaseloadLine {
                 .map(|d| d.format("%-d %b %Y").to_string())
                 .unwrap_or_default(),
             unanswered: r.unanswered_connections,
+            unread_messages: 0,
             overdue: state.is_some_and(|s| s.is_open())
                 && r.next_follow_up_on.is_some_and(|d| d < today),
             imd: r

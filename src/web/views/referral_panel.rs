@@ -41,6 +41,14 @@ fn technical_score(score: &Score) -> String {
     }
 }
 
+/// A connection's message thread, linked from the referral's section.
+pub struct ThreadLink {
+    pub connection_id: i64,
+    pub service: String,
+    /// Messages from the organisation the viewer has not read.
+    pub unread: i64,
+}
+
 pub struct ReferralPanel {
     pub id: i64,
     pub version: i64,
@@ -60,6 +68,8 @@ pub struct ReferralPanel {
     /// Well-being scores over time, baseline to latest, one chart per score.
     pub scores: Vec<ScoreSeries>,
     pub connections: Vec<Line>,
+    /// One per connection: its messages with the organisation.
+    pub threads: Vec<ThreadLink>,
     pub visits: Vec<Line>,
 }
 
@@ -82,6 +92,14 @@ fn day(at: DateTime<Utc>) -> String {
 type Dated = (DateTime<Utc>, Line);
 
 impl ReferralPanel {
+    /// Marks each thread with the viewer's unread messages (by connection).
+    pub fn with_unread(mut self, unread: &std::collections::HashMap<i64, i64>) -> ReferralPanel {
+        for t in &mut self.threads {
+            t.unread = unread.get(&t.connection_id).copied().unwrap_or(0);
+        }
+        self
+    }
+
     pub fn new(d: ReferralDetail) -> ReferralPanel {
         let r = &d.referral;
         let mut panel = ReferralPanel {
@@ -105,6 +123,7 @@ impl ReferralPanel {
             measures: Vec::new(),
             scores: Vec::new(),
             connections: Vec::new(),
+            threads: Vec::new(),
             visits: Vec::new(),
         };
         let mut timeline = history_lines(&d.history);
@@ -133,6 +152,15 @@ impl ReferralPanel {
         self.goals = cw.goals.into_iter().map(goal_line).collect();
         self.barriers = cw.barriers.into_iter().map(barrier_line).collect();
         self.measures = cw.measures.iter().map(measure_line).collect();
+        self.threads = cw
+            .connections
+            .iter()
+            .map(|c| ThreadLink {
+                connection_id: c.id,
+                service: c.service_name.clone(),
+                unread: 0,
+            })
+            .collect();
         self.connections = cw.connections.into_iter().map(connection_line).collect();
     }
 }
