@@ -3,6 +3,7 @@
 //! are admitted in one transaction: all of them, or none.
 
 pub mod csv;
+pub mod self_referral;
 
 use crate::audit::AuditContext;
 use crate::consent::NewConsent;

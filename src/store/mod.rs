@@ -25,6 +25,7 @@ mod needs_goals;
 pub(crate) mod people;
 mod referrals;
 mod scope;
+mod self_referral;
 mod sign_in;
 pub mod team;
 mod transitions;
@@ -34,6 +35,7 @@ pub mod visits;
 pub use caseload::CaseloadRow;
 pub use error::{Refusal, StoreError, StoreResult};
 pub use identity_match::MatchOutcome;
+pub use self_referral::SelfReferralPlace;
 
 // The input types live in the domain; these paths stay for callers not yet moved to them
 // (pages and commands being reorganised on other branches).

@@ -25,6 +25,7 @@ pub mod geo;
 pub mod operations;
 pub mod people_admin;
 pub mod referrals;
+pub mod self_referral;
 pub mod sessions;
 pub mod teams;
 pub mod users;
