@@ -27,6 +27,8 @@ pub struct CaseloadRow {
     /// Connections sent over `UNANSWERED_AFTER_DAYS` ago that the organisation has not
     /// answered: flagged back to the link worker.
     pub unanswered_connections: i64,
+    /// Who made the referral (`self` for the public self-referral page).
+    pub referrer_kind: String,
 }
 
 impl Store {
@@ -65,7 +67,7 @@ impl Store {
         let sql = format!(
             "SELECT r.id AS referral_id, p.id AS person_id, {name} AS person_name, \
              r.state, r.version, r.link_worker_id, u.display_name AS link_worker_name, r.received_at, {follow_up} AS next_follow_up_on, \
-             {imd} AS imd_decile, {unanswered_count} AS unanswered_connections \
+             {imd} AS imd_decile, {unanswered_count} AS unanswered_connections, r.referrer_kind \
              FROM referrals r JOIN people p ON p.id = r.person_id LEFT JOIN users u ON u.id = r.link_worker_id \
              WHERE {clause} \
              AND ($1 IS NULL OR r.state = $1) \

@@ -212,7 +212,8 @@ impl Store {
 }
 
 /// Tables whose rows may be counted (a fixed list, so no SQL is built from input).
-pub const COUNTABLE_TABLES: [&str; 15] = [
+pub const COUNTABLE_TABLES: [&str; 16] = [
+    "self_referrals",
     "people",
     "referrals",
     "referral_events",

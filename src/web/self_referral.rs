@@ -235,7 +235,7 @@ fn check(form: &SelfReferralForm, today: NaiveDate) -> Result<SelfReferral, Fiel
             Err(_) => {
                 errors.add(
                     "nhs_number",
-                    "Check your NHS number: it is 10 digits, for example 485 777 3456. You can leave it blank".into(),
+                    "Check your NHS number: it is 10 digits, for example 943 476 5919. You can leave it blank".into(),
                 );
                 None
             }

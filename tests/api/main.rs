@@ -22,5 +22,6 @@ mod pages;
 mod referrals;
 mod security;
 mod security_data;
+mod self_referral;
 mod snapshots;
 mod validation;

@@ -17,6 +17,8 @@ pub struct CaseloadLine {
     pub overdue: bool,
     pub imd: String,
     pub unanswered: i64,
+    /// Marked in the list: a self-referral has not been seen by any professional yet.
+    pub self_referral: bool,
 }
 
 impl CaseloadLine {
@@ -34,6 +36,7 @@ impl CaseloadLine {
                 .map(|d| d.format("%-d %b %Y").to_string())
                 .unwrap_or_default(),
             unanswered: r.unanswered_connections,
+            self_referral: r.referrer_kind == crate::referrals::ReferrerKind::SelfReferral.code(),
             overdue: state.is_some_and(|s| s.is_open())
                 && r.next_follow_up_on.is_some_and(|d| d < today),
             imd: r
