@@ -3,11 +3,6 @@
 -- Referrer kinds widened: "other_professional" is no longer offered; its referrals become "other".
 UPDATE referrals SET referrer_kind = 'other' WHERE referrer_kind = 'other_professional';
 
--- The account self-referrals are recorded under (referrals.referred_by and every audit row need
--- one). It has no password and is disabled: nobody signs in as it.
-INSERT INTO users (username, display_name, role, team_id, organisation, password_hash, created_at, disabled_at)
-VALUES ('self-referral-form', 'Self-referral form', 'referrer', NULL, NULL, NULL, now(), now());
-
 -- What a self-referral brings beyond the person and the referral. The NHS number is as the person
 -- typed it, unchecked against anyone on file: the link worker reconciles it when they call.
 CREATE TABLE self_referrals (

@@ -13,7 +13,7 @@ use crate::people::{Ethnicity, NewPerson, Sex};
 use crate::referrals::ReferrerKind;
 use chrono::{DateTime, Duration, Utc};
 
-/// The account self-referrals are recorded under (made by migration 0027, disabled).
+/// The account self-referrals are recorded under (made on first use, disabled).
 const SELF_REFERRAL_ACCOUNT: &str = "self-referral-form";
 
 fn parse_time(text: &str) -> anyhow::Result<DateTime<Utc>> {
@@ -104,10 +104,20 @@ impl Store {
         Ok(first.map(|(team,)| team))
     }
 
-    /// The acting account for self-referrals, with its role, for the audit records.
+    /// The acting account for self-referrals, with its role, for the audit records:
+    /// `referrals.referred_by` and every audit row name an account. Made on first use
+    /// (disabled, no password: nobody signs in as it), not by a migration, so a new
+    /// database stays empty for the demo generator. An account someone else made under the
+    /// same name is never used (it would see the self-referrals as its own referrals).
     pub async fn self_referral_account(&self) -> StoreResult<(i64, String)> {
-        let found: Option<(i64, String)> = on_reader!(self, pool => sqlx::query_as(
-            "SELECT id, role FROM users WHERE username = $1")
+        let now = Utc::now();
+        on_writer!(self, pool => sqlx::query(
+            "INSERT INTO users (username, display_name, role, created_at, disabled_at) \
+             VALUES ($1, 'Self-referral form', 'referrer', $2, $2) ON CONFLICT (username) DO NOTHING")
+            .bind(SELF_REFERRAL_ACCOUNT).bind(now).execute(pool).await.map(|_| ()))?;
+        let found: Option<(i64, String)> = on_writer!(self, pool => sqlx::query_as(
+            "SELECT id, role FROM users WHERE username = $1 AND password_hash IS NULL \
+             AND disabled_at IS NOT NULL AND display_name = 'Self-referral form'")
             .bind(SELF_REFERRAL_ACCOUNT).fetch_optional(pool).await)?;
         found.ok_or(StoreError::not_found("self-referral account"))
     }
