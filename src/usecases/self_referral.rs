@@ -28,7 +28,9 @@ pub enum Submission {
 pub enum Outcome {
     Received(Received),
     /// Too many from this address in the window: try again after this long.
-    TooMany { retry_after: Duration },
+    TooMany {
+        retry_after: Duration,
+    },
 }
 
 pub async fn submit(

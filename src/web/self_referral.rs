@@ -129,7 +129,13 @@ fn form_page(
         layout: Layout::new("Ask for help from a social prescribing link worker", None),
         needs: Need::ALL
             .iter()
-            .map(|n| Choice::new(n.code(), n.label(), form.needs.iter().any(|c| c == n.code())))
+            .map(|n| {
+                Choice::new(
+                    n.code(),
+                    n.label(),
+                    form.needs.iter().any(|c| c == n.code()),
+                )
+            })
             .collect(),
         call_times: CallTime::ALL
             .iter()
@@ -182,8 +188,20 @@ fn check(form: &SelfReferralForm, today: NaiveDate) -> Result<SelfReferral, Fiel
             }
         }
     };
-    let given_name = line(&mut errors, "given_name", &form.given_name, 100, "Enter your first name");
-    let family_name = line(&mut errors, "family_name", &form.family_name, 100, "Enter your last name");
+    let given_name = line(
+        &mut errors,
+        "given_name",
+        &form.given_name,
+        100,
+        "Enter your first name",
+    );
+    let family_name = line(
+        &mut errors,
+        "family_name",
+        &form.family_name,
+        100,
+        "Enter your last name",
+    );
     let born = date_of_birth(
         &mut errors,
         [&form.dob_day, &form.dob_month, &form.dob_year],
@@ -197,7 +215,10 @@ fn check(form: &SelfReferralForm, today: NaiveDate) -> Result<SelfReferral, Fiel
             None
         }
         Ok(_) => {
-            errors.add("phone", "Phone numbers must be 30 characters or fewer".into());
+            errors.add(
+                "phone",
+                "Phone numbers must be 30 characters or fewer".into(),
+            );
             None
         }
         Err(e) => {
@@ -221,7 +242,10 @@ fn check(form: &SelfReferralForm, today: NaiveDate) -> Result<SelfReferral, Fiel
         match crate::geo::Postcode::parse(&form.postcode) {
             Ok(p) => Some(p.to_string()),
             Err(_) => {
-                errors.add("postcode", "Enter a full UK postcode, for example B25 8DS".into());
+                errors.add(
+                    "postcode",
+                    "Enter a full UK postcode, for example B25 8DS".into(),
+                );
                 None
             }
         }
@@ -246,10 +270,14 @@ fn check(form: &SelfReferralForm, today: NaiveDate) -> Result<SelfReferral, Fiel
         match Need::from_code(code) {
             Some(need) if !needs.contains(&need) => needs.push(need),
             Some(_) => {}
-            None => errors.add("needs", "Choose what you would like help with from the list".into()),
+            None => errors.add(
+                "needs",
+                "Choose what you would like help with from the list".into(),
+            ),
         }
     }
-    let in_their_words = match text_field("in_their_words", &form.in_their_words, 0, LONGEST_ANSWER) {
+    let in_their_words = match text_field("in_their_words", &form.in_their_words, 0, LONGEST_ANSWER)
+    {
         Ok(text) => text,
         Err(e) => {
             errors.add("in_their_words", capitalised(&e.detail));
@@ -265,7 +293,8 @@ fn check(form: &SelfReferralForm, today: NaiveDate) -> Result<SelfReferral, Fiel
     if !form.consent {
         errors.add(
             "consent",
-            "Tick the box to say a link worker may phone you: we cannot help without calling".into(),
+            "Tick the box to say a link worker may phone you: we cannot help without calling"
+                .into(),
         );
     }
     match (errors.is_empty(), born, phone, call_time) {
@@ -389,9 +418,12 @@ pub async fn submit_self_referral(
             )
                 .into_response()
         }
-        Err(e @ AppError::Validation { .. }) => {
-            refuse(form, "postcode", &capitalised(&e.problem().detail), StatusCode::UNPROCESSABLE_ENTITY)
-        }
+        Err(e @ AppError::Validation { .. }) => refuse(
+            form,
+            "postcode",
+            &capitalised(&e.problem().detail),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         Err(e) => error_page(None, e),
     }
 }

@@ -29,7 +29,10 @@ fn good_form() -> Vec<(&'static str, String)> {
         ("nhs_number", ""),
         ("needs", "loneliness"),
         ("needs", "money"),
-        ("in_their_words", "I have not left the house much since my husband died"),
+        (
+            "in_their_words",
+            "I have not left the house much since my husband died",
+        ),
         ("consent", "1"),
         ("website", ""),
     ]
@@ -169,7 +172,10 @@ async fn an_nhs_number_on_file_gets_the_same_answer_and_a_separate_unmatched_ref
     assert_eq!(app.count("people").await, people + 2);
     let rows = unassigned_self_referrals(&app).await;
     assert_eq!(rows.len(), 2);
-    assert!(rows.iter().all(|r| r["person_id"] != person["id"]), "{rows:?}");
+    assert!(
+        rows.iter().all(|r| r["person_id"] != person["id"]),
+        "{rows:?}"
+    );
 }
 
 async fn a_filled_honeypot_is_answered_as_received_and_writes_nothing(backend: Backend) {
@@ -198,7 +204,11 @@ async fn the_sixth_submission_from_one_address_in_an_hour_is_refused_and_writes_
     let referrals = app.count("referrals").await;
     let (status, html) = submit(&app, &good_form()).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(html.contains("Please try again in 60 minutes") || html.contains("Please try again in 59 minutes"), "{html}");
+    assert!(
+        html.contains("Please try again in 60 minutes")
+            || html.contains("Please try again in 59 minutes"),
+        "{html}"
+    );
     assert!(!html.contains("Grace"));
     assert_eq!(app.count("referrals").await, referrals);
     assert_eq!(app.count("self_referrals").await, 5);
@@ -212,14 +222,20 @@ async fn an_oversize_body_or_answer_is_refused_with_the_error_summary(backend: B
     form.push(("family_name", "H".repeat(2001)));
     let (status, html) = submit(&app, &form).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(html.contains("There is a problem") && html.contains("too long"), "{html}");
+    assert!(
+        html.contains("There is a problem") && html.contains("too long"),
+        "{html}"
+    );
     // A body over 16 KiB.
     let mut form = good_form();
     form.retain(|(k, _)| *k != "in_their_words");
     form.push(("in_their_words", "x".repeat(20_000)));
     let (status, html) = submit(&app, &form).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(html.contains("There is a problem") && html.contains("too long"), "{html}");
+    assert!(
+        html.contains("There is a problem") && html.contains("too long"),
+        "{html}"
+    );
     assert_eq!(app.count("self_referrals").await, 0);
     assert_eq!(app.count("referrals").await, 0);
 }
