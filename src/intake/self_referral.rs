@@ -52,10 +52,11 @@ pub struct SelfReferral {
 }
 
 impl SelfReferral {
-    /// The referral's reason: what they ticked and what they wrote, so the link worker sees
-    /// it in the referral where every other referral keeps its reason.
-    pub fn reason(&self) -> String {
-        let mut reason = String::from("Self-referral.");
+    /// The referral's reason: the reference they were given, what they ticked and wrote,
+    /// when to call, and any NHS number they gave (marked unchecked), so the link worker
+    /// sees it all in the referral where every other referral keeps its reason.
+    pub fn reason(&self, reference: &str) -> String {
+        let mut reason = format!("Self-referral, reference {reference}.");
         if !self.needs.is_empty() {
             let needs: Vec<&str> = self.needs.iter().map(|n| n.label()).collect();
             reason.push_str(&format!(" Would like help with: {}.", needs.join("; ")));
@@ -64,6 +65,14 @@ impl SelfReferral {
             reason.push_str(&format!(" In their words: {}", self.in_their_words));
         }
         reason.push_str(&format!(" Best time to call: {}.", self.call_time.label()));
+        if self.postcode.is_none() {
+            reason.push_str(" No fixed address.");
+        }
+        if let Some(nhs) = self.stated_nhs_number {
+            reason.push_str(&format!(
+                " NHS number given (not checked against our records): {nhs}."
+            ));
+        }
         reason
     }
 }

@@ -149,7 +149,7 @@ impl Store {
             plus_groups: Vec::new(),
             conditions: Vec::new(),
         };
-        let reason = referral.reason();
+        let reason = referral.reason(reference);
         let referral_id = on_writer!(self, pool => {
             let mut tx = pool.begin_with(super::begin_statement(pool)).await?;
             let person_id = insert_person_in!(tx, &person, ctx).id;

@@ -121,6 +121,19 @@ async fn the_page_needs_no_sign_in_and_a_plain_post_lands_unassigned_as_a_self_r
     let rows = unassigned_self_referrals(&app).await;
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0]["person_name"], "Grace Hopper");
+    // The link worker finds the reference the person was given in the referral.
+    let (status, referral) = app
+        .get(
+            &format!("/referrals/{}", rows[0]["referral_id"]),
+            &app.link_worker,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{referral}");
+    let reason = referral["referral"]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains(&format!("reference {reference}")) && reason.contains("Loneliness"),
+        "{reason}"
+    );
     assert_eq!(app.count("self_referrals").await, 1);
 
     // The team's list marks it.
