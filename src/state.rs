@@ -35,6 +35,11 @@ pub struct Settings {
     pub public_url: Option<PublicUrl>,
     /// Failed sign-ins allowed per account, and per network address, in the window.
     pub sign_in_limits: SignInLimits,
+    /// How much the public self-referral page accepts (per address, body size).
+    pub self_referral_limits: crate::intake::self_referral::SelfReferralLimits,
+    /// The team that receives self-referrals when no practice in the person's area names
+    /// one; `None`: the first team made (docs/self-referral.md).
+    pub self_referral_team: Option<String>,
     /// How old the equity report's in-memory facts may get before they are re-read
     /// (in the background); zero reads them for every report.
     pub equity_refresh: std::time::Duration,
@@ -52,6 +57,8 @@ impl std::fmt::Debug for Settings {
             .field("secure_cookies", &self.secure_cookies)
             .field("public_url", &self.public_url)
             .field("sign_in_limits", &self.sign_in_limits)
+            .field("self_referral_limits", &self.self_referral_limits)
+            .field("self_referral_team", &self.self_referral_team)
             .field("equity_refresh", &self.equity_refresh)
             .finish()
     }
@@ -83,6 +90,8 @@ impl Settings {
             secure_cookies: false,
             public_url: None,
             sign_in_limits: SignInLimits::default(),
+            self_referral_limits: Default::default(),
+            self_referral_team: None,
             equity_refresh: std::time::Duration::from_secs(60),
         }
     }

@@ -28,6 +28,10 @@ pub struct ServeArgs {
     /// the background (0: read the database for every report).
     #[arg(long, env = "LINKWELL_EQUITY_REFRESH_SECONDS", default_value_t = 60)]
     pub equity_refresh_seconds: u64,
+    /// The team (by name) that receives self-referrals when no practice in the person's
+    /// area names one. Default: the first team made (docs/self-referral.md).
+    #[arg(long, env = "LINKWELL_SELF_REFERRAL_TEAM")]
+    pub self_referral_team: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -50,6 +54,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     settings.secure_cookies = args.secure_cookies;
     settings.public_url = args.public_url;
     settings.equity_refresh = std::time::Duration::from_secs(args.equity_refresh_seconds);
+    settings.self_referral_team = args.self_referral_team;
     let app = Application::build(settings, args.addr).await?;
     println!(
         "Linkwell is serving on port {}; its public URL is {}",

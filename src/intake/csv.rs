@@ -161,8 +161,13 @@ pub fn parse(
                 ),
             ));
         }
+        // Spreadsheets written for earlier versions say `other_professional`: now `other`.
+        let kind_text = match get("referrer_kind") {
+            t if t.trim().eq_ignore_ascii_case("other_professional") => "other",
+            t => t,
+        };
         let referrer_kind = coded(
-            get("referrer_kind"),
+            kind_text,
             ReferrerKind::ALL,
             ReferrerKind::code,
             ReferrerKind::label,

@@ -7,6 +7,7 @@
 //! (`crate::usecases::intake`), since they ask the store.
 
 pub mod csv;
+pub mod self_referral;
 
 use crate::consent::NewConsent;
 use crate::people::NewPerson;

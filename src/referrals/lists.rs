@@ -22,6 +22,8 @@ pub struct CaseloadRow {
     /// Connections sent over `UNANSWERED_AFTER_DAYS` ago that the organisation has not
     /// answered: flagged back to the link worker.
     pub unanswered_connections: i64,
+    /// Who made the referral (`self` for the public self-referral page).
+    pub referrer_kind: String,
 }
 
 /// The counts at the top of a link worker's (or a team lead's) caseload.

@@ -68,12 +68,23 @@ coded_enum! {
 }
 
 coded_enum! {
-    /// Who made the referral.
+    /// Who made the referral: the services that meet people (issue 16). The code
+    /// `other_professional` of earlier versions is stored as `other` (migration 0027).
     ReferrerKind {
         Gp = "gp": "GP",
-        PracticeStaff = "practice_staff": "Other practice staff",
-        OtherProfessional = "other_professional": "Other professional",
+        PracticeStaff = "practice_staff": "Practice staff",
+        OtherPrimaryCare = "other_primary_care": "Other primary care (pharmacy, dentist, optician)",
+        Hospital = "hospital": "Hospital or A&E",
+        MentalHealth = "mental_health": "Mental health service",
+        AdultSocialCare = "adult_social_care": "Adult social care",
+        Housing = "housing": "Housing",
+        JobcentreDwp = "jobcentre_dwp": "Jobcentre or DWP",
+        PoliceOrFire = "police_fire": "Police or fire service",
+        Vcse = "vcse": "Voluntary or community organisation (VCSE)",
+        Education = "education": "School, college or university",
+        FamilyOrCarer = "family_carer": "Family member or carer",
         SelfReferral = "self": "Self-referral",
+        Other = "other": "Other",
     }
 }
 

@@ -45,7 +45,7 @@ impl Store {
         let sql = format!(
             "SELECT r.id AS referral_id, p.id AS person_id, {name} AS person_name, \
              r.state, r.version, r.link_worker_id, u.display_name AS link_worker_name, r.received_at, {follow_up} AS next_follow_up_on, \
-             {imd} AS imd_decile, {unanswered_count} AS unanswered_connections \
+             {imd} AS imd_decile, {unanswered_count} AS unanswered_connections, r.referrer_kind \
              FROM referrals r JOIN people p ON p.id = r.person_id LEFT JOIN users u ON u.id = r.link_worker_id \
              WHERE {clause} \
              AND ($1 IS NULL OR r.state = $1) \

@@ -32,6 +32,7 @@ impl Store {
             format!("UPDATE referral_events SET note = NULL WHERE referral_id IN ({referrals})"),
             format!("UPDATE volunteer_visits SET activity = '{ERASED}', note = '{ERASED}' WHERE referral_id IN ({referrals})"),
             format!("UPDATE referrals SET reason = '{ERASED}' WHERE person_id = $1"),
+            format!("UPDATE self_referrals SET stated_nhs_number = NULL, preferred_time = '{ERASED}' WHERE referral_id IN ({referrals})"),
         ];
         on_writer!(self, pool => {
             let mut tx = pool.begin_with(super::begin_statement(pool)).await?;

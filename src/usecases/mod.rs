@@ -36,6 +36,7 @@ pub mod people;
 pub mod people_admin;
 pub mod records;
 pub mod referrals;
+pub mod self_referral;
 pub mod services;
 pub mod sessions;
 pub mod teams;

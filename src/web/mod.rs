@@ -19,6 +19,7 @@ mod referral_form;
 mod render;
 mod reports;
 mod routes;
+mod self_referral;
 mod session;
 mod team;
 mod views;

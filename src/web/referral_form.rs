@@ -168,27 +168,12 @@ fn check(form: &ReferralForm, today: NaiveDate) -> (FieldErrors, Option<NaiveDat
             errors.add(field, "Names must be 100 characters or fewer".to_string());
         }
     }
-    let number = |s: &str| s.trim().parse::<u32>().ok();
-    let born = match (
-        number(&form.dob_day),
-        number(&form.dob_month),
-        number(&form.dob_year),
-    ) {
-        (Some(d), Some(m), Some(y)) => NaiveDate::from_ymd_opt(y as i32, m, d),
-        _ => None,
-    };
-    match born {
-        None => errors.add(
-            "dob_day",
-            "Enter their date of birth as day, month and year, for example 27 3 1957".into(),
-        ),
-        Some(d) if d > today => errors.add("dob_day", "Date of birth must be in the past".into()),
-        Some(d) if d < NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(d) => errors.add(
-            "dob_day",
-            "Date of birth must be after 1 January 1900".into(),
-        ),
-        Some(_) => {}
-    }
+    let born = date_of_birth(
+        &mut errors,
+        [&form.dob_day, &form.dob_month, &form.dob_year],
+        today,
+        "their",
+    );
     if Sex::from_code(&form.sex).is_none() {
         errors.add("sex", "Select their sex as recorded by their GP".into());
     }
@@ -324,7 +309,35 @@ pub async fn make_referral(
     page(&state, &user, form, errors, status).await
 }
 
-fn capitalised(text: &str) -> String {
+/// The date of birth typed as day, month and year, or why it is refused (`whose`: "their"
+/// on a referrer's form, "your" on the self-referral page). Shared by both forms.
+pub(super) fn date_of_birth(
+    errors: &mut FieldErrors,
+    [day, month, year]: [&str; 3],
+    today: NaiveDate,
+    whose: &str,
+) -> Option<NaiveDate> {
+    let number = |s: &str| s.trim().parse::<u32>().ok();
+    let born = match (number(day), number(month), number(year)) {
+        (Some(d), Some(m), Some(y)) => NaiveDate::from_ymd_opt(y as i32, m, d),
+        _ => None,
+    };
+    match born {
+        None => errors.add(
+            "dob_day",
+            format!("Enter {whose} date of birth as day, month and year, for example 27 3 1957"),
+        ),
+        Some(d) if d > today => errors.add("dob_day", "Date of birth must be in the past".into()),
+        Some(d) if d < NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(d) => errors.add(
+            "dob_day",
+            "Date of birth must be after 1 January 1900".into(),
+        ),
+        Some(_) => {}
+    }
+    born
+}
+
+pub(super) fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

@@ -3,7 +3,7 @@
 
 use super::{
     accounts, admin, assets, caseload, directory, forms, home, messages, person, referral_form,
-    reports, session, team, visits,
+    reports, self_referral, session, team, visits,
 };
 use crate::state::AppState;
 use axum::routing::{get, post};
@@ -19,6 +19,10 @@ pub fn routes() -> Router<AppState> {
             get(referral_form::new_referral_page).post(referral_form::make_referral),
         )
         .route("/postcode-check", get(referral_form::check_postcode))
+        .route(
+            "/self-referral",
+            get(self_referral::self_referral_page).post(self_referral::submit_self_referral),
+        )
         .route(
             "/sign-in",
             get(session::sign_in_page).post(session::sign_in),

@@ -25,5 +25,6 @@ mod pages_words;
 mod referrals;
 mod security;
 mod security_data;
+mod self_referral;
 mod snapshots;
 mod validation;

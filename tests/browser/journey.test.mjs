@@ -223,6 +223,8 @@ test("every other page passes axe-core", async () => {
     const anonymous = await context.newPage();
     await anonymous.goto(`${BASE}/sign-in`);
     await check(anonymous, "sign-in");
+    await anonymous.goto(`${BASE}/self-referral`);
+    await check(anonymous, "self-referral");
     const admin = await signIn(browser, "admin");
     assert.match(await admin.locator("h1").innerText(), /Administration/);
     await check(admin, "admin-home");

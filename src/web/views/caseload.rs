@@ -19,6 +19,8 @@ pub struct CaseloadLine {
     pub unanswered: i64,
     /// Messages from organisations about this referral's connections the viewer has not read.
     pub unread_messages: i64,
+    /// Marked in the list: a self-referral has not been seen by any professional yet.
+    pub self_referral: bool,
 }
 
 impl CaseloadLine {
@@ -37,6 +39,7 @@ impl CaseloadLine {
                 .unwrap_or_default(),
             unanswered: r.unanswered_connections,
             unread_messages: 0,
+            self_referral: r.referrer_kind == crate::referrals::ReferrerKind::SelfReferral.code(),
             overdue: state.is_some_and(|s| s.is_open())
                 && r.next_follow_up_on.is_some_and(|d| d < today),
             imd: r

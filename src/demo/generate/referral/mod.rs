@@ -152,7 +152,7 @@ pub(super) fn synth_referral(
         ReferrerKind::Gp,
         ReferrerKind::Gp,
         ReferrerKind::PracticeStaff,
-        ReferrerKind::OtherProfessional,
+        ReferrerKind::Other,
         ReferrerKind::SelfReferral,
     ]
     .choose(rng)
