@@ -21,6 +21,9 @@ pub enum Action {
     ReadOrganisationConnections,
     /// See the aggregate, disclosure-controlled equity report.
     ReadEquityReport,
+    /// See the aggregate, disclosure-controlled community capacity report: commissioners'
+    /// analysts, team leads, and administrators (who keep the directory current).
+    ReadCapacityReport,
     /// Change directory listings: an organisation its own, an administrator any.
     CurateListings,
     /// See the visits one is arranged to make (name, phone, activity, day) and record them.
@@ -43,6 +46,7 @@ impl Action {
             Action::LookUpPostcode => &[LinkWorker, TeamLead, Referrer, Admin],
             Action::ReadOrganisationConnections => &[Vcse],
             Action::ReadEquityReport => &[Analyst, TeamLead],
+            Action::ReadCapacityReport => &[Analyst, TeamLead, Admin],
             Action::CurateListings => &[Vcse, Admin],
             Action::MakeVisits => &[Volunteer],
             Action::ReadMetrics | Action::ManageAccounts => &[Admin],

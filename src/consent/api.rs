@@ -6,7 +6,7 @@ use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::referrals::api::ConnectionStatusInput;
-use crate::referrals::ConnectionStatus;
+use crate::referrals::{ConnectionStatus, DeclineReason};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -140,7 +140,15 @@ pub async fn answer_connection(
     ApiJson(input): ApiJson<ConnectionStatusInput>,
 ) -> AppResult<Json<SharedConnection>> {
     Ok(Json(
-        answer(&state, &user, id, input.status, &input.note).await?,
+        answer(
+            &state,
+            &user,
+            id,
+            input.status,
+            &input.note,
+            input.decline_reason()?,
+        )
+        .await?,
     ))
 }
 
@@ -153,6 +161,7 @@ pub async fn answer(
     id: i64,
     status: ConnectionStatus,
     reason: &str,
+    decline_reason: Option<DeclineReason>,
 ) -> AppResult<SharedConnection> {
     user.require(Action::ReadOrganisationConnections)?;
     let organisation = user.organisation.clone().ok_or_else(|| {
@@ -184,7 +193,7 @@ pub async fn answer(
     let ctx = user.audit_context();
     state
         .store
-        .organisation_sets_connection_status(id, &organisation, status, &note, &ctx)
+        .organisation_sets_connection_status(id, &organisation, status, &note, decline_reason, &ctx)
         .await?;
     state
         .store

@@ -361,7 +361,7 @@ async fn update_task(
         .unwrap_or("");
     if user.role == crate::auth::Role::Vcse {
         // The organisation gets its own view back: no internal Patient or ServiceRequest ids.
-        let shared = crate::consent::api::answer(&state, &user, id, status, note).await?;
+        let shared = crate::consent::api::answer(&state, &user, id, status, note, None).await?;
         return Ok(fhir(
             StatusCode::OK,
             super::resources::organisation_task(&shared),

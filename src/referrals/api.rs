@@ -588,6 +588,17 @@ pub struct ConnectionStatusInput {
     pub status: ConnectionStatus,
     #[serde(default)]
     pub note: String,
+    /// Why the service declined (only with status `rejected`): `no_capacity` is counted in
+    /// the community capacity report.
+    #[serde(default)]
+    pub reason: Option<DeclineReason>,
+}
+
+impl ConnectionStatusInput {
+    /// The decline reason, refused unless the connection is being declined.
+    pub fn decline_reason(&self) -> Result<Option<DeclineReason>, AppError> {
+        crate::usecases::capacity::checked_decline_reason(self.status, self.reason)
+    }
 }
 
 /// Moves a connection along the SDOH Clinical Care Task workflow.
@@ -611,6 +622,7 @@ pub async fn set_connection_status(
                 user.case_scope(),
                 input.status,
                 &note,
+                input.decline_reason()?,
                 &user.audit_context(),
             )
             .await?,

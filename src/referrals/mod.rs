@@ -162,6 +162,18 @@ coded_enum! {
     }
 }
 
+coded_enum! {
+    /// Why a service declined a connection, coded so reports can count declines for lack of
+    /// capacity (issue 17, community capacity). Local codes, not SNOMED: no SNOMED concept
+    /// says "the service had no places".
+    DeclineReason {
+        NoCapacity = "no_capacity": "No places: the service is full",
+        NotEligible = "not_eligible": "Not eligible for the service",
+        NotSuitable = "not_suitable": "The service does not suit the person's needs",
+        Other = "other": "Another reason",
+    }
+}
+
 impl ConnectionStatus {
     pub fn next_statuses(self) -> &'static [ConnectionStatus] {
         use ConnectionStatus::*;

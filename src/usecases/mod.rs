@@ -19,6 +19,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod capacity;
 pub mod directory;
 pub mod equity;
 pub mod fhir;

@@ -4,7 +4,7 @@ use super::Fact;
 use crate::directory::catalogue::Entry;
 use crate::directory::search::STALE_AFTER_DAYS;
 use crate::error::AppError;
-use crate::referrals::ConnectionStatus;
+use crate::referrals::{ConnectionStatus, DeclineReason};
 use crate::state::AppState;
 use crate::usecases;
 use crate::web::extract::{check_csrf, PageUser};
@@ -121,6 +121,9 @@ pub struct AnswerForm {
     status: String,
     #[serde(default)]
     note: String,
+    /// A coded decline reason; empty when not declining.
+    #[serde(default)]
+    reason: String,
 }
 
 pub async fn answer_connection(
@@ -139,7 +142,18 @@ pub async fn answer_connection(
                 "choose one of the answers offered",
             )
         })?;
-        crate::consent::api::answer(&state, &user, id, status, &form.note).await
+        let reason = match form.reason.trim() {
+            "" => None,
+            code => Some(DeclineReason::from_code(code).ok_or_else(|| {
+                AppError::invalid_field(
+                    "reason",
+                    "Choose a reason",
+                    "choose one of the reasons offered",
+                )
+            })?),
+        };
+        let reason = crate::usecases::capacity::checked_decline_reason(status, reason)?;
+        crate::consent::api::answer(&state, &user, id, status, &form.note, reason).await
     }
     .await;
     match result {
