@@ -14,6 +14,9 @@ pub fn render(report: &CapacityReport, format: Format) -> anyhow::Result<String>
     })
 }
 
+/// Writes one CSV row: section, group, month, figure, value.
+type RowWriter<'a> = dyn FnMut(&str, &str, &str, &str, String) -> csv::Result<()> + 'a;
+
 /// Rows of `section, group, month, figure, value`.
 fn csv(report: &CapacityReport) -> anyhow::Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -27,10 +30,7 @@ fn csv(report: &CapacityReport) -> anyhow::Result<String> {
             &neutralise(&value),
         ])
     };
-    let unmet = |row: &mut dyn FnMut(&str, &str, &str, &str, String) -> csv::Result<()>,
-                 section: &str,
-                 r: &UnmetRow|
-     -> csv::Result<()> {
+    let unmet = |row: &mut RowWriter, section: &str, r: &UnmetRow| -> csv::Result<()> {
         row(section, &r.label, "", "needs", r.needs.text())?;
         row(
             section,
