@@ -11,7 +11,6 @@ use crate::directory::catalogue::Catalogue;
 use crate::equity::{self, Period};
 use crate::error::{AppError, AppResult};
 use crate::geo::{Geography, Postcode};
-use crate::referrals::{ConnectionStatus, DeclineReason};
 use crate::state::AppState;
 use crate::store::Store;
 use chrono::NaiveDate;
@@ -94,20 +93,4 @@ async fn build(
     })
     .await
     .map_err(|e| AppError::Internal(e.into()))
-}
-
-/// A coded decline reason is given only when a connection is declined.
-pub fn checked_decline_reason(
-    status: ConnectionStatus,
-    reason: Option<DeclineReason>,
-) -> AppResult<Option<DeclineReason>> {
-    match (status, reason) {
-        (ConnectionStatus::Rejected, reason) => Ok(reason),
-        (_, None) => Ok(None),
-        (_, Some(_)) => Err(AppError::invalid_field(
-            "reason",
-            "Reason without a decline",
-            "a reason is given only when the connection is declined (status rejected)",
-        )),
-    }
 }

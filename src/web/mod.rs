@@ -10,7 +10,6 @@ mod admin;
 mod assets;
 mod capacity;
 mod caseload;
-mod casework;
 mod directory;
 mod extract;
 mod forms;

@@ -152,8 +152,8 @@ pub async fn answer_connection(
                 )
             })?),
         };
-        let reason = crate::usecases::capacity::checked_decline_reason(status, reason)?;
-        crate::consent::api::answer(&state, &user, id, status, &form.note, reason).await
+        let reason = crate::referrals::checked_decline_reason(status, reason)?;
+        crate::usecases::consent::answer(&state.store, &user, id, status, &form.note, reason).await
     }
     .await;
     match result {
