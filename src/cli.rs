@@ -4,6 +4,7 @@
 
 mod audit;
 mod bench;
+mod capacity_report;
 mod export;
 mod generate;
 mod import;

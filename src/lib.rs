@@ -10,6 +10,7 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod bench;
+pub mod capacity;
 pub mod cli;
 pub mod consent;
 pub mod csv_cell;

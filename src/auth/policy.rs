@@ -24,6 +24,9 @@ pub enum Action {
     ExchangeMessages,
     /// See the aggregate, disclosure-controlled equity report.
     ReadEquityReport,
+    /// See the aggregate, disclosure-controlled community capacity report: commissioners'
+    /// analysts, team leads, and administrators (who keep the directory current).
+    ReadCapacityReport,
     /// Change directory listings: an organisation its own, an administrator any.
     CurateListings,
     /// See the visits one is arranged to make (name, phone, activity, day) and record them.
@@ -50,6 +53,7 @@ impl Action {
             Action::ReadOrganisationConnections => &[Vcse],
             Action::ExchangeMessages => &[LinkWorker, TeamLead, Vcse],
             Action::ReadEquityReport => &[Analyst, TeamLead],
+            Action::ReadCapacityReport => &[Analyst, TeamLead, Admin],
             Action::CurateListings => &[Vcse, Admin],
             Action::MakeVisits => &[Volunteer],
             Action::ReadMetrics | Action::ManageAccounts => &[Admin],

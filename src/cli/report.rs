@@ -33,9 +33,11 @@ pub enum ReportCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Community capacity and unmet need: what the community is missing.
+    Capacity(super::capacity_report::CapacityArgs),
 }
 
-fn parse_format(name: &str) -> Result<Format, String> {
+pub(super) fn parse_format(name: &str) -> Result<Format, String> {
     Format::from_name(name).ok_or_else(|| format!("{name:?} is not one of json, csv, html"))
 }
 
@@ -48,7 +50,13 @@ pub async fn run(command: ReportCommand) -> anyhow::Result<()> {
         as_of,
         format,
         out,
-    } = command;
+    } = command
+    else {
+        let ReportCommand::Capacity(args) = command else {
+            unreachable!("every other report is handled above")
+        };
+        return super::capacity_report::run(args).await;
+    };
     let store = connect_existing(&db.database_url).await?;
     let asked = ReportAsked {
         from,

@@ -96,6 +96,14 @@ pub async fn answer_connection(
     ApiJson(input): ApiJson<ConnectionStatusInput>,
 ) -> AppResult<Json<SharedConnection>> {
     Ok(Json(
-        consent::answer(&state.store, &user, id, input.status, &input.note).await?,
+        consent::answer(
+            &state.store,
+            &user,
+            id,
+            input.status,
+            &input.note,
+            input.decline_reason()?,
+        )
+        .await?,
     ))
 }

@@ -47,6 +47,23 @@ pub struct Match {
     pub why: String,
 }
 
+/// The services within reach of a person for one need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reach {
+    pub need: Need,
+    /// Services matching would offer (full ones included: matching ranks them last).
+    pub in_reach: usize,
+    /// Positions in the catalogue of those in reach that list no places free.
+    pub full: Vec<usize>,
+}
+
+impl Reach {
+    /// Nothing in reach has a place: no service at all, or only full ones.
+    pub fn unmet(&self) -> bool {
+        self.full.len() == self.in_reach
+    }
+}
+
 /// Score, distance in km, and the reasons for and against.
 type Weighed = (f64, Option<f64>, Vec<String>, Vec<String>);
 
@@ -81,6 +98,35 @@ impl SearchIndex {
         }
         all.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
         all
+    }
+
+    /// For each need, the services matching would offer the person (exactly those
+    /// `match_for` lists: within reach given their barriers, age and home), and which of
+    /// them are full. What the capacity report counts as unmet need (issue 17).
+    pub fn reach(&self, person: &Circumstances) -> Vec<Reach> {
+        person
+            .needs
+            .iter()
+            .map(|&need| {
+                let mut reach = Reach {
+                    need,
+                    in_reach: 0,
+                    full: Vec::new(),
+                };
+                for &i in self.by_term.get(&need_term_id(need)).into_iter().flatten() {
+                    if self.weigh(i as usize, person, None).is_some() {
+                        reach.in_reach += 1;
+                        if self.facts[i as usize]
+                            .capacity
+                            .is_some_and(|(available, _)| available <= 0.0)
+                        {
+                            reach.full.push(i as usize);
+                        }
+                    }
+                }
+                reach
+            })
+            .collect()
     }
 
     /// Score, distance and the reasons for and against; `None` when it cannot be used.

@@ -58,6 +58,13 @@ not a single month"
     UnknownPractice(String),
     #[error("the as-of date must be on or after the period's last day and not after today")]
     AsOf,
+    #[error(
+        "reports cover published periods only: a calendar month (2026-10), a calendar quarter \
+(2026-Q3) or a financial year (2026/27, April to March); {0:?} is none of these"
+    )]
+    NotAPeriod(String),
+    #[error("{0} has not ended yet: a period is published once it is over")]
+    NotEnded(String),
 }
 
 impl RequestError {
@@ -68,6 +75,7 @@ impl RequestError {
             RequestError::TooShortForPractice => "practice",
             RequestError::UnknownPractice(_) => "practice",
             RequestError::AsOf => "as_of",
+            RequestError::NotAPeriod(_) | RequestError::NotEnded(_) => "period",
         }
     }
 }
@@ -123,6 +131,53 @@ fn year_ending(to: NaiveDate) -> Period {
         .and_then(|d| d.checked_sub_months(Months::new(12)))
         .unwrap_or(to);
     Period { from, to }
+}
+
+/// Reads a published period written as a code: a month `2026-10`, a quarter `2026-Q3` or a
+/// financial year `2026/27` (April to March), for reports asked for by `?period=` or
+/// `--period`. Only periods that ended before `today` are published; with none given, the
+/// last complete quarter (a month is often too few people to show anything).
+pub fn parse_period_code(text: Option<&str>, today: NaiveDate) -> Result<Period, RequestError> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        let quarter_start =
+            NaiveDate::from_ymd_opt(today.year(), today.month0() / 3 * 3 + 1, 1).unwrap_or(today);
+        let to = quarter_start.pred_opt().unwrap_or(quarter_start);
+        let from = NaiveDate::from_ymd_opt(to.year(), to.month0() / 3 * 3 + 1, 1).unwrap_or(to);
+        return Ok(Period { from, to });
+    };
+    let refused = || RequestError::NotAPeriod(text.to_string());
+    let digits = |s: &str, n: usize| -> Option<u32> {
+        (s.len() == n && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    let (from, months) = if let Some((y, next)) = text.split_once('/') {
+        let y = digits(y, 4).ok_or_else(refused)? as i32;
+        if digits(next, 2).ok_or_else(refused)? as i32 != (y + 1) % 100 {
+            return Err(refused());
+        }
+        (NaiveDate::from_ymd_opt(y, 4, 1), 11)
+    } else if let Some((y, q)) = text.split_once("-Q") {
+        let y = digits(y, 4).ok_or_else(refused)? as i32;
+        let q = digits(q, 1)
+            .filter(|q| (1..=4).contains(q))
+            .ok_or_else(refused)?;
+        (NaiveDate::from_ymd_opt(y, (q - 1) * 3 + 1, 1), 2)
+    } else if let Some((y, m)) = text.split_once('-') {
+        let y = digits(y, 4).ok_or_else(refused)? as i32;
+        let m = digits(m, 2)
+            .filter(|m| (1..=12).contains(m))
+            .ok_or_else(refused)?;
+        (NaiveDate::from_ymd_opt(y, m, 1), 0)
+    } else {
+        return Err(refused());
+    };
+    let from = from.ok_or_else(refused)?;
+    let to = month_end(from, months).ok_or_else(refused)?;
+    if to >= today {
+        return Err(RequestError::NotEnded(text.to_string()));
+    }
+    Ok(Period { from, to })
 }
 
 /// A checked report request.
@@ -220,5 +275,47 @@ mod tests {
             }
         );
         assert_eq!(latest_year_before(day("2026-10-01")).to, day("2026-09-30"));
+    }
+
+    #[test]
+    fn period_codes_name_months_quarters_and_financial_years_that_have_ended() {
+        let today = day("2026-11-30");
+        let period = |text| parse_period_code(Some(text), today).map(|p| (p.from, p.to));
+        assert_eq!(
+            period("2026-10"),
+            Ok((day("2026-10-01"), day("2026-10-31")))
+        );
+        assert_eq!(
+            period("2026-Q3"),
+            Ok((day("2026-07-01"), day("2026-09-30")))
+        );
+        assert_eq!(
+            period("2025/26"),
+            Ok((day("2025-04-01"), day("2026-03-31")))
+        );
+        let default = parse_period_code(None, today).unwrap();
+        assert_eq!(
+            (default.from, default.to),
+            (day("2026-07-01"), day("2026-09-30"))
+        );
+        for bad in [
+            "2026-13",
+            "2026-1",
+            "2026-Q5",
+            "2026/28",
+            "26/27",
+            "2026",
+            "2026-10-01",
+        ] {
+            assert_eq!(
+                period(bad),
+                Err(RequestError::NotAPeriod(bad.into())),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            period("2026-11"),
+            Err(RequestError::NotEnded("2026-11".into()))
+        );
     }
 }

@@ -363,7 +363,7 @@ async fn update_task(
     if user.role == crate::auth::Role::Vcse {
         // The organisation gets its own view back: no internal Patient or ServiceRequest ids.
         let shared =
-            crate::usecases::consent::answer(&state.store, &user, id, status, note).await?;
+            crate::usecases::consent::answer(&state.store, &user, id, status, note, None).await?;
         return Ok(fhir(
             StatusCode::OK,
             super::resources::organisation_task(&shared),

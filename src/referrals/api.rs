@@ -425,7 +425,15 @@ pub async fn set_connection_status(
 ) -> AppResult<Json<Connection>> {
     let note = text_field("note", &input.note, 0, 2000)?;
     Ok(Json(
-        casework::set_connection_status(&state.store, &user, id, input.status, &note).await?,
+        casework::set_connection_status(
+            &state.store,
+            &user,
+            id,
+            input.status,
+            &note,
+            input.decline_reason()?,
+        )
+        .await?,
     ))
 }
 

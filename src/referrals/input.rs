@@ -3,7 +3,9 @@
 //! domain so every way in (API, pages, FHIR, imports) builds the same thing, and the store
 //! needs nothing from the edges.
 
-use super::{CloseReason, ConnectionStatus, ContactMode, MeasureTiming, ReferralState};
+use super::{
+    CloseReason, ConnectionStatus, ContactMode, DeclineReason, MeasureTiming, ReferralState,
+};
 use crate::input::{check_contact_time, text_field, DateKind, FieldError};
 use crate::measures::{Answers, Instrument};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -38,6 +40,33 @@ pub struct ConnectionStatusInput {
     pub status: ConnectionStatus,
     #[serde(default)]
     pub note: String,
+    /// Why the service declined (only with status `rejected`): `no_capacity` is counted in
+    /// the community capacity report.
+    #[serde(default)]
+    pub reason: Option<DeclineReason>,
+}
+
+impl ConnectionStatusInput {
+    /// The decline reason, refused unless the connection is being declined.
+    pub fn decline_reason(&self) -> Result<Option<DeclineReason>, FieldError> {
+        checked_decline_reason(self.status, self.reason)
+    }
+}
+
+/// A coded decline reason is given only when a connection is declined.
+pub fn checked_decline_reason(
+    status: ConnectionStatus,
+    reason: Option<DeclineReason>,
+) -> Result<Option<DeclineReason>, FieldError> {
+    match (status, reason) {
+        (ConnectionStatus::Rejected, reason) => Ok(reason),
+        (_, None) => Ok(None),
+        (_, Some(_)) => Err(FieldError::new(
+            "reason",
+            "Reason without a decline",
+            "a reason is given only when the connection is declined (status rejected)",
+        )),
+    }
 }
 
 /// A questionnaire to record, its answers checked against the instrument.

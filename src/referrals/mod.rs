@@ -8,8 +8,8 @@ mod lists;
 
 pub use detail::{Casework, ReferralDetail};
 pub use input::{
-    CaseloadFilter, ConnectionStatusInput, NewContact, NewMeasure, NewTransition,
-    UNANSWERED_AFTER_DAYS,
+    checked_decline_reason, CaseloadFilter, ConnectionStatusInput, NewContact, NewMeasure,
+    NewTransition, UNANSWERED_AFTER_DAYS,
 };
 pub use lists::{CaseloadRow, DaySummary, VisitToMake, Waiting, WorkerLoad};
 
@@ -177,6 +177,18 @@ coded_enum! {
         Completed = "completed": "Completed",
         Cancelled = "cancelled": "Cancelled",
         Failed = "failed": "Did not take place",
+    }
+}
+
+coded_enum! {
+    /// Why a service declined a connection, coded so reports can count declines for lack of
+    /// capacity (issue 17, community capacity). Local codes, not SNOMED: no SNOMED concept
+    /// says "the service had no places".
+    DeclineReason {
+        NoCapacity = "no_capacity": "No places: the service is full",
+        NotEligible = "not_eligible": "Not eligible for the service",
+        NotSuitable = "not_suitable": "The service does not suit the person's needs",
+        Other = "other": "Another reason",
     }
 }
 

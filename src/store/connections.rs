@@ -115,6 +115,7 @@ impl Store {
         scope: CaseScope,
         to: ConnectionStatus,
         note: &str,
+        reason: Option<DeclineReason>,
         ctx: &AuditContext,
     ) -> StoreResult<Connection> {
         let current = self.connection(connection_id).await?;
@@ -123,7 +124,7 @@ impl Store {
             .await?
             .ok_or(StoreError::not_found("connection"))?
             .person_id;
-        self.write_connection_status(current, person_id, to, note, ctx)
+        self.write_connection_status(current, person_id, to, note, reason, ctx)
             .await
     }
 
@@ -135,6 +136,7 @@ impl Store {
         organisation: &str,
         to: ConnectionStatus,
         note: &str,
+        reason: Option<DeclineReason>,
         ctx: &AuditContext,
     ) -> StoreResult<Connection> {
         let found: Option<(i64,)> = on_reader!(self, pool => sqlx::query_as(
@@ -144,7 +146,7 @@ impl Store {
             .bind(connection_id).bind(organisation).fetch_optional(pool).await)?;
         let (person_id,) = found.ok_or(StoreError::not_found("connection"))?;
         let current = self.connection(connection_id).await?;
-        self.write_connection_status(current, person_id, to, note, ctx)
+        self.write_connection_status(current, person_id, to, note, reason, ctx)
             .await
     }
 
@@ -154,6 +156,7 @@ impl Store {
         person_id: i64,
         to: ConnectionStatus,
         note: &str,
+        reason: Option<DeclineReason>,
         ctx: &AuditContext,
     ) -> StoreResult<Connection> {
         let connection_id = current.id;
@@ -161,8 +164,8 @@ impl Store {
         let now = Utc::now();
         let changed = on_writer!(self, pool => {
             let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
-            let updated = sqlx::query("UPDATE connections SET status = $1, status_at = $2 WHERE id = $3 AND status = $4")
-                .bind(to.code()).bind(now).bind(connection_id).bind(current.status.code()).execute(&mut *tx).await?;
+            let updated = sqlx::query("UPDATE connections SET status = $1, status_at = $2, decline_reason = $5 WHERE id = $3 AND status = $4")
+                .bind(to.code()).bind(now).bind(connection_id).bind(current.status.code()).bind(reason.map(DeclineReason::code)).execute(&mut *tx).await?;
             if updated.rows_affected() == 1 {
                 sqlx::query("INSERT INTO connection_events (connection_id, status, note, actor_id, at) VALUES ($1, $2, $3, $4, $5)")
                     .bind(connection_id).bind(to.code()).bind(note).bind(ctx.actor_id).bind(now).execute(&mut *tx).await?;

@@ -9,8 +9,8 @@ use crate::auth::CurrentUser;
 use crate::consent::NewConnection;
 use crate::error::{AppError, AppResult};
 use crate::referrals::{
-    Barrier, Connection, ConnectionStatus, Contact, Goal, LifecycleSettings, Measure, Need,
-    NewContact, NewMeasure, NewTransition, RecordedBarrier, RecordedNeed, Referral,
+    Barrier, Connection, ConnectionStatus, Contact, DeclineReason, Goal, LifecycleSettings,
+    Measure, Need, NewContact, NewMeasure, NewTransition, RecordedBarrier, RecordedNeed, Referral,
 };
 use crate::store::Store;
 
@@ -228,6 +228,7 @@ pub async fn set_connection_status(
     connection_id: i64,
     status: ConnectionStatus,
     note: &str,
+    reason: Option<DeclineReason>,
 ) -> AppResult<Connection> {
     user.require(Action::WriteCasework)?;
     Ok(store
@@ -236,6 +237,7 @@ pub async fn set_connection_status(
             user.case_scope(),
             status,
             note,
+            reason,
             &user.audit_context(),
         )
         .await?)

@@ -6,7 +6,7 @@ use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
 use crate::consent::{organisation_answer, Consent, ConsentMethod, SharedConnection, SharedField};
 use crate::error::{AppError, AppResult};
-use crate::referrals::ConnectionStatus;
+use crate::referrals::{ConnectionStatus, DeclineReason};
 use crate::store::Store;
 
 /// Records the person's consent to share `share` with `organisation` (checked text), for a
@@ -86,13 +86,14 @@ pub async fn answer(
     id: i64,
     status: ConnectionStatus,
     reason: &str,
+    decline_reason: Option<DeclineReason>,
 ) -> AppResult<SharedConnection> {
     user.require(Action::ReadOrganisationConnections)?;
     let organisation = organisation_of(user)?;
     let note = organisation_answer(status, reason)?;
     let ctx = user.audit_context();
     store
-        .organisation_sets_connection_status(id, &organisation, status, &note, &ctx)
+        .organisation_sets_connection_status(id, &organisation, status, &note, decline_reason, &ctx)
         .await?;
     Ok(store
         .organisation_connection(&organisation, id, &ctx)

@@ -63,6 +63,7 @@ pub async fn move_connection(
             user.case_scope(),
             status,
             note,
+            None,
             &user.audit_context(),
         )
         .await?;

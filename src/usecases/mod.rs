@@ -19,6 +19,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod capacity;
 pub mod case_file;
 pub mod caseload;
 pub mod casework;

@@ -8,6 +8,7 @@
 mod accounts;
 mod admin;
 mod assets;
+mod capacity;
 mod caseload;
 mod directory;
 mod extract;

@@ -2,8 +2,8 @@
 //! answers it (handlers live in one file per resource, as crates.io lays out its controllers).
 
 use super::{
-    accounts, admin, assets, caseload, directory, forms, home, messages, person, referral_form,
-    reports, self_referral, session, team, visits,
+    accounts, admin, assets, capacity, caseload, directory, forms, home, messages, person,
+    referral_form, reports, self_referral, session, team, visits,
 };
 use crate::state::AppState;
 use axum::routing::{get, post};
@@ -60,6 +60,8 @@ pub fn routes() -> Router<AppState> {
         .route("/referrals/{id}/visits", post(forms::visit::arrange_visit))
         .route("/referrals/{id}/assignment", post(team::assign))
         .route("/reports/equity", get(reports::equity_page))
+        .route("/reports/capacity", get(capacity::capacity_page))
+        .route("/reports/capacity.csv", get(capacity::capacity_csv))
         .route("/directory", get(directory::directory_page))
         .route("/directory/services/{id}", get(directory::service_page))
         .route(

@@ -66,6 +66,8 @@ fn allowed(method: &str, path: &str, role: Role, scope: Scope) -> bool {
         ("post", "/vcse/connections/{id}/status") => role == Vcse && !own,
         // Aggregate and disclosure-controlled, so not scoped to a team.
         ("get", "/reports/equity") => matches!(role, Analyst | TeamLead),
+        // Aggregate too; administrators keep the directory current, so they see it as well.
+        ("get", "/reports/capacity") => matches!(role, Analyst | TeamLead | Admin),
         // Only the team holding the case confirms or withdraws its consent. (The fixture's
         // consents are already confirmed: the team's attempt is refused as a conflict.)
         ("post", "/consents/{id}/withdrawal") | ("post", "/consents/{id}/confirmation") => {

@@ -3,6 +3,7 @@
 mod access;
 mod accounts;
 mod audit;
+mod capacity;
 mod cli;
 mod concurrency;
 mod consent;

@@ -5,7 +5,7 @@ use crate::consent::inbox::{InboxFilter, INBOX_PAGE_SIZE};
 use crate::directory::catalogue::Entry;
 use crate::directory::search::STALE_AFTER_DAYS;
 use crate::error::AppError;
-use crate::referrals::ConnectionStatus;
+use crate::referrals::{ConnectionStatus, DeclineReason};
 use crate::state::AppState;
 use crate::usecases;
 use crate::web::extract::{check_csrf, PageUser};
@@ -211,6 +211,9 @@ pub struct AnswerForm {
     show: String,
     #[serde(default)]
     page: String,
+    /// A coded decline reason; empty when not declining.
+    #[serde(default)]
+    reason: String,
 }
 
 pub async fn answer_connection(
@@ -229,7 +232,18 @@ pub async fn answer_connection(
                 "choose one of the answers offered",
             )
         })?;
-        crate::usecases::consent::answer(&state.store, &user, id, status, &form.note).await
+        let reason = match form.reason.trim() {
+            "" => None,
+            code => Some(DeclineReason::from_code(code).ok_or_else(|| {
+                AppError::invalid_field(
+                    "reason",
+                    "Choose a reason",
+                    "choose one of the reasons offered",
+                )
+            })?),
+        };
+        let reason = crate::referrals::checked_decline_reason(status, reason)?;
+        crate::usecases::consent::answer(&state.store, &user, id, status, &form.note, reason).await
     }
     .await;
     match result {

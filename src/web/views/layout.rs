@@ -11,6 +11,7 @@ pub struct Layout {
     pub csrf: String,
     pub show_cases: bool,
     pub show_report: bool,
+    pub show_capacity: bool,
     pub show_directory: bool,
     pub show_inbox: bool,
     pub show_refer: bool,
@@ -29,6 +30,7 @@ impl Layout {
             show_cases: user
                 .is_some_and(|u| u.may(Action::ReadCasework) || u.role == Role::Referrer),
             show_report: user.is_some_and(|u| u.may(Action::ReadEquityReport)),
+            show_capacity: user.is_some_and(|u| u.may(Action::ReadCapacityReport)),
             show_directory: user.is_some_and(|u| u.may(Action::ReadServices)),
             show_inbox: user.is_some_and(|u| u.may(Action::ReadOrganisationConnections)),
             show_refer: user.is_some_and(|u| u.may(Action::CreateReferral)),
