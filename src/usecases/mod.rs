@@ -21,6 +21,7 @@ pub mod accounts;
 pub mod audit;
 pub mod directory;
 pub mod equity;
+pub mod evaluations;
 pub mod fhir;
 pub mod geo;
 pub mod imports;
