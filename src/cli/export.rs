@@ -34,7 +34,7 @@ pub enum ExportCommand {
         /// The folder to create for the extract (must not exist).
         #[arg(long)]
         out: PathBuf,
-        /// First day of referrals to include (YYYY-MM-DD; default: all).
+        /// First day of referrals to include (YYYY-MM-DD; default: 1900-01-01, all).
         #[arg(long)]
         from: Option<NaiveDate>,
         /// Last day of referrals to include (YYYY-MM-DD; default: today).
@@ -75,7 +75,7 @@ async fn evaluation_extract(
 ) -> anyhow::Result<()> {
     let today = chrono::Utc::now().date_naive();
     let period = Period {
-        from: from.unwrap_or(NaiveDate::MIN),
+        from: from.unwrap_or(NaiveDate::from_ymd_opt(1900, 1, 1).expect("a date")),
         to: to.unwrap_or(today),
     };
     anyhow::ensure!(
