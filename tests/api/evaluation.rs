@@ -218,6 +218,45 @@ async fn an_extract_holds_no_identifiers_and_keys_hold_within_but_not_across_eva
         .await;
     assert!(status.is_success(), "{body}");
 
+    for body in [
+        json!({"instrument": "ucla3", "timing": "baseline", "answers": [3, 3, 2]}),
+        json!({"instrument": "ucla3", "timing": "follow_up", "answers": [1, 2, 1]}),
+        json!({"instrument": "ons4", "timing": "baseline", "answers": [4, 5, 6, 7]}),
+    ] {
+        let (status, body) = app
+            .post(
+                &format!("/referrals/{referral_id}/measures"),
+                &app.link_worker,
+                body,
+            )
+            .await;
+        assert!(status.is_success(), "{body}");
+    }
+    let (status, goal) = app
+        .post(
+            &format!("/referrals/{referral_id}/goals"),
+            &app.link_worker,
+            json!({"description": "Join the choir again"}),
+        )
+        .await;
+    assert!(status.is_success(), "{goal}");
+    let (status, body) = app
+        .post(
+            &format!("/goals/{}/progress", goal["id"]),
+            &app.link_worker,
+            json!({"progress": 10, "note": "Sang on Sunday"}),
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    let (status, body) = app
+        .post(
+            &format!("/referrals/{referral_id}/goals"),
+            &app.link_worker,
+            json!({"description": "Walk weekly"}),
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+
     let dir = tempfile::tempdir().unwrap();
     approve(&app, "alpha");
     approve(&app, "beta");
@@ -251,6 +290,9 @@ async fn an_extract_holds_no_identifiers_and_keys_hold_within_but_not_across_eva
         "grandchildren".into(),
         "St Agatha".into(),
         "Lonely since moving".into(),
+        "choir".into(),
+        "Sang on Sunday".into(),
+        "Walk weekly".into(),
     ];
     for p in &people {
         forbidden.extend([
@@ -333,6 +375,14 @@ async fn an_extract_holds_no_identifiers_and_keys_hold_within_but_not_across_eva
     assert_eq!(first["contacts_phone"], "1");
     assert_eq!(first["contacts_in_person"], "0");
     assert_eq!(first["referrer_kind"], "gp");
+    // UCLA-3 totals 3+3+2 = 8 and 1+2+1 = 4; ONS4 items as answered; one of two goals at 10.
+    assert_eq!(first["ucla3_total_baseline"], "8");
+    assert_eq!(first["ucla3_total_follow_up"], "4");
+    assert_eq!(first["ons4_life_satisfaction_baseline"], "4");
+    assert_eq!(first["ons4_anxiety_baseline"], "7");
+    assert_eq!(first["ons4_anxiety_follow_up"], "");
+    assert_eq!(first["goals_set"], "2");
+    assert_eq!(first["goals_met"], "1");
     let second = &alpha1[&expected_key(&alpha_secret, ids[1])];
     assert_eq!(second["contacts_phone"], "0");
     assert_eq!(second["need_loneliness"], "false");
