@@ -594,9 +594,9 @@ fn table(
                 let follow_up = e
                     .measures
                     .iter()
+                    .rev()
                     .filter(|m| m.timing == "follow_up")
-                    .filter_map(|m| score(m, column))
-                    .last();
+                    .find_map(|m| score(m, column));
                 row.push(baseline.unwrap_or_default());
                 row.push(follow_up.unwrap_or_default());
             }

@@ -33,6 +33,9 @@ type EpisodeRow = (
     Option<String>,
 );
 
+/// Referral, instrument, timing, answers, total, metric score.
+type MeasureRow = (i64, String, String, String, Option<i64>, Option<f64>);
+
 impl Store {
     /// Stores an approval with its secret, audited.
     pub async fn create_evaluation(
@@ -188,7 +191,7 @@ impl Store {
                 episodes[i].goals_met += i64::from(progress == Some(10));
             }
         }
-        let measures: Vec<(i64, String, String, String, Option<i64>, Option<f64>)> = on_reader!(self, pool => sqlx::query_as(&format!(
+        let measures: Vec<MeasureRow> = on_reader!(self, pool => sqlx::query_as(&format!(
             "SELECT m.referral_id, m.instrument, m.timing, m.answers, CAST(m.total AS BIGINT), CAST(m.metric_score AS DOUBLE PRECISION) \
              FROM measures m JOIN referrals r ON r.id = m.referral_id WHERE m.complete AND {in_period} \
              ORDER BY m.referral_id, m.taken_on, m.id"))
