@@ -1,13 +1,15 @@
 //! `linkwell export directory`: the directory as an ORUK JSON feed or an HSDS CSV package.
 //! `linkwell export evaluation`: a pseudonymised, k-anonymous extract for an approved evaluation.
+//! `linkwell export ontology`: the coded vocabularies as SKOS, in Turtle or JSON-LD.
 
 use super::shared::{connect_existing, write_out, DbArgs};
 use crate::evaluation::Period;
+use crate::public_url::PublicUrl;
 use crate::usecases;
 use crate::usecases::users::Administrator;
 use chrono::NaiveDate;
 use clap::Subcommand;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Subcommand)]
 pub enum ExportCommand {
@@ -41,6 +43,25 @@ pub enum ExportCommand {
         #[arg(long)]
         to: Option<NaiveDate>,
     },
+    /// Every coded vocabulary as SKOS (docs/ontology.md): the same document as
+    /// /api/v1/ontology.ttl or /api/v1/ontology.jsonld. Needs no database.
+    Ontology {
+        /// ttl (Turtle) or jsonld (JSON-LD).
+        #[arg(long, value_enum, default_value = "ttl")]
+        format: OntologyFormat,
+        /// The address Linkwell is published at: concept IRIs are built on it.
+        #[arg(long, env = "LINKWELL_PUBLIC_URL", value_parser = PublicUrl::parse)]
+        public_url: PublicUrl,
+        /// File to write ("-" for standard output).
+        #[arg(long, default_value = "-")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum OntologyFormat {
+    Ttl,
+    Jsonld,
 }
 
 pub async fn run(command: ExportCommand) -> anyhow::Result<()> {
@@ -53,6 +74,11 @@ pub async fn run(command: ExportCommand) -> anyhow::Result<()> {
             from,
             to,
         } => return evaluation_extract(db, &evaluation, &out, from, to).await,
+        ExportCommand::Ontology {
+            format,
+            public_url,
+            out,
+        } => return export_ontology(format, &public_url, &out),
     };
     let store = connect_existing(&db.database_url).await?;
     if csv {
@@ -108,4 +134,16 @@ async fn evaluation_extract(
         }
     );
     Ok(())
+}
+
+fn export_ontology(format: OntologyFormat, base: &PublicUrl, out: &Path) -> anyhow::Result<()> {
+    use crate::ontology::{skos, vocabularies};
+    let vocabularies = vocabularies();
+    let text = match format {
+        OntologyFormat::Ttl => skos::turtle(base, &vocabularies),
+        OntologyFormat::Jsonld => {
+            serde_json::to_string_pretty(&skos::json_ld(base, &vocabularies))?
+        }
+    };
+    write_out(out, text.as_bytes())
 }

@@ -28,7 +28,8 @@ pub fn routes() -> Router<AppState> {
         .route("/metadata", get(metadata))
         .route("/ServiceRequest/{id}/$gp-message", get(gp_message))
         // The same, for clients that percent-encode the `$`.
-        .route("/ServiceRequest/{id}/%24gp-message", get(gp_message));
+        .route("/ServiceRequest/{id}/%24gp-message", get(gp_message))
+        .merge(super::terminology::routes());
     for kind in Kind::ALL {
         // Search (`GET /fhir/{type}`) and read (`GET /fhir/{type}/{id}`) for every type.
         let search = get(

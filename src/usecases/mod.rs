@@ -26,6 +26,7 @@ pub mod fhir;
 pub mod geo;
 pub mod imports;
 pub mod intake;
+pub mod ontology;
 pub mod operations;
 pub mod people;
 pub mod people_admin;

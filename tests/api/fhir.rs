@@ -83,7 +83,9 @@ async fn a_service_request_makes_one_referral_and_reads_back(backend: Backend) {
             "Consent",
             "Condition",
             "Questionnaire",
-            "QuestionnaireResponse"
+            "QuestionnaireResponse",
+            "CodeSystem",
+            "ValueSet"
         ],
         "exactly what is supported"
     );

@@ -16,6 +16,7 @@ mod generator;
 mod geography;
 mod helpers;
 mod intake;
+mod ontology;
 mod openapi;
 mod operations;
 mod oruk;
