@@ -34,7 +34,7 @@ pub enum AppError {
     /// Too many refused attempts in a while (identity matching); try again later.
     #[error("{0}")]
     TooManyRequests(String),
-    #[error("the request body is larger than the {} KiB allowed", crate::state::MAX_BODY_BYTES / 1024)]
+    #[error("the request body is larger than the {} KiB allowed", crate::input::MAX_BODY_BYTES / 1024)]
     PayloadTooLarge,
     #[error("send the body as JSON with Content-Type: application/json")]
     UnsupportedMediaType,

@@ -276,6 +276,10 @@ impl UkPhone {
     }
 }
 
+/// Largest request body accepted, in bytes. Casework bodies are small. A limit on input, so
+/// it lives with the other input rules; the router enforces it and errors quote it.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,8 +14,7 @@ use crate::telemetry::Metrics;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// Largest request body accepted, in bytes. Casework bodies are small.
-pub const MAX_BODY_BYTES: usize = 256 * 1024;
+pub use crate::input::MAX_BODY_BYTES;
 
 #[derive(Clone)]
 pub struct Settings {

@@ -1,13 +1,12 @@
 //! Recording and withdrawing consent; a community organisation's view of its connections.
 
 use super::{Consent, ConsentMethod, SharedConnection, SharedField};
-use crate::api::{text_field, ApiJson, Id, ReadProblems, WriteProblems};
-use crate::auth::policy::Action;
+use crate::api::{ApiJson, Id, ReadProblems, WriteProblems};
 use crate::auth::CurrentUser;
-use crate::error::{AppError, AppResult};
-use crate::referrals::api::ConnectionStatusInput;
-use crate::referrals::ConnectionStatus;
+use crate::error::AppResult;
+use crate::referrals::ConnectionStatusInput;
 use crate::state::AppState;
+use crate::usecases::consent;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -36,29 +35,16 @@ pub async fn add_consent(
     Id(id): Id,
     ApiJson(input): ApiJson<ConsentInput>,
 ) -> AppResult<(StatusCode, Json<Consent>)> {
-    user.require(Action::WriteCasework)?;
     let organisation = crate::api::line_field("organisation", &input.organisation, 1, 200)?;
-    if input.share.is_empty() {
-        return Err(AppError::invalid_field(
-            "share",
-            "Nothing to share",
-            "say which details the person agrees to share (at least one)",
-        ));
-    }
-    let mut share = input.share;
-    share.sort_by_key(|f| f.code());
-    share.dedup();
-    let consent = state
-        .store
-        .add_consent(
-            id,
-            user.case_scope(),
-            &organisation,
-            &share,
-            input.method,
-            &user.audit_context(),
-        )
-        .await?;
+    let consent = consent::record(
+        &state.store,
+        &user,
+        id,
+        &organisation,
+        input.share,
+        input.method,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(consent)))
 }
 
@@ -70,13 +56,7 @@ pub async fn withdraw_consent(
     user: CurrentUser,
     Id(id): Id,
 ) -> AppResult<Json<Consent>> {
-    user.require(Action::WriteCasework)?;
-    Ok(Json(
-        state
-            .store
-            .withdraw_consent(id, user.case_scope(), &user.audit_context())
-            .await?,
-    ))
+    Ok(Json(consent::withdraw(&state.store, &user, id).await?))
 }
 
 /// Confirms consent that arrived with a referral, once the link worker has checked it with
@@ -88,13 +68,7 @@ pub async fn confirm_consent(
     user: CurrentUser,
     Id(id): Id,
 ) -> AppResult<Json<Consent>> {
-    user.require(Action::WriteCasework)?;
-    Ok(Json(
-        state
-            .store
-            .confirm_consent(id, user.case_scope(), &user.audit_context())
-            .await?,
-    ))
+    Ok(Json(consent::confirm(&state.store, &user, id).await?))
 }
 
 /// For a community organisation: the connections sent to it under a consent still in
@@ -105,28 +79,10 @@ pub async fn organisation_connections(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> AppResult<Json<Vec<SharedConnection>>> {
-    user.require(Action::ReadOrganisationConnections)?;
-    let organisation = user.organisation.clone().ok_or_else(|| {
-        AppError::Forbidden("this account is not linked to an organisation".into())
-    })?;
     Ok(Json(
-        state
-            .store
-            .organisation_connections(&organisation, &user.audit_context())
-            .await?,
+        consent::organisation_connections(&state.store, &user).await?,
     ))
 }
-
-/// What a community organisation may say of a connection sent to it; "requested" and
-/// "cancelled" belong to the link worker.
-const ORGANISATION_ANSWERS: [ConnectionStatus; 6] = [
-    ConnectionStatus::Accepted,
-    ConnectionStatus::Rejected,
-    ConnectionStatus::InProgress,
-    ConnectionStatus::AttendedFirstSession,
-    ConnectionStatus::Completed,
-    ConnectionStatus::Failed,
-];
 
 /// For a community organisation: accept or decline a connection (a reason is needed to
 /// decline), then record attendance and the outcome.
@@ -140,55 +96,6 @@ pub async fn answer_connection(
     ApiJson(input): ApiJson<ConnectionStatusInput>,
 ) -> AppResult<Json<SharedConnection>> {
     Ok(Json(
-        answer(&state, &user, id, input.status, &input.note).await?,
+        consent::answer(&state.store, &user, id, input.status, &input.note).await?,
     ))
-}
-
-/// Checks and records an organisation's answer (for the API, FHIR and the inbox page);
-/// answers with the connection as the organisation's inbox shows it, never the link
-/// worker's record of it (private notes, internal ids).
-pub async fn answer(
-    state: &AppState,
-    user: &CurrentUser,
-    id: i64,
-    status: ConnectionStatus,
-    reason: &str,
-) -> AppResult<SharedConnection> {
-    user.require(Action::ReadOrganisationConnections)?;
-    let organisation = user.organisation.clone().ok_or_else(|| {
-        AppError::Forbidden("this account is not linked to an organisation".into())
-    })?;
-    if !ORGANISATION_ANSWERS.contains(&status) {
-        return Err(AppError::invalid_field(
-            "status",
-            "Not an organisation's answer",
-            format!(
-                "{} is recorded by the link worker",
-                status.label().to_lowercase()
-            ),
-        ));
-    }
-    let minimum = if status == ConnectionStatus::Rejected {
-        1
-    } else {
-        0
-    };
-    let note = text_field("note", reason, minimum, 2000).map_err(|e| match minimum {
-        1 if reason.trim().is_empty() => AppError::invalid_field(
-            "note",
-            "Reason needed",
-            "say why the connection is declined, so the link worker can find another way",
-        ),
-        _ => e,
-    })?;
-    let ctx = user.audit_context();
-    state
-        .store
-        .organisation_sets_connection_status(id, &organisation, status, &note, &ctx)
-        .await?;
-    state
-        .store
-        .organisation_connection(&organisation, id, &ctx)
-        .await
-        .map_err(AppError::from)
 }

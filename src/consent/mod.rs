@@ -2,9 +2,11 @@
 //! then see. Nothing about a person reaches an organisation without an active consent, and
 //! only the fields the person agreed to.
 
+mod answer;
 pub mod api;
 mod connection;
 
+pub use answer::{organisation_answer, ORGANISATION_ANSWERS};
 pub use connection::{ConsentBasis, NewConnection};
 
 use crate::people::coded_enum;

@@ -362,7 +362,8 @@ async fn update_task(
         .unwrap_or("");
     if user.role == crate::auth::Role::Vcse {
         // The organisation gets its own view back: no internal Patient or ServiceRequest ids.
-        let shared = crate::consent::api::answer(&state, &user, id, status, note).await?;
+        let shared =
+            crate::usecases::consent::answer(&state.store, &user, id, status, note).await?;
         return Ok(fhir(
             StatusCode::OK,
             super::resources::organisation_task(&shared),
@@ -556,7 +557,7 @@ async fn gp_message(
         )
     })?;
     let recipient = usecases::fhir::gp_recipient(&state.store, &user, id).await?;
-    let detail = crate::referrals::api::referral_detail(&state, &user, id).await?;
+    let detail = crate::usecases::referrals::detail(&state.store, &user, id).await?;
     let casework = detail
         .casework
         .ok_or(AppError::NotFound("ServiceRequest"))?;

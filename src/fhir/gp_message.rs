@@ -11,7 +11,7 @@ use super::SNOMED;
 use crate::consent::{Consent, SharedField};
 use crate::measures::Score;
 use crate::people::Person;
-use crate::referrals::api::Casework;
+use crate::referrals::Casework;
 use crate::referrals::{
     ContactMode, Measure, Referral, ReferralEvent, ReferralState,
     SNOMED_SOCIAL_PRESCRIBING_DECLINED,

@@ -3,15 +3,12 @@
 use super::*;
 use crate::api::{text_field, ApiJson, ApiQuery, Id};
 use crate::api::{ReadProblems, WriteProblems};
-use crate::audit::AuditAction;
-use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
 use crate::consent::{ConsentBasis, NewConnection};
 use crate::error::{AppError, AppResult};
 use crate::measures::Instrument;
 use crate::state::AppState;
-use crate::store::CaseloadRow;
-use crate::usecases;
+use crate::usecases::{self, casework};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -63,98 +60,6 @@ pub async fn create_referral(
     )
 }
 
-/// A referral with its history and everything recorded against it. Referrers see the
-/// referral and its state changes only, never casework notes.
-#[derive(Debug, serde::Serialize, Deserialize, ToSchema)]
-pub struct ReferralDetail {
-    pub referral: Referral,
-    pub history: Vec<ReferralEvent>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub casework: Option<Casework>,
-}
-
-#[derive(Debug, serde::Serialize, Deserialize, ToSchema)]
-pub struct Casework {
-    pub contacts: Vec<Contact>,
-    pub needs: Vec<RecordedNeed>,
-    pub goals: Vec<Goal>,
-    pub barriers: Vec<RecordedBarrier>,
-    pub measures: Vec<Measure>,
-    pub connections: Vec<Connection>,
-    /// Visits arranged with volunteers.
-    #[serde(default)]
-    pub visits: Vec<crate::referrals::Visit>,
-}
-
-pub async fn referral_detail(
-    state: &AppState,
-    user: &CurrentUser,
-    id: i64,
-) -> AppResult<ReferralDetail> {
-    let store = &state.store;
-    let mut referral = store
-        .referral(id, user.case_scope())
-        .await?
-        .ok_or(AppError::NotFound("referral"))?;
-    store
-        .audit_read(
-            &user.audit_context(),
-            AuditAction::Read,
-            "referral",
-            Some(id),
-            Some(referral.person_id),
-        )
-        .await?;
-    let history = store.referral_events(id).await?;
-    // The stored state is a projection written in the same transaction as each event; the
-    // events are the record, so the state shown is always the one they derive.
-    let derived = derive_state(&history);
-    if derived != referral.state {
-        tracing::error!(
-            referral = id,
-            stored = referral.state.code(),
-            derived = derived.code(),
-            "referral state projection disagrees with its events"
-        );
-        referral.state = derived;
-    }
-    let casework = if user.may(Action::ReadCasework) {
-        Some(Casework {
-            contacts: store.contacts(id).await?,
-            needs: store.needs(id).await?,
-            goals: store.goals(id).await?,
-            barriers: store.barriers(id).await?,
-            measures: store.measures(id).await?,
-            connections: store.connections(id).await?,
-            visits: store.visits(id).await?,
-        })
-    } else {
-        None
-    };
-    let history = if casework.is_some() {
-        history
-    } else {
-        // Status only for referrers: what happened and when, not who wrote what.
-        history
-            .into_iter()
-            .map(|e| ReferralEvent {
-                note: None,
-                link_worker_id: None,
-                ..e
-            })
-            .collect()
-    };
-    if casework.is_none() {
-        // The follow-up date is the team's plan, not the referral's status.
-        referral.next_follow_up_on = None;
-    }
-    Ok(ReferralDetail {
-        referral,
-        history,
-        casework,
-    })
-}
-
 #[utoipa::path(get, path = "/referrals/{id}", tag = "referrals", params(("id" = i64, Path)),
     responses(
         (status = 200, body = ReferralDetail), ReadProblems))]
@@ -163,7 +68,9 @@ pub async fn get_referral(
     user: CurrentUser,
     Id(id): Id,
 ) -> AppResult<Json<ReferralDetail>> {
-    Ok(Json(referral_detail(&state, &user, id).await?))
+    Ok(Json(
+        usecases::referrals::detail(&state.store, &user, id).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -188,36 +95,27 @@ pub async fn transition(
     Id(id): Id,
     ApiJson(input): ApiJson<TransitionInput>,
 ) -> AppResult<Json<Referral>> {
-    Ok(Json(apply_transition(&state, &user, id, input).await?))
+    let change = input.parse()?;
+    Ok(Json(
+        casework::transition(&state.store, &user, &state.settings.lifecycle, id, change).await?,
+    ))
 }
 
-/// Checks and records a transition; shared by the API and the pages.
-pub async fn apply_transition(
-    state: &AppState,
-    user: &CurrentUser,
-    id: i64,
-    input: TransitionInput,
-) -> AppResult<Referral> {
-    user.require(Action::WriteCasework)?;
-    let note = input
-        .note
-        .as_deref()
-        .map(|n| text_field("note", n, 0, 2000))
-        .transpose()?;
-    state
-        .store
-        .transition_referral(
-            id,
-            user.case_scope(),
-            input.expected_version,
-            input.to,
-            input.reason,
-            note.as_deref().filter(|n| !n.is_empty()),
-            &user.audit_context(),
-            &state.settings.lifecycle,
-        )
-        .await
-        .map_err(AppError::from)
+impl TransitionInput {
+    /// The transition asked for, its note checked (shared by the API and the pages).
+    pub fn parse(self) -> AppResult<NewTransition> {
+        let note = self
+            .note
+            .as_deref()
+            .map(|n| text_field("note", n, 0, 2000))
+            .transpose()?;
+        Ok(NewTransition {
+            to: self.to,
+            expected_version: self.expected_version,
+            reason: self.reason,
+            note,
+        })
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -239,18 +137,15 @@ pub async fn assign(
     Id(id): Id,
     ApiJson(input): ApiJson<AssignmentInput>,
 ) -> AppResult<Json<Referral>> {
-    user.require_may_assign_to(input.link_worker_id)?;
     Ok(Json(
-        state
-            .store
-            .assign_referral(
-                id,
-                user.case_scope(),
-                input.expected_version,
-                input.link_worker_id,
-                &user.audit_context(),
-            )
-            .await?,
+        casework::assign(
+            &state.store,
+            &user,
+            id,
+            input.expected_version,
+            input.link_worker_id,
+        )
+        .await?,
     ))
 }
 
@@ -304,14 +199,8 @@ pub async fn add_contact(
     Id(id): Id,
     ApiJson(input): ApiJson<ContactInput>,
 ) -> Created<Contact> {
-    user.require(Action::WriteCasework)?;
     let contact = input.validate()?;
-    created(
-        state
-            .store
-            .add_contact(id, user.case_scope(), &contact, &user.audit_context())
-            .await?,
-    )
+    created(casework::add_contact(&state.store, &user, id, &contact).await?)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -333,20 +222,8 @@ pub async fn add_need(
     Id(id): Id,
     ApiJson(input): ApiJson<NeedInput>,
 ) -> Created<RecordedNeed> {
-    user.require(Action::WriteCasework)?;
     let notes = text_field("notes", &input.notes, 0, 2000)?;
-    created(
-        state
-            .store
-            .add_need(
-                id,
-                user.case_scope(),
-                input.need,
-                &notes,
-                &user.audit_context(),
-            )
-            .await?,
-    )
+    created(casework::add_need(&state.store, &user, id, input.need, &notes).await?)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -368,20 +245,8 @@ pub async fn add_goal(
     Id(id): Id,
     ApiJson(input): ApiJson<GoalInput>,
 ) -> Created<Goal> {
-    user.require(Action::WriteCasework)?;
     let description = text_field("description", &input.description, 1, 1000)?;
-    created(
-        state
-            .store
-            .add_goal(
-                id,
-                user.case_scope(),
-                &description,
-                input.need,
-                &user.audit_context(),
-            )
-            .await?,
-    )
+    created(casework::add_goal(&state.store, &user, id, &description, input.need).await?)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -405,7 +270,6 @@ pub async fn add_goal_progress(
     Id(id): Id,
     ApiJson(input): ApiJson<ProgressInput>,
 ) -> Created<Goal> {
-    user.require(Action::WriteCasework)?;
     if !(0..=10).contains(&input.progress) {
         return Err(AppError::invalid_field(
             "progress",
@@ -414,18 +278,7 @@ pub async fn add_goal_progress(
         ));
     }
     let note = text_field("note", &input.note, 0, 2000)?;
-    created(
-        state
-            .store
-            .add_goal_progress(
-                id,
-                user.case_scope(),
-                input.progress,
-                &note,
-                &user.audit_context(),
-            )
-            .await?,
-    )
+    created(casework::add_goal_progress(&state.store, &user, id, input.progress, &note).await?)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -449,20 +302,17 @@ pub async fn add_barrier(
     Id(id): Id,
     ApiJson(input): ApiJson<BarrierInput>,
 ) -> Created<RecordedBarrier> {
-    user.require(Action::WriteCasework)?;
     let notes = text_field("notes", &input.notes, 0, 2000)?;
     created(
-        state
-            .store
-            .add_barrier(
-                id,
-                user.case_scope(),
-                input.barrier,
-                input.connection_id,
-                &notes,
-                &user.audit_context(),
-            )
-            .await?,
+        casework::add_barrier(
+            &state.store,
+            &user,
+            id,
+            input.barrier,
+            input.connection_id,
+            &notes,
+        )
+        .await?,
     )
 }
 
@@ -501,14 +351,8 @@ pub async fn add_measure(
     Id(id): Id,
     ApiJson(input): ApiJson<MeasureInput>,
 ) -> Created<Measure> {
-    user.require(Action::WriteCasework)?;
     let measure = input.validate()?;
-    created(
-        state
-            .store
-            .add_measure(id, user.case_scope(), &measure, &user.audit_context())
-            .await?,
-    )
+    created(casework::add_measure(&state.store, &user, id, &measure).await?)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -547,14 +391,6 @@ impl ConnectionInput {
     }
 }
 
-/// Consent terms to record with a connection, checked (`ConsentBasis::record`).
-pub fn consent_terms(
-    share: &[crate::consent::SharedField],
-    method: crate::consent::ConsentMethod,
-) -> AppResult<ConsentBasis> {
-    Ok(ConsentBasis::record(share, method)?)
-}
-
 /// Connects the person to a community service (status `requested`), under the consent
 /// named or recorded in this request.
 #[utoipa::path(post, path = "/referrals/{id}/connections", tag = "casework", params(("id" = i64, Path)),
@@ -567,27 +403,13 @@ pub async fn add_connection(
     Id(id): Id,
     ApiJson(input): ApiJson<ConnectionInput>,
 ) -> Created<Connection> {
-    user.require(Action::WriteCasework)?;
     let connection = NewConnection {
         service_id: input.service_id,
         accompanied: input.accompanied,
         notes: text_field("notes", &input.notes, 0, 2000)?,
         consent: input.consent_basis()?,
     };
-    created(
-        state
-            .store
-            .add_connection(id, user.case_scope(), &connection, &user.audit_context())
-            .await?,
-    )
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ConnectionStatusInput {
-    pub status: ConnectionStatus,
-    #[serde(default)]
-    pub note: String,
+    created(casework::add_connection(&state.store, &user, id, &connection).await?)
 }
 
 /// Moves a connection along the SDOH Clinical Care Task workflow.
@@ -601,19 +423,9 @@ pub async fn set_connection_status(
     Id(id): Id,
     ApiJson(input): ApiJson<ConnectionStatusInput>,
 ) -> AppResult<Json<Connection>> {
-    user.require(Action::WriteCasework)?;
     let note = text_field("note", &input.note, 0, 2000)?;
     Ok(Json(
-        state
-            .store
-            .set_connection_status(
-                id,
-                user.case_scope(),
-                input.status,
-                &note,
-                &user.audit_context(),
-            )
-            .await?,
+        casework::set_connection_status(&state.store, &user, id, input.status, &note).await?,
     ))
 }
 
@@ -656,10 +468,7 @@ pub async fn caseload(
     ApiQuery(query): ApiQuery<CaseloadQuery>,
 ) -> AppResult<Json<Vec<CaseloadRow>>> {
     Ok(Json(
-        state
-            .store
-            .read_caseload(user.case_scope(), &query.filter()?, &user.audit_context())
-            .await?,
+        usecases::caseload::list(&state.store, &user, &query.filter()?).await?,
     ))
 }
 
@@ -671,8 +480,7 @@ pub async fn list_services(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> AppResult<Json<Vec<Service>>> {
-    user.require(Action::ReadServices)?;
-    Ok(Json(state.store.services().await?))
+    Ok(Json(usecases::services::list(&state.store, &user).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -695,16 +503,11 @@ pub async fn create_service(
     user: CurrentUser,
     ApiJson(input): ApiJson<ServiceInput>,
 ) -> Created<Service> {
-    user.require(Action::ManageServices)?;
+    let name = text_field("name", &input.name, 1, 200)?;
+    let organisation = text_field("organisation", &input.organisation, 1, 200)?;
+    let description = text_field("description", &input.description, 0, 4000)?;
     created(
-        state
-            .store
-            .create_service(
-                &text_field("name", &input.name, 1, 200)?,
-                &text_field("organisation", &input.organisation, 1, 200)?,
-                &text_field("description", &input.description, 0, 4000)?,
-            )
-            .await?,
+        usecases::services::create(&state.store, &user, &name, &organisation, &description).await?,
     )
 }
 

@@ -3,7 +3,7 @@
 //! domain so every way in (API, pages, FHIR, imports) builds the same thing, and the store
 //! needs nothing from the edges.
 
-use super::{ContactMode, MeasureTiming, ReferralState};
+use super::{CloseReason, ConnectionStatus, ContactMode, MeasureTiming, ReferralState};
 use crate::input::{check_contact_time, text_field, DateKind, FieldError};
 use crate::measures::{Answers, Instrument};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -17,6 +17,27 @@ pub struct NewContact {
     pub notes: String,
     pub what_matters: Option<String>,
     pub follow_up_on: Option<NaiveDate>,
+}
+
+/// A move of a referral to its next state, as asked for: the version the caller read
+/// (a change since is a conflict), the close reason when closing, an optional checked note.
+pub struct NewTransition {
+    pub to: ReferralState,
+    pub expected_version: i64,
+    pub reason: Option<CloseReason>,
+    /// Checked text; `None` (or empty) for no note.
+    pub note: Option<String>,
+}
+
+// A connection's next status and a note, as sent (the note unchecked): the body of both the
+// link worker's and the organisation's status change, so it sits with neither's handlers.
+// (A `//` comment: a doc comment would become the OpenAPI schema's description.)
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionStatusInput {
+    pub status: ConnectionStatus,
+    #[serde(default)]
+    pub note: String,
 }
 
 /// A questionnaire to record, its answers checked against the instrument.

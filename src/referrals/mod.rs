@@ -2,9 +2,16 @@
 //! connections (docs/domain.md). Pure domain rules; no HTTP and no SQL here.
 
 pub mod api;
+mod detail;
 mod input;
+mod lists;
 
-pub use input::{CaseloadFilter, NewContact, NewMeasure, UNANSWERED_AFTER_DAYS};
+pub use detail::{Casework, ReferralDetail};
+pub use input::{
+    CaseloadFilter, ConnectionStatusInput, NewContact, NewMeasure, NewTransition,
+    UNANSWERED_AFTER_DAYS,
+};
+pub use lists::{CaseloadRow, DaySummary, VisitToMake, Waiting, WorkerLoad};
 
 use crate::people::coded_enum;
 use chrono::{DateTime, NaiveDate, Utc};

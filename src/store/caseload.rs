@@ -7,27 +7,7 @@ use super::{on_reader, Store};
 use crate::audit::{AuditAction, AuditContext};
 use crate::auth::policy::CaseScope;
 use crate::referrals::*;
-use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
-use utoipa::ToSchema;
-
-/// One line of a caseload list.
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct CaseloadRow {
-    pub referral_id: i64,
-    pub person_id: i64,
-    pub person_name: String,
-    pub state: String,
-    pub version: i64,
-    pub link_worker_id: Option<i64>,
-    pub link_worker_name: Option<String>,
-    pub received_at: DateTime<Utc>,
-    pub next_follow_up_on: Option<NaiveDate>,
-    pub imd_decile: Option<i32>,
-    /// Connections sent over `UNANSWERED_AFTER_DAYS` ago that the organisation has not
-    /// answered: flagged back to the link worker.
-    pub unanswered_connections: i64,
-}
+use chrono::Utc;
 
 impl Store {
     /// A caseload list within scope, newest first, with optional filters.

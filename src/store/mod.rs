@@ -32,7 +32,6 @@ mod transitions;
 mod users;
 pub mod visits;
 
-pub use caseload::CaseloadRow;
 pub use error::{Refusal, StoreError, StoreResult};
 pub use identity_match::MatchOutcome;
 

@@ -4,39 +4,10 @@
 use super::error::StoreResult;
 use super::{on_reader, Store};
 use crate::accounts::{Account, TeamSize};
+use crate::referrals::{DaySummary, Waiting, WorkerLoad};
 use chrono::{DateTime, NaiveDate, Utc};
 
 const OPEN: &str = "('received', 'contacting', 'active')";
-
-/// The counts at the top of a link worker's (or a team lead's) caseload.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
-pub struct DaySummary {
-    pub due_today: i64,
-    pub overdue: i64,
-    pub unanswered: i64,
-    pub unassigned: i64,
-    pub contacts_today: i64,
-}
-
-/// One link worker's share of the team's work.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct WorkerLoad {
-    pub id: i64,
-    pub name: String,
-    pub open: i64,
-    pub overdue: i64,
-}
-
-/// A referral nobody has yet reached.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Waiting {
-    pub referral_id: i64,
-    pub person_id: i64,
-    pub person_name: String,
-    pub received_at: DateTime<Utc>,
-    pub version: i64,
-    pub link_worker_id: Option<i64>,
-}
 
 impl Store {
     /// Counts for a team, or for one link worker's referrals in it (`worker`).

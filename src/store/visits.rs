@@ -7,20 +7,8 @@ use super::scope::referral_scope_clause;
 use super::{on_reader, on_writer, Store};
 use crate::audit::{AuditAction, AuditContext};
 use crate::auth::policy::CaseScope;
-use crate::referrals::Visit;
+use crate::referrals::{Visit, VisitToMake};
 use chrono::{DateTime, NaiveDate, Utc};
-
-/// What a volunteer sees of a visit: who, how to reach them, what and when.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct VisitToMake {
-    pub id: i64,
-    pub person_id: i64,
-    pub person_name: String,
-    pub phone: Option<String>,
-    pub activity: String,
-    pub visit_on: NaiveDate,
-    pub visited_at: Option<DateTime<Utc>>,
-}
 
 const VISIT_COLUMNS: &str = "v.id, v.referral_id, v.volunteer_id, u.display_name, v.activity, v.visit_on, v.visited_at, v.note";
 

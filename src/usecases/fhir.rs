@@ -60,7 +60,7 @@ pub async fn record_questionnaire_response(
 }
 
 /// Moves a connection to `status` (by the referral's team; community organisations answer
-/// through `consent::api::answer`). `note` is checked text. The connection, and whose
+/// through `usecases::consent::answer`). `note` is checked text. The connection, and whose
 /// record it is in.
 pub async fn move_connection(
     store: &Store,

@@ -19,6 +19,10 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod case_file;
+pub mod caseload;
+pub mod casework;
+pub mod consent;
 pub mod directory;
 pub mod equity;
 pub mod evaluations;
@@ -32,6 +36,9 @@ pub mod people;
 pub mod people_admin;
 pub mod records;
 pub mod referrals;
+pub mod services;
 pub mod sessions;
 pub mod teams;
 pub mod users;
+pub mod visits;
+pub mod workload;

@@ -1,9 +1,15 @@
-//! Referrals: making one, and (moving here from `referrals/api.rs`) reading and changing it.
+//! Referrals: making one (over the API, or on the referral form for a person not yet
+//! registered), reading one back whole, and finding one in the user's scope.
 
+use crate::audit::AuditAction;
 use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
-use crate::referrals::{Referral, ReferrerKind};
+use crate::intake::Intake;
+use crate::people::{MatchRefused, NewPerson};
+use crate::referrals::{
+    derive_state, Casework, Referral, ReferralDetail, ReferralEvent, ReferrerKind,
+};
 use crate::store::Store;
 
 /// Makes a referral for a person the user may see (a referrer: one they registered).
@@ -32,4 +38,129 @@ pub async fn create(
             user.team_id,
         )
         .await?)
+}
+
+/// A referral with its history, read and audited; casework readers also get everything
+/// recorded against it, referrers the status alone (no notes, no follow-up date).
+pub async fn detail(store: &Store, user: &CurrentUser, id: i64) -> AppResult<ReferralDetail> {
+    let mut referral = store
+        .referral(id, user.case_scope())
+        .await?
+        .ok_or(AppError::NotFound("referral"))?;
+    store
+        .audit_read(
+            &user.audit_context(),
+            AuditAction::Read,
+            "referral",
+            Some(id),
+            Some(referral.person_id),
+        )
+        .await?;
+    let history = store.referral_events(id).await?;
+    // The stored state is a projection written in the same transaction as each event; the
+    // events are the record, so the state shown is always the one they derive.
+    let derived = derive_state(&history);
+    if derived != referral.state {
+        tracing::error!(
+            referral = id,
+            stored = referral.state.code(),
+            derived = derived.code(),
+            "referral state projection disagrees with its events"
+        );
+        referral.state = derived;
+    }
+    let casework = if user.may(Action::ReadCasework) {
+        Some(Casework {
+            contacts: store.contacts(id).await?,
+            needs: store.needs(id).await?,
+            goals: store.goals(id).await?,
+            barriers: store.barriers(id).await?,
+            measures: store.measures(id).await?,
+            connections: store.connections(id).await?,
+            visits: store.visits(id).await?,
+        })
+    } else {
+        None
+    };
+    let history = if casework.is_some() {
+        history
+    } else {
+        // Status only for referrers: what happened and when, not who wrote what.
+        history
+            .into_iter()
+            .map(|e| ReferralEvent {
+                note: None,
+                link_worker_id: None,
+                ..e
+            })
+            .collect()
+    };
+    if casework.is_none() {
+        // The follow-up date is the team's plan, not the referral's status.
+        referral.next_follow_up_on = None;
+    }
+    Ok(ReferralDetail {
+        referral,
+        history,
+        casework,
+    })
+}
+
+/// A referral in the user's scope (not audited: it names no more than its ids and state),
+/// for a page to find the person it belongs to. Outside the scope it is not found.
+pub async fn in_scope(store: &Store, user: &CurrentUser, id: i64) -> AppResult<Referral> {
+    store
+        .referral(id, user.case_scope())
+        .await?
+        .ok_or(AppError::NotFound("referral"))
+}
+
+/// The practices a referral can name, as (code, name), for the referral form.
+pub async fn practice_choices(
+    store: &Store,
+    user: &CurrentUser,
+) -> AppResult<Vec<(String, String)>> {
+    user.require(Action::CreateReferral)?;
+    Ok(store.practice_choices().await?)
+}
+
+/// A practice by its code: its id and the team serving it; `None` if there is none.
+pub async fn practice_by_code(
+    store: &Store,
+    user: &CurrentUser,
+    code: &str,
+) -> AppResult<Option<(i64, Option<i64>)>> {
+    user.require(Action::CreateReferral)?;
+    Ok(store.practice_by_code(code).await?)
+}
+
+/// Refers someone typed in on the referral form: matched to the person already registered
+/// (by NHS number) or registered now, and the referral admitted with them in one
+/// transaction. `Ok(Err(..))` is a refused identity match, worded for the person typing.
+pub async fn refer_person(
+    store: &Store,
+    user: &CurrentUser,
+    person: NewPerson,
+    referrer_kind: ReferrerKind,
+    reason: String,
+) -> AppResult<Result<i64, MatchRefused>> {
+    user.require(Action::CreateReferral)?;
+    let ctx = user.audit_context();
+    let subject = match super::intake::subject_for(store, &ctx, person).await? {
+        Ok(subject) => subject,
+        Err(refused) => return Ok(Err(refused)),
+    };
+    let intake = Intake {
+        subject,
+        referrer_kind,
+        reason,
+        received_at: chrono::Utc::now(),
+        identifier: None,
+        consent: None,
+    };
+    let admitted = store
+        .admit(&[intake], &ctx, user.team_id)
+        .await
+        .map_err(|(_, e)| AppError::from(e))?;
+    Ok(Ok(admitted.first().map_or(0, |a| a.referral_id)))
 }

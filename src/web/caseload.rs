@@ -6,14 +6,12 @@ use super::views::{CaseloadLine, CaseloadPage, Choice, Layout};
 use crate::auth::policy::Action;
 use crate::auth::{CurrentUser, Role};
 use crate::error::AppError;
-use crate::referrals::ReferralState;
+use crate::referrals::{CaseloadFilter, ReferralState};
 use crate::state::AppState;
-use crate::store::team::DaySummary;
-use crate::store::CaseloadFilter;
+use crate::usecases::caseload::overview;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::NaiveDate;
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
@@ -52,7 +50,6 @@ async fn caseload(
     user: &CurrentUser,
     params: &CaseloadParams,
 ) -> Result<CaseloadPage, AppError> {
-    let casework = has_caseload(user)?;
     let state_filter = params
         .state
         .as_deref()
@@ -61,12 +58,9 @@ async fn caseload(
     let page = params.page.unwrap_or(1).clamp(1, MAX_PAGE);
     let filter = caseload_filter(params, user, state_filter, page);
     let today = chrono::Utc::now().date_naive();
-    let summary = day_summary(state, user, casework, today).await?;
-    let mut rows = state
-        .store
-        .read_caseload(user.case_scope(), &filter, &user.audit_context())
-        .await?;
-    let made_for = made_for(state, user, params.made).await;
+    let found = overview(&state.store, user, &filter, params.made, today).await?;
+    let casework = found.casework;
+    let mut rows = found.rows;
     let has_next = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
     Ok(CaseloadPage {
@@ -92,9 +86,9 @@ async fn caseload(
         page,
         previous_link: (page > 1).then(|| caseload_link(params, page - 1)),
         next_link: has_next.then(|| caseload_link(params, page + 1)),
-        made_for,
+        made_for: found.made_for,
         may_refer: user.may(Action::CreateReferral),
-        summary,
+        summary: found.summary,
         for_team: user.role == Role::TeamLead,
         filtered: params.due.is_some()
             || params.unanswered.is_some()
@@ -103,20 +97,7 @@ async fn caseload(
     })
 }
 
-/// Casework readers see the caseload; referrers see the referrals they made (status only,
-/// `false`); every other role has none.
-fn has_caseload(user: &CurrentUser) -> Result<bool, AppError> {
-    let casework = user.may(Action::ReadCasework);
-    if !casework && user.role != Role::Referrer {
-        return Err(AppError::Forbidden(format!(
-            "there is no caseload for the {} role; case lists are for link workers, team leads and referrers",
-            user.role.label().to_lowercase()
-        )));
-    }
-    Ok(casework)
-}
-
-/// The store's filter for the query string's choices and the page asked for.
+/// The filter for the query string's choices and the page asked for.
 fn caseload_filter(
     params: &CaseloadParams,
     user: &CurrentUser,
@@ -136,39 +117,6 @@ fn caseload_filter(
         limit: PAGE_SIZE + 1,
         offset: (page - 1) * PAGE_SIZE,
     }
-}
-
-/// Where attention is needed today: a link worker's own, a team lead's whole team's.
-async fn day_summary(
-    state: &AppState,
-    user: &CurrentUser,
-    casework: bool,
-    today: NaiveDate,
-) -> Result<Option<DaySummary>, AppError> {
-    match (casework, user.team_id) {
-        (true, Some(team)) => {
-            let worker = (user.role == Role::LinkWorker).then_some(user.id);
-            Ok(Some(state.store.day_summary(team, worker, today).await?))
-        }
-        _ => Ok(None),
-    }
-}
-
-/// Who a referral just made is for, to confirm it; nothing if it cannot be read.
-async fn made_for(state: &AppState, user: &CurrentUser, made: Option<i64>) -> Option<String> {
-    let referral = state
-        .store
-        .referral(made?, user.case_scope())
-        .await
-        .ok()
-        .flatten()?;
-    state
-        .store
-        .person(referral.person_id, user.case_scope())
-        .await
-        .ok()
-        .flatten()
-        .map(|p| p.full_name())
 }
 
 fn caseload_link(params: &CaseloadParams, page: i64) -> String {

@@ -9,7 +9,6 @@ mod accounts;
 mod admin;
 mod assets;
 mod caseload;
-mod casework;
 mod directory;
 mod extract;
 mod forms;

@@ -7,13 +7,12 @@ use super::views::{
     AccessLine, Choice, ConsentLine, FormError, InstrumentForm, Layout, PersonPage, PersonView,
     PlanPage, ReferralPanel,
 };
-use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::measures::Instrument;
-use crate::referrals::api::referral_detail;
 use crate::referrals::{CloseReason, ContactMode, MeasureTiming};
 use crate::state::AppState;
+use crate::usecases::case_file;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -37,22 +36,8 @@ pub(super) async fn plan_page(
     Path(id): Path<String>,
 ) -> Response {
     let result = async {
-        user.require(Action::ReadCasework)?;
         let id: i64 = id.parse().map_err(|_| AppError::NotFound("person"))?;
-        let scope = user.case_scope();
-        let person = state
-            .store
-            .read_person(id, scope, &user.audit_context())
-            .await?
-            .ok_or(AppError::NotFound("person"))?;
-        let referral = state
-            .store
-            .referrals_of_person(id, scope)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or(AppError::NotFound("referral"))?;
-        let detail = referral_detail(&state, &user, referral.id).await?;
+        let (person, detail) = case_file::plan(&state.store, &user, id).await?;
         Ok::<_, AppError>(PlanPage::new(&person, detail, &user))
     }
     .await;
@@ -76,53 +61,25 @@ pub(super) async fn show_person(
     }
 }
 
-/// The page: the person (read and audited), who on the team read their record, their
-/// consents, one panel per referral, and the choices the casework forms offer.
+/// The page: the person's case file (the person, who on the team read their record, their
+/// consents, one panel per referral) and the choices the casework forms offer.
 async fn person(
     state: &AppState,
     user: &CurrentUser,
     id: i64,
     error: Option<FormError>,
 ) -> Result<PersonPage, AppError> {
-    if !user.may(Action::ReadCasework) {
-        return Err(AppError::NotFound("person"));
-    }
-    let scope = user.case_scope();
-    let person = state
-        .store
-        .read_person(id, scope, &user.audit_context())
-        .await?
-        .ok_or(AppError::NotFound("person"))?;
-    let referrals = state.store.referrals_of_person(id, scope).await?;
-    // Casework readers always have a team (their scope needs one); a page without one shows none.
-    let Some(team) = user.team_id else {
-        return Err(AppError::NotFound("person"));
-    };
-    let accesses = state
-        .store
-        .accesses_of_person_by_team(id, team, 20)
-        .await
-        .map_err(AppError::Internal)?
+    let file = case_file::open(&state.store, user, id).await?;
+    let person = file.person;
+    let accesses = file
+        .accesses
         .into_iter()
         .map(|(record, name)| AccessLine::new(record, name))
         .collect();
-    let consents = state
-        .store
-        .consents_in_scope(scope, Some(person.id), None)
-        .await?
-        .iter()
-        .map(ConsentLine::new)
-        .collect();
-    let mut panels = Vec::new();
-    for referral in referrals {
-        panels.push(ReferralPanel::new(
-            referral_detail(state, user, referral.id).await?,
-        ));
-    }
-    let volunteers = state
-        .store
-        .volunteers_for(team)
-        .await?
+    let consents = file.consents.iter().map(ConsentLine::new).collect();
+    let panels = file.referrals.into_iter().map(ReferralPanel::new).collect();
+    let volunteers = file
+        .volunteers
         .into_iter()
         .map(|(id, name)| Choice::new(&id.to_string(), &name, false))
         .collect();

@@ -8,11 +8,11 @@ use super::render::{error_page, render};
 use super::views::{Choice, FieldErrors, Layout};
 use crate::auth::policy::Action;
 use crate::error::AppError;
-use crate::intake::Intake;
 use crate::people::api::PersonInput;
-use crate::people::{Ethnicity, NhsNumber, Sex};
+use crate::people::{Ethnicity, MatchRefused, NhsNumber, Sex};
 use crate::referrals::ReferrerKind;
 use crate::state::AppState;
+use crate::usecases::referrals;
 use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::http::{header, StatusCode};
@@ -74,9 +74,9 @@ async fn page(
     errors: FieldErrors,
     status: StatusCode,
 ) -> Response {
-    let practices = match state.store.practice_choices().await {
+    let practices = match referrals::practice_choices(&state.store, user).await {
         Ok(p) => p,
-        Err(e) => return error_page(Some(user), AppError::Internal(e)),
+        Err(e) => return error_page(Some(user), e),
     };
     let choices = |all: Vec<(&str, &str)>, chosen: &str| -> Vec<Choice> {
         all.into_iter()
@@ -138,9 +138,6 @@ pub async fn new_referral_page(
     State(state): State<AppState>,
     PageUser(user): PageUser,
 ) -> Response {
-    if let Err(e) = user.require(Action::CreateReferral) {
-        return error_page(Some(&user), e.into());
-    }
     page(
         &state,
         &user,
@@ -235,9 +232,8 @@ pub async fn make_referral(
     PageUser(user): PageUser,
     Form(form): Form<ReferralForm>,
 ) -> Response {
-    if let Err(e) =
-        check_csrf(&user, &form.csrf).and_then(|()| Ok(user.require(Action::CreateReferral)?))
-    {
+    // The policy is asked by each use case below; the CSRF check is the page's own.
+    if let Err(e) = check_csrf(&user, &form.csrf) {
         return error_page(Some(&user), e);
     }
     let today = chrono::Utc::now().date_naive();
@@ -248,10 +244,10 @@ pub async fn make_referral(
     };
     let mut practice = None;
     if !form.practice.is_empty() {
-        match state.store.practice_by_code(&form.practice).await {
+        match referrals::practice_by_code(&state.store, &user, &form.practice).await {
             Ok(Some((id, team))) => practice = Some((id, team)),
             Ok(None) => errors.add("practice", "Choose their practice from the list".into()),
-            Err(e) => return error_page(Some(&user), AppError::Internal(e)),
+            Err(e) => return error_page(Some(&user), e),
         }
     }
     if practice
@@ -291,59 +287,38 @@ pub async fn make_referral(
         }
         _ => None,
     };
-    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-    let subject = match person {
-        None => None,
-        Some(person) => {
-            match crate::usecases::intake::subject_for(&state.store, &user.audit_context(), person)
-                .await
-            {
-                Ok(Ok(subject)) => Some(subject),
-                Ok(Err(refused)) => {
-                    errors.add("nhs_number", capitalised(&refused.message()));
-                    if refused == crate::intake::MatchRefused::TooManyFailures {
-                        status = StatusCode::TOO_MANY_REQUESTS;
-                    }
-                    None
-                }
-                Err(e) => return error_page(Some(&user), AppError::Internal(e)),
+    let Some(person) = person.filter(|_| errors.is_empty()) else {
+        return page(
+            &state,
+            &user,
+            form,
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    let referrer_kind = ReferrerKind::from_code(&form.referrer_kind).unwrap_or(ReferrerKind::Gp);
+    let reason = form.reason.trim().to_string();
+    let (field, refusal, status) =
+        match referrals::refer_person(&state.store, &user, person, referrer_kind, reason).await {
+            Ok(Ok(id)) => return Redirect::to(&format!("/caseload?made={id}")).into_response(),
+            Ok(Err(refused)) => {
+                let status = if refused == MatchRefused::TooManyFailures {
+                    StatusCode::TOO_MANY_REQUESTS
+                } else {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                };
+                ("nhs_number", refused.message(), status)
             }
-        }
-    };
-    let Some(subject) = subject.filter(|_| errors.is_empty()) else {
-        return page(&state, &user, form, errors, status).await;
-    };
-    let intake = Intake {
-        subject,
-        referrer_kind: ReferrerKind::from_code(&form.referrer_kind).unwrap_or(ReferrerKind::Gp),
-        reason: form.reason.trim().to_string(),
-        received_at: chrono::Utc::now(),
-        identifier: None,
-        consent: None,
-    };
-    match state
-        .store
-        .admit(&[intake], &user.audit_context(), user.team_id)
-        .await
-        .map_err(|(index, e)| (index, AppError::from(e)))
-    {
-        Ok(admitted) => {
-            let id = admitted.first().map_or(0, |a| a.referral_id);
-            Redirect::to(&format!("/caseload?made={id}")).into_response()
-        }
-        Err((_, e @ AppError::Validation { .. })) => {
-            errors.add("practice", capitalised(&e.problem().detail));
-            page(
-                &state,
-                &user,
-                form,
-                errors,
+            Err(e @ AppError::Validation { .. }) => (
+                "practice",
+                e.problem().detail,
                 StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err((_, e)) => error_page(Some(&user), e),
-    }
+            ),
+            Err(e) => return error_page(Some(&user), e),
+        };
+    errors.add(field, capitalised(&refusal));
+    page(&state, &user, form, errors, status).await
 }
 
 fn capitalised(text: &str) -> String {

@@ -2,8 +2,8 @@
 //! answers it (handlers live in one file per resource, as crates.io lays out its controllers).
 
 use super::{
-    accounts, admin, assets, caseload, casework, directory, forms, home, person, referral_form,
-    reports, session, team, visits,
+    accounts, admin, assets, caseload, directory, forms, home, person, referral_form, reports,
+    session, team, visits,
 };
 use crate::state::AppState;
 use axum::routing::{get, post};
@@ -53,7 +53,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/visits", get(visits::visits_page))
         .route("/visits/{id}/done", post(visits::record_visit))
-        .route("/referrals/{id}/visits", post(visits::arrange_visit))
+        .route("/referrals/{id}/visits", post(forms::visit::arrange_visit))
         .route("/referrals/{id}/assignment", post(team::assign))
         .route("/reports/equity", get(reports::equity_page))
         .route("/directory", get(directory::directory_page))
@@ -83,12 +83,15 @@ pub fn routes() -> Router<AppState> {
             "/referrals/{id}/transitions",
             post(forms::transition::record_transition),
         )
-        .route("/referrals/{id}/needs", post(casework::record_need))
-        .route("/referrals/{id}/goals", post(casework::record_goal))
-        .route("/goals/{id}/progress", post(casework::record_progress))
-        .route("/referrals/{id}/connections", post(casework::connect))
+        .route("/referrals/{id}/needs", post(forms::need::record_need))
+        .route("/referrals/{id}/goals", post(forms::goal::record_goal))
+        .route("/goals/{id}/progress", post(forms::goal::record_progress))
+        .route(
+            "/referrals/{id}/connections",
+            post(forms::connection::connect),
+        )
         .route(
             "/consents/{id}/confirmation",
-            post(casework::confirm_consent),
+            post(forms::consent::confirm_consent),
         )
 }

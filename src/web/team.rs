@@ -6,7 +6,9 @@ use super::render::{error_page, render};
 use super::views::{Choice, Layout};
 use crate::auth::Role;
 use crate::error::AppError;
+use crate::referrals::WorkerLoad;
 use crate::state::AppState;
+use crate::usecases::{casework, workload};
 use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
@@ -28,7 +30,7 @@ pub struct WaitingLine {
 #[template(path = "team.html")]
 pub struct TeamPage {
     pub layout: Layout,
-    pub loads: Vec<crate::store::team::WorkerLoad>,
+    pub loads: Vec<WorkerLoad>,
     pub waiting: Vec<WaitingLine>,
     pub median_days: Option<String>,
     pub reached: usize,
@@ -50,31 +52,9 @@ fn median(mut values: Vec<f64>) -> Option<f64> {
 
 pub async fn team_page(State(state): State<AppState>, PageUser(user): PageUser) -> Response {
     let result = async {
-        let team = match (user.role, user.team_id) {
-            (Role::TeamLead, Some(team)) => team,
-            _ => {
-                return Err(AppError::Forbidden(
-                    "the team page is for team leads".into(),
-                ))
-            }
-        };
         let now = chrono::Utc::now();
-        let today = now.date_naive();
-        let loads = state.store.team_loads(team, today).await?;
-        let waiting = state.store.waiting_for_contact(team, 50).await?;
-        // Listing people by name is reading their records: each one shown is audited.
-        let reads: Vec<(&str, Option<i64>, Option<i64>)> = waiting
-            .iter()
-            .map(|w| ("referral", Some(w.referral_id), Some(w.person_id)))
-            .collect();
-        state
-            .store
-            .audit_reads(&user.audit_context(), &reads)
-            .await?;
-        let days = state
-            .store
-            .days_to_first_contact(team, now - chrono::Duration::days(90))
-            .await?;
+        let found = workload::overview(&state.store, &user, now).await?;
+        let (loads, waiting, days) = (found.loads, found.waiting, found.days_to_first_contact);
         let reached = days.len();
         let workers = |chosen: Option<i64>| -> Vec<Choice> {
             loads
@@ -95,7 +75,7 @@ pub async fn team_page(State(state): State<AppState>, PageUser(user): PageUser) 
                 workers: workers(w.link_worker_id),
             })
             .collect();
-        Ok(TeamPage {
+        Ok::<_, AppError>(TeamPage {
             layout: Layout::new("Your team", Some(&user)),
             median_days: median(days).map(|d| format!("{d:.1}")),
             reached,
@@ -138,18 +118,7 @@ pub async fn assign(
             .expected_version
             .parse()
             .map_err(|_| AppError::BadBody("missing version".into()))?;
-        user.require_may_assign_to(worker)?;
-        state
-            .store
-            .assign_referral(
-                id,
-                user.case_scope(),
-                version,
-                worker,
-                &user.audit_context(),
-            )
-            .await
-            .map_err(AppError::from)
+        casework::assign(&state.store, &user, id, version, worker).await
     }
     .await;
     match result {

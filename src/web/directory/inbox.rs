@@ -139,7 +139,7 @@ pub async fn answer_connection(
                 "choose one of the answers offered",
             )
         })?;
-        crate::consent::api::answer(&state, &user, id, status, &form.note).await
+        crate::usecases::consent::answer(&state.store, &user, id, status, &form.note).await
     }
     .await;
     match result {

@@ -1,11 +1,10 @@
 //! Recording a contact with the person (how, how long, whether reached, what matters).
 
 use super::{finish, form_id};
-use crate::auth::policy::Action;
 use crate::error::AppError;
-use crate::referrals::api::ContactInput;
-use crate::referrals::ContactMode;
+use crate::referrals::{ContactMode, NewContact};
 use crate::state::AppState;
+use crate::usecases::casework;
 use crate::web::extract::{check_csrf, KeptForm, PageUser};
 use crate::web::views::Panel;
 use axum::extract::{Path, State};
@@ -31,7 +30,6 @@ pub(in crate::web) async fn record_contact(
 ) -> Response {
     let result = async {
         check_csrf(&user, &form.csrf)?;
-        user.require(Action::WriteCasework)?;
         let id = form_id(&id)?;
         let mode = ContactMode::from_code(&form.mode).ok_or_else(|| {
             AppError::invalid_field(
@@ -57,8 +55,9 @@ pub(in crate::web) async fn record_contact(
                 )
             })?),
         };
-        let contact = ContactInput {
-            at: None,
+        let now = chrono::Utc::now();
+        let contact = NewContact {
+            at: now,
             mode,
             duration_minutes,
             reached: form.reached.is_some(),
@@ -66,11 +65,8 @@ pub(in crate::web) async fn record_contact(
             what_matters: form.what_matters.clone(),
             follow_up_on,
         }
-        .validate()?;
-        state
-            .store
-            .add_contact(id, user.case_scope(), &contact, &user.audit_context())
-            .await?;
+        .checked(now)?;
+        casework::add_contact(&state.store, &user, id, &contact).await?;
         Ok(id)
     }
     .await;

@@ -1,12 +1,11 @@
 //! Recording a questionnaire (ONS4, SWEMWBS or UCLA-3) with its answers item by item.
 
 use super::{finish, form_id};
-use crate::auth::policy::Action;
 use crate::error::AppError;
 use crate::measures::Instrument;
-use crate::referrals::api::MeasureInput;
-use crate::referrals::MeasureTiming;
+use crate::referrals::{MeasureTiming, NewMeasure};
 use crate::state::AppState;
+use crate::usecases::casework;
 use crate::web::extract::{check_csrf, PageUser};
 use crate::web::views::Panel;
 use axum::extract::{Form, Path, State};
@@ -24,7 +23,6 @@ pub(in crate::web) async fn record_measure(
             &user,
             form.get("csrf").map(String::as_str).unwrap_or_default(),
         )?;
-        user.require(Action::WriteCasework)?;
         let id = form_id(&id)?;
         let instrument = form
             .get("instrument")
@@ -64,17 +62,9 @@ pub(in crate::web) async fn record_measure(
                 })?)
             });
         }
-        let measure = MeasureInput {
-            instrument,
-            timing,
-            taken_on: None,
-            answers: items,
-        }
-        .validate()?;
-        state
-            .store
-            .add_measure(id, user.case_scope(), &measure, &user.audit_context())
-            .await?;
+        let today = chrono::Utc::now().date_naive();
+        let measure = NewMeasure::parse(instrument, &items, timing, None, today)?;
+        casework::add_measure(&state.store, &user, id, &measure).await?;
         Ok(id)
     }
     .await;

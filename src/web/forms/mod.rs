@@ -1,9 +1,14 @@
 //! The casework forms on a person's page, one file per form, and what every one of them does
 //! after it is posted: back to the person's page, or the page again with the error summary.
 
+pub(super) mod connection;
+pub(super) mod consent;
 pub(super) mod contact;
+pub(super) mod goal;
 pub(super) mod measure;
+pub(super) mod need;
 pub(super) mod transition;
+pub(super) mod visit;
 
 use super::person::show_person;
 use super::render::error_page;
@@ -22,11 +27,11 @@ async fn after_form(
     kept: Vec<(String, String)>,
     result: Result<(), AppError>,
 ) -> Response {
-    let person_id = match state.store.referral(referral_id, user.case_scope()).await {
-        Ok(Some(r)) => r.person_id,
-        Ok(None) => return error_page(Some(user), AppError::NotFound("referral")),
-        Err(e) => return error_page(Some(user), e.into()),
-    };
+    let person_id =
+        match crate::usecases::referrals::in_scope(&state.store, user, referral_id).await {
+            Ok(r) => r.person_id,
+            Err(e) => return error_page(Some(user), e),
+        };
     match result {
         Ok(()) => {
             Redirect::to(&format!("/people/{person_id}#referral-{referral_id}")).into_response()
@@ -48,12 +53,12 @@ async fn after_form(
     }
 }
 
-pub(in crate::web) fn form_id(id: &str) -> Result<i64, AppError> {
+pub(super) fn form_id(id: &str) -> Result<i64, AppError> {
     id.parse().map_err(|_| AppError::NotFound("referral"))
 }
 
 /// Where a form goes once handled: the referral id in its address, then `after_form`.
-pub(in crate::web) async fn finish(
+pub(super) async fn finish(
     state: &AppState,
     user: &CurrentUser,
     raw_id: &str,

@@ -1,11 +1,10 @@
 //! Moving a referral to its next state (accepting, closing with a reason, ...).
 
 use super::{finish, form_id};
-use crate::auth::policy::Action;
 use crate::error::AppError;
-use crate::referrals::api::{apply_transition, TransitionInput};
-use crate::referrals::{CloseReason, ReferralState};
+use crate::referrals::{CloseReason, NewTransition, ReferralState};
 use crate::state::AppState;
+use crate::usecases::casework;
 use crate::web::extract::{check_csrf, KeptForm, PageUser};
 use crate::web::views::Panel;
 use axum::extract::{Path, State};
@@ -29,7 +28,6 @@ pub(in crate::web) async fn record_transition(
 ) -> Response {
     let result = async {
         check_csrf(&user, &form.csrf)?;
-        user.require(Action::WriteCasework)?;
         let id = form_id(&id)?;
         let to = ReferralState::from_code(&form.to).ok_or_else(|| {
             AppError::invalid_field("to", "Choose the new state", "choose what happens next")
@@ -44,13 +42,18 @@ pub(in crate::web) async fn record_transition(
                 AppError::invalid_field("reason", "Choose a reason", "unknown reason")
             })?),
         };
-        let input = TransitionInput {
+        let note = form
+            .note
+            .as_deref()
+            .map(|n| crate::api::text_field("note", n, 0, 2000))
+            .transpose()?;
+        let change = NewTransition {
             to,
             expected_version,
             reason,
-            note: form.note.clone(),
+            note,
         };
-        apply_transition(&state, &user, id, input).await?;
+        casework::transition(&state.store, &user, &state.settings.lifecycle, id, change).await?;
         Ok(id)
     }
     .await;

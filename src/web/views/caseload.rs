@@ -1,8 +1,8 @@
 //! The caseload page: one line per referral.
 
 use super::{Choice, Layout};
+use crate::referrals::CaseloadRow;
 use crate::referrals::ReferralState;
-use crate::store::CaseloadRow;
 use askama::Template;
 use chrono::NaiveDate;
 
@@ -61,7 +61,7 @@ pub struct CaseloadPage {
     pub made_for: Option<String>,
     pub may_refer: bool,
     /// Where attention is needed today (link workers: theirs; team leads: the team's).
-    pub summary: Option<crate::store::team::DaySummary>,
+    pub summary: Option<crate::referrals::DaySummary>,
     pub for_team: bool,
     /// One of the summary's lists is shown.
     pub filtered: bool,

@@ -3,7 +3,7 @@
 use super::{GoalLine, Layout, Line, ReferralPanel};
 use crate::auth::CurrentUser;
 use crate::people::Person;
-use crate::referrals::api::ReferralDetail;
+use crate::referrals::ReferralDetail;
 use askama::Template;
 
 /// A person's plan in plain words, for them to keep.

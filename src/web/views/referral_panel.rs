@@ -4,7 +4,7 @@
 
 use super::score_chart::{score_charts, ScoreSeries};
 use super::Choice;
-use crate::referrals::api::{Casework, ReferralDetail};
+use crate::referrals::{Casework, ReferralDetail};
 use crate::referrals::{
     Connection, Contact, EventKind, Goal, Measure, RecordedBarrier, RecordedNeed, ReferralEvent,
     Visit,

@@ -1,0 +1,55 @@
+//! Arranging a volunteer's visit from the person's page.
+
+use super::{finish, form_id};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::usecases::visits;
+use crate::web::extract::{check_csrf, KeptForm, PageUser};
+use crate::web::views::Panel;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub(in crate::web) struct ArrangeForm {
+    csrf: String,
+    volunteer_id: String,
+    activity: String,
+    visit_on: String,
+}
+
+pub(in crate::web) async fn arrange_visit(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+    KeptForm(form, kept): KeptForm<ArrangeForm>,
+) -> Response {
+    let result = async {
+        check_csrf(&user, &form.csrf)?;
+        let id = form_id(&id)?;
+        let volunteer = form.volunteer_id.parse().map_err(|_| {
+            AppError::invalid_field(
+                "volunteer_id",
+                "Choose a volunteer",
+                "choose who will visit",
+            )
+        })?;
+        let activity = crate::api::text_field("activity", &form.activity, 1, 200)?;
+        let visit_on: chrono::NaiveDate = form.visit_on.trim().parse().map_err(|_| {
+            AppError::invalid_field(
+                "visit_on",
+                "Enter the day",
+                "the day must be a date like 2026-12-01",
+            )
+        })?;
+        let visit_on = crate::input::DateKind::Visit
+            .check(visit_on, chrono::Utc::now().date_naive())
+            .map_err(|why| {
+                AppError::invalid_field("visit_on", "Choose a day from today on", why)
+            })?;
+        visits::arrange(&state.store, &user, id, volunteer, &activity, visit_on).await?;
+        Ok(id)
+    }
+    .await;
+    finish(&state, &user, &id, Panel::Visit, kept, result).await
+}
