@@ -5,6 +5,7 @@
 mod audit;
 mod bench;
 mod capacity_report;
+mod evaluations;
 mod export;
 mod generate;
 mod import;
@@ -66,6 +67,11 @@ enum Command {
         #[command(subcommand)]
         command: import::ImportCommand,
     },
+    /// Approve evaluations, so pseudonymised extracts can be made for them.
+    Evaluations {
+        #[command(subcommand)]
+        command: evaluations::EvaluationsCommand,
+    },
     /// Write data out in a standard format.
     Export {
         #[command(subcommand)]
@@ -103,6 +109,7 @@ pub fn run() -> anyhow::Result<()> {
             Command::Users { command } => users::run(command).await,
             Command::Report { command } => report::run(command).await,
             Command::Import { command } => import::run(command).await,
+            Command::Evaluations { command } => evaluations::run(command).await,
             Command::Export { command } => export::run(command).await,
             Command::Bench { command } => bench::run(command).await,
         }

@@ -19,6 +19,7 @@ pub mod directory;
 pub mod equity;
 pub mod error;
 pub mod error_documents;
+pub mod evaluation;
 pub mod fhir;
 pub mod geo;
 pub mod import;

@@ -25,6 +25,8 @@ coded_enum! {
         Update = "update": "Changed",
         Erase = "erase": "Erased",
         MatchRefused = "match_refused": "Refused an identity match",
+        Extract = "extract": "Extracted for an evaluation",
+        ExtractRefused = "extract_refused": "Refused an evaluation extract",
     }
 }
 

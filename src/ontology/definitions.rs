@@ -167,6 +167,8 @@ const DEFINITIONS: &[(&str, &[(&str, &str)])] = &[
         ("update", "A record was changed."),
         ("erase", "A record was erased under the records management policy."),
         ("match_refused", "Identity details sent with an NHS number were refused because they did not match the record."),
+        ("extract", "A pseudonymised, k-anonymous extract was written for an approved evaluation."),
+        ("extract_refused", "An extract for an evaluation was refused and nothing was written: the evaluation was not approved or its approval had ended, or the rows were not k-anonymous."),
     ]),
 ];
 

@@ -43,7 +43,7 @@ const REFERRAL_PROFILE_TEXT: &str = "COALESCE(CAST(COALESCE(r.practice_id_at_ref
 || '|' || p.sex || '|' || p.ethnicity || '|' || CAST(p.date_of_birth AS TEXT) || '|' || p.plus_groups || '|' || p.conditions";
 
 /// The UTC calendar date of a timestamp, as `YYYY-MM-DD` text.
-fn utc_day(backend: Backend, timestamp: &str) -> String {
+pub(super) fn utc_day(backend: Backend, timestamp: &str) -> String {
     match backend {
         Backend::Sqlite => format!("date({timestamp})"),
         Backend::Postgres => {

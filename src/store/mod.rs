@@ -18,6 +18,7 @@ pub mod directory;
 pub mod equity;
 pub mod erasure;
 mod error;
+mod evaluations;
 mod fhir;
 mod identity_match;
 mod intake;

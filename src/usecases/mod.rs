@@ -26,6 +26,7 @@ pub mod casework;
 pub mod consent;
 pub mod directory;
 pub mod equity;
+pub mod evaluations;
 pub mod fhir;
 pub mod geo;
 pub mod imports;

@@ -11,6 +11,7 @@ mod directory;
 mod durability;
 mod equity;
 mod erasure;
+mod evaluation;
 mod fhir;
 mod generator;
 mod geography;
