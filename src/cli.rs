@@ -7,7 +7,9 @@ mod bench;
 mod export;
 mod generate;
 mod import;
+mod outbox;
 mod people;
+mod practices;
 mod report;
 mod serve;
 mod shared;
@@ -70,6 +72,16 @@ enum Command {
         #[command(subcommand)]
         command: export::ExportCommand,
     },
+    /// The GP outbox: deliver the messages due, or count them.
+    Outbox {
+        #[command(subcommand)]
+        command: outbox::OutboxCommand,
+    },
+    /// GP practices: where their GP messages are delivered.
+    Practices {
+        #[command(subcommand)]
+        command: practices::PracticesCommand,
+    },
     /// Benchmarks that print their figures.
     Bench {
         #[command(subcommand)]
@@ -104,6 +116,8 @@ pub fn run() -> anyhow::Result<()> {
             Command::Import { command } => import::run(command).await,
             Command::Export { command } => export::run(command).await,
             Command::Bench { command } => bench::run(command).await,
+            Command::Outbox { command } => outbox::run(command).await,
+            Command::Practices { command } => practices::run(command).await,
         }
     })
 }

@@ -39,6 +39,8 @@ pub struct Settings {
     /// How old the equity report's in-memory facts may get before they are re-read
     /// (in the background); zero reads them for every report.
     pub equity_refresh: std::time::Duration,
+    /// Delivering GP messages from the outbox (docs/gp-record.md).
+    pub gp_delivery: crate::outbox::DeliverySettings,
 }
 
 /// Settings are logged; a PostgreSQL URL's password must not be.
@@ -54,6 +56,7 @@ impl std::fmt::Debug for Settings {
             .field("public_url", &self.public_url)
             .field("sign_in_limits", &self.sign_in_limits)
             .field("equity_refresh", &self.equity_refresh)
+            .field("gp_delivery", &self.gp_delivery)
             .finish()
     }
 }
@@ -85,6 +88,7 @@ impl Settings {
             public_url: None,
             sign_in_limits: SignInLimits::default(),
             equity_refresh: std::time::Duration::from_secs(60),
+            gp_delivery: crate::outbox::DeliverySettings::default(),
         }
     }
 

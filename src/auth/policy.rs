@@ -27,6 +27,8 @@ pub enum Action {
     MakeVisits,
     /// Read the operators' metrics (request timings, database pool use).
     ReadMetrics,
+    /// See the GP outbox: messages pending, failed and delivered (ids and codes, no record).
+    ReadGpOutbox,
 }
 
 impl Action {
@@ -43,6 +45,7 @@ impl Action {
             Action::CurateListings => &[Vcse, Admin],
             Action::MakeVisits => &[Volunteer],
             Action::ReadMetrics => &[Admin],
+            Action::ReadGpOutbox => &[Admin],
         }
     }
 }

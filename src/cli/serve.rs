@@ -28,6 +28,11 @@ pub struct ServeArgs {
     /// the background (0: read the database for every report).
     #[arg(long, env = "LINKWELL_EQUITY_REFRESH_SECONDS", default_value_t = 60)]
     pub equity_refresh_seconds: u64,
+    /// Deliver GP messages from the outbox to the practices' endpoints while serving.
+    #[arg(long, env = "LINKWELL_GP_DELIVERY")]
+    pub gp_delivery: bool,
+    #[command(flatten)]
+    pub delivery: super::outbox::DeliveryArgs,
 }
 
 #[derive(clap::Args)]
@@ -50,6 +55,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     settings.secure_cookies = args.secure_cookies;
     settings.public_url = args.public_url;
     settings.equity_refresh = std::time::Duration::from_secs(args.equity_refresh_seconds);
+    settings.gp_delivery = args.delivery.settings(args.gp_delivery);
     let app = Application::build(settings, args.addr).await?;
     println!(
         "Linkwell is serving on port {}; its public URL is {}",

@@ -1134,7 +1134,7 @@ fn synth_referral(
         Some(ReferralState::Received),
         None,
         None,
-        Some(SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING),
+        None,
         received_at,
         gp,
     )];
@@ -1265,7 +1265,7 @@ fn synth_referral(
             Some(ReferralState::Active),
             None,
             None,
-            None,
+            Some(SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING),
             at(day, rng),
             worker,
         ));
@@ -1583,7 +1583,13 @@ fn finish_referral(
         close_reason.map(CloseReason::code).into(),
         received_at.into(),
         if state.is_open() { follow_up } else { None }.into(),
-        SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING.into(),
+        // The latest code recorded: the referral code once accepted, declined on a decline.
+        events
+            .iter()
+            .rev()
+            .find_map(|e| e.4)
+            .map(str::to_string)
+            .into(),
         practice.into(),
         (decile as i32).into(),
     ]);

@@ -21,6 +21,7 @@ mod identity_match;
 mod intake;
 mod measures;
 mod needs_goals;
+pub(crate) mod outbox;
 pub(crate) mod people;
 mod referrals;
 mod scope;

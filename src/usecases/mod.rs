@@ -18,4 +18,5 @@
 //! [`AppError`]: crate::error::AppError
 
 pub mod operations;
+pub mod outbox;
 pub mod referrals;
