@@ -2,7 +2,7 @@
 //! answers it (handlers live in one file per resource, as crates.io lays out its controllers).
 
 use super::{
-    accounts, admin, assets, caseload, casework, directory, forms, home, person, referral_form,
+    accounts, admin, admin_outbox, assets, caseload, casework, directory, forms, home, person, referral_form,
     reports, session, team, visits,
 };
 use crate::state::AppState;
@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/caseload", get(caseload::caseload_page))
         .route("/team", get(team::team_page))
         .route("/admin", get(admin::admin_page))
+        .route("/admin/outbox", get(admin_outbox::outbox_page))
         .route("/admin/invitations", post(admin::invite))
         .route("/admin/accounts/{id}/disable", post(admin::disable))
         .route("/admin/accounts/{id}/enable", post(admin::enable))
