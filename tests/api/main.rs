@@ -13,6 +13,7 @@ mod erasure;
 mod fhir;
 mod generator;
 mod geography;
+mod gp_record;
 mod helpers;
 mod intake;
 mod openapi;
