@@ -312,6 +312,27 @@ async fn two_workers_at_once_send_each_message_once(backend: Backend) {
         let referral = referral_at_practice(&app).await;
         move_to(&app, &referral, "active", json!({})).await;
     }
+    if backend == Backend::Postgres {
+        // A row another worker holds locked is skipped, not waited for (SKIP LOCKED).
+        let pool = sqlx::PgPool::connect(&app.database_url).await.unwrap();
+        let mut other = pool.begin().await.unwrap();
+        let (locked,): (i64,) =
+            sqlx::query_as("SELECT id FROM gp_outbox ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE")
+                .fetch_one(&mut *other)
+                .await
+                .unwrap();
+        let now = chrono::Utc::now();
+        let taken = tokio::time::timeout(
+            Duration::from_secs(5),
+            app.store.lease_gp_message("probe", now, now),
+        )
+        .await
+        .expect("the lease does not wait for a locked row")
+        .unwrap()
+        .expect("another row is due");
+        assert_ne!(taken.id, locked);
+        other.rollback().await.unwrap();
+    }
     // Two instances: each its own connection pool, as two servers would have.
     let other_store = linkwell::store::Store::connect(&app.database_url).await.unwrap();
     let fhir = format!("{}/fhir", app.address);
