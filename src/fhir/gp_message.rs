@@ -118,7 +118,11 @@ pub fn gp_message(episode: &Episode, base: &str, now: DateTime<Utc>) -> Value {
     // NHS guidance: the referral code is recorded when the person accepts, the declined code
     // when they decline; a message never carries both (a decline after accepting is the
     // decline). Until one is recorded the request is named in words only.
-    let recorded = |code: &str| history.iter().any(|e| e.snomed_code.as_deref() == Some(code));
+    let recorded = |code: &str| {
+        history
+            .iter()
+            .any(|e| e.snomed_code.as_deref() == Some(code))
+    };
     let declined = recorded(SNOMED_SOCIAL_PRESCRIBING_DECLINED);
     let request_code = if recorded(SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING) && !declined {
         json!({"coding": [{"system": SNOMED, "code": SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING,

@@ -114,8 +114,8 @@ impl DeliveryPolicy {
         if attempts >= self.max_attempts {
             AfterFailure::DeadLetter
         } else {
-            let wait = chrono::Duration::from_std(self.backoff(attempts))
-                .unwrap_or(chrono::Duration::MAX);
+            let wait =
+                chrono::Duration::from_std(self.backoff(attempts)).unwrap_or(chrono::Duration::MAX);
             AfterFailure::RetryAt(now + wait)
         }
     }

@@ -65,7 +65,10 @@ async fn post(client: &reqwest::Client, url: &str, body: Vec<u8>) -> Result<(), 
     // The start of the answer says why (an OperationOutcome, usually); never more.
     let text = response.text().await.unwrap_or_default();
     let said: String = text.chars().take(200).collect();
-    Err(format!("the endpoint answered HTTP {}: {said}", status.as_u16()))
+    Err(format!(
+        "the endpoint answered HTTP {}: {said}",
+        status.as_u16()
+    ))
 }
 
 /// The data file `<id>.dat`, then the control file `<id>.ctl` (a MESH client sends a message

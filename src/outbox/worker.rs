@@ -86,7 +86,11 @@ impl Worker {
 
     /// One try. `Ok(false)` when the lease was lost meanwhile (the other holder records it);
     /// `Err` with the reason when the message could not be built or was not accepted.
-    async fn deliver(&self, message: &LeasedMessage, namespace: &uuid::Uuid) -> Result<bool, String> {
+    async fn deliver(
+        &self,
+        message: &LeasedMessage,
+        namespace: &uuid::Uuid,
+    ) -> Result<bool, String> {
         let parts = usecase::message_parts(&self.store, message)
             .await
             .map_err(|e| format!("the message could not be built: {e}"))?;

@@ -12,8 +12,7 @@ use crate::auth::CurrentUser;
 use crate::consent::Consent;
 use crate::error::{AppError, AppResult};
 use crate::outbox::{
-    AfterFailure, DeliveryPolicy, Endpoint, LeasedMessage, OutboxCounts, OutboxEntry,
-    OutboxStatus,
+    AfterFailure, DeliveryPolicy, Endpoint, LeasedMessage, OutboxCounts, OutboxEntry, OutboxStatus,
 };
 use crate::people::Person;
 use crate::referrals::{
@@ -61,7 +60,11 @@ pub async fn counts(store: &Store) -> AppResult<OutboxCounts> {
 
 /// Sets where a practice's messages go. Run by the operator at the command line (who holds
 /// the database, so no account); the endpoint is checked before anything is stored.
-pub async fn set_endpoint(store: &Store, practice_code: &str, endpoint: &Endpoint) -> AppResult<()> {
+pub async fn set_endpoint(
+    store: &Store,
+    practice_code: &str,
+    endpoint: &Endpoint,
+) -> AppResult<()> {
     endpoint
         .check()
         .map_err(|reason| AppError::invalid_field("endpoint", "Endpoint not usable", &reason))?;

@@ -30,13 +30,19 @@ async fn referral_at_practice(app: &TestApp) -> Value {
 }
 
 async fn move_to(app: &TestApp, referral: &Value, to: &str, extra: Value) -> Value {
-    let (_, detail) = app.get(&format!("/referrals/{}", referral["id"]), &app.link_worker).await;
+    let (_, detail) = app
+        .get(&format!("/referrals/{}", referral["id"]), &app.link_worker)
+        .await;
     let mut body = json!({"to": to, "expected_version": detail["referral"]["version"]});
     if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
         body.extend(extra.clone());
     }
     let (status, moved) = app
-        .post(&format!("/referrals/{}/transitions", referral["id"]), &app.link_worker, body)
+        .post(
+            &format!("/referrals/{}/transitions", referral["id"]),
+            &app.link_worker,
+            body,
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{moved}");
     moved
@@ -55,7 +61,9 @@ async fn gp_message(app: &TestApp, referral: &Value) -> Value {
     message
 }
 
-on_both_databases!(the_referral_code_is_recorded_when_the_person_accepts_and_never_beside_a_decline);
+on_both_databases!(
+    the_referral_code_is_recorded_when_the_person_accepts_and_never_beside_a_decline
+);
 
 /// Regression (issue 16 item 3): the referral code was stamped on receipt, so a declined
 /// referral's GP message carried both codes.
@@ -73,7 +81,10 @@ async fn the_referral_code_is_recorded_when_the_person_accepts_and_never_beside_
     assert_eq!(moved["snomed_code"], DECLINED);
     let text = gp_message(&app, &declined).await.to_string();
     assert!(text.contains(DECLINED), "{text}");
-    assert!(!text.contains(ACCEPTED), "a decline is not a referral: {text}");
+    assert!(
+        !text.contains(ACCEPTED),
+        "a decline is not a referral: {text}"
+    );
 
     let accepted = referral_at_practice(&app).await;
     let before = gp_message(&app, &accepted).await.to_string();
@@ -91,18 +102,31 @@ async fn the_referral_code_is_recorded_when_the_person_accepts_and_never_beside_
         .find(|r| r["resourceType"] == "ServiceRequest")
         .unwrap();
     assert_eq!(request["code"]["coding"][0]["code"], ACCEPTED);
-    assert_eq!(request["code"]["coding"][0]["system"], "http://snomed.info/sct");
+    assert_eq!(
+        request["code"]["coding"][0]["system"],
+        "http://snomed.info/sct"
+    );
     // The history says when: the accept event carries the code, receipt none.
-    let (_, detail) = app.get(&format!("/referrals/{}", accepted["id"]), &app.link_worker).await;
+    let (_, detail) = app
+        .get(&format!("/referrals/{}", accepted["id"]), &app.link_worker)
+        .await;
     let codes: Vec<(String, Value)> = detail["history"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["to_state"].as_str().unwrap_or("").to_string(), e["snomed_code"].clone()))
+        .map(|e| {
+            (
+                e["to_state"].as_str().unwrap_or("").to_string(),
+                e["snomed_code"].clone(),
+            )
+        })
         .collect();
     assert_eq!(
         codes,
-        [("received".to_string(), Value::Null), ("active".to_string(), json!(ACCEPTED))]
+        [
+            ("received".to_string(), Value::Null),
+            ("active".to_string(), json!(ACCEPTED))
+        ]
     );
 }
 
@@ -192,7 +216,12 @@ async fn outbox_rows(app: &TestApp) -> Vec<(String, u32, String)> {
         linkwell::outbox::OutboxStatus::Dead,
     ] {
         for e in app.store.gp_outbox_entries(status, 100).await.unwrap() {
-            rows.push((e.id, e.status.code().to_string(), e.attempts, e.event.code().to_string()));
+            rows.push((
+                e.id,
+                e.status.code().to_string(),
+                e.attempts,
+                e.event.code().to_string(),
+            ));
         }
     }
     rows.sort();
@@ -210,25 +239,46 @@ async fn each_event_queues_one_message_in_its_own_transaction(backend: Backend) 
     assert!(outbox_rows(&app).await.is_empty());
     move_to(&app, &referral, "active", json!({})).await;
     for (what, body) in [
-        ("contacts", json!({"mode": "phone", "duration_minutes": 20, "reached": true})),
+        (
+            "contacts",
+            json!({"mode": "phone", "duration_minutes": 20, "reached": true}),
+        ),
         // An unanswered attempt and an unfinished questionnaire are not coded in the record.
-        ("contacts", json!({"mode": "phone", "duration_minutes": 2, "reached": false})),
-        ("measures", json!({"instrument": "ucla3", "timing": "baseline", "answers": [1, 2, 3]})),
-        ("measures", json!({"instrument": "ucla3", "timing": "baseline", "answers": [1, null, 3]})),
+        (
+            "contacts",
+            json!({"mode": "phone", "duration_minutes": 2, "reached": false}),
+        ),
+        (
+            "measures",
+            json!({"instrument": "ucla3", "timing": "baseline", "answers": [1, 2, 3]}),
+        ),
+        (
+            "measures",
+            json!({"instrument": "ucla3", "timing": "baseline", "answers": [1, null, 3]}),
+        ),
     ] {
         let (status, body) = app.post(&format!("/referrals/{id}/{what}"), lw, body).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
     }
     // A refused change writes no event, so no message: a stale version changes nothing.
     let (status, body) = app
-        .post(&format!("/referrals/{id}/transitions"), lw, json!({"to": "closed", "reason": "goals_met", "expected_version": 1}))
+        .post(
+            &format!("/referrals/{id}/transitions"),
+            lw,
+            json!({"to": "closed", "reason": "goals_met", "expected_version": 1}),
+        )
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     move_to(&app, &referral, "closed", json!({"reason": "goals_met"})).await;
     let pending = |event: &str| ("pending".to_string(), 0, event.to_string());
     assert_eq!(
         outbox_rows(&app).await,
-        [pending("accepted"), pending("contact"), pending("score"), pending("closed")]
+        [
+            pending("accepted"),
+            pending("contact"),
+            pending("score"),
+            pending("closed")
+        ]
     );
     // Someone with no practice: nowhere to send, nothing queued.
     let (_, orphan) = app.person_with_referral("B25 8DS").await;
@@ -248,28 +298,48 @@ async fn a_refused_message_is_retried_after_the_backoff_and_delivered_once(backe
     assert!(text.contains("linkwell_gp_outbox_depth 1"), "{text}");
 
     let base = Duration::from_millis(300);
-    let worker = Worker::new(app.store.clone(), settings(300, 8), format!("{}/fhir", app.address)).unwrap();
+    let worker = Worker::new(
+        app.store.clone(),
+        settings(300, 8),
+        format!("{}/fhir", app.address),
+    )
+    .unwrap();
     let pass = |expected: PassReport| {
         let worker = &worker;
         async move { assert_eq!(worker.deliver_due().await.unwrap(), expected) }
     };
-    let retrying = PassReport { retrying: 1, ..PassReport::default() };
+    let retrying = PassReport {
+        retrying: 1,
+        ..PassReport::default()
+    };
     pass(retrying).await; // 503
-    // Due again only after the backoff: a pass straight away sends nothing.
+                          // Due again only after the backoff: a pass straight away sends nothing.
     pass(PassReport::default()).await;
     tokio::time::sleep(base + Duration::from_millis(50)).await;
     pass(retrying).await; // 503 again; the wait doubles
     tokio::time::sleep(base + Duration::from_millis(50)).await;
     pass(PassReport::default()).await;
     tokio::time::sleep(base).await;
-    pass(PassReport { delivered: 1, ..PassReport::default() }).await;
+    pass(PassReport {
+        delivered: 1,
+        ..PassReport::default()
+    })
+    .await;
     // Delivered once: nothing more is sent, however often the worker looks.
     pass(PassReport::default()).await;
 
     let hits = receiver.hits.lock().unwrap().clone();
     assert_eq!(hits.len(), 3, "two refusals and the delivery");
-    assert!(hits[1].at - hits[0].at >= base, "first backoff: {:?}", hits[1].at - hits[0].at);
-    assert!(hits[2].at - hits[1].at >= base * 2, "doubled: {:?}", hits[2].at - hits[1].at);
+    assert!(
+        hits[1].at - hits[0].at >= base,
+        "first backoff: {:?}",
+        hits[1].at - hits[0].at
+    );
+    assert!(
+        hits[2].at - hits[1].at >= base * 2,
+        "doubled: {:?}",
+        hits[2].at - hits[1].at
+    );
     for hit in &hits {
         assert_eq!(hit.content_type, "application/fhir+json");
         assert_eq!(hit.body["resourceType"], "Bundle");
@@ -278,12 +348,24 @@ async fn a_refused_message_is_retried_after_the_backoff_and_delivered_once(backe
     // One event, one id, on every try: a name-based (version 5) UUID.
     let id = hits[0].body["id"].as_str().unwrap().to_string();
     assert!(hits.iter().all(|h| h.body["id"] == id.as_str()));
-    assert_eq!(hits[0].body["identifier"]["value"], format!("urn:uuid:{id}"));
+    assert_eq!(
+        hits[0].body["identifier"]["value"],
+        format!("urn:uuid:{id}")
+    );
     assert_eq!(uuid::Uuid::parse_str(&id).unwrap().get_version_num(), 5);
     let text = hits[2].body.to_string();
-    assert!(text.contains(ACCEPTED) && !text.contains(DECLINED), "{text}");
-    assert_eq!(hits[2].body["entry"][0]["resource"]["reason"]["coding"][0]["code"], "accepted");
-    assert_eq!(outbox_rows(&app).await, [("delivered".to_string(), 3, "accepted".to_string())]);
+    assert!(
+        text.contains(ACCEPTED) && !text.contains(DECLINED),
+        "{text}"
+    );
+    assert_eq!(
+        hits[2].body["entry"][0]["resource"]["reason"]["coding"][0]["code"],
+        "accepted"
+    );
+    assert_eq!(
+        outbox_rows(&app).await,
+        [("delivered".to_string(), 3, "accepted".to_string())]
+    );
     let text = metrics(&app).await;
     assert!(text.contains("linkwell_gp_outbox_depth 0"), "{text}");
 }
@@ -316,11 +398,12 @@ async fn two_workers_at_once_send_each_message_once(backend: Backend) {
         // A row another worker holds locked is skipped, not waited for (SKIP LOCKED).
         let pool = sqlx::PgPool::connect(&app.database_url).await.unwrap();
         let mut other = pool.begin().await.unwrap();
-        let (locked,): (i64,) =
-            sqlx::query_as("SELECT id FROM gp_outbox ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE")
-                .fetch_one(&mut *other)
-                .await
-                .unwrap();
+        let (locked,): (i64,) = sqlx::query_as(
+            "SELECT id FROM gp_outbox ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE",
+        )
+        .fetch_one(&mut *other)
+        .await
+        .unwrap();
         let now = chrono::Utc::now();
         let taken = tokio::time::timeout(
             Duration::from_secs(5),
@@ -334,7 +417,9 @@ async fn two_workers_at_once_send_each_message_once(backend: Backend) {
         other.rollback().await.unwrap();
     }
     // Two instances: each its own connection pool, as two servers would have.
-    let other_store = linkwell::store::Store::connect(&app.database_url).await.unwrap();
+    let other_store = linkwell::store::Store::connect(&app.database_url)
+        .await
+        .unwrap();
     let fhir = format!("{}/fhir", app.address);
     let one = Worker::new(app.store.clone(), settings(50, 8), fhir.clone()).unwrap();
     let two = Worker::new(other_store, settings(50, 8), fhir).unwrap();
@@ -342,12 +427,18 @@ async fn two_workers_at_once_send_each_message_once(backend: Backend) {
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a.delivered + b.delivered, MESSAGES as u32, "{a:?} {b:?}");
     let hits = receiver.hits.lock().unwrap().clone();
-    let mut ids: Vec<String> = hits.iter().map(|h| h.body["id"].as_str().unwrap().to_string()).collect();
+    let mut ids: Vec<String> = hits
+        .iter()
+        .map(|h| h.body["id"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(ids.len(), MESSAGES, "one request per message");
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), MESSAGES, "never the same message twice");
-    assert!(outbox_rows(&app).await.iter().all(|(s, a, _)| s == "delivered" && *a == 1));
+    assert!(outbox_rows(&app)
+        .await
+        .iter()
+        .all(|(s, a, _)| s == "delivered" && *a == 1));
 }
 
 on_both_databases!(a_mailbox_folder_gets_a_data_file_and_its_control_file);
@@ -358,36 +449,100 @@ async fn a_mailbox_folder_gets_a_data_file_and_its_control_file(backend: Backend
     let dir = folder.path().display().to_string();
     let db = app.database_url.as_str();
     // A bad endpoint is refused, clearly, and nothing is stored.
-    let refused = linkwell(&["practices", "endpoint", "set", "--database-url", db, "--practice", "M00001", "--fhir-url", "ftp://gp.example"]);
+    let refused = linkwell(&[
+        "practices",
+        "endpoint",
+        "set",
+        "--database-url",
+        db,
+        "--practice",
+        "M00001",
+        "--fhir-url",
+        "ftp://gp.example",
+    ]);
     assert!(!refused.status.success());
     let said = String::from_utf8_lossy(&refused.stderr);
     assert!(said.contains("https://"), "{said}");
-    let unknown = linkwell(&["practices", "endpoint", "set", "--database-url", db, "--practice", "Z99999", "--mailbox-dir", &dir, "--mailbox-id", "X26AB001"]);
+    let unknown = linkwell(&[
+        "practices",
+        "endpoint",
+        "set",
+        "--database-url",
+        db,
+        "--practice",
+        "Z99999",
+        "--mailbox-dir",
+        &dir,
+        "--mailbox-id",
+        "X26AB001",
+    ]);
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no practice has this ODS code"));
-    let set = linkwell(&["practices", "endpoint", "set", "--database-url", db, "--practice", "M00001", "--mailbox-dir", &dir, "--mailbox-id", "X26AB001"]);
-    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
+    let set = linkwell(&[
+        "practices",
+        "endpoint",
+        "set",
+        "--database-url",
+        db,
+        "--practice",
+        "M00001",
+        "--mailbox-dir",
+        &dir,
+        "--mailbox-id",
+        "X26AB001",
+    ]);
+    assert!(
+        set.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
 
     let referral = referral_at_practice(&app).await;
     move_to(&app, &referral, "contacting", json!({})).await;
     move_to(&app, &referral, "declined", json!({})).await;
-    let deliver = linkwell(&["outbox", "deliver", "--once", "--database-url", db, "--mesh-from-mailbox", "LINKWELL01"]);
+    let deliver = linkwell(&[
+        "outbox",
+        "deliver",
+        "--once",
+        "--database-url",
+        db,
+        "--mesh-from-mailbox",
+        "LINKWELL01",
+    ]);
     let out = String::from_utf8_lossy(&deliver.stdout);
-    assert!(deliver.status.success(), "{}", String::from_utf8_lossy(&deliver.stderr));
-    assert!(out.contains("delivered 1, to retry 0, dead letters 0"), "{out}");
+    assert!(
+        deliver.status.success(),
+        "{}",
+        String::from_utf8_lossy(&deliver.stderr)
+    );
+    assert!(
+        out.contains("delivered 1, to retry 0, dead letters 0"),
+        "{out}"
+    );
 
     let mut names: Vec<String> = std::fs::read_dir(folder.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
         .collect();
     names.sort();
-    assert_eq!(names.len(), 2, "one data file and one control file, no temporary left: {names:?}");
-    let id = names[0].strip_suffix(".ctl").expect("control file").to_string();
+    assert_eq!(
+        names.len(),
+        2,
+        "one data file and one control file, no temporary left: {names:?}"
+    );
+    let id = names[0]
+        .strip_suffix(".ctl")
+        .expect("control file")
+        .to_string();
     assert_eq!(names[1], format!("{id}.dat"));
-    let data: Value = serde_json::from_slice(&std::fs::read(folder.path().join(&names[1])).unwrap()).unwrap();
+    let data: Value =
+        serde_json::from_slice(&std::fs::read(folder.path().join(&names[1])).unwrap()).unwrap();
     assert_eq!(data["id"], id.as_str());
     let text = data.to_string();
-    assert!(text.contains(DECLINED) && !text.contains(ACCEPTED), "{text}");
+    assert!(
+        text.contains(DECLINED) && !text.contains(ACCEPTED),
+        "{text}"
+    );
     let control = std::fs::read_to_string(folder.path().join(&names[0])).unwrap();
     for expected in [
         format!("<LocalId>{id}</LocalId>"),
@@ -400,7 +555,8 @@ async fn a_mailbox_folder_gets_a_data_file_and_its_control_file(backend: Backend
     let again = linkwell(&["outbox", "deliver", "--once", "--database-url", db]);
     assert!(String::from_utf8_lossy(&again.stdout).contains("delivered 0"));
     let status = linkwell(&["outbox", "status", "--database-url", db]);
-    assert!(String::from_utf8_lossy(&status.stdout).contains("pending 0, retrying 0, dead 0, delivered 1"));
+    assert!(String::from_utf8_lossy(&status.stdout)
+        .contains("pending 0, retrying 0, dead 0, delivered 1"));
 }
 
 on_both_databases!(a_message_refused_every_time_becomes_a_dead_letter_shown_to_administrators);
@@ -413,7 +569,12 @@ async fn a_message_refused_every_time_becomes_a_dead_letter_shown_to_administrat
     set_fhir_endpoint(&app, &receiver.url).await;
     let referral = referral_at_practice(&app).await;
     move_to(&app, &referral, "active", json!({})).await;
-    let worker = Worker::new(app.store.clone(), settings(20, 3), format!("{}/fhir", app.address)).unwrap();
+    let worker = Worker::new(
+        app.store.clone(),
+        settings(20, 3),
+        format!("{}/fhir", app.address),
+    )
+    .unwrap();
     let mut dead = 0;
     for _ in 0..40 {
         dead += worker.deliver_due().await.unwrap().dead;
@@ -424,11 +585,25 @@ async fn a_message_refused_every_time_becomes_a_dead_letter_shown_to_administrat
     }
     assert_eq!(dead, 1);
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(worker.deliver_due().await.unwrap(), PassReport::default(), "a dead letter is not sent again");
-    assert_eq!(receiver.hits.lock().unwrap().len(), 3, "exactly the three tries allowed");
-    assert_eq!(outbox_rows(&app).await, [("dead".to_string(), 3, "accepted".to_string())]);
+    assert_eq!(
+        worker.deliver_due().await.unwrap(),
+        PassReport::default(),
+        "a dead letter is not sent again"
+    );
+    assert_eq!(
+        receiver.hits.lock().unwrap().len(),
+        3,
+        "exactly the three tries allowed"
+    );
+    assert_eq!(
+        outbox_rows(&app).await,
+        [("dead".to_string(), 3, "accepted".to_string())]
+    );
 
-    app.store.set_password("admin", LINK_WORKER_PASSWORD).await.unwrap();
+    app.store
+        .set_password("admin", LINK_WORKER_PASSWORD)
+        .await
+        .unwrap();
     let admin = sign_in_as(&app, "admin").await;
     let response = app
         .client
@@ -441,8 +616,14 @@ async fn a_message_refused_every_time_becomes_a_dead_letter_shown_to_administrat
     assert_eq!(response.headers()["cache-control"], "no-store");
     let html = response.text().await.unwrap();
     assert!(html.contains(r#"<td id="count-dead">1</td>"#), "{html}");
-    assert!(html.contains(r#"<td id="count-delivered">0</td>"#), "{html}");
-    assert!(html.contains("the endpoint answered HTTP 503"), "the last error is shown: {html}");
+    assert!(
+        html.contains(r#"<td id="count-delivered">0</td>"#),
+        "{html}"
+    );
+    assert!(
+        html.contains("the endpoint answered HTTP 503"),
+        "the last error is shown: {html}"
+    );
     let text = metrics(&app).await;
     assert!(text.contains("linkwell_gp_outbox_dead 1"), "{text}");
     assert!(text.contains("linkwell_gp_outbox_depth 0"), "{text}");
