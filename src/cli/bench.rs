@@ -48,7 +48,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             export,
         } => {
             connect_existing(&db.database_url).await?.close().await;
-            crate::equity::bench::run(&db.database_url, runs, cold_runs, export.as_deref()).await
+            crate::bench::equity::run(&db.database_url, runs, cold_runs, export.as_deref()).await
         }
     }
 }

@@ -1,9 +1,10 @@
 //! The synthetic integrated care system and the `demo` command.
 
-mod bulk;
+mod database;
 pub mod directory;
 mod generate;
 
+pub use database::{open_or_build, DemoDatabase};
 pub use generate::{
     generate, GenerateOptions, GenerateReport, DEFAULT_SERVICES, DEMO_SIGN_INS,
     SYNTHETIC_POPULATION_KEY,
@@ -11,7 +12,6 @@ pub use generate::{
 
 use crate::app::Application;
 use crate::state::Settings;
-use crate::store::Store;
 use std::net::SocketAddr;
 
 /// Builds the demo database unless a complete one is there, prints the sign-ins, serves.
@@ -22,35 +22,17 @@ pub async fn run_demo(
     addr: SocketAddr,
 ) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let store = Store::connect(&settings.database_url).await?;
-    if let Some(population) = store.meta(SYNTHETIC_POPULATION_KEY).await? {
-        println!(
-            "Using the existing demo database {} ({population})",
-            settings.database_url
-        );
-    } else if store.is_empty().await? {
-        println!(
-            "Building a synthetic care system of {people} people (seed {seed}) in {} ...",
-            settings.database_url
-        );
-        let report = generate(
-            &store,
-            &settings.data_dir,
-            &GenerateOptions {
-                demo_sign_ins: true,
-                ..GenerateOptions::new(people, seed)
-            },
-        )
-        .await?;
-        println!("{report}");
-    } else {
-        anyhow::bail!(
-            "{} is not a complete demo database (an interrupted build, or real data); \
-             delete it, or pass --database-url with a new file, to build a fresh demo",
-            settings.database_url
-        );
+    let url = &settings.database_url;
+    match open_or_build(url, &settings.data_dir, people, seed, || {
+        println!("Building a synthetic care system of {people} people (seed {seed}) in {url} ...")
+    })
+    .await?
+    {
+        DemoDatabase::Existing(population) => {
+            println!("Using the existing demo database {url} ({population})")
+        }
+        DemoDatabase::Built(report) => println!("{report}"),
     }
-    store.close().await;
     let app = Application::build(settings, addr).await?;
     println!();
     println!(

@@ -8,7 +8,6 @@
 pub mod api;
 #[cfg(test)]
 mod attack;
-pub mod bench;
 pub mod cache;
 mod charts;
 pub mod disclosure;

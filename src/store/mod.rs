@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod bulk;
 mod caseload;
 mod connections;
 mod consent;

@@ -1,8 +1,11 @@
 //! The synthetic care system: deterministic, and carrying the gradients it claims.
 
 use crate::helpers::{fresh_database, Backend, TestDatabase};
-use linkwell::demo::{generate, GenerateOptions};
+use crate::on_both_databases;
+use linkwell::demo::{generate, open_or_build, DemoDatabase, GenerateOptions};
 use linkwell::store::Store;
+
+on_both_databases!(the_demo_builds_an_empty_database_reuses_its_own_and_refuses_any_other);
 
 /// A generated system; the folder and database live as long as the returned guard.
 async fn generated(
@@ -25,25 +28,68 @@ async fn generated(
     (store, (url, dir))
 }
 
-/// A digest of the generated content itself (people, referrals, events, measures), so
-/// determinism is checked on values, not just on row counts.
+/// Every table the generator fills, with the columns that carry the clock (or a random
+/// version stamp) rather than the seed.
+const GENERATED_TABLES: [(&str, &[&str]); 19] = [
+    ("people", &[]),
+    ("referrals", &[]),
+    ("referral_events", &[]),
+    ("contacts", &[]),
+    ("needs", &[]),
+    ("goals", &[]),
+    ("goal_progress", &[]),
+    ("consents", &[]),
+    ("connections", &[]),
+    ("connection_events", &[]),
+    ("barriers", &[]),
+    ("measures", &[]),
+    ("population", &[]),
+    ("teams", &[]),
+    ("practices", &[]),
+    ("users", &["created_at"]),
+    ("services", &["updated_at"]),
+    ("directory_organizations", &[]),
+    ("directory_taxonomy_terms", &[]),
+];
+
+/// A digest of the generated content itself: every column of every table the generator
+/// fills (the columns read from the schema, so a new one is covered too) and the `meta`
+/// marks, so determinism is checked on values, not just on row counts.
 async fn fingerprint(store: &Store) -> String {
     let Store::Sqlite { read, .. } = store else {
         unreachable!("fingerprints are taken on SQLite")
     };
     let mut text = String::new();
-    for sql in [
-        "SELECT id || nhs_number || given_name || family_name || date_of_birth || sex || ethnicity || postcode || plus_groups || conditions FROM people ORDER BY id",
-        "SELECT id || person_id || state || referrer_kind || reason || coalesce(close_reason, '') || received_at FROM referrals ORDER BY id",
-        "SELECT referral_id || kind || coalesce(to_state, '') || at FROM referral_events ORDER BY id",
-        "SELECT referral_id || instrument || timing || taken_on || answers FROM measures ORDER BY id",
-    ] {
-        let rows: Vec<(Option<String>,)> = sqlx::query_as(sql).fetch_all(read).await.unwrap();
+    for (table, clock) in GENERATED_TABLES {
+        let columns: Vec<(String,)> =
+            sqlx::query_as("SELECT name FROM pragma_table_info($1) ORDER BY cid")
+                .bind(table)
+                .fetch_all(read)
+                .await
+                .unwrap();
+        assert!(!columns.is_empty(), "{table} has columns");
+        let cells: Vec<String> = columns
+            .iter()
+            .filter(|(c,)| !clock.contains(&c.as_str()))
+            .map(|(c,)| format!("quote({c})"))
+            .collect();
+        let sql = format!(
+            "SELECT {} FROM {table} ORDER BY rowid",
+            cells.join(" || ',' || ")
+        );
+        let rows: Vec<(String,)> = sqlx::query_as(&sql).fetch_all(read).await.unwrap();
+        text.push_str(&format!("{table}: {} rows\n", rows.len()));
         for (row,) in rows {
-            text.push_str(&row.unwrap_or_default());
+            text.push_str(&row);
             text.push('\n');
         }
     }
+    let marks: Vec<(String, String)> =
+        sqlx::query_as("SELECT key, value FROM meta WHERE key <> 'directory_version' ORDER BY key")
+            .fetch_all(read)
+            .await
+            .unwrap();
+    text.push_str(&format!("{marks:?}"));
     linkwell::auth::hash_secret(&text)
 }
 
@@ -204,4 +250,74 @@ async fn generates_into_postgres_too() {
     pg.create_service("After generation", "Org", "")
         .await
         .unwrap();
+}
+
+/// `linkwell demo` builds into an empty database (with its published sign-ins), uses a
+/// complete demo as it is, and writes nothing into a database that holds anything else.
+async fn the_demo_builds_an_empty_database_reuses_its_own_and_refuses_any_other(backend: Backend) {
+    let data = linkwell::geo::default_data_dir();
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database(backend, &dir).await;
+    let mut announced = false;
+    let built = open_or_build(&url, &data, 300, 5, || announced = true)
+        .await
+        .unwrap();
+    assert!(announced, "the build is announced before it starts");
+    let DemoDatabase::Built(report) = built else {
+        panic!("an empty database is built")
+    };
+    assert_eq!(report.people, 300);
+    let again = open_or_build(&url, &data, 300, 5, || panic!("built twice"))
+        .await
+        .unwrap();
+    let DemoDatabase::Existing(population) = again else {
+        panic!("a complete demo is used as it is")
+    };
+    assert!(
+        population.starts_with("300 people, seed 5, as of "),
+        "{population}"
+    );
+    let store = Store::connect(&url).await.unwrap();
+    assert!(
+        store
+            .authenticate("linkworker", "demo-linkworker")
+            .await
+            .unwrap()
+            .is_some(),
+        "the demo has its published sign-ins"
+    );
+    store.close().await;
+
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = fresh_database(backend, &other_dir).await;
+    let store = Store::connect(&other).await.unwrap();
+    store
+        .create_user(&linkwell::store::NewUser {
+            username: "real",
+            display_name: "A real user",
+            role: linkwell::auth::Role::Admin,
+            team_id: None,
+            organisation: None,
+            password: None,
+        })
+        .await
+        .unwrap();
+    let refused = open_or_build(&other, &data, 300, 5, || panic!("never built")).await;
+    assert!(
+        refused
+            .err()
+            .is_some_and(|e| e.to_string().contains("is not a complete demo database")),
+        "a database with other data is refused"
+    );
+    assert_eq!(
+        store.count_rows("people").await.unwrap(),
+        0,
+        "nothing written"
+    );
+    assert!(store
+        .meta(linkwell::demo::SYNTHETIC_POPULATION_KEY)
+        .await
+        .unwrap()
+        .is_none());
+    store.close().await;
 }

@@ -2,8 +2,8 @@
 //! (from facts in memory, as a running server holds them), and can write the same facts
 //! as CSV so `bench/equity_duckdb.py` computes the same indicators in DuckDB.
 
-use super::facts::{Facts, Period, Profile, RegisteredPerson};
-use super::tally::{self, Dimension, Tallies};
+use crate::equity::facts::{Facts, Period, Profile, RegisteredPerson};
+use crate::equity::tally::{self, Dimension, Tallies};
 use crate::store::Store;
 use serde_json::json;
 use std::io::Write;
@@ -34,7 +34,7 @@ pub async fn run(
         let store = Store::connect(url).await?;
         let (loaded, register) = store.load_equity_facts_and_register().await?;
         let (period, as_of) = latest_year(&loaded);
-        let report = super::compute(&loaded, &period, None, as_of);
+        let report = crate::equity::compute(&loaded, &period, None, as_of);
         cold.push(started.elapsed());
         std::hint::black_box(report);
         store.close().await;
@@ -47,15 +47,15 @@ pub async fn run(
     let mut report = None;
     for _ in 0..runs.max(1) {
         let started = Instant::now();
-        report = Some(super::compute(&facts, &period, None, as_of));
+        report = Some(crate::equity::compute(&facts, &period, None, as_of));
         warm.push(started.elapsed());
     }
     cold.sort();
     warm.sort();
     let render_started = Instant::now();
-    let html = super::render::render(
+    let html = crate::equity::render::render(
         report.as_ref().expect("one run"),
-        super::render::Format::Html,
+        crate::equity::render::Format::Html,
     )?;
     let render = render_started.elapsed();
     println!(
@@ -94,7 +94,7 @@ pub async fn run(
     let tallies = tally::tally(&facts, &period, None, as_of);
     let tally_time = started.elapsed();
     let started = Instant::now();
-    std::hint::black_box(super::report::build(
+    std::hint::black_box(crate::equity::report::build(
         &facts,
         &tallies,
         &period,
@@ -152,7 +152,7 @@ fn latest_year(facts: &Facts) -> (Period, chrono::NaiveDate) {
         .and_then(chrono::NaiveDate::from_num_days_from_ce_opt)
         .unwrap_or_else(|| chrono::Utc::now().date_naive());
     let as_of = latest.succ_opt().unwrap_or(latest);
-    (super::latest_year_before(as_of), as_of)
+    (crate::equity::latest_year_before(as_of), as_of)
 }
 
 fn optional<T: ToString>(v: Option<T>) -> String {
@@ -207,7 +207,7 @@ fn export_facts(
             r.age,
             r.received_day,
             r.stage_days
-                .map(|d| optional((d != super::facts::NEVER).then_some(d)))
+                .map(|d| optional((d != crate::equity::facts::NEVER).then_some(d)))
                 .join(","),
             optional(r.closed_days),
             r.barriers,
@@ -215,7 +215,7 @@ fn export_facts(
         )?;
     }
     let tallies = tally::tally(facts, period, None, as_of);
-    let ages = super::facts::AgeCutoffs::on(period.mid());
+    let ages = crate::equity::facts::AgeCutoffs::on(period.mid());
     let params = json!({
         "from_day": chrono::Datelike::num_days_from_ce(&period.from),
         "to_day": chrono::Datelike::num_days_from_ce(&period.to),
