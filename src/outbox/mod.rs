@@ -66,7 +66,8 @@ pub fn message_id(installation: &uuid::Uuid, event_key: &str) -> uuid::Uuid {
 }
 
 /// How hard the worker tries. Defaults: a first retry after 30 seconds, doubling each time up
-/// to an hour, a dead letter after 8 tries (the eighth try comes about 63.5 minutes after the first), a 2-minute lease.
+/// to an hour, a dead letter after 8 tries (the eighth comes about 63.5 minutes after the
+/// first), a 2-minute lease.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DeliveryPolicy {
     /// Wait after the first failed try; each further failure doubles it.
