@@ -3,7 +3,7 @@
 //! that take it do not depend on the router that mounts them.
 
 use crate::auth::throttle::SignInLimits;
-use crate::directory::catalogue::CatalogueCache;
+use crate::directory::cache::CatalogueCache;
 use crate::equity::cache::FactsCache;
 use crate::error::{AppError, AppResult};
 use crate::geo::{self, Geography};

@@ -29,6 +29,9 @@ pub enum Action {
     ReadMetrics,
     /// See the GP outbox: messages pending, failed and delivered (ids and codes, no record).
     ReadGpOutbox,
+    /// Invite, disable, enable, unlock and reset accounts; end their sessions and tokens;
+    /// see every account and team.
+    ManageAccounts,
 }
 
 impl Action {
@@ -44,8 +47,7 @@ impl Action {
             Action::ReadEquityReport => &[Analyst, TeamLead],
             Action::CurateListings => &[Vcse, Admin],
             Action::MakeVisits => &[Volunteer],
-            Action::ReadMetrics => &[Admin],
-            Action::ReadGpOutbox => &[Admin],
+            Action::ReadMetrics | Action::ManageAccounts | Action::ReadGpOutbox => &[Admin],
         }
     }
 }
@@ -144,6 +146,17 @@ mod tests {
         assert!(user(1, Role::Referrer, None)
             .require_may_assign_to(1)
             .is_err());
+    }
+
+    #[test]
+    fn only_administrators_manage_accounts() {
+        for role in Role::ALL {
+            assert_eq!(
+                user(1, *role, Some(1)).may(Action::ManageAccounts),
+                *role == Role::Admin,
+                "{role:?}"
+            );
+        }
     }
 
     #[test]

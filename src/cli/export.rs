@@ -1,6 +1,7 @@
 //! `linkwell export directory`: the directory as an ORUK JSON feed or an HSDS CSV package.
 
 use super::shared::{connect_existing, write_out, DbArgs};
+use crate::usecases;
 use clap::Subcommand;
 use std::path::PathBuf;
 
@@ -23,20 +24,13 @@ pub enum ExportCommand {
 pub async fn run(command: ExportCommand) -> anyhow::Result<()> {
     let ExportCommand::Directory { db, out, csv } = command;
     let store = connect_existing(&db.database_url).await?;
-    let listings = store.directory_listings().await?;
     if csv {
-        let kept = store.directory_package().await?;
-        let columns = kept
-            .iter()
-            .map(|(n, t)| (n.clone(), t.columns.clone()))
-            .collect();
-        let documents: Vec<&serde_json::Value> = listings.iter().map(|l| &l.document).collect();
-        let tables = crate::directory::package::flatten(&documents, &kept, &columns);
+        let tables = usecases::directory::export_package(&store).await?;
         crate::directory::package::write(&tables, &out)?;
         eprintln!("wrote {} tables to {}", tables.len(), out.display());
         Ok(())
     } else {
-        let feed = crate::directory::feed::export(listings.iter().map(|l| &l.document));
+        let feed = usecases::directory::export_feed(&store).await?;
         write_out(&out, &serde_json::to_vec_pretty(&feed)?)
     }
 }

@@ -17,6 +17,15 @@
 //! [`AppState`]: crate::state::AppState
 //! [`AppError`]: crate::error::AppError
 
+pub mod accounts;
+pub mod audit;
+pub mod directory;
+pub mod equity;
+pub mod geo;
 pub mod operations;
 pub mod outbox;
+pub mod people_admin;
 pub mod referrals;
+pub mod sessions;
+pub mod teams;
+pub mod users;

@@ -18,6 +18,7 @@ mod helpers;
 mod intake;
 mod openapi;
 mod operations;
+mod oruk;
 mod pages;
 mod referrals;
 mod security;
