@@ -24,6 +24,7 @@ pub mod import;
 pub mod input;
 pub mod intake;
 pub mod measures;
+pub mod ontology;
 pub mod outbox;
 pub mod people;
 pub mod public_url;

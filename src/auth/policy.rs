@@ -29,6 +29,9 @@ pub enum Action {
     ReadMetrics,
     /// See the GP outbox: messages pending, failed and delivered (ids and codes, no record).
     ReadGpOutbox,
+    /// Read Linkwell's published code lists (FHIR CodeSystems and ValueSets, the SKOS
+    /// export): they carry no personal data, so every signed-in role may.
+    ReadOntology,
     /// Invite, disable, enable, unlock and reset accounts; end their sessions and tokens;
     /// see every account and team.
     ManageAccounts,
@@ -48,6 +51,7 @@ impl Action {
             Action::CurateListings => &[Vcse, Admin],
             Action::MakeVisits => &[Volunteer],
             Action::ReadMetrics | Action::ManageAccounts | Action::ReadGpOutbox => &[Admin],
+            Action::ReadOntology => Role::ALL,
         }
     }
 }

@@ -16,6 +16,7 @@ mod geography;
 mod gp_record;
 mod helpers;
 mod intake;
+mod ontology;
 mod openapi;
 mod operations;
 mod oruk;
