@@ -49,6 +49,13 @@ impl Application {
                 Err(e) => tracing::error!(error = %e, "postcode lookup failed to load"),
             }
         });
+        if settings.gp_delivery.enabled {
+            crate::outbox::worker::spawn(
+                store.clone(),
+                settings.gp_delivery.clone(),
+                settings.public_url().join("/fhir"),
+            )?;
+        }
         let state = AppState {
             store,
             equity: Arc::new(FactsCache::new(settings.equity_refresh)),
@@ -200,7 +207,7 @@ async fn metrics_text(
     axum::extract::State(state): axum::extract::State<AppState>,
     user: crate::auth::CurrentUser,
 ) -> AppResult<impl IntoResponse> {
-    let text = crate::usecases::operations::metrics(&state, &user)?;
+    let text = crate::usecases::operations::metrics(&state, &user).await?;
     Ok((
         [(
             header::CONTENT_TYPE,

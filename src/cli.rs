@@ -9,7 +9,9 @@ mod evaluations;
 mod export;
 mod generate;
 mod import;
+mod outbox;
 mod people;
+mod practices;
 mod report;
 mod serve;
 mod shared;
@@ -77,6 +79,16 @@ enum Command {
         #[command(subcommand)]
         command: export::ExportCommand,
     },
+    /// The GP outbox: deliver the messages due, or count them.
+    Outbox {
+        #[command(subcommand)]
+        command: outbox::OutboxCommand,
+    },
+    /// GP practices: where their GP messages are delivered.
+    Practices {
+        #[command(subcommand)]
+        command: practices::PracticesCommand,
+    },
     /// Benchmarks that print their figures.
     Bench {
         #[command(subcommand)]
@@ -112,6 +124,8 @@ pub fn run() -> anyhow::Result<()> {
             Command::Evaluations { command } => evaluations::run(command).await,
             Command::Export { command } => export::run(command).await,
             Command::Bench { command } => bench::run(command).await,
+            Command::Outbox { command } => outbox::run(command).await,
+            Command::Practices { command } => practices::run(command).await,
         }
     })
 }

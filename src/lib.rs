@@ -28,6 +28,7 @@ pub mod intake;
 pub mod measures;
 pub mod messages;
 pub mod ontology;
+pub mod outbox;
 pub mod people;
 pub mod public_url;
 pub mod referrals;

@@ -43,6 +43,8 @@ pub struct Settings {
     /// How old the equity report's in-memory facts may get before they are re-read
     /// (in the background); zero reads them for every report.
     pub equity_refresh: std::time::Duration,
+    /// Delivering GP messages from the outbox (docs/gp-record.md).
+    pub gp_delivery: crate::outbox::DeliverySettings,
 }
 
 /// Settings are logged; a PostgreSQL URL's password must not be.
@@ -60,6 +62,7 @@ impl std::fmt::Debug for Settings {
             .field("self_referral_limits", &self.self_referral_limits)
             .field("self_referral_team", &self.self_referral_team)
             .field("equity_refresh", &self.equity_refresh)
+            .field("gp_delivery", &self.gp_delivery)
             .finish()
     }
 }
@@ -93,6 +96,7 @@ impl Settings {
             self_referral_limits: Default::default(),
             self_referral_team: None,
             equity_refresh: std::time::Duration::from_secs(60),
+            gp_delivery: crate::outbox::DeliverySettings::default(),
         }
     }
 

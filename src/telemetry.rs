@@ -75,6 +75,8 @@ pub struct Metrics {
     registry: Registry,
     latency: Family<RequestLabels, Histogram>,
     pools: Family<PoolLabels, Gauge>,
+    gp_outbox_depth: Gauge,
+    gp_outbox_dead: Gauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -108,11 +110,32 @@ impl Metrics {
             "Database connections by pool and state (idle or in use)",
             pools.clone(),
         );
+        // Issue 14 item 5: a growing depth means messages are not reaching practices.
+        let gp_outbox_depth = Gauge::default();
+        registry.register(
+            "gp_outbox_depth",
+            "GP messages waiting to be delivered (not yet tried, or to be tried again)",
+            gp_outbox_depth.clone(),
+        );
+        let gp_outbox_dead = Gauge::default();
+        registry.register(
+            "gp_outbox_dead",
+            "GP messages given up on after the last try (dead letters), to be looked at",
+            gp_outbox_dead.clone(),
+        );
         Metrics {
             registry,
             latency,
             pools,
+            gp_outbox_depth,
+            gp_outbox_dead,
         }
+    }
+
+    /// Sets the GP outbox gauges (read from the database when the metrics are asked for).
+    pub fn set_gp_outbox(&self, counts: &crate::outbox::OutboxCounts) {
+        self.gp_outbox_depth.set(counts.depth());
+        self.gp_outbox_dead.set(counts.dead);
     }
 
     fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {

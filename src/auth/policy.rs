@@ -33,6 +33,8 @@ pub enum Action {
     MakeVisits,
     /// Read the operators' metrics (request timings, database pool use).
     ReadMetrics,
+    /// See the GP outbox: messages pending, failed and delivered (ids and codes, no record).
+    ReadGpOutbox,
     /// Read Linkwell's published code lists (FHIR CodeSystems and ValueSets, the SKOS
     /// export): they carry no personal data, so every signed-in role may.
     ReadOntology,
@@ -56,7 +58,7 @@ impl Action {
             Action::ReadCapacityReport => &[Analyst, TeamLead, Admin],
             Action::CurateListings => &[Vcse, Admin],
             Action::MakeVisits => &[Volunteer],
-            Action::ReadMetrics | Action::ManageAccounts => &[Admin],
+            Action::ReadMetrics | Action::ManageAccounts | Action::ReadGpOutbox => &[Admin],
             Action::ReadOntology => Role::ALL,
         }
     }

@@ -32,6 +32,11 @@ pub struct ServeArgs {
     /// area names one. Default: the first team made (docs/self-referral.md).
     #[arg(long, env = "LINKWELL_SELF_REFERRAL_TEAM")]
     pub self_referral_team: Option<String>,
+    /// Deliver GP messages from the outbox to the practices' endpoints while serving.
+    #[arg(long, env = "LINKWELL_GP_DELIVERY")]
+    pub gp_delivery: bool,
+    #[command(flatten)]
+    pub delivery: super::outbox::DeliveryArgs,
 }
 
 #[derive(clap::Args)]
@@ -55,6 +60,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     settings.public_url = args.public_url;
     settings.equity_refresh = std::time::Duration::from_secs(args.equity_refresh_seconds);
     settings.self_referral_team = args.self_referral_team;
+    settings.gp_delivery = args.delivery.settings(args.gp_delivery);
     let app = Application::build(settings, args.addr).await?;
     println!(
         "Linkwell is serving on port {}; its public URL is {}",

@@ -1,6 +1,7 @@
 //! The message back to the GP: a FHIR message Bundle summarising a social prescribing
 //! episode. By default it carries coded events only: the referral (SNOMED CT
-//! 871731000000106), a decline (871711000000103), contacts where the person was seen,
+//! 871731000000106, once the person accepted it), a decline (871711000000103; never both,
+//! docs/gp-record.md), contacts where the person was seen,
 //! well-being scores, and the close. Free text (what matters to the person, their needs
 //! and goals in words) is added only where the person has agreed to share it with their
 //! practice: an active consent naming the practice (by name or ODS code) for that field.
@@ -14,7 +15,7 @@ use crate::people::Person;
 use crate::referrals::Casework;
 use crate::referrals::{
     ContactMode, Measure, Referral, ReferralEvent, ReferralState,
-    SNOMED_SOCIAL_PRESCRIBING_DECLINED,
+    SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING, SNOMED_SOCIAL_PRESCRIBING_DECLINED,
 };
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
@@ -114,6 +115,21 @@ pub fn gp_message(episode: &Episode, base: &str, now: DateTime<Utc>) -> Value {
         .rev()
         .find(|e| e.to_state.is_some_and(|s| !s.is_open()))
         .map(|e| e.at);
+    // NHS guidance: the referral code is recorded when the person accepts, the declined code
+    // when they decline; a message never carries both (a decline after accepting is the
+    // decline). Until one is recorded the request is named in words only.
+    let recorded = |code: &str| {
+        history
+            .iter()
+            .any(|e| e.snomed_code.as_deref() == Some(code))
+    };
+    let declined = recorded(SNOMED_SOCIAL_PRESCRIBING_DECLINED);
+    let request_code = if recorded(SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING) && !declined {
+        json!({"coding": [{"system": SNOMED, "code": SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING,
+                           "display": "Referral to social prescribing service"}]})
+    } else {
+        json!({"text": "Social prescribing referral"})
+    };
     let mut request = json!({
         "resourceType": "ServiceRequest",
         "id": referral.id.to_string(),
@@ -123,8 +139,7 @@ pub fn gp_message(episode: &Episode, base: &str, now: DateTime<Utc>) -> Value {
             _ => "active",
         },
         "intent": "order",
-        "code": {"coding": [{"system": SNOMED, "code": crate::referrals::SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING,
-                             "display": "Referral to social prescribing service"}]},
+        "code": request_code,
         "subject": {"reference": patient_ref},
         "authoredOn": instant(referral.received_at),
         "occurrencePeriod": {"start": instant(referral.received_at)},

@@ -38,7 +38,7 @@ pub struct ReferralInput {
     pub reason: String,
 }
 
-/// Makes a referral for a registered person. Records SNOMED CT 871731000000106.
+/// Makes a referral for a registered person. SNOMED CT 871731000000106 is recorded when the person accepts it.
 #[utoipa::path(post, path = "/referrals", tag = "referrals", request_body = ReferralInput,
     responses(
         (status = 201, body = Referral), WriteProblems))]

@@ -18,10 +18,21 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// SNOMED CT: referral to social prescribing service. Recorded on every new referral.
+/// SNOMED CT: referral to social prescribing service. Recorded when the person accepts the
+/// referral (the move to `active`), not on receipt: NHS guidance (docs/gp-record.md).
 pub const SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING: &str = "871731000000106";
-/// SNOMED CT: social prescribing declined.
+/// SNOMED CT: social prescribing declined. Recorded when the person declines.
 pub const SNOMED_SOCIAL_PRESCRIBING_DECLINED: &str = "871711000000103";
+
+/// The SNOMED CT code a move to `to` records: the referral code when the person accepts, the
+/// declined code when they decline, nothing otherwise (receipt included).
+pub fn snomed_code_of_transition(to: ReferralState) -> Option<&'static str> {
+    match to {
+        ReferralState::Active => Some(SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING),
+        ReferralState::Declined => Some(SNOMED_SOCIAL_PRESCRIBING_DECLINED),
+        _ => None,
+    }
+}
 
 coded_enum! {
     /// Where a referral is in its lifecycle. Derived from the referral's events.
@@ -363,7 +374,10 @@ pub struct Referral {
     pub received_at: DateTime<Utc>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_follow_up_on: Option<NaiveDate>,
-    pub snomed_code: String,
+    /// The latest SNOMED CT code recorded: 871731000000106 once the person accepted,
+    /// 871711000000103 if they declined, absent before either.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snomed_code: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

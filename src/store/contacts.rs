@@ -3,6 +3,7 @@
 
 use super::audit::append_audit;
 use super::error::{StoreError, StoreResult};
+use super::outbox::enqueue_gp_message_in;
 use super::referrals::{code, ensure_still_open};
 use super::{on_reader, on_writer, Store};
 use crate::audit::{AuditAction, AuditContext};
@@ -32,6 +33,11 @@ impl Store {
             if let Some(day) = c.follow_up_on {
                 sqlx::query("UPDATE referrals SET next_follow_up_on = $1 WHERE id = $2")
                     .bind(day).bind(referral_id).execute(&mut *tx).await?;
+            }
+            // The GP record hears of contacts where the person was seen; an unanswered
+            // attempt is not coded there.
+            if c.reached {
+                enqueue_gp_message_in!(tx, crate::outbox::OutboxEvent::Contact, "contacts", id, referral_id, Utc::now());
             }
             append_audit!(tx, ctx, AuditAction::Create, "contact", Some(id), person_id);
             tx.commit().await?;

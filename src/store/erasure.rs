@@ -33,6 +33,9 @@ impl Store {
             format!("UPDATE volunteer_visits SET activity = '{ERASED}', note = '{ERASED}' WHERE referral_id IN ({referrals})"),
             format!("UPDATE referrals SET reason = '{ERASED}' WHERE person_id = $1"),
             format!("UPDATE self_referrals SET stated_nhs_number = NULL, preferred_time = '{ERASED}' WHERE referral_id IN ({referrals})"),
+            // Messages not yet sent to the GP would now carry the tombstone: stop them.
+            format!("UPDATE gp_outbox SET status = 'dead', last_error = 'the person was erased before it was sent' \
+                     WHERE status = 'pending' AND referral_id IN ({referrals})"),
         ];
         on_writer!(self, pool => {
             let mut tx = pool.begin_with(super::begin_statement(pool)).await?;

@@ -3,6 +3,7 @@
 
 use super::audit::append_audit;
 use super::error::{StoreError, StoreResult};
+use super::outbox::enqueue_gp_message_in;
 use super::referrals::code;
 use super::{on_reader, on_writer, Store};
 use crate::audit::{AuditAction, AuditContext};
@@ -38,6 +39,10 @@ impl Store {
                 .bind(referral_id).bind(m.answers.instrument().code()).bind(m.timing.code()).bind(m.taken_on)
                 .bind(answers_json).bind(m.answers.is_complete()).bind(total).bind(metric).bind(ctx.actor_id).bind(now)
                 .fetch_one(&mut *tx).await?;
+            // Only a complete questionnaire has a score to code.
+            if m.answers.is_complete() {
+                enqueue_gp_message_in!(tx, crate::outbox::OutboxEvent::Score, "measures", id, referral_id, now);
+            }
             append_audit!(tx, ctx, AuditAction::Create, "measure", Some(id), Some(person_id));
             tx.commit().await?;
             id

@@ -25,6 +25,7 @@ mod intake;
 mod measures;
 pub mod messages;
 mod needs_goals;
+pub(crate) mod outbox;
 pub(crate) mod people;
 mod referrals;
 mod scope;

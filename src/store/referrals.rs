@@ -24,7 +24,7 @@ pub(super) struct ReferralRow {
     close_reason: Option<String>,
     received_at: DateTime<Utc>,
     next_follow_up_on: Option<NaiveDate>,
-    snomed_code: String,
+    snomed_code: Option<String>,
 }
 
 impl TryFrom<ReferralRow> for Referral {
@@ -94,12 +94,12 @@ macro_rules! ensure_still_open {
 }
 pub(super) use ensure_still_open;
 
-/// Inserts a referral and its first event (SNOMED 871731000000106) inside the caller's
-/// write transaction, with its audit record; evaluates to the referral's id. The team
+/// Inserts a referral and its first event (no SNOMED code yet: 871731000000106 is recorded
+/// when the person accepts) inside the caller's write transaction, with its audit record; evaluates to the referral's id. The team
 /// serving the person's practice holds it; failing that, the team of the person making it.
 macro_rules! insert_referral_in {
     ($tx:expr, $person_id:expr, $referrer_kind:expr, $reason:expr, $received_at:expr, $ctx:expr, $actor_team:expr) => {{
-        use $crate::referrals::{EventKind, ReferralState, SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING};
+        use $crate::referrals::{EventKind, ReferralState};
         let person_id: i64 = $person_id;
         let received_at: chrono::DateTime<chrono::Utc> = $received_at;
         let team: Option<(Option<i64>,)> = sqlx::query_as(
@@ -113,15 +113,15 @@ macro_rules! insert_referral_in {
             return Err($crate::store::Refusal::NoTeamServesPerson.into());
         };
         let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO referrals (person_id, state, version, referrer_kind, referred_by, reason, team_id, received_at, snomed_code) \
-             VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8) RETURNING id")
+            "INSERT INTO referrals (person_id, state, version, referrer_kind, referred_by, reason, team_id, received_at) \
+             VALUES ($1, $2, 1, $3, $4, $5, $6, $7) RETURNING id")
             .bind(person_id).bind(ReferralState::Received.code()).bind($referrer_kind.code()).bind($ctx.actor_id)
-            .bind($reason).bind(team_id).bind(received_at).bind(SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING)
+            .bind($reason).bind(team_id).bind(received_at)
             .fetch_one(&mut *$tx).await?;
         sqlx::query(
-            "INSERT INTO referral_events (referral_id, kind, to_state, snomed_code, actor_id, at) VALUES ($1, $2, $3, $4, $5, $6)")
+            "INSERT INTO referral_events (referral_id, kind, to_state, actor_id, at) VALUES ($1, $2, $3, $4, $5)")
             .bind(id).bind(EventKind::Created.code()).bind(ReferralState::Received.code())
-            .bind(SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING).bind($ctx.actor_id).bind(received_at)
+            .bind($ctx.actor_id).bind(received_at)
             .execute(&mut *$tx).await?;
         $crate::store::audit::append_audit!($tx, $ctx, $crate::audit::AuditAction::Create, "referral", Some(id), Some(person_id));
         id
@@ -130,7 +130,7 @@ macro_rules! insert_referral_in {
 pub(crate) use insert_referral_in;
 
 impl Store {
-    /// Creates a referral and its first event (SNOMED 871731000000106) together.
+    /// Creates a referral and its first event together.
     pub async fn create_referral(
         &self,
         person_id: i64,

@@ -4,6 +4,7 @@
 
 use super::audit::append_audit;
 use super::error::{Refusal, StoreError, StoreResult};
+use super::outbox::enqueue_gp_message_in;
 use super::referrals::code;
 use super::scope::referral_scope_clause;
 use super::{on_writer, Store};
@@ -79,13 +80,22 @@ impl Store {
                 if updated.rows_affected() == 0 {
                     Guard::Stale
                 } else {
-                    let snomed = (to == ReferralState::Declined).then_some(SNOMED_SOCIAL_PRESCRIBING_DECLINED);
-                    sqlx::query(
+                    // NHS guidance: the referral code when the person accepts, the declined
+                    // code when they decline (docs/gp-record.md); the row keeps the latest.
+                    let snomed = snomed_code_of_transition(to);
+                    if let Some(snomed) = snomed {
+                        sqlx::query("UPDATE referrals SET snomed_code = $1 WHERE id = $2")
+                            .bind(snomed).bind(id).execute(&mut *tx).await?;
+                    }
+                    let (event_id,): (i64,) = sqlx::query_as(
                         "INSERT INTO referral_events (referral_id, kind, to_state, close_reason, snomed_code, note, actor_id, at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
                         .bind(id).bind(EventKind::Transition.code()).bind(to.code()).bind(reason.map(CloseReason::code))
                         .bind(snomed).bind(note).bind(actor_id).bind(now)
-                        .execute(&mut *tx).await?;
+                        .fetch_one(&mut *tx).await?;
+                    if let Some(event) = crate::outbox::OutboxEvent::of_transition(to) {
+                        enqueue_gp_message_in!(tx, event, "referral_events", event_id, id, now);
+                    }
                     append_audit!(tx, ctx, AuditAction::Update, "referral", Some(id), Some(person_id));
                     tx.commit().await?;
                     Guard::Ok

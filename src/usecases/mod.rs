@@ -34,6 +34,7 @@ pub mod intake;
 pub mod messages;
 pub mod ontology;
 pub mod operations;
+pub mod outbox;
 pub mod people;
 pub mod people_admin;
 pub mod records;

@@ -10,8 +10,11 @@ pub async fn database_reachable(state: &AppState) -> anyhow::Result<()> {
     state.store.ping().await
 }
 
-/// The metrics text for an administrator's scraper.
-pub fn metrics(state: &AppState, user: &CurrentUser) -> AppResult<String> {
+/// The metrics text for an administrator's scraper, with the GP outbox as it is now.
+pub async fn metrics(state: &AppState, user: &CurrentUser) -> AppResult<String> {
     user.require(Action::ReadMetrics)?;
+    state
+        .metrics
+        .set_gp_outbox(&state.store.gp_outbox_counts().await?);
     Ok(state.metrics.render(&state.store.pool_use()))
 }

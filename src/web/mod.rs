@@ -7,6 +7,7 @@
 
 mod accounts;
 mod admin;
+mod admin_outbox;
 mod assets;
 mod capacity;
 mod caseload;

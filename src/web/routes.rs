@@ -2,8 +2,8 @@
 //! answers it (handlers live in one file per resource, as crates.io lays out its controllers).
 
 use super::{
-    accounts, admin, assets, capacity, caseload, directory, forms, home, messages, person,
-    referral_form, reports, self_referral, session, team, visits,
+    accounts, admin, admin_outbox, assets, capacity, caseload, directory, forms, home, messages,
+    person, referral_form, reports, self_referral, session, team, visits,
 };
 use crate::state::AppState;
 use axum::routing::{get, post};
@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/caseload", get(caseload::caseload_page))
         .route("/team", get(team::team_page))
         .route("/admin", get(admin::admin_page))
+        .route("/admin/outbox", get(admin_outbox::outbox_page))
         .route("/admin/invitations", post(admin::invite))
         .route("/admin/accounts/{id}/disable", post(admin::disable))
         .route("/admin/accounts/{id}/enable", post(admin::enable))

@@ -946,6 +946,15 @@ async fn the_gp_message_carries_coded_events_and_free_text_only_when_agreed(back
         app.practice_id
     ))
     .await;
+    // The person accepts: the referral code is recorded then (issue 16).
+    let (status, body) = app
+        .post(
+            &format!("/referrals/{referral}/transitions"),
+            &app.link_worker,
+            json!({"to": "active", "expected_version": 1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     let path = format!("/ServiceRequest/{referral}/$gp-message");
     let (status, message) = search(&app, &app.link_worker, &path).await;
     assert_eq!(status, StatusCode::OK, "{message}");

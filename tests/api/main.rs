@@ -15,6 +15,7 @@ mod evaluation;
 mod fhir;
 mod generator;
 mod geography;
+mod gp_record;
 mod helpers;
 mod intake;
 mod messages;

@@ -59,7 +59,7 @@ bulk_rows! {
         close_reason: Option<&'static str>,
         received_at: DateTime<Utc>,
         next_follow_up_on: Option<NaiveDate>,
-        snomed_code: &'static str,
+        snomed_code: Option<&'static str>,
         practice_id_at_referral: i64,
         imd_decile_at_referral: i32,
     }

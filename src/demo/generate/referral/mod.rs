@@ -16,10 +16,7 @@ mod plan;
 use super::batch::{Batch, Ids};
 use super::people::SynthPerson;
 use super::staff::Staff;
-use crate::referrals::{
-    CloseReason, EventKind, Need, ReferralState, ReferrerKind,
-    SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING,
-};
+use crate::referrals::{CloseReason, EventKind, Need, ReferralState, ReferrerKind};
 use crate::store::bulk::rows::{ReferralEventRow, ReferralRow};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::seq::SliceRandom;
@@ -172,8 +169,9 @@ pub(super) fn synth_referral(
             kind: EventKind::Created,
             to: Some(ReferralState::Received),
             close_reason: None,
+            // No code on receipt: the referral code is recorded when the person accepts.
             link_worker: None,
-            snomed: Some(SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING),
+            snomed: None,
             at: received_at,
             actor: gp,
         }],
@@ -218,7 +216,8 @@ fn write_referral(
         } else {
             None
         },
-        snomed_code: SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING,
+        // The latest code recorded: the referral code once accepted, declined on a decline.
+        snomed_code: history.events.iter().rev().find_map(|e| e.snomed),
         practice_id_at_referral: practice,
         imd_decile_at_referral: history.person.decile as i32,
     });

@@ -5,7 +5,7 @@ use super::{at, History};
 use crate::demo::generate::batch::{Batch, Ids};
 use crate::demo::generate::people::SynthPerson;
 use crate::people::PlusGroup;
-use crate::referrals::{ContactMode, Need, ReferralState};
+use crate::referrals::{ContactMode, Need, ReferralState, SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING};
 use crate::store::bulk::rows::{ContactRow, GoalProgressRow, GoalRow, NeedRow};
 use rand::seq::SliceRandom;
 use rand::Rng;
@@ -92,7 +92,13 @@ pub(super) fn agree_plan(
         recorded_by: r.worker,
     });
     let when = at(r.day, rng);
-    r.transition(ReferralState::Active, None, None, when, r.worker);
+    r.transition(
+        ReferralState::Active,
+        None,
+        Some(SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING),
+        when,
+        r.worker,
+    );
     for need in &r.needs {
         t.needs.push(NeedRow {
             referral_id: r.id,

@@ -1,0 +1,634 @@
+//! The GP record (issue 16 items 2 and 3, docs/gp-record.md): the referral code only once the
+//! person accepts; one outbox row per event in the event's own transaction; delivery to a
+//! real HTTP receiver (refusing, then accepting), to a mailbox folder, by two workers at once,
+//! and a dead letter after the last try; the administrators' page and the metrics.
+
+use crate::helpers::{linkwell, spawn_app, Backend, TestApp, LINK_WORKER_PASSWORD};
+use crate::on_both_databases;
+use crate::pages::{page, sign_in_as};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode as AxumStatus};
+use linkwell::outbox::worker::{PassReport, Worker};
+use linkwell::outbox::{DeliveryPolicy, DeliverySettings, Endpoint};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const ACCEPTED: &str = "871731000000106";
+const DECLINED: &str = "871711000000103";
+
+/// A person at the test practice (M00001) with a referral; returns the referral.
+async fn referral_at_practice(app: &TestApp) -> Value {
+    let (person, referral) = app.person_with_referral("B25 8DS").await;
+    app.execute(&format!(
+        "UPDATE people SET practice_id = {} WHERE id = {}",
+        app.practice_id, person["id"]
+    ))
+    .await;
+    referral
+}
+
+async fn move_to(app: &TestApp, referral: &Value, to: &str, extra: Value) -> Value {
+    let (_, detail) = app
+        .get(&format!("/referrals/{}", referral["id"]), &app.link_worker)
+        .await;
+    let mut body = json!({"to": to, "expected_version": detail["referral"]["version"]});
+    if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+        body.extend(extra.clone());
+    }
+    let (status, moved) = app
+        .post(
+            &format!("/referrals/{}/transitions", referral["id"]),
+            &app.link_worker,
+            body,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    moved
+}
+
+async fn gp_message(app: &TestApp, referral: &Value) -> Value {
+    let (status, message, _) = crate::fhir::fhir(
+        app,
+        "GET",
+        &format!("/ServiceRequest/{}/$gp-message", referral["id"]),
+        Some(&app.link_worker),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{message}");
+    message
+}
+
+on_both_databases!(
+    the_referral_code_is_recorded_when_the_person_accepts_and_never_beside_a_decline
+);
+
+/// Regression (issue 16 item 3): the referral code was stamped on receipt, so a declined
+/// referral's GP message carried both codes.
+async fn the_referral_code_is_recorded_when_the_person_accepts_and_never_beside_a_decline(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let declined = referral_at_practice(&app).await;
+    assert!(
+        declined.get("snomed_code").is_none(),
+        "no code on receipt: {declined}"
+    );
+    move_to(&app, &declined, "contacting", json!({})).await;
+    let moved = move_to(&app, &declined, "declined", json!({})).await;
+    assert_eq!(moved["snomed_code"], DECLINED);
+    let text = gp_message(&app, &declined).await.to_string();
+    assert!(text.contains(DECLINED), "{text}");
+    assert!(
+        !text.contains(ACCEPTED),
+        "a decline is not a referral: {text}"
+    );
+
+    let accepted = referral_at_practice(&app).await;
+    let before = gp_message(&app, &accepted).await.to_string();
+    assert!(!before.contains(ACCEPTED), "not yet accepted: {before}");
+    let moved = move_to(&app, &accepted, "active", json!({})).await;
+    assert_eq!(moved["snomed_code"], ACCEPTED);
+    let message = gp_message(&app, &accepted).await;
+    let text = message.to_string();
+    assert!(!text.contains(DECLINED), "{text}");
+    let request = message["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .find(|r| r["resourceType"] == "ServiceRequest")
+        .unwrap();
+    assert_eq!(request["code"]["coding"][0]["code"], ACCEPTED);
+    assert_eq!(
+        request["code"]["coding"][0]["system"],
+        "http://snomed.info/sct"
+    );
+    // The history says when: the accept event carries the code, receipt none.
+    let (_, detail) = app
+        .get(&format!("/referrals/{}", accepted["id"]), &app.link_worker)
+        .await;
+    let codes: Vec<(String, Value)> = detail["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["to_state"].as_str().unwrap_or("").to_string(),
+                e["snomed_code"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("received".to_string(), Value::Null),
+            ("active".to_string(), json!(ACCEPTED))
+        ]
+    );
+}
+
+/// One request the receiver took.
+#[derive(Debug, Clone)]
+struct Hit {
+    at: Instant,
+    content_type: String,
+    body: Value,
+}
+
+struct Receiver {
+    url: String,
+    hits: Arc<Mutex<Vec<Hit>>>,
+}
+
+/// A real FHIR receiver on 127.0.0.1: answers 503 to the first `refusals` requests and then
+/// `then`, after `delay`.
+async fn receiver(refusals: usize, then: AxumStatus, delay: Duration) -> Receiver {
+    type Shared = (Arc<Mutex<Vec<Hit>>>, usize, AxumStatus, Duration);
+    async fn process(State(state): State<Shared>, headers: HeaderMap, body: String) -> AxumStatus {
+        let (hits, refusals, then, delay) = state;
+        let seen = {
+            let mut hits = hits.lock().unwrap();
+            hits.push(Hit {
+                at: Instant::now(),
+                content_type: headers
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_string(),
+                body: serde_json::from_str(&body).unwrap_or(Value::Null),
+            });
+            hits.len()
+        };
+        tokio::time::sleep(delay).await;
+        if seen <= refusals {
+            AxumStatus::SERVICE_UNAVAILABLE
+        } else {
+            then
+        }
+    }
+    let hits = Arc::new(Mutex::new(Vec::new()));
+    let router = axum::Router::new()
+        .route("/fhir/$process-message", axum::routing::post(process))
+        .with_state((hits.clone(), refusals, then, delay));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "http://127.0.0.1:{}/fhir/$process-message",
+        listener.local_addr().unwrap().port()
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    Receiver { url, hits }
+}
+
+fn settings(base_ms: u64, max_attempts: u32) -> DeliverySettings {
+    DeliverySettings {
+        policy: DeliveryPolicy {
+            backoff_base: Duration::from_millis(base_ms),
+            backoff_cap: Duration::from_secs(5),
+            max_attempts,
+            lease: Duration::from_secs(30),
+            timeout: Duration::from_secs(10),
+        },
+        from_mailbox: "LINKWELL01".into(),
+        ..DeliverySettings::default()
+    }
+}
+
+async fn set_fhir_endpoint(app: &TestApp, url: &str) {
+    linkwell::usecases::outbox::set_endpoint(
+        &app.store,
+        "M00001",
+        &Endpoint::Fhir { url: url.into() },
+    )
+    .await
+    .unwrap();
+}
+
+/// (status, attempts) of every outbox row, oldest first, read through the admin page's
+/// use case as an administrator would see it.
+async fn outbox_rows(app: &TestApp) -> Vec<(String, u32, String)> {
+    let mut rows = Vec::new();
+    for status in [
+        linkwell::outbox::OutboxStatus::Pending,
+        linkwell::outbox::OutboxStatus::Delivered,
+        linkwell::outbox::OutboxStatus::Dead,
+    ] {
+        for e in app.store.gp_outbox_entries(status, 100).await.unwrap() {
+            rows.push((
+                e.id,
+                e.status.code().to_string(),
+                e.attempts,
+                e.event.code().to_string(),
+            ));
+        }
+    }
+    rows.sort();
+    rows.into_iter().map(|(_, s, a, e)| (s, a, e)).collect()
+}
+
+on_both_databases!(each_event_queues_one_message_in_its_own_transaction);
+
+async fn each_event_queues_one_message_in_its_own_transaction(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let referral = referral_at_practice(&app).await;
+    let id = &referral["id"];
+    let lw = &app.link_worker;
+    // Receipt is not an event the GP record hears of.
+    assert!(outbox_rows(&app).await.is_empty());
+    move_to(&app, &referral, "active", json!({})).await;
+    for (what, body) in [
+        (
+            "contacts",
+            json!({"mode": "phone", "duration_minutes": 20, "reached": true}),
+        ),
+        // An unanswered attempt and an unfinished questionnaire are not coded in the record.
+        (
+            "contacts",
+            json!({"mode": "phone", "duration_minutes": 2, "reached": false}),
+        ),
+        (
+            "measures",
+            json!({"instrument": "ucla3", "timing": "baseline", "answers": [1, 2, 3]}),
+        ),
+        (
+            "measures",
+            json!({"instrument": "ucla3", "timing": "baseline", "answers": [1, null, 3]}),
+        ),
+    ] {
+        let (status, body) = app.post(&format!("/referrals/{id}/{what}"), lw, body).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    // A refused change writes no event, so no message: a stale version changes nothing.
+    let (status, body) = app
+        .post(
+            &format!("/referrals/{id}/transitions"),
+            lw,
+            json!({"to": "closed", "reason": "goals_met", "expected_version": 1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    move_to(&app, &referral, "closed", json!({"reason": "goals_met"})).await;
+    let pending = |event: &str| ("pending".to_string(), 0, event.to_string());
+    assert_eq!(
+        outbox_rows(&app).await,
+        [
+            pending("accepted"),
+            pending("contact"),
+            pending("score"),
+            pending("closed")
+        ]
+    );
+    // Someone with no practice: nowhere to send, nothing queued.
+    let (_, orphan) = app.person_with_referral("B25 8DS").await;
+    move_to(&app, &orphan, "active", json!({})).await;
+    assert_eq!(outbox_rows(&app).await.len(), 4);
+}
+
+on_both_databases!(a_refused_message_is_retried_after_the_backoff_and_delivered_once);
+
+async fn a_refused_message_is_retried_after_the_backoff_and_delivered_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let receiver = receiver(2, AxumStatus::OK, Duration::ZERO).await;
+    set_fhir_endpoint(&app, &receiver.url).await;
+    let referral = referral_at_practice(&app).await;
+    move_to(&app, &referral, "active", json!({})).await;
+    let text = metrics(&app).await;
+    assert!(text.contains("linkwell_gp_outbox_depth 1"), "{text}");
+
+    let base = Duration::from_millis(300);
+    let worker = Worker::new(
+        app.store.clone(),
+        settings(300, 8),
+        format!("{}/fhir", app.address),
+    )
+    .unwrap();
+    let pass = |expected: PassReport| {
+        let worker = &worker;
+        async move { assert_eq!(worker.deliver_due().await.unwrap(), expected) }
+    };
+    let retrying = PassReport {
+        retrying: 1,
+        ..PassReport::default()
+    };
+    pass(retrying).await; // 503
+                          // Due again only after the backoff: a pass straight away sends nothing.
+    pass(PassReport::default()).await;
+    tokio::time::sleep(base + Duration::from_millis(50)).await;
+    pass(retrying).await; // 503 again; the wait doubles
+    tokio::time::sleep(base + Duration::from_millis(50)).await;
+    pass(PassReport::default()).await;
+    tokio::time::sleep(base).await;
+    pass(PassReport {
+        delivered: 1,
+        ..PassReport::default()
+    })
+    .await;
+    // Delivered once: nothing more is sent, however often the worker looks.
+    pass(PassReport::default()).await;
+
+    let hits = receiver.hits.lock().unwrap().clone();
+    assert_eq!(hits.len(), 3, "two refusals and the delivery");
+    assert!(
+        hits[1].at - hits[0].at >= base,
+        "first backoff: {:?}",
+        hits[1].at - hits[0].at
+    );
+    assert!(
+        hits[2].at - hits[1].at >= base * 2,
+        "doubled: {:?}",
+        hits[2].at - hits[1].at
+    );
+    for hit in &hits {
+        assert_eq!(hit.content_type, "application/fhir+json");
+        assert_eq!(hit.body["resourceType"], "Bundle");
+        assert_eq!(hit.body["type"], "message");
+    }
+    // One event, one id, on every try: a name-based (version 5) UUID.
+    let id = hits[0].body["id"].as_str().unwrap().to_string();
+    assert!(hits.iter().all(|h| h.body["id"] == id.as_str()));
+    assert_eq!(
+        hits[0].body["identifier"]["value"],
+        format!("urn:uuid:{id}")
+    );
+    assert_eq!(uuid::Uuid::parse_str(&id).unwrap().get_version_num(), 5);
+    let text = hits[2].body.to_string();
+    assert!(
+        text.contains(ACCEPTED) && !text.contains(DECLINED),
+        "{text}"
+    );
+    assert_eq!(
+        hits[2].body["entry"][0]["resource"]["reason"]["coding"][0]["code"],
+        "accepted"
+    );
+    assert_eq!(
+        outbox_rows(&app).await,
+        [("delivered".to_string(), 3, "accepted".to_string())]
+    );
+    let text = metrics(&app).await;
+    assert!(text.contains("linkwell_gp_outbox_depth 0"), "{text}");
+}
+
+async fn metrics(app: &TestApp) -> String {
+    app.client
+        .get(format!("{}/metrics", app.address))
+        .bearer_auth(&app.admin)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+on_both_databases!(two_workers_at_once_send_each_message_once);
+
+async fn two_workers_at_once_send_each_message_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // Slow answers, so the two workers' sends overlap.
+    let receiver = receiver(0, AxumStatus::OK, Duration::from_millis(40)).await;
+    set_fhir_endpoint(&app, &receiver.url).await;
+    const MESSAGES: usize = 8;
+    for _ in 0..MESSAGES {
+        let referral = referral_at_practice(&app).await;
+        move_to(&app, &referral, "active", json!({})).await;
+    }
+    if backend == Backend::Postgres {
+        // A row another worker holds locked is skipped, not waited for (SKIP LOCKED).
+        let pool = sqlx::PgPool::connect(&app.database_url).await.unwrap();
+        let mut other = pool.begin().await.unwrap();
+        let (locked,): (i64,) = sqlx::query_as(
+            "SELECT id FROM gp_outbox ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE",
+        )
+        .fetch_one(&mut *other)
+        .await
+        .unwrap();
+        let now = chrono::Utc::now();
+        let taken = tokio::time::timeout(
+            Duration::from_secs(5),
+            app.store.lease_gp_message("probe", now, now),
+        )
+        .await
+        .expect("the lease does not wait for a locked row")
+        .unwrap()
+        .expect("another row is due");
+        assert_ne!(taken.id, locked);
+        other.rollback().await.unwrap();
+    }
+    // Two instances: each its own connection pool, as two servers would have.
+    let other_store = linkwell::store::Store::connect(&app.database_url)
+        .await
+        .unwrap();
+    let fhir = format!("{}/fhir", app.address);
+    let one = Worker::new(app.store.clone(), settings(50, 8), fhir.clone()).unwrap();
+    let two = Worker::new(other_store, settings(50, 8), fhir).unwrap();
+    let (a, b) = tokio::join!(one.deliver_due(), two.deliver_due());
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.delivered + b.delivered, MESSAGES as u32, "{a:?} {b:?}");
+    let hits = receiver.hits.lock().unwrap().clone();
+    let mut ids: Vec<String> = hits
+        .iter()
+        .map(|h| h.body["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), MESSAGES, "one request per message");
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), MESSAGES, "never the same message twice");
+    assert!(outbox_rows(&app)
+        .await
+        .iter()
+        .all(|(s, a, _)| s == "delivered" && *a == 1));
+}
+
+on_both_databases!(a_mailbox_folder_gets_a_data_file_and_its_control_file);
+
+async fn a_mailbox_folder_gets_a_data_file_and_its_control_file(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let folder = tempfile::tempdir().unwrap();
+    let dir = folder.path().display().to_string();
+    let db = app.database_url.as_str();
+    // A bad endpoint is refused, clearly, and nothing is stored.
+    let refused = linkwell(&[
+        "practices",
+        "endpoint",
+        "set",
+        "--database-url",
+        db,
+        "--practice",
+        "M00001",
+        "--fhir-url",
+        "ftp://gp.example",
+    ]);
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("https://"), "{said}");
+    let unknown = linkwell(&[
+        "practices",
+        "endpoint",
+        "set",
+        "--database-url",
+        db,
+        "--practice",
+        "Z99999",
+        "--mailbox-dir",
+        &dir,
+        "--mailbox-id",
+        "X26AB001",
+    ]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no practice has this ODS code"));
+    let set = linkwell(&[
+        "practices",
+        "endpoint",
+        "set",
+        "--database-url",
+        db,
+        "--practice",
+        "M00001",
+        "--mailbox-dir",
+        &dir,
+        "--mailbox-id",
+        "X26AB001",
+    ]);
+    assert!(
+        set.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
+
+    let referral = referral_at_practice(&app).await;
+    move_to(&app, &referral, "contacting", json!({})).await;
+    move_to(&app, &referral, "declined", json!({})).await;
+    let deliver = linkwell(&[
+        "outbox",
+        "deliver",
+        "--once",
+        "--database-url",
+        db,
+        "--mesh-from-mailbox",
+        "LINKWELL01",
+    ]);
+    let out = String::from_utf8_lossy(&deliver.stdout);
+    assert!(
+        deliver.status.success(),
+        "{}",
+        String::from_utf8_lossy(&deliver.stderr)
+    );
+    assert!(
+        out.contains("delivered 1, to retry 0, dead letters 0"),
+        "{out}"
+    );
+
+    let mut names: Vec<String> = std::fs::read_dir(folder.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names.len(),
+        2,
+        "one data file and one control file, no temporary left: {names:?}"
+    );
+    let id = names[0]
+        .strip_suffix(".ctl")
+        .expect("control file")
+        .to_string();
+    assert_eq!(names[1], format!("{id}.dat"));
+    let data: Value =
+        serde_json::from_slice(&std::fs::read(folder.path().join(&names[1])).unwrap()).unwrap();
+    assert_eq!(data["id"], id.as_str());
+    let text = data.to_string();
+    assert!(
+        text.contains(DECLINED) && !text.contains(ACCEPTED),
+        "{text}"
+    );
+    let control = std::fs::read_to_string(folder.path().join(&names[0])).unwrap();
+    for expected in [
+        format!("<LocalId>{id}</LocalId>"),
+        "<To_DTS>X26AB001</To_DTS>".into(),
+        "<From_DTS>LINKWELL01</From_DTS>".into(),
+        "<MessageType>Data</MessageType>".into(),
+    ] {
+        assert!(control.contains(&expected), "{expected} in {control}");
+    }
+    let again = linkwell(&["outbox", "deliver", "--once", "--database-url", db]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("delivered 0"));
+    let status = linkwell(&["outbox", "status", "--database-url", db]);
+    assert!(String::from_utf8_lossy(&status.stdout)
+        .contains("pending 0, retrying 0, dead 0, delivered 1"));
+}
+
+on_both_databases!(a_message_refused_every_time_becomes_a_dead_letter_shown_to_administrators);
+
+async fn a_message_refused_every_time_becomes_a_dead_letter_shown_to_administrators(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let receiver = receiver(usize::MAX, AxumStatus::OK, Duration::ZERO).await;
+    set_fhir_endpoint(&app, &receiver.url).await;
+    let referral = referral_at_practice(&app).await;
+    move_to(&app, &referral, "active", json!({})).await;
+    let worker = Worker::new(
+        app.store.clone(),
+        settings(20, 3),
+        format!("{}/fhir", app.address),
+    )
+    .unwrap();
+    let mut dead = 0;
+    for _ in 0..40 {
+        dead += worker.deliver_due().await.unwrap().dead;
+        if dead > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(dead, 1);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        worker.deliver_due().await.unwrap(),
+        PassReport::default(),
+        "a dead letter is not sent again"
+    );
+    assert_eq!(
+        receiver.hits.lock().unwrap().len(),
+        3,
+        "exactly the three tries allowed"
+    );
+    assert_eq!(
+        outbox_rows(&app).await,
+        [("dead".to_string(), 3, "accepted".to_string())]
+    );
+
+    app.store
+        .set_password("admin", LINK_WORKER_PASSWORD)
+        .await
+        .unwrap();
+    let admin = sign_in_as(&app, "admin").await;
+    let response = app
+        .client
+        .get(format!("{}/admin/outbox", app.address))
+        .header("cookie", &admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let html = response.text().await.unwrap();
+    assert!(html.contains(r#"<td id="count-dead">1</td>"#), "{html}");
+    assert!(
+        html.contains(r#"<td id="count-delivered">0</td>"#),
+        "{html}"
+    );
+    assert!(
+        html.contains("the endpoint answered HTTP 503"),
+        "the last error is shown: {html}"
+    );
+    let text = metrics(&app).await;
+    assert!(text.contains("linkwell_gp_outbox_dead 1"), "{text}");
+    assert!(text.contains("linkwell_gp_outbox_depth 0"), "{text}");
+    // Administrators only.
+    let worker_cookie = sign_in_as(&app, "lw").await;
+    let (status, _) = page(&app, &worker_cookie, "/admin/outbox").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
