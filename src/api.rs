@@ -46,6 +46,7 @@ impl Modify for BearerAuth {
 /// Every API route, each with its OpenAPI description, so the document cannot drift.
 pub fn routes() -> OpenApiRouter<AppState> {
     use crate::accounts::api as accounts;
+    use crate::activity::api as activity;
     use crate::consent::api as consent;
     use crate::directory::api as directory;
     use crate::equity::api as equity;
@@ -79,6 +80,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(consent::organisation_connections))
         .routes(routes!(consent::answer_connection))
         .routes(routes!(equity::equity_report))
+        .routes(routes!(activity::activity_report))
         .routes(routes!(directory::search))
         .routes(routes!(directory::matches))
         .routes(routes!(directory::change_listing))

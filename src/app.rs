@@ -3,6 +3,7 @@
 //! [`crate::state`].
 
 use crate::directory::catalogue::CatalogueCache;
+use crate::activity::cache::ActivityCache;
 use crate::equity::cache::FactsCache;
 use crate::error::{AppError, AppResult};
 use crate::geo::Geography;
@@ -52,6 +53,7 @@ impl Application {
         let state = AppState {
             store,
             equity: Arc::new(FactsCache::new(settings.equity_refresh)),
+            activity: Arc::new(ActivityCache::new(settings.equity_refresh)),
             directory: Arc::new(CatalogueCache::default()),
             metrics: Arc::new(Metrics::default()),
             settings: Arc::new(settings),

@@ -4,6 +4,7 @@
 
 use crate::auth::throttle::SignInLimits;
 use crate::directory::catalogue::CatalogueCache;
+use crate::activity::cache::ActivityCache;
 use crate::equity::cache::FactsCache;
 use crate::error::{AppError, AppResult};
 use crate::geo::{self, Geography};
@@ -104,6 +105,8 @@ pub struct AppState {
     pub store: Store,
     pub settings: Arc<Settings>,
     pub equity: Arc<FactsCache>,
+    /// The activity report's facts, refreshed on the same schedule as the equity report's.
+    pub activity: Arc<ActivityCache>,
     pub directory: Arc<CatalogueCache>,
     pub metrics: Arc<Metrics>,
 }

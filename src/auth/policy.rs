@@ -21,6 +21,8 @@ pub enum Action {
     ReadOrganisationConnections,
     /// See the aggregate, disclosure-controlled equity report.
     ReadEquityReport,
+    /// See the aggregate, disclosure-controlled activity report (team leads: their team's).
+    ReadActivityReport,
     /// Change directory listings: an organisation its own, an administrator any.
     CurateListings,
     /// See the visits one is arranged to make (name, phone, activity, day) and record them.
@@ -40,6 +42,7 @@ impl Action {
             Action::LookUpPostcode => &[LinkWorker, TeamLead, Referrer, Admin],
             Action::ReadOrganisationConnections => &[Vcse],
             Action::ReadEquityReport => &[Analyst, TeamLead],
+            Action::ReadActivityReport => &[Analyst, TeamLead],
             Action::CurateListings => &[Vcse, Admin],
             Action::MakeVisits => &[Volunteer],
             Action::ReadMetrics => &[Admin],

@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod bulk;
+pub mod activity;
 mod caseload;
 mod connections;
 mod consent;

@@ -17,5 +17,6 @@
 //! [`AppState`]: crate::state::AppState
 //! [`AppError`]: crate::error::AppError
 
+pub mod activity;
 pub mod operations;
 pub mod referrals;
