@@ -31,13 +31,19 @@ pub enum ReportCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// The activity report: referrals, contacts, caseloads, waits, connections and closures, month by month.
+    Activity(super::activity_report::ActivityArgs),
 }
 
-fn parse_format(name: &str) -> Result<Format, String> {
+pub(super) fn parse_format(name: &str) -> Result<Format, String> {
     Format::from_name(name).ok_or_else(|| format!("{name:?} is not one of json, csv, html"))
 }
 
 pub async fn run(command: ReportCommand) -> anyhow::Result<()> {
+    let command = match command {
+        ReportCommand::Activity(args) => return super::activity_report::run(args).await,
+        equity => equity,
+    };
     let ReportCommand::Equity {
         db,
         from,
@@ -46,7 +52,10 @@ pub async fn run(command: ReportCommand) -> anyhow::Result<()> {
         as_of,
         format,
         out,
-    } = command;
+    } = command
+    else {
+        unreachable!("the activity report returned above")
+    };
     let store = connect_existing(&db.database_url).await?;
     let facts = store.load_equity_facts().await?;
     let today = chrono::Utc::now().date_naive();

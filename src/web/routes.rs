@@ -2,7 +2,7 @@
 //! answers it (handlers live in one file per resource, as crates.io lays out its controllers).
 
 use super::{
-    accounts, admin, assets, caseload, casework, directory, forms, home, person, referral_form,
+    accounts, activity, admin, assets, caseload, casework, directory, forms, home, person, referral_form,
     reports, session, team, visits,
 };
 use crate::state::AppState;
@@ -56,6 +56,8 @@ pub fn routes() -> Router<AppState> {
         .route("/referrals/{id}/visits", post(visits::arrange_visit))
         .route("/referrals/{id}/assignment", post(team::assign))
         .route("/reports/equity", get(reports::equity_page))
+        .route("/reports/activity", get(activity::activity_page))
+        .route("/reports/activity/{file}", get(activity::activity_download))
         .route("/directory", get(directory::directory_page))
         .route("/directory/services/{id}", get(directory::service_page))
         .route(
