@@ -2,8 +2,8 @@
 //! `Application::build`. Tests build it the same way `serve` does. Shared state is in
 //! [`crate::state`].
 
-use crate::directory::catalogue::CatalogueCache;
 use crate::activity::cache::ActivityCache;
+use crate::directory::catalogue::CatalogueCache;
 use crate::equity::cache::FactsCache;
 use crate::error::{AppError, AppResult};
 use crate::geo::Geography;

@@ -2,9 +2,9 @@
 //! caches, the metrics). A leaf: it knows nothing of routes or handlers, so the handlers
 //! that take it do not depend on the router that mounts them.
 
+use crate::activity::cache::ActivityCache;
 use crate::auth::throttle::SignInLimits;
 use crate::directory::catalogue::CatalogueCache;
-use crate::activity::cache::ActivityCache;
 use crate::equity::cache::FactsCache;
 use crate::error::{AppError, AppResult};
 use crate::geo::{self, Geography};

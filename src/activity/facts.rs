@@ -222,7 +222,10 @@ mod tests {
         let day: NaiveDate = "2026-10-31".parse().unwrap();
         let m = month_number(day);
         assert_eq!(month_start(m), "2026-10-01".parse::<NaiveDate>().unwrap());
-        assert_eq!(month_start(m + 3), "2027-01-01".parse::<NaiveDate>().unwrap());
+        assert_eq!(
+            month_start(m + 3),
+            "2027-01-01".parse::<NaiveDate>().unwrap()
+        );
         assert_eq!(month_of_day(day.num_days_from_ce()), m);
     }
 }

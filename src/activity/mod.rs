@@ -100,7 +100,10 @@ differ by a few days"
 /// ended before `today` are published; with none given, the last complete month.
 pub fn parse_period(text: Option<&str>, today: NaiveDate) -> Result<ReportPeriod, RequestError> {
     let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
-        let last_month_end = today.with_day(1).and_then(|d| d.pred_opt()).unwrap_or(today);
+        let last_month_end = today
+            .with_day(1)
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(today);
         return Ok(ReportPeriod::month_of(last_month_end));
     };
     let refused = || RequestError::NotAPeriod(text.to_string());
@@ -133,7 +136,9 @@ pub fn parse_period(text: Option<&str>, today: NaiveDate) -> Result<ReportPeriod
         ReportPeriod::of(format!("{y}-Q{q}"), PeriodKind::Quarter, from, 3)
     } else if let Some((y, m)) = text.split_once('-') {
         let y = year(y).ok_or_else(refused)?;
-        let m = two_digits(m).filter(|m| (1..=12).contains(m)).ok_or_else(refused)?;
+        let m = two_digits(m)
+            .filter(|m| (1..=12).contains(m))
+            .ok_or_else(refused)?;
         let from = NaiveDate::from_ymd_opt(y, m, 1).ok_or_else(refused)?;
         ReportPeriod::of(text.to_string(), PeriodKind::Month, from, 1)
     } else {
@@ -191,7 +196,16 @@ mod tests {
             "2026-10",
             "the last complete month"
         );
-        for bad in ["2026-13", "2026-1", "2026-Q5", "2026/28", "26/27", "2026", "soon", "2026-10-01"] {
+        for bad in [
+            "2026-13",
+            "2026-1",
+            "2026-Q5",
+            "2026/28",
+            "26/27",
+            "2026",
+            "soon",
+            "2026-10-01",
+        ] {
             assert_eq!(
                 parse_period(Some(bad), today),
                 Err(RequestError::NotAPeriod(bad.into())),

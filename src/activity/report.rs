@@ -236,13 +236,25 @@ pub fn build(
     let closed = sum(&t.closures);
     let headlines = vec![
         row("referrals", "Referrals received", &[t.referrals]),
-        row("people_supported", "People supported", &[t.people_supported]),
+        row(
+            "people_supported",
+            "People supported",
+            &[t.people_supported],
+        ),
         row("contacts", "Contacts (all attempts)", &[sum(&t.contacts)]),
         row("connections_sent", "Connections sent", &[t.connections[0]]),
         row("declined", "Declined", &[t.declined]),
-        row("unable_to_contact", "Unable to contact", &[t.unable_to_contact]),
+        row(
+            "unable_to_contact",
+            "Unable to contact",
+            &[t.unable_to_contact],
+        ),
         row("closed", "Closed", &[closed]),
-        row("goals_met", "Closed with goals met", &[t.closures[goals_met]]),
+        row(
+            "goals_met",
+            "Closed with goals met",
+            &[t.closures[goals_met]],
+        ),
     ];
 
     let mut tables = Vec::new();
@@ -263,7 +275,11 @@ pub fn build(
         .zip(&t.by_practice)
         .map(|(p, c)| row(&p.code, &format!("{} ({})", p.name, p.code), &[*c]))
         .collect();
-    practices.push(row("unknown", "Not registered or not known", &[*t.by_practice.last().unwrap_or(&Count::default())]));
+    practices.push(row(
+        "unknown",
+        "Not registered or not known",
+        &[*t.by_practice.last().unwrap_or(&Count::default())],
+    ));
     tables.push(one_column_table(
         "referrals_by_practice",
         "Referrals by GP practice",
@@ -279,7 +295,11 @@ pub fn build(
         .map(|(i, tm)| row(&tm.code, &tm.name, &[t.by_team[i]]))
         .collect();
     if team.is_none() {
-        teams.push(row("none", "No team", &[*t.by_team.last().unwrap_or(&Count::default())]));
+        teams.push(row(
+            "none",
+            "No team",
+            &[*t.by_team.last().unwrap_or(&Count::default())],
+        ));
     }
     tables.push(one_column_table(
         "referrals_by_team",
@@ -293,7 +313,11 @@ pub fn build(
         .zip(&t.by_need)
         .map(|(n, c)| row(n.code(), n.label(), &[*c]))
         .collect();
-    needs.push(row("none", "No need recorded", &[t.by_need[Need::ALL.len()]]));
+    needs.push(row(
+        "none",
+        "No need recorded",
+        &[t.by_need[Need::ALL.len()]],
+    ));
     tables.push(one_column_table(
         "referrals_by_need",
         "Referrals by need",
@@ -328,7 +352,11 @@ pub fn build(
             row(&w.pseudonym, &label, &[t.caseload[i]])
         })
         .collect();
-    caseload.push(row("unassigned", "Not assigned", &[*t.caseload.last().unwrap_or(&Count::default())]));
+    caseload.push(row(
+        "unassigned",
+        "Not assigned",
+        &[*t.caseload.last().unwrap_or(&Count::default())],
+    ));
     tables.push(one_column_table(
         "caseload_by_link_worker",
         &format!("Caseload on {}", period.to),
@@ -360,7 +388,11 @@ pub fn build(
             .zip(counts)
             .map(|(b, c)| row(b.code(), b.label(), &[*c]))
             .collect();
-        rows.push(row("none", "No reason recorded", &[counts[Barrier::ALL.len()]]));
+        rows.push(row(
+            "none",
+            "No reason recorded",
+            &[counts[Barrier::ALL.len()]],
+        ));
         rows
     };
     let mut declines = vec![row("all", "All declined", &[t.declined])];
@@ -458,7 +490,9 @@ pub fn build(
         closed: closed_shown,
         with_baseline_and_follow_up: pairs_shown,
         percent: match (closed_shown.value(), pairs_shown.value()) {
-            (Some(n), Some(k)) if n > 0 => Some((k.min(n) as f64 / n as f64 * 1000.0).round() / 10.0),
+            (Some(n), Some(k)) if n > 0 => {
+                Some((k.min(n) as f64 / n as f64 * 1000.0).round() / 10.0)
+            }
             _ => None,
         },
     };
@@ -550,7 +584,11 @@ mod tests {
         assert_eq!(grouped_quantile(&bands, 0.5), Some(11.5));
         assert_eq!(grouped_quantile(&bands, 0.25), Some(8.0));
         assert_eq!(grouped_quantile(&bands, 0.75), Some(15.0));
-        assert_eq!(grouped_quantile(&[0, 0, 0, 0, 0, 10], 0.5), None, "open band");
+        assert_eq!(
+            grouped_quantile(&[0, 0, 0, 0, 0, 10], 0.5),
+            None,
+            "open band"
+        );
         assert_eq!(grouped_quantile(&[5, 0, 0, 0, 0, 0], 0.5), None, "too few");
     }
 }

@@ -167,7 +167,9 @@ pub fn tally(facts: &ActivityFacts, request: &Request) -> Tally {
     let in_period = |m: i32| m >= first && m <= last;
     let series = |m: i32| {
         let at = m - series_start;
-        (0..SERIES_MONTHS as i32).contains(&at).then_some(at as usize)
+        (0..SERIES_MONTHS as i32)
+            .contains(&at)
+            .then_some(at as usize)
     };
     let team = match request.scope {
         Scope::All => None,

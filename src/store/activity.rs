@@ -53,7 +53,17 @@ fn pseudonym(secret: &[u8], user_id: i64) -> String {
     )
 }
 
-type ReferralRow = (i64, i64, String, String, Option<i64>, Option<i64>, String, Option<String>, Option<i64>);
+type ReferralRow = (
+    i64,
+    i64,
+    String,
+    String,
+    Option<i64>,
+    Option<i64>,
+    String,
+    Option<String>,
+    Option<i64>,
+);
 
 impl Store {
     /// Reads everything the activity report is computed from.
@@ -119,13 +129,18 @@ impl Store {
             "SELECT referral_id, instrument, timing FROM measures WHERE complete").fetch_all(pool).await)?;
 
         let index_of = |ids: Vec<i64>| -> HashMap<i64, u16> {
-            ids.into_iter().enumerate().map(|(i, id)| (id, i as u16)).collect()
+            ids.into_iter()
+                .enumerate()
+                .map(|(i, id)| (id, i as u16))
+                .collect()
         };
         let practice_index = index_of(practices.iter().map(|p| p.0).collect());
         let team_index = index_of(teams.iter().map(|t| t.0).collect());
         let worker_index = index_of(workers.iter().map(|w| w.0).collect());
         anyhow::ensure!(
-            practices.len() < NONE as usize && teams.len() < NONE as usize && workers.len() < NONE as usize,
+            practices.len() < NONE as usize
+                && teams.len() < NONE as usize
+                && workers.len() < NONE as usize,
             "too many practices, teams or link workers for the report"
         );
         let lookup = |map: &HashMap<i64, u16>, id: Option<i64>| {
@@ -160,7 +175,9 @@ impl Store {
         let mut referral_ids = Vec::with_capacity(referral_rows.len());
         let mut referrals = Vec::with_capacity(referral_rows.len());
         let mut current_workers = Vec::with_capacity(referral_rows.len());
-        for (id, person, received, kind, practice, team, state, close_reason, worker) in referral_rows {
+        for (id, person, received, kind, practice, team, state, close_reason, worker) in
+            referral_rows
+        {
             let person = *person_index.entry(person).or_insert_with(|| {
                 person_keys.push(keyed(secret, "person", person));
                 person_keys.len() as u32 - 1
@@ -169,7 +186,12 @@ impl Store {
             let ending = match state.as_str() {
                 "declined" => Ending::Declined,
                 "unable_to_contact" => Ending::UnableToContact,
-                "closed" => Ending::Closed(close_reason.as_deref().and_then(close_reason_index).unwrap_or(0)),
+                "closed" => Ending::Closed(
+                    close_reason
+                        .as_deref()
+                        .and_then(close_reason_index)
+                        .unwrap_or(0),
+                ),
                 _ => Ending::Open,
             };
             referral_ids.push(id);
@@ -242,7 +264,10 @@ impl Store {
                     });
                 }
             }
-            r.assignments = (start as u32, (assignments.len() - start).min(u16::MAX as usize) as u16);
+            r.assignments = (
+                start as u32,
+                (assignments.len() - start).min(u16::MAX as usize) as u16,
+            );
         }
 
         for (id, need) in needs {
@@ -254,7 +279,9 @@ impl Store {
         let mut contacts = Vec::with_capacity(contact_rows.len());
         let mut supported = Vec::new();
         for (id, referral, at, mode, reached) in contact_rows {
-            let Some(i) = position(referral) else { continue };
+            let Some(i) = position(referral) else {
+                continue;
+            };
             let day = day_number(&at)?;
             let month = month_of_day(day);
             contacts.push(ContactFact {
@@ -290,18 +317,24 @@ impl Store {
         for (connection, status) in connection_events {
             *statuses.entry(connection).or_default() |= status_bit(&status);
         }
-        let bits = |all: &[ConnectionStatus]| all.iter().fold(0u32, |b, s| b | status_bit(s.code()));
+        let bits =
+            |all: &[ConnectionStatus]| all.iter().fold(0u32, |b, s| b | status_bit(s.code()));
         let accepted_bits = bits(&[
             ConnectionStatus::Accepted,
             ConnectionStatus::InProgress,
             ConnectionStatus::AttendedFirstSession,
             ConnectionStatus::Completed,
         ]);
-        let attended_bits = bits(&[ConnectionStatus::AttendedFirstSession, ConnectionStatus::Completed]);
+        let attended_bits = bits(&[
+            ConnectionStatus::AttendedFirstSession,
+            ConnectionStatus::Completed,
+        ]);
         let declined_bits = bits(&[ConnectionStatus::Rejected]);
         let mut connection_barriers: HashMap<i64, u32> = HashMap::new();
         for (referral, connection, barrier) in &barriers {
-            let Some(bit) = barrier_bit(barrier) else { continue };
+            let Some(bit) = barrier_bit(barrier) else {
+                continue;
+            };
             match connection {
                 Some(c) => *connection_barriers.entry(*c).or_default() |= 1 << bit,
                 None => {
@@ -313,7 +346,8 @@ impl Store {
         }
         let mut connections = Vec::with_capacity(connection_rows.len());
         for (id, referral, sent, service, status) in connection_rows {
-            let (Some(i), Some(&service)) = (position(referral), service_index.get(&service)) else {
+            let (Some(i), Some(&service)) = (position(referral), service_index.get(&service))
+            else {
                 continue;
             };
             let seen = statuses.get(&id).copied().unwrap_or(0) | status_bit(&status);

@@ -7,9 +7,9 @@
 //! `SQLITE_BUSY`, and reads run in parallel beside it under WAL.
 
 pub mod accounts;
+pub mod activity;
 pub mod audit;
 pub mod bulk;
-pub mod activity;
 mod caseload;
 mod connections;
 mod consent;

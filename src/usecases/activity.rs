@@ -22,20 +22,19 @@ pub async fn report(
         let team = user
             .team_id
             .and_then(|t| facts.team_index(t))
-            .ok_or_else(|| Forbidden("a team lead sees their own team's report, and this account has no team".into()))?;
+            .ok_or_else(|| {
+                Forbidden(
+                    "a team lead sees their own team's report, and this account has no team".into(),
+                )
+            })?;
         (Scope::Team(team), WorkerNames::Shown)
     } else {
         (Scope::All, WorkerNames::Pseudonymous)
     };
     let today = chrono::Utc::now().date_naive();
-    let period = activity::parse_period(period, today).map_err(|e| {
-        AppError::invalid_field("period", "Period not published", e.to_string())
-    })?;
-    Ok(activity::compute(
-        &facts,
-        &Request { period, scope },
-        names,
-    ))
+    let period = activity::parse_period(period, today)
+        .map_err(|e| AppError::invalid_field("period", "Period not published", e.to_string()))?;
+    Ok(activity::compute(&facts, &Request { period, scope }, names))
 }
 
 /// For the operator's command line: every team, link workers under pseudonyms (a file

@@ -92,8 +92,14 @@ pub async fn activity_page(
             None => form.period.clone().unwrap_or_default(),
         },
         choices: recent_periods(chrono::Utc::now().date_naive()),
-        csv_link: report.as_ref().map(|r| link(r, Format::Csv)).unwrap_or_default(),
-        html_link: report.as_ref().map(|r| link(r, Format::Html)).unwrap_or_default(),
+        csv_link: report
+            .as_ref()
+            .map(|r| link(r, Format::Csv))
+            .unwrap_or_default(),
+        html_link: report
+            .as_ref()
+            .map(|r| link(r, Format::Html))
+            .unwrap_or_default(),
         body: report.as_ref().map(ActivityBody::of),
         error,
     };

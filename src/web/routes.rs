@@ -2,8 +2,8 @@
 //! answers it (handlers live in one file per resource, as crates.io lays out its controllers).
 
 use super::{
-    accounts, activity, admin, assets, caseload, casework, directory, forms, home, person, referral_form,
-    reports, session, team, visits,
+    accounts, activity, admin, assets, caseload, casework, directory, forms, home, person,
+    referral_form, reports, session, team, visits,
 };
 use crate::state::AppState;
 use axum::routing::{get, post};
