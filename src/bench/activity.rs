@@ -166,11 +166,12 @@ fn export_facts(
         )?;
     }
     let mut out = file("assignments.csv")?;
-    writeln!(out, "referral,day,worker")?;
+    // `seq` orders assignments on the same day as the facts do (the later one holds).
+    writeln!(out, "seq,referral,day,worker")?;
     for (i, r) in facts.referrals.iter().enumerate() {
         let (start, len) = (r.assignments.0 as usize, usize::from(r.assignments.1));
-        for a in &facts.assignments[start..start + len] {
-            writeln!(out, "{i},{},{}", a.day, a.worker)?;
+        for (seq, a) in facts.assignments[start..start + len].iter().enumerate() {
+            writeln!(out, "{},{i},{},{}", start + seq, a.day, a.worker)?;
         }
     }
     let mut out = file("contacts.csv")?;
