@@ -57,8 +57,8 @@ def queries(p):
             FROM referrals WHERE {period('received_month')} GROUP BY ALL
         UNION ALL SELECT 'team', CASE WHEN team = {NONE} THEN {p['teams']} ELSE team END, count(*)
             FROM referrals WHERE {period('received_month')} GROUP BY ALL
-        UNION ALL SELECT 'need', unnest({bits('needs', NEEDS)}) n, count(*) FROM referrals
-            WHERE {period('received_month')} GROUP BY ALL"""
+        UNION ALL SELECT 'need', n, count(*) FROM (SELECT unnest({bits('needs', NEEDS)}) n FROM referrals
+            WHERE {period('received_month')}) GROUP BY ALL"""
     q["supported"] = f"""SELECT count(DISTINCT r.person) FROM contacts c JOIN referrals r ON r.id = c.referral
         WHERE c.reached = 1 AND {period('c.month')}"""
     q["contacts"] = f"""SELECT mode, count(*), count_if(reached = 1) FROM contacts WHERE {period('month')} GROUP BY ALL"""
@@ -69,8 +69,8 @@ def queries(p):
         FROM open LEFT JOIN held ON held.referral = open.id GROUP BY ALL"""
     q["waits"] = f"""SELECT {band} b, count(*) FROM (SELECT first_reached_day - received_day w FROM referrals
         WHERE first_reached_day IS NOT NULL AND {period('first_reached_month')}) GROUP BY ALL"""
-    q["endings"] = f"""SELECT 'declined', unnest({bits('barriers', BARRIERS)}), count(*) FROM referrals
-            WHERE ending = 1 AND {period('end_month')} GROUP BY ALL
+    q["endings"] = f"""SELECT 'declined', b, count(*) FROM (SELECT unnest({bits('barriers', BARRIERS)}) b FROM referrals
+            WHERE ending = 1 AND {period('end_month')}) GROUP BY ALL
         UNION ALL SELECT 'declined_all', 0, count(*) FROM referrals WHERE ending = 1 AND {period('end_month')}
         UNION ALL SELECT 'unable', 0, count(*) FROM referrals WHERE ending = 2 AND {period('end_month')}
         UNION ALL SELECT 'closed', close_reason, count(*) FROM referrals WHERE ending = 3 AND {period('end_month')} GROUP BY ALL
@@ -79,8 +79,8 @@ def queries(p):
             FROM connections WHERE {period('sent_month')} GROUP BY ALL
         UNION ALL SELECT 'organisation', organisation, count(*), sum(accepted), sum(declined), sum(attended)
             FROM connections WHERE {period('sent_month')} GROUP BY ALL
-        UNION ALL SELECT 'reason', unnest({bits('barriers', BARRIERS)}), count(*), 0, 0, 0
-            FROM connections WHERE declined = 1 AND {period('sent_month')} GROUP BY ALL"""
+        UNION ALL SELECT 'reason', b, count(*), 0, 0, 0 FROM (SELECT unnest({bits('barriers', BARRIERS)}) b
+            FROM connections WHERE declined = 1 AND {period('sent_month')}) GROUP BY ALL"""
     # Month by month: figure index as in src/activity/tally.rs `Monthly::ALL`.
     q["monthly"] = f"""SELECT 0, received_month - {start}, count(*) FROM referrals WHERE {series('received_month')} GROUP BY ALL
         UNION ALL SELECT 1, m - {start}, count(*) FROM (SELECT DISTINCT r.person, c.month m FROM contacts c
