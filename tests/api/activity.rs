@@ -28,6 +28,18 @@ fn day(s: &str) -> NaiveDate {
     s.parse().unwrap()
 }
 
+/// Referral number, person number, referrer kind, received, team, assigned on, state, close reason.
+type HandReferral = (
+    i64,
+    i64,
+    &'static str,
+    &'static str,
+    i64,
+    Option<&'static str>,
+    &'static str,
+    Option<&'static str>,
+);
+
 /// Ids of the hand-made dataset, well above anything the test app made.
 const TEAM_A: i64 = 1;
 
@@ -76,7 +88,7 @@ async fn hand_made_dataset(app: &TestApp) -> i64 {
     }
     let mut referrals = Rows::<ReferralRow>::default();
     let mut events = Rows::<ReferralEventRow>::default();
-    let table: [(i64, i64, &str, &str, i64, Option<&str>, &str, Option<&str>); 8] = [
+    let table: [HandReferral; 8] = [
         (
             1,
             1,
@@ -154,9 +166,9 @@ async fn hand_made_dataset(app: &TestApp) -> i64 {
         referrals.push(ReferralRow {
             id,
             person_id: 9000 + person,
-            state: Box::leak(state.to_string().into_boxed_str()),
+            state,
             version: 1,
-            referrer_kind: Box::leak(kind.to_string().into_boxed_str()),
+            referrer_kind: kind,
             referred_by: worker,
             reason: "hand-made".into(),
             team_id: if team == TEAM_A { team } else { team_c },
