@@ -83,6 +83,15 @@ pub struct ViewTable {
     pub definition: String,
     pub headers: Vec<String>,
     pub rows: Vec<(String, Vec<(String, String)>)>,
+    /// Whether the cells carry the change from a year before (the monthly table).
+    pub changes: bool,
+}
+
+impl ViewTable {
+    /// Long tables (every service, every link worker) are folded away until asked for.
+    pub fn folded(&self) -> bool {
+        self.rows.len() > 25
+    }
 }
 
 pub struct ActivityBody<'a> {
@@ -127,6 +136,7 @@ impl<'a> ActivityBody<'a> {
                 })
                 .collect(),
             headers: monthly_headers,
+            changes: true,
         };
         let tables = report
             .tables
@@ -151,6 +161,7 @@ impl<'a> ActivityBody<'a> {
                         (r.label.clone(), cells)
                     })
                     .collect(),
+                changes: false,
             })
             .collect();
         let w = &report.waiting;
