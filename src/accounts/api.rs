@@ -2,12 +2,12 @@
 //! expiry, and revoked. Nobody sees or revokes anyone else's tokens here (administrators
 //! revoke an account's tokens from /admin).
 
+use crate::accounts::TokenInfo;
 use crate::api::{text_field, ApiJson, Id, ReadProblems, WriteProblems};
-use crate::audit::AuditContext;
 use crate::auth::{CurrentUser, DEFAULT_TOKEN_DAYS};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::store::accounts::{TokenInfo, ACCOUNT_PURPOSE};
+use crate::usecases::accounts;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -39,13 +39,6 @@ pub struct IssuedToken {
     pub token: String,
 }
 
-fn account_context(user: &CurrentUser) -> AuditContext {
-    AuditContext {
-        purpose: ACCOUNT_PURPOSE.into(),
-        ..user.audit_context()
-    }
-}
-
 /// The caller's API tokens that have not expired (never the tokens themselves).
 #[utoipa::path(get, path = "/me/tokens", tag = "account",
     responses((status = 200, body = Vec<TokenInfo>), ReadProblems))]
@@ -53,7 +46,7 @@ pub async fn list_tokens(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> AppResult<Json<Vec<TokenInfo>>> {
-    Ok(Json(state.store.api_tokens_of(user.id).await?))
+    Ok(Json(accounts::tokens(&state.store, &user).await?))
 }
 
 /// Issues the caller a new API token with a label and an expiry.
@@ -80,19 +73,8 @@ pub async fn issue_token(
             format!("a token lasts from 1 to {MAX_TOKEN_DAYS} days"),
         ));
     }
-    let mut expires = Utc::now() + chrono::Duration::days(days);
-    // A token can hand on only what it has: one issued with a token expires no later than
-    // that token, so a stolen token cannot renew itself for a year.
-    if let Some(parent) = user.token_id {
-        let tokens = state.store.api_tokens_of(user.id).await?;
-        if let Some(parent) = tokens.iter().find(|t| t.id == parent) {
-            expires = expires.min(parent.expires_at);
-        }
-    }
-    let (info, token) = state
-        .store
-        .issue_audited_token(user.id, &label, expires, &account_context(&user))
-        .await?;
+    let (info, token) =
+        accounts::issue_token(&state.store, &user, &label, chrono::Duration::days(days)).await?;
     Ok((
         StatusCode::CREATED,
         Json(IssuedToken {
@@ -116,18 +98,6 @@ pub async fn revoke_token(
     user: CurrentUser,
     Id(id): Id,
 ) -> AppResult<StatusCode> {
-    if user.token_id == Some(id) {
-        return Err(AppError::Conflict(
-            "this is the token making the request: revoke it with another of your tokens (POST /me/tokens issues one)".into(),
-        ));
-    }
-    if state
-        .store
-        .revoke_api_token(user.id, id, &account_context(&user))
-        .await?
-    {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(AppError::NotFound("token"))
-    }
+    accounts::revoke_token(&state.store, &user, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -1,9 +1,10 @@
 //! Who is asking, from an HTTP request: the API's bearer token (the `CurrentUser`
 //! extractor), the request id, and cookies. The only part of `auth` that speaks HTTP.
 
-use super::{hash_secret, new_secret, CurrentUser, SESSION_COOKIE};
+use super::{new_secret, CurrentUser, SESSION_COOKIE};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::usecases::sessions;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
@@ -56,9 +57,7 @@ impl FromRequestParts<AppState> for CurrentUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let token = bearer_token(parts).ok_or(AppError::Unauthenticated)?;
-        let mut user = state
-            .store
-            .user_by_token(&hash_secret(token))
+        let mut user = sessions::user_for_token(&state.store, token)
             .await?
             .ok_or(AppError::Unauthenticated)?;
         user.request_id = request_id(&parts.headers);

@@ -29,6 +29,9 @@ pub enum Action {
     MakeVisits,
     /// Read the operators' metrics (request timings, database pool use).
     ReadMetrics,
+    /// Invite, disable, enable, unlock and reset accounts; end their sessions and tokens;
+    /// see every account and team.
+    ManageAccounts,
 }
 
 impl Action {
@@ -45,7 +48,7 @@ impl Action {
             Action::ReadActivityReport => &[Analyst, TeamLead],
             Action::CurateListings => &[Vcse, Admin],
             Action::MakeVisits => &[Volunteer],
-            Action::ReadMetrics => &[Admin],
+            Action::ReadMetrics | Action::ManageAccounts => &[Admin],
         }
     }
 }
@@ -144,6 +147,17 @@ mod tests {
         assert!(user(1, Role::Referrer, None)
             .require_may_assign_to(1)
             .is_err());
+    }
+
+    #[test]
+    fn only_administrators_manage_accounts() {
+        for role in Role::ALL {
+            assert_eq!(
+                user(1, *role, Some(1)).may(Action::ManageAccounts),
+                *role == Role::Admin,
+                "{role:?}"
+            );
+        }
     }
 
     #[test]

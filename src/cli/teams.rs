@@ -2,6 +2,7 @@
 
 use super::shared::DbArgs;
 use crate::store::Store;
+use crate::usecases::{teams, users::Administrator};
 use clap::Subcommand;
 
 #[derive(Subcommand)]
@@ -18,6 +19,9 @@ pub enum TeamsCommand {
 pub async fn run(command: TeamsCommand) -> anyhow::Result<()> {
     let TeamsCommand::Add { db, name } = command;
     let store = Store::connect(&db.database_url).await?;
-    println!("{}", store.create_team(&name).await?);
+    println!(
+        "{}",
+        teams::create(&store, Administrator::Operator, &name).await?
+    );
     Ok(())
 }

@@ -3,11 +3,11 @@
 //! audited with no acting account (the command line) and the same rules as the pages.
 
 use super::shared::{connect_existing, DbArgs};
-use crate::audit::AuditContext;
+use crate::accounts::NewUser;
 use crate::auth::{password_policy, Role};
 use crate::public_url::PublicUrl;
-use crate::store::accounts::ACCOUNT_PURPOSE;
-use crate::store::{NewUser, Store};
+use crate::store::Store;
+use crate::usecases::users::{self, Administrator};
 use anyhow::Context;
 use clap::Subcommand;
 
@@ -105,15 +105,8 @@ pub enum UsersCommand {
     },
 }
 
-/// Who acts when the command line changes an account: no account (recorded as none).
-fn operator() -> AuditContext {
-    AuditContext {
-        actor_id: 0,
-        actor_role: "operator".into(),
-        purpose: ACCOUNT_PURPOSE.into(),
-        request_id: format!("cli-{}", &crate::auth::new_secret("").0[..16]),
-    }
-}
+/// The command line acts as the server's operator: no account (recorded as none).
+const OPERATOR: Administrator<'static> = Administrator::Operator;
 
 /// A password from LINKWELL_PASSWORD, refused if set but empty.
 fn password_from_env() -> anyhow::Result<Option<String>> {
@@ -143,8 +136,7 @@ fn check_password(password: &str, username: &str) -> anyhow::Result<()> {
 }
 
 async fn account(store: &Store, username: &str) -> anyhow::Result<i64> {
-    store
-        .user_id(username)
+    users::account_id(store, OPERATOR, username)
         .await?
         .with_context(|| format!("no user {username:?}"))
 }
@@ -180,28 +172,27 @@ pub async fn run(command: UsersCommand) -> anyhow::Result<()> {
         UsersCommand::Disable { db, username } => {
             let store = connect_existing(&db.database_url).await?;
             let id = account(&store, &username).await?;
-            store.disable_user(id, &operator()).await?;
+            users::disable(&store, OPERATOR, id).await?;
             println!("disabled {username}: its sessions and API tokens have ended");
         }
         UsersCommand::Enable { db, username } => {
             let store = connect_existing(&db.database_url).await?;
             let id = account(&store, &username).await?;
-            store.enable_user(id, &operator()).await?;
+            users::enable(&store, OPERATOR, id).await?;
             println!("enabled {username}");
         }
         UsersCommand::ResetPassword { db, username, link } => {
             let store = connect_existing(&db.database_url).await?;
             let id = account(&store, &username).await?;
-            let secret = store
-                .reset_password(id, chrono::Duration::hours(link.link_hours), &operator())
-                .await?;
+            let lifetime = chrono::Duration::hours(link.link_hours);
+            let reset = users::reset_password(&store, OPERATOR, id, lifetime).await?;
             println!("{username}'s password, sessions and tokens have ended; they choose a new password at this link (works once, for {} hours):", link.link_hours);
-            println!("{}", link.public_url.password_link(&secret));
+            println!("{}", link.public_url.password_link(&reset.secret));
         }
         UsersCommand::RevokeTokens { db, username } => {
             let store = connect_existing(&db.database_url).await?;
             let id = account(&store, &username).await?;
-            let revoked = store.revoke_user_tokens(id, &operator()).await?;
+            let revoked = users::revoke_tokens(&store, OPERATOR, id).await?;
             println!("revoked {revoked} API token(s) of {username}");
         }
         UsersCommand::Token {
@@ -212,14 +203,8 @@ pub async fn run(command: UsersCommand) -> anyhow::Result<()> {
         } => {
             let store = Store::connect(&db.database_url).await?;
             let id = account(&store, &username).await?;
-            anyhow::ensure!(
-                store.is_disabled(id).await? == Some(false),
-                "{username} is disabled"
-            );
             let expires = chrono::Utc::now() + chrono::Duration::days(days);
-            let (_, token) = store
-                .issue_audited_token(id, &label, expires, &operator())
-                .await?;
+            let (_, token) = users::issue_token(&store, OPERATOR, id, &label, expires).await?;
             println!("{token}");
         }
     }
@@ -240,16 +225,19 @@ async fn create_admin(db: &DbArgs, username: &str, display_name: &str) -> anyhow
     let username = check_username(username)?;
     check_password(&password, &username)?;
     let store = Store::connect(&db.database_url).await?;
-    let id = store
-        .create_user(&NewUser {
+    let id = users::create_with_password(
+        &store,
+        OPERATOR,
+        &NewUser {
             username: &username,
             display_name,
             role: Role::Admin,
             team_id: None,
             organisation: None,
             password: Some(&password),
-        })
-        .await?;
+        },
+    )
+    .await?;
     println!("created administrator {username} (id {id})");
     Ok(())
 }
@@ -268,11 +256,11 @@ async fn add(db: &DbArgs, user: NewUser<'_>, link: &LinkArgs) -> anyhow::Result<
         ..user
     };
     if password.is_some() {
-        let id = store.create_user(&user).await?;
+        let id = users::create_with_password(&store, OPERATOR, &user).await?;
         println!("created user {username} (id {id})");
     } else {
         let lifetime = chrono::Duration::hours(link.link_hours);
-        let (id, secret) = store.invite_user(&user, lifetime, &operator()).await?;
+        let (id, secret) = users::invite(&store, OPERATOR, &user, lifetime).await?;
         println!("created user {username} (id {id}); they choose their password at this link (works once, for {} hours):", link.link_hours);
         println!("{}", link.public_url.password_link(&secret));
     }
@@ -283,7 +271,7 @@ async fn add(db: &DbArgs, user: NewUser<'_>, link: &LinkArgs) -> anyhow::Result<
 async fn list(db: &DbArgs) -> anyhow::Result<()> {
     let store = connect_existing(&db.database_url).await?;
     println!("id\tusername\trole\tteam\torganisation\tstatus\tpassword\tsessions\ttokens");
-    for a in store.accounts().await? {
+    for a in users::list(&store, OPERATOR).await? {
         println!(
             "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
             a.id,

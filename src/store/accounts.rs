@@ -4,11 +4,10 @@
 
 use super::audit::append_audit;
 use super::{on_reader, on_writer, Backend, NewUser, Store};
+use crate::accounts::{LinkHolder, PasswordChange, TokenInfo, ACCOUNT_PURPOSE};
 use crate::audit::{AuditAction, AuditContext};
 use crate::auth::{self, Role};
 use chrono::{DateTime, Duration, Utc};
-use serde::Serialize;
-use utoipa::ToSchema;
 
 /// Why a one-time password link was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,30 +25,6 @@ impl LinkPurpose {
             LinkPurpose::Reset => "reset",
         }
     }
-}
-
-/// Whose password a link sets, for the page that uses it.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct LinkHolder {
-    pub user_id: i64,
-    pub username: String,
-    pub display_name: String,
-}
-
-/// An API token as its owner sees it: never the token itself, which is shown once.
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct TokenInfo {
-    pub id: i64,
-    pub label: String,
-    pub created_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-}
-
-/// What `change_password` found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PasswordChange {
-    Changed,
-    WrongCurrentPassword,
 }
 
 impl Store {
@@ -362,9 +337,6 @@ impl Store {
         Ok(row.and_then(|(id, name, role)| Role::from_code(&role).map(|r| (id, name, r))))
     }
 }
-
-/// The purpose recorded in the audit log for account changes.
-pub const ACCOUNT_PURPOSE: &str = "account administration";
 
 /// The acting account for `created_by` columns: none for the command line.
 fn actor(ctx: &AuditContext) -> Option<i64> {

@@ -35,10 +35,10 @@ pub mod visits;
 pub use caseload::CaseloadRow;
 pub use error::{Refusal, StoreError, StoreResult};
 pub use identity_match::MatchOutcome;
-pub use users::NewUser;
 
 // The input types live in the domain; these paths stay for callers not yet moved to them
 // (pages and commands being reorganised on other branches).
+pub use crate::accounts::NewUser;
 pub use crate::consent::{ConsentBasis, NewConnection};
 pub use crate::people::NewPerson;
 pub use crate::referrals::{CaseloadFilter, NewContact, NewMeasure};

@@ -3,6 +3,7 @@
 
 use super::error::StoreResult;
 use super::{on_reader, Store};
+use crate::accounts::{Account, TeamSize};
 use chrono::{DateTime, NaiveDate, Utc};
 
 const OPEN: &str = "('received', 'contacting', 'active')";
@@ -106,32 +107,6 @@ impl Store {
             .map(|(received, first)| (first - received).num_minutes().max(0) as f64 / 1440.0)
             .collect())
     }
-}
-
-/// An account, as an administrator sees it (no casework).
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Account {
-    pub id: i64,
-    pub username: String,
-    pub display_name: String,
-    pub role: String,
-    pub team: Option<String>,
-    pub organisation: Option<String>,
-    pub disabled: bool,
-    /// False until the user has chosen a password at their one-time link.
-    pub has_password: bool,
-    /// Sessions and API tokens that are still in force.
-    pub sessions: i64,
-    pub tokens: i64,
-}
-
-/// A team with how many people work in it and how many practices it serves.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct TeamSize {
-    pub id: i64,
-    pub name: String,
-    pub members: i64,
-    pub practices: i64,
 }
 
 impl Store {

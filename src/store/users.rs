@@ -1,17 +1,9 @@
 //! Users, teams, practices, API tokens and sessions.
 
 use super::{on_reader, on_writer, Store};
+use crate::accounts::NewUser;
 use crate::auth::{self, CurrentUser, Role};
 use chrono::{DateTime, Duration, Utc};
-
-pub struct NewUser<'a> {
-    pub username: &'a str,
-    pub display_name: &'a str,
-    pub role: Role,
-    pub team_id: Option<i64>,
-    pub organisation: Option<&'a str>,
-    pub password: Option<&'a str>,
-}
 
 #[derive(sqlx::FromRow)]
 struct UserRow {

@@ -17,6 +17,10 @@
 //! [`AppState`]: crate::state::AppState
 //! [`AppError`]: crate::error::AppError
 
+pub mod accounts;
 pub mod activity;
 pub mod operations;
 pub mod referrals;
+pub mod sessions;
+pub mod teams;
+pub mod users;

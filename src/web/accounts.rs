@@ -5,11 +5,10 @@
 use super::extract::{check_csrf, PageUser};
 use super::render::{error_page, render};
 use super::views::Layout;
-use crate::auth::throttle::{self, Verdict};
+use crate::accounts::PasswordChange;
 use crate::auth::{self, password_policy, CurrentUser};
-use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::accounts::{PasswordChange, ACCOUNT_PURPOSE};
+use crate::usecases::accounts;
 use askama::Template;
 use axum::extract::{ConnectInfo, Form, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -62,14 +61,6 @@ fn new_password_problem(form: &PasswordForm, username: &str) -> Option<(String, 
         ));
     }
     None
-}
-
-async fn hash(password: &str) -> Result<String, AppError> {
-    let password = password.to_string();
-    tokio::task::spawn_blocking(move || auth::hash_password(&password))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        .map_err(AppError::Internal)
 }
 
 // ---- One-time links -------------------------------------------------------------------
@@ -127,11 +118,7 @@ pub async fn password_link_page(
     State(state): State<AppState>,
     Path(secret): Path<String>,
 ) -> Response {
-    match state
-        .store
-        .password_link_holder(&auth::hash_secret(&secret))
-        .await
-    {
+    match accounts::password_link_holder(&state.store, &secret).await {
         Ok(Some(holder)) => link_form(
             &secret,
             &holder.username,
@@ -141,7 +128,7 @@ pub async fn password_link_page(
             state.settings.secure_cookies,
         ),
         Ok(None) => link_gone(),
-        Err(e) => error_page(None, AppError::Internal(e)),
+        Err(e) => error_page(None, e),
     }
 }
 
@@ -151,11 +138,10 @@ pub async fn use_password_link(
     headers: HeaderMap,
     Form(form): Form<PasswordForm>,
 ) -> Response {
-    let link_hash = auth::hash_secret(&secret);
-    let holder = match state.store.password_link_holder(&link_hash).await {
+    let holder = match accounts::password_link_holder(&state.store, &secret).await {
         Ok(Some(holder)) => holder,
         Ok(None) => return link_gone(),
-        Err(e) => return error_page(None, AppError::Internal(e)),
+        Err(e) => return error_page(None, e),
     };
     let secure = state.settings.secure_cookies;
     let refuse = |problem: (String, &'static str), status: StatusCode| {
@@ -181,19 +167,18 @@ pub async fn use_password_link(
     if let Some(problem) = new_password_problem(&form, &holder.username) {
         return refuse(problem, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let hashed = match hash(&form.new_password).await {
-        Ok(h) => h,
-        Err(e) => return error_page(None, e),
-    };
-    match state
-        .store
-        .use_password_link(&link_hash, &hashed, &auth::request_id(&headers))
-        .await
+    match accounts::use_password_link(
+        &state.store,
+        &secret,
+        &form.new_password,
+        &auth::request_id(&headers),
+    )
+    .await
     {
         Ok(Some(_)) => Redirect::to("/sign-in").into_response(),
         // Used by a request that got there first.
         Ok(None) => link_gone(),
-        Err(e) => error_page(None, AppError::Internal(e)),
+        Err(e) => error_page(None, e),
     }
 }
 
@@ -249,33 +234,18 @@ pub async fn change_password(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    let hashed = match hash(&form.new_password).await {
-        Ok(h) => h,
-        Err(e) => return error_page(Some(&user), e),
-    };
-    let keep = auth::session_cookie(&headers)
-        .map(auth::hash_secret)
-        .unwrap_or_default();
-    let ctx = crate::audit::AuditContext {
-        purpose: ACCOUNT_PURPOSE.into(),
-        ..user.audit_context()
-    };
-    // The current password is a password check like signing in: counted first, under the
-    // same limits, so a session left open cannot be used to guess it.
-    let account_key = throttle::account_key(&user.username);
-    let address_key = throttle::address_key(peer.ip());
-    match state
-        .store
-        .count_sign_in_attempt(
-            &account_key,
-            &address_key,
-            chrono::Utc::now(),
-            &state.settings.sign_in_limits,
-        )
-        .await
-    {
-        Ok(Verdict::Check) => {}
-        Ok(_) => return change_form(
+    let change = accounts::change_password(
+        &state,
+        &user,
+        peer.ip(),
+        &form.current_password,
+        &form.new_password,
+        auth::session_cookie(&headers),
+    )
+    .await;
+    match change {
+        Ok(PasswordChange::Changed) => change_form(&user, None, true, StatusCode::OK),
+        Ok(PasswordChange::Throttled) => change_form(
             &user,
             Some((
                 "Too many wrong passwords. Wait 15 minutes and try again, or ask an administrator"
@@ -285,23 +255,6 @@ pub async fn change_password(
             false,
             StatusCode::TOO_MANY_REQUESTS,
         ),
-        Err(e) => return error_page(Some(&user), AppError::Internal(e)),
-    }
-    match state
-        .store
-        .change_password(user.id, &form.current_password, &hashed, &keep, &ctx)
-        .await
-    {
-        Ok(PasswordChange::Changed) => {
-            if let Err(e) = state
-                .store
-                .sign_in_succeeded(&account_key, &address_key)
-                .await
-            {
-                return error_page(Some(&user), AppError::Internal(e));
-            }
-            change_form(&user, None, true, StatusCode::OK)
-        }
         Ok(PasswordChange::WrongCurrentPassword) => change_form(
             &user,
             Some((
@@ -311,6 +264,6 @@ pub async fn change_password(
             false,
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
-        Err(e) => error_page(Some(&user), AppError::Internal(e)),
+        Err(e) => error_page(Some(&user), e),
     }
 }

@@ -6,14 +6,11 @@
 use super::extract::{check_csrf, PageUser};
 use super::render::{error_page, render};
 use super::views::{Choice, Layout};
-use crate::audit::AuditContext;
-use crate::auth::throttle::account_key;
+use crate::accounts::{Account, NewUser, TeamSize};
 use crate::auth::{CurrentUser, Role};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::accounts::ACCOUNT_PURPOSE;
-use crate::store::team::{Account, TeamSize};
-use crate::store::NewUser;
+use crate::usecases::users::{self, Administrator};
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
@@ -109,24 +106,6 @@ pub struct LinkPage {
     pub expires: String,
 }
 
-fn require_admin(user: &CurrentUser) -> Result<(), AppError> {
-    if user.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "this page is for administrators".into(),
-        ))
-    }
-}
-
-/// The administrator's audit context, with the purpose of account administration.
-fn admin_context(user: &CurrentUser) -> AuditContext {
-    AuditContext {
-        purpose: ACCOUNT_PURPOSE.into(),
-        ..user.audit_context()
-    }
-}
-
 #[derive(Deserialize)]
 pub struct AdminQuery {
     done: Option<String>,
@@ -173,26 +152,17 @@ async fn show_admin(
     done: Option<String>,
     status: StatusCode,
 ) -> Response {
-    let result = async {
-        require_admin(user)?;
-        let teams = state.store.team_sizes().await?;
-        let locked = state
-            .store
-            .locked_account_keys(chrono::Utc::now(), &state.settings.sign_in_limits)
-            .await?;
-        Ok(AdminPage {
+    let result = users::overview(state, user)
+        .await
+        .map(|overview| AdminPage {
             layout: Layout::new("Administration", Some(user)),
-            accounts: state
-                .store
-                .accounts()
-                .await?
+            accounts: overview
+                .accounts
                 .into_iter()
-                .map(|a| {
-                    let is_locked = locked.contains(&account_key(&a.username));
-                    AccountLine::new(a, user.id, is_locked)
-                })
+                .map(|a| AccountLine::new(a.account, user.id, a.locked))
                 .collect(),
-            team_choices: teams
+            team_choices: overview
+                .teams
                 .iter()
                 .map(|t| Choice::new(&t.id.to_string(), &t.name, form.team_id == t.id.to_string()))
                 .collect(),
@@ -200,14 +170,12 @@ async fn show_admin(
                 .iter()
                 .map(|r| Choice::new(r.code(), r.label(), form.role == r.code()))
                 .collect(),
-            teams,
+            teams: overview.teams,
             form,
             errors,
             done,
             link_hours: LINK_HOURS,
-        })
-    }
-    .await;
+        });
     match result {
         Ok(page) => render(&page, status),
         Err(e) => error_page(Some(user), e),
@@ -253,30 +221,20 @@ pub async fn invite(
     PageUser(user): PageUser,
     Form(form): Form<InviteForm>,
 ) -> Response {
-    if let Err(e) = check_csrf(&user, &form.csrf).and_then(|()| require_admin(&user)) {
+    if let Err(e) = check_csrf(&user, &form.csrf) {
         return error_page(Some(&user), e);
     }
     let role = Role::from_code(&form.role);
     let mut problems = invitation_problems(&form, role);
-    let team_id = match form.team_id.parse::<i64>() {
-        Ok(id) => match state.store.team_sizes().await {
-            Ok(teams) if teams.iter().any(|t| t.id == id) => Some(id),
-            Ok(_) => {
-                problems.push(("team_id".into(), "Choose a team from the list".into()));
-                None
-            }
-            Err(e) => return error_page(Some(&user), e.into()),
-        },
-        Err(_) => None,
-    };
+    let team_id = form.team_id.parse::<i64>().ok();
     let username = form.username.trim().to_string();
-    match state.store.user_id(&username).await {
-        Ok(Some(_)) => problems.push((
-            "username".into(),
-            "That username is taken; choose another".into(),
-        )),
-        Ok(None) => {}
-        Err(e) => return error_page(Some(&user), AppError::Internal(e)),
+    match users::invitation_problems(&state.store, &user, &username, team_id).await {
+        Ok(found) => problems.extend(
+            found
+                .into_iter()
+                .map(|(field, message)| (field.to_string(), message.to_string())),
+        ),
+        Err(e) => return error_page(Some(&user), e),
     }
     let (Some(role), true) = (role, problems.is_empty()) else {
         return show_admin(
@@ -299,10 +257,13 @@ pub async fn invite(
         password: None,
     };
     let lifetime = chrono::Duration::hours(LINK_HOURS);
-    match state
-        .store
-        .invite_user(&new_user, lifetime, &admin_context(&user))
-        .await
+    match users::invite(
+        &state.store,
+        Administrator::User(&user),
+        &new_user,
+        lifetime,
+    )
+    .await
     {
         Ok((_, secret)) => link_page(
             &state,
@@ -316,7 +277,7 @@ pub async fn invite(
             &secret,
             lifetime,
         ),
-        Err(e) => error_page(Some(&user), AppError::Internal(e)),
+        Err(e) => error_page(Some(&user), e),
     }
 }
 
@@ -367,56 +328,44 @@ async fn act(
 ) -> Response {
     let result = async {
         check_csrf(user, csrf)?;
-        require_admin(user)?;
-        let id: i64 = id.parse().map_err(|_| AppError::NotFound("account"))?;
-        let (id, username, _) = state
-            .store
-            .account_by_id(id)
-            .await?
-            .ok_or(AppError::NotFound("account"))?;
-        let yourself = id == user.id;
-        if yourself
-            && matches!(
-                action,
-                AccountAction::Disable | AccountAction::EndSessions | AccountAction::ResetPassword
-            )
-        {
-            return Err(AppError::Conflict(
-                "you cannot do this to your own account here; another administrator (or `linkwell users` at the server) can".into(),
-            ));
-        }
-        let ctx = admin_context(user);
+        // No account has id 0: an id that is not a number is answered like an unknown one
+        // (404), after the policy has had its say.
+        let id: i64 = id.parse().unwrap_or(0);
+        let admin = Administrator::User(user);
         let store = &state.store;
         let done = match action {
             AccountAction::Disable => {
-                store.disable_user(id, &ctx).await?;
+                users::disable(store, admin, id).await?;
                 "disabled"
             }
             AccountAction::Enable => {
-                store.enable_user(id, &ctx).await?;
+                users::enable(store, admin, id).await?;
                 "enabled"
             }
             AccountAction::Unlock => {
-                store.unlock_account(id, &username, &ctx).await?;
+                users::unlock(store, admin, id).await?;
                 "unlocked"
             }
             AccountAction::EndSessions => {
-                store.end_user_sessions(id, &ctx).await?;
+                users::end_sessions(store, admin, id).await?;
                 "sessions"
             }
             AccountAction::RevokeTokens => {
-                store.revoke_user_tokens(id, &ctx).await?;
+                users::revoke_tokens(store, admin, id).await?;
                 "tokens"
             }
             AccountAction::ResetPassword => {
                 let lifetime = chrono::Duration::hours(LINK_HOURS);
-                let secret = store.reset_password(id, lifetime, &ctx).await?;
+                let reset = users::reset_password(store, admin, id, lifetime).await?;
                 return Ok(link_page(
                     state,
                     user,
-                    format!("{username}'s password, sessions and API tokens have ended."),
-                    &username,
-                    &secret,
+                    format!(
+                        "{}'s password, sessions and API tokens have ended.",
+                        reset.username
+                    ),
+                    &reset.username,
+                    &reset.secret,
                     lifetime,
                 ));
             }

@@ -5,6 +5,7 @@ use super::render::error_page;
 use crate::auth::{self, CurrentUser};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::usecases::sessions;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -19,18 +20,13 @@ impl FromRequestParts<AppState> for PageUser {
         let Some(session) = auth::session_cookie(&parts.headers) else {
             return Err(Redirect::to("/sign-in").into_response());
         };
-        let idle = chrono::Duration::minutes(state.settings.session_idle_minutes);
-        match state
-            .store
-            .user_by_session(&auth::hash_secret(session), idle)
-            .await
-        {
+        match sessions::user_for_session(state, session).await {
             Ok(Some(mut user)) => {
                 user.request_id = auth::request_id(&parts.headers);
                 Ok(PageUser(user))
             }
             Ok(None) => Err(Redirect::to("/sign-in").into_response()),
-            Err(e) => Err(AppError::Internal(e).into_response()),
+            Err(e) => Err(e.into_response()),
         }
     }
 }

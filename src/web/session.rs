@@ -5,10 +5,10 @@
 use super::extract::{check_csrf, PageUser};
 use super::render::{error_page, render};
 use super::views::{Layout, SignInPage};
-use crate::auth::throttle::{self, Verdict};
+use crate::accounts::SignIn;
 use crate::auth::{self, SESSION_COOKIE};
-use crate::error::AppError;
 use crate::state::AppState;
+use crate::usecases::sessions;
 use axum::extract::{ConnectInfo, Form, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -77,9 +77,6 @@ pub async fn sign_in(
     Form(form): Form<SignInForm>,
 ) -> Response {
     let username = form.username.trim().to_string();
-    let account_key = throttle::account_key(&username);
-    let address_key = throttle::address_key(peer.ip());
-    let limits = state.settings.sign_in_limits;
     let secure = state.settings.secure_cookies;
     let refuse = |message: String, status: StatusCode| {
         sign_in_form(Some(message), username.clone(), status, secure)
@@ -91,67 +88,36 @@ pub async fn sign_in(
             StatusCode::FORBIDDEN,
         );
     }
-    // Count first, then check: the attempt is counted (and decided) under a lock before
-    // the password is looked at, so parallel guesses cannot pass the limit together.
-    let verdict = state
-        .store
-        .count_sign_in_attempt(&account_key, &address_key, chrono::Utc::now(), &limits)
-        .await;
-    let (message, wait) = match verdict {
-        Ok(Verdict::Check) => (None, 0),
-        Ok(Verdict::AccountLocked { retry_after }) => {
+    let session = match sessions::sign_in(&state, &username, &form.password, peer.ip()).await {
+        Ok(SignIn::Session(session)) => session,
+        Ok(SignIn::WrongCredentials) => {
+            return refuse(
+                "The username or password is not right. Check them and try again.".into(),
+                StatusCode::UNAUTHORIZED,
+            )
+        }
+        Ok(SignIn::AccountLocked { retry_after }) => {
             let wait = seconds_to_wait(retry_after);
-            (
-                Some(format!(
+            return throttled(
+                format!(
                     "Too many failed sign-ins for this account. Try again in {} minutes, or ask an administrator to unlock it.",
                     (wait + 59) / 60
-                )),
+                ),
                 wait,
-            )
+                refuse,
+            );
         }
-        Ok(Verdict::AddressDelayed { retry_after }) => {
+        Ok(SignIn::AddressDelayed { retry_after }) => {
             let wait = seconds_to_wait(retry_after);
-            (
-                Some(format!(
+            return throttled(
+                format!(
                     "Too many failed sign-ins from this network. Wait {wait} seconds and try again."
-                )),
+                ),
                 wait,
-            )
+                refuse,
+            );
         }
-        Err(e) => return error_page(None, AppError::Internal(e)),
-    };
-    if let Some(message) = message {
-        // For whoever watches the logs: a guessing attack shows up here (no password logged).
-        tracing::warn!(account = %account_key, address = %address_key, wait_seconds = wait, "sign-in refused by the throttle");
-        let mut response = refuse(message, StatusCode::TOO_MANY_REQUESTS);
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(wait));
-        return response;
-    }
-    let user = match state.store.authenticate(&username, &form.password).await {
-        Ok(user) => user,
-        Err(e) => return error_page(None, AppError::Internal(e)),
-    };
-    let Some(user) = user else {
-        return refuse(
-            "The username or password is not right. Check them and try again.".into(),
-            StatusCode::UNAUTHORIZED,
-        );
-    };
-    // Only failures count: a success forgets the account's, and its own at this address.
-    let lifetime = chrono::Duration::hours(state.settings.session_hours);
-    let session = match state
-        .store
-        .sign_in_succeeded(&account_key, &address_key)
-        .await
-    {
-        Ok(()) => state.store.create_session(user.id, lifetime).await,
-        Err(e) => Err(e),
-    };
-    let session = match session {
-        Ok(s) => s,
-        Err(e) => return error_page(None, AppError::Internal(e)),
+        Err(e) => return error_page(None, e),
     };
     // No Max-Age or Expires: the cookie goes when the browser closes, and the server ends
     // the session sooner if it sits idle or reaches its absolute limit.
@@ -160,6 +126,19 @@ pub async fn sign_in(
         secure_attribute(secure)
     );
     ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
+}
+
+/// The sign-in form again with why the throttle refused, and when to try again.
+fn throttled(
+    message: String,
+    wait: i64,
+    refuse: impl Fn(String, StatusCode) -> Response,
+) -> Response {
+    let mut response = refuse(message, StatusCode::TOO_MANY_REQUESTS);
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(wait));
+    response
 }
 
 #[derive(Deserialize)]
@@ -178,8 +157,8 @@ pub async fn sign_out(
     }
     let cookie_value = auth::session_cookie(&headers);
     if let Some(session) = cookie_value {
-        if let Err(e) = state.store.end_session(&auth::hash_secret(session)).await {
-            return error_page(Some(&user), AppError::Internal(e));
+        if let Err(e) = sessions::sign_out(&state.store, &user, session).await {
+            return error_page(Some(&user), e);
         }
     }
     let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");

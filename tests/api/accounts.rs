@@ -14,6 +14,7 @@ on_both_databases!(
     an_invitation_link_lets_the_user_choose_their_own_password_once,
     users_change_their_own_password_and_their_other_sessions_end,
     an_administrator_unlocks_a_throttled_account_ends_sessions_and_revokes_tokens,
+    account_administration_asks_the_policy_before_it_looks_for_the_account,
 );
 
 /// How many audit records of this kind (e.g. `account.disabled`) there are.
@@ -512,4 +513,67 @@ async fn an_administrator_unlocks_a_throttled_account_ends_sessions_and_revokes_
         .iter()
         .filter(|r| r.record_type.starts_with("account."))
         .all(|r| r.actor_id == Some(admin_id) && r.record_id == Some(gp)));
+}
+
+/// The administration pages share their use cases (and so their policy check) with the
+/// command line: anyone but an administrator is refused before an account is even looked
+/// for, so a 404 never tells them which ids exist; an administrator gets 404 for an account
+/// that does not exist. Nothing is written or audited for a refusal.
+async fn account_administration_asks_the_policy_before_it_looks_for_the_account(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let administrator = admin(&app).await;
+    let worker = sign_in_as(&app, "lw").await;
+    let (_, html) = page(&app, &worker, "/caseload").await;
+    let csrf = csrf_of(&html);
+
+    assert_eq!(page(&app, &worker, "/admin").await.0, StatusCode::FORBIDDEN);
+    for path in [
+        "/admin/accounts/not-a-number/disable".to_string(),
+        "/admin/accounts/999999/unlock".to_string(),
+        format!("/admin/accounts/{}/tokens/revoke", app.link_worker_id),
+    ] {
+        let refused = post_form(&app, &worker, &path, &[("csrf", csrf.clone())]).await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{path}");
+    }
+    let invitation = post_form(
+        &app,
+        &worker,
+        "/admin/invitations",
+        &[
+            ("csrf", csrf.clone()),
+            ("username", "newcomer".into()),
+            ("display_name", "New Comer".into()),
+            ("role", "analyst".into()),
+        ],
+    )
+    .await;
+    assert_eq!(invitation.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.store.user_id("newcomer").await.unwrap(), None);
+    assert_eq!(
+        me(&app, &app.link_worker).await,
+        StatusCode::OK,
+        "tokens kept"
+    );
+
+    for path in [
+        "/admin/accounts/not-a-number/disable",
+        "/admin/accounts/999999/unlock",
+    ] {
+        let missing = admin_action_on(&app, &administrator, path).await;
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    for kind in [
+        "account.invited",
+        "account.disabled",
+        "account.unlocked",
+        "account.tokens_revoked",
+    ] {
+        assert_eq!(audited(&app, kind).await, 0, "{kind}");
+    }
+}
+
+/// Posts to an administration path with the administrator's own CSRF token.
+async fn admin_action_on(app: &TestApp, cookie: &str, path: &str) -> reqwest::Response {
+    let (_, html) = page(app, cookie, "/admin").await;
+    post_form(app, cookie, path, &[("csrf", csrf_of(&html))]).await
 }

@@ -1,0 +1,23 @@
+//! Teams of link workers: made by the operator at the command line, listed for the
+//! administration page.
+
+use super::users::Administrator;
+use crate::accounts::TeamSize;
+use crate::auth::policy::Action;
+use crate::auth::CurrentUser;
+use crate::error::AppResult;
+use crate::store::Store;
+
+/// Adds a team; returns its id.
+pub async fn create(store: &Store, admin: Administrator<'_>, name: &str) -> AppResult<i64> {
+    if let Administrator::User(user) = admin {
+        user.require(Action::ManageAccounts)?;
+    }
+    Ok(store.create_team(name).await?)
+}
+
+/// Every team, with how many people work in it and how many practices it serves.
+pub async fn list(store: &Store, user: &CurrentUser) -> AppResult<Vec<TeamSize>> {
+    user.require(Action::ManageAccounts)?;
+    Ok(store.team_sizes().await?)
+}
