@@ -35,6 +35,7 @@ async fn openapi_document_lists_every_route_and_each_answers() {
         "/consents/{id}/confirmation",
         "/vcse/connections",
         "/reports/equity",
+        "/reports/activity",
         "/directory/search",
         "/referrals/{id}/matches",
         "/vcse/connections/{id}/status",
