@@ -85,6 +85,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(directory::matches))
         .routes(routes!(directory::change_listing))
         .routes(routes!(directory::listing_history))
+        .routes(routes!(crate::ontology::api::ontology_json_ld))
+        .routes(routes!(crate::ontology::api::ontology_turtle))
 }
 
 /// A JSON body that must match its type exactly; failures become problem documents.

@@ -3,7 +3,7 @@
 //! [`crate::state`].
 
 use crate::activity::cache::ActivityCache;
-use crate::directory::catalogue::CatalogueCache;
+use crate::directory::cache::CatalogueCache;
 use crate::equity::cache::FactsCache;
 use crate::error::{AppError, AppResult};
 use crate::geo::Geography;

@@ -150,6 +150,18 @@ impl From<crate::input::FieldError> for AppError {
     }
 }
 
+/// An identity match refused (registration or intake): a conflict, or too many refusals.
+impl From<crate::people::MatchRefused> for AppError {
+    fn from(refused: crate::people::MatchRefused) -> AppError {
+        match refused {
+            crate::people::MatchRefused::NotAccepted => AppError::Conflict(refused.message()),
+            crate::people::MatchRefused::TooManyFailures => {
+                AppError::TooManyRequests(refused.message())
+            }
+        }
+    }
+}
+
 /// The one place a store failure becomes what a caller reads: status, title and wording.
 /// Problem documents, `OperationOutcome`s and form error summaries all come from here.
 impl From<crate::auth::policy::Forbidden> for AppError {

@@ -25,6 +25,7 @@ pub mod import;
 pub mod input;
 pub mod intake;
 pub mod measures;
+pub mod ontology;
 pub mod people;
 pub mod public_url;
 pub mod referrals;

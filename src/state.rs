@@ -4,7 +4,7 @@
 
 use crate::activity::cache::ActivityCache;
 use crate::auth::throttle::SignInLimits;
-use crate::directory::catalogue::CatalogueCache;
+use crate::directory::cache::CatalogueCache;
 use crate::equity::cache::FactsCache;
 use crate::error::{AppError, AppResult};
 use crate::geo::{self, Geography};

@@ -177,6 +177,48 @@ assert {"MessageHeader", "Patient", "ServiceRequest", "Encounter", "Observation"
 for entry in message["entry"]:
     valid(entry["resource"], entry["resource"]["resourceType"])
 
+# The published terminology: every CodeSystem and ValueSet, and each ValueSet's expansion.
+for kind in ["CodeSystem", "ValueSet"]:
+    status, bundle = call("GET", f"/fhir/{kind}")
+    assert status == 200 and bundle["total"] >= 19, (kind, bundle)
+    valid(bundle, "Bundle")
+    for entry in bundle["entry"]:
+        resource = entry["resource"]
+        valid(resource, kind)
+        status, read = call("GET", f"/fhir/{kind}/{resource['id']}")
+        assert status == 200 and read == resource, (kind, resource["id"])
+        if kind == "CodeSystem":
+            assert resource["content"] == "complete" and all(c.get("definition") for c in resource["concept"]), resource["id"]
+        else:
+            status, expanded = call("GET", f"/fhir/ValueSet/{resource['id']}/$expand")
+            assert status == 200, expanded
+            valid(expanded, "ValueSet")
+
+# The SKOS export parses as RDF (rdflib from PyPI), in Turtle and JSON-LD, to the same graph.
+import rdflib
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF, SKOS
+
+
+def text(path):
+    request = urllib.request.Request(base + path)
+    request.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request) as response:
+        return response.read().decode()
+
+
+turtle = rdflib.Graph().parse(data=text("/api/v1/ontology.ttl"), format="turtle")
+json_ld = rdflib.Graph().parse(data=text("/api/v1/ontology.jsonld"), format="json-ld")
+assert isomorphic(turtle, json_ld), "the Turtle and JSON-LD exports differ"
+concepts = set(turtle.subjects(RDF.type, SKOS.Concept))
+schemes = set(turtle.subjects(RDF.type, SKOS.ConceptScheme))
+assert len(schemes) >= 19 and len(concepts) >= 100, (len(schemes), len(concepts))
+for concept in concepts:
+    assert len(list(turtle.objects(concept, SKOS.definition))) == 1, concept
+    assert len(list(turtle.objects(concept, SKOS.prefLabel))) == 1, concept
+    assert len(list(turtle.objects(concept, SKOS.inScheme))) == 1, concept
+print(f"rdflib: {len(turtle)} triples, {len(schemes)} concept schemes, {len(concepts)} concepts; Turtle and JSON-LD agree")
+
 for bad, media in [({"resourceType": "Patient"}, "application/fhir+json"), (request, "application/fhir+json; fhirVersion=5.0")]:
     status, outcome = call("POST", "/fhir/ServiceRequest", bad, media)
     assert 400 <= status < 500, status

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Every FHIR resource Linkwell emits, validated with the fhir.resources package (PyPI) in
-# tests/fhir_resources.py. Run by .ci/run after `cargo test`, with the debug binary.
+# tests/fhir_resources.py, and the SKOS export parsed with rdflib (PyPI). Run by .ci/run after `cargo test`, with the debug binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python3 -m pip install -q --disable-pip-version-check "fhir.resources>=8,<9"
+python3 -m pip install -q --disable-pip-version-check "fhir.resources>=8,<9" "rdflib>=7,<8"
 bin=target/debug/linkwell
 work=$(mktemp -d)
 port=18192

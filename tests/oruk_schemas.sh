@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Every /oruk response validated against the Open Referral UK schemas (tests/oruk_schemas.py),
 # on a directory holding the standard's own examples and a local feed. Run by .ci/run after
-# `cargo test`, with the debug binary it built; needs jsonschema (installed with schemathesis).
+# `cargo test`, with the debug binary it built; needs jsonschema (installed with schemathesis)
+# and openapi-spec-validator.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check jsonschema
+python3 -c 'import openapi_spec_validator' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check openapi-spec-validator
 bin=target/debug/linkwell
 work=$(mktemp -d)
 port=18191

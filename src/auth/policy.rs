@@ -29,6 +29,9 @@ pub enum Action {
     MakeVisits,
     /// Read the operators' metrics (request timings, database pool use).
     ReadMetrics,
+    /// Read Linkwell's published code lists (FHIR CodeSystems and ValueSets, the SKOS
+    /// export): they carry no personal data, so every signed-in role may.
+    ReadOntology,
     /// Invite, disable, enable, unlock and reset accounts; end their sessions and tokens;
     /// see every account and team.
     ManageAccounts,
@@ -49,6 +52,7 @@ impl Action {
             Action::CurateListings => &[Vcse, Admin],
             Action::MakeVisits => &[Volunteer],
             Action::ReadMetrics | Action::ManageAccounts => &[Admin],
+            Action::ReadOntology => Role::ALL,
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use super::shared::{connect_existing, DbArgs};
 use crate::csv_cell::neutralise;
+use crate::usecases;
 use anyhow::Context;
 use clap::Subcommand;
 use std::path::PathBuf;
@@ -27,7 +28,7 @@ pub async fn run(command: AuditCommand) -> anyhow::Result<()> {
     match command {
         AuditCommand::Verify { db } => {
             let store = connect_existing(&db.database_url).await?;
-            match store.verify_audit().await? {
+            match usecases::audit::verify(&store).await? {
                 Ok((count, tip)) => {
                     println!("audit chain intact: {count} records; tip {count}:{tip}");
                     println!("keep the tip somewhere else: a later check that does not pass through it means the log was rewritten");
@@ -53,17 +54,10 @@ pub async fn run(command: AuditCommand) -> anyhow::Result<()> {
                 )
             };
             let mut writer = csv::Writer::from_writer(sink);
-            let mut after = 0;
-            let mut count = 0;
-            loop {
-                let page = store.audit_records(after, 10_000).await?;
-                let Some(last) = page.last() else { break };
-                after = last.id;
-                for record in &page {
-                    writer.serialize(AuditCsvRow::from(record))?;
-                    count += 1;
-                }
-            }
+            let count = usecases::audit::export(&store, |record| {
+                Ok(writer.serialize(AuditCsvRow::from(record))?)
+            })
+            .await?;
             writer.flush()?;
             eprintln!("exported {count} audit records");
             Ok(())

@@ -5,6 +5,7 @@ use super::shared::{connect_existing, DbArgs};
 use crate::csv_cell::neutralise;
 use crate::equity::population;
 use crate::geo::Geography;
+use crate::usecases;
 use anyhow::Context;
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
@@ -84,7 +85,7 @@ async fn import_population(db: &DbArgs, file: &Path) -> anyhow::Result<()> {
         Err(errors) => return Err(refused(file, &errors)),
     };
     let store = connect_existing(&settings.database_url).await?;
-    store.replace_population(&rows).await?;
+    usecases::imports::replace_population(&store, &rows).await?;
     let people: u64 = rows.iter().map(|r| u64::from(r.people)).sum();
     println!(
         "imported {} rows: {people} registered people; the previous population was replaced",
@@ -108,7 +109,7 @@ async fn import_directory(db: &DbArgs, path: &Path) -> anyhow::Result<()> {
         )
     };
     let store = connect_existing(&db.database_url).await?;
-    let summary = store.import_directory(&listings, kept.as_ref()).await?;
+    let summary = usecases::imports::import_directory(&store, &listings, kept.as_ref()).await?;
     println!(
         "imported {} services: {} new, {} updated ({} organisation and {} taxonomy term records)",
         listings.len(),
@@ -132,15 +133,7 @@ async fn import_referrals(
     let data_dir = settings.data_dir.clone();
     let geography = tokio::task::spawn_blocking(move || Geography::shared(&data_dir)).await??;
     let store = connect_existing(&settings.database_url).await?;
-    let user = store
-        .user_by_username(username)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("there is no user {username:?}"))?;
-    anyhow::ensure!(
-        user.may(crate::auth::policy::Action::CreateReferral),
-        "{username} ({}) may not make referrals",
-        user.role.code()
-    );
+    let user = usecases::intake::importer(&store, username).await?;
     let rejected = |errors: Vec<crate::import::RowError>| -> anyhow::Error {
         if let Some(path) = report {
             if let Err(e) = write_row_report(path, &errors) {
@@ -152,22 +145,21 @@ async fn import_referrals(
     let today = chrono::Utc::now().date_naive();
     let rows = csv::parse(std::io::BufReader::new(input), &geography, today).map_err(rejected)?;
     let lines: Vec<u64> = rows.iter().map(|r| r.line).collect();
-    let intakes = csv::plan(&store, rows, &user.audit_context(), user.team_id)
+    let intakes = usecases::intake::plan_spreadsheet(&store, &user, rows)
         .await?
         .map_err(rejected)?;
     let registered = intakes
         .iter()
         .filter(|i| matches!(i.subject, crate::intake::Subject::New(_)))
         .count();
-    let admitted = store
-        .admit(&intakes, &user.audit_context(), user.team_id)
+    let admitted = usecases::intake::admit(&store, &user, &intakes)
         .await
         .map_err(|(index, e)| {
             anyhow::anyhow!(
                 "{}: line {}: {}; nothing was imported",
                 file.display(),
                 lines.get(index).copied().unwrap_or(0),
-                crate::error::AppError::from(e).problem().detail
+                e.problem().detail
             )
         })?;
     println!(

@@ -1,8 +1,7 @@
 //! `linkwell people ...`: records management (erasure on request or after retention).
 
 use super::shared::{connect_existing, DbArgs};
-use crate::auth::Role;
-use anyhow::Context;
+use crate::usecases::people_admin;
 use clap::Subcommand;
 
 #[derive(Subcommand)]
@@ -39,20 +38,10 @@ pub async fn run(command: PeopleCommand) -> anyhow::Result<()> {
         }
     };
     let store = connect_existing(&db.database_url).await?;
-    let (actor_id, role) = store
-        .user_role(by)
-        .await?
-        .with_context(|| format!("no user {by:?}"))?;
-    anyhow::ensure!(role == Role::Admin, "{by} is not an administrator");
-    let ctx = crate::audit::AuditContext {
-        actor_id,
-        actor_role: role.code().to_string(),
-        purpose: "records management".into(),
-        request_id: format!("cli-{}", &crate::auth::new_secret("").0[..16]),
-    };
+    let by = people_admin::acting_administrator(&store, by).await?;
     match command {
         PeopleCommand::Erase { id, .. } => {
-            store.erase_person(id, &ctx).await?;
+            people_admin::erase(&store, &by, id).await?;
             println!("erased person {id}");
         }
         PeopleCommand::EraseExpired {
@@ -60,21 +49,19 @@ pub async fn run(command: PeopleCommand) -> anyhow::Result<()> {
             dry_run,
             ..
         } => {
-            let cutoff = chrono::Utc::now()
-                - chrono::Duration::days(365 * retention_years as i64 + retention_years as i64 / 4);
-            let due = store.people_due_for_erasure(cutoff).await?;
-            for id in &due {
+            let due = people_admin::due_for_erasure(&store, retention_years).await?;
+            for id in &due.people {
                 if dry_run {
                     println!("would erase person {id}");
                 } else {
-                    store.erase_person(*id, &ctx).await?;
+                    people_admin::erase(&store, &by, *id).await?;
                 }
             }
             println!(
                 "{} {} people whose referrals all ended before {}",
                 if dry_run { "would erase" } else { "erased" },
-                due.len(),
-                cutoff.date_naive()
+                due.people.len(),
+                due.cutoff.date_naive()
             );
         }
     }

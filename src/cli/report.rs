@@ -1,7 +1,9 @@
 //! `linkwell report equity`: the Core20PLUS5 report to a file, disclosure-controlled.
 
 use super::shared::{connect_existing, write_out, DbArgs};
-use crate::equity::{self, render::render, render::Format};
+use crate::equity::render::{render, Format};
+use crate::usecases;
+use crate::usecases::equity::ReportAsked;
 use clap::Subcommand;
 use std::path::PathBuf;
 
@@ -57,9 +59,12 @@ pub async fn run(command: ReportCommand) -> anyhow::Result<()> {
         unreachable!("the activity report returned above")
     };
     let store = connect_existing(&db.database_url).await?;
-    let facts = store.load_equity_facts().await?;
-    let today = chrono::Utc::now().date_naive();
-    let request = equity::parse_request(&facts, from, to, practice.as_deref(), as_of, today)?;
-    let report = equity::compute(&facts, &request.period, request.practice, request.as_of);
+    let asked = ReportAsked {
+        from,
+        to,
+        practice,
+        as_of,
+    };
+    let report = usecases::equity::local_report(&store, &asked).await?;
     write_out(&out, &render(&report, format)?)
 }

@@ -1,19 +1,20 @@
-//! `GET /api/v1/directory/search`: the link workers' directory search.
+//! The directory's JSON endpoints: search, matches for a referral, and keeping listings
+//! current. Each checks its input and calls its use case (`usecases::directory`).
 
-use super::curation::ListingChange;
+use super::curation::{ListingChange, ListingChangeRecord};
+use super::results::{MatchResult, SearchResults};
 use super::search::{weekday, Feature, Mode, SearchQuery};
 use crate::api::{ApiQuery, ReadProblems};
-use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::referrals::Need;
 use crate::state::AppState;
-use crate::store::directory::ListingChangeRecord;
+use crate::usecases;
 use axum::extract::State;
 use axum::Json;
 use chrono::NaiveTime;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 /// Results returned at most.
 pub const MOST_RESULTS: usize = 100;
@@ -48,29 +49,6 @@ pub struct SearchParams {
     pub has_capacity: Option<bool>,
     /// Results wanted (1-100, default 20).
     pub limit: Option<usize>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SearchResult {
-    /// Linkwell's service id, for connections.
-    pub service_id: i64,
-    /// The HSDS id.
-    pub id: String,
-    pub name: String,
-    pub organisation: Option<String>,
-    pub distance_km: Option<f64>,
-    /// Not checked as correct for over a year.
-    pub stale: bool,
-    pub assured_date: Option<String>,
-    /// Why it matched, in plain words.
-    pub reasons: Vec<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SearchResults {
-    /// Matches in all (only the first `limit` are listed).
-    pub total: usize,
-    pub results: Vec<SearchResult>,
 }
 
 fn list<T>(
@@ -205,65 +183,22 @@ pub async fn search(
     user: CurrentUser,
     ApiQuery(params): ApiQuery<SearchParams>,
 ) -> AppResult<Json<SearchResults>> {
-    user.require(Action::ReadServices)?;
-    Ok(Json(search_directory(&state, &params).await?))
+    Ok(Json(search_directory(&state, &user, &params).await?))
 }
 
-/// Runs a checked search (for the API and the directory page).
-pub async fn search_directory(state: &AppState, params: &SearchParams) -> AppResult<SearchResults> {
-    let mut query = params.query(chrono::Utc::now().date_naive())?;
-    if let Some(postcode) = params.postcode.as_deref() {
-        let place = crate::geo::api::resolve(state, postcode).await?;
-        query.origin = place.latitude.zip(place.longitude);
-        if query.origin.is_none() {
-            return Err(AppError::invalid_field(
-                "postcode",
-                "Postcode has no position",
-                "that postcode has no known position",
-            ));
-        }
-        query.origin_label = place.postcode;
-    }
-    let catalogue = state.directory.get(&state.store).await?;
-    let limit = query.limit;
-    query.limit = 0;
-    let hits = catalogue.index.search(&query);
-    let results = hits
-        .iter()
-        .take(limit)
-        .map(|hit| {
-            let entry = &catalogue.entries[hit.entry];
-            SearchResult {
-                service_id: entry.id,
-                id: entry.service.id.clone(),
-                name: entry.service.name.clone(),
-                organisation: entry.service.organization.as_ref().map(|o| o.name.clone()),
-                distance_km: hit.distance_metres.map(|m| (m / 100.0).round() / 10.0),
-                stale: hit.stale,
-                assured_date: entry.service.assured_date.clone(),
-                reasons: hit.reasons.clone(),
-            }
-        })
-        .collect();
-    Ok(SearchResults {
-        total: hits.len(),
-        results,
-    })
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MatchResult {
-    /// Linkwell's service id, for a connection.
-    pub service_id: i64,
-    /// The HSDS id.
-    pub id: String,
-    pub name: String,
-    pub organisation: Option<String>,
-    /// The need this service is for.
-    pub need: Need,
-    pub distance_km: Option<f64>,
-    /// Why it ranks where it does.
-    pub why: String,
+/// Checks the parameters and runs the search (for the API and the directory page).
+pub async fn search_directory(
+    state: &AppState,
+    user: &CurrentUser,
+    params: &SearchParams,
+) -> AppResult<SearchResults> {
+    let query = params.query(chrono::Utc::now().date_naive())?;
+    let from = params
+        .postcode
+        .as_deref()
+        .map(crate::geo::api::parse_postcode)
+        .transpose()?;
+    usecases::directory::search(state, user, query, from.as_ref()).await
 }
 
 /// Services matched to one referral's person: their recorded needs and barriers, age and
@@ -276,67 +211,8 @@ pub async fn matches(
     user: CurrentUser,
     crate::api::Id(id): crate::api::Id,
 ) -> AppResult<Json<Vec<MatchResult>>> {
-    Ok(Json(matches_for(&state, &user, id).await?))
-}
-
-/// Matches for one referral the user may see (for the API and the matches page).
-pub async fn matches_for(
-    state: &AppState,
-    user: &CurrentUser,
-    id: i64,
-) -> AppResult<Vec<MatchResult>> {
-    user.require(Action::ReadCasework)?;
-    let detail = crate::referrals::api::referral_detail(state, user, id).await?;
-    let casework = detail.casework.ok_or(AppError::NotFound("referral"))?;
-    let mut needs: Vec<Need> = Vec::new();
-    for n in &casework.needs {
-        if !needs.contains(&n.need) {
-            needs.push(n.need);
-        }
-    }
-    if needs.is_empty() {
-        return Err(AppError::invalid_field(
-            "needs",
-            "No needs recorded",
-            "record what the person wants help with before matching services",
-        ));
-    }
-    let person = state
-        .store
-        .person(detail.referral.person_id, user.case_scope())
-        .await?
-        .ok_or(AppError::NotFound("referral"))?;
-    let geography = state.geography().await?;
-    let home = crate::geo::Postcode::parse(&person.postcode)
-        .ok()
-        .and_then(|p| geography.resolve(&p).ok())
-        .and_then(|l| l.latitude.zip(l.longitude));
-    let today = chrono::Utc::now().date_naive();
-    let age = today.years_since(person.date_of_birth).map(f64::from);
-    let circumstances = super::matching::Circumstances {
-        needs,
-        barriers: casework.barriers.iter().map(|b| b.barrier).collect(),
-        age,
-        home,
-        today: Some(today),
-    };
-    let catalogue = state.directory.get(&state.store).await?;
-    let found = catalogue.index.match_for(&circumstances, 5);
-    Ok(found
-        .into_iter()
-        .map(|m| {
-            let entry = &catalogue.entries[m.entry];
-            MatchResult {
-                service_id: entry.id,
-                id: entry.service.id.clone(),
-                name: entry.service.name.clone(),
-                organisation: entry.service.organization.as_ref().map(|o| o.name.clone()),
-                need: m.need,
-                distance_km: m.distance_km.map(|d| (d * 10.0).round() / 10.0),
-                why: m.why,
-            }
-        })
-        .collect())
+    let found = usecases::directory::matches(&state, &user, id).await?;
+    Ok(Json(found.services))
 }
 
 /// Changes a listing: its organisation (its own listings only) or an administrator.
@@ -352,30 +228,8 @@ pub async fn change_listing(
     crate::api::ApiJson(change): crate::api::ApiJson<ListingChange>,
 ) -> AppResult<Json<serde_json::Value>> {
     Ok(Json(
-        apply_listing_change(&state, &user, &id, &change).await?,
+        usecases::directory::change_listing(&state.store, &user, &id, &change).await?,
     ))
-}
-
-/// Changes a listing for a user who may: an administrator any, an organisation its own
-/// (for the API and the service page).
-pub async fn apply_listing_change(
-    state: &AppState,
-    user: &CurrentUser,
-    id: &str,
-    change: &ListingChange,
-) -> AppResult<serde_json::Value> {
-    user.require(Action::CurateListings)?;
-    let organisation = match user.role {
-        crate::auth::Role::Admin => None,
-        _ => Some(user.organisation.clone().ok_or_else(|| {
-            AppError::Forbidden("this account is not linked to an organisation".into())
-        })?),
-    };
-    state
-        .store
-        .change_listing(id, organisation.as_deref(), change, user.id)
-        .await
-        .map_err(AppError::from)
 }
 
 /// Changes made to a listing in Linkwell, newest first.
@@ -387,8 +241,7 @@ pub async fn listing_history(
     user: CurrentUser,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> AppResult<Json<Vec<ListingChangeRecord>>> {
-    user.require(Action::ReadServices)?;
-    let catalogue = state.directory.get(&state.store).await?;
-    let entry = catalogue.entry(&id).ok_or(AppError::NotFound("service"))?;
-    Ok(Json(state.store.listing_history(entry.id).await?))
+    Ok(Json(
+        usecases::directory::listing_history(&state, &user, &id).await?,
+    ))
 }

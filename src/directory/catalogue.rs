@@ -1,15 +1,12 @@
 //! The directory as a server holds it in memory: every listing parsed once, with what the
-//! filters need worked out, reloaded when the stored directory's version changes (so
-//! every instance behind a load balancer sees an import at once).
+//! filters need worked out. Plain data built from what the store holds; keeping it current
+//! is `directory/cache.rs`'s job.
 
 use super::hsds::Service;
 use super::search::SearchIndex;
-use crate::store::Store;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
-use tokio::sync::{Mutex, RwLock};
 
 /// One listing ready to filter.
 #[derive(Debug, Clone)]
@@ -77,20 +74,20 @@ pub struct Catalogue {
 }
 
 impl Catalogue {
-    pub async fn load(store: &Store, version: String) -> anyhow::Result<Catalogue> {
-        let entries = store
-            .directory_listings()
-            .await?
+    /// Builds the catalogue at `version` from the stored listings (Linkwell's id and the
+    /// HSDS record), taxonomy terms and organisations. Parsing and indexing 50,000 listings
+    /// takes a moment: callers on async threads run this on a blocking thread.
+    pub fn build(
+        version: String,
+        listings: Vec<(i64, Value)>,
+        taxonomy_terms: Vec<Value>,
+        mut organizations: Vec<Value>,
+    ) -> anyhow::Result<Catalogue> {
+        let entries = listings
             .into_iter()
-            .map(|l| Entry::new(l.id, l.document))
+            .map(|(id, document)| Entry::new(id, document))
             .collect::<anyhow::Result<Vec<_>>>()?;
-        // Indexing 50,000 listings takes a moment: off the async threads.
-        let (entries, index) = tokio::task::spawn_blocking(move || {
-            let index = SearchIndex::build(&entries);
-            (entries, index)
-        })
-        .await?;
-        let taxonomy_terms = store.directory_taxonomy_terms().await?;
+        let index = SearchIndex::build(&entries);
         let mut taxonomies = BTreeMap::new();
         for term in &taxonomy_terms {
             if let Some(id) = term.get("taxonomy_id").and_then(Value::as_str) {
@@ -105,7 +102,6 @@ impl Catalogue {
             .enumerate()
             .map(|(i, e)| (e.service.id.clone(), i))
             .collect();
-        let mut organizations = store.directory_organizations().await?;
         // Organisations known only from services made before the directory existed.
         for entry in &entries {
             if let Some(org) = entry.document.get("organization") {
@@ -138,32 +134,5 @@ impl Catalogue {
 
     pub fn entry(&self, hsds_id: &str) -> Option<&Entry> {
         self.by_id.get(hsds_id).map(|&i| &self.entries[i])
-    }
-}
-
-/// Keeps the catalogue, reloading when the stored version differs.
-#[derive(Default)]
-pub struct CatalogueCache {
-    current: RwLock<Option<Arc<Catalogue>>>,
-    loading: Mutex<()>,
-}
-
-impl CatalogueCache {
-    pub async fn get(&self, store: &Store) -> anyhow::Result<Arc<Catalogue>> {
-        let version = store.directory_version().await?;
-        if let Some(c) = self.current.read().await.as_ref() {
-            if c.version == version {
-                return Ok(Arc::clone(c));
-            }
-        }
-        let _one_at_a_time = self.loading.lock().await;
-        if let Some(c) = self.current.read().await.as_ref() {
-            if c.version == version {
-                return Ok(Arc::clone(c));
-            }
-        }
-        let catalogue = Arc::new(Catalogue::load(store, version).await?);
-        *self.current.write().await = Some(Arc::clone(&catalogue));
-        Ok(catalogue)
     }
 }

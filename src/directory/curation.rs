@@ -27,6 +27,14 @@ pub struct ListingChange {
     pub confirm_correct: bool,
 }
 
+/// One change to a listing, for its history.
+#[derive(Debug, Clone, serde::Serialize, ToSchema)]
+pub struct ListingChangeRecord {
+    pub changed_at: DateTime<Utc>,
+    pub changed_by: String,
+    pub summary: String,
+}
+
 impl ListingChange {
     /// Applies the change to a listing's record; returns the changed record, the listing
     /// as typed (checked as a feed record is), and a one-line summary for the history.

@@ -4,6 +4,7 @@
 //! answers from, and `oruk` serves the standard's read API.
 
 pub mod api;
+pub mod cache;
 pub mod catalogue;
 pub mod curation;
 pub mod feed;
@@ -11,5 +12,6 @@ pub mod hsds;
 pub mod matching;
 pub mod oruk;
 pub mod package;
+pub mod results;
 pub mod search;
 pub mod taxonomy;

@@ -1,7 +1,11 @@
 //! The Open Referral UK read API, public and anonymous as the standard requires, under
 //! `/oruk`: pagination envelope, documented filters combining as AND, empty optional
 //! fields omitted (records are served as received, and feeds carry no nulls), and
-//! `Access-Control-Allow-Origin: *`. Bad parameters get a problem document.
+//! `Access-Control-Allow-Origin: *`. Every parameter of the current ORUK OpenAPI is taken
+//! with its documented meaning; `/oruk/openapi.json` ([`openapi`]) lists them per path,
+//! and any other parameter gets a problem document, as do bad values.
+
+pub mod openapi;
 
 use super::catalogue::{Catalogue, Entry};
 use super::feed::{one_to_one, page, service_summary};
@@ -9,8 +13,10 @@ use crate::api::ApiQuery;
 use crate::error::{AppError, AppResult};
 use crate::geo::metres_between;
 use crate::state::AppState;
+use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveTime};
@@ -26,6 +32,7 @@ const DEFAULT_PER_PAGE: usize = 50;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(about))
+        .route("/openapi.json", get(openapi_document))
         .route("/services", get(services))
         .route("/services/{id}", get(service))
         .route("/service_at_locations", get(service_at_locations))
@@ -51,45 +58,83 @@ async fn catalogue(state: &AppState) -> AppResult<Arc<Catalogue>> {
     Ok(state.directory.get(&state.store).await?)
 }
 
-/// What this API is (`/oruk` and `/oruk/`).
-pub async fn about() -> Json<Value> {
+/// Where the OpenAPI document of this API is served, under the public URL.
+const OPENAPI_PATH: &str = "/oruk/openapi.json";
+
+/// What this API is (`/oruk` and `/oruk/`): the ORUK validator starts here and follows
+/// `openapi_url`, built on the configured public URL (never the request's `Host`).
+pub async fn about(State(state): State<AppState>) -> Json<Value> {
     Json(json!({
         "version": "3.0",
         "profile": "https://openreferral.org/open-referral-uk/",
+        "openapi_url": state.settings.public_url().join(OPENAPI_PATH),
     }))
 }
 
+/// The OpenAPI document `openapi_url` names, its server on the public URL.
+async fn openapi_document(State(state): State<AppState>) -> Json<Value> {
+    Json(openapi::document(
+        &state.settings.public_url().join("/oruk"),
+    ))
+}
+
+/// A by-id path takes no query parameters; any given is refused like a list's unknown one.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Paging {
+pub struct NoParameters {}
+
+/// How a list is answered (`format`): a page of JSON, or every result as NDJSON.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    #[default]
+    Json,
+    /// One JSON object a line, every result, no pagination envelope.
+    Ndjson,
+}
+
+/// The page request of a list, and its format.
+#[derive(Debug, Default)]
+struct Paging {
     page: Option<usize>,
     per_page: Option<usize>,
+    format: Option<Format>,
+    /// With no `per_page`, the whole list on one page (`minimal`: "aim to return all
+    /// services within one call").
+    all_by_default: bool,
 }
 
 impl Paging {
-    /// Checks the page request and cuts one page from `items`.
-    fn cut(&self, items: Vec<Value>) -> AppResult<Value> {
-        self.cut_then_show(items, |v| v)
+    fn new(page: Option<usize>, per_page: Option<usize>, format: Option<Format>) -> Paging {
+        Paging {
+            page,
+            per_page,
+            format,
+            all_by_default: false,
+        }
     }
 
-    /// Cuts one page from `items`, and only then turns each into what is shown, so a
-    /// page of a big directory does not build records for every match.
-    fn cut_then_show<T>(&self, items: Vec<T>, show: impl Fn(T) -> Value) -> AppResult<Value> {
-        let number = self.page.unwrap_or(1);
-        let per_page = self.per_page.unwrap_or(DEFAULT_PER_PAGE);
-        if number == 0 {
-            return Err(AppError::invalid_field(
-                "page",
-                "Invalid page",
-                "pages are numbered from 1",
-            ));
-        }
-        if !(1..=MOST_PER_PAGE).contains(&per_page) {
-            return Err(AppError::invalid_field(
-                "per_page",
-                "Invalid page size",
-                format!("per_page must be from 1 to {MOST_PER_PAGE}"),
-            ));
+    /// Checks the page request, cuts one page from `items` (or takes them all for
+    /// NDJSON), and only then turns each into what is shown, so a page of a big directory
+    /// does not build records for every match. NDJSON is streamed: each line is built as
+    /// the client reads, so the whole directory is never held as one body.
+    fn answer<T: Send + 'static>(
+        &self,
+        items: Vec<T>,
+        show: impl Fn(T) -> Value + Send + 'static,
+    ) -> AppResult<Response> {
+        let (number, per_page) = self.checked(items.len())?;
+        if self.format == Some(Format::Ndjson) {
+            let lines = futures_util::stream::iter(items.into_iter().map(move |item| {
+                let mut line = show(item).to_string();
+                line.push('\n');
+                Ok::<_, std::convert::Infallible>(line)
+            }));
+            return Ok((
+                [(header::CONTENT_TYPE, "application/x-ndjson")],
+                Body::from_stream(lines),
+            )
+                .into_response());
         }
         let total = items.len();
         let contents = items
@@ -98,8 +143,59 @@ impl Paging {
             .take(per_page)
             .map(show)
             .collect();
-        Ok(page(total, number, per_page, contents))
+        Ok(Json(page(total, number, per_page, contents)).into_response())
     }
+
+    fn checked(&self, total: usize) -> AppResult<(usize, usize)> {
+        let number = self.page.unwrap_or(1);
+        let per_page = match self.per_page {
+            Some(n) => n,
+            None if self.all_by_default => total.max(1),
+            None => DEFAULT_PER_PAGE,
+        };
+        if number == 0 {
+            return Err(AppError::invalid_field(
+                "page",
+                "Invalid page",
+                "pages are numbered from 1",
+            ));
+        }
+        if self
+            .per_page
+            .is_some_and(|n| !(1..=MOST_PER_PAGE).contains(&n))
+        {
+            return Err(AppError::invalid_field(
+                "per_page",
+                "Invalid page size",
+                format!("per_page must be from 1 to {MOST_PER_PAGE}"),
+            ));
+        }
+        Ok((number, per_page))
+    }
+}
+
+/// The positions of the records that match: what a list keeps until it shows a page.
+fn positions(records: &[Value], keep: impl Fn(&Value) -> bool) -> Vec<usize> {
+    (0..records.len()).filter(|&i| keep(&records[i])).collect()
+}
+
+/// The words of a `search`, lower-cased: a record matches when it holds every one.
+fn search_words(search: Option<&str>) -> Vec<String> {
+    search
+        .unwrap_or("")
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Every word is in the record's name or description (as services are searched).
+fn name_or_description_holds(words: &[String], record: &Value) -> bool {
+    if words.is_empty() {
+        return true;
+    }
+    let text = |field: &str| record.get(field).and_then(Value::as_str).unwrap_or("");
+    let text = format!("{} {}", text("name"), text("description")).to_lowercase();
+    words.iter().all(|w| text.contains(w.as_str()))
 }
 
 /// The documented filters of `/services` and `/service_at_locations`.
@@ -119,6 +215,8 @@ pub struct ServiceQuery {
     day: Option<String>,
     modified_after: Option<String>,
     full: Option<bool>,
+    format: Option<Format>,
+    minimal: Option<bool>,
     postcode: Option<String>,
     proximity: Option<f64>,
 }
@@ -201,13 +299,7 @@ impl Filter {
             }
         }
         Ok(Filter {
-            words: q
-                .search
-                .as_deref()
-                .unwrap_or("")
-                .split_whitespace()
-                .map(str::to_lowercase)
-                .collect(),
+            words: search_words(q.search.as_deref()),
             term: q.taxonomy_term_id.clone(),
             taxonomy: q.taxonomy_id.clone(),
             organization: q.organization_id.clone(),
@@ -282,7 +374,7 @@ impl Filter {
 async fn services(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ServiceQuery>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Response> {
     if q.postcode.is_some() || q.proximity.is_some() {
         return Err(AppError::invalid_field(
             "postcode",
@@ -290,28 +382,49 @@ async fn services(
             "postcode and proximity filter /service_at_locations",
         ));
     }
+    let minimal = q.minimal.unwrap_or(false);
+    let full = q.full.unwrap_or(false);
+    if minimal && full {
+        return Err(AppError::invalid_field(
+            "minimal",
+            "Conflicting parameters",
+            "minimal and full cannot both be true",
+        ));
+    }
     let filter = Filter::new(&q)?;
     let catalogue = catalogue(&state).await?;
-    let full = q.full.unwrap_or(false);
-    let matching: Vec<&Entry> = catalogue
-        .entries
-        .iter()
-        .filter(|e| filter.matches(e))
+    let matching: Vec<usize> = (0..catalogue.entries.len())
+        .filter(|&i| filter.matches(&catalogue.entries[i]))
         .collect();
-    let paging = Paging {
-        page: q.page,
-        per_page: q.per_page,
-    };
-    Ok(Json(paging.cut_then_show(matching, |e| {
-        if full {
+    let mut paging = Paging::new(q.page, q.per_page, q.format);
+    paging.all_by_default = minimal;
+    paging.answer(matching, move |i| {
+        let e = &catalogue.entries[i];
+        if minimal {
+            service_minimal(e)
+        } else if full {
             e.document.clone()
         } else {
             service_summary(&e.document)
         }
-    })?))
+    })
 }
 
-async fn service(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Value>> {
+/// A service as `minimal` lists it: its id and when it was last modified, if known.
+fn service_minimal(entry: &Entry) -> Value {
+    let mut item = serde_json::Map::new();
+    item.insert("id".into(), json!(entry.service.id));
+    if let Some(modified) = entry.document.get("last_modified").filter(|v| !v.is_null()) {
+        item.insert("last_modified".into(), modified.clone());
+    }
+    Value::Object(item)
+}
+
+async fn service(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(_): ApiQuery<NoParameters>,
+) -> AppResult<Json<Value>> {
     let catalogue = catalogue(&state).await?;
     let entry = catalogue.entry(&id).ok_or(AppError::NotFound("service"))?;
     Ok(Json(entry.document.clone()))
@@ -331,10 +444,26 @@ fn place_summary(place: &Value, entry: &Entry) -> Value {
     Value::Object(item)
 }
 
+/// A service-at-location fully nested (by id, and listed with `full=true`): the record as
+/// received, with its service in list form.
+fn place_full(place: &Value, entry: &Entry) -> Value {
+    let mut full = place.clone();
+    full["service_id"] = json!(entry.service.id);
+    full["service"] = service_summary(&entry.document);
+    full
+}
+
 async fn service_at_locations(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ServiceQuery>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Response> {
+    if q.minimal.is_some() {
+        return Err(AppError::invalid_field(
+            "minimal",
+            "Not a service-at-location parameter",
+            "minimal lists /services",
+        ));
+    }
     let filter = Filter::new(&q)?;
     if q.proximity.is_some_and(|p| !(p > 0.0 && p <= 1_000_000.0)) {
         return Err(AppError::invalid_field(
@@ -366,14 +495,19 @@ async fn service_at_locations(
         }
         None => None,
     };
+    let full = q.full.unwrap_or(false);
     let catalogue = catalogue(&state).await?;
-    let mut found: Vec<(f64, Value)> = Vec::new();
-    for entry in catalogue.entries.iter().filter(|e| filter.matches(e)) {
+    // (distance, the listing's index, the place's index in it)
+    let mut found: Vec<(f64, usize, usize)> = Vec::new();
+    for (i, entry) in catalogue.entries.iter().enumerate() {
+        if !filter.matches(entry) {
+            continue;
+        }
         let places = entry.document["service_at_locations"]
             .as_array()
             .into_iter()
             .flatten();
-        for (place, typed) in places.zip(&entry.service.service_at_locations) {
+        for (p, (_, typed)) in places.zip(&entry.service.service_at_locations).enumerate() {
             let position = typed
                 .location
                 .as_ref()
@@ -388,26 +522,28 @@ async fn service_at_locations(
                 (None, _) => 0.0,
             };
             if q.proximity.is_none_or(|limit| distance <= limit) {
-                found.push((distance, place_summary(place, entry)));
+                found.push((distance, i, p));
             }
         }
     }
     if origin.is_some() {
         found.sort_by(|a, b| a.0.total_cmp(&b.0));
     }
-    let items = found.into_iter().map(|(_, v)| v).collect();
-    Ok(Json(
-        Paging {
-            page: q.page,
-            per_page: q.per_page,
+    Paging::new(q.page, q.per_page, q.format).answer(found, move |(_, i, p)| {
+        let entry = &catalogue.entries[i];
+        let place = &entry.document["service_at_locations"][p];
+        if full {
+            place_full(place, entry)
+        } else {
+            place_summary(place, entry)
         }
-        .cut(items)?,
-    ))
+    })
 }
 
 async fn service_at_location(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    ApiQuery(_): ApiQuery<NoParameters>,
 ) -> AppResult<Json<Value>> {
     let catalogue = catalogue(&state).await?;
     for entry in &catalogue.entries {
@@ -417,10 +553,7 @@ async fn service_at_location(
             .flatten()
         {
             if place.get("id").and_then(Value::as_str) == Some(id.as_str()) {
-                let mut full = place.clone();
-                full["service_id"] = json!(entry.service.id);
-                full["service"] = service_summary(&entry.document);
-                return Ok(Json(full));
+                return Ok(Json(place_full(place, entry)));
             }
         }
     }
@@ -434,51 +567,155 @@ fn by_id<'a>(records: &'a [Value], id: &str, what: &'static str) -> AppResult<&'
         .ok_or(AppError::NotFound(what))
 }
 
+/// The parameters of `/organizations`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationQuery {
+    search: Option<String>,
+    full: Option<bool>,
+    full_service: Option<bool>,
+    page: Option<usize>,
+    per_page: Option<usize>,
+    format: Option<Format>,
+}
+
+/// The parameter of `/organizations/{id}`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationRecordQuery {
+    full_service: Option<bool>,
+}
+
+/// An organisation fully nested: its record with the services it runs, in list form or
+/// (`full_service`) in full.
+fn organization_nested(org: &Value, catalogue: &Catalogue, full_service: bool) -> Value {
+    let id = org.get("id").and_then(Value::as_str);
+    let services: Vec<Value> = catalogue
+        .entries
+        .iter()
+        .filter(|e| id.is_some() && e.organization_id.as_deref() == id)
+        .map(|e| {
+            if full_service {
+                e.document.clone()
+            } else {
+                service_summary(&e.document)
+            }
+        })
+        .collect();
+    let mut nested = org.clone();
+    if let Some(fields) = nested.as_object_mut() {
+        fields.insert("services".into(), Value::Array(services));
+    }
+    nested
+}
+
 async fn organizations(
     State(state): State<AppState>,
-    ApiQuery(p): ApiQuery<Paging>,
-) -> AppResult<Json<Value>> {
+    ApiQuery(q): ApiQuery<OrganizationQuery>,
+) -> AppResult<Response> {
     let c = catalogue(&state).await?;
-    let items = c
-        .organizations
-        .iter()
-        .map(|o| Value::Object(one_to_one(o)))
-        .collect();
-    Ok(Json(p.cut(items)?))
+    let words = search_words(q.search.as_deref());
+    let full_service = q.full_service.unwrap_or(false);
+    let nested = full_service || q.full.unwrap_or(false);
+    let matching = positions(&c.organizations, |o| name_or_description_holds(&words, o));
+    Paging::new(q.page, q.per_page, q.format).answer(matching, move |i| {
+        let o = &c.organizations[i];
+        if nested {
+            organization_nested(o, &c, full_service)
+        } else {
+            Value::Object(one_to_one(o))
+        }
+    })
 }
 
 async fn organization(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<OrganizationRecordQuery>,
 ) -> AppResult<Json<Value>> {
     let c = catalogue(&state).await?;
-    Ok(Json(by_id(&c.organizations, &id, "organization")?.clone()))
+    let org = by_id(&c.organizations, &id, "organization")?;
+    Ok(Json(organization_nested(
+        org,
+        &c,
+        q.full_service.unwrap_or(false),
+    )))
+}
+
+/// The parameters of `/taxonomies`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaxonomyQuery {
+    search: Option<String>,
+    page: Option<usize>,
+    per_page: Option<usize>,
+    format: Option<Format>,
 }
 
 async fn taxonomies(
     State(state): State<AppState>,
-    ApiQuery(p): ApiQuery<Paging>,
-) -> AppResult<Json<Value>> {
+    ApiQuery(q): ApiQuery<TaxonomyQuery>,
+) -> AppResult<Response> {
     let c = catalogue(&state).await?;
-    Ok(Json(p.cut(c.taxonomies.clone())?))
+    let words = search_words(q.search.as_deref());
+    let matching = positions(&c.taxonomies, |t| name_or_description_holds(&words, t));
+    Paging::new(q.page, q.per_page, q.format).answer(matching, move |i| c.taxonomies[i].clone())
 }
 
-async fn taxonomy(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Value>> {
+async fn taxonomy(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(_): ApiQuery<NoParameters>,
+) -> AppResult<Json<Value>> {
     let c = catalogue(&state).await?;
     Ok(Json(by_id(&c.taxonomies, &id, "taxonomy")?.clone()))
 }
 
+/// The parameters of `/taxonomy_terms`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TermQuery {
+    search: Option<String>,
+    page: Option<usize>,
+    per_page: Option<usize>,
+    format: Option<Format>,
+    taxonomy_id: Option<String>,
+    top_only: Option<bool>,
+    parent_id: Option<String>,
+}
+
+/// A term's field as text, if it has one (an empty or null field counts as none).
+fn text_of<'a>(record: &'a Value, field: &str) -> Option<&'a str> {
+    record
+        .get(field)
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+}
+
 async fn taxonomy_terms(
     State(state): State<AppState>,
-    ApiQuery(p): ApiQuery<Paging>,
-) -> AppResult<Json<Value>> {
+    ApiQuery(q): ApiQuery<TermQuery>,
+) -> AppResult<Response> {
     let c = catalogue(&state).await?;
-    Ok(Json(p.cut(c.taxonomy_terms.clone())?))
+    let words = search_words(q.search.as_deref());
+    let top_only = q.top_only.unwrap_or(false);
+    let matching = positions(&c.taxonomy_terms, |t| {
+        name_or_description_holds(&words, t)
+            && q.taxonomy_id
+                .as_deref()
+                .is_none_or(|x| text_of(t, "taxonomy_id") == Some(x))
+            && q.parent_id
+                .as_deref()
+                .is_none_or(|x| text_of(t, "parent_id") == Some(x))
+            && (!top_only || text_of(t, "parent_id").is_none())
+    });
+    Paging::new(q.page, q.per_page, q.format).answer(matching, move |i| c.taxonomy_terms[i].clone())
 }
 
 async fn taxonomy_term(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    ApiQuery(_): ApiQuery<NoParameters>,
 ) -> AppResult<Json<Value>> {
     let c = catalogue(&state).await?;
     Ok(Json(

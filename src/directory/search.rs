@@ -326,28 +326,12 @@ fn deletions_of(word: &str) -> Vec<String> {
         .collect()
 }
 
-/// Whether two words are at most one edit apart (insert, delete, substitute or swap).
+/// Whether two words are at most one edit apart (insert, delete, substitute or swap of
+/// neighbours). The candidates come from the deletion index, so this only confirms them:
+/// the optimal-string-alignment distance is the Damerau-Levenshtein distance whenever
+/// either is at most 1, without the latter's per-call alphabet map.
 fn one_edit(a: &str, b: &str) -> bool {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let (short, long) = if a.len() <= b.len() {
-        (&a, &b)
-    } else {
-        (&b, &a)
-    };
-    if long.len() - short.len() > 1 {
-        return false;
-    }
-    let first = short.iter().zip(long.iter()).position(|(x, y)| x != y);
-    let Some(i) = first else { return true };
-    if short.len() == long.len() {
-        short[i + 1..] == long[i + 1..]
-            || (i + 1 < short.len()
-                && short[i] == long[i + 1]
-                && short[i + 1] == long[i]
-                && short[i + 2..] == long[i + 2..])
-    } else {
-        short[i..] == long[i + 1..]
-    }
+    strsim::osa_distance(a, b) <= 1
 }
 
 /// A text query word and what it matched: the same word, a near spelling, or a longer word it begins.

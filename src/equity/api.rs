@@ -2,10 +2,11 @@
 
 use super::EquityReport;
 use crate::api::{ApiQuery, ReadProblems};
-use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::state::AppState;
+use crate::usecases;
+use crate::usecases::equity::ReportAsked;
 use axum::extract::State;
 use axum::Json;
 use chrono::NaiveDate;
@@ -26,25 +27,16 @@ pub struct ReportQuery {
     pub as_of: Option<NaiveDate>,
 }
 
-/// Computes the report from the facts the server holds in memory.
-pub async fn report_for(state: &AppState, query: &ReportQuery) -> AppResult<EquityReport> {
-    let facts = state.equity.get(&state.store).await?;
-    let today = chrono::Utc::now().date_naive();
-    let request = super::parse_request(
-        &facts,
-        query.from,
-        query.to,
-        query.practice.as_deref(),
-        query.as_of,
-        today,
-    )
-    .map_err(|e| AppError::invalid_field(e.field(), "Invalid report request", e.to_string()))?;
-    Ok(super::compute(
-        &facts,
-        &request.period,
-        request.practice,
-        request.as_of,
-    ))
+impl ReportQuery {
+    /// What the query asks for, for the use case.
+    pub fn asked(&self) -> ReportAsked {
+        ReportAsked {
+            from: self.from,
+            to: self.to,
+            practice: self.practice.clone(),
+            as_of: self.as_of,
+        }
+    }
 }
 
 /// The Core20PLUS5 equity report: aggregate figures only, every count through disclosure
@@ -57,6 +49,7 @@ pub async fn equity_report(
     user: CurrentUser,
     ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> AppResult<Json<EquityReport>> {
-    user.require(Action::ReadEquityReport)?;
-    Ok(Json(report_for(&state, &query).await?))
+    Ok(Json(
+        usecases::equity::report(&state, &user, &query.asked()).await?,
+    ))
 }

@@ -7,21 +7,12 @@
 use super::facts::Stage;
 use super::report::{Breakdown, EquityReport, Interval, TrendPoint};
 use super::tally::Dimension;
+use askama::Template;
 use chrono::Datelike;
-use std::fmt::Write;
 
-/// Quintile 1 (most deprived) to 5; each at least 3:1 against white.
+/// Quintile 1 (most deprived) to 5; each at least 3:1 against white. The templates in
+/// `templates/charts/` draw text in #212b32 and grid lines in #aeb7bd.
 const QUINTILE_COLOURS: [&str; 5] = ["#330072", "#005eb8", "#007f3b", "#8a4a00", "#425563"];
-const TEXT: &str = "#212b32";
-const GRID: &str = "#aeb7bd";
-const FONT: &str = "font-family=\"system-ui, sans-serif\" font-size=\"13\"";
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// Width of every chart: a 390 px phone screen.
 const WIDTH: f64 = 390.0;
@@ -37,17 +28,69 @@ pub fn nice_step(top: f64, parts: f64) -> f64 {
         .unwrap_or(10.0 * power)
 }
 
-fn open(width: u32, height: u32, title: &str, description: &str) -> String {
-    let id = title
-        .bytes()
-        .fold(5381u32, |h, b| h.wrapping_mul(33) ^ u32::from(b));
-    format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"100%\" \
-role=\"img\" aria-labelledby=\"t-{id} d-{id}\" {FONT}><title id=\"t-{id}\">{}</title>\
-<desc id=\"d-{id}\">{}</desc>",
-        esc(title),
-        esc(description),
-    )
+/// What every chart opens with (`templates/charts/chart.svg`): its size, and the title
+/// and description that name it for screen readers.
+struct Frame<'a> {
+    width: u32,
+    height: u32,
+    /// Tells the title and description of charts on one page apart.
+    id: u32,
+    title: &'a str,
+    description: &'a str,
+}
+
+impl<'a> Frame<'a> {
+    fn new(height: f64, title: &'a str, description: &'a str) -> Frame<'a> {
+        Frame {
+            width: WIDTH as u32,
+            height: height as u32,
+            id: title
+                .bytes()
+                .fold(5381u32, |h, b| h.wrapping_mul(33) ^ u32::from(b)),
+            title,
+            description,
+        }
+    }
+}
+
+/// Draws a chart; its template only places numbers and escaped text, so it cannot fail
+/// short of running out of memory.
+fn draw(chart: &impl Template) -> String {
+    chart.render().unwrap_or_default()
+}
+
+#[derive(Template)]
+#[template(path = "charts/funnel.svg")]
+struct FunnelChart<'a> {
+    frame: Frame<'a>,
+    /// Where the bars start.
+    left: f64,
+    bar_height: f64,
+    grid_bottom: f64,
+    ticks: Vec<PercentTick>,
+    stages: Vec<FunnelStage>,
+}
+
+struct PercentTick {
+    x: f64,
+    percent: u32,
+}
+
+struct FunnelStage {
+    label: &'static str,
+    y: f64,
+    bars: Vec<FunnelBar>,
+}
+
+struct FunnelBar {
+    quintile: usize,
+    colour: &'static str,
+    y: f64,
+    width: f64,
+    /// The baseline of the bar's labels.
+    text_y: f64,
+    text_x: f64,
+    text: String,
 }
 
 /// Percentage of referrals reaching each stage within its window, one bar per IMD quintile,
@@ -59,54 +102,97 @@ pub fn funnel_by_quintile(report: &EquityReport) -> String {
     let (left, bar_width, bar, gap) = (28.0, WIDTH - 28.0 - 72.0, 13.0, 26.0);
     let block = 5.0 * bar + gap;
     let height = 34.0 + block * Stage::ALL.len() as f64;
-    let mut svg = open(
-        WIDTH as u32,
-        height as u32,
-        "Funnel by deprivation quintile",
-        "Percentage of referrals reaching each stage within its window, for each national IMD quintile from 1 (most deprived) to 5, on one 0 to 100% scale.",
-    );
-    for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
-        let x = left + tick / 100.0 * bar_width;
-        let _ = write!(
-            svg,
-            "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"20\" y2=\"{:.1}\" stroke=\"{GRID}\"/>\
-<text x=\"{x:.1}\" y=\"14\" fill=\"{TEXT}\" text-anchor=\"middle\" font-size=\"11\">{tick:.0}%</text>",
-            height - 4.0
-        );
-    }
-    for (s, stage) in Stage::ALL.iter().enumerate() {
-        let top = 24.0 + s as f64 * block;
-        let _ = write!(
-            svg,
-            "<text x=\"0\" y=\"{:.1}\" fill=\"{TEXT}\" font-weight=\"bold\" font-size=\"12\">{}</text>",
-            top + 12.0,
-            esc(stage.label())
-        );
-        for (q, colour) in QUINTILE_COLOURS.iter().enumerate() {
-            let y = top + 16.0 + q as f64 * bar;
-            let row = quintiles.groups.get(q).map(|g| g.stage(*stage));
-            let value = row.and_then(|r| r.percent);
-            let text = match (value, row) {
-                (Some(v), _) => format!("{:.0}%", v.value),
-                (None, Some(r)) if !r.complete => "not yet complete".to_string(),
-                _ => "not shown".to_string(),
-            };
-            let width = value.map_or(0.0, |v| v.value / 100.0 * bar_width);
-            let _ = write!(
-                svg,
-                "<text x=\"0\" y=\"{:.1}\" fill=\"{TEXT}\" font-size=\"11\">Q{}</text>\
-<rect x=\"{left}\" y=\"{y:.1}\" width=\"{width:.1}\" height=\"{:.1}\" fill=\"{colour}\"/>\
-<text x=\"{:.1}\" y=\"{:.1}\" fill=\"{TEXT}\" font-size=\"11\">{text}</text>",
-                y + bar - 3.0,
-                q + 1,
-                bar - 2.0,
-                left + width + 4.0,
-                y + bar - 3.0,
-            );
-        }
-    }
-    svg.push_str("</svg>");
-    svg
+    let stages = Stage::ALL
+        .iter()
+        .enumerate()
+        .map(|(s, stage)| {
+            let top = 24.0 + s as f64 * block;
+            let bars = QUINTILE_COLOURS
+                .iter()
+                .enumerate()
+                .map(|(q, colour)| {
+                    let y = top + 16.0 + q as f64 * bar;
+                    let row = quintiles.groups.get(q).map(|g| g.stage(*stage));
+                    let value = row.and_then(|r| r.percent);
+                    let text = match (value, row) {
+                        (Some(v), _) => format!("{:.0}%", v.value),
+                        (None, Some(r)) if !r.complete => "not yet complete".to_string(),
+                        _ => "not shown".to_string(),
+                    };
+                    let width = value.map_or(0.0, |v| v.value / 100.0 * bar_width);
+                    FunnelBar {
+                        quintile: q + 1,
+                        colour,
+                        y,
+                        width,
+                        text_y: y + bar - 3.0,
+                        text_x: left + width + 4.0,
+                        text,
+                    }
+                })
+                .collect();
+            FunnelStage {
+                label: stage.label(),
+                y: top + 12.0,
+                bars,
+            }
+        })
+        .collect();
+    draw(&FunnelChart {
+        frame: Frame::new(
+            height,
+            "Funnel by deprivation quintile",
+            "Percentage of referrals reaching each stage within its window, for each national IMD quintile from 1 (most deprived) to 5, on one 0 to 100% scale.",
+        ),
+        left,
+        bar_height: bar - 2.0,
+        grid_bottom: height - 4.0,
+        ticks: [0, 25, 50, 75, 100]
+            .into_iter()
+            .map(|percent| PercentTick {
+                x: left + f64::from(percent) / 100.0 * bar_width,
+                percent,
+            })
+            .collect(),
+        stages,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "charts/gap.svg")]
+struct GapChart<'a> {
+    frame: Frame<'a>,
+    left: f64,
+    right: f64,
+    ticks: Vec<RateTick>,
+    quarters: Vec<QuarterLabel>,
+    series: Vec<RateLine>,
+}
+
+struct RateTick {
+    y: f64,
+    label: String,
+}
+
+struct QuarterLabel {
+    x: f64,
+    label: String,
+}
+
+struct RateLine {
+    name: &'static str,
+    colour: &'static str,
+    dashed: bool,
+    /// The polyline's points, "x,y x,y ...".
+    points: String,
+    marks: Vec<RatePoint>,
+    legend_y: f64,
+}
+
+struct RatePoint {
+    x: f64,
+    y: f64,
+    value: f64,
 }
 
 /// Quarterly referral rates in the most and least deprived quintiles, each point at the
@@ -136,89 +222,85 @@ pub fn gap_over_time(report: &EquityReport) -> String {
         left + (middle - start) / span * (right - left)
     };
     let y = |v: f64| plot_bottom - v / top * (plot_bottom - plot_top);
-    let mut svg = open(
-        WIDTH as u32,
-        272,
-        "The gap over time",
-        "Referrals per 1,000 people a year by quarter, in the most deprived quintile (solid) and the least deprived quintile (dashed).",
-    );
+    let mut ticks = Vec::new();
     let mut tick = 0.0;
     while tick <= top + step / 2.0 {
-        let _ =
-            write!(
-            svg,
-            "<line x1=\"{left}\" x2=\"{right}\" y1=\"{0:.1}\" y2=\"{0:.1}\" stroke=\"{GRID}\"/>\
-<text x=\"{1}\" y=\"{2:.1}\" fill=\"{TEXT}\" text-anchor=\"end\" font-size=\"11\">{3}</text>",
-            y(tick),
-            left - 4.0,
-            y(tick) + 4.0,
-            if step < 1.0 { format!("{tick:.1}") } else { format!("{tick:.0}") }
-        );
+        ticks.push(RateTick {
+            y: y(tick),
+            label: if step < 1.0 {
+                format!("{tick:.1}")
+            } else {
+                format!("{tick:.0}")
+            },
+        });
         tick += step;
-    }
-    for p in points {
-        let _ = write!(
-            svg,
-            "<text x=\"{:.1}\" y=\"216\" fill=\"{TEXT}\" text-anchor=\"middle\" font-size=\"10\">{}</text>",
-            x_of(p),
-            p.from.format("%b %y")
-        );
     }
     type Series = (
         &'static str,
         &'static str,
-        &'static str,
+        bool,
         fn(&TrendPoint) -> Option<Interval>,
     );
     let series: [Series; 2] = [
-        ("Quintile 1 (most deprived)", QUINTILE_COLOURS[0], "", |p| {
-            p.most_deprived_rate
-        }),
+        (
+            "Quintile 1 (most deprived)",
+            QUINTILE_COLOURS[0],
+            false,
+            |p| p.most_deprived_rate,
+        ),
         (
             "Quintile 5 (least deprived)",
             QUINTILE_COLOURS[4],
-            " stroke-dasharray=\"6 4\"",
+            true,
             |p| p.least_deprived_rate,
         ),
     ];
-    for (n, (name, colour, dash, value)) in series.iter().enumerate() {
-        let path: Vec<String> = points
-            .iter()
-            .filter_map(|p| value(p).map(|v| format!("{:.1},{:.1}", x_of(p), y(v.value))))
-            .collect();
-        let _ = write!(
-            svg,
-            "<polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2.5\"{dash}/>",
-            path.join(" ")
-        );
-        for p in points {
-            if let Some(v) = value(p) {
-                let _ = write!(
-                    svg,
-                    "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\" fill=\"{colour}\"><title>{}: {:.1}</title></circle>",
-                    x_of(p),
-                    y(v.value),
-                    esc(name),
-                    v.value
-                );
+    let series = series
+        .iter()
+        .enumerate()
+        .map(|(n, (name, colour, dashed, value))| {
+            let marks: Vec<RatePoint> = points
+                .iter()
+                .filter_map(|p| {
+                    value(p).map(|v| RatePoint {
+                        x: x_of(p),
+                        y: y(v.value),
+                        value: v.value,
+                    })
+                })
+                .collect();
+            RateLine {
+                name,
+                colour,
+                dashed: *dashed,
+                points: marks
+                    .iter()
+                    .map(|m| format!("{:.1},{:.1}", m.x, m.y))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                marks,
+                legend_y: 238.0 + n as f64 * 18.0,
             }
-        }
-        let legend_y = 238.0 + n as f64 * 18.0;
-        let _ = write!(
-            svg,
-            "<line x1=\"{left}\" x2=\"{:.1}\" y1=\"{legend_y}\" y2=\"{legend_y}\" stroke=\"{colour}\" stroke-width=\"2.5\"{dash}/>\
-<text x=\"{:.1}\" y=\"{:.1}\" fill=\"{TEXT}\" font-size=\"12\">{}</text>",
-            left + 30.0,
-            left + 36.0,
-            legend_y + 4.0,
-            esc(name)
-        );
-    }
-    let _ = write!(
-        svg,
-        "<text x=\"0\" y=\"14\" fill=\"{TEXT}\" font-size=\"12\">Referrals per 1,000 people a year</text></svg>"
-    );
-    svg
+        })
+        .collect();
+    draw(&GapChart {
+        frame: Frame::new(
+            272.0,
+            "The gap over time",
+            "Referrals per 1,000 people a year by quarter, in the most deprived quintile (solid) and the least deprived quintile (dashed).",
+        ),
+        left,
+        right,
+        ticks,
+        quarters: points
+            .iter()
+            .map(|p| QuarterLabel {
+                x: x_of(p),
+                label: p.from.format("%b %y").to_string(),
+            })
+            .collect(),
+        series,
+    })
 }
 
 /// The half-width of one scale for outcome panels compared side by side: round, and wide
@@ -234,78 +316,87 @@ pub fn outcome_extent(breakdowns: &[&Breakdown], outcome: usize) -> f64 {
     (widest / step).ceil() * step
 }
 
+#[derive(Template)]
+#[template(path = "charts/outcome.svg")]
+struct OutcomeChart<'a> {
+    frame: Frame<'a>,
+    grid_bottom: f64,
+    ticks: Vec<ChangeTick>,
+    rows: Vec<OutcomeRow<'a>>,
+}
+
+struct ChangeTick {
+    x: f64,
+    label: String,
+}
+
+struct OutcomeRow<'a> {
+    /// The baseline of the group's name; its figures are on the line below.
+    top: f64,
+    label: &'a str,
+    figures: String,
+    /// The interval drawn, when the group is shown.
+    mark: Option<IntervalMark>,
+}
+
+struct IntervalMark {
+    y: f64,
+    lower: f64,
+    value: f64,
+    upper: f64,
+}
+
 /// Mean change in one outcome with its 95% interval, one row per group of a breakdown,
 /// on the scale -extent..+extent shared with the panels it is compared with.
 pub fn outcome_by_group(breakdown: &Breakdown, outcome: usize, title: &str, extent: f64) -> String {
-    let rows: Vec<(&str, Option<Interval>)> = breakdown
-        .groups
-        .iter()
-        .map(|g| {
-            (
-                g.label.as_str(),
-                g.outcomes.get(outcome).and_then(|o| o.mean_change),
-            )
-        })
-        .collect();
     // Each group's name and its figures on lines of their own, so a long name and its
     // interval still fit a 390 px screen.
     let (left, right, row) = (16.0, WIDTH - 16.0, 50.0);
-    let height = 58.0 + row * rows.len() as f64;
+    let height = 58.0 + row * breakdown.groups.len() as f64;
     let x = |v: f64| left + (v + extent) / (2.0 * extent) * (right - left);
-    let mut svg = open(
-        WIDTH as u32,
-        height as u32,
-        title,
-        "Mean change from baseline to follow-up with 95% confidence intervals on one scale shared by the panels; groups with fewer than 8 pairs are not shown.",
-    );
-    let _ = write!(
-        svg,
-        "<text x=\"0\" y=\"14\" fill=\"{TEXT}\" font-weight=\"bold\" font-size=\"12\">{}</text>",
-        esc(title)
-    );
-    for tick in [-extent, -extent / 2.0, 0.0, extent / 2.0, extent] {
-        let _ = write!(
-            svg,
-            "<line x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"40\" y2=\"{1:.1}\" stroke=\"{GRID}\"/>\
-<text x=\"{0:.1}\" y=\"34\" fill=\"{TEXT}\" text-anchor=\"middle\" font-size=\"11\">{2}</text>",
-            x(tick),
-            height - 6.0,
-            if tick == 0.0 {
-                "0".to_string()
-            } else {
-                format!("{tick:+}")
+    let rows = breakdown
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let top = 54.0 + row * i as f64;
+            let value = g.outcomes.get(outcome).and_then(|o| o.mean_change);
+            OutcomeRow {
+                top,
+                label: g.label.as_str(),
+                figures: match value {
+                    Some(v) => format!("{:+.1} ({:+.1} to {:+.1})", v.value, v.lower, v.upper),
+                    None => "not shown (too few pairs)".to_string(),
+                },
+                mark: value.map(|v| IntervalMark {
+                    y: top + 26.0,
+                    lower: x(v.lower),
+                    value: x(v.value),
+                    upper: x(v.upper),
+                }),
             }
-        );
-    }
-    for (i, (label, value)) in rows.iter().enumerate() {
-        let top = 54.0 + row * i as f64;
-        let figures = match value {
-            Some(v) => format!("{:+.1} ({:+.1} to {:+.1})", v.value, v.lower, v.upper),
-            None => "not shown (too few pairs)".to_string(),
-        };
-        let _ = write!(
-            svg,
-            "<text x=\"0\" y=\"{top:.1}\" fill=\"{TEXT}\" font-size=\"11\">{}</text>\
-<text x=\"0\" y=\"{:.1}\" fill=\"{TEXT}\" font-size=\"11\">{}</text>",
-            esc(label),
-            top + 13.0,
-            esc(&figures)
-        );
-        if let Some(v) = value {
-            let y = top + 26.0;
-            let _ = write!(
-                svg,
-                "<line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{y}\" y2=\"{y}\" stroke=\"{TEXT}\" stroke-width=\"2\"/>\
-<circle cx=\"{:.1}\" cy=\"{y}\" r=\"5\" fill=\"{}\"/>",
-                x(v.lower),
-                x(v.upper),
-                x(v.value),
-                QUINTILE_COLOURS[1],
-            );
-        }
-    }
-    svg.push_str("</svg>");
-    svg
+        })
+        .collect();
+    draw(&OutcomeChart {
+        frame: Frame::new(
+            height,
+            title,
+            "Mean change from baseline to follow-up with 95% confidence intervals on one scale shared by the panels; groups with fewer than 8 pairs are not shown.",
+        ),
+        grid_bottom: height - 6.0,
+        ticks: [-extent, -extent / 2.0, 0.0, extent / 2.0, extent]
+            .into_iter()
+            .map(|tick| ChangeTick {
+                x: x(tick),
+                label: if tick == 0.0 {
+                    "0".to_string()
+                } else {
+                    format!("{tick:+}")
+                },
+            })
+            .collect(),
+        rows,
+    })
 }
 
 #[cfg(test)]
@@ -314,7 +405,24 @@ mod tests {
 
     #[test]
     fn labels_are_escaped() {
-        assert_eq!(super::esc("<a & \"b\">"), "&lt;a &amp; &quot;b&quot;&gt;");
+        let chart = super::FunnelChart {
+            frame: super::Frame::new(10.0, "<a & \"b\">", "it's"),
+            left: 0.0,
+            bar_height: 1.0,
+            grid_bottom: 1.0,
+            ticks: Vec::new(),
+            stages: Vec::new(),
+        };
+        let svg = super::draw(&chart);
+        assert!(
+            svg.contains("<title id=\"t-")
+                && svg.contains(">&#60;a &#38; &#34;b&#34;&#62;</title>"),
+            "{svg}"
+        );
+        assert!(
+            svg.contains("<desc id=\"d-") && svg.contains(">it&#39;s</desc>"),
+            "{svg}"
+        );
     }
 
     #[test]

@@ -9,12 +9,11 @@ use super::resources::{
 };
 use super::search::{Kind, Search};
 use super::{intake, text};
-use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::measures::Instrument;
-use crate::referrals::MeasureTiming;
 use crate::state::AppState;
+use crate::usecases;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -29,7 +28,8 @@ pub fn routes() -> Router<AppState> {
         .route("/metadata", get(metadata))
         .route("/ServiceRequest/{id}/$gp-message", get(gp_message))
         // The same, for clients that percent-encode the `$`.
-        .route("/ServiceRequest/{id}/%24gp-message", get(gp_message));
+        .route("/ServiceRequest/{id}/%24gp-message", get(gp_message))
+        .merge(super::terminology::routes());
     for kind in Kind::ALL {
         // Search (`GET /fhir/{type}`) and read (`GET /fhir/{type}/{id}`) for every type.
         let search = get(
@@ -239,7 +239,6 @@ async fn create_service_request(
     body: Bytes,
 ) -> FhirResult {
     let user = user?;
-    user.require(Action::CreateReferral)?;
     let request = read_resource(&headers, &body, "ServiceRequest")?;
     let requested = intake::requested(&request)?;
     if let Some(existing) = intake::already_made(&state, &user, &requested).await? {
@@ -283,7 +282,6 @@ async fn transaction(
     body: Bytes,
 ) -> FhirResult {
     let user = user?;
-    user.require(Action::CreateReferral)?;
     let bundle = read_resource(&headers, &body, "Bundle")?;
     let parts = intake::transaction_parts(&bundle)?;
     let requested = intake::requested(parts.service_request)?;
@@ -370,18 +368,9 @@ async fn update_task(
             super::resources::organisation_task(&shared),
         ));
     }
-    let connection = {
-        user.require(Action::WriteCasework)?;
-        let note = crate::api::text_field("note", note, 0, 2000)?;
-        state
-            .store
-            .set_connection_status(id, user.case_scope(), status, &note, &user.audit_context())
-            .await?
-    };
-    let person = state
-        .store
-        .person_of_referral(connection.referral_id)
-        .await?;
+    let note = crate::api::text_field("note", note, 0, 2000)?;
+    let (connection, person) =
+        usecases::fhir::move_connection(&state.store, &user, id, status, &note).await?;
     Ok(fhir(StatusCode::OK, task(&connection, person)))
 }
 
@@ -393,7 +382,6 @@ async fn create_questionnaire_response(
     body: Bytes,
 ) -> FhirResult {
     let user = user?;
-    user.require(Action::WriteCasework)?;
     let response = read_resource(&headers, &body, "QuestionnaireResponse")?;
     let canonical = response["questionnaire"].as_str().unwrap_or("");
     let instrument = Instrument::ALL
@@ -428,33 +416,18 @@ async fn create_questionnaire_response(
             FhirError::invalid("QuestionnaireResponse.authored must be a date or date-time")
         })?),
     };
-    let detail = crate::referrals::api::referral_detail(&state, &user, referral_id).await?;
-    let earlier = detail
-        .casework
-        .map(|c| c.measures.iter().any(|m| m.instrument == instrument))
-        .unwrap_or(false);
-    let input = crate::referrals::api::MeasureInput {
+    let (measure, person) = usecases::fhir::record_questionnaire_response(
+        &state.store,
+        &user,
+        referral_id,
         instrument,
-        timing: if earlier {
-            MeasureTiming::FollowUp
-        } else {
-            MeasureTiming::Baseline
-        },
         taken_on,
-        answers,
-    };
-    let measure = state
-        .store
-        .add_measure(
-            referral_id,
-            user.case_scope(),
-            &input.validate()?,
-            &user.audit_context(),
-        )
-        .await?;
+        &answers,
+    )
+    .await?;
     Ok(fhir(
         StatusCode::CREATED,
-        questionnaire_response(&measure, detail.referral.person_id),
+        questionnaire_response(&measure, person),
     ))
 }
 
@@ -562,10 +535,7 @@ async fn run(
                 ))
             })
             .collect();
-        state
-            .store
-            .audit_reads(&user.audit_context(), &reads)
-            .await?;
+        usecases::records::record_reads(&state.store, &user, &reads).await?;
     }
     Ok((bundle, page.into_iter().map(|(r, _)| r).collect()))
 }
@@ -578,7 +548,6 @@ async fn gp_message(
     Path(id): Path<String>,
 ) -> FhirResult {
     let user = user?;
-    user.require(Action::ReadCasework)?;
     let id: i64 = id.parse().map_err(|_| {
         FhirError::new(
             StatusCode::NOT_FOUND,
@@ -586,35 +555,18 @@ async fn gp_message(
             "there is no ServiceRequest with this id",
         )
     })?;
+    let recipient = usecases::fhir::gp_recipient(&state.store, &user, id).await?;
     let detail = crate::referrals::api::referral_detail(&state, &user, id).await?;
     let casework = detail
         .casework
         .ok_or(AppError::NotFound("ServiceRequest"))?;
-    let person_id = detail.referral.person_id;
-    let person = state
-        .store
-        .person(person_id, user.case_scope())
-        .await?
-        .ok_or(AppError::NotFound("Patient"))?;
-    let (code, name) = state
-        .store
-        .practice_of_person(person_id)
-        .await?
-        .ok_or_else(|| {
-            FhirError::invalid(
-                "the person has no GP practice recorded, so the message has nowhere to go",
-            )
-        })?;
-    let consents = state
-        .store
-        .consents_in_scope(user.case_scope(), Some(person_id), None)
-        .await?;
-    let agreed = super::gp_message::agreed_with_practice(&consents, &code, &name);
+    let (code, name) = &recipient.practice;
+    let agreed = super::gp_message::agreed_with_practice(&recipient.consents, code, name);
     // Built on the configured address: the Host header is the caller's to choose.
     let base = state.settings.public_url().join("/fhir");
     let episode = super::gp_message::Episode {
-        person: &person,
-        practice: (&code, &name),
+        person: &recipient.person,
+        practice: (code, name),
         referral: &detail.referral,
         history: &detail.history,
         casework: &casework,

@@ -63,18 +63,18 @@ pub struct Episode<'a> {
     pub agreed: &'a [SharedField],
 }
 
-fn v4_uuid() -> String {
-    let mut b: [u8; 16] = rand::random();
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+/// The namespace of the message Bundles' name-based (version 5) UUIDs: Linkwell's own, fixed
+/// once (docs/fhir.md), so no other system's names can give the same ids.
+pub const MESSAGE_ID_NAMESPACE: uuid::Uuid = uuid::uuid!("22ff1957-2302-48e4-b59d-4a20f8bf1145");
+
+/// The message's identifier, named by what it says: the same message (the same episode, as of
+/// the same events, built on the same server address) always has the same id, so a practice
+/// can tell a message sent twice from a new one, and any change makes a new id.
+fn message_id(entries: &[Value]) -> String {
+    let name = serde_json::to_vec(entries).unwrap_or_default();
     format!(
-        "urn:uuid:{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
+        "urn:uuid:{}",
+        uuid::Uuid::new_v5(&MESSAGE_ID_NAMESPACE, &name)
     )
 }
 
@@ -226,7 +226,7 @@ pub fn gp_message(episode: &Episode, base: &str, now: DateTime<Utc>) -> Value {
     );
     json!({
         "resourceType": "Bundle",
-        "identifier": {"system": "urn:ietf:rfc:3986", "value": v4_uuid()},
+        "identifier": {"system": "urn:ietf:rfc:3986", "value": message_id(&entries)},
         "type": "message",
         "timestamp": instant(now),
         "entry": entries,

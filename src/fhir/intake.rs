@@ -9,11 +9,10 @@ use crate::auth::CurrentUser;
 use crate::consent::NewConsent;
 use crate::error::AppError;
 use crate::intake::{Admitted, Intake, Subject};
-use crate::people::api::PersonInput;
-use crate::people::Ethnicity;
-use crate::people::NewPerson;
+use crate::people::{Ethnicity, NewPerson, PersonDetails};
 use crate::referrals::{ReferrerKind, SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING};
 use crate::state::AppState;
+use crate::usecases::intake::{self as admission, Earlier};
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
@@ -96,25 +95,21 @@ pub async fn already_made(
     user: &CurrentUser,
     requested: &Requested,
 ) -> Result<Option<Value>, FhirError> {
-    let Some((system, value)) = &requested.identifier else {
+    let Some(identifier) = &requested.identifier else {
         return Ok(None);
     };
-    let Some(existing) = state.store.referral_for_identifier(system, value).await? else {
-        return Ok(None);
-    };
-    let referral = state
-        .store
-        .referral(existing, user.case_scope())
-        .await?
-        .ok_or_else(|| {
-            FhirError::new(
-                StatusCode::CONFLICT,
-                "duplicate",
-                "a referral with this identifier was made by someone else",
-            )
-        })?;
-    let ids = state.store.identifiers_of(existing).await?;
-    Ok(Some(request_resource(&referral, &ids)))
+    match admission::earlier(&state.store, user, identifier).await? {
+        None => Ok(None),
+        Some(Earlier::Visible {
+            referral,
+            identifiers,
+        }) => Ok(Some(request_resource(&referral, &identifiers))),
+        Some(Earlier::MadeByOthers) => Err(FhirError::new(
+            StatusCode::CONFLICT,
+            "duplicate",
+            "a referral with this identifier was made by someone else",
+        )),
+    }
 }
 
 /// A referral as the ServiceRequest answered to its sender: identifiers, no casework.
@@ -139,12 +134,9 @@ pub async fn existing_patient(
                 "the Patient reference {reference:?} must be Patient/{{id}}, a contained Patient (#id) or the Patient entry of the transaction"
             ))
         })?;
-    let person = state
-        .store
-        .person(id, user.case_scope())
+    admission::existing_subject(&state.store, user, id)
         .await?
-        .ok_or_else(|| FhirError::invalid(format!("there is no Patient/{id}")))?;
-    Ok(Subject::Existing(person.id))
+        .ok_or_else(|| FhirError::invalid(format!("there is no Patient/{id}")))
 }
 
 /// Who a sent Patient is: the person registered under its NHS number (name and birth date
@@ -154,15 +146,17 @@ pub async fn subject_from(
     user: &CurrentUser,
     patient: &Value,
 ) -> Result<Subject, FhirError> {
-    let person = person_from(state, patient).await?;
-    crate::intake::subject_for(&state.store, &user.audit_context(), person)
-        .await?
-        .map_err(|refused| AppError::from(refused).into())
+    let person = person_from(state, user, patient).await?;
+    Ok(admission::subject(&state.store, user, person).await?)
 }
 
 /// A Patient as a person to register: checked, postcode resolved, practice found by the
 /// ODS code of its `generalPractitioner`.
-async fn person_from(state: &AppState, patient: &Value) -> Result<NewPerson, FhirError> {
+async fn person_from(
+    state: &AppState,
+    user: &CurrentUser,
+    patient: &Value,
+) -> Result<NewPerson, FhirError> {
     let required = |pointer: &str, what: &str| {
         text(patient, pointer)
             .map(str::to_string)
@@ -185,9 +179,7 @@ async fn person_from(state: &AppState, patient: &Value) -> Result<NewPerson, Fhi
     let practice_id = match practice_code {
         None => None,
         Some(code) => Some(
-            state
-                .store
-                .practice_by_code(code)
+            admission::practice_by_code(&state.store, user, code)
                 .await?
                 .map(|(id, _)| id)
                 .ok_or_else(|| {
@@ -197,7 +189,7 @@ async fn person_from(state: &AppState, patient: &Value) -> Result<NewPerson, Fhi
                 })?,
         ),
     };
-    let input = PersonInput {
+    let details = PersonDetails {
         nhs_number: nhs,
         given_name: required("/name/0/given/0", "name.given")?,
         family_name: required("/name/0/family", "name.family")?,
@@ -222,7 +214,9 @@ async fn person_from(state: &AppState, patient: &Value) -> Result<NewPerson, Fhi
         plus_groups: Vec::new(),
         conditions: Vec::new(),
     };
-    Ok(input.validate(state).await?)
+    let geography = state.geography().await?;
+    let today = chrono::Utc::now().date_naive();
+    Ok(details.check(&geography, today).map_err(AppError::from)?)
 }
 
 /// Admits one referral: what was made, and the ServiceRequest for it. `Ok(Err(existing))`
@@ -243,24 +237,16 @@ pub async fn admit(
         identifier: requested.identifier.clone(),
         consent,
     };
-    match state
-        .store
-        .admit(&[intake], &user.audit_context(), user.team_id)
-        .await
-    {
-        Ok(mut admitted) => {
-            let admitted = admitted.remove(0);
-            let referral = state.store.referral_by_id(admitted.referral_id).await?;
+    match admission::admit_one(&state.store, user, intake).await {
+        Ok((admitted, referral)) => {
             let ids: Vec<(String, String)> = requested.identifier.iter().cloned().collect();
             Ok(Ok((admitted, request_resource(&referral, &ids))))
         }
-        Err((_, e)) => match AppError::from(e) {
-            AppError::Conflict(message) => match already_made(state, user, requested).await? {
-                Some(existing) => Ok(Err(existing)),
-                None => Err(AppError::Conflict(message).into()),
-            },
-            e => Err(e.into()),
+        Err(AppError::Conflict(message)) => match already_made(state, user, requested).await? {
+            Some(existing) => Ok(Err(existing)),
+            None => Err(AppError::Conflict(message).into()),
         },
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -9,6 +9,7 @@ pub mod intake;
 pub mod read;
 pub mod resources;
 pub mod search;
+pub mod terminology;
 
 /// NHS number identifier system.
 pub const NHS_NUMBER_SYSTEM: &str = "https://fhir.nhs.uk/Id/nhs-number";

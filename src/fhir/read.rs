@@ -5,13 +5,11 @@ use super::resources::{
     condition, consent, goal, questionnaire_response, service_request, task, with_last_updated,
 };
 use super::search::Kind;
-use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
-use crate::referrals::Need;
 use crate::state::AppState;
+use crate::usecases::records::{self, CaseworkKind, CaseworkRead};
 use serde_json::Value;
-use std::collections::HashMap;
 
 /// A resource and the person it is about (whose record the read is audited against).
 pub struct Found {
@@ -39,73 +37,75 @@ pub async fn resources(
 ) -> AppResult<()> {
     let Narrow { patient, id } = narrow;
     let store = &state.store;
-    let scope = user.case_scope();
-    if kind == Kind::Patient {
-        for (person, at) in store.people_in_scope(scope, id).await? {
-            sink(Found {
-                resource: with_last_updated(super::resources::patient(&person), at),
-                person_id: Some(person.id),
-            });
-        }
-        return Ok(());
-    }
-    if kind != Kind::ServiceRequest {
-        // Needs, goals, measures, connections and consents are casework.
-        user.require(Action::ReadCasework)?;
-    }
-    let only_referral = if kind == Kind::ServiceRequest {
-        id
-    } else {
-        None
+    let wanted = records::Narrow {
+        person: patient,
+        id,
     };
-    let within = store
-        .referrals_in_scope(scope, patient, only_referral)
-        .await?;
-    let referral = |id: i64| within.referrals.get(&id);
     let found = |resource: Value, at, person: i64| Found {
         resource: with_last_updated(resource, at),
         person_id: Some(person),
     };
-    match kind {
-        Kind::ServiceRequest => {
-            let identifiers = store.identifiers_in(&within).await?;
-            let mut needs: HashMap<i64, Vec<Need>> = HashMap::new();
-            if user.may(Action::ReadCasework) {
-                for n in store.needs_in(&within, None).await? {
-                    needs.entry(n.referral_id).or_default().push(n.need);
-                }
+    let casework_kind = match kind {
+        Kind::Patient => {
+            for (person, at) in records::people(store, user, id).await? {
+                sink(found(super::resources::patient(&person), at, person.id));
             }
-            for (r, at) in within.referrals.values() {
-                let ids = identifiers.get(&r.id).map(Vec::as_slice).unwrap_or(&[]);
-                let needs = needs.get(&r.id).map(Vec::as_slice).unwrap_or(&[]);
+            return Ok(());
+        }
+        Kind::ServiceRequest => {
+            let read = records::referrals(store, user, wanted).await?;
+            for (r, at) in read.referrals.values() {
+                let ids = read
+                    .identifiers
+                    .get(&r.id)
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]);
+                let needs = read.needs.get(&r.id).map(Vec::as_slice).unwrap_or(&[]);
                 sink(found(service_request(r, ids, needs), *at, r.person_id));
             }
+            return Ok(());
         }
-        Kind::Condition => {
-            for n in store.needs_in(&within, id).await? {
+        Kind::Consent => {
+            for k in records::consents(store, user, wanted).await? {
+                let at = k.withdrawn_at.unwrap_or(k.given_at);
+                sink(found(consent(&k), at, k.person_id));
+            }
+            return Ok(());
+        }
+        Kind::Questionnaire => return Ok(()),
+        Kind::Condition => CaseworkKind::Needs,
+        Kind::Goal => CaseworkKind::Goals,
+        Kind::Task => CaseworkKind::Connections,
+        Kind::QuestionnaireResponse => CaseworkKind::Measures,
+    };
+    let (within, read) = records::casework(store, user, casework_kind, wanted).await?;
+    let referral = |id: i64| within.get(&id);
+    match read {
+        CaseworkRead::Needs(needs) => {
+            for n in needs {
                 if let Some((r, _)) = referral(n.referral_id) {
                     let at = n.recorded_at.unwrap_or(r.received_at);
                     sink(found(condition(&n, r), at, r.person_id));
                 }
             }
         }
-        Kind::Goal => {
-            for g in store.goals_in(&within, id).await? {
+        CaseworkRead::Goals(goals) => {
+            for g in goals {
                 if let Some((r, _)) = referral(g.referral_id) {
                     let at = g.progress_history.last().map_or(r.received_at, |p| p.at);
                     sink(found(goal(&g, r), at, r.person_id));
                 }
             }
         }
-        Kind::Task => {
-            for c in store.connections_in(&within, id).await? {
+        CaseworkRead::Connections(connections) => {
+            for c in connections {
                 if let Some((r, _)) = referral(c.referral_id) {
                     sink(found(task(&c, r.person_id), c.status_at, r.person_id));
                 }
             }
         }
-        Kind::QuestionnaireResponse => {
-            for m in store.measures_in(&within, id).await? {
+        CaseworkRead::Measures(measures) => {
+            for m in measures {
                 if let Some((r, _)) = referral(m.referral_id) {
                     let at = m.recorded_at.unwrap_or(r.received_at);
                     sink(found(
@@ -116,13 +116,6 @@ pub async fn resources(
                 }
             }
         }
-        Kind::Consent => {
-            for k in store.consents_in_scope(scope, patient, id).await? {
-                let at = k.withdrawn_at.unwrap_or(k.given_at);
-                sink(found(consent(&k), at, k.person_id));
-            }
-        }
-        Kind::Patient | Kind::Questionnaire => {}
     }
     Ok(())
 }

@@ -68,7 +68,7 @@ fn support(kind: Kind) -> (&'static str, &'static [&'static str]) {
 
 /// What Linkwell supports, exactly.
 pub fn capability_statement(date: &str) -> Value {
-    let resources: Vec<Value> = Kind::ALL
+    let mut resources: Vec<Value> = Kind::ALL
         .iter()
         .map(|kind| {
             let (documentation, writes) = support(*kind);
@@ -90,6 +90,7 @@ pub fn capability_statement(date: &str) -> Value {
             resource
         })
         .collect();
+    resources.extend(super::terminology::capability_entries());
     json!({
         "resourceType": "CapabilityStatement",
         "status": "active",

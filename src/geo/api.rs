@@ -1,11 +1,11 @@
-//! Postcode lookup endpoint.
+//! Postcode lookup endpoint, and the postcode checks other edges share.
 
-use super::{GeoError, Location, Postcode};
+use super::{Location, Postcode};
 use crate::api::ReadProblems;
-use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::usecases;
 use axum::extract::{Path, State};
 use axum::Json;
 
@@ -19,25 +19,24 @@ pub async fn look_up_postcode(
     user: CurrentUser,
     Path(postcode): Path<String>,
 ) -> AppResult<Json<Location>> {
-    user.require(Action::LookUpPostcode)?;
-    Ok(Json(resolve(&state, &postcode).await?))
+    let postcode = parse_postcode(&postcode)?;
+    Ok(Json(
+        usecases::geo::look_up(&state, &user, &postcode).await?,
+    ))
 }
 
-/// Parses and resolves a postcode, turning failures into field errors.
+/// Reads a postcode as typed (any spacing or case); a malformed one is a field error.
+pub fn parse_postcode(input: &str) -> AppResult<Postcode> {
+    Postcode::parse(input)
+        .map_err(|e| AppError::invalid_field("postcode", "Invalid postcode", e.to_string()))
+}
+
+/// Parses and places a postcode, turning failures into field errors.
 pub async fn resolve(state: &AppState, input: &str) -> AppResult<Location> {
-    resolve_with(&*state.geography().await?, input)
+    usecases::geo::locate(state, &parse_postcode(input)?).await
 }
 
 /// As `resolve`, with the reference data given (for imports outside the server).
 pub fn resolve_with(geography: &super::Geography, input: &str) -> AppResult<Location> {
-    let postcode = Postcode::parse(input)
-        .map_err(|e| AppError::invalid_field("postcode", "Invalid postcode", e.to_string()))?;
-    geography.resolve(&postcode).map_err(|e| match e {
-        GeoError::Malformed(e) => {
-            AppError::invalid_field("postcode", "Invalid postcode", e.to_string())
-        }
-        GeoError::Unknown(_) => {
-            AppError::invalid_field("postcode", "Unknown postcode", e.to_string())
-        }
-    })
+    usecases::geo::locate_in(geography, &parse_postcode(input)?)
 }

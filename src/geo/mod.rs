@@ -102,6 +102,22 @@ pub enum GeoError {
     Unknown(String),
 }
 
+impl Geography {
+    /// Parses and resolves a postcode as a person's details give it, naming the field on
+    /// failure, so every way a person is registered refuses the same postcodes alike.
+    pub fn resolve_field(&self, input: &str) -> Result<Location, crate::input::FieldError> {
+        use crate::input::FieldError;
+        let postcode = Postcode::parse(input)
+            .map_err(|e| FieldError::new("postcode", "Invalid postcode", e.to_string()))?;
+        self.resolve(&postcode).map_err(|e| match e {
+            GeoError::Malformed(e) => {
+                FieldError::new("postcode", "Invalid postcode", e.to_string())
+            }
+            GeoError::Unknown(_) => FieldError::new("postcode", "Unknown postcode", e.to_string()),
+        })
+    }
+}
+
 #[derive(Clone, Copy)]
 struct PostcodeRow {
     key: u64,

@@ -8,14 +8,10 @@
 //! own id for the referral, so the same row is never imported twice) may be added.
 //! Dates are `YYYY-MM-DD` or `DD/MM/YYYY`.
 
-use super::{Intake, Subject};
 use crate::import::RowError;
-use crate::people::api::PersonInput;
-use crate::people::NewPerson;
-use crate::people::{Ethnicity, Sex};
+use crate::people::{Ethnicity, NewPerson, PersonDetails, Sex};
 use crate::referrals::ReferrerKind;
-use crate::store::Store;
-use chrono::{NaiveDate, NaiveTime};
+use chrono::NaiveDate;
 use std::collections::HashMap;
 use std::io::Read;
 
@@ -206,9 +202,9 @@ pub fn parse(
             )),
             Some(_) => {}
         }
-        let reason = crate::api::text_field("reason", get("reason"), 1, 2000);
+        let reason = crate::input::text_field("reason", get("reason"), 1, 2000);
         if let Err(e) = &reason {
-            row_errors.push(problem(line, "reason", e.to_string()));
+            row_errors.push(problem(line, "reason", e.detail.clone()));
         }
         let reference = Some(get("reference").to_string()).filter(|r| !r.is_empty());
         if let Some(r) = &reference {
@@ -235,7 +231,7 @@ pub fn parse(
         let practice_code = Some(get("practice_code").to_string()).filter(|c| !c.is_empty());
         let person = match (date_of_birth, sex, ethnicity) {
             (Some(date_of_birth), Some(sex), Some(ethnicity)) => {
-                let input = PersonInput {
+                let details = PersonDetails {
                     nhs_number: Some(get("nhs_number").to_string()),
                     given_name: get("given_name").to_string(),
                     family_name: get("family_name").to_string(),
@@ -248,19 +244,16 @@ pub fn parse(
                     plus_groups: Vec::new(),
                     conditions: Vec::new(),
                 };
-                match input.validate_with(geography) {
+                match details.check(geography, today) {
                     Ok(person) => Some(person),
                     Err(e) => {
-                        let field = match &e {
-                            crate::error::AppError::Validation { field: Some(f), .. } => REQUIRED
-                                .iter()
-                                .chain(OPTIONAL.iter())
-                                .copied()
-                                .find(|c| c == f)
-                                .unwrap_or("row"),
-                            _ => "row",
-                        };
-                        row_errors.push(problem(line, field, e.to_string()));
+                        let field = REQUIRED
+                            .iter()
+                            .chain(OPTIONAL.iter())
+                            .copied()
+                            .find(|c| *c == e.field)
+                            .unwrap_or("row");
+                        row_errors.push(problem(line, field, e.detail));
                         None
                     }
                 }
@@ -322,7 +315,7 @@ pub fn parse(
     }
 }
 
-fn problem(line: u64, field: &'static str, message: String) -> RowError {
+pub(crate) fn problem(line: u64, field: &'static str, message: String) -> RowError {
     RowError {
         line,
         field,
@@ -336,84 +329,6 @@ fn same_details(person: &NewPerson, family_name: &str, date_of_birth: NaiveDate)
         .trim()
         .eq_ignore_ascii_case(family_name.trim())
         && person.date_of_birth == date_of_birth
-}
-
-/// Checks the rows against what is on file (practices, people by NHS number, references
-/// already imported) and turns them into intakes; every problem, or the intakes.
-pub async fn plan(
-    store: &Store,
-    rows: Vec<ReferralRow>,
-    actor: &crate::audit::AuditContext,
-    actor_team: Option<i64>,
-) -> anyhow::Result<Result<Vec<Intake>, Vec<RowError>>> {
-    let mut errors = Vec::new();
-    let mut intakes = Vec::with_capacity(rows.len());
-    let mut practices: HashMap<String, Option<(i64, Option<i64>)>> = HashMap::new();
-    for row in rows {
-        let line = row.line;
-        let mut person = row.person;
-        let mut team = actor_team;
-        if let Some(code) = &row.practice_code {
-            if !practices.contains_key(code) {
-                practices.insert(code.clone(), store.practice_by_code(code).await?);
-            }
-            match practices[code] {
-                None => {
-                    errors.push(RowError {
-                        line,
-                        field: "practice_code",
-                        message: format!("no practice has the ODS code {code:?}"),
-                    });
-                    continue;
-                }
-                Some((id, practice_team)) => {
-                    person.practice_id = Some(id);
-                    team = practice_team.or(actor_team);
-                }
-            }
-        }
-        if team.is_none() {
-            errors.push(RowError { line, field: "practice_code", message:
-                "no social prescribing team serves this practice, and the importing user has no team".into() });
-            continue;
-        }
-        let subject = match row.same_person_as {
-            Some(earlier) => Subject::SameAsEarlier(earlier),
-            None => match super::subject_for(store, actor, person).await? {
-                Ok(subject) => subject,
-                Err(refused) => {
-                    errors.push(problem(line, "nhs_number", refused.message()));
-                    continue;
-                }
-            },
-        };
-        if let Some(reference) = &row.reference {
-            if let Some(referral) = store
-                .referral_for_identifier(REFERENCE_SYSTEM, reference)
-                .await?
-            {
-                errors.push(RowError {
-                    line,
-                    field: "reference",
-                    message: format!("{reference:?} was imported before (referral {referral})"),
-                });
-                continue;
-            }
-        }
-        intakes.push(Intake {
-            subject,
-            referrer_kind: row.referrer_kind,
-            reason: row.reason,
-            received_at: row.referred_on.and_time(NaiveTime::MIN).and_utc(),
-            identifier: row.reference.map(|r| (REFERENCE_SYSTEM.to_string(), r)),
-            consent: None,
-        });
-    }
-    Ok(if errors.is_empty() {
-        Ok(intakes)
-    } else {
-        Err(errors)
-    })
 }
 
 #[cfg(test)]

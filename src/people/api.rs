@@ -1,28 +1,19 @@
 //! Registering and reading people.
 
 use super::NewPerson;
-use super::{Ethnicity, LongTermCondition, NhsNumber, Person, PlusGroup, Sex};
-use crate::api::{line_field, ApiJson, Id};
+use super::{Ethnicity, LongTermCondition, Person, PersonDetails, PlusGroup, Sex};
+use crate::api::{ApiJson, Id};
 use crate::api::{ReadProblems, WriteProblems};
-use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::state::AppState;
+use crate::usecases;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 use utoipa::ToSchema;
-
-impl From<super::MatchRefused> for AppError {
-    fn from(refused: super::MatchRefused) -> AppError {
-        match refused {
-            super::MatchRefused::NotAccepted => AppError::Conflict(refused.message()),
-            super::MatchRefused::TooManyFailures => AppError::TooManyRequests(refused.message()),
-        }
-    }
-}
 
 /// A person to register. Unknown fields are refused so a typo cannot lose data.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -55,42 +46,26 @@ impl PersonInput {
 
     /// As `validate`, with the reference data given (for imports outside the server).
     pub fn validate_with(self, geography: &crate::geo::Geography) -> AppResult<NewPerson> {
-        let nhs_number = match self.nhs_number.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(n) => Some(NhsNumber::parse(n).map_err(|e| {
-                AppError::invalid_field("nhs_number", "Invalid NHS number", e.to_string())
-            })?),
-        };
-        let today = Utc::now().date_naive();
-        crate::input::DateKind::BirthDate
-            .check(self.date_of_birth, today)
-            .map_err(|why| {
-                AppError::invalid_field("date_of_birth", "Invalid date of birth", why)
-            })?;
-        let location = crate::geo::api::resolve_with(geography, &self.postcode)?;
-        let phone = match self.phone.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(p) => Some(
-                crate::input::UkPhone::parse(p)
-                    .map_err(|why| AppError::invalid_field("phone", "Not a UK phone number", why))?
-                    .into_string(),
-            ),
-        };
-        Ok(NewPerson {
-            nhs_number,
-            given_name: line_field("given_name", &self.given_name, 1, 100)?,
-            family_name: line_field("family_name", &self.family_name, 1, 100)?,
+        Ok(self
+            .into_details()
+            .check(geography, Utc::now().date_naive())?)
+    }
+
+    /// The details as the domain checks them.
+    pub fn into_details(self) -> PersonDetails {
+        PersonDetails {
+            nhs_number: self.nhs_number,
+            given_name: self.given_name,
+            family_name: self.family_name,
             date_of_birth: self.date_of_birth,
             sex: self.sex,
             ethnicity: self.ethnicity,
-            postcode: location.postcode,
-            lsoa: Some(location.lsoa),
-            imd_decile: location.imd_decile.map(|d| d.get()),
+            postcode: self.postcode,
             practice_id: self.practice_id,
-            phone,
+            phone: self.phone,
             plus_groups: self.plus_groups,
             conditions: self.conditions,
-        })
+        }
     }
 }
 
@@ -103,13 +78,8 @@ pub async fn create_person(
     user: CurrentUser,
     ApiJson(input): ApiJson<PersonInput>,
 ) -> AppResult<(StatusCode, Json<Person>)> {
-    user.require(Action::CreateReferral)?;
     let person = input.validate(&state).await?;
-    let ctx = user.audit_context();
-    crate::intake::check_unregistered(&state.store, &ctx, &person)
-        .await?
-        .map_err(AppError::from)?;
-    let stored = state.store.insert_person(&person, &ctx).await?;
+    let stored = usecases::people::register(&state.store, &user, person).await?;
     Ok((StatusCode::CREATED, Json(stored)))
 }
 
@@ -123,10 +93,5 @@ pub async fn get_person(
     user: CurrentUser,
     Id(id): Id,
 ) -> AppResult<Json<Person>> {
-    state
-        .store
-        .read_person(id, user.case_scope(), &user.audit_context())
-        .await?
-        .map(Json)
-        .ok_or(AppError::NotFound("person"))
+    Ok(Json(usecases::people::read(&state.store, &user, id).await?))
 }

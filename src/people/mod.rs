@@ -2,7 +2,7 @@
 
 mod new_person;
 
-pub use new_person::NewPerson;
+pub use new_person::{NewPerson, PersonDetails};
 
 pub mod api;
 

@@ -3,6 +3,7 @@
 //! servers compare to know their in-memory copy is stale.
 
 use super::{begin_statement, on_reader, on_writer, Store};
+use crate::directory::curation::ListingChangeRecord;
 use crate::directory::feed::Listing;
 use crate::directory::package::{Package, Table};
 use serde_json::{json, Value};
@@ -199,28 +200,6 @@ impl Store {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn services_without_a_record_get_one_from_their_columns() {
-        let doc = super::document_from_columns(7, "Choir", "Singers & Co", "", "active");
-        assert_eq!(doc["id"], "linkwell-service-7");
-        assert_eq!(
-            doc["organization"]["id"],
-            "linkwell-organisation-singers---co"
-        );
-        assert!(doc.get("description").is_none(), "empty fields are omitted");
-    }
-}
-
-/// One change to a listing, for its history.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct ListingChangeRecord {
-    pub changed_at: chrono::DateTime<chrono::Utc>,
-    pub changed_by: String,
-    pub summary: String,
-}
-
 impl Store {
     /// Changes a listing, checked as an imported record is, with its history, in one
     /// transaction. `organisation` limits it to that organisation's listings (others are
@@ -288,5 +267,19 @@ impl Store {
                 summary,
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn services_without_a_record_get_one_from_their_columns() {
+        let doc = super::document_from_columns(7, "Choir", "Singers & Co", "", "active");
+        assert_eq!(doc["id"], "linkwell-service-7");
+        assert_eq!(
+            doc["organization"]["id"],
+            "linkwell-organisation-singers---co"
+        );
+        assert!(doc.get("description").is_none(), "empty fields are omitted");
     }
 }

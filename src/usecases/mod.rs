@@ -19,7 +19,18 @@
 
 pub mod accounts;
 pub mod activity;
+pub mod audit;
+pub mod directory;
+pub mod equity;
+pub mod fhir;
+pub mod geo;
+pub mod imports;
+pub mod intake;
+pub mod ontology;
 pub mod operations;
+pub mod people;
+pub mod people_admin;
+pub mod records;
 pub mod referrals;
 pub mod sessions;
 pub mod teams;

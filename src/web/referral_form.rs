@@ -295,7 +295,9 @@ pub async fn make_referral(
     let subject = match person {
         None => None,
         Some(person) => {
-            match crate::intake::subject_for(&state.store, &user.audit_context(), person).await {
+            match crate::usecases::intake::subject_for(&state.store, &user.audit_context(), person)
+                .await
+            {
                 Ok(Ok(subject)) => Some(subject),
                 Ok(Err(refused)) => {
                     errors.add("nhs_number", capitalised(&refused.message()));

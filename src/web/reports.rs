@@ -3,12 +3,12 @@
 
 use super::views::{Choice, Layout};
 use super::{error_page, render, PageUser};
-use crate::auth::policy::Action;
-use crate::equity::api::{report_for, ReportQuery};
+use crate::equity::api::ReportQuery;
 use crate::equity::render::{render as render_file, Format, ReportBody};
 use crate::equity::EquityReport;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::usecases;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -90,8 +90,7 @@ async fn checked_report(
     user: &crate::auth::CurrentUser,
     form: &ReportForm,
 ) -> Result<EquityReport, AppError> {
-    user.require(Action::ReadEquityReport)?;
-    report_for(state, &form.query()?).await
+    usecases::equity::report(state, user, &form.query()?.asked()).await
 }
 
 pub async fn equity_page(
@@ -114,16 +113,15 @@ pub async fn equity_page(
         Some(r) => r.practice.as_ref().map(|p| p.code.clone()),
         None => form.practice.clone(),
     };
-    let practices = match state.equity.get(&state.store).await {
-        Ok(facts) => facts
-            .practices
+    let practices = match usecases::equity::practices(&state, &user).await {
+        Ok(practices) => practices
             .iter()
             .map(|p| {
                 let selected = chosen_practice.as_deref() == Some(p.code.as_str());
                 Choice::new(&p.code, &format!("{} ({})", p.name, p.code), selected)
             })
             .collect(),
-        Err(e) => return error_page(Some(&user), AppError::Internal(e)),
+        Err(e) => return error_page(Some(&user), e),
     };
     let typed = |v: &Option<String>| v.clone().unwrap_or_default();
     let values = match &report {

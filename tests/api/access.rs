@@ -8,7 +8,10 @@ use crate::on_both_databases;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-on_both_databases!(every_route_every_role_every_scope);
+on_both_databases!(
+    every_route_every_role_every_scope,
+    terminology_routes_for_every_role
+);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Role {
@@ -40,6 +43,8 @@ fn allowed(method: &str, path: &str, role: Role, scope: Scope) -> bool {
     let own = scope == Scope::Own;
     match (method, path) {
         ("get", "/me") | ("get", "/caseload") => true,
+        // The published code lists carry no personal data (docs/ontology.md).
+        ("get", "/ontology.jsonld") | ("get", "/ontology.ttl") => true,
         // Everyone manages their own API tokens, and only their own.
         ("get", "/me/tokens") | ("post", "/me/tokens") => true,
         ("post", "/me/tokens/{id}/revocation") => own,
@@ -286,4 +291,53 @@ async fn every_route_every_role_every_scope(backend: Backend) {
     }
     eprintln!("access matrix ({backend:?}): {checked} route x role x scope cases");
     assert!(checked >= 20 * 7 * 2, "{checked}");
+}
+
+/// The FHIR terminology routes (not in the OpenAPI document, which covers /api/v1): every
+/// signed-in role may read them, as they carry no personal data; without a token, 401.
+async fn terminology_routes_for_every_role(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tokens = [
+        (LinkWorker, &app.link_worker),
+        (TeamLead, &app.team_lead),
+        (Referrer, &app.referrer),
+        (Vcse, &app.vcse),
+        (Volunteer, &app.volunteer),
+        (Analyst, &app.analyst),
+        (Admin, &app.admin),
+    ];
+    assert_eq!(tokens.len(), ROLES.len());
+    let expand_by_url = format!(
+        "/fhir/ValueSet/$expand?url={}/fhir/ValueSet/need",
+        app.address
+    );
+    let paths = [
+        "/fhir/CodeSystem",
+        "/fhir/CodeSystem/need",
+        "/fhir/ValueSet",
+        "/fhir/ValueSet/need",
+        "/fhir/ValueSet/need/$expand",
+        expand_by_url.as_str(),
+    ];
+    for path in paths {
+        let url = format!("{}{path}", app.address);
+        for (role, token) in tokens {
+            let response = app
+                .client
+                .get(&url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{path} as {role:?}");
+        }
+        let response = app.client.get(&url).send().await.unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "{path} with no token"
+        );
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["resourceType"], "OperationOutcome");
+    }
 }

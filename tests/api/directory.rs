@@ -26,12 +26,15 @@ fn records(feed: &Value) -> Vec<Value> {
     }
 }
 
-async fn import(app: &TestApp, bytes: &[u8]) -> linkwell::store::directory::ImportSummary {
+pub(crate) async fn import(
+    app: &TestApp,
+    bytes: &[u8],
+) -> linkwell::store::directory::ImportSummary {
     let listings = feed::parse(bytes).unwrap();
     app.store.import_directory(&listings, None).await.unwrap()
 }
 
-async fn oruk(app: &TestApp, path: &str) -> (StatusCode, Value, Option<String>) {
+pub(crate) async fn oruk(app: &TestApp, path: &str) -> (StatusCode, Value, Option<String>) {
     let response = app
         .client
         .get(format!("{}/oruk{path}", app.address))
@@ -87,7 +90,7 @@ async fn the_standards_examples_round_trip_exactly(backend: Backend) {
 }
 
 /// A small feed around Birmingham: two services 1 km and 12 km from B25 8DS.
-fn local_feed() -> Value {
+pub(crate) fn local_feed() -> Value {
     let service = |id: &str,
                    name: &str,
                    lat: f64,

@@ -83,7 +83,9 @@ async fn a_service_request_makes_one_referral_and_reads_back(backend: Backend) {
             "Consent",
             "Condition",
             "Questionnaire",
-            "QuestionnaireResponse"
+            "QuestionnaireResponse",
+            "CodeSystem",
+            "ValueSet"
         ],
         "exactly what is supported"
     );
@@ -947,11 +949,20 @@ async fn the_gp_message_carries_coded_events_and_free_text_only_when_agreed(back
     let path = format!("/ServiceRequest/{referral}/$gp-message");
     let (status, message) = search(&app, &app.link_worker, &path).await;
     assert_eq!(status, StatusCode::OK, "{message}");
-    let (status, _) = search(&app, &app.link_worker, &path.replace('$', "%24")).await;
+    let (status, again) = search(&app, &app.link_worker, &path.replace('$', "%24")).await;
     assert_eq!(
         status,
         StatusCode::OK,
         "an escaped $ names the same operation"
+    );
+    // The same message has the same id: a name-based (version 5) UUID of what it says.
+    let id = message["identifier"]["value"].as_str().unwrap().to_string();
+    assert_eq!(again["identifier"]["value"], id.as_str());
+    let uuid = id.strip_prefix("urn:uuid:").expect("a urn:uuid");
+    assert_eq!(
+        (uuid.len(), &uuid[14..15]),
+        (36, "5"),
+        "a version 5 UUID: {id}"
     );
     assert_eq!(
         (message["resourceType"].as_str(), message["type"].as_str()),
@@ -1008,6 +1019,11 @@ async fn the_gp_message_carries_coded_events_and_free_text_only_when_agreed(back
         .await;
     assert_eq!(status, StatusCode::CREATED);
     let (_, message) = search(&app, &app.link_worker, &path).await;
+    assert_ne!(
+        message["identifier"]["value"],
+        id.as_str(),
+        "a message that says more is a new message"
+    );
     let text = message.to_string();
     for shared in [
         "Getting on top of the bills",
@@ -1217,4 +1233,55 @@ async fn mutated_resources_get_an_operation_outcome_never_a_server_error(backend
         accepted > 0 && refused > 0,
         "{accepted} accepted, {refused} refused"
     );
+}
+
+on_both_databases!(a_role_that_may_not_refer_is_refused_before_any_patient_is_matched);
+
+/// The policy is asked by the intake use cases, not the handler: a role that may not make
+/// referrals, posting a ServiceRequest or transaction without an identifier (so no earlier
+/// referral is looked up) and a Patient with an NHS number, is refused before the number is
+/// matched: nothing written, not even a match attempt or its audit record.
+async fn a_role_that_may_not_refer_is_refused_before_any_patient_is_matched(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let fhir_json = "application/fhir+json";
+    // The NHS number is on file; the posts below give another family name, so matching
+    // them would be a refusal, audited.
+    let (status, made, _) = fhir(
+        &app,
+        "POST",
+        "/ServiceRequest",
+        Some(&app.link_worker),
+        Some((fhir_json, service_request("first"))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let before = (counts(&app).await, app.count("audit_log").await);
+    let mut request = service_request("unused");
+    request.as_object_mut().unwrap().remove("identifier");
+    request["contained"][0]["name"][0]["family"] = json!("Other");
+    let mut bundle = transaction("unused", Value::Null);
+    bundle["entry"][1]["resource"]
+        .as_object_mut()
+        .unwrap()
+        .remove("identifier");
+    bundle["entry"][0]["resource"]["name"][0]["family"] = json!("Other");
+    for token in [&app.analyst, &app.vcse] {
+        for (path, body) in [("/ServiceRequest", &request), ("", &bundle)] {
+            let (status, outcome, _) = fhir(
+                &app,
+                "POST",
+                path,
+                Some(token),
+                Some((fhir_json, body.clone())),
+            )
+            .await;
+            assert_eq!(
+                (status, outcome["issue"][0]["code"].as_str()),
+                (StatusCode::FORBIDDEN, Some("forbidden")),
+                "POST /fhir{path}: {outcome}"
+            );
+        }
+    }
+    let after = (counts(&app).await, app.count("audit_log").await);
+    assert_eq!(after, before, "nothing written, nothing matched");
 }

@@ -41,6 +41,8 @@ async fn openapi_document_lists_every_route_and_each_answers() {
         "/vcse/connections/{id}/status",
         "/directory/services/{id}/changes",
         "/directory/services/{id}/history",
+        "/ontology.jsonld",
+        "/ontology.ttl",
     ];
     let mut documented: Vec<&str> = paths.keys().map(String::as_str).collect();
     documented.sort();

@@ -1,11 +1,12 @@
 //! `/vcse/inbox`: a community organisation's connections and own listings, and its answers.
 
 use super::Fact;
-use crate::auth::policy::Action;
+use crate::directory::catalogue::Entry;
 use crate::directory::search::STALE_AFTER_DAYS;
 use crate::error::AppError;
 use crate::referrals::ConnectionStatus;
 use crate::state::AppState;
+use crate::usecases;
 use crate::web::extract::{check_csrf, PageUser};
 use crate::web::render::{error_page, render};
 use crate::web::views::Layout;
@@ -35,6 +36,31 @@ struct OwnListing {
     stale: bool,
 }
 
+/// A listing as the inbox shows it: places free, and when it was last confirmed correct.
+fn own_listing(e: &Entry, today: chrono::NaiveDate) -> OwnListing {
+    let s = &e.service;
+    let checked = s
+        .assured_date
+        .as_deref()
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    let capacity = s.service_capacity.first();
+    OwnListing {
+        hsds_id: s.id.clone(),
+        name: s.name.clone(),
+        status: e.document["status"]
+            .as_str()
+            .unwrap_or("active")
+            .to_string(),
+        places: match capacity.map(|c| (c.available, c.maximum)) {
+            Some((Some(a), Some(m))) => format!("{a} of {m} free"),
+            Some((Some(a), None)) => format!("{a} free"),
+            _ => "Not said".into(),
+        },
+        checked: checked.map_or("Never".into(), |d| d.format("%-d %b %Y").to_string()),
+        stale: checked.is_none_or(|d| (today - d).num_days() > STALE_AFTER_DAYS),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "inbox.html")]
 struct InboxPage {
@@ -45,51 +71,14 @@ struct InboxPage {
 }
 
 pub async fn inbox_page(State(state): State<AppState>, PageUser(user): PageUser) -> Response {
-    let result = async {
-        user.require(Action::ReadOrganisationConnections)?;
-        let organisation = user.organisation.clone().ok_or_else(|| {
-            AppError::Forbidden("this account is not linked to an organisation".into())
-        })?;
-        let shared = state
-            .store
-            .organisation_connections(&organisation, &user.audit_context())
-            .await?;
-        let catalogue = state.directory.get(&state.store).await?;
-        let today = chrono::Utc::now().date_naive();
-        let listings = catalogue
-            .entries_of(&organisation)
-            .map(|e| {
-                let s = &e.service;
-                let checked = s
-                    .assured_date
-                    .as_deref()
-                    .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-                let capacity = s.service_capacity.first();
-                OwnListing {
-                    hsds_id: s.id.clone(),
-                    name: s.name.clone(),
-                    status: e.document["status"]
-                        .as_str()
-                        .unwrap_or("active")
-                        .to_string(),
-                    places: match capacity.map(|c| (c.available, c.maximum)) {
-                        Some((Some(a), Some(m))) => format!("{a} of {m} free"),
-                        Some((Some(a), None)) => format!("{a} free"),
-                        _ => "Not said".into(),
-                    },
-                    checked: checked.map_or("Never".into(), |d| d.format("%-d %b %Y").to_string()),
-                    stale: checked.is_none_or(|d| (today - d).num_days() > STALE_AFTER_DAYS),
-                }
-            })
-            .collect();
-        Ok::<_, AppError>((organisation, shared, listings))
-    }
-    .await;
-    let (organisation, shared, listings) = match result {
-        Ok(r) => r,
+    let inbox = match usecases::directory::inbox(&state, &user).await {
+        Ok(inbox) => inbox,
         Err(e) => return error_page(Some(&user), e),
     };
-    let lines = shared
+    let today = chrono::Utc::now().date_naive();
+    let listings = inbox.listings().map(|e| own_listing(e, today)).collect();
+    let lines = inbox
+        .connections
         .into_iter()
         .map(|c| {
             let p = c.person;
@@ -118,7 +107,7 @@ pub async fn inbox_page(State(state): State<AppState>, PageUser(user): PageUser)
     render(
         &InboxPage {
             layout: Layout::new("Connections sent to you", Some(&user)),
-            organisation,
+            organisation: inbox.organisation,
             lines,
             listings,
         },

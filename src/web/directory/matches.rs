@@ -1,9 +1,10 @@
 //! `/referrals/{id}/matches`: the services that fit a referral, with the connect form.
 
 use super::{consent_choices, usable_consents, ConsentChoice};
-use crate::directory::api::{matches_for, MatchResult};
+use crate::directory::results::MatchResult;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::usecases;
 use crate::web::extract::PageUser;
 use crate::web::render::{error_page, render};
 use crate::web::views::{Choice, Layout};
@@ -34,24 +35,15 @@ pub async fn matches_page(
 ) -> Response {
     let result = async {
         let id: i64 = id.parse().map_err(|_| AppError::NotFound("referral"))?;
-        let matches = matches_for(&state, &user, id).await?;
-        let referral = state
-            .store
-            .referral(id, user.case_scope())
-            .await?
-            .ok_or(AppError::NotFound("referral"))?;
-        let person = state
-            .store
-            .person(referral.person_id, user.case_scope())
-            .await?
-            .ok_or(AppError::NotFound("person"))?;
+        let found = usecases::directory::matches(&state, &user, id).await?;
+        let (referral, person) = (found.referral, found.person);
         Ok::<_, AppError>(MatchesPage {
             layout: Layout::new("Services that fit", Some(&user)),
             referral_id: id,
             person_id: person.id,
             person_name: person.full_name(),
             open: referral.state.is_open(),
-            matches,
+            matches: found.services,
             consents: usable_consents(&state, &user, id, person.id).await,
             shared_fields: consent_choices().0,
             methods: consent_choices().1,

@@ -14,8 +14,8 @@ pub(super) use search::directory_page;
 pub(super) use service::{change_listing, service_page};
 
 use super::views::Choice;
-use crate::auth::policy::Action;
 use crate::state::AppState;
+use crate::usecases;
 
 /// The person a link worker is finding support for, while their referral is open.
 pub struct ForPerson {
@@ -31,16 +31,7 @@ async fn for_person(
     raw: Option<&str>,
 ) -> Option<ForPerson> {
     let id: i64 = raw?.trim().parse().ok()?;
-    if !user.may(Action::WriteCasework) {
-        return None;
-    }
-    let referral = state.store.referral(id, user.case_scope()).await.ok()??;
-    if !referral.state.is_open() {
-        return None;
-    }
-    let person = state
-        .store
-        .read_person(referral.person_id, user.case_scope(), &user.audit_context())
+    let person = usecases::directory::person_to_connect(&state.store, user, id)
         .await
         .ok()??;
     Some(ForPerson {
@@ -57,24 +48,22 @@ pub struct ConsentChoice {
     pub label: String,
 }
 
-/// The person's confirmed consents in force that a connection for this referral may name:
-/// recorded for it, or before consents named a referral.
+/// The person's confirmed consents in force that a connection for this referral may name
+/// (none when they cannot be read).
 async fn usable_consents(
     state: &AppState,
     user: &crate::auth::CurrentUser,
     referral_id: i64,
     person_id: i64,
 ) -> Vec<ConsentChoice> {
-    let Ok(consents) = state
-        .store
-        .consents_in_scope(user.case_scope(), Some(person_id), None)
-        .await
+    let Ok(consents) =
+        usecases::directory::consents_for_connection(&state.store, user, referral_id, person_id)
+            .await
     else {
         return Vec::new();
     };
     consents
         .into_iter()
-        .filter(|k| k.is_active() && k.referral_id.is_none_or(|r| r == referral_id))
         .map(|k| ConsentChoice {
             id: k.id,
             label: format!(

@@ -2,7 +2,8 @@
 
 use super::{for_person, given, ForPerson};
 use crate::auth::policy::Action;
-use crate::directory::api::{search_directory, SearchParams, SearchResult};
+use crate::directory::api::{search_directory, SearchParams};
+use crate::directory::results::SearchResult;
 use crate::error::AppError;
 use crate::referrals::Need;
 use crate::state::AppState;
@@ -105,7 +106,7 @@ pub async fn directory_page(
     }
     let (mut total, mut results, mut error) = (0, Vec::new(), None);
     if form.searched() {
-        match async { search_directory(&state, &form.params()?).await }.await {
+        match async { search_directory(&state, &user, &form.params()?).await }.await {
             Ok(found) => {
                 total = found.total;
                 results = found.results;

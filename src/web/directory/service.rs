@@ -2,11 +2,12 @@
 //! organisation's form to keep the listing current.
 
 use super::{consent_choices, for_person, given, usable_consents, ConsentChoice, Fact, ForPerson};
-use crate::auth::policy::Action;
+use crate::directory::curation::{ListingChange, ListingChangeRecord};
 use crate::directory::hsds::Service;
 use crate::directory::search::STALE_AFTER_DAYS;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::usecases;
 use crate::web::extract::{check_csrf, PageUser};
 use crate::web::render::{error_page, render};
 use crate::web::views::{Choice, Layout};
@@ -31,7 +32,7 @@ struct ServicePage {
     may_change: bool,
     available: String,
     maximum: String,
-    history: Vec<crate::store::directory::ListingChangeRecord>,
+    history: Vec<ListingChangeRecord>,
     /// Linkwell's id for the service, which connections point at.
     service_id: i64,
     for_person: Option<ForPerson>,
@@ -52,36 +53,19 @@ pub async fn service_page(
     Path(id): Path<String>,
     Query(query): Query<ServiceQuery>,
 ) -> Response {
-    if let Err(e) = user.require(Action::ReadServices) {
-        return error_page(Some(&user), e.into());
-    }
-    let catalogue = match state.directory.get(&state.store).await {
-        Ok(c) => c,
-        Err(e) => return error_page(Some(&user), AppError::Internal(e)),
+    let listing = match usecases::directory::listing(&state, &user, &id).await {
+        Ok(listing) => listing,
+        Err(e) => return error_page(Some(&user), e),
     };
-    let Some(entry) = catalogue.entry(&id) else {
-        return error_page(Some(&user), AppError::NotFound("service"));
-    };
+    let entry = &listing.entry;
     let s = &entry.service;
     let d = &entry.document;
     let facts = service_facts(s);
     let stale = staleness(s.assured_date.as_deref());
-    let organisation = s
-        .organization
-        .as_ref()
-        .map(|o| o.name.clone())
-        .unwrap_or_default();
-    let may_change = user.may(Action::CurateListings)
-        && (user.role == crate::auth::Role::Admin
-            || user.organisation.as_deref() == Some(organisation.as_str()));
-    let history = match state.store.listing_history(entry.id).await {
-        Ok(h) => h,
-        Err(e) => return error_page(Some(&user), AppError::Internal(e)),
-    };
     let capacity = s.service_capacity.first();
     let for_person = for_person(&state, &user, query.referral.as_deref()).await;
     let page = ServicePage {
-        may_change,
+        may_change: listing.may_change,
         available: capacity
             .and_then(|c| c.available)
             .map(|n| n.to_string())
@@ -90,7 +74,7 @@ pub async fn service_page(
             .and_then(|c| c.maximum)
             .map(|n| n.to_string())
             .unwrap_or_default(),
-        history,
+        history: listing.history,
         layout: Layout::new(&s.name, Some(&user)),
         name: s.name.clone(),
         organisation: s
@@ -255,13 +239,13 @@ pub async fn change_listing(
                 })
                 .transpose()
         };
-        let change = crate::directory::curation::ListingChange {
+        let change = ListingChange {
             available: whole("available", &form.available)?,
             maximum: whole("maximum", &form.maximum)?,
             confirm_correct: form.confirm_correct.is_some(),
             ..Default::default()
         };
-        crate::directory::api::apply_listing_change(&state, &user, &id, &change).await
+        usecases::directory::change_listing(&state.store, &user, &id, &change).await
     }
     .await;
     match result {
