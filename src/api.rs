@@ -47,6 +47,7 @@ impl Modify for BearerAuth {
 pub fn routes() -> OpenApiRouter<AppState> {
     use crate::accounts::api as accounts;
     use crate::capacity::api as capacity;
+    use crate::activity::api as activity;
     use crate::consent::api as consent;
     use crate::directory::api as directory;
     use crate::equity::api as equity;
@@ -83,6 +84,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(consent::answer_connection))
         .routes(routes!(equity::equity_report))
         .routes(routes!(capacity::capacity_report))
+        .routes(routes!(activity::activity_report))
         .routes(routes!(directory::search))
         .routes(routes!(directory::matches))
         .routes(routes!(directory::change_listing))

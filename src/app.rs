@@ -2,6 +2,7 @@
 //! `Application::build`. Tests build it the same way `serve` does. Shared state is in
 //! [`crate::state`].
 
+use crate::activity::cache::ActivityCache;
 use crate::directory::cache::CatalogueCache;
 use crate::equity::cache::FactsCache;
 use crate::error::{AppError, AppResult};
@@ -59,6 +60,7 @@ impl Application {
         let state = AppState {
             store,
             equity: Arc::new(FactsCache::new(settings.equity_refresh)),
+            activity: Arc::new(ActivityCache::new(settings.equity_refresh)),
             directory: Arc::new(CatalogueCache::default()),
             metrics: Arc::new(Metrics::default()),
             settings: Arc::new(settings),

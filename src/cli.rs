@@ -2,6 +2,7 @@
 //! has its own file under `cli/`, its clap definitions beside its handler; `shared` holds what
 //! they share (the database arguments, opening an existing database, writing output).
 
+mod activity_report;
 mod audit;
 mod bench;
 mod capacity_report;

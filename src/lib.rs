@@ -5,6 +5,7 @@
 //! nothing of HTTP or SQL, `store` holds the SQL, `api` and `web` the HTTP.
 
 pub mod accounts;
+pub mod activity;
 pub mod api;
 pub mod app;
 pub mod audit;

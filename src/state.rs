@@ -2,6 +2,7 @@
 //! caches, the metrics). A leaf: it knows nothing of routes or handlers, so the handlers
 //! that take it do not depend on the router that mounts them.
 
+use crate::activity::cache::ActivityCache;
 use crate::auth::throttle::SignInLimits;
 use crate::directory::cache::CatalogueCache;
 use crate::equity::cache::FactsCache;
@@ -116,6 +117,8 @@ pub struct AppState {
     pub store: Store,
     pub settings: Arc<Settings>,
     pub equity: Arc<FactsCache>,
+    /// The activity report's facts, refreshed on the same schedule as the equity report's.
+    pub activity: Arc<ActivityCache>,
     pub directory: Arc<CatalogueCache>,
     pub metrics: Arc<Metrics>,
 }

@@ -27,6 +27,8 @@ pub enum Action {
     /// See the aggregate, disclosure-controlled community capacity report: commissioners'
     /// analysts, team leads, and administrators (who keep the directory current).
     ReadCapacityReport,
+    /// See the aggregate, disclosure-controlled activity report (team leads: their team's).
+    ReadActivityReport,
     /// Change directory listings: an organisation its own, an administrator any.
     CurateListings,
     /// See the visits one is arranged to make (name, phone, activity, day) and record them.
@@ -56,6 +58,7 @@ impl Action {
             Action::ExchangeMessages => &[LinkWorker, TeamLead, Vcse],
             Action::ReadEquityReport => &[Analyst, TeamLead],
             Action::ReadCapacityReport => &[Analyst, TeamLead, Admin],
+            Action::ReadActivityReport => &[Analyst, TeamLead],
             Action::CurateListings => &[Vcse, Admin],
             Action::MakeVisits => &[Volunteer],
             Action::ReadMetrics | Action::ManageAccounts | Action::ReadGpOutbox => &[Admin],

@@ -29,6 +29,20 @@ pub enum BenchCommand {
         #[arg(long)]
         export: Option<PathBuf>,
     },
+    /// Time the activity report cold (from the database) and warm (from memory).
+    Activity {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Warm repetitions.
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+        /// Cold repetitions (each opens the database afresh).
+        #[arg(long, default_value_t = 3)]
+        cold_runs: usize,
+        /// Also write the facts as CSV here, for bench/activity_duckdb.py.
+        #[arg(long)]
+        export: Option<PathBuf>,
+    },
 }
 
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
@@ -49,6 +63,15 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         } => {
             connect_existing(&db.database_url).await?.close().await;
             crate::bench::equity::run(&db.database_url, runs, cold_runs, export.as_deref()).await
+        }
+        BenchCommand::Activity {
+            db,
+            runs,
+            cold_runs,
+            export,
+        } => {
+            connect_existing(&db.database_url).await?.close().await;
+            crate::bench::activity::run(&db.database_url, runs, cold_runs, export.as_deref()).await
         }
     }
 }

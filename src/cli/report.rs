@@ -33,6 +33,8 @@ pub enum ReportCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// The activity report: referrals, contacts, caseloads, waits, connections and closures, month by month.
+    Activity(super::activity_report::ActivityArgs),
     /// Community capacity and unmet need: what the community is missing.
     Capacity(super::capacity_report::CapacityArgs),
 }
@@ -42,6 +44,11 @@ pub(super) fn parse_format(name: &str) -> Result<Format, String> {
 }
 
 pub async fn run(command: ReportCommand) -> anyhow::Result<()> {
+    let command = match command {
+        ReportCommand::Activity(args) => return super::activity_report::run(args).await,
+        ReportCommand::Capacity(args) => return super::capacity_report::run(args).await,
+        equity => equity,
+    };
     let ReportCommand::Equity {
         db,
         from,
@@ -52,10 +59,7 @@ pub async fn run(command: ReportCommand) -> anyhow::Result<()> {
         out,
     } = command
     else {
-        let ReportCommand::Capacity(args) = command else {
-            unreachable!("every other report is handled above")
-        };
-        return super::capacity_report::run(args).await;
+        unreachable!("the activity and capacity reports returned above")
     };
     let store = connect_existing(&db.database_url).await?;
     let asked = ReportAsked {

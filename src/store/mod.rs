@@ -7,6 +7,7 @@
 //! `SQLITE_BUSY`, and reads run in parallel beside it under WAL.
 
 pub mod accounts;
+pub mod activity;
 pub mod audit;
 pub mod bulk;
 mod capacity;

@@ -18,6 +18,7 @@
 //! [`AppError`]: crate::error::AppError
 
 pub mod accounts;
+pub mod activity;
 pub mod audit;
 pub mod capacity;
 pub mod case_file;

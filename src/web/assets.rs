@@ -12,7 +12,8 @@ pub(super) async fn stylesheet() -> impl IntoResponse {
         ],
         concat!(
             include_str!("../../static/linkwell.css"),
-            include_str!("../../static/equity-report.css")
+            include_str!("../../static/equity-report.css"),
+            include_str!("../../static/activity-report.css")
         ),
     )
 }

@@ -6,6 +6,7 @@
 //! handlers, one file per resource (`forms/` holds the casework forms on a person's page).
 
 mod accounts;
+mod activity;
 mod admin;
 mod admin_outbox;
 mod assets;

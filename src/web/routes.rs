@@ -2,8 +2,8 @@
 //! answers it (handlers live in one file per resource, as crates.io lays out its controllers).
 
 use super::{
-    accounts, admin, admin_outbox, assets, capacity, caseload, directory, forms, home, messages,
-    person, referral_form, reports, self_referral, session, team, visits,
+    accounts, activity, admin, admin_outbox, assets, capacity, caseload, directory, forms, home,
+    messages, person, referral_form, reports, self_referral, session, team, visits,
 };
 use crate::state::AppState;
 use axum::routing::{get, post};
@@ -63,6 +63,8 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/equity", get(reports::equity_page))
         .route("/reports/capacity", get(capacity::capacity_page))
         .route("/reports/capacity.csv", get(capacity::capacity_csv))
+        .route("/reports/activity", get(activity::activity_page))
+        .route("/reports/activity/{file}", get(activity::activity_download))
         .route("/directory", get(directory::directory_page))
         .route("/directory/services/{id}", get(directory::service_page))
         .route(

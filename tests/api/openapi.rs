@@ -37,6 +37,7 @@ async fn openapi_document_lists_every_route_and_each_answers() {
         "/vcse/connections",
         "/reports/equity",
         "/reports/capacity",
+        "/reports/activity",
         "/directory/search",
         "/referrals/{id}/matches",
         "/vcse/connections/{id}/status",

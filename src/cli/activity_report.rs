@@ -1,0 +1,32 @@
+//! `linkwell report activity`: the activity report to a file, disclosure-controlled, for
+//! every team with link workers under pseudonyms.
+
+use super::shared::{connect_existing, write_out, DbArgs};
+use crate::activity::render::render;
+use crate::equity::render::Format;
+use clap::Args;
+use std::path::PathBuf;
+
+#[derive(Args)]
+pub struct ActivityArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// A published period that has ended: a month (2026-10), a quarter (2026-Q3) or a
+    /// financial year (2026/27). Default: the last complete month.
+    #[arg(long)]
+    period: Option<String>,
+    #[arg(long, default_value = "html", value_parser = super::report::parse_format)]
+    format: Format,
+    /// File to write ("-" for standard output).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+pub async fn run(args: ActivityArgs) -> anyhow::Result<()> {
+    let store = connect_existing(&args.db.database_url).await?;
+    let today = chrono::Utc::now().date_naive();
+    let report =
+        crate::usecases::activity::report_from_database(&store, args.period.as_deref(), today)
+            .await?;
+    write_out(&args.out, &render(&report, args.format)?)
+}
