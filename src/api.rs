@@ -46,8 +46,8 @@ impl Modify for BearerAuth {
 /// Every API route, each with its OpenAPI description, so the document cannot drift.
 pub fn routes() -> OpenApiRouter<AppState> {
     use crate::accounts::api as accounts;
-    use crate::capacity::api as capacity;
     use crate::activity::api as activity;
+    use crate::capacity::api as capacity;
     use crate::consent::api as consent;
     use crate::directory::api as directory;
     use crate::equity::api as equity;

@@ -6,7 +6,7 @@
 
 use super::{transport, AfterFailure, DeliverySettings, LeasedMessage};
 use crate::fhir::gp_message::{agreed_with_practice, gp_message, Episode};
-use crate::referrals::api::Casework;
+use crate::referrals::Casework;
 use crate::store::Store;
 use crate::usecases::outbox as usecase;
 use chrono::Utc;

@@ -142,7 +142,7 @@ async fn hand_made_dataset(app: &TestApp) -> i64 {
         (
             6,
             1,
-            "other_professional",
+            "other",
             "2026-09-21",
             TEAM_A,
             None,
@@ -176,7 +176,7 @@ async fn hand_made_dataset(app: &TestApp) -> i64 {
             close_reason: reason,
             received_at: at(received),
             next_follow_up_on: None,
-            snomed_code: "871731000000106",
+            snomed_code: None,
             practice_id_at_referral: app.practice_id,
             imd_decile_at_referral: 5,
         });
@@ -408,12 +408,12 @@ async fn figures_match_a_hand_count(backend: Backend) {
 
     // Received in September 2026: R1, R2, R4, R5, R6, R8 = 6 (R3 came in August, R7 in 2025).
     assert_eq!(n(&t.referrals), 6);
-    // By kind: gp R1, R5, R8 = 3; self R2 = 1; practice staff R4 = 1; other professional R6 = 1.
+    // By kind: gp R1, R5, R8 = 3; self R2 = 1; practice staff R4 = 1; other R6 = 1.
     let kind = |k| n(&t.by_kind[position(ReferrerKind::ALL, k)]);
     assert_eq!(kind(ReferrerKind::Gp), 3);
     assert_eq!(kind(ReferrerKind::SelfReferral), 1);
     assert_eq!(kind(ReferrerKind::PracticeStaff), 1);
-    assert_eq!(kind(ReferrerKind::OtherProfessional), 1);
+    assert_eq!(kind(ReferrerKind::Other), 1);
     // All six from the one practice; five held by team A, one (R8) by team C.
     let practice = facts
         .practices

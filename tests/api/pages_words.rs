@@ -163,6 +163,15 @@ fn outside_details(html: &str) -> String {
 async fn the_person_page_keeps_codes_and_raw_scores_in_technical_details(backend: Backend) {
     let app = spawn_app(backend).await;
     let (person, referral) = app.person_with_referral("B25 8DS").await;
+    // Accepted, so the referral carries its SNOMED CT code (recorded on acceptance).
+    let (status, moved) = app
+        .post(
+            &format!("/referrals/{}/transitions", referral["id"]),
+            &app.link_worker,
+            serde_json::json!({"to": "active", "expected_version": referral["version"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
     let cookie = sign_in_as(&app, "lw").await;
     let path = format!("/people/{}", person["id"]);
     let (_, html) = page(&app, &cookie, &path).await;
@@ -208,7 +217,7 @@ async fn the_person_page_keeps_codes_and_raw_scores_in_technical_details(backend
     let close_without_reason = vec![
         ("csrf", csrf.clone()),
         ("to", "closed".to_string()),
-        ("expected_version", referral["version"].to_string()),
+        ("expected_version", moved["version"].to_string()),
         ("reason", "".to_string()),
         ("note", "".to_string()),
     ];
