@@ -3,7 +3,7 @@
 //! its field, and what was typed is kept. The postcode is checked as it is typed when
 //! JavaScript runs, and on submit in every case.
 
-use super::extract::{check_csrf, PageUser};
+use super::extract::{check_csrf, PageForm, PageUser};
 use super::render::{error_page, render};
 use super::views::{Choice, FieldErrors, Layout};
 use crate::auth::policy::Action;
@@ -14,7 +14,7 @@ use crate::referrals::ReferrerKind;
 use crate::state::AppState;
 use crate::usecases::referrals;
 use askama::Template;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
@@ -23,6 +23,7 @@ use serde::Deserialize;
 
 /// What was typed, kept as text so a refused form comes back as it was.
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct ReferralForm {
     #[serde(default)]
     csrf: String,
@@ -218,7 +219,7 @@ fn check(form: &ReferralForm, today: NaiveDate) -> (FieldErrors, Option<NaiveDat
 pub async fn make_referral(
     State(state): State<AppState>,
     PageUser(user): PageUser,
-    Form(form): Form<ReferralForm>,
+    PageForm { fields: form, .. }: PageForm<ReferralForm>,
 ) -> Response {
     // The policy is asked by each use case below; the CSRF check is the page's own.
     if let Err(e) = check_csrf(&user, &form.csrf) {

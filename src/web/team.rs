@@ -1,16 +1,16 @@
 //! A team lead's view of the team: who carries which caseload, how long people wait to be
 //! reached, and who is still waiting (with a way to give each referral to someone).
 
-use super::extract::{check_csrf, PageUser};
+use super::extract::{check_csrf, PageForm, PageUser};
 use super::render::{error_page, render};
 use super::views::{Choice, Layout};
-use crate::auth::Role;
+use crate::auth::{CurrentUser, Role};
 use crate::error::AppError;
 use crate::referrals::WorkerLoad;
 use crate::state::AppState;
 use crate::usecases::{casework, workload};
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -34,6 +34,8 @@ pub struct TeamPage {
     pub waiting: Vec<WaitingLine>,
     pub median_days: Option<String>,
     pub reached: usize,
+    /// An assignment refused: the referral and the message, shown in the error summary.
+    pub refused: Option<(i64, String)>,
 }
 
 /// The middle value (the mean of the middle two for an even count).
@@ -51,9 +53,19 @@ fn median(mut values: Vec<f64>) -> Option<f64> {
 }
 
 pub async fn team_page(State(state): State<AppState>, PageUser(user): PageUser) -> Response {
+    show_team(&state, &user, None, StatusCode::OK).await
+}
+
+/// The team page, with a refused assignment's message (the referral and why) if there is one.
+async fn show_team(
+    state: &AppState,
+    user: &CurrentUser,
+    refused: Option<(i64, String)>,
+    status: StatusCode,
+) -> Response {
     let result = async {
         let now = chrono::Utc::now();
-        let found = workload::overview(&state.store, &user, now).await?;
+        let found = workload::overview(&state.store, user, now).await?;
         let (loads, waiting, days) = (found.loads, found.waiting, found.days_to_first_contact);
         let reached = days.len();
         let workers = |chosen: Option<i64>| -> Vec<Choice> {
@@ -76,21 +88,23 @@ pub async fn team_page(State(state): State<AppState>, PageUser(user): PageUser) 
             })
             .collect();
         Ok::<_, AppError>(TeamPage {
-            layout: Layout::new("Your team", Some(&user)),
+            layout: Layout::new("Your team", Some(user)),
             median_days: median(days).map(|d| format!("{d:.1}")),
             reached,
             loads,
             waiting,
+            refused,
         })
     }
     .await;
     match result {
-        Ok(page) => render(&page, StatusCode::OK),
-        Err(e) => error_page(Some(&user), e),
+        Ok(page) => render(&page, status),
+        Err(e) => error_page(Some(user), e),
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct AssignForm {
     csrf: String,
     link_worker_id: String,
@@ -102,7 +116,7 @@ pub async fn assign(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
-    Form(form): Form<AssignForm>,
+    PageForm { fields: form, .. }: PageForm<AssignForm>,
 ) -> Response {
     let result = async {
         check_csrf(&user, &form.csrf)?;
@@ -114,16 +128,25 @@ pub async fn assign(
                 "choose who will work with them",
             )
         })?;
-        let version: i64 = form
-            .expected_version
-            .parse()
-            .map_err(|_| AppError::BadBody("missing version".into()))?;
+        let version: i64 = form.expected_version.parse().map_err(|_| {
+            AppError::invalid_field(
+                "expected_version",
+                "The page was out of date",
+                "the page was out of date: reload it and try again",
+            )
+        })?;
         casework::assign(&state.store, &user, id, version, worker).await
     }
     .await;
     match result {
         Ok(_) if user.role == Role::TeamLead => Redirect::to("/team").into_response(),
         Ok(referral) => Redirect::to(&format!("/people/{}", referral.person_id)).into_response(),
+        Err(err @ AppError::Validation { .. }) if user.role == Role::TeamLead => {
+            let status = err.status();
+            let referral = id.parse().unwrap_or_default();
+            let message = crate::web::referral_form::capitalised(&err.problem().detail);
+            show_team(&state, &user, Some((referral, message)), status).await
+        }
         Err(e) => error_page(Some(&user), e),
     }
 }

@@ -1,7 +1,7 @@
 //! A volunteer's visits: the ones they are to make (name, phone, what, when; nothing more),
 //! and recording that each happened. Link workers arrange them (`forms/visit.rs`).
 
-use super::extract::{check_csrf, PageUser};
+use super::extract::{check_csrf, PageForm, PageUser};
 use super::render::{error_page, render};
 use super::views::Layout;
 use crate::error::AppError;
@@ -9,7 +9,7 @@ use crate::referrals::VisitToMake;
 use crate::state::AppState;
 use crate::usecases::visits;
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -68,7 +68,8 @@ pub async fn visits_page(State(state): State<AppState>, PageUser(user): PageUser
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct DoneForm {
     csrf: String,
     #[serde(default)]
@@ -79,7 +80,7 @@ pub async fn record_visit(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
-    Form(form): Form<DoneForm>,
+    PageForm { fields: form, .. }: PageForm<DoneForm>,
 ) -> Response {
     let result = async {
         check_csrf(&user, &form.csrf)?;

@@ -24,6 +24,7 @@ mod ontology;
 mod openapi;
 mod operations;
 mod oruk;
+mod page_forms;
 mod pages;
 mod pages_words;
 mod referrals;

@@ -53,6 +53,16 @@ async fn after_form(
     }
 }
 
+/// A form without the version of the record it was filled in against (a hidden field) was
+/// not sent from the page as it is now.
+pub(super) fn out_of_date() -> AppError {
+    AppError::invalid_field(
+        "expected_version",
+        "The page was out of date",
+        "the page was out of date: reload it and try again",
+    )
+}
+
 pub(super) fn form_id(id: &str) -> Result<i64, AppError> {
     id.parse().map_err(|_| AppError::NotFound("referral"))
 }
