@@ -84,3 +84,14 @@ pub async fn plan(
     let detail = detail(store, user, referral.id).await?;
     Ok((person, detail))
 }
+
+/// The name of a person in the user's casework scope (read and audited), for a page that
+/// asks about their record.
+pub async fn person_name(store: &Store, user: &CurrentUser, person_id: i64) -> AppResult<String> {
+    user.require(Action::ReadCasework)?;
+    let person = store
+        .read_person(person_id, user.case_scope(), &user.audit_context())
+        .await?
+        .ok_or(AppError::NotFound("person"))?;
+    Ok(person.full_name())
+}

@@ -4,8 +4,8 @@
 use super::extract::PageUser;
 use super::render::{error_page, render};
 use super::views::{
-    AccessLine, Choice, ConsentLine, FormError, InstrumentForm, Layout, PersonPage, PersonView,
-    PlanPage, ReferralPanel,
+    AccessLine, Choice, ConsentLine, FormError, InstrumentForm, Layout, Notice, PersonPage,
+    PersonView, PlanPage, ReferralPanel,
 };
 use crate::auth::CurrentUser;
 use crate::error::AppError;
@@ -13,19 +13,41 @@ use crate::measures::Instrument;
 use crate::referrals::{CloseReason, ContactMode, MeasureTiming};
 use crate::state::AppState;
 use crate::usecases::case_file;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use serde::Deserialize;
+
+/// What a form's redirect says was saved, and where (a referral, or the consents).
+#[derive(Deserialize, Default)]
+pub(super) struct SavedParams {
+    saved: Option<String>,
+    referral: Option<String>,
+}
 
 pub(super) async fn person_page(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
+    Query(params): Query<SavedParams>,
 ) -> Response {
     let Ok(id) = id.parse::<i64>() else {
         return error_page(Some(&user), AppError::NotFound("person"));
     };
-    show_person(&state, &user, id, None, StatusCode::OK).await
+    let notice = params.saved.as_deref().and_then(Notice::saved);
+    // The banner stands where the user lands: in the referral saved, else above the consents.
+    let notice_at = match params.referral.as_deref().map(str::parse::<i64>) {
+        Some(Ok(r)) => format!("referral-{r}"),
+        _ => "consents".to_string(),
+    };
+    match person(&state, &user, id, None).await {
+        Ok(mut page) => {
+            page.notice = notice;
+            page.notice_at = notice_at;
+            render(&page, StatusCode::OK)
+        }
+        Err(e) => error_page(Some(&user), e),
+    }
 }
 
 /// The person's plan, to print and keep: what matters to them, their goals and progress,
@@ -119,5 +141,7 @@ async fn person(
             .map(|n| Choice::new(n.code(), n.label(), false))
             .collect(),
         today: chrono::Utc::now().date_naive().to_string(),
+        notice: None,
+        notice_at: String::new(),
     })
 }

@@ -3,14 +3,14 @@
 
 use super::extract::{check_csrf, PageForm, PageUser};
 use super::render::{error_page, render};
-use super::views::{Choice, Layout};
+use super::views::{Choice, Layout, Notice};
 use crate::auth::{CurrentUser, Role};
 use crate::error::AppError;
 use crate::referrals::WorkerLoad;
 use crate::state::AppState;
 use crate::usecases::{casework, workload};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -36,6 +36,8 @@ pub struct TeamPage {
     pub reached: usize,
     /// An assignment refused: the referral and the message, shown in the error summary.
     pub refused: Option<(i64, String)>,
+    /// A save just made: its success banner.
+    pub notice: Option<Notice>,
 }
 
 /// The middle value (the mean of the middle two for an even count).
@@ -52,8 +54,19 @@ fn median(mut values: Vec<f64>) -> Option<f64> {
     })
 }
 
-pub async fn team_page(State(state): State<AppState>, PageUser(user): PageUser) -> Response {
-    show_team(&state, &user, None, StatusCode::OK).await
+/// What a form's redirect says was saved.
+#[derive(Deserialize, Default)]
+pub struct SavedParams {
+    saved: Option<String>,
+}
+
+pub async fn team_page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Query(params): Query<SavedParams>,
+) -> Response {
+    let notice = params.saved.as_deref().and_then(Notice::saved);
+    show_team(&state, &user, None, notice, StatusCode::OK).await
 }
 
 /// The team page, with a refused assignment's message (the referral and why) if there is one.
@@ -61,6 +74,7 @@ async fn show_team(
     state: &AppState,
     user: &CurrentUser,
     refused: Option<(i64, String)>,
+    notice: Option<Notice>,
     status: StatusCode,
 ) -> Response {
     let result = async {
@@ -94,6 +108,7 @@ async fn show_team(
             loads,
             waiting,
             refused,
+            notice,
         })
     }
     .await;
@@ -139,13 +154,19 @@ pub async fn assign(
     }
     .await;
     match result {
-        Ok(_) if user.role == Role::TeamLead => Redirect::to("/team").into_response(),
-        Ok(referral) => Redirect::to(&format!("/people/{}", referral.person_id)).into_response(),
+        Ok(_) if user.role == Role::TeamLead => {
+            Redirect::to("/team?saved=assigned").into_response()
+        }
+        Ok(referral) => Redirect::to(&format!(
+            "/people/{}?saved=assigned&referral={}#referral-{}",
+            referral.person_id, referral.id, referral.id
+        ))
+        .into_response(),
         Err(err @ AppError::Validation { .. }) if user.role == Role::TeamLead => {
             let status = err.status();
             let referral = id.parse().unwrap_or_default();
             let message = crate::web::referral_form::capitalised(&err.problem().detail);
-            show_team(&state, &user, Some((referral, message)), status).await
+            show_team(&state, &user, Some((referral, message)), None, status).await
         }
         Err(e) => error_page(Some(&user), e),
     }

@@ -3,13 +3,13 @@
 
 use super::extract::{check_csrf, PageForm, PageUser};
 use super::render::{error_page, render};
-use super::views::Layout;
+use super::views::{Layout, Notice};
 use crate::error::AppError;
 use crate::referrals::VisitToMake;
 use crate::state::AppState;
 use crate::usecases::visits;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -45,9 +45,21 @@ impl VisitLine {
 pub struct VisitsPage {
     pub layout: Layout,
     pub visits: Vec<VisitLine>,
+    /// A save just made: its success banner.
+    pub notice: Option<Notice>,
 }
 
-pub async fn visits_page(State(state): State<AppState>, PageUser(user): PageUser) -> Response {
+/// What a form's redirect says was saved.
+#[derive(Deserialize, Default)]
+pub struct SavedParams {
+    saved: Option<String>,
+}
+
+pub async fn visits_page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Query(params): Query<SavedParams>,
+) -> Response {
     let result = async {
         let today = chrono::Utc::now().date_naive();
         // This week's past visits stay on the list so they can still be recorded.
@@ -59,6 +71,7 @@ pub async fn visits_page(State(state): State<AppState>, PageUser(user): PageUser
                 .into_iter()
                 .map(|v| VisitLine::new(v, today))
                 .collect(),
+            notice: params.saved.as_deref().and_then(Notice::saved),
         })
     }
     .await;
@@ -90,7 +103,7 @@ pub async fn record_visit(
     }
     .await;
     match result {
-        Ok(()) => Redirect::to("/visits").into_response(),
+        Ok(()) => Redirect::to(&format!("/visits?saved=visit_done#visit-{id}")).into_response(),
         Err(e) => error_page(Some(&user), e),
     }
 }

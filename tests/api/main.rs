@@ -28,6 +28,7 @@ mod page_forms;
 mod pages;
 mod pages_words;
 mod referrals;
+mod saved_banners;
 mod security;
 mod security_data;
 mod self_referral;

@@ -14,7 +14,7 @@ use crate::state::AppState;
 use crate::usecases;
 use crate::web::extract::{PageForm, PageUser};
 use crate::web::render::{error_page, render};
-use crate::web::views::{Choice, Layout};
+use crate::web::views::{Choice, Layout, Notice};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -49,11 +49,14 @@ struct ServicePage {
     /// A refused listing form: its message (linked to `listing_field`).
     listing_error: Option<String>,
     listing_field: String,
+    notice: Option<Notice>,
 }
 
 #[derive(Deserialize)]
 pub struct ServiceQuery {
     referral: Option<String>,
+    /// What a form's redirect says was saved.
+    saved: Option<String>,
 }
 
 pub async fn service_page(
@@ -64,6 +67,7 @@ pub async fn service_page(
 ) -> Response {
     let shown = Shown {
         referral: query.referral,
+        notice: query.saved.as_deref().and_then(Notice::saved),
         ..Shown::default()
     };
     show_service(&state, &user, &id, shown, StatusCode::OK).await
@@ -77,6 +81,8 @@ pub(in crate::web) struct Shown {
     pub connect: ConnectKept,
     /// The listing form refused: the field, its message, and the places as typed.
     pub listing: Option<(String, String, ListingForm)>,
+    /// A save just made: its success banner.
+    pub notice: Option<Notice>,
 }
 
 pub(in crate::web) async fn show_service(
@@ -140,6 +146,7 @@ pub(in crate::web) async fn show_service(
         shared_fields: consent_choices().0,
         methods: consent_choices().1,
         connect: shown.connect,
+        notice: shown.notice,
         listing_error,
         listing_field,
     };
@@ -298,7 +305,7 @@ pub async fn change_listing(
     .await;
     match result {
         Ok(record) => Redirect::to(&format!(
-            "/directory/services/{}",
+            "/directory/services/{}?saved=listing",
             record["id"].as_str().unwrap_or(&id)
         ))
         .into_response(),

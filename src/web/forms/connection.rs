@@ -88,7 +88,7 @@ pub(in crate::web) async fn connect(
                 let shown = Shown {
                     referral: Some(id.clone()),
                     connect,
-                    listing: None,
+                    ..Shown::default()
                 };
                 show_service(&state, &user, value("service"), shown, status).await
             } else {

@@ -21,9 +21,11 @@ pub(in crate::web) async fn confirm_consent(
     }
     .await;
     match result {
-        Ok(consent) => {
-            Redirect::to(&format!("/people/{}#consents-heading", consent.person_id)).into_response()
-        }
+        Ok(consent) => Redirect::to(&format!(
+            "/people/{}?saved=consent#consents-heading",
+            consent.person_id
+        ))
+        .into_response(),
         Err(e) => error_page(Some(&user), e),
     }
 }

@@ -27,14 +27,23 @@ async fn after_form(
     kept: Vec<(String, String)>,
     result: Result<(), AppError>,
 ) -> Response {
-    let person_id =
+    let (person_id, now) =
         match crate::usecases::referrals::in_scope(&state.store, user, referral_id).await {
-            Ok(r) => r.person_id,
+            Ok(r) => (r.person_id, r.state),
             Err(e) => return error_page(Some(user), e),
         };
     match result {
+        // Back to the referral, with a banner saying what was saved (issue 15, item 9).
         Ok(()) => {
-            Redirect::to(&format!("/people/{person_id}#referral-{referral_id}")).into_response()
+            // A move that ended the referral says how it ended.
+            let saved = match panel {
+                Panel::State if !now.is_open() => now.code(),
+                panel => panel.saved_code(),
+            };
+            Redirect::to(&format!(
+                "/people/{person_id}?saved={saved}&referral={referral_id}#referral-{referral_id}"
+            ))
+            .into_response()
         }
         Err(AppError::Internal(e)) => error_page(Some(user), AppError::Internal(e)),
         Err(err @ (AppError::Forbidden(_) | AppError::NotFound(_))) => error_page(Some(user), err),

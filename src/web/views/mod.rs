@@ -3,9 +3,11 @@
 //! are a referral's section of the person's page).
 
 mod caseload;
+mod close_confirm;
 mod error;
 mod fields;
 mod layout;
+mod notice;
 mod person;
 mod person_forms;
 mod plan;
@@ -14,9 +16,11 @@ mod score_chart;
 mod sign_in;
 
 pub use caseload::{CaseloadLine, CaseloadPage};
+pub use close_confirm::{CloseConfirmPage, OpenConnection};
 pub use error::ErrorPage;
 pub use fields::{Choice, FieldErrors};
 pub use layout::Layout;
+pub use notice::Notice;
 pub use person::{AccessLine, ConsentLine, PersonPage, PersonView};
 pub use person_forms::{FormError, InstrumentForm, Panel};
 pub use plan::PlanPage;

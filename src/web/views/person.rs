@@ -134,9 +134,17 @@ pub struct PersonPage {
     /// Volunteers the team may ask to visit.
     pub volunteers: Vec<Choice>,
     pub today: String,
+    /// A save just made: its banner, and where it stands (`referral-<id>` or `consents`).
+    pub notice: Option<super::Notice>,
+    pub notice_at: String,
 }
 
 impl PersonPage {
+    /// Whether the success banner stands at this place (`referral-<id>` or `consents`).
+    pub fn notice_here(&self, place: &str) -> bool {
+        self.notice.is_some() && self.notice_at == place
+    }
+
     /// Whether a form panel should be open: the one whose answers were just refused.
     pub fn opens(&self, panel: &str, id: &i64) -> bool {
         self.error
