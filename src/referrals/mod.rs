@@ -5,6 +5,7 @@ pub mod api;
 mod detail;
 mod input;
 mod lists;
+mod plan_choice;
 
 pub use detail::{Casework, ReferralDetail};
 pub use input::{
@@ -12,6 +13,7 @@ pub use input::{
     NewTransition, UNANSWERED_AFTER_DAYS,
 };
 pub use lists::{CaseloadRow, DaySummary, VisitToMake, Waiting, WorkerLoad};
+pub use plan_choice::{plan_referral, PlanChoice};
 
 use crate::people::coded_enum;
 use chrono::{DateTime, NaiveDate, Utc};

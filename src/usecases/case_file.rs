@@ -9,7 +9,7 @@ use crate::auth::CurrentUser;
 use crate::consent::Consent;
 use crate::error::{AppError, AppResult};
 use crate::people::Person;
-use crate::referrals::ReferralDetail;
+use crate::referrals::{plan_referral, PlanChoice, Referral, ReferralDetail};
 use crate::store::Store;
 
 /// How many of the latest reads of the record the case file lists.
@@ -63,26 +63,54 @@ pub async fn open(store: &Store, user: &CurrentUser, person_id: i64) -> AppResul
     })
 }
 
-/// The person's plan, to print and keep: the person and their latest referral whole.
+/// What the plan page shows: one referral's plan (with the person's other referrals, to
+/// switch), or their open referrals to choose between.
+pub enum Plan {
+    Print {
+        person: Person,
+        detail: ReferralDetail,
+        others: Vec<Referral>,
+    },
+    Choose {
+        person: Person,
+        open: Vec<Referral>,
+    },
+}
+
+/// The person's plan, to print and keep: the referral chosen, else their open one (issue 15,
+/// item 3: never a newer declined duplicate), else a choice between their open referrals.
 pub async fn plan(
     store: &Store,
     user: &CurrentUser,
     person_id: i64,
-) -> AppResult<(Person, ReferralDetail)> {
+    chosen: Option<i64>,
+) -> AppResult<Plan> {
     user.require(Action::ReadCasework)?;
     let scope = user.case_scope();
     let person = store
         .read_person(person_id, scope, &user.audit_context())
         .await?
         .ok_or(AppError::NotFound("person"))?;
-    let referral = store
-        .referrals_of_person(person_id, scope)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or(AppError::NotFound("referral"))?;
-    let detail = detail(store, user, referral.id).await?;
-    Ok((person, detail))
+    let referrals = store.referrals_of_person(person_id, scope).await?;
+    match plan_referral(&referrals, chosen) {
+        PlanChoice::Print(id) => {
+            let detail = detail(store, user, id).await?;
+            let others = referrals.into_iter().filter(|r| r.id != id).collect();
+            Ok(Plan::Print {
+                person,
+                detail,
+                others,
+            })
+        }
+        PlanChoice::Choose(open) => Ok(Plan::Choose {
+            person,
+            open: referrals
+                .into_iter()
+                .filter(|r| open.contains(&r.id))
+                .collect(),
+        }),
+        PlanChoice::Nothing => Err(AppError::NotFound("referral")),
+    }
 }
 
 /// The name of a person in the user's casework scope (read and audited), for a page that

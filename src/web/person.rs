@@ -5,7 +5,7 @@ use super::extract::PageUser;
 use super::render::{error_page, render};
 use super::views::{
     AccessLine, Choice, ConsentLine, FormError, InstrumentForm, Layout, Notice, PersonPage,
-    PersonView, PlanPage, ReferralPanel,
+    PersonView, PlanChooserPage, PlanPage, ReferralPanel,
 };
 use crate::auth::CurrentUser;
 use crate::error::AppError;
@@ -52,19 +52,39 @@ pub(super) async fn person_page(
 
 /// The person's plan, to print and keep: what matters to them, their goals and progress,
 /// the services they are connected to, and when the link worker will be in touch.
+/// The referral a plan is to be made from, when the link worker has chosen one.
+#[derive(Deserialize, Default)]
+pub(super) struct PlanParams {
+    referral: Option<String>,
+}
+
 pub(super) async fn plan_page(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
+    Query(params): Query<PlanParams>,
 ) -> Response {
     let result = async {
         let id: i64 = id.parse().map_err(|_| AppError::NotFound("person"))?;
-        let (person, detail) = case_file::plan(&state.store, &user, id).await?;
-        Ok::<_, AppError>(PlanPage::new(&person, detail, &user))
+        let chosen = match params.referral.as_deref() {
+            None | Some("") => None,
+            Some(r) => Some(r.parse().map_err(|_| AppError::NotFound("referral"))?),
+        };
+        case_file::plan(&state.store, &user, id, chosen).await
     }
     .await;
     match result {
-        Ok(page) => render(&page, StatusCode::OK),
+        Ok(case_file::Plan::Print {
+            person,
+            detail,
+            others,
+        }) => render(
+            &PlanPage::new(&person, detail, &others, &user),
+            StatusCode::OK,
+        ),
+        Ok(case_file::Plan::Choose { person, open }) => {
+            render(&PlanChooserPage::new(&person, &open, &user), StatusCode::OK)
+        }
         Err(e) => error_page(Some(&user), e),
     }
 }

@@ -27,6 +27,7 @@ mod oruk;
 mod page_forms;
 mod pages;
 mod pages_words;
+mod plan_choice;
 mod referrals;
 mod saved_banners;
 mod security;

@@ -23,6 +23,6 @@ pub use layout::Layout;
 pub use notice::Notice;
 pub use person::{AccessLine, ConsentLine, PersonPage, PersonView};
 pub use person_forms::{FormError, InstrumentForm, Panel};
-pub use plan::PlanPage;
+pub use plan::{PlanChooserPage, PlanPage};
 pub use referral_panel::{GoalLine, Line, ReferralPanel};
 pub use sign_in::SignInPage;
