@@ -56,6 +56,16 @@ impl ReferralState {
         )
     }
 
+    /// The states a link worker is offered: the next ones, and "closed" from any open state
+    /// (before `active` only for a referral entered in error, which `check_transition` holds).
+    pub fn offered_states(self) -> Vec<ReferralState> {
+        let mut offered = self.next_states().to_vec();
+        if self.is_open() && !offered.contains(&ReferralState::Closed) {
+            offered.push(ReferralState::Closed);
+        }
+        offered
+    }
+
     /// The states a referral may move to next.
     pub fn next_states(self) -> &'static [ReferralState] {
         use ReferralState::*;
@@ -69,7 +79,10 @@ impl ReferralState {
 }
 
 coded_enum! {
-    /// Why a referral was closed.
+    /// Why a referral was closed. `EnteredInError` is not an ending of care: the referral
+    /// should not have been made (the same person referred twice, the wrong person). Never a
+    /// decline: no GP message, no SNOMED code, and left out of the activity, equity, capacity
+    /// and evaluation figures (docs/domain.md).
     CloseReason {
         GoalsMet = "goals_met": "Goals met",
         GoalsPartlyMet = "goals_partly_met": "Goals partly met",
@@ -77,6 +90,7 @@ coded_enum! {
         MovedAway = "moved_away": "Moved away",
         Transferred = "transferred": "Transferred to another service",
         Died = "died": "Died",
+        EnteredInError = "entered_in_error": "Entered in error or duplicate",
     }
 }
 
@@ -271,7 +285,11 @@ pub fn check_transition(
     unsuccessful_attempts: u32,
     settings: &LifecycleSettings,
 ) -> Result<(), TransitionError> {
-    if !from.next_states().contains(&to) {
+    // A referral entered in error (a duplicate) may be closed from any open state.
+    let in_error = to == ReferralState::Closed
+        && reason == Some(CloseReason::EnteredInError)
+        && from.is_open();
+    if !in_error && !from.next_states().contains(&to) {
         let allowed = from
             .next_states()
             .iter()

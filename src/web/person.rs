@@ -120,6 +120,13 @@ async fn person(
         .collect();
     let consents = file.consents.iter().map(ConsentLine::new).collect();
     let unread = crate::usecases::messages::unread_by_connection(&state.store, user, id).await?;
+    // Two open referrals for one person are most often a duplicate (issue 15, item 4).
+    let open_referrals: Vec<i64> = file
+        .referrals
+        .iter()
+        .filter(|d| d.referral.state.is_open())
+        .map(|d| d.referral.id)
+        .collect();
     let panels = file
         .referrals
         .into_iter()
@@ -163,5 +170,10 @@ async fn person(
         today: chrono::Utc::now().date_naive().to_string(),
         notice: None,
         notice_at: String::new(),
+        open_referrals: if open_referrals.len() > 1 {
+            open_referrals
+        } else {
+            Vec::new()
+        },
     })
 }

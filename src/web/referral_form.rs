@@ -54,6 +54,9 @@ pub struct ReferralForm {
     #[serde(default)]
     reason: String,
     agreed: Option<String>,
+    /// Ticked to refer again someone whose earlier referral (by this referrer) is open.
+    #[serde(default)]
+    again: String,
 }
 
 #[derive(Template)]
@@ -286,6 +289,24 @@ pub async fn make_referral(
         )
         .await;
     };
+    // The same person referred twice (issue 15, item 4): say so, once, before a duplicate.
+    if form.again.is_empty() {
+        match referrals::my_open_referrals_for(&state.store, &user, &person).await {
+            Ok(open) => {
+                if let Some((id, received)) = open.first() {
+                    errors.add(
+                        "again",
+                        format!(
+                            "You referred this person on {} (referral {id}) and that referral is still open: the link worker has it. To refer them again anyway, tick the box and send the form again",
+                            received.format("%-d %B %Y")
+                        ),
+                    );
+                    return page(&state, &user, form, errors, StatusCode::CONFLICT).await;
+                }
+            }
+            Err(e) => return error_page(Some(&user), e),
+        }
+    }
     let referrer_kind = ReferrerKind::from_code(&form.referrer_kind).unwrap_or(ReferrerKind::Gp);
     let reason = form.reason.trim().to_string();
     let (field, refusal, status) =

@@ -9,6 +9,7 @@ mod cli;
 mod concurrency;
 mod consent;
 mod directory;
+mod duplicates;
 mod durability;
 mod equity;
 mod erasure;

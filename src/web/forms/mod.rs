@@ -27,9 +27,13 @@ async fn after_form(
     kept: Vec<(String, String)>,
     result: Result<(), AppError>,
 ) -> Response {
-    let (person_id, now) =
+    let (person_id, now, in_error) =
         match crate::usecases::referrals::in_scope(&state.store, user, referral_id).await {
-            Ok(r) => (r.person_id, r.state),
+            Ok(r) => (
+                r.person_id,
+                r.state,
+                r.close_reason == Some(crate::referrals::CloseReason::EnteredInError),
+            ),
             Err(e) => return error_page(Some(user), e),
         };
     match result {
@@ -37,6 +41,7 @@ async fn after_form(
         Ok(()) => {
             // A move that ended the referral says how it ended.
             let saved = match panel {
+                Panel::State if in_error => "entered_in_error",
                 Panel::State if !now.is_open() => now.code(),
                 panel => panel.saved_code(),
             };

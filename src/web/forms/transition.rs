@@ -97,8 +97,10 @@ async fn confirmation(
 ) -> Result<Option<CloseConfirmPage>, AppError> {
     let detail = crate::usecases::referrals::detail(&state.store, user, referral).await?;
     let from = detail.referral.state;
-    let refused = !from.next_states().contains(&change.to)
-        || (change.to == ReferralState::Closed && change.reason.is_none());
+    let in_error = change.reason == Some(CloseReason::EnteredInError);
+    let allowed = from.next_states().contains(&change.to)
+        || (in_error && from.is_open() && change.to == ReferralState::Closed);
+    let refused = !allowed || (change.to == ReferralState::Closed && change.reason.is_none());
     if refused {
         return Ok(None);
     }
@@ -117,6 +119,10 @@ async fn confirmation(
         })
         .collect();
     let (action, gp_told) = match change.to {
+        _ if in_error => (
+            "Yes, close it as entered in error",
+            "The GP practice is not told: a referral entered in error is not a decline, and it is left out of every report.",
+        ),
         ReferralState::Declined => (
             "Yes, record that they declined",
             "The GP practice is told the person declined social prescribing (if it takes Linkwell's messages).",

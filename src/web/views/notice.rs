@@ -34,6 +34,10 @@ impl Notice {
                 "Referral closed",
                 "Nothing more can be recorded on it. The GP practice is told if it takes Linkwell's messages.",
             ),
+            "entered_in_error" => Notice::new(
+                "Referral closed as entered in error",
+                "The GP practice is not told, and it is left out of every report.",
+            ),
             "declined" => Notice::new(
                 "Referral recorded as declined",
                 "The GP practice is told if it takes Linkwell's messages.",

@@ -137,6 +137,8 @@ pub struct PersonPage {
     /// A save just made: its banner, and where it stands (`referral-<id>` or `consents`).
     pub notice: Option<super::Notice>,
     pub notice_at: String,
+    /// The person's open referrals when there is more than one (a likely duplicate).
+    pub open_referrals: Vec<i64>,
 }
 
 impl PersonPage {
