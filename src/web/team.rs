@@ -158,8 +158,8 @@ pub async fn assign(
             Redirect::to("/team?saved=assigned").into_response()
         }
         Ok(referral) => Redirect::to(&format!(
-            "/people/{}?saved=assigned&referral={}#referral-{}",
-            referral.person_id, referral.id, referral.id
+            "/people/{}?saved=assigned&referral={}#saved",
+            referral.person_id, referral.id
         ))
         .into_response(),
         Err(err @ AppError::Validation { .. }) if user.role == Role::TeamLead => {

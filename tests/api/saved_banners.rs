@@ -48,10 +48,7 @@ async fn a_saved_form_comes_back_with_a_success_banner_in_its_referral(backend: 
     .await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
     let back = location(&saved);
-    assert_eq!(
-        back,
-        format!("/people/{p}?saved=need&referral={r}#referral-{r}")
-    );
+    assert_eq!(back, format!("/people/{p}?saved=need&referral={r}#saved"));
     let (status, html) = page(&app, &cookie, &back).await;
     assert_eq!(status, StatusCode::OK);
     let banner = banner_of(&html).expect("a success banner");
@@ -166,7 +163,7 @@ async fn ending_a_referral_asks_first_and_names_its_open_connections(backend: Ba
     assert_eq!(done.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         location(&done),
-        format!("/people/{p}?saved=declined&referral={r}#referral-{r}")
+        format!("/people/{p}?saved=declined&referral={r}#saved")
     );
     let (_, now) = app.get(&format!("/referrals/{r}"), &app.link_worker).await;
     assert_eq!(now["referral"]["state"], "declined", "{now}");

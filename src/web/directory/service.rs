@@ -305,7 +305,7 @@ pub async fn change_listing(
     .await;
     match result {
         Ok(record) => Redirect::to(&format!(
-            "/directory/services/{}?saved=listing",
+            "/directory/services/{}?saved=listing#saved",
             record["id"].as_str().unwrap_or(&id)
         ))
         .into_response(),

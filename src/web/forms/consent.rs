@@ -22,7 +22,7 @@ pub(in crate::web) async fn confirm_consent(
     .await;
     match result {
         Ok(consent) => Redirect::to(&format!(
-            "/people/{}?saved=consent#consents-heading",
+            "/people/{}?saved=consent#saved",
             consent.person_id
         ))
         .into_response(),

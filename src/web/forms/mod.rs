@@ -37,7 +37,8 @@ async fn after_form(
             Err(e) => return error_page(Some(user), e),
         };
     match result {
-        // Back to the referral, with a banner saying what was saved (issue 15, item 9).
+        // Back to the referral, at a banner saying what was saved (issue 15, item 9): the
+        // address names the banner, so the browser scrolls to it and gives it focus.
         Ok(()) => {
             // A move that ended the referral says how it ended.
             let saved = match panel {
@@ -46,7 +47,7 @@ async fn after_form(
                 panel => panel.saved_code(),
             };
             Redirect::to(&format!(
-                "/people/{person_id}?saved={saved}&referral={referral_id}#referral-{referral_id}"
+                "/people/{person_id}?saved={saved}&referral={referral_id}#saved"
             ))
             .into_response()
         }
