@@ -61,7 +61,7 @@ async fn after_form(
                 anchor: panel.anchor(referral_id, problem.field.as_deref()),
                 kept,
                 title: problem.title,
-                detail: problem.detail,
+                detail: super::referral_form::capitalised(&problem.detail),
             };
             show_person(state, user, person_id, Some(error), status).await
         }
