@@ -29,6 +29,7 @@ mod page_forms;
 mod pages;
 mod pages_words;
 mod plan_choice;
+mod questionnaires;
 mod referrals;
 mod saved_banners;
 mod security;
