@@ -68,7 +68,8 @@ pub async fn open(store: &Store, user: &CurrentUser, person_id: i64) -> AppResul
 pub enum Plan {
     Print {
         person: Person,
-        detail: ReferralDetail,
+        /// Boxed: a whole referral is much larger than the list to choose from.
+        detail: Box<ReferralDetail>,
         others: Vec<Referral>,
     },
     Choose {
@@ -94,7 +95,7 @@ pub async fn plan(
     let referrals = store.referrals_of_person(person_id, scope).await?;
     match plan_referral(&referrals, chosen) {
         PlanChoice::Print(id) => {
-            let detail = detail(store, user, id).await?;
+            let detail = Box::new(detail(store, user, id).await?);
             let others = referrals.into_iter().filter(|r| r.id != id).collect();
             Ok(Plan::Print {
                 person,

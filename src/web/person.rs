@@ -79,7 +79,7 @@ pub(super) async fn plan_page(
             detail,
             others,
         }) => render(
-            &PlanPage::new(&person, detail, &others, &user),
+            &PlanPage::new(&person, *detail, &others, &user),
             StatusCode::OK,
         ),
         Ok(case_file::Plan::Choose { person, open }) => {

@@ -103,7 +103,7 @@ pub async fn record_visit(
     }
     .await;
     match result {
-        Ok(()) => Redirect::to(&format!("/visits?saved=visit_done#saved")).into_response(),
+        Ok(()) => Redirect::to("/visits?saved=visit_done#saved").into_response(),
         Err(e) => error_page(Some(&user), e),
     }
 }
