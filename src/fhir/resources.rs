@@ -155,6 +155,7 @@ pub fn patient(person: &Person) -> Value {
         patient["telecom"] = json!([{"system": "phone", "value": phone}]);
     }
     patient["extension"] = json!([{"url": ETHNIC_CATEGORY_EXTENSION, "valueCodeableConcept": ethnic_category(person.ethnicity)}]);
+    super::patient_record::add_to_patient(person, &mut patient);
     patient
 }
 
