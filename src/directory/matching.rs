@@ -437,13 +437,23 @@ mod tests {
             ..Default::default()
         };
         let ids = |m: &[Match]| -> Vec<String> {
-            m.iter().map(|m| entries[m.entry].service.id.clone()).collect()
+            m.iter()
+                .map(|m| entries[m.entry].service.id.clone())
+                .collect()
         };
-        assert_eq!(ids(&index.match_for(&person, 10)), ["plain", "signing"], "ties keep listing order");
+        assert_eq!(
+            ids(&index.match_for(&person, 10)),
+            ["plain", "signing"],
+            "ties keep listing order"
+        );
         person.communication.language = Some(Language::parse("bfi").unwrap());
         let found = index.match_for(&person, 10);
         assert_eq!(ids(&found), ["signing", "plain"]);
-        assert!(found[0].why.contains("offers British Sign Language"), "{}", found[0].why);
+        assert!(
+            found[0].why.contains("offers British Sign Language"),
+            "{}",
+            found[0].why
+        );
         assert!(!found[1].why.contains("offers"), "{}", found[1].why);
         // A different language changes nothing.
         person.communication.language = Some(Language::parse("pl").unwrap());

@@ -9,7 +9,7 @@
 
 use super::api::FhirError;
 use crate::people::record::{ukcore_display, CONTACT_METHOD_SYSTEM, WRITTEN_FORMAT_SYSTEM};
-use crate::people::{ContactMethod, Person, PrsbDetails, WrittenFormat};
+use crate::people::{ContactMethod, Language, Person, PrsbDetails, WrittenFormat};
 use serde_json::{json, Value};
 
 pub const BCP47_SYSTEM: &str = "urn:ietf:bcp:47";
@@ -30,10 +30,13 @@ fn ukcore_coding(system: &str, code: &str) -> Value {
 /// Adds the PRSB fields to a Patient built from the person's core fields.
 pub fn add_to_patient(person: &Person, patient: &mut Value) {
     let record = &person.record;
-    let lines: Vec<&str> = [record.address_line1.as_deref(), record.address_line2.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect();
+    let lines: Vec<&str> = [
+        record.address_line1.as_deref(),
+        record.address_line2.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     if !lines.is_empty() {
         patient["address"][0]["line"] = json!(lines);
     }
@@ -141,9 +144,22 @@ pub fn from_patient(patient: &Value) -> Result<PrsbDetails, FhirError> {
             .or_else(|| all.first())
     });
     let preferred_language = chosen
-        .map(|c| coded(&c["language"], BCP47_SYSTEM, "Patient.communication.language"))
+        .map(|c| {
+            coded(
+                &c["language"],
+                BCP47_SYSTEM,
+                "Patient.communication.language",
+            )
+        })
         .transpose()?
-        .map(str::to_string);
+        .map(|code| {
+            Language::parse(code)
+                .map(|l| l.code().to_string())
+                .map_err(|e| {
+                    FhirError::invalid(format!("Patient.communication.language {code:?}: {e}"))
+                })
+        })
+        .transpose()?;
     let interpreter_needed = match extension(patient, INTERPRETER_REQUIRED_EXTENSION) {
         None => None,
         Some(e) => Some(e["valueBoolean"].as_bool().ok_or_else(|| {
@@ -160,7 +176,9 @@ pub fn from_patient(patient: &Value) -> Result<PrsbDetails, FhirError> {
                     .or(concept["coding"][0]["code"].as_str())
             });
             Some(words.map(str::to_string).ok_or_else(|| {
-                FhirError::invalid("the genderIdentity extension needs valueCodeableConcept with text")
+                FhirError::invalid(
+                    "the genderIdentity extension needs valueCodeableConcept with text",
+                )
             })?)
         }
     };
@@ -169,15 +187,27 @@ pub fn from_patient(patient: &Value) -> Result<PrsbDetails, FhirError> {
     let mut times = None;
     if let Some(preference) = extension(patient, CONTACT_PREFERENCE_EXTENSION) {
         if let Some(e) = extension(preference, "PreferredContactMethod") {
-            let code = coded(&e["valueCodeableConcept"], CONTACT_METHOD_SYSTEM, "PreferredContactMethod")?;
+            let code = coded(
+                &e["valueCodeableConcept"],
+                CONTACT_METHOD_SYSTEM,
+                "PreferredContactMethod",
+            )?;
             method = Some(ContactMethod::from_ukcore_code(code).ok_or_else(|| {
-                FhirError::invalid(format!("PreferredContactMethod: {code:?} is not a UK Core PreferredContactMethod code"))
+                FhirError::invalid(format!(
+                    "PreferredContactMethod: {code:?} is not a UK Core PreferredContactMethod code"
+                ))
             })?);
         }
         if let Some(e) = extension(preference, "PreferredWrittenCommunicationFormat") {
-            let code = coded(&e["valueCodeableConcept"], WRITTEN_FORMAT_SYSTEM, "PreferredWrittenCommunicationFormat")?;
+            let code = coded(
+                &e["valueCodeableConcept"],
+                WRITTEN_FORMAT_SYSTEM,
+                "PreferredWrittenCommunicationFormat",
+            )?;
             format = Some(WrittenFormat::from_ukcore_code(code).ok_or_else(|| {
-                FhirError::invalid(format!("PreferredWrittenCommunicationFormat: {code:?} is not a UK Core code"))
+                FhirError::invalid(format!(
+                    "PreferredWrittenCommunicationFormat: {code:?} is not a UK Core code"
+                ))
             })?);
         }
         if let Some(e) = extension(preference, "PreferredContactTimes") {

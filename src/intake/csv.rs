@@ -384,7 +384,12 @@ fn prsb_fields(
     let written_format = match given.trim() {
         "" => None,
         given => {
-            let found = coded(given, WrittenFormat::ALL, WrittenFormat::code, WrittenFormat::label);
+            let found = coded(
+                given,
+                WrittenFormat::ALL,
+                WrittenFormat::code,
+                WrittenFormat::label,
+            );
             if found.is_none() {
                 let codes: Vec<&str> = WrittenFormat::ALL.iter().map(|f| f.code()).collect();
                 row_errors.push(problem(
@@ -400,7 +405,12 @@ fn prsb_fields(
     let preferred_contact_method = match given.trim() {
         "" => None,
         given => {
-            let found = coded(given, ContactMethod::ALL, ContactMethod::code, ContactMethod::label);
+            let found = coded(
+                given,
+                ContactMethod::ALL,
+                ContactMethod::code,
+                ContactMethod::label,
+            );
             if found.is_none() {
                 let codes: Vec<&str> = ContactMethod::ALL.iter().map(|m| m.code()).collect();
                 row_errors.push(problem(

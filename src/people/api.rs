@@ -2,8 +2,8 @@
 
 use super::NewPerson;
 use super::{
-    ContactMethod, Ethnicity, LongTermCondition, Person, PersonDetails, PlusGroup, PrsbDetails, Sex,
-    WrittenFormat,
+    ContactMethod, Ethnicity, LongTermCondition, Person, PersonDetails, PlusGroup, PrsbDetails,
+    Sex, WrittenFormat,
 };
 use crate::api::{ApiJson, Id};
 use crate::api::{ReadProblems, WriteProblems};

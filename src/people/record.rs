@@ -144,13 +144,19 @@ impl PrsbRecord {
             said.push("Needs an interpreter".into());
         }
         if let Some(format) = self.written_format {
-            said.push(format!("Written information in {}", format.label().to_lowercase()));
+            said.push(format!(
+                "Written information in {}",
+                format.label().to_lowercase()
+            ));
         }
         if let Some(needs) = &self.communication_needs {
             said.push(format!("Communication needs: {needs}"));
         }
         if let Some(method) = self.preferred_contact_method {
-            said.push(format!("Prefers contact by {}", method.label().to_lowercase()));
+            said.push(format!(
+                "Prefers contact by {}",
+                method.label().to_lowercase()
+            ));
         }
         if let Some(times) = &self.preferred_contact_times {
             said.push(format!("Best times: {times}"));
@@ -256,26 +262,44 @@ mod tests {
             assert!(ukcore_display(WRITTEN_FORMAT_SYSTEM, f.ukcore_code()).is_some());
         }
         assert_eq!(ukcore_display(CONTACT_METHOD_SYSTEM, "9"), Some("SMS"));
-        assert_eq!(ukcore_display(WRITTEN_FORMAT_SYSTEM, "11"), Some("Large print"));
+        assert_eq!(
+            ukcore_display(WRITTEN_FORMAT_SYSTEM, "11"),
+            Some("Large print")
+        );
         assert_eq!(ukcore_display(WRITTEN_FORMAT_SYSTEM, "14"), None);
         // Each enum label's meaning is the published display's.
-        assert_eq!(ukcore_display(CONTACT_METHOD_SYSTEM, ContactMethod::Sms.ukcore_code()), Some("SMS"));
-        assert_eq!(ukcore_display(WRITTEN_FORMAT_SYSTEM, WrittenFormat::Braille.ukcore_code()), Some("Braille"));
+        assert_eq!(
+            ukcore_display(CONTACT_METHOD_SYSTEM, ContactMethod::Sms.ukcore_code()),
+            Some("SMS")
+        );
+        assert_eq!(
+            ukcore_display(WRITTEN_FORMAT_SYSTEM, WrittenFormat::Braille.ukcore_code()),
+            Some("Braille")
+        );
     }
 
     #[test]
     fn check_refuses_control_characters_long_text_and_unknown_languages() {
         let bad = |d: PrsbDetails| d.check().unwrap_err().field;
         assert_eq!(
-            bad(PrsbDetails { town: Some("Bir\u{7}mingham".into()), ..Default::default() }),
+            bad(PrsbDetails {
+                town: Some("Bir\u{7}mingham".into()),
+                ..Default::default()
+            }),
             "town"
         );
         assert_eq!(
-            bad(PrsbDetails { address_line1: Some("x".repeat(101)), ..Default::default() }),
+            bad(PrsbDetails {
+                address_line1: Some("x".repeat(101)),
+                ..Default::default()
+            }),
             "address_line1"
         );
         assert_eq!(
-            bad(PrsbDetails { preferred_language: Some("klingon".into()), ..Default::default() }),
+            bad(PrsbDetails {
+                preferred_language: Some("klingon".into()),
+                ..Default::default()
+            }),
             "preferred_language"
         );
         let ok = PrsbDetails {

@@ -72,7 +72,10 @@ impl From<PersonRow> for Person {
                     .and_then(|c| Language::parse(c).ok()),
                 interpreter_needed: r.interpreter_needed,
                 communication_needs: r.communication_needs,
-                written_format: r.written_format.as_deref().and_then(WrittenFormat::from_code),
+                written_format: r
+                    .written_format
+                    .as_deref()
+                    .and_then(WrittenFormat::from_code),
                 preferred_contact_method: r
                     .preferred_contact_method
                     .as_deref()

@@ -9,7 +9,9 @@ use super::views::{Choice, FieldErrors, Layout};
 use crate::auth::policy::Action;
 use crate::error::AppError;
 use crate::people::api::PersonInput;
-use crate::people::{ContactMethod, Ethnicity, Language, MatchRefused, NhsNumber, Sex, WrittenFormat};
+use crate::people::{
+    ContactMethod, Ethnicity, Language, MatchRefused, NhsNumber, Sex, WrittenFormat,
+};
 use crate::referrals::ReferrerKind;
 use crate::state::AppState;
 use crate::usecases::referrals;
@@ -241,7 +243,11 @@ fn check(form: &ReferralForm, today: NaiveDate) -> (FieldErrors, Option<NaiveDat
     }
     // The PRSB record makes the address mandatory: a person typing it in is asked for it.
     for (field, value, what) in [
-        ("address_line1", &form.address_line1, "Enter the first line of their address"),
+        (
+            "address_line1",
+            &form.address_line1,
+            "Enter the first line of their address",
+        ),
         ("town", &form.town, "Enter their town or city"),
     ] {
         if value.trim().is_empty() {
@@ -249,7 +255,10 @@ fn check(form: &ReferralForm, today: NaiveDate) -> (FieldErrors, Option<NaiveDat
         }
     }
     if !form.preferred_language.is_empty() && Language::parse(&form.preferred_language).is_err() {
-        errors.add("preferred_language", "Select a language from the list".into());
+        errors.add(
+            "preferred_language",
+            "Select a language from the list".into(),
+        );
     }
     if !matches!(form.interpreter_needed.as_str(), "" | "yes" | "no") {
         errors.add("interpreter_needed", "Select yes or no".into());
@@ -260,7 +269,10 @@ fn check(form: &ReferralForm, today: NaiveDate) -> (FieldErrors, Option<NaiveDat
     if !form.preferred_contact_method.is_empty()
         && ContactMethod::from_code(&form.preferred_contact_method).is_none()
     {
-        errors.add("preferred_contact_method", "Select a way to contact them from the list".into());
+        errors.add(
+            "preferred_contact_method",
+            "Select a way to contact them from the list".into(),
+        );
     }
     if form.phone.trim().chars().count() > 30 {
         errors.add(

@@ -1,9 +1,9 @@
 //! A person's plan in plain words, to print and keep.
 
-use crate::people::WrittenFormat;
 use super::{GoalLine, Layout, Line, ReferralPanel};
 use crate::auth::CurrentUser;
 use crate::people::Person;
+use crate::people::WrittenFormat;
 use crate::referrals::ReferralDetail;
 use askama::Template;
 
