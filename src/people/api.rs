@@ -2,7 +2,7 @@
 
 use super::NewPerson;
 use super::{
-    ContactMethod, Ethnicity, LongTermCondition, Person, PersonDetails, PlusGroup, PrsbDetails,
+    ContactMethod, Ethnicity, Language, LongTermCondition, Person, PersonDetails, PlusGroup, PrsbDetails,
     Sex, WrittenFormat,
 };
 use crate::api::{ApiJson, Id};
@@ -52,7 +52,7 @@ pub struct PersonInput {
     #[schema(max_length = 60)]
     pub gender_identity: Option<String>,
     /// A BCP 47 language subtag from the NHS list (data/languages.csv): "pl", "bfi".
-    #[schema(example = "bfi", max_length = 3)]
+    #[schema(value_type = Option<Language>, example = "bfi")]
     pub preferred_language: Option<String>,
     pub interpreter_needed: Option<bool>,
     /// Communication and information needs (Accessible Information Standard), in words.
