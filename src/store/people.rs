@@ -193,6 +193,55 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Replaces the PRSB part of a person's record (address lines, town, preferred name,
+    /// gender identity, language, interpreter, communication needs, contact preferences),
+    /// with its audit record; `None` when the person is not in the scope or was erased.
+    pub async fn update_person_record(
+        &self,
+        id: i64,
+        scope: CaseScope,
+        record: &PrsbRecord,
+        ctx: &AuditContext,
+    ) -> StoreResult<Option<Person>> {
+        if self.person(id, scope).await?.is_none() {
+            return Ok(None);
+        }
+        let updated: u64 = on_writer!(self, pool => {
+            let mut tx = pool.begin_with(super::begin_statement(pool)).await?;
+            let done = sqlx::query(
+                "UPDATE people SET address_line1 = $1, address_line2 = $2, town = $3, preferred_name = $4, \
+                 gender_identity = $5, preferred_language = $6, interpreter_needed = $7, communication_needs = $8, \
+                 written_format = $9, preferred_contact_method = $10, preferred_contact_times = $11 \
+                 WHERE id = $12 AND erased_at IS NULL")
+                .bind(&record.address_line1)
+                .bind(&record.address_line2)
+                .bind(&record.town)
+                .bind(&record.preferred_name)
+                .bind(&record.gender_identity)
+                .bind(record.preferred_language.map(|l| l.code()))
+                .bind(record.interpreter_needed)
+                .bind(&record.communication_needs)
+                .bind(record.written_format.map(|f| f.code()))
+                .bind(record.preferred_contact_method.map(|m| m.code()))
+                .bind(&record.preferred_contact_times)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if done == 1 {
+                super::audit::append_audit!(tx, ctx, AuditAction::Update, "person", Some(id), Some(id));
+            }
+            tx.commit().await?;
+            done
+        });
+        if updated == 0 {
+            return Ok(None);
+        }
+        self.person(id, scope).await
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct PersonWithTime {
     #[sqlx(flatten)]

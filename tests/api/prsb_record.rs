@@ -639,3 +639,108 @@ async fn matching_prefers_a_service_in_the_persons_language_and_erasure_blanks_t
         assert!(erased[k].is_null(), "{k} erased: {erased}");
     }
 }
+
+on_both_databases!(a_record_made_before_is_completed_over_the_api_and_on_its_page);
+
+async fn a_record_made_before_is_completed_over_the_api_and_on_its_page(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // A person registered without the PRSB fields, as everyone was before migration 0035.
+    let (person, _) = app.person_with_referral("B25 8DS").await;
+    let id = person["id"].as_i64().unwrap();
+    let path = format!("/people/{id}/record");
+
+    // Over the API: replaced whole; a bad value changes nothing; another team cannot.
+    let body = json!({"address_line1": "3 Mill Lane", "town": "Birmingham", "preferred_language": "pa",
+                      "interpreter_needed": true, "written_format": "audio"});
+    let (status, problem) = app.post(&path, &app.other_team_worker, body.clone()).await;
+    assert_problem(status, &problem, StatusCode::NOT_FOUND);
+    let (status, problem) = app.post(&path, &app.referrer, body.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    let mut bad = body.clone();
+    bad["town"] = json!("x".repeat(101));
+    let (status, problem) = app.post(&path, &app.link_worker, bad).await;
+    assert_problem(status, &problem, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["field"], "town");
+    let (_, unchanged) = app.get(&format!("/people/{id}"), &app.link_worker).await;
+    assert!(unchanged["town"].is_null(), "{unchanged}");
+    let audit = app.count("audit_log").await;
+    let (status, updated) = app.post(&path, &app.link_worker, body).await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    assert_eq!(
+        (
+            &updated["address_line1"],
+            &updated["preferred_language"],
+            &updated["written_format"],
+            &updated["preferred_name"]
+        ),
+        (
+            &json!("3 Mill Lane"),
+            &json!("pa"),
+            &json!("audio"),
+            &Value::Null
+        )
+    );
+    assert!(
+        app.count("audit_log").await > audit,
+        "the change is audited"
+    );
+
+    // On its page: filled in with what is on file; problems listed; then saved.
+    let cookie = sign_in_as(&app, "lw").await;
+    let (status, html) = page(&app, &cookie, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("value=\"3 Mill Lane\""), "{html}");
+    assert!(
+        html.contains("<option value=\"pa\" selected>"),
+        "language chosen"
+    );
+    let csrf = csrf_of(&html);
+    let form = |town: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("address_line1", "3 Mill Lane".to_string()),
+            ("town", town.to_string()),
+            ("preferred_name", "Bea".to_string()),
+            ("preferred_language", "pa".to_string()),
+            ("interpreter_needed", "no".to_string()),
+            ("written_format", "large_print".to_string()),
+            ("communication_needs", "Easy read, please".to_string()),
+            ("preferred_contact_method", "letter".to_string()),
+        ]
+    };
+    let response = post_form(&app, &cookie, &path, &form("")).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("href=\"#town\"") && html.contains("Enter their town or city"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"Bea\""), "what was typed is kept");
+    let response = post_form(&app, &cookie, &path, &form("Birmingham")).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, saved) = app.get(&format!("/people/{id}"), &app.link_worker).await;
+    assert_eq!(
+        (
+            &saved["preferred_name"],
+            &saved["interpreter_needed"],
+            &saved["written_format"],
+            &saved["preferred_contact_method"],
+            &saved["communication_needs"],
+            &saved["town"]
+        ),
+        (
+            &json!("Bea"),
+            &json!(false),
+            &json!("large_print"),
+            &json!("letter"),
+            &json!("Easy read, please"),
+            &json!("Birmingham")
+        )
+    );
+    let (_, html) = page(&app, &cookie, &format!("/people/{id}")).await;
+    assert!(
+        html.contains("Communication needs: Easy read, please"),
+        "{html}"
+    );
+    assert!(html.contains(&format!("href=\"/people/{id}/record\"")));
+}
