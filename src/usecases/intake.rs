@@ -32,7 +32,7 @@ pub async fn subject_for(
     person: NewPerson,
 ) -> anyhow::Result<Result<Subject, MatchRefused>> {
     let Some(nhs) = person.nhs_number else {
-        return Ok(Ok(Subject::New(person)));
+        return Ok(Ok(Subject::New(Box::new(person))));
     };
     let digits = nhs.to_string().replace(' ', "");
     let outcome = store
@@ -50,7 +50,7 @@ pub async fn subject_for(
         )
         .await?;
     Ok(match outcome {
-        MatchOutcome::NotOnFile => Ok(Subject::New(person)),
+        MatchOutcome::NotOnFile => Ok(Subject::New(Box::new(person))),
         MatchOutcome::Matched(id) => Ok(Subject::Existing(id)),
         MatchOutcome::Refused => Err(MatchRefused::NotAccepted),
         MatchOutcome::Throttled => Err(MatchRefused::TooManyFailures),
