@@ -125,6 +125,10 @@ pub struct PersonPage {
     pub person: PersonView,
     pub referrals: Vec<ReferralPanel>,
     pub error: Option<FormError>,
+    /// What the save that led here changed beyond itself.
+    pub notice: Option<super::Notice>,
+    /// The viewer, for "Assign to me".
+    pub me: i64,
     pub csrf: String,
     pub modes: Vec<Choice>,
     pub instruments: Vec<InstrumentForm>,
