@@ -85,12 +85,17 @@ pub async fn overview(
         page,
         has_next,
     };
-    // Listing people by name is reading their records: each one shown is audited.
-    let reads: Vec<(&str, Option<i64>, Option<i64>)> = waiting
+    // Listing people by name is reading their records: each one shown is audited, once
+    // even if both lists show it.
+    let shown: std::collections::BTreeMap<i64, i64> = waiting
         .rows
         .iter()
         .chain(&unassigned.rows)
-        .map(|w| ("referral", Some(w.referral_id), Some(w.person_id)))
+        .map(|w| (w.referral_id, w.person_id))
+        .collect();
+    let reads: Vec<(&str, Option<i64>, Option<i64>)> = shown
+        .into_iter()
+        .map(|(referral, person)| ("referral", Some(referral), Some(person)))
         .collect();
     store.audit_reads(&user.audit_context(), &reads).await?;
     let days_to_first_contact = store

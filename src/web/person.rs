@@ -116,6 +116,11 @@ async fn person(
         error,
         notice: None,
         me: user.id,
+        give_to: if user.role == crate::auth::Role::TeamLead {
+            file.workers.iter().map(load_choice).collect()
+        } else {
+            Vec::new()
+        },
         csrf: user.csrf_token.clone().unwrap_or_default(),
         modes: ContactMode::ALL
             .iter()
@@ -140,4 +145,13 @@ async fn person(
             .collect(),
         today: chrono::Utc::now().date_naive().to_string(),
     })
+}
+
+/// A worker as a "Give to" choice, with their open caseload so the load is seen.
+fn load_choice(w: &crate::referrals::WorkerLoad) -> Choice {
+    Choice::new(
+        &w.id.to_string(),
+        &format!("{} ({} open)", w.name, w.open),
+        false,
+    )
 }

@@ -396,6 +396,18 @@ async fn a_team_lead_pages_the_lists_gives_out_with_loads_and_hands_a_caseload_o
     }
     let (_, html) = page(&app, &lead, "/team").await;
     assert!(html.contains(">lw (3 open)</option>"), "{html}");
+    // The person's page offers a team lead "Give to" with the same loads.
+    let (_, person_page) = page(
+        &app,
+        &lead,
+        &format!("/people/{}", referrals[3]["person_id"]),
+    )
+    .await;
+    assert!(
+        person_page.contains("Give to (open referrals each holds)")
+            && person_page.contains(">lw (3 open)</option>"),
+        "{person_page}"
+    );
     let (_, html2) = page(&app, &lead, "/team?unassigned=2").await;
     assert!(
         section(&html2, "unassigned-heading").contains("Previous page")

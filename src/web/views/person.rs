@@ -129,6 +129,8 @@ pub struct PersonPage {
     pub notice: Option<super::Notice>,
     /// The viewer, for "Assign to me".
     pub me: i64,
+    /// For team leads: the team's workers with their open caseloads, to give a referral to.
+    pub give_to: Vec<super::Choice>,
     pub csrf: String,
     pub modes: Vec<Choice>,
     pub instruments: Vec<InstrumentForm>,

@@ -62,6 +62,8 @@ pub struct ReferralPanel {
     pub holder: String,
     /// The viewer holds it (no "Assign to me").
     pub held_by_me: bool,
+    /// The holder's user id as a choice's value ("" for nobody).
+    pub holder_value: String,
     /// The next state the work suggests (`referrals::suggested_next`), offered as one button.
     pub suggested: Option<Choice>,
     /// Everything that happened, in order: the referral's events, contacts, needs, goals,
@@ -147,6 +149,10 @@ impl ReferralPanel {
             link_worker_id: r.link_worker_id,
             holder: String::new(),
             held_by_me: false,
+            holder_value: r
+                .link_worker_id
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
             suggested: suggested_next(
                 r.state,
                 d.casework
