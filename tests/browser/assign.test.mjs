@@ -45,7 +45,7 @@ test("a team lead gives out a referral and the link worker takes it from first c
     // The team lead finds Nia under "Not assigned", paging on until her line shows.
     const lead = await signIn(browser, "teamlead");
     await lead.getByRole("link", { name: "Team", exact: true }).click();
-    await check(lead, "team");
+    await check(lead, "team-unassigned");
     const unassigned = lead.locator("section", { has: lead.locator("#unassigned-heading") });
     for (let pages = 0; (await unassigned.locator("tr", { hasText: name }).count()) === 0; pages++) {
       assert.ok(pages < 40, `${name} is under "Not assigned"`);
