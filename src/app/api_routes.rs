@@ -56,6 +56,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(geo::look_up_postcode))
         .routes(routes!(people::create_person))
         .routes(routes!(people::get_person))
+        .routes(routes!(people::update_record))
         .routes(routes!(referrals::create_referral))
         .routes(routes!(referrals::get_referral))
         .routes(routes!(referrals::transition))

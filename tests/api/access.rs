@@ -52,6 +52,8 @@ fn allowed(method: &str, path: &str, role: Role, scope: Scope) -> bool {
             matches!(role, LinkWorker | TeamLead | Referrer | Admin)
         }
         ("post", "/people") => matches!(role, LinkWorker | TeamLead | Referrer),
+        // Changing the PRSB part of a record is casework, on the team's own people.
+        ("post", "/people/{id}/record") => own && casework,
         // Referring someone needs the person to be in the caller's scope.
         ("post", "/referrals") => own && matches!(role, LinkWorker | TeamLead | Referrer),
         // Matching reads the person's needs, barriers and home: casework.
@@ -168,6 +170,7 @@ async fn ids(app: &TestApp, token: &str, practice: Option<i64>) -> Ids {
 fn body_for(path: &str, app: &TestApp, referral_version: i64, link_worker: i64) -> Value {
     match path {
         "/people" => crate::helpers::person_body("B25 8DS"),
+        "/people/{id}/record" => json!({"address_line1": "1 Road", "town": "Birmingham"}),
         "/referrals" => json!({"person_id": 0, "referrer_kind": "gp", "reason": "x"}),
         "/services" => json!({"name": "Choir", "organisation": "Singers"}),
         "/referrals/{id}/transitions" => {

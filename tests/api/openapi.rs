@@ -16,6 +16,7 @@ async fn openapi_document_lists_every_route_and_each_answers() {
         "/postcodes/{postcode}",
         "/people",
         "/people/{id}",
+        "/people/{id}/record",
         "/referrals",
         "/referrals/{id}",
         "/referrals/{id}/transitions",

@@ -311,6 +311,8 @@ async fn a_referrer_makes_a_referral_on_one_page_and_sees_every_problem_at_once(
         "dob_day",
         "sex",
         "postcode",
+        "address_line1",
+        "town",
         "reason",
         "agreed",
         "practice",
@@ -345,6 +347,8 @@ async fn a_referrer_makes_a_referral_on_one_page_and_sees_every_problem_at_once(
         ("referrer_kind", "gp".to_string()),
         ("reason", "Lonely since her husband died".to_string()),
         ("agreed", "1".to_string()),
+        ("address_line1", "14 Acacia Avenue".to_string()),
+        ("town", "Birmingham".to_string()),
     ];
     // An unknown postcode is named beside its field, and what was typed is kept.
     let mut unknown = good.clone();
