@@ -6,6 +6,8 @@ mod detail;
 mod input;
 mod lists;
 mod plan_choice;
+mod search;
+mod taking;
 
 pub use detail::{Casework, ReferralDetail};
 pub use input::{
@@ -14,6 +16,11 @@ pub use input::{
 };
 pub use lists::{CaseloadRow, DaySummary, VisitToMake, Waiting, WorkerLoad};
 pub use plan_choice::{plan_referral, PlanChoice};
+pub use search::{CaseloadSearch, SearchProblem};
+pub use taking::{
+    moved_by_contact, suggested_next, ContactRecorded, MOVED_AT_FIRST_CONTACT,
+    TAKEN_AT_FIRST_CONTACT,
+};
 
 use crate::people::coded_enum;
 use chrono::{DateTime, NaiveDate, Utc};

@@ -5,7 +5,7 @@ use super::extract::PageUser;
 use super::render::{error_page, render};
 use super::views::{
     AccessLine, Choice, ConsentLine, FormError, InstrumentForm, Layout, Notice, PersonPage,
-    PersonView, PlanChooserPage, PlanPage, ReferralPanel,
+    PersonView, PlanChooserPage, PlanPage, ReferralPanel, Saved,
 };
 use crate::auth::CurrentUser;
 use crate::error::AppError;
@@ -18,9 +18,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-/// What a form's redirect says was saved, and where (a referral, or the consents).
+/// What the save that led here changed beyond itself (`views::Notice`), what it saved
+/// (`views::Saved`), and where (a referral, or the consents).
 #[derive(Deserialize, Default)]
-pub(super) struct SavedParams {
+pub(super) struct PersonParams {
+    notice: Option<String>,
     saved: Option<String>,
     referral: Option<String>,
 }
@@ -29,21 +31,22 @@ pub(super) async fn person_page(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
-    Query(params): Query<SavedParams>,
+    Query(params): Query<PersonParams>,
 ) -> Response {
     let Ok(id) = id.parse::<i64>() else {
         return error_page(Some(&user), AppError::NotFound("person"));
     };
-    let notice = params.saved.as_deref().and_then(Notice::saved);
+    let saved = params.saved.as_deref().and_then(Saved::saved);
     // The banner stands where the user lands: in the referral saved, else above the consents.
-    let notice_at = match params.referral.as_deref().map(str::parse::<i64>) {
+    let saved_at = match params.referral.as_deref().map(str::parse::<i64>) {
         Some(Ok(r)) => format!("referral-{r}"),
         _ => "consents".to_string(),
     };
     match person(&state, &user, id, None).await {
         Ok(mut page) => {
-            page.notice = notice;
-            page.notice_at = notice_at;
+            page.notice = params.notice.as_deref().and_then(Notice::from_code);
+            page.saved = saved;
+            page.saved_at = saved_at;
             render(&page, StatusCode::OK)
         }
         Err(e) => error_page(Some(&user), e),
@@ -130,7 +133,11 @@ async fn person(
     let panels = file
         .referrals
         .into_iter()
-        .map(|r| ReferralPanel::new(r).with_unread(&unread))
+        .map(|r| {
+            ReferralPanel::new(r)
+                .with_unread(&unread)
+                .with_holder(user.id, &file.workers)
+        })
         .collect();
     let volunteers = file
         .volunteers
@@ -145,6 +152,13 @@ async fn person(
         referrals: panels,
         accesses,
         error,
+        notice: None,
+        me: user.id,
+        give_to: if user.role == crate::auth::Role::TeamLead {
+            file.workers.iter().map(load_choice).collect()
+        } else {
+            Vec::new()
+        },
         csrf: user.csrf_token.clone().unwrap_or_default(),
         modes: ContactMode::ALL
             .iter()
@@ -168,12 +182,21 @@ async fn person(
             .map(|n| Choice::new(n.code(), n.label(), false))
             .collect(),
         today: chrono::Utc::now().date_naive().to_string(),
-        notice: None,
-        notice_at: String::new(),
+        saved: None,
+        saved_at: String::new(),
         open_referrals: if open_referrals.len() > 1 {
             open_referrals
         } else {
             Vec::new()
         },
     })
+}
+
+/// A worker as a "Give to" choice, with their open caseload so the load is seen.
+fn load_choice(w: &crate::referrals::WorkerLoad) -> Choice {
+    Choice::new(
+        &w.id.to_string(),
+        &format!("{} ({} open)", w.name, w.open),
+        false,
+    )
 }

@@ -3,7 +3,7 @@
 
 use super::extract::{check_csrf, PageForm, PageUser};
 use super::render::{error_page, render};
-use super::views::{Layout, Notice};
+use super::views::{Layout, Saved};
 use crate::error::AppError;
 use crate::referrals::VisitToMake;
 use crate::state::AppState;
@@ -46,7 +46,7 @@ pub struct VisitsPage {
     pub layout: Layout,
     pub visits: Vec<VisitLine>,
     /// A save just made: its success banner.
-    pub notice: Option<Notice>,
+    pub saved: Option<Saved>,
 }
 
 /// What a form's redirect says was saved.
@@ -71,7 +71,7 @@ pub async fn visits_page(
                 .into_iter()
                 .map(|v| VisitLine::new(v, today))
                 .collect(),
-            notice: params.saved.as_deref().and_then(Notice::saved),
+            saved: params.saved.as_deref().and_then(Saved::saved),
         })
     }
     .await;

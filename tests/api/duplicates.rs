@@ -28,6 +28,8 @@ fn rosa(csrf: &str) -> Vec<(&'static str, String)> {
         ("referrer_kind", "gp"),
         ("reason", "Lonely since her sister died"),
         ("agreed", "1"),
+        ("address_line1", "14 Acacia Avenue"),
+        ("town", "Birmingham"),
     ]
     .into_iter()
     .map(|(k, v)| (k, v.to_string()))

@@ -3,6 +3,7 @@
 mod access;
 mod accounts;
 mod activity;
+mod assign;
 mod audit;
 mod capacity;
 mod cli;
@@ -29,6 +30,7 @@ mod page_forms;
 mod pages;
 mod pages_words;
 mod plan_choice;
+mod prsb_record;
 mod questionnaires;
 mod referrals;
 mod saved_banners;

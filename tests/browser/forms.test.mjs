@@ -21,6 +21,8 @@ async function fillReferral(gp) {
   await gp.getByLabel("Month").fill("9");
   await gp.getByLabel("Year").fill("1949");
   await gp.getByLabel("Female").check();
+  await gp.getByLabel("Address line 1").fill("3 Lime Grove");
+  await gp.getByLabel("Town or city").fill("Birmingham");
   await gp.getByLabel("Postcode").fill("B25 8DS");
   await gp.getByLabel("GP practice").selectOption(PRACTICE);
   await gp.getByLabel("What would they like help with?").fill("Housebound since a fall");

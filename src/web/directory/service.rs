@@ -14,7 +14,7 @@ use crate::state::AppState;
 use crate::usecases;
 use crate::web::extract::{PageForm, PageUser};
 use crate::web::render::{error_page, render};
-use crate::web::views::{Choice, Layout, Notice};
+use crate::web::views::{Choice, Layout, Saved};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -49,7 +49,7 @@ struct ServicePage {
     /// A refused listing form: its message (linked to `listing_field`).
     listing_error: Option<String>,
     listing_field: String,
-    notice: Option<Notice>,
+    saved: Option<Saved>,
 }
 
 #[derive(Deserialize)]
@@ -67,7 +67,7 @@ pub async fn service_page(
 ) -> Response {
     let shown = Shown {
         referral: query.referral,
-        notice: query.saved.as_deref().and_then(Notice::saved),
+        saved: query.saved.as_deref().and_then(Saved::saved),
         ..Shown::default()
     };
     show_service(&state, &user, &id, shown, StatusCode::OK).await
@@ -82,7 +82,7 @@ pub(in crate::web) struct Shown {
     /// The listing form refused: the field, its message, and the places as typed.
     pub listing: Option<(String, String, ListingForm)>,
     /// A save just made: its success banner.
-    pub notice: Option<Notice>,
+    pub saved: Option<Saved>,
 }
 
 pub(in crate::web) async fn show_service(
@@ -146,7 +146,7 @@ pub(in crate::web) async fn show_service(
         shared_fields: consent_choices().0,
         methods: consent_choices().1,
         connect: shown.connect,
-        notice: shown.notice,
+        saved: shown.saved,
         listing_error,
         listing_field,
     };

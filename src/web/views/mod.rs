@@ -12,6 +12,7 @@ mod person;
 mod person_forms;
 mod plan;
 mod referral_panel;
+mod saved;
 mod score_chart;
 mod sign_in;
 
@@ -25,4 +26,5 @@ pub use person::{AccessLine, ConsentLine, PersonPage, PersonView};
 pub use person_forms::{FormError, InstrumentForm, Panel};
 pub use plan::{PlanChooserPage, PlanPage};
 pub use referral_panel::{GoalLine, Line, ReferralPanel};
+pub use saved::Saved;
 pub use sign_in::SignInPage;

@@ -1,71 +1,67 @@
-//! A save confirmed (issue 15, item 9): the NHS design system's notification banner, success
-//! variant, shown on the page a form comes back to. Post/redirect/get carries what was saved
-//! as `?saved=<code>`, so reloading the page or coming back to it later shows no banner
-//! unless the address says so, and nothing about the save is kept on the server.
+//! What a save did beyond itself, said once on the page it returns to (issue 15): a
+//! referral taken on at first contact, moved to "contacting", given or handed over. Carried
+//! as a fixed code in the address (`?notice=`), so no free text from a request reaches a page.
 
-/// What a success banner says.
-pub struct Notice {
-    pub heading: String,
-    pub text: String,
+/// A confirmation shown above the page after a save.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    /// A contact was saved and the referral, unassigned, became the recorder's.
+    ContactTaken,
+    /// A contact was saved and the referral moved from received to contacting.
+    ContactMoved,
+    /// Both of the above.
+    ContactTakenMoved,
+    /// The user took the referral on with "Assign to me".
+    Assigned,
 }
 
 impl Notice {
-    fn new(heading: &str, text: &str) -> Notice {
-        Notice {
-            heading: heading.to_string(),
-            text: text.to_string(),
+    /// The notice for what recording a contact changed on the referral, if anything.
+    pub fn of_contact(taken: bool, moved: bool) -> Option<Notice> {
+        match (taken, moved) {
+            (true, true) => Some(Notice::ContactTakenMoved),
+            (true, false) => Some(Notice::ContactTaken),
+            (false, true) => Some(Notice::ContactMoved),
+            (false, false) => None,
         }
     }
 
-    /// The banner for a save, by the code its form's redirect carries (none for an unknown
-    /// code: the address is typed by hand, and says nothing else).
-    pub fn saved(code: &str) -> Option<Notice> {
-        Some(match code {
-            "contact" => Notice::new("Contact recorded", "It is in the referral's history below."),
-            "need" => Notice::new("Need recorded", ""),
-            "goal" => Notice::new("Goal recorded", "It is on their plan."),
-            "progress" => Notice::new("Progress recorded", ""),
-            "measure" => Notice::new(
-                "Questionnaire saved",
-                "The scores are in the referral's well-being section.",
-            ),
-            "state" => Notice::new("Referral updated", "Its new state is shown below."),
-            "closed" => Notice::new(
-                "Referral closed",
-                "Nothing more can be recorded on it. The GP practice is told if it takes Linkwell's messages.",
-            ),
-            "entered_in_error" => Notice::new(
-                "Referral closed as entered in error",
-                "The GP practice is not told, and it is left out of every report.",
-            ),
-            "declined" => Notice::new(
-                "Referral recorded as declined",
-                "The GP practice is told if it takes Linkwell's messages.",
-            ),
-            "unable_to_contact" => Notice::new(
-                "Referral recorded as unable to contact",
-                "The GP practice is told if it takes Linkwell's messages.",
-            ),
-            "visit" => Notice::new(
-                "Visit arranged",
-                "The volunteer sees it on their list of visits.",
-            ),
-            "connection" => Notice::new(
-                "Consent recorded and connection sent",
-                "The organisation sees it in their inbox, with only what the person agreed to share.",
-            ),
-            "consent" => Notice::new("Consent confirmed", ""),
-            "assigned" => Notice::new("Referral assigned", ""),
-            "visit_done" => Notice::new(
-                "Visit recorded as happened",
-                "The link worker sees it.",
-            ),
-            "listing" => Notice::new(
-                "Listing saved",
-                "Link workers see the change straight away.",
-            ),
-            _ => return None,
-        })
+    pub fn code(self) -> &'static str {
+        match self {
+            Notice::ContactTaken => "contact-taken",
+            Notice::ContactMoved => "contact-moved",
+            Notice::ContactTakenMoved => "contact-taken-moved",
+            Notice::Assigned => "assigned",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Notice> {
+        [
+            Notice::ContactTaken,
+            Notice::ContactMoved,
+            Notice::ContactTakenMoved,
+            Notice::Assigned,
+        ]
+        .into_iter()
+        .find(|n| n.code() == code)
+    }
+
+    /// The banner's heading.
+    pub fn title(self) -> &'static str {
+        match self {
+            Notice::Assigned => "Referral assigned to you",
+            _ => "Contact saved",
+        }
+    }
+
+    /// What happened, in words a link worker acts on.
+    pub fn text(self) -> &'static str {
+        match self {
+            Notice::ContactTaken => "Nobody held this referral, so it is now assigned to you: it shows under \"Only my referrals\" and in your day.",
+            Notice::ContactMoved => "The referral moved from Received to Contacting. If they agreed to work with you, mark it active below.",
+            Notice::ContactTakenMoved => "Nobody held this referral, so it is now assigned to you (it shows under \"Only my referrals\" and in your day), and it moved from Received to Contacting. If they agreed to work with you, mark it active below.",
+            Notice::Assigned => "It shows under \"Only my referrals\" and in your day.",
+        }
     }
 }
 
@@ -74,11 +70,16 @@ mod tests {
     use super::Notice;
 
     #[test]
-    fn only_known_saves_have_a_banner() {
-        assert_eq!(
-            Notice::saved("contact").unwrap().heading,
-            "Contact recorded"
-        );
-        assert!(Notice::saved("<script>").is_none());
+    fn every_notice_reads_back_from_its_code() {
+        for n in [
+            Notice::ContactTaken,
+            Notice::ContactMoved,
+            Notice::ContactTakenMoved,
+            Notice::Assigned,
+        ] {
+            assert_eq!(Notice::from_code(n.code()), Some(n));
+        }
+        assert_eq!(Notice::from_code("<script>"), None);
+        assert_eq!(Notice::of_contact(false, false), None);
     }
 }

@@ -18,6 +18,11 @@ pub struct PersonView {
     pub phone: String,
     pub plus_groups: String,
     pub conditions: String,
+    pub preferred_name: String,
+    pub gender_identity: String,
+    pub address: String,
+    /// Communication needs and contact preferences, one line each (empty: none recorded).
+    pub communication: Vec<String>,
 }
 
 impl PersonView {
@@ -40,6 +45,21 @@ impl PersonView {
             sex: p.sex.label().into(),
             ethnicity: p.ethnicity.label().into(),
             postcode: p.postcode.clone(),
+            preferred_name: p
+                .record
+                .preferred_name
+                .clone()
+                .unwrap_or_else(|| "Not recorded".into()),
+            gender_identity: p
+                .record
+                .gender_identity
+                .clone()
+                .unwrap_or_else(|| "Not recorded".into()),
+            address: match (&p.record.address_line1, &p.record.town) {
+                (None, None) => format!("{} (only the postcode is recorded)", p.postcode),
+                _ => p.record.address_with(&p.postcode),
+            },
+            communication: p.record.communication_summary(),
             lsoa: p.lsoa.clone().unwrap_or_default(),
             deprivation: match p.imd_decile {
                 Some(d) if ImdDecile::new(d).is_some_and(ImdDecile::is_core20) => {
@@ -125,6 +145,12 @@ pub struct PersonPage {
     pub person: PersonView,
     pub referrals: Vec<ReferralPanel>,
     pub error: Option<FormError>,
+    /// What the save that led here changed beyond itself.
+    pub notice: Option<super::Notice>,
+    /// The viewer, for "Assign to me".
+    pub me: i64,
+    /// For team leads: the team's workers with their open caseloads, to give a referral to.
+    pub give_to: Vec<super::Choice>,
     pub csrf: String,
     pub modes: Vec<Choice>,
     pub instruments: Vec<InstrumentForm>,
@@ -135,16 +161,16 @@ pub struct PersonPage {
     pub volunteers: Vec<Choice>,
     pub today: String,
     /// A save just made: its banner, and where it stands (`referral-<id>` or `consents`).
-    pub notice: Option<super::Notice>,
-    pub notice_at: String,
+    pub saved: Option<super::Saved>,
+    pub saved_at: String,
     /// The person's open referrals when there is more than one (a likely duplicate).
     pub open_referrals: Vec<i64>,
 }
 
 impl PersonPage {
     /// Whether the success banner stands at this place (`referral-<id>` or `consents`).
-    pub fn notice_here(&self, place: &str) -> bool {
-        self.notice.is_some() && self.notice_at == place
+    pub fn saved_here(&self, place: &str) -> bool {
+        self.saved.is_some() && self.saved_at == place
     }
 
     /// Whether a form panel should be open: the one whose answers were just refused.
