@@ -36,7 +36,7 @@ pub(super) async fn person_page(
     let Ok(id) = id.parse::<i64>() else {
         return error_page(Some(&user), AppError::NotFound("person"));
     };
-    let saved = params.saved.as_deref().and_then(Saved::saved);
+    let saved = params.saved.as_deref().and_then(Saved::of_code);
     // The banner stands where the user lands: in the referral saved, else above the consents.
     let saved_at = match params.referral.as_deref().map(str::parse::<i64>) {
         Some(Ok(r)) => format!("referral-{r}"),

@@ -71,7 +71,7 @@ pub async fn visits_page(
                 .into_iter()
                 .map(|v| VisitLine::new(v, today))
                 .collect(),
-            saved: params.saved.as_deref().and_then(Saved::saved),
+            saved: params.saved.as_deref().and_then(Saved::of_code),
         })
     }
     .await;

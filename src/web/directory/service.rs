@@ -67,7 +67,7 @@ pub async fn service_page(
 ) -> Response {
     let shown = Shown {
         referral: query.referral,
-        saved: query.saved.as_deref().and_then(Saved::saved),
+        saved: query.saved.as_deref().and_then(Saved::of_code),
         ..Shown::default()
     };
     show_service(&state, &user, &id, shown, StatusCode::OK).await

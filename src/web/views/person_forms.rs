@@ -32,7 +32,7 @@ impl Panel {
         }
     }
 
-    /// What the success banner after this form says was saved (`Saved::saved`).
+    /// What the success banner after this form says was saved (`Saved::of_code`).
     pub fn saved_code(self) -> &'static str {
         match self {
             Panel::Contact => "contact",

@@ -19,7 +19,7 @@ impl Saved {
 
     /// The banner for a save, by the code its form's redirect carries (none for an unknown
     /// code: the address is typed by hand, and says nothing else).
-    pub fn saved(code: &str) -> Option<Saved> {
+    pub fn of_code(code: &str) -> Option<Saved> {
         Some(match code {
             "contact" => Saved::new("Contact recorded", "It is in the referral's history below."),
             "need" => Saved::new("Need recorded", ""),
@@ -75,7 +75,10 @@ mod tests {
 
     #[test]
     fn only_known_saves_have_a_banner() {
-        assert_eq!(Saved::saved("contact").unwrap().heading, "Contact recorded");
-        assert!(Saved::saved("<script>").is_none());
+        assert_eq!(
+            Saved::of_code("contact").unwrap().heading,
+            "Contact recorded"
+        );
+        assert!(Saved::of_code("<script>").is_none());
     }
 }
