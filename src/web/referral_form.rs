@@ -52,6 +52,9 @@ pub struct ReferralForm {
     referrer_kind: String,
     #[serde(default)]
     reason: String,
+    /// A programme id, when the form offers a choice; empty for the team's usual one.
+    #[serde(default)]
+    programme: String,
     agreed: Option<String>,
 }
 
@@ -65,6 +68,8 @@ pub struct ReferralPage {
     pub ethnicities: Vec<Choice>,
     pub practices: Vec<Choice>,
     pub kinds: Vec<Choice>,
+    /// Offered only when some team runs more than one programme (docs/programmes.md).
+    pub programmes: Vec<Choice>,
 }
 
 async fn page(
@@ -75,6 +80,11 @@ async fn page(
     status: StatusCode,
 ) -> Response {
     let practices = match referrals::practice_choices(&state.store, user).await {
+        Ok(p) => p,
+        Err(e) => return error_page(Some(user), e),
+    };
+    let programmes = match crate::usecases::programmes::referral_choices(&state.store, user).await
+    {
         Ok(p) => p,
         Err(e) => return error_page(Some(user), e),
     };
@@ -100,6 +110,7 @@ async fn page(
         "practice",
         "reason",
         "referrer_kind",
+        "programme",
         "agreed",
     ]);
     let page = ReferralPage {
@@ -128,6 +139,18 @@ async fn page(
                 .collect(),
             kind,
         ),
+        programmes: programmes
+            .iter()
+            .map(|p| {
+                let teams: Vec<&str> = p.teams.iter().map(|t| t.name.as_str()).collect();
+                let id = p.id.to_string();
+                Choice::new(
+                    &id,
+                    &format!("{} ({})", p.name, teams.join(", ")),
+                    id == form.programme,
+                )
+            })
+            .collect(),
         errors,
         form,
     };
@@ -238,11 +261,31 @@ pub async fn make_referral(
             Err(e) => return error_page(Some(&user), e),
         }
     }
-    if practice
-        .and_then(|(_, team)| team)
-        .or(user.team_id)
-        .is_none()
-    {
+    let team = practice.and_then(|(_, team)| team).or(user.team_id);
+    let programme = match form.programme.trim() {
+        "" => None,
+        chosen => match chosen.parse::<i64>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                errors.add("programme", "Choose a programme from the list".into());
+                None
+            }
+        },
+    };
+    if let (Some(id), Some(team)) = (programme, team) {
+        let runs = crate::usecases::programmes::referral_choices(&state.store, &user)
+            .await
+            .map(|all| all.iter().any(|p| p.id == id && p.runs_in(team)));
+        match runs {
+            Ok(true) => {}
+            Ok(false) => errors.add(
+                "programme",
+                "Choose a programme run by the team that serves their practice, or leave it to the team".into(),
+            ),
+            Err(e) => return error_page(Some(&user), e),
+        }
+    }
+    if team.is_none() {
         errors.add(
             "practice",
             "Select the person's GP practice: it decides which social prescribing team will contact them".into(),
@@ -288,7 +331,15 @@ pub async fn make_referral(
     let referrer_kind = ReferrerKind::from_code(&form.referrer_kind).unwrap_or(ReferrerKind::Gp);
     let reason = form.reason.trim().to_string();
     let (field, refusal, status) =
-        match referrals::refer_person(&state.store, &user, person, referrer_kind, reason).await {
+        match referrals::refer_person(
+            &state.store,
+            &user,
+            person,
+            referrer_kind,
+            reason,
+            programme,
+        )
+        .await {
             Ok(Ok(id)) => return Redirect::to(&format!("/caseload?made={id}")).into_response(),
             Ok(Err(refused)) => {
                 let status = if refused == MatchRefused::TooManyFailures {
