@@ -9,6 +9,7 @@ mod accounts;
 mod activity;
 mod admin;
 mod admin_outbox;
+mod admin_programmes;
 mod assets;
 mod capacity;
 mod caseload;

@@ -2,7 +2,7 @@
 //! answers it (handlers live in one file per resource, as crates.io lays out its controllers).
 
 use super::{
-    accounts, activity, admin, admin_outbox, assets, capacity, caseload, directory, forms, home,
+    accounts, activity, admin, admin_outbox, admin_programmes, assets, capacity, caseload, directory, forms, home,
     messages, person, referral_form, reports, self_referral, session, team, visits,
 };
 use crate::state::AppState;
@@ -32,6 +32,14 @@ pub fn routes() -> Router<AppState> {
         .route("/team", get(team::team_page))
         .route("/admin", get(admin::admin_page))
         .route("/admin/outbox", get(admin_outbox::outbox_page))
+        .route(
+            "/admin/programmes",
+            get(admin_programmes::programmes_page).post(admin_programmes::create_programme),
+        )
+        .route(
+            "/admin/programmes/{id}",
+            post(admin_programmes::change_programme),
+        )
         .route("/admin/invitations", post(admin::invite))
         .route("/admin/accounts/{id}/disable", post(admin::disable))
         .route("/admin/accounts/{id}/enable", post(admin::enable))
