@@ -114,7 +114,9 @@ pub async fn get_programme(
     user: CurrentUser,
     Id(id): Id,
 ) -> AppResult<Json<Programme>> {
-    Ok(Json(usecases::programmes::one(&state.store, &user, id).await?))
+    Ok(Json(
+        usecases::programmes::one(&state.store, &user, id).await?,
+    ))
 }
 
 /// Replaces a programme's definition (administrators); its referrals stay with it.

@@ -133,8 +133,7 @@ impl NewProgramme {
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
             .collect();
-        if self.pathway.len() > MAX_STEPS || self.pathway.iter().any(|s| s.chars().count() > 200)
-        {
+        if self.pathway.len() > MAX_STEPS || self.pathway.iter().any(|s| s.chars().count() > 200) {
             return Err(ProgrammeError::Pathway);
         }
         Ok(self)
@@ -169,9 +168,7 @@ pub fn needs_from_text(text: &str) -> Vec<Need> {
 /// one active programme. With none, or several (the choice is the referrer's or the link
 /// worker's), none is guessed.
 pub fn default_for_team(programmes: &[Programme], team_id: i64) -> Option<i64> {
-    let mut run = programmes
-        .iter()
-        .filter(|p| p.active && p.runs_in(team_id));
+    let mut run = programmes.iter().filter(|p| p.active && p.runs_in(team_id));
     match (run.next(), run.next()) {
         (Some(only), None) => Some(only.id),
         _ => None,
@@ -241,7 +238,13 @@ mod tests {
         assert_eq!(default_for_team(&all, 20), Some(2));
         assert_eq!(default_for_team(&all, 10), None, "two: nobody guesses");
         assert_eq!(default_for_team(&all, 30), None, "inactive");
-        assert_eq!(needs_from_text(&needs_text(&[Need::Food, Need::Money])).len(), 2);
-        assert_eq!(pathway_steps(&pathway_text(&["a".into(), "b".into()])), ["a", "b"]);
+        assert_eq!(
+            needs_from_text(&needs_text(&[Need::Food, Need::Money])).len(),
+            2
+        );
+        assert_eq!(
+            pathway_steps(&pathway_text(&["a".into(), "b".into()])),
+            ["a", "b"]
+        );
     }
 }

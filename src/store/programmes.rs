@@ -8,8 +8,8 @@ use super::referrals::code;
 use super::{on_reader, on_writer, Store};
 use crate::audit::{AuditAction, AuditContext};
 use crate::programmes::{
-    needs_from_text, needs_text, pathway_steps, pathway_text, Eligibility, NewProgramme,
-    Programme, ProgrammeModel, ProgrammeTeam,
+    needs_from_text, needs_text, pathway_steps, pathway_text, Eligibility, NewProgramme, Programme,
+    ProgrammeModel, ProgrammeTeam,
 };
 use std::collections::HashMap;
 

@@ -40,7 +40,9 @@ pub async fn update(
 ) -> AppResult<Programme> {
     user.require(Action::ManageProgrammes)?;
     let new = checked(new)?;
-    Ok(store.update_programme(id, &new, &user.audit_context()).await?)
+    Ok(store
+        .update_programme(id, &new, &user.audit_context())
+        .await?)
 }
 
 /// The teams a programme can be run by, for the administrators' form.

@@ -167,7 +167,11 @@ impl ProgrammeForm {
             .iter()
             .filter_map(|t| t.parse().ok())
             .collect();
-        let needs: Vec<Need> = self.needs.iter().filter_map(|n| Need::from_code(n)).collect();
+        let needs: Vec<Need> = self
+            .needs
+            .iter()
+            .filter_map(|n| Need::from_code(n))
+            .collect();
         let new = NewProgramme {
             name,
             model: model.unwrap_or(ProgrammeModel::Other),
@@ -229,10 +233,13 @@ pub async fn programmes_page(
         },
         None => None,
     };
-    let form = editing.as_ref().map(ProgrammeForm::of).unwrap_or(ProgrammeForm {
-        active: true,
-        ..ProgrammeForm::default()
-    });
+    let form = editing
+        .as_ref()
+        .map(ProgrammeForm::of)
+        .unwrap_or(ProgrammeForm {
+            active: true,
+            ..ProgrammeForm::default()
+        });
     let done = match query.done.as_deref() {
         Some("created") => Some("The programme is defined.".to_string()),
         Some("changed") => Some("The programme is changed.".to_string()),
@@ -277,7 +284,13 @@ async fn show(
             .collect(),
         needs: Need::ALL
             .iter()
-            .map(|n| Choice::new(n.code(), n.label(), form.needs.iter().any(|x| x == n.code())))
+            .map(|n| {
+                Choice::new(
+                    n.code(),
+                    n.label(),
+                    form.needs.iter().any(|x| x == n.code()),
+                )
+            })
             .collect(),
         teams: teams
             .iter()
@@ -340,10 +353,7 @@ async fn save(
         }
         Err(AppError::Validation { field, detail, .. }) => {
             let mut errors = FieldErrors::default();
-            errors.add(
-                field.as_deref().unwrap_or("name"),
-                capitalised(&detail),
-            );
+            errors.add(field.as_deref().unwrap_or("name"), capitalised(&detail));
             show(
                 &state,
                 &user,

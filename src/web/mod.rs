@@ -19,6 +19,7 @@ mod forms;
 mod home;
 mod messages;
 mod person;
+mod programme_filter;
 mod referral_form;
 mod render;
 mod reports;

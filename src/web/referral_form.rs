@@ -83,8 +83,7 @@ async fn page(
         Ok(p) => p,
         Err(e) => return error_page(Some(user), e),
     };
-    let programmes = match crate::usecases::programmes::referral_choices(&state.store, user).await
-    {
+    let programmes = match crate::usecases::programmes::referral_choices(&state.store, user).await {
         Ok(p) => p,
         Err(e) => return error_page(Some(user), e),
     };
@@ -330,32 +329,32 @@ pub async fn make_referral(
     };
     let referrer_kind = ReferrerKind::from_code(&form.referrer_kind).unwrap_or(ReferrerKind::Gp);
     let reason = form.reason.trim().to_string();
-    let (field, refusal, status) =
-        match referrals::refer_person(
-            &state.store,
-            &user,
-            person,
-            referrer_kind,
-            reason,
-            programme,
-        )
-        .await {
-            Ok(Ok(id)) => return Redirect::to(&format!("/caseload?made={id}")).into_response(),
-            Ok(Err(refused)) => {
-                let status = if refused == MatchRefused::TooManyFailures {
-                    StatusCode::TOO_MANY_REQUESTS
-                } else {
-                    StatusCode::UNPROCESSABLE_ENTITY
-                };
-                ("nhs_number", refused.message(), status)
-            }
-            Err(e @ AppError::Validation { .. }) => (
-                "practice",
-                e.problem().detail,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            ),
-            Err(e) => return error_page(Some(&user), e),
-        };
+    let (field, refusal, status) = match referrals::refer_person(
+        &state.store,
+        &user,
+        person,
+        referrer_kind,
+        reason,
+        programme,
+    )
+    .await
+    {
+        Ok(Ok(id)) => return Redirect::to(&format!("/caseload?made={id}")).into_response(),
+        Ok(Err(refused)) => {
+            let status = if refused == MatchRefused::TooManyFailures {
+                StatusCode::TOO_MANY_REQUESTS
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            ("nhs_number", refused.message(), status)
+        }
+        Err(e @ AppError::Validation { .. }) => (
+            "practice",
+            e.problem().detail,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(e) => return error_page(Some(&user), e),
+    };
     errors.add(field, capitalised(&refusal));
     page(&state, &user, form, errors, status).await
 }

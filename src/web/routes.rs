@@ -2,8 +2,9 @@
 //! answers it (handlers live in one file per resource, as crates.io lays out its controllers).
 
 use super::{
-    accounts, activity, admin, admin_outbox, admin_programmes, assets, capacity, caseload, directory, forms, home,
-    messages, person, referral_form, reports, self_referral, session, team, visits,
+    accounts, activity, admin, admin_outbox, admin_programmes, assets, capacity, caseload,
+    directory, forms, home, messages, person, referral_form, reports, self_referral, session, team,
+    visits,
 };
 use crate::state::AppState;
 use axum::routing::{get, post};

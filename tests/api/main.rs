@@ -26,6 +26,7 @@ mod operations;
 mod oruk;
 mod pages;
 mod pages_words;
+mod programmes;
 mod referrals;
 mod security;
 mod security_data;
