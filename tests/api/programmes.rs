@@ -4,8 +4,9 @@
 //! counts worked out by hand on the activity report's hand-made dataset.
 
 use crate::activity::hand_made_dataset;
-use crate::helpers::{spawn_app, Backend, TestApp};
+use crate::helpers::{spawn_app, Backend, TestApp, LINK_WORKER_PASSWORD};
 use crate::on_both_databases;
+use crate::pages::{csrf_of, page, post_form, sign_in_as};
 use chrono::NaiveDate;
 use linkwell::activity::tally::{tally, ByProgramme, Tally};
 use linkwell::activity::{parse_period, ActivityFacts, Request, Scope};
@@ -17,6 +18,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 on_both_databases!(
+    the_pages_define_programmes_and_the_referral_form_offers_them,
     administrators_define_programmes_and_referrals_take_them,
     the_migration_gives_existing_referrals_their_teams_programme,
     every_report_filters_by_programme
@@ -480,4 +482,171 @@ async fn every_report_filters_by_programme(backend: Backend) {
         .await;
     assert_eq!(s, StatusCode::OK, "{report}");
     assert_eq!(report["programme"], "Connectors");
+}
+
+/// `/admin/programmes` defines and changes programmes, refusing a bad form with every
+/// problem and nothing saved; the referral form asks for a programme only once a team runs
+/// two, and refuses one the practice's team does not run.
+async fn the_pages_define_programmes_and_the_referral_form_offers_them(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.store
+        .set_password("admin", LINK_WORKER_PASSWORD)
+        .await
+        .unwrap();
+    let admin = sign_in_as(&app, "admin").await;
+    let (status, html) = page(&app, &admin, "/admin/programmes").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("None yet."), "{html}");
+    let csrf = csrf_of(&html);
+    let post = |path: &'static str, form: Vec<(&'static str, String)>| {
+        let (app, admin) = (&app, admin.clone());
+        async move { post_form(app, &admin, path, &form).await }
+    };
+    // No team, an age that is not a number, no model: every problem at once, nothing saved.
+    let response = post(
+        "/admin/programmes",
+        vec![
+            ("csrf", csrf.clone()),
+            ("name", "Befriending".into()),
+            ("min_age", "old".into()),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    for field in ["model", "team_ids", "min_age"] {
+        assert!(
+            html.contains(&format!("href=\"#{field}\"")),
+            "{field}: {html}"
+        );
+        assert!(
+            html.contains(&format!("id=\"{field}\"")),
+            "{field} is a field"
+        );
+    }
+    assert!(
+        html.contains("value=\"Befriending\""),
+        "what was typed is kept"
+    );
+    let (_, all) = app.get("/programmes", &app.analyst).await;
+    assert_eq!(all, json!([]));
+
+    let good = vec![
+        ("csrf", csrf.clone()),
+        ("name", "Befriending".to_string()),
+        ("model", "befriending".to_string()),
+        ("team_ids", TEAM_A.to_string()),
+        ("min_age", "65".to_string()),
+        ("needs", "loneliness".to_string()),
+        ("needs", "bereavement".to_string()),
+        ("pathway", "Referral\r\n\r\nWeekly calls".to_string()),
+        ("active", "1".to_string()),
+    ];
+    let response = post("/admin/programmes", good.clone()).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        response.headers()["location"],
+        "/admin/programmes?done=created"
+    );
+    let (_, all) = app.get("/programmes", &app.analyst).await;
+    let befriending = &all[0];
+    assert_eq!(
+        befriending["eligibility"]["needs"],
+        json!(["loneliness", "bereavement"])
+    );
+    assert_eq!(befriending["pathway"], json!(["Referral", "Weekly calls"]));
+    let befriending = befriending["id"].as_i64().unwrap();
+
+    // One programme in the team: the referral form asks nothing.
+    let gp = sign_in_as(&app, "gp").await;
+    let (_, form) = page(&app, &gp, "/referrals/new").await;
+    assert!(
+        !form.contains("id=\"programme\""),
+        "one programme: no question"
+    );
+
+    // A second, in team B only, then changed to run in team A too: now the form asks.
+    let mut hub = good.clone();
+    hub[1].1 = "Hub".into();
+    hub[2].1 = "hub".into();
+    hub[3].1 = "2".into();
+    let response = post("/admin/programmes", hub.clone()).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, all) = app.get("/programmes", &app.analyst).await;
+    let hub_id = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Hub")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (_, form) = page(&app, &gp, "/referrals/new").await;
+    assert!(!form.contains("id=\"programme\""), "one per team still");
+    let (status, edit) = page(&app, &admin, &format!("/admin/programmes?edit={hub_id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(edit.contains("Change Hub"), "{edit}");
+    hub[0].1 = csrf_of(&edit);
+    hub.push(("team_ids", TEAM_A.to_string()));
+    let response = post_form(&app, &admin, &format!("/admin/programmes/{hub_id}"), &hub).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, form) = page(&app, &gp, "/referrals/new").await;
+    assert!(
+        form.contains("id=\"programme\""),
+        "two in team A: the form asks"
+    );
+
+    // The person's practice is served by team A; a programme only team B runs is refused.
+    let only_b = define(
+        &app,
+        json!({"name": "Team B only", "model": "other", "team_ids": [2]}),
+    )
+    .await;
+    let referral = |programme: i64, csrf: String| {
+        vec![
+            ("csrf", csrf),
+            ("given_name", "Rosa".to_string()),
+            ("family_name", "Parks".to_string()),
+            ("dob_day", "4".to_string()),
+            ("dob_month", "2".to_string()),
+            ("dob_year", "1944".to_string()),
+            ("sex", "female".to_string()),
+            ("postcode", "b25 8ds".to_string()),
+            ("practice", "M00001".to_string()),
+            ("referrer_kind", "gp".to_string()),
+            ("reason", "Lonely".to_string()),
+            ("programme", programme.to_string()),
+            ("agreed", "1".to_string()),
+        ]
+    };
+    let referrals = app.count("referrals").await;
+    let response = post_form(
+        &app,
+        &gp,
+        "/referrals/new",
+        &referral(only_b, csrf_of(&form)),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("href=\"#programme\""), "{html}");
+    assert_eq!(app.count("referrals").await, referrals);
+    let response = post_form(
+        &app,
+        &gp,
+        "/referrals/new",
+        &referral(befriending, csrf_of(&html)),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let made: i64 = response.headers()["location"]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/caseload?made=")
+        .parse()
+        .unwrap();
+    let (_, detail) = app
+        .get(&format!("/referrals/{made}"), &app.link_worker)
+        .await;
+    assert_eq!(detail["referral"]["programme_id"], befriending, "{detail}");
 }
