@@ -47,13 +47,15 @@ pub(super) enum DemoProgramme {
 }
 
 impl DemoProgramme {
-    /// How much more (or less) likely someone is to stop engaging: befriending keeps
-    /// people in touch; connectors, reaching people the practice does not, lose more.
-    pub fn disengagement_shift(self) -> f64 {
+    /// The progress (0 to 10) at the review from which goals count as met: befriending's
+    /// weekly contact gets people there sooner, the connectors' short support later. Only
+    /// the threshold moves, never a random draw, so the rest of the system is the same as
+    /// without programmes.
+    pub fn goals_met_from(self) -> i32 {
         match self {
-            DemoProgramme::Practice => 0.0,
-            DemoProgramme::Connectors => 0.05,
-            DemoProgramme::Befriending => -0.06,
+            DemoProgramme::Practice => 8,
+            DemoProgramme::Connectors => 9,
+            DemoProgramme::Befriending => 7,
         }
     }
 }

@@ -28,11 +28,8 @@ pub(super) fn review_and_close(
         r.follow_up = Some(r.today + Duration::days(rng.gen_range(-20..30)));
         return ControlFlow::Break(());
     }
-    let p_disengage = 0.1
-        + 0.03 * (5.0 - r.quintile)
-        + if attended_any { 0.0 } else { 0.12 }
-        + r.programme.disengagement_shift();
-    if rng.gen_bool(p_disengage.clamp(0.0, 0.9)) {
+    let p_disengage = 0.1 + 0.03 * (5.0 - r.quintile) + if attended_any { 0.0 } else { 0.12 };
+    if rng.gen_bool(p_disengage.min(0.9)) {
         let barrier = pick_barrier(rng, r.person);
         t.barriers.push(BarrierRow {
             referral_id: r.id,
@@ -77,7 +74,7 @@ pub(super) fn review_and_close(
         what_matters: None,
         recorded_by: r.worker,
     });
-    let reason = if progress >= 8 {
+    let reason = if progress >= r.programme.goals_met_from() {
         CloseReason::GoalsMet
     } else if progress >= 4 {
         CloseReason::GoalsPartlyMet
