@@ -27,6 +27,7 @@ mod oruk;
 mod pages;
 mod pages_words;
 mod programmes;
+mod questionnaires;
 mod referrals;
 mod security;
 mod security_data;
