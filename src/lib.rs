@@ -31,6 +31,7 @@ pub mod messages;
 pub mod ontology;
 pub mod outbox;
 pub mod people;
+pub mod programmes;
 pub mod public_url;
 pub mod referrals;
 pub mod state;

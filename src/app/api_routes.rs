@@ -48,6 +48,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     use crate::geo::api as geo;
     use crate::messages::api as messages;
     use crate::people::api as people;
+    use crate::programmes::api as programmes;
     use crate::referrals::api as referrals;
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(referrals::me))
@@ -81,6 +82,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(equity::equity_report))
         .routes(routes!(capacity::capacity_report))
         .routes(routes!(activity::activity_report))
+        .routes(routes!(
+            programmes::list_programmes,
+            programmes::create_programme
+        ))
+        .routes(routes!(programmes::get_programme))
+        .routes(routes!(programmes::change_programme))
         .routes(routes!(directory::search))
         .routes(routes!(directory::matches))
         .routes(routes!(directory::change_listing))

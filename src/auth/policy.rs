@@ -40,6 +40,11 @@ pub enum Action {
     /// Read Linkwell's published code lists (FHIR CodeSystems and ValueSets, the SKOS
     /// export): they carry no personal data, so every signed-in role may.
     ReadOntology,
+    /// Define and change programmes (name, model, eligibility, teams, pathway).
+    ManageProgrammes,
+    /// See the programmes and their definitions: whoever reads reports (they are filtered
+    /// by programme) or makes referrals (which belong to one). Nothing personal.
+    ReadProgrammes,
     /// Invite, disable, enable, unlock and reset accounts; end their sessions and tokens;
     /// see every account and team.
     ManageAccounts,
@@ -63,6 +68,8 @@ impl Action {
             Action::MakeVisits => &[Volunteer],
             Action::ReadMetrics | Action::ManageAccounts | Action::ReadGpOutbox => &[Admin],
             Action::ReadOntology => Role::ALL,
+            Action::ManageProgrammes => &[Admin],
+            Action::ReadProgrammes => &[LinkWorker, TeamLead, Referrer, Analyst, Admin],
         }
     }
 }

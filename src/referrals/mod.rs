@@ -385,6 +385,10 @@ pub struct Referral {
     /// 871711000000103 if they declined, absent before either.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snomed_code: Option<String>,
+    /// The programme it belongs to (docs/programmes.md); absent when its team runs none,
+    /// or several and none was chosen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub programme_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

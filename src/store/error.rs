@@ -67,6 +67,11 @@ pub enum Refusal {
     PersonAlreadyRegistered,
     /// An outside identifier already names a referral.
     IdentifierTaken { system: String, value: String },
+    /// The programme chosen for a referral is not run by (or no longer active in) the team
+    /// that holds it.
+    ProgrammeNotRunByTeam,
+    /// Another programme already has this name.
+    ProgrammeNameTaken,
     /// A listing change that does not apply to the stored listing: the field (empty when
     /// the change as a whole is empty) and the reason.
     ListingChange { field: String, message: String },

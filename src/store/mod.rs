@@ -29,6 +29,7 @@ pub mod messages;
 mod needs_goals;
 pub(crate) mod outbox;
 pub(crate) mod people;
+mod programmes;
 mod referrals;
 mod scope;
 mod self_referral;

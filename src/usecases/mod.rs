@@ -38,6 +38,7 @@ pub mod operations;
 pub mod outbox;
 pub mod people;
 pub mod people_admin;
+pub mod programmes;
 pub mod records;
 pub mod referrals;
 pub mod self_referral;

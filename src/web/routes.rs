@@ -2,8 +2,9 @@
 //! answers it (handlers live in one file per resource, as crates.io lays out its controllers).
 
 use super::{
-    accounts, activity, admin, admin_outbox, assets, capacity, caseload, directory, forms, home,
-    messages, person, person_record, referral_form, reports, self_referral, session, team, visits,
+    accounts, activity, admin, admin_outbox, admin_programmes, assets, capacity, caseload,
+    directory, forms, home, messages, person, person_record, referral_form, reports, self_referral,
+    session, team, visits,
 };
 use crate::state::AppState;
 use axum::routing::{get, post};
@@ -36,6 +37,14 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin", get(admin::admin_page))
         .route("/admin/outbox", get(admin_outbox::outbox_page))
+        .route(
+            "/admin/programmes",
+            get(admin_programmes::programmes_page).post(admin_programmes::create_programme),
+        )
+        .route(
+            "/admin/programmes/{id}",
+            post(admin_programmes::change_programme),
+        )
         .route("/admin/invitations", post(admin::invite))
         .route("/admin/accounts/{id}/disable", post(admin::disable))
         .route("/admin/accounts/{id}/enable", post(admin::enable))

@@ -72,6 +72,12 @@ fn allowed(method: &str, path: &str, role: Role, scope: Scope) -> bool {
         ("get", "/reports/capacity") => matches!(role, Analyst | TeamLead | Admin),
         // Aggregate and disclosure-controlled; a team lead's is their own team's.
         ("get", "/reports/activity") => matches!(role, Analyst | TeamLead),
+        // Programmes carry nothing personal: whoever reads reports or refers sees them;
+        // administrators define and change them (docs/programmes.md).
+        ("get", "/programmes") | ("get", "/programmes/{id}") => {
+            matches!(role, LinkWorker | TeamLead | Referrer | Analyst | Admin)
+        }
+        ("post", "/programmes") | ("post", "/programmes/{id}/changes") => role == Admin,
         // Only the team holding the case confirms or withdraws its consent. (The fixture's
         // consents are already confirmed: the team's attempt is refused as a conflict.)
         ("post", "/consents/{id}/withdrawal") | ("post", "/consents/{id}/confirmation") => {
@@ -166,6 +172,9 @@ async fn ids(app: &TestApp, token: &str, practice: Option<i64>) -> Ids {
     }
 }
 
+/// Numbers programme names in bodies, so each is new.
+static NAMES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 /// A body that passes validation, so only the policy decides.
 fn body_for(path: &str, app: &TestApp, referral_version: i64, link_worker: i64) -> Value {
     match path {
@@ -204,6 +213,12 @@ fn body_for(path: &str, app: &TestApp, referral_version: i64, link_worker: i64) 
         "/consents/{id}/withdrawal" | "/consents/{id}/confirmation" => json!({}),
         "/me/tokens" => json!({"label": "matrix", "expires_in_days": 1}),
         "/me/tokens/{id}/revocation" => json!({}),
+        // A new name each time, so only the policy decides.
+        "/programmes" | "/programmes/{id}/changes" => json!({
+            "name": format!("Matrix {}", NAMES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)),
+            "model": "hub",
+            "team_ids": [1]
+        }),
         other => panic!("no request body for {other}"),
     }
 }
@@ -214,6 +229,15 @@ async fn every_route_every_role_every_scope(backend: Backend) {
         own: ids(&app, &app.referrer, Some(app.practice_id)).await,
         other: ids(&app, &app.other_team_worker, None).await,
     };
+    let (s, programme) = app
+        .post(
+            "/programmes",
+            &app.admin,
+            json!({"name": "Matrix programme", "model": "other", "team_ids": [1]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{programme}");
+    let programme = programme["id"].as_i64().unwrap();
     let doc = app.openapi().await;
     let token = |role: Role| match role {
         LinkWorker => &app.link_worker,
@@ -234,7 +258,9 @@ async fn every_route_every_role_every_scope(backend: Backend) {
                     } else {
                         &fixture.other
                     };
-                    let id = if path.starts_with("/goals/") {
+                    let id = if path.starts_with("/programmes/") {
+                        programme
+                    } else if path.starts_with("/goals/") {
                         ids.goal
                     } else if path.starts_with("/connections/")
                         || path.starts_with("/vcse/connections/")

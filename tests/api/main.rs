@@ -27,6 +27,7 @@ mod operations;
 mod oruk;
 mod pages;
 mod pages_words;
+mod programmes;
 mod prsb_record;
 mod questionnaires;
 mod referrals;
