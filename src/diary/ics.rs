@@ -98,6 +98,7 @@ mod tests {
                 booked_by: 2,
                 cancelled_at: cancelled.then(Utc::now),
             },
+            person_name: "Ada Lovelace".into(),
             person_initials: "A.L.".into(),
         }
     }
@@ -114,6 +115,7 @@ mod tests {
         assert!(text.contains("STATUS:CANCELLED\r\n"));
         assert!(!text.contains("Acacia"));
         assert!(!text.contains("Letters"));
+        assert!(!text.contains("Ada") && !text.contains("Lovelace"));
         assert!(text.lines().all(|l| l.len() <= 75), "{text}");
     }
 }

@@ -4,6 +4,7 @@
 //! an iCalendar feed ([`ics`]) and each appointment can be printed as a letter
 //! ([`letter`]). Plain types and rules: no HTTP, no SQL.
 
+pub mod api;
 pub mod ics;
 pub mod letter;
 pub mod london;
@@ -111,11 +112,12 @@ impl Appointment {
     }
 }
 
-/// One line of a diary (a day's list, the calendar feed): the appointment and the initials
-/// of the person it is with, nothing more of them.
+/// One line of a diary: the appointment and who it is with. Inside Linkwell a day's list
+/// names the person; what leaves it (the calendar feed, the API's day) has only initials.
 #[derive(Debug, Clone)]
 pub struct DiaryEntry {
     pub appointment: Appointment,
+    pub person_name: String,
     pub person_initials: String,
 }
 

@@ -50,6 +50,7 @@ impl AppointmentRow {
         let mode = ContactMode::from_code(&self.mode).ok_or_else(|| unknown("mode", &self.mode))?;
         Ok(DiaryEntry {
             person_initials: initials(&self.given_name, &self.family_name),
+            person_name: format!("{} {}", self.given_name, self.family_name),
             appointment: Appointment {
                 id: self.id,
                 referral_id: self.referral_id,

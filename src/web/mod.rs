@@ -12,6 +12,7 @@ mod admin_outbox;
 mod assets;
 mod capacity;
 mod caseload;
+mod diary;
 mod directory;
 mod extract;
 mod forms;

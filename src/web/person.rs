@@ -4,7 +4,7 @@
 use super::extract::PageUser;
 use super::render::{error_page, render};
 use super::views::{
-    AccessLine, Choice, ConsentLine, FormError, InstrumentForm, Layout, PersonPage, PersonView,
+    AccessLine, AppointmentLine, Choice, ConsentLine, FormError, InstrumentForm, Layout, PersonPage, PersonView,
     PlanPage, ReferralPanel,
 };
 use crate::auth::CurrentUser;
@@ -119,5 +119,10 @@ async fn person(
             .map(|n| Choice::new(n.code(), n.label(), false))
             .collect(),
         today: chrono::Utc::now().date_naive().to_string(),
+        appointments: file
+            .appointments
+            .iter()
+            .map(|a| AppointmentLine::new(a, chrono::Utc::now()))
+            .collect(),
     })
 }
