@@ -211,6 +211,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn secrets_in_addresses_are_not_logged() {
+        assert_eq!(loggable_path("/calendar/0123abcd.ics"), "/calendar/");
+        assert_eq!(loggable_path("/password-links/0123abcd"), "/password-links/");
+        assert_eq!(loggable_path("/people/7"), "/people/7");
+    }
+
+    #[test]
     fn renders_latency_by_route_and_pool_use() {
         let metrics = Metrics::new();
         metrics.observe("GET", "/api/v1/people/{id}", 200, 0.003);
