@@ -213,7 +213,10 @@ mod tests {
     #[test]
     fn secrets_in_addresses_are_not_logged() {
         assert_eq!(loggable_path("/calendar/0123abcd.ics"), "/calendar/");
-        assert_eq!(loggable_path("/password-links/0123abcd"), "/password-links/");
+        assert_eq!(
+            loggable_path("/password-links/0123abcd"),
+            "/password-links/"
+        );
         assert_eq!(loggable_path("/people/7"), "/people/7");
     }
 

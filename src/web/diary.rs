@@ -32,7 +32,10 @@ pub(super) async fn letter_page(
     match result {
         Ok(letter) => render(
             &LetterPage {
-                layout: Layout::new(&format!("Appointment letter for {}", letter.to), Some(&user)),
+                layout: Layout::new(
+                    &format!("Appointment letter for {}", letter.to),
+                    Some(&user),
+                ),
                 printed: crate::diary::london::long_date(chrono::Utc::now()),
                 letter,
             },
@@ -62,8 +65,11 @@ pub(super) async fn cancel(
     }
     .await;
     match result {
-        Ok(a) => Redirect::to(&format!("/people/{}#referral-{}", a.person_id, a.referral_id))
-            .into_response(),
+        Ok(a) => Redirect::to(&format!(
+            "/people/{}#referral-{}",
+            a.person_id, a.referral_id
+        ))
+        .into_response(),
         Err(e) => error_page(Some(&user), e),
     }
 }
@@ -92,7 +98,10 @@ pub(super) async fn feed(
             [
                 (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
                 (header::CACHE_CONTROL, "no-store"),
-                (header::CONTENT_DISPOSITION, "inline; filename=\"linkwell.ics\""),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "inline; filename=\"linkwell.ics\"",
+                ),
             ],
             text,
         )
@@ -149,10 +158,7 @@ pub(super) async fn make_calendar_link(
     .await;
     match result {
         Ok(secret) => {
-            let link = state
-                .settings
-                .public_url()
-                .join(&diary::feed_path(&secret));
+            let link = state.settings.public_url().join(&diary::feed_path(&secret));
             calendar_page(&state, &user, Some(link), false).await
         }
         Err(e) => error_page(Some(&user), e),

@@ -4,8 +4,8 @@
 use super::extract::PageUser;
 use super::render::{error_page, render};
 use super::views::{
-    AccessLine, AppointmentLine, Choice, ConsentLine, FormError, InstrumentForm, Layout, PersonPage, PersonView,
-    PlanPage, ReferralPanel,
+    AccessLine, AppointmentLine, Choice, ConsentLine, FormError, InstrumentForm, Layout,
+    PersonPage, PersonView, PlanPage, ReferralPanel,
 };
 use crate::auth::CurrentUser;
 use crate::error::AppError;

@@ -3,8 +3,7 @@
 
 use super::{
     accounts, activity, admin, admin_outbox, assets, capacity, caseload, diary, directory, forms,
-    home,
-    messages, person, referral_form, reports, self_referral, session, team, visits,
+    home, messages, person, referral_form, reports, self_referral, session, team, visits,
 };
 use crate::state::AppState;
 use axum::routing::{get, post};

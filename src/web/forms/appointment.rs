@@ -106,7 +106,9 @@ pub(in crate::web) async fn book_appointment(
 fn parse_date(day: &str, month: &str, year: &str) -> Result<NaiveDate, AppError> {
     let number = |s: &str| s.trim().parse::<u32>().ok();
     let date = match (number(day), number(month), year.trim().parse::<i32>().ok()) {
-        (Some(d), Some(m), Some(y)) if (2000..=2100).contains(&y) => NaiveDate::from_ymd_opt(y, m, d),
+        (Some(d), Some(m), Some(y)) if (2000..=2100).contains(&y) => {
+            NaiveDate::from_ymd_opt(y, m, d)
+        }
         _ => None,
     };
     date.ok_or_else(|| {
@@ -129,7 +131,9 @@ fn parse_time(text: &str) -> Result<NaiveTime, AppError> {
         .replace('.', ":");
     let parsed = NaiveTime::parse_from_str(&t, "%H:%M")
         .or_else(|_| NaiveTime::parse_from_str(&t, "%I:%M%P"))
-        .or_else(|_| NaiveTime::parse_from_str(&t.replace("pm", ":00pm").replace("am", ":00am"), "%I:%M%P"));
+        .or_else(|_| {
+            NaiveTime::parse_from_str(&t.replace("pm", ":00pm").replace("am", ":00am"), "%I:%M%P")
+        });
     parsed.map_err(|_| {
         AppError::invalid_field(
             "time",

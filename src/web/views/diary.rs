@@ -69,7 +69,11 @@ impl DayLine {
             appointment_id: a.id,
             person_id: a.person_id,
             referral_id: a.referral_id,
-            time: format!("{} to {}", london::hh_mm(a.starts_at), london::hh_mm(a.ends_at())),
+            time: format!(
+                "{} to {}",
+                london::hh_mm(a.starts_at),
+                london::hh_mm(a.ends_at())
+            ),
             person: e.person_name.clone(),
             what: format!(
                 "{} with {} ({})",
