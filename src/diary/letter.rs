@@ -8,6 +8,9 @@ use crate::referrals::ContactMode;
 /// What the letter says, sentence by sentence; the page lays it out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Letter {
+    /// Whose letter it is (for the link back to their record, never printed).
+    pub person_id: i64,
+    pub referral_id: i64,
     pub to: String,
     pub heading: String,
     pub date: String,
@@ -45,6 +48,8 @@ pub fn letter(a: &Appointment, person_name: &str, team: &str, team_phone: Option
         ),
     };
     Letter {
+        person_id: a.person_id,
+        referral_id: a.referral_id,
         to: person_name.to_string(),
         heading: a.kind.label().to_string(),
         date: london::long_date(a.starts_at),

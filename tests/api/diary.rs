@@ -93,6 +93,31 @@ async fn appointments_are_booked_listed_and_cancelled(backend: Backend) {
         .await;
     assert_eq!(next_day, json!([]));
 
+    // A volunteer's visit on the same day: with the volunteer, in the booker's day too.
+    let volunteer = scalar(&app, "SELECT id FROM users WHERE username = 'volunteer'").await;
+    let mut visit = contact_at(at + chrono::Duration::hours(2));
+    visit["kind"] = json!("visit");
+    visit["with_user_id"] = json!(volunteer);
+    visit["mode"] = json!("home_visit");
+    let (s, booked_visit) = book(&app, &referral, visit.clone()).await;
+    assert_eq!(s, StatusCode::CREATED, "{booked_visit}");
+    assert_eq!(booked_visit["with_name"], "volunteer");
+    let (_, day) = app
+        .get(&format!("/me/diary?date={date}"), &app.link_worker)
+        .await;
+    let kinds: Vec<&str> = day
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["contact", "visit"], "in time order: {day}");
+    // A link worker is not a volunteer: a visit needs one of the team's volunteers.
+    visit["with_user_id"] = json!(app.link_worker_id);
+    let (s, refused) = book(&app, &referral, visit).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(refused["field"], "volunteer_id");
+
     let id = booked["id"].as_i64().unwrap();
     let (s, cancelled) = app
         .post(
@@ -126,7 +151,11 @@ async fn appointments_are_booked_listed_and_cancelled(backend: Backend) {
         "SELECT COUNT(*) FROM audit_log WHERE record_type = 'appointment' AND record_id = {id} AND person_id = {}",
         person["id"]
     );
-    assert_eq!(scalar(&app, &sql).await, 3);
+    assert_eq!(
+        scalar(&app, &sql).await,
+        4,
+        "booked, read twice on the day's list, cancelled"
+    );
 }
 
 async fn bad_bookings_are_refused_and_change_nothing(backend: Backend) {
