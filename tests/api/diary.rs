@@ -424,6 +424,13 @@ async fn the_booking_form_your_day_and_the_letter(backend: Backend) {
     );
     assert!(html.contains("aria-invalid=\"true\""));
     assert_eq!(scalar(&app, "SELECT COUNT(*) FROM appointments").await, 0);
+    // Someone who is not one of the team's volunteers: the summary links to "Who".
+    let mut not_a_volunteer = form("10:30");
+    not_a_volunteer[1].1 = app.link_worker_id.to_string();
+    let refused = post_form(&app, &cookie, &path, &not_a_volunteer).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("href=\"#appt-with-"), "{html}");
     // A missing field is the error summary too, never a plain-text error.
     let missing = post_form(&app, &cookie, &path, &[("csrf", csrf.clone())]).await;
     assert_eq!(missing.status(), StatusCode::UNPROCESSABLE_ENTITY);

@@ -56,7 +56,9 @@ impl Panel {
             (Panel::Visit, "volunteer_id") => format!("volunteer-{r}"),
             (Panel::Visit, "visit_on") => format!("visit-on-{r}"),
             (Panel::Visit, _) => format!("activity-{r}"),
-            (Panel::Appointment, "with_user_id") => format!("appt-with-{r}"),
+            (Panel::Appointment, "with_user_id" | "volunteer_id" | "link_worker_id") => {
+                format!("appt-with-{r}")
+            }
             (Panel::Appointment, "time") => format!("appt-time-{r}"),
             (Panel::Appointment, "duration_minutes") => format!("appt-length-{r}"),
             (Panel::Appointment, "mode") => format!("appt-mode-{r}"),
