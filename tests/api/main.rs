@@ -27,6 +27,7 @@ mod operations;
 mod oruk;
 mod pages;
 mod pages_words;
+mod questionnaires;
 mod referrals;
 mod security;
 mod security_data;
