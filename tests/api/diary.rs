@@ -280,6 +280,12 @@ async fn the_calendar_feed_parses_with_initials_and_utc_times(backend: Backend) 
         .find(|p| p.name == "VERSION")
         .and_then(|p| p.value.clone());
     assert_eq!(version.as_deref(), Some("2.0"));
+    let zone = calendar
+        .properties
+        .iter()
+        .find(|p| p.name == "X-WR-TIMEZONE")
+        .and_then(|p| p.value.clone());
+    assert_eq!(zone.as_deref(), Some("Europe/London"));
     let by_uid = |id: &Value| {
         let uid = format!("appointment-{id}@127.0.0.1");
         calendar
