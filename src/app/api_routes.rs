@@ -74,6 +74,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(referrals::set_connection_status))
         .routes(routes!(messages::list_messages, messages::send_message))
         .routes(routes!(referrals::caseload))
+        .routes(routes!(referrals::hand_over_caseload))
         .routes(routes!(referrals::list_services, referrals::create_service))
         .routes(routes!(consent::add_consent))
         .routes(routes!(consent::withdraw_consent))

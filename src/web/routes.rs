@@ -30,6 +30,10 @@ pub fn routes() -> Router<AppState> {
         .route("/sign-out", post(session::sign_out))
         .route("/caseload", get(caseload::caseload_page))
         .route("/team", get(team::team_page))
+        .route(
+            "/team/handover",
+            get(team::hand_over_page).post(team::hand_over),
+        )
         .route("/admin", get(admin::admin_page))
         .route("/admin/outbox", get(admin_outbox::outbox_page))
         .route("/admin/invitations", post(admin::invite))

@@ -86,6 +86,9 @@ fn allowed(method: &str, path: &str, role: Role, scope: Scope) -> bool {
         // The body assigns the team's link worker: a team lead may, and so may that link
         // worker (taking it on); giving it to someone else is for team leads only (unit-tested).
         ("post", "/referrals/{id}/assignment") => own && casework,
+        // Team leads hand their own team's caseloads over (the body names the team's link
+        // worker twice, so the lead passes the policy and is refused as invalid, 422).
+        ("post", "/caseload/handover") => role == TeamLead,
         // A connection's thread: the team holding the referral, and the organisation it was
         // sent to (both records' consents are still in force when the matrix gets here).
         ("get", "/connections/{id}/messages") | ("post", "/connections/{id}/messages") => {
@@ -199,6 +202,9 @@ fn body_for(path: &str, app: &TestApp, referral_version: i64, link_worker: i64) 
         "/referrals/{id}/contacts" => json!({"mode": "phone", "duration_minutes": 5}),
         "/referrals/{id}/appointments" => appointment_body(),
         "/appointments/{id}/cancellation" => json!({}),
+        "/caseload/handover" => {
+            json!({"from_link_worker_id": link_worker, "to_link_worker_id": link_worker})
+        }
         "/referrals/{id}/needs" => json!({"need": "food"}),
         "/referrals/{id}/goals" => json!({"description": "walk"}),
         "/referrals/{id}/barriers" => json!({"barrier": "transport"}),

@@ -3,6 +3,7 @@
 mod access;
 mod accounts;
 mod activity;
+mod assign;
 mod audit;
 mod capacity;
 mod cli;

@@ -48,6 +48,7 @@ async fn openapi_document_lists_every_route_and_each_answers() {
         "/referrals/{id}/appointments",
         "/appointments/{id}/cancellation",
         "/me/diary",
+        "/caseload/handover",
     ];
     let mut documented: Vec<&str> = paths.keys().map(String::as_str).collect();
     documented.sort();

@@ -249,10 +249,15 @@ async fn person_page_forms_record_and_refuse(backend: Backend) {
     let response = post(format!("/referrals/{}/measures", referral["id"]), measure).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 
+    // The contact above took the referral on and moved it: its version is read again.
+    let (_, read) = app
+        .get(&format!("/referrals/{}", referral["id"]), &app.link_worker)
+        .await;
+    assert_eq!(read["referral"]["state"], "contacting");
     let bad_transition = vec![
         ("csrf", csrf.clone()),
         ("to", "closed".into()),
-        ("expected_version", "1".into()),
+        ("expected_version", read["referral"]["version"].to_string()),
         ("reason", "".into()),
         ("note", "".into()),
     ];

@@ -125,6 +125,12 @@ pub struct PersonPage {
     pub person: PersonView,
     pub referrals: Vec<ReferralPanel>,
     pub error: Option<FormError>,
+    /// What the save that led here changed beyond itself.
+    pub notice: Option<super::Notice>,
+    /// The viewer, for "Assign to me".
+    pub me: i64,
+    /// For team leads: the team's workers with their open caseloads, to give a referral to.
+    pub give_to: Vec<super::Choice>,
     pub csrf: String,
     pub modes: Vec<Choice>,
     pub instruments: Vec<InstrumentForm>,
