@@ -252,6 +252,9 @@ fn refused(refusal: Refusal) -> AppError {
             "only consent sent with a referral and not yet confirmed or withdrawn can be confirmed".into(),
         ),
         Refusal::VisitAlreadyRecorded => AppError::Conflict("this visit is already recorded".into()),
+        Refusal::AppointmentAlreadyCancelled => {
+            AppError::Conflict("this appointment is already cancelled".into())
+        }
         Refusal::PersonAlreadyRegistered => {
             AppError::Conflict(crate::people::MatchRefused::NotAccepted.message())
         }

@@ -16,6 +16,7 @@ pub mod cli;
 pub mod consent;
 pub mod csv_cell;
 pub mod demo;
+pub mod diary;
 pub mod directory;
 pub mod equity;
 pub mod error;

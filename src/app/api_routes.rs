@@ -43,6 +43,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     use crate::activity::api as activity;
     use crate::capacity::api as capacity;
     use crate::consent::api as consent;
+    use crate::diary::api as diary;
     use crate::directory::api as directory;
     use crate::equity::api as equity;
     use crate::geo::api as geo;
@@ -69,6 +70,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(referrals::add_barrier))
         .routes(routes!(referrals::add_measure))
         .routes(routes!(referrals::add_connection))
+        .routes(routes!(diary::book_appointment, diary::list_appointments))
+        .routes(routes!(diary::cancel_appointment))
+        .routes(routes!(diary::my_day))
         .routes(routes!(referrals::set_connection_status))
         .routes(routes!(messages::list_messages, messages::send_message))
         .routes(routes!(referrals::caseload))

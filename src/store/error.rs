@@ -61,6 +61,8 @@ pub enum Refusal {
     ConsentNotInForce { organisation: String },
     /// Only a proposed consent (sent with a referral) can be confirmed.
     ConsentNotProposed,
+    /// The appointment was already cancelled.
+    AppointmentAlreadyCancelled,
     /// The visit was already recorded as done.
     VisitAlreadyRecorded,
     /// An NHS number already on file: the person exists (matching decides, not a duplicate).

@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod activity;
+pub mod appointments;
 pub mod audit;
 pub mod bulk;
 mod capacity;

@@ -42,6 +42,13 @@ impl Store {
         Ok(id)
     }
 
+    /// Sets the phone number appointment letters give for the team; false if no such team.
+    pub async fn set_team_phone(&self, team_id: i64, phone: &str) -> anyhow::Result<bool> {
+        let done = on_writer!(self, pool => sqlx::query("UPDATE teams SET phone = $1 WHERE id = $2")
+            .bind(phone).bind(team_id).execute(pool).await?.rows_affected());
+        Ok(done > 0)
+    }
+
     pub async fn create_practice(
         &self,
         code: &str,
@@ -114,6 +121,20 @@ impl Store {
             Ok(user)
         })
         .transpose()
+    }
+
+    /// The holder of a calendar feed secret (by its hash), if the link is current and the
+    /// account not disabled.
+    pub async fn user_by_calendar_feed(
+        &self,
+        secret_hash: &str,
+    ) -> anyhow::Result<Option<CurrentUser>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM calendar_feeds f JOIN users u ON u.id = f.user_id \
+             WHERE f.secret_hash = $1 AND u.disabled_at IS NULL"
+        );
+        let row: Option<UserRow> = on_reader!(self, pool => sqlx::query_as(&sql).bind(secret_hash).fetch_optional(pool).await)?;
+        row.map(|r| r.into_user(None)).transpose()
     }
 
     /// Checks a password; returns the user only when it matches. The argon2 work runs off

@@ -25,6 +25,7 @@ pub mod case_file;
 pub mod caseload;
 pub mod casework;
 pub mod consent;
+pub mod diary;
 pub mod directory;
 pub mod equity;
 pub mod evaluations;

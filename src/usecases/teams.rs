@@ -16,6 +16,23 @@ pub async fn create(store: &Store, admin: Administrator<'_>, name: &str) -> AppR
     Ok(store.create_team(name).await?)
 }
 
+/// Sets the phone number a team's appointment letters give for changing an appointment
+pub async fn set_phone(
+    store: &Store,
+    admin: Administrator<'_>,
+    team_id: i64,
+    phone: &crate::input::UkPhone,
+) -> AppResult<()> {
+    if let Administrator::User(user) = admin {
+        user.require(Action::ManageAccounts)?;
+    }
+    if store.set_team_phone(team_id, phone.as_str()).await? {
+        Ok(())
+    } else {
+        Err(crate::error::AppError::NotFound("team"))
+    }
+}
+
 /// Every team, with how many people work in it and how many practices it serves.
 pub async fn list(store: &Store, user: &CurrentUser) -> AppResult<Vec<TeamSize>> {
     user.require(Action::ManageAccounts)?;

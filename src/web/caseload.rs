@@ -2,7 +2,7 @@
 
 use super::extract::PageUser;
 use super::render::{error_page, render};
-use super::views::{CaseloadLine, CaseloadPage, Choice, Layout};
+use super::views::{CaseloadLine, CaseloadPage, Choice, DayLine, Layout};
 use crate::auth::policy::Action;
 use crate::auth::{CurrentUser, Role};
 use crate::error::AppError;
@@ -78,6 +78,17 @@ async fn caseload(
     let has_next = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
     let unread = crate::usecases::messages::unread_by_referral(&state.store, user).await?;
+    // Casework users have a diary: today's appointments (London's day) head the page.
+    let day = if casework {
+        let today = crate::diary::london::day_of(chrono::Utc::now());
+        crate::usecases::diary::day(&state.store, user, today)
+            .await?
+            .iter()
+            .map(DayLine::new)
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(CaseloadPage {
         layout: Layout::new(
             if casework {
@@ -88,6 +99,7 @@ async fn caseload(
             Some(user),
         ),
         casework,
+        day,
         rows: rows
             .into_iter()
             .map(|r| {

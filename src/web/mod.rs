@@ -13,6 +13,7 @@ mod admin_programmes;
 mod assets;
 mod capacity;
 mod caseload;
+mod diary;
 mod directory;
 mod extract;
 mod forms;

@@ -4,8 +4,8 @@
 use super::extract::PageUser;
 use super::render::{error_page, render};
 use super::views::{
-    AccessLine, Choice, ConsentLine, FormError, InstrumentForm, Layout, Notice, PersonPage,
-    PersonView, PlanPage, ReferralPanel,
+    AccessLine, AppointmentLine, Choice, ConsentLine, FormError, InstrumentForm, Layout, Notice,
+    PersonPage, PersonView, PlanPage, ReferralPanel,
 };
 use crate::auth::CurrentUser;
 use crate::error::AppError;
@@ -144,6 +144,11 @@ async fn person(
             .map(|n| Choice::new(n.code(), n.label(), false))
             .collect(),
         today: chrono::Utc::now().date_naive().to_string(),
+        appointments: file
+            .appointments
+            .iter()
+            .map(|a| AppointmentLine::new(a, chrono::Utc::now()))
+            .collect(),
     })
 }
 

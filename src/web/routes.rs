@@ -2,7 +2,7 @@
 //! answers it (handlers live in one file per resource, as crates.io lays out its controllers).
 
 use super::{
-    accounts, activity, admin, admin_outbox, admin_programmes, assets, capacity, caseload,
+    accounts, activity, admin, admin_outbox, admin_programmes, assets, capacity, caseload, diary,
     directory, forms, home, messages, person, person_record, referral_form, reports, self_referral,
     session, team, visits,
 };
@@ -69,6 +69,18 @@ pub fn routes() -> Router<AppState> {
             "/account/password",
             get(accounts::change_password_page).post(accounts::change_password),
         )
+        .route(
+            "/account/calendar",
+            get(diary::calendar_link_page).post(diary::make_calendar_link),
+        )
+        .route("/account/calendar/stop", post(diary::stop_calendar_link))
+        .route("/calendar/{file}", get(diary::feed))
+        .route(
+            "/referrals/{id}/appointments",
+            post(forms::appointment::book_appointment),
+        )
+        .route("/appointments/{id}/letter", get(diary::letter_page))
+        .route("/appointments/{id}/cancel", post(diary::cancel))
         .route("/visits", get(visits::visits_page))
         .route("/visits/{id}/done", post(visits::record_visit))
         .route("/referrals/{id}/visits", post(forms::visit::arrange_visit))

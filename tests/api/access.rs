@@ -102,6 +102,12 @@ fn allowed(method: &str, path: &str, role: Role, scope: Scope) -> bool {
         ("get", "/connections/{id}/messages") | ("post", "/connections/{id}/messages") => {
             (own && casework) || role == Vcse
         }
+        // The diary: a referral's appointments are casework; one's own day is for casework
+        // roles only (it names the people by initials).
+        ("get", "/referrals/{id}/appointments") | ("post", "/appointments/{id}/cancellation") => {
+            own && casework
+        }
+        ("get", "/me/diary") => casework,
         ("post", p)
             if p.starts_with("/referrals/{id}/")
                 || p.starts_with("/goals/")
@@ -124,6 +130,7 @@ struct Ids {
     goal: i64,
     connection: i64,
     consent: i64,
+    appointment: i64,
 }
 
 async fn ids(app: &TestApp, token: &str, practice: Option<i64>) -> Ids {
@@ -163,7 +170,16 @@ async fn ids(app: &TestApp, token: &str, practice: Option<i64>) -> Ids {
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{connection}");
+    let (s, appointment) = app
+        .post(
+            &format!("/referrals/{id}/appointments"),
+            worker,
+            appointment_body(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{appointment}");
     Ids {
+        appointment: appointment["id"].as_i64().unwrap(),
         person: person["id"].as_i64().unwrap(),
         referral: id,
         goal: goal["id"].as_i64().unwrap(),
@@ -174,6 +190,13 @@ async fn ids(app: &TestApp, token: &str, practice: Option<i64>) -> Ids {
 
 /// Numbers programme names in bodies, so each is new.
 static NAMES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A contact booked for tomorrow with the caller.
+fn appointment_body() -> Value {
+    let tomorrow = chrono::Utc::now() + chrono::Duration::days(1);
+    json!({"kind": "contact", "starts_at": tomorrow.to_rfc3339(), "duration_minutes": 30,
+           "place": "Library", "mode": "in_person"})
+}
 
 /// A body that passes validation, so only the policy decides.
 fn body_for(path: &str, app: &TestApp, referral_version: i64, link_worker: i64) -> Value {
@@ -189,6 +212,8 @@ fn body_for(path: &str, app: &TestApp, referral_version: i64, link_worker: i64) 
             json!({"link_worker_id": link_worker, "expected_version": referral_version})
         }
         "/referrals/{id}/contacts" => json!({"mode": "phone", "duration_minutes": 5}),
+        "/referrals/{id}/appointments" => appointment_body(),
+        "/appointments/{id}/cancellation" => json!({}),
         "/caseload/handover" => {
             json!({"from_link_worker_id": link_worker, "to_link_worker_id": link_worker})
         }
@@ -266,6 +291,8 @@ async fn every_route_every_role_every_scope(backend: Backend) {
                         || path.starts_with("/vcse/connections/")
                     {
                         ids.connection
+                    } else if path.starts_with("/appointments/") {
+                        ids.appointment
                     } else if path.starts_with("/consents/") {
                         ids.consent
                     } else if path.starts_with("/people/") {

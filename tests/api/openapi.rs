@@ -49,6 +49,9 @@ async fn openapi_document_lists_every_route_and_each_answers() {
         "/directory/services/{id}/history",
         "/ontology.jsonld",
         "/ontology.ttl",
+        "/referrals/{id}/appointments",
+        "/appointments/{id}/cancellation",
+        "/me/diary",
         "/caseload/handover",
     ];
     let mut documented: Vec<&str> = paths.keys().map(String::as_str).collect();

@@ -1,6 +1,7 @@
 //! The casework forms on a person's page, one file per form, and what every one of them does
 //! after it is posted: back to the person's page, or the page again with the error summary.
 
+pub(super) mod appointment;
 pub(super) mod connection;
 pub(super) mod consent;
 pub(super) mod contact;

@@ -70,6 +70,8 @@ pub struct CaseloadPage {
     /// False for referrers: status only, no links into casework.
     pub casework: bool,
     pub rows: Vec<CaseloadLine>,
+    /// The user's appointments today (Europe/London), in time order.
+    pub day: Vec<super::DayLine>,
     pub states: Vec<Choice>,
     pub mine: bool,
     pub overdue: bool,

@@ -3,6 +3,7 @@
 //! are a referral's section of the person's page).
 
 mod caseload;
+mod diary;
 mod error;
 mod fields;
 mod layout;
@@ -15,6 +16,7 @@ mod score_chart;
 mod sign_in;
 
 pub use caseload::{CaseloadLine, CaseloadPage};
+pub use diary::{AppointmentLine, CalendarPage, DayLine, LetterPage};
 pub use error::ErrorPage;
 pub use fields::{Choice, FieldErrors};
 pub use layout::Layout;

@@ -160,6 +160,8 @@ pub struct PersonPage {
     /// Volunteers the team may ask to visit.
     pub volunteers: Vec<Choice>,
     pub today: String,
+    /// Every referral's appointments (each names its referral).
+    pub appointments: Vec<super::AppointmentLine>,
 }
 
 impl PersonPage {
@@ -196,6 +198,14 @@ impl PersonPage {
             .as_ref()
             .filter(|e| e.anchor == id)
             .map(|e| e.detail.as_str())
+    }
+
+    /// One referral's appointments, soonest first.
+    pub fn appointments_of(&self, referral: &i64) -> Vec<&super::AppointmentLine> {
+        self.appointments
+            .iter()
+            .filter(|a| a.referral_id == *referral)
+            .collect()
     }
 
     /// Whether an option was the one chosen in the refused form.

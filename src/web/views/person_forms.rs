@@ -12,6 +12,7 @@ pub enum Panel {
     Measure(Instrument),
     State,
     Visit,
+    Appointment,
     Progress(i64),
     /// Sent from the matches or a service's page: the referral's section is the place.
     Connect,
@@ -27,6 +28,7 @@ impl Panel {
             Panel::Measure(i) => format!("measure-{}-{referral}", i.code()),
             Panel::State => format!("state-{referral}"),
             Panel::Visit => format!("visit-{referral}"),
+            Panel::Appointment => format!("appointment-{referral}"),
             Panel::Progress(goal) => format!("progress-{goal}"),
             Panel::Connect => format!("referral-{referral}"),
         }
@@ -55,6 +57,15 @@ impl Panel {
             (Panel::Visit, "volunteer_id") => format!("volunteer-{r}"),
             (Panel::Visit, "visit_on") => format!("visit-on-{r}"),
             (Panel::Visit, _) => format!("activity-{r}"),
+            (Panel::Appointment, "with_user_id" | "volunteer_id" | "link_worker_id") => {
+                format!("appt-with-{r}")
+            }
+            (Panel::Appointment, "time") => format!("appt-time-{r}"),
+            (Panel::Appointment, "duration_minutes") => format!("appt-length-{r}"),
+            (Panel::Appointment, "mode") => format!("appt-mode-{r}"),
+            (Panel::Appointment, "place") => format!("appt-place-{r}"),
+            (Panel::Appointment, "what_to_bring") => format!("appt-bring-{r}"),
+            (Panel::Appointment, _) => format!("appt-day-{r}"),
             (Panel::Progress(g), "note") => format!("progress-note-{g}"),
             (Panel::Progress(g), _) => format!("progress-{g}"),
             (Panel::Connect, _) => format!("referral-{r}"),
