@@ -33,6 +33,7 @@ pub mod outbox;
 pub mod people;
 pub mod public_url;
 pub mod referrals;
+pub mod safeguarding;
 pub mod state;
 pub mod store;
 pub mod telemetry;

@@ -42,6 +42,14 @@ impl Store {
         Ok(id)
     }
 
+    /// Sets (or clears) the team's phone number, which its volunteers are given; `false`
+    /// when there is no such team.
+    pub async fn set_team_phone(&self, team: i64, phone: Option<&str>) -> anyhow::Result<bool> {
+        let changed = on_writer!(self, pool => sqlx::query("UPDATE teams SET phone = $1 WHERE id = $2")
+            .bind(phone).bind(team).execute(pool).await.map(|done| done.rows_affected()))?;
+        Ok(changed == 1)
+    }
+
     pub async fn create_practice(
         &self,
         code: &str,

@@ -64,6 +64,7 @@ async fn caseload(
     let has_next = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
     let unread = crate::usecases::messages::unread_by_referral(&state.store, user).await?;
+    let flags = crate::usecases::concerns::flags_by_person(&state.store, user).await?;
     Ok(CaseloadPage {
         layout: Layout::new(
             if casework {
@@ -78,8 +79,11 @@ async fn caseload(
             .into_iter()
             .map(|r| {
                 let unread_messages = unread.get(&r.referral_id).copied().unwrap_or(0);
+                let flag = flags.get(&r.person_id).copied().unwrap_or_default();
                 CaseloadLine {
                     unread_messages,
+                    concerns: flag.concerns,
+                    new_concerns: flag.new,
                     ..CaseloadLine::from_row(r, today)
                 }
             })
@@ -101,6 +105,7 @@ async fn caseload(
             || params.unanswered.is_some()
             || params.unassigned.is_some()
             || params.overdue.is_some(),
+        new_concerns: flags.values().map(|f| f.new).sum(),
     })
 }
 

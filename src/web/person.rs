@@ -4,8 +4,8 @@
 use super::extract::PageUser;
 use super::render::{error_page, render};
 use super::views::{
-    AccessLine, Choice, ConsentLine, FormError, InstrumentForm, Layout, PersonPage, PersonView,
-    PlanPage, ReferralPanel,
+    AccessLine, Choice, ConcernLine, ConsentLine, FormError, InstrumentForm, Layout, PersonPage,
+    PersonView, PlanPage, ReferralPanel,
 };
 use crate::auth::CurrentUser;
 use crate::error::AppError;
@@ -83,6 +83,7 @@ async fn person(
         .into_iter()
         .map(|r| ReferralPanel::new(r).with_unread(&unread))
         .collect();
+    let concerns = crate::usecases::concerns::of_person(&state.store, user, id).await?;
     let volunteers = file
         .volunteers
         .into_iter()
@@ -119,5 +120,10 @@ async fn person(
             .map(|n| Choice::new(n.code(), n.label(), false))
             .collect(),
         today: chrono::Utc::now().date_naive().to_string(),
+        concerns: concerns.iter().map(ConcernLine::new).collect(),
+        concern_kinds: crate::safeguarding::ConcernKind::ALL
+            .iter()
+            .map(|k| Choice::new(k.code(), k.label(), false))
+            .collect(),
     })
 }

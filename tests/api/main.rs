@@ -27,6 +27,7 @@ mod oruk;
 mod pages;
 mod pages_words;
 mod referrals;
+mod safeguarding;
 mod security;
 mod security_data;
 mod self_referral;

@@ -1,6 +1,7 @@
 //! The casework forms on a person's page, one file per form, and what every one of them does
 //! after it is posted: back to the person's page, or the page again with the error summary.
 
+pub(super) mod concern;
 pub(super) mod connection;
 pub(super) mod consent;
 pub(super) mod contact;
@@ -34,7 +35,11 @@ async fn after_form(
         };
     match result {
         Ok(()) => {
-            Redirect::to(&format!("/people/{person_id}#referral-{referral_id}")).into_response()
+            let place = match panel {
+                Panel::Concern => "concerns-heading".to_string(),
+                _ => format!("referral-{referral_id}"),
+            };
+            Redirect::to(&format!("/people/{person_id}#{place}")).into_response()
         }
         Err(AppError::Internal(e)) => error_page(Some(user), AppError::Internal(e)),
         Err(err @ (AppError::Forbidden(_) | AppError::NotFound(_))) => error_page(Some(user), err),

@@ -21,6 +21,9 @@ pub struct CaseloadLine {
     pub unread_messages: i64,
     /// Marked in the list: a self-referral has not been seen by any professional yet.
     pub self_referral: bool,
+    /// Risk and safeguarding concerns about the person, and how many are new to the viewer.
+    pub concerns: i64,
+    pub new_concerns: i64,
 }
 
 impl CaseloadLine {
@@ -39,6 +42,8 @@ impl CaseloadLine {
                 .unwrap_or_default(),
             unanswered: r.unanswered_connections,
             unread_messages: 0,
+            concerns: 0,
+            new_concerns: 0,
             self_referral: r.referrer_kind == crate::referrals::ReferrerKind::SelfReferral.code(),
             overdue: state.is_some_and(|s| s.is_open())
                 && r.next_follow_up_on.is_some_and(|d| d < today),
@@ -71,4 +76,6 @@ pub struct CaseloadPage {
     pub for_team: bool,
     /// One of the summary's lists is shown.
     pub filtered: bool,
+    /// Safeguarding concerns about people in the viewer's care that are new to them.
+    pub new_concerns: i64,
 }

@@ -3,6 +3,7 @@
 //! are a referral's section of the person's page).
 
 mod caseload;
+mod concerns;
 mod error;
 mod fields;
 mod layout;
@@ -14,6 +15,7 @@ mod score_chart;
 mod sign_in;
 
 pub use caseload::{CaseloadLine, CaseloadPage};
+pub use concerns::ConcernLine;
 pub use error::ErrorPage;
 pub use fields::{Choice, FieldErrors};
 pub use layout::Layout;

@@ -134,6 +134,16 @@ pub struct PersonPage {
     /// Volunteers the team may ask to visit.
     pub volunteers: Vec<Choice>,
     pub today: String,
+    /// Risk and safeguarding concerns, newest first (the team's eyes only).
+    pub concerns: Vec<super::ConcernLine>,
+    pub concern_kinds: Vec<Choice>,
+}
+
+impl PersonPage {
+    /// How many of the concerns are new to the reader.
+    pub fn new_concerns(&self) -> usize {
+        self.concerns.iter().filter(|c| c.new).count()
+    }
 }
 
 impl PersonPage {
