@@ -5,7 +5,7 @@
 //! a visit that did not happen, and "I'm worried about them" reaches the link worker at once.
 
 use crate::helpers::{
-    assert_problem, person_body, spawn_app, Backend, TestApp, LINK_WORKER_PASSWORD,
+    assert_problem, linkwell, person_body, spawn_app, Backend, TestApp, LINK_WORKER_PASSWORD,
 };
 use crate::on_both_databases;
 use crate::pages::{csrf_of, page, post_form, sign_in_as};
@@ -237,13 +237,31 @@ async fn a_volunteers_worry_reaches_the_link_worker_at_once_and_is_never_read_ba
     backend: Backend,
 ) {
     let app = spawn_app(backend).await;
-    // Team A is the first team made (id 1); the operator sets its phone.
-    let phone = UkPhone::parse("0121 496 0123").unwrap();
-    teams::set_phone(&app.store, Administrator::Operator, 1, &phone)
-        .await
-        .unwrap();
+    // Team A is the first team made (id 1); the operator sets its phone at the command line,
+    // which takes UK numbers only.
+    let phone = |number: &str| {
+        linkwell(&[
+            "teams",
+            "phone",
+            "--team",
+            "1",
+            "--phone",
+            number,
+            "--database-url",
+            &app.database_url,
+        ])
+    };
+    let refused = phone("+1 555 0100");
+    assert!(!refused.status.success());
     assert!(
-        teams::set_phone(&app.store, Administrator::Operator, 999, &phone)
+        String::from_utf8_lossy(&refused.stderr).contains("UK phone number"),
+        "{refused:?}"
+    );
+    let set = phone("0121 496 0123");
+    assert!(set.status.success(), "{set:?}");
+    let missing = UkPhone::parse("0121 496 0999").unwrap();
+    assert!(
+        teams::set_phone(&app.store, Administrator::Operator, 999, &missing)
             .await
             .is_err(),
         "no such team"
