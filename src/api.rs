@@ -1,99 +1,15 @@
-//! The JSON API under `/api/v1`: route table, OpenAPI document and strict extractors.
+//! The JSON API's strict extractors and problem lists, shared by every `*/api.rs` handler
+//! (the route table is in `app::api_routes`, so handlers never depend on it).
 //!
 //! Extractors here turn every malformed request into a problem document, so handlers
 //! only ever see well-formed input.
 
 use crate::error::{AppError, Problem};
-use crate::state::AppState;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
-
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "Linkwell API",
-        description = "Social prescribing referrals, caseload, measures and connections. \
-            Every endpoint needs a bearer API token. Errors are RFC 9457 problem documents.",
-        license(name = "AGPL-3.0-or-later")
-    ),
-    servers((url = "/api/v1")),
-    modifiers(&BearerAuth),
-    security(("bearer" = [])),
-    components(schemas(Problem))
-)]
-struct ApiDoc;
-
-struct BearerAuth;
-
-impl Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        if let Some(components) = openapi.components.as_mut() {
-            components.add_security_scheme(
-                "bearer",
-                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-            );
-        }
-    }
-}
-
-/// Every API route, each with its OpenAPI description, so the document cannot drift.
-pub fn routes() -> OpenApiRouter<AppState> {
-    use crate::accounts::api as accounts;
-    use crate::activity::api as activity;
-    use crate::capacity::api as capacity;
-    use crate::consent::api as consent;
-    use crate::directory::api as directory;
-    use crate::equity::api as equity;
-    use crate::geo::api as geo;
-    use crate::messages::api as messages;
-    use crate::people::api as people;
-    use crate::referrals::api as referrals;
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(referrals::me))
-        .routes(routes!(accounts::list_tokens, accounts::issue_token))
-        .routes(routes!(accounts::revoke_token))
-        .routes(routes!(geo::look_up_postcode))
-        .routes(routes!(people::create_person))
-        .routes(routes!(people::get_person))
-        .routes(routes!(referrals::create_referral))
-        .routes(routes!(referrals::get_referral))
-        .routes(routes!(referrals::transition))
-        .routes(routes!(referrals::assign))
-        .routes(routes!(referrals::add_contact))
-        .routes(routes!(referrals::add_need))
-        .routes(routes!(referrals::add_goal))
-        .routes(routes!(referrals::add_goal_progress))
-        .routes(routes!(referrals::add_barrier))
-        .routes(routes!(referrals::add_measure))
-        .routes(routes!(referrals::add_connection))
-        .routes(routes!(referrals::set_connection_status))
-        .routes(routes!(messages::list_messages, messages::send_message))
-        .routes(routes!(crate::safeguarding::api::record_concern))
-        .routes(routes!(crate::safeguarding::api::list_concerns))
-        .routes(routes!(referrals::caseload))
-        .routes(routes!(referrals::list_services, referrals::create_service))
-        .routes(routes!(consent::add_consent))
-        .routes(routes!(consent::withdraw_consent))
-        .routes(routes!(consent::confirm_consent))
-        .routes(routes!(consent::organisation_connections))
-        .routes(routes!(consent::answer_connection))
-        .routes(routes!(equity::equity_report))
-        .routes(routes!(capacity::capacity_report))
-        .routes(routes!(activity::activity_report))
-        .routes(routes!(directory::search))
-        .routes(routes!(directory::matches))
-        .routes(routes!(directory::change_listing))
-        .routes(routes!(directory::listing_history))
-        .routes(routes!(crate::ontology::api::ontology_json_ld))
-        .routes(routes!(crate::ontology::api::ontology_turtle))
-}
 
 /// A JSON body that must match its type exactly; failures become problem documents.
 pub struct ApiJson<T>(pub T);

@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Check the layering rule of docs/architecture.md, file by file.
 
-Why: module cycles (tools/deps.py) hide the question a newcomer asks of each file: "which
+Why: module cycles hide the question a newcomer asks of each file: "which
 layer is this, and may it call that?". tools/layers.txt names each file's layer by path prefix
 (lowest layer first); this reads every `crate::` path outside comments in src/ (a `use` line, a
 group `use crate::{a, b::c}`, or a path written inline; `super::` between a folder's files too),
 resolves it to the file that defines it, and reports each path that reaches a *higher* layer,
 or that an edge file takes from `store` (edges call use cases, never the store; the one
 exception is the `Store` handle itself, which the CLI and the server open and pass down).
+It also fails on any cycle between modules, read as one node per top-level module and layer
+(`referrals` the domain and `referrals/api.rs` the handlers are two nodes), so that within a
+layer, too, dependencies run one way.
 
 Usage: python3 tools/layers.py [--table tools/layers.txt] [--baseline FILE] [--write-baseline FILE]
   Without a baseline it lists every breach and exits 1 if there is one. With --baseline it
@@ -87,13 +90,15 @@ def paths_in(code: str):
         yield [p for p in path.split("::") if p]
 
 
-def breaches(src: pathlib.Path, layers, edge: str, store_prefix: str):
-    out = []
+def file_edges(src: pathlib.Path, layers):
+    """Every (file, its layer, file or folder it names, that one's layer, path as written), and
+    the files that are in no layer. `super::` between a folder's files counts too."""
+    edges, unplaced = [], []
     for path in sorted(src.rglob("*.rs")):
         rel = str(path.relative_to(src))
         here = layer_of(rel, layers)
         if here is None:
-            out.append(f"{rel}: in no layer of the table")
+            unplaced.append(rel)
             continue
         code = strip_comments(path.read_text(encoding="utf-8"))
         targets = set()
@@ -109,21 +114,81 @@ def breaches(src: pathlib.Path, layers, edge: str, store_prefix: str):
                 if target is None or target == rel:
                     target = str(folder.relative_to(src)) + "/"
                 targets.add((target, f"(super::){first}"))
-        if here[0] == edge:
+        for target, written in sorted(targets):
+            there = layer_of(target, layers)
+            if there is not None and target != rel:
+                edges.append((rel, here, target, there, written, code))
+    return edges, unplaced
+
+
+def breaches(src: pathlib.Path, layers, edge: str, store_prefix: str):
+    edges, unplaced = file_edges(src, layers)
+    out = [f"{rel}: in no layer of the table" for rel in unplaced]
+    seen_edge_files = set()
+    for rel, here, target, there, written, code in edges:
+        if here[0] == edge and rel not in seen_edge_files:
+            seen_edge_files.add(rel)
             for method in sorted(set(STORE_CALL.findall(code)) - HANDLE_ONLY):
                 out.append(f"{rel} (edge) -> store/ (store): store.{method}(); "
                            "edges call use cases, not the store")
-        for target, written in sorted(targets):
-            there = layer_of(target, layers)
-            if there is None or target == rel:
-                continue
-            if there[1] > here[1]:
-                out.append(f"{rel} ({here[0]}) -> {target} ({there[0]}): crate::{written}")
-            elif here[0] == edge and target.startswith(store_prefix) and written not in (
+        if there[1] > here[1]:
+            out.append(f"{rel} ({here[0]}) -> {target} ({there[0]}): crate::{written}")
+        elif here[0] == edge and target.startswith(store_prefix) and written not in (
                 "store::Store", "store"):
-                out.append(f"{rel} ({here[0]}) -> {target} (store): crate::{written}; "
-                           "edges call use cases, not the store")
+            out.append(f"{rel} ({here[0]}) -> {target} (store): crate::{written}; "
+                       "edges call use cases, not the store")
     return out
+
+
+def node(rel: str, layer) -> str:
+    """One node per top-level module *and* layer: `referrals` (domain) and `referrals/api.rs`
+    (edge) are different nodes, as a folder holds a capability's types and its handlers."""
+    top = rel.split("/", 1)[0].removesuffix(".rs")
+    return f"{top}@{layer[0]}"
+
+
+def cycles(src: pathlib.Path, layers):
+    """Strongly connected components of more than one node (Tarjan), each with the file edges
+    inside it, so a cycle can be read and broken."""
+    edges, _ = file_edges(src, layers)
+    graph, why = {}, {}
+    for rel, here, target, there, written, _code in edges:
+        a, b = node(rel, here), node(target, there)
+        graph.setdefault(a, set())
+        graph.setdefault(b, set())
+        if a != b:
+            graph[a].add(b)
+            why.setdefault((a, b), f"{rel} -> {target} (crate::{written})")
+    index, low, stack, on, found = {}, {}, [], set(), []
+    sys.setrecursionlimit(10000)
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                inside = set(component)
+                found.append((sorted(component), sorted(
+                    why[(a, b)] for a in inside for b in graph[a] if b in inside)))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
 
 
 def key(line: str) -> str:
@@ -159,7 +224,13 @@ def main() -> int:
     if gone:
         print(f"{len(gone)} known breaches are gone: refresh with --write-baseline {args.baseline}")
     print(f"{len(keys)} layer breaches ({len(known)} known), {len(new)} new")
-    return 1 if new else 0
+    found_cycles = cycles(pathlib.Path(args.src), layers)
+    for members, inside in found_cycles:
+        print(f"cycle between {', '.join(members)}:")
+        for line in inside:
+            print(f"  {line}")
+    print(f"{len(found_cycles)} cycles between modules (one node per module and layer)")
+    return 1 if new or found_cycles else 0
 
 
 if __name__ == "__main__":

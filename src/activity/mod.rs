@@ -96,8 +96,9 @@ differ by a few days"
     NotEnded(String),
 }
 
-/// Reads a period: `YYYY-MM`, `YYYY-Qn` or `YYYY/YY` (a financial year). Only periods that
-/// ended before `today` are published; with none given, the last complete month.
+/// Reads a period: `YYYY-MM`, `YYYY-Qn` or `YYYY/YY` (a financial year), read by the equity
+/// report's one parser so every report accepts the same codes. Only periods that ended before
+/// `today` are published; with none given, the last complete month.
 pub fn parse_period(text: Option<&str>, today: NaiveDate) -> Result<ReportPeriod, RequestError> {
     let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
         let last_month_end = today
@@ -106,49 +107,25 @@ pub fn parse_period(text: Option<&str>, today: NaiveDate) -> Result<ReportPeriod
             .unwrap_or(today);
         return Ok(ReportPeriod::month_of(last_month_end));
     };
-    let refused = || RequestError::NotAPeriod(text.to_string());
-    let year = |y: &str| -> Option<i32> {
-        (y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| y.parse().ok())
-            .flatten()
-            .filter(|y| (1900..=9999).contains(y))
+    let period = crate::equity::parse_period_code(Some(text), today).map_err(|e| match e {
+        crate::equity::RequestError::NotEnded(code) => RequestError::NotEnded(code),
+        _ => RequestError::NotAPeriod(text.to_string()),
+    })?;
+    let months = facts::month_number(period.to) - facts::month_number(period.from) + 1;
+    let (year, month) = (period.from.year(), period.from.month());
+    let (code, kind) = match months {
+        1 => (format!("{year}-{month:02}"), PeriodKind::Month),
+        3 => (
+            format!("{year}-Q{}", month.div_ceil(3)),
+            PeriodKind::Quarter,
+        ),
+        _ => (
+            format!("{year}/{:02}", (year + 1) % 100),
+            PeriodKind::FinancialYear,
+        ),
     };
-    let two_digits = |s: &str| -> Option<u32> {
-        (s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| s.parse().ok())
-            .flatten()
-    };
-    let period = if let Some((y, rest)) = text.split_once('/') {
-        let y = year(y).ok_or_else(refused)?;
-        let next = two_digits(rest).ok_or_else(refused)?;
-        if next as i32 != (y + 1) % 100 {
-            return Err(refused());
-        }
-        let from = NaiveDate::from_ymd_opt(y, 4, 1).ok_or_else(refused)?;
-        ReportPeriod::of(text.to_string(), PeriodKind::FinancialYear, from, 12)
-    } else if let Some((y, q)) = text.split_once("-Q").or_else(|| text.split_once("-q")) {
-        let y = year(y).ok_or_else(refused)?;
-        let q = match q {
-            "1" | "2" | "3" | "4" => q.parse::<u32>().map_err(|_| refused())?,
-            _ => return Err(refused()),
-        };
-        let from = NaiveDate::from_ymd_opt(y, (q - 1) * 3 + 1, 1).ok_or_else(refused)?;
-        ReportPeriod::of(format!("{y}-Q{q}"), PeriodKind::Quarter, from, 3)
-    } else if let Some((y, m)) = text.split_once('-') {
-        let y = year(y).ok_or_else(refused)?;
-        let m = two_digits(m)
-            .filter(|m| (1..=12).contains(m))
-            .ok_or_else(refused)?;
-        let from = NaiveDate::from_ymd_opt(y, m, 1).ok_or_else(refused)?;
-        ReportPeriod::of(text.to_string(), PeriodKind::Month, from, 1)
-    } else {
-        None
-    }
-    .ok_or_else(refused)?;
-    if period.to >= today {
-        return Err(RequestError::NotEnded(period.code));
-    }
-    Ok(period)
+    ReportPeriod::of(code, kind, period.from, months)
+        .ok_or_else(|| RequestError::NotAPeriod(text.to_string()))
 }
 
 /// A checked request.

@@ -49,6 +49,9 @@ pub struct SearchParams {
     pub has_capacity: Option<bool>,
     /// Results wanted (1-100, default 20).
     pub limit: Option<usize>,
+    /// `relevance` (best match first, the default) or `distance` (nearest to the postcode
+    /// first; needs a postcode).
+    pub sort: Option<String>,
 }
 
 fn list<T>(
@@ -141,6 +144,24 @@ impl SearchParams {
             }
             km => km.map(|k| k * 1000.0),
         };
+        let nearest_first = match self.sort.as_deref().map(str::trim) {
+            None | Some("") | Some("relevance") => false,
+            Some("distance") if self.postcode.is_some() => true,
+            Some("distance") => {
+                return Err(AppError::invalid_field(
+                    "sort",
+                    "Sorting by distance needs a postcode",
+                    "give the postcode to measure from",
+                ))
+            }
+            Some(other) => {
+                return Err(AppError::invalid_field(
+                    "sort",
+                    "Unknown sort",
+                    format!("{other:?} is not relevance or distance"),
+                ))
+            }
+        };
         let limit = self.limit.unwrap_or(20);
         if !(1..=MOST_RESULTS).contains(&limit) {
             return Err(AppError::invalid_field(
@@ -169,6 +190,7 @@ impl SearchParams {
             has_capacity: self.has_capacity.unwrap_or(false),
             today: Some(today),
             limit,
+            nearest_first,
             ..SearchQuery::default()
         })
     }

@@ -366,6 +366,9 @@ pub struct SearchQuery {
     pub include_inactive: bool,
     pub today: Option<NaiveDate>,
     pub limit: usize,
+    /// Nearest first (a link worker looking for something near the person's home) rather
+    /// than best match first; services without a place come last.
+    pub nearest_first: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -622,15 +625,18 @@ impl SearchIndex {
                 })
             })
             .collect();
+        let nearer = |a: &Hit, b: &Hit| {
+            a.distance_metres
+                .unwrap_or(f64::INFINITY)
+                .total_cmp(&b.distance_metres.unwrap_or(f64::INFINITY))
+        };
         hits.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then_with(|| {
-                    a.distance_metres
-                        .unwrap_or(f64::INFINITY)
-                        .total_cmp(&b.distance_metres.unwrap_or(f64::INFINITY))
-                })
-                .then(a.entry.cmp(&b.entry))
+            if q.nearest_first {
+                nearer(a, b).then_with(|| b.score.total_cmp(&a.score))
+            } else {
+                b.score.total_cmp(&a.score).then_with(|| nearer(a, b))
+            }
+            .then(a.entry.cmp(&b.entry))
         });
         if q.limit > 0 {
             hits.truncate(q.limit);
@@ -865,6 +871,45 @@ mod tests {
                 })
                 .is_empty(),
             "every word must match"
+        );
+    }
+
+    #[test]
+    fn nearest_first_puts_distance_before_the_match() {
+        let (entries, index) = directory();
+        // From the walking group's own spot: best match first puts the stale listing (at the
+        // same place) after the far club, which matches as well; nearest first puts both
+        // listings 0 km away before the club 27.8 km off.
+        let from_home = SearchQuery {
+            text: Some("walkng".into()),
+            origin: Some((52.45, -1.80)),
+            today: today(),
+            ..SearchQuery::default()
+        };
+        assert_eq!(
+            ids(&entries, &index.search(&from_home)),
+            ["walk", "walk-far", "walk-old"]
+        );
+        let nearest = SearchQuery {
+            nearest_first: true,
+            ..from_home.clone()
+        };
+        assert_eq!(
+            ids(&entries, &index.search(&nearest)),
+            ["walk", "walk-old", "walk-far"],
+            "0 km (best match first among equals), then 27.8 km"
+        );
+        let everything = SearchQuery {
+            origin: Some((52.70, -1.80)),
+            nearest_first: true,
+            ..SearchQuery::default()
+        };
+        assert_eq!(
+            ids(&entries, &index.search(&everything))
+                .last()
+                .map(String::as_str),
+            Some("phone"),
+            "a service with no place comes last"
         );
     }
 

@@ -22,6 +22,31 @@ fn match_window() -> chrono::Duration {
     chrono::Duration::minutes(MATCH_WINDOW_MINUTES)
 }
 
+/// Checks `person`'s NHS number against the record, counted, audited and throttled by the
+/// store alike whoever asks: `accepts` says whether the name and date of birth on file are
+/// this person's. `None` when no NHS number was given.
+async fn match_on_file(
+    store: &Store,
+    actor: &AuditContext,
+    person: &NewPerson,
+    accepts: impl FnOnce(&str, chrono::NaiveDate) -> bool,
+) -> anyhow::Result<Option<MatchOutcome>> {
+    let Some(nhs) = person.nhs_number else {
+        return Ok(None);
+    };
+    let digits = nhs.to_string().replace(' ', "");
+    let outcome = store
+        .match_identity(
+            actor,
+            &digits,
+            MATCH_FAILURES_ALLOWED,
+            match_window(),
+            accepts,
+        )
+        .await?;
+    Ok(Some(outcome))
+}
+
 /// Who a referral for `person` is for: someone already registered under their NHS number
 /// (whose family name and date of birth must then match), or a new person. A person
 /// referred again is never registered twice. The building block of [`subject`] and of the
@@ -31,29 +56,16 @@ pub async fn subject_for(
     actor: &AuditContext,
     person: NewPerson,
 ) -> anyhow::Result<Result<Subject, MatchRefused>> {
-    let Some(nhs) = person.nhs_number else {
-        return Ok(Ok(Subject::New(person)));
-    };
-    let digits = nhs.to_string().replace(' ', "");
-    let outcome = store
-        .match_identity(
-            actor,
-            &digits,
-            MATCH_FAILURES_ALLOWED,
-            match_window(),
-            |family_name, born| {
-                family_name
-                    .trim()
-                    .eq_ignore_ascii_case(person.family_name.trim())
-                    && born == person.date_of_birth
-            },
-        )
-        .await?;
+    let (family, born) = (person.family_name.trim().to_owned(), person.date_of_birth);
+    let outcome = match_on_file(store, actor, &person, move |family_name, on_file_born| {
+        family_name.trim().eq_ignore_ascii_case(&family) && on_file_born == born
+    })
+    .await?;
     Ok(match outcome {
-        MatchOutcome::NotOnFile => Ok(Subject::New(person)),
-        MatchOutcome::Matched(id) => Ok(Subject::Existing(id)),
-        MatchOutcome::Refused => Err(MatchRefused::NotAccepted),
-        MatchOutcome::Throttled => Err(MatchRefused::TooManyFailures),
+        None | Some(MatchOutcome::NotOnFile) => Ok(Subject::New(person)),
+        Some(MatchOutcome::Matched(id)) => Ok(Subject::Existing(id)),
+        Some(MatchOutcome::Refused) => Err(MatchRefused::NotAccepted),
+        Some(MatchOutcome::Throttled) => Err(MatchRefused::TooManyFailures),
     })
 }
 
@@ -64,24 +76,13 @@ pub async fn check_unregistered(
     actor: &AuditContext,
     person: &NewPerson,
 ) -> anyhow::Result<Result<(), MatchRefused>> {
-    let Some(nhs) = person.nhs_number else {
-        return Ok(Ok(()));
-    };
-    let digits = nhs.to_string().replace(' ', "");
-    let outcome = store
-        .match_identity(
-            actor,
-            &digits,
-            MATCH_FAILURES_ALLOWED,
-            match_window(),
-            |_, _| false,
-        )
-        .await?;
-    Ok(match outcome {
-        MatchOutcome::NotOnFile | MatchOutcome::Matched(_) => Ok(()),
-        MatchOutcome::Refused => Err(MatchRefused::NotAccepted),
-        MatchOutcome::Throttled => Err(MatchRefused::TooManyFailures),
-    })
+    Ok(
+        match match_on_file(store, actor, person, |_, _| false).await? {
+            None | Some(MatchOutcome::NotOnFile | MatchOutcome::Matched(_)) => Ok(()),
+            Some(MatchOutcome::Refused) => Err(MatchRefused::NotAccepted),
+            Some(MatchOutcome::Throttled) => Err(MatchRefused::TooManyFailures),
+        },
+    )
 }
 
 /// Who a sent person is (see [`subject_for`]), for a user who may make referrals; a

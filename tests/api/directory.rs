@@ -783,3 +783,74 @@ async fn the_hsds_csv_package_round_trips_exactly_and_bad_packages_import_nothin
     let after: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     assert_eq!(after, feed, "the refused package changed nothing");
 }
+
+on_both_databases!(the_directory_from_a_persons_page_starts_near_their_home_nearest_first);
+
+/// Issue 15, item 11: opened from a person's page, the directory is filled in with their
+/// postcode and sorted nearest first; the API sorts by distance when asked, and says why
+/// it cannot without a postcode.
+async fn the_directory_from_a_persons_page_starts_near_their_home_nearest_first(backend: Backend) {
+    let app = spawn_app(backend).await;
+    import(&app, &serde_json::to_vec(&local_feed()).unwrap()).await;
+    for (query, why) in [
+        ("sort=distance", "Sorting by distance needs a postcode"),
+        ("sort=sideways&postcode=B25%208DS", "Unknown sort"),
+    ] {
+        let (status, problem) = app
+            .get(&format!("/directory/search?{query}"), &app.link_worker)
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        assert_eq!(problem["field"], "sort", "{problem}");
+        assert_eq!(problem["title"], why, "{problem}");
+    }
+    let (status, found) = app
+        .get(
+            "/directory/search?postcode=B25%208DS&within_km=50&sort=distance&limit=100",
+            &app.link_worker,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    let distances: Vec<f64> = found["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["distance_km"].as_f64().unwrap())
+        .collect();
+    assert_eq!(distances.len(), 3, "{found}");
+    assert!(
+        distances.windows(2).all(|w| w[0] <= w[1]),
+        "nearest first: {distances:?}"
+    );
+    assert!(distances[2] > 5.0, "the 12 km club is last: {distances:?}");
+
+    let (person, referral) = app.person_with_referral("B25 8DS").await;
+    let cookie = crate::pages::sign_in_as(&app, "lw").await;
+    let (status, html) = crate::pages::page(
+        &app,
+        &cookie,
+        &format!("/directory?referral={}", referral["id"]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(&format!("/people/{}", person["id"])),
+        "for them"
+    );
+    assert!(
+        html.contains(r#"name="postcode" type="text" value="B25 8DS""#),
+        "their postcode filled in"
+    );
+    assert!(html.contains(r#"<option value="distance" selected>"#));
+    let shown: Vec<f64> = html
+        .split(" km away")
+        .filter_map(|before| before.rsplit(" · ").next()?.trim().parse().ok())
+        .collect();
+    assert!(
+        !shown.is_empty() && html.contains("Walking group"),
+        "{shown:?}"
+    );
+    assert!(
+        shown.windows(2).all(|w| w[0] <= w[1]),
+        "nearest first: {shown:?}"
+    );
+}

@@ -22,6 +22,8 @@ pub struct ForPerson {
     pub referral_id: i64,
     pub person_id: i64,
     pub person_name: String,
+    /// Where they live, to search near (the page starts there).
+    pub postcode: String,
 }
 
 /// The referral named in a query, if the viewer may connect its person to services.
@@ -38,6 +40,7 @@ async fn for_person(
         referral_id: id,
         person_id: person.id,
         person_name: person.full_name(),
+        postcode: person.postcode.clone(),
     })
 }
 

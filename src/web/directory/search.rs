@@ -29,6 +29,8 @@ pub struct SearchForm {
     free: Option<String>,
     step_free: Option<String>,
     has_capacity: Option<String>,
+    /// `distance` for nearest first; best match first otherwise.
+    sort: Option<String>,
     /// Searching on someone's behalf: results lead to connecting them.
     referral: Option<String>,
 }
@@ -60,6 +62,7 @@ impl SearchForm {
             free: self.free.as_ref().map(|_| true),
             accessibility: self.step_free.as_ref().map(|_| "step_free".to_string()),
             has_capacity: self.has_capacity.as_ref().map(|_| true),
+            sort: given(&self.sort),
             limit: Some(50),
             ..SearchParams::default()
         })
@@ -89,6 +92,7 @@ struct DirectoryPage {
     free: bool,
     step_free: bool,
     has_capacity: bool,
+    nearest_first: bool,
     searched: bool,
     total: usize,
     results: Vec<SearchResult>,
@@ -103,6 +107,14 @@ pub async fn directory_page(
 ) -> Response {
     if let Err(e) = user.require(Action::ReadServices) {
         return error_page(Some(&user), e.into());
+    }
+    let for_person = for_person(&state, &user, form.referral.as_deref()).await;
+    let mut form = form;
+    let home = for_person.as_ref().map(|p| p.postcode.trim()).unwrap_or("");
+    if !home.is_empty() && !form.searched() {
+        // Opened from the person's page: start near their home, nearest first.
+        form.postcode = Some(home.to_string());
+        form.sort = Some("distance".into());
     }
     let (mut total, mut results, mut error) = (0, Vec::new(), None);
     if form.searched() {
@@ -144,11 +156,12 @@ pub async fn directory_page(
         free: form.free.is_some(),
         step_free: form.step_free.is_some(),
         has_capacity: form.has_capacity.is_some(),
+        nearest_first: given(&form.sort).as_deref() == Some("distance"),
         searched: form.searched(),
         total,
         results,
         error,
-        for_person: for_person(&state, &user, form.referral.as_deref()).await,
+        for_person,
     };
     render(&page, StatusCode::OK)
 }

@@ -2,6 +2,8 @@
 //! `Application::build`. Tests build it the same way `serve` does. Shared state is in
 //! [`crate::state`].
 
+mod api_routes;
+
 use crate::activity::cache::ActivityCache;
 use crate::directory::cache::CatalogueCache;
 use crate::equity::cache::FactsCache;
@@ -99,7 +101,7 @@ async fn shutdown_signal() {
 /// All routes: the JSON API, the pages, static assets and the health check.
 pub fn router(state: AppState) -> Router {
     let https = state.settings.public_url().is_https();
-    let (api, openapi) = crate::api::routes().split_for_parts();
+    let (api, openapi) = api_routes::routes().split_for_parts();
     let openapi = Arc::new(openapi);
     let metrics = state.metrics.clone();
     let router = Router::new()
