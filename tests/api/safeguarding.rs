@@ -19,7 +19,8 @@ use serde_json::{json, Value};
 on_both_databases!(
     a_concern_is_recorded_flagged_and_read_only_by_the_team,
     a_volunteers_worry_reaches_the_link_worker_at_once_and_is_never_read_back,
-    a_volunteer_records_a_visit_that_did_not_happen_and_why
+    a_volunteer_records_a_visit_that_did_not_happen_and_why,
+    a_persons_concerns_are_erased_with_their_casework
 );
 
 /// Audit records of this type and action.
@@ -453,4 +454,36 @@ async fn a_volunteer_records_a_visit_that_did_not_happen_and_why(backend: Backen
     let updates = audited(&app, "visit", "update").await;
     assert_eq!(updates.len(), 1, "the one record, audited");
     assert_eq!(updates[0].actor_role, "volunteer");
+}
+
+async fn a_persons_concerns_are_erased_with_their_casework(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (person, referral) = referred_person(&app).await;
+    let (s, _) = app
+        .post(
+            &format!("/referrals/{referral}/concerns"),
+            &app.link_worker,
+            json!({"kind": "self_neglect", "description": "The flat is cold and there is no food",
+                   "action_taken": "Asked the lead for advice"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let erased = linkwell(&[
+        "people",
+        "erase",
+        "--id",
+        &person.to_string(),
+        "--by",
+        "admin",
+        "--database-url",
+        &app.database_url,
+    ]);
+    assert!(erased.status.success(), "{erased:?}");
+    let (s, list) = app
+        .get(&format!("/people/{person}/concerns"), &app.link_worker)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    assert_eq!(list[0]["description"], "[erased]", "{list}");
+    assert_eq!(list[0]["action_taken"], "[erased]");
+    assert_eq!(list[0]["kind"], "self_neglect", "the coded kind is kept");
 }
