@@ -54,6 +54,34 @@ impl Instrument {
         }
     }
 
+    /// The introduction read or shown to the person before the items, in the published
+    /// words (sources in docs/domain.md): it sets the time frame and the scale.
+    pub fn preamble(self) -> &'static str {
+        match self {
+            Instrument::Ons4 => "Next I would like to ask you four questions about your feelings on aspects of your life. There are no right or wrong answers. For each of these questions I\u{2019}d like you to give an answer on a scale of 0 to 10, where 0 is \u{2018}not at all\u{2019} and 10 is \u{2018}completely\u{2019}.",
+            Instrument::Swemwbs => "Below are some statements about feelings and thoughts. Please tick the box that best describes your experience of each over the last 2 weeks.",
+            Instrument::Ucla3 => "The next questions are about how you feel about different aspects of your life. For each one, tell me how often you feel that way.",
+        }
+    }
+
+    /// The published words for an answer value, where the scale names it: every SWEMWBS
+    /// and UCLA-3 answer, and ONS4's two ends (0 "not at all", 10 "completely").
+    pub fn response_label(self, value: u8) -> Option<&'static str> {
+        match (self, value) {
+            (Instrument::Ons4, 0) => Some("Not at all"),
+            (Instrument::Ons4, 10) => Some("Completely"),
+            (Instrument::Swemwbs, 1) => Some("None of the time"),
+            (Instrument::Swemwbs, 2) => Some("Rarely"),
+            (Instrument::Swemwbs, 3) => Some("Some of the time"),
+            (Instrument::Swemwbs, 4) => Some("Often"),
+            (Instrument::Swemwbs, 5) => Some("All of the time"),
+            (Instrument::Ucla3, 1) => Some("Hardly ever or never"),
+            (Instrument::Ucla3, 2) => Some("Some of the time"),
+            (Instrument::Ucla3, 3) => Some("Often"),
+            _ => None,
+        }
+    }
+
     /// The item wording, in order.
     pub fn items(self) -> &'static [&'static str] {
         match self {
@@ -298,6 +326,33 @@ mod tests {
     fn answers(instrument: Instrument, items: &[i64]) -> Answers {
         let items: Vec<Option<i64>> = items.iter().map(|v| Some(*v)).collect();
         Answers::parse(instrument, &items).unwrap()
+    }
+
+    #[test]
+    fn every_answer_of_swemwbs_and_ucla3_has_its_published_words_and_ons4_its_ends() {
+        for i in [Instrument::Swemwbs, Instrument::Ucla3] {
+            let (min, max) = i.item_range();
+            assert!((min..=max).all(|v| i.response_label(v).is_some()), "{i:?}");
+            assert_eq!(i.response_label(max + 1), None);
+        }
+        assert_eq!(
+            Instrument::Swemwbs.response_label(1),
+            Some("None of the time")
+        );
+        assert_eq!(
+            Instrument::Swemwbs.response_label(5),
+            Some("All of the time")
+        );
+        assert_eq!(
+            Instrument::Ucla3.response_label(1),
+            Some("Hardly ever or never")
+        );
+        assert_eq!(Instrument::Ons4.response_label(0), Some("Not at all"));
+        assert_eq!(Instrument::Ons4.response_label(10), Some("Completely"));
+        assert_eq!(Instrument::Ons4.response_label(5), None);
+        assert!(Instrument::Swemwbs
+            .preamble()
+            .contains("over the last 2 weeks"));
     }
 
     #[test]

@@ -26,6 +26,7 @@ mod operations;
 mod oruk;
 mod pages;
 mod pages_words;
+mod questionnaires;
 mod referrals;
 mod safeguarding;
 mod security;

@@ -114,6 +114,7 @@ pub async fn directory_page(
     if !home.is_empty() && !form.searched() {
         // Opened from the person's page: start near their home, nearest first.
         form.postcode = Some(home.to_string());
+        form.within_km = Some("5".into());
         form.sort = Some("distance".into());
     }
     let (mut total, mut results, mut error) = (0, Vec::new(), None);

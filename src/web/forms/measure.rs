@@ -62,6 +62,19 @@ pub(in crate::web) async fn record_measure(
                 })?)
             });
         }
+        let unanswered = items.iter().filter(|i| i.is_none()).count();
+        if unanswered > 0 && form.get("incomplete").map(String::as_str) != Some("yes") {
+            // Asked before saving: an incomplete questionnaire is kept but never scored, so
+            // it cannot show a change later.
+            return Err(AppError::invalid_field(
+                "incomplete",
+                "Some questions are not answered",
+                format!(
+                    "{unanswered} of {} questions are not answered. Answer them, or tick \"Save it even if some questions are not answered\": an incomplete questionnaire is kept but never scored",
+                    instrument.item_count()
+                ),
+            ));
+        }
         let today = chrono::Utc::now().date_naive();
         let measure = NewMeasure::parse(instrument, &items, timing, None, today)?;
         casework::add_measure(&state.store, &user, id, &measure).await?;

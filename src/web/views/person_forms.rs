@@ -49,6 +49,7 @@ impl Panel {
             (Panel::Goal, "need") => format!("goal-need-{r}"),
             (Panel::Goal, _) => format!("goal-{r}"),
             (Panel::Measure(i), "timing") => format!("timing-{r}-{}", i.code()),
+            (Panel::Measure(i), "incomplete") => format!("incomplete-{r}-{}", i.code()),
             (Panel::Measure(i), _) => format!("item-{r}-{}-1", i.code()),
             (Panel::State, "reason") => format!("reason-{r}"),
             (Panel::State, "note") => format!("note-{r}"),
@@ -86,7 +87,11 @@ pub struct InstrumentForm {
     pub code: String,
     pub label: String,
     pub items: Vec<(usize, String)>,
-    pub options: Vec<u8>,
+    /// Each answer's value and what the option says: the published words where the scale
+    /// names the answer ("3 - Some of the time"), else the number.
+    pub options: Vec<(u8, String)>,
+    /// The published introduction (time frame and scale).
+    pub preamble: String,
 }
 
 impl InstrumentForm {
@@ -102,7 +107,13 @@ impl InstrumentForm {
                 .enumerate()
                 .map(|(n, text)| (n + 1, text.to_string()))
                 .collect(),
-            options: (min..=max).collect(),
+            options: (min..=max)
+                .map(|v| match i.response_label(v) {
+                    Some(words) => (v, format!("{v} \u{2013} {words}")),
+                    None => (v, v.to_string()),
+                })
+                .collect(),
+            preamble: i.preamble().into(),
         }
     }
 }

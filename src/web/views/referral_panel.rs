@@ -65,6 +65,9 @@ pub struct ReferralPanel {
     pub goals: Vec<GoalLine>,
     pub barriers: Vec<Line>,
     pub measures: Vec<Line>,
+    /// Questionnaires (codes) with a baseline recorded: their form offers a follow-up
+    /// first, so a follow-up is not saved as a second baseline by mistake.
+    pub baselined: Vec<String>,
     /// Well-being scores over time, baseline to latest, one chart per score.
     pub scores: Vec<ScoreSeries>,
     pub connections: Vec<Line>,
@@ -92,6 +95,15 @@ fn day(at: DateTime<Utc>) -> String {
 type Dated = (DateTime<Utc>, Line);
 
 impl ReferralPanel {
+    /// The timing a questionnaire's form starts on: follow-up once a baseline exists.
+    pub fn default_timing(&self, instrument: &str) -> &'static str {
+        if self.baselined.iter().any(|b| b == instrument) {
+            crate::referrals::MeasureTiming::FollowUp.code()
+        } else {
+            crate::referrals::MeasureTiming::Baseline.code()
+        }
+    }
+
     /// Marks each thread with the viewer's unread messages (by connection).
     pub fn with_unread(mut self, unread: &std::collections::HashMap<i64, i64>) -> ReferralPanel {
         for t in &mut self.threads {
@@ -121,6 +133,7 @@ impl ReferralPanel {
             goals: Vec::new(),
             barriers: Vec::new(),
             measures: Vec::new(),
+            baselined: Vec::new(),
             scores: Vec::new(),
             connections: Vec::new(),
             threads: Vec::new(),
@@ -152,6 +165,12 @@ impl ReferralPanel {
         self.goals = cw.goals.into_iter().map(goal_line).collect();
         self.barriers = cw.barriers.into_iter().map(barrier_line).collect();
         self.measures = cw.measures.iter().map(measure_line).collect();
+        self.baselined = cw
+            .measures
+            .iter()
+            .filter(|m| m.timing == crate::referrals::MeasureTiming::Baseline)
+            .map(|m| m.instrument.code().to_string())
+            .collect();
         self.threads = cw
             .connections
             .iter()
