@@ -70,6 +70,39 @@ valid(read, "ServiceRequest")
 status, patient = call("GET", "/fhir/" + read["subject"]["reference"])
 assert status == 200
 valid(patient, "Patient")
+
+# The PRSB record's fields on a Patient (issue 16, item 5), sent and read back valid.
+prsb = json.loads(json.dumps(request))
+prsb["identifier"][0]["value"] = "fhir-check-prsb"
+prsb_patient = prsb["contained"][0]
+prsb_patient["identifier"][0]["value"] = "4010232137"
+prsb_patient["name"].append({"use": "usual", "given": ["Patsy"]})
+prsb_patient["address"] = [{"line": ["14 Acacia Avenue", "Flat 2"], "city": "Birmingham", "postalCode": "B25 8DS"}]
+prsb_patient["communication"] = [{"language": {"coding": [{"system": "urn:ietf:bcp:47", "code": "bfi"}]}, "preferred": True}]
+prsb_patient["extension"] = [
+    {"url": "http://hl7.org/fhir/StructureDefinition/patient-interpreterRequired", "valueBoolean": True},
+    {"url": "http://hl7.org/fhir/StructureDefinition/patient-genderIdentity", "valueCodeableConcept": {"text": "Non-binary"}},
+    {"url": "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-ContactPreference", "extension": [
+        {"url": "PreferredContactMethod", "valueCodeableConcept": {"coding": [
+            {"system": "https://fhir.hl7.org.uk/CodeSystem/UKCore-PreferredContactMethod", "code": "9"}]}},
+        {"url": "PreferredContactTimes", "valueString": "Evenings"},
+        {"url": "PreferredWrittenCommunicationFormat", "valueCodeableConcept": {"coding": [
+            {"system": "https://fhir.hl7.org.uk/CodeSystem/UKCore-PreferredWrittenCommunicationFormat", "code": "11"}]}},
+    ]},
+]
+valid(prsb, "ServiceRequest")
+status, made = call("POST", "/fhir/ServiceRequest", prsb)
+assert status == 201, (status, made)
+status, prsb_read = call("GET", "/fhir/" + made["subject"]["reference"])
+assert status == 200
+valid(prsb_read, "Patient")
+assert prsb_read["address"][0]["line"] == ["14 Acacia Avenue", "Flat 2"] and prsb_read["address"][0]["city"] == "Birmingham", prsb_read
+assert prsb_read["communication"][0]["language"]["coding"][0]["code"] == "bfi", prsb_read
+assert {"use": "usual", "given": ["Patsy"]} in prsb_read["name"], prsb_read
+urls = [e["url"] for e in prsb_read["extension"]]
+assert "http://hl7.org/fhir/StructureDefinition/patient-interpreterRequired" in urls, urls
+assert "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-ContactPreference" in urls, urls
+
 # A connection is a Task.
 def api(path, body):
     request = urllib.request.Request(base + "/api/v1" + path, data=json.dumps(body).encode(), method="POST")

@@ -320,6 +320,7 @@ pub fn compute(inputs: &Inputs) -> CapacityReport {
                 .map(f64::from),
             home: r.home,
             today: Some(period.to),
+            communication: Default::default(),
         };
         let quintile = r.imd_decile.map(|d| d.div_ceil(2));
         for reach in index.reach(&person) {

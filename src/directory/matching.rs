@@ -6,8 +6,17 @@
 
 use super::search::{Feature, Mode, SearchIndex, STALE_AFTER_DAYS};
 use super::taxonomy::need_term_id;
+use crate::people::{Language, WrittenFormat};
 use crate::referrals::{Barrier, Need};
 use chrono::NaiveDate;
+
+/// How the person communicates, from their PRSB record: a service that lists their
+/// language, or the written format they need in its accessibility, ranks higher and says so.
+#[derive(Debug, Clone, Default)]
+pub struct Communication {
+    pub language: Option<Language>,
+    pub written_format: Option<WrittenFormat>,
+}
 
 /// What matching knows about the person.
 #[derive(Debug, Clone, Default)]
@@ -18,6 +27,7 @@ pub struct Circumstances {
     /// Home, from the person's postcode.
     pub home: Option<(f64, f64)>,
     pub today: Option<NaiveDate>,
+    pub communication: Communication,
 }
 
 impl Circumstances {
@@ -209,6 +219,22 @@ impl SearchIndex {
             score *= 1.2;
             good.push("help in languages other than English".into());
         }
+        if let Some(language) = person.communication.language.filter(|l| !l.is_english()) {
+            if f.languages
+                .iter()
+                .any(|(code, name)| language.matches_listing(code.as_deref(), name.as_deref()))
+            {
+                score *= 1.3;
+                good.push(format!("offers {}", language.label()));
+            }
+        }
+        if let Some(format) = person.communication.written_format {
+            let words = format.label().to_lowercase();
+            if f.accessibility_text.contains(&words) {
+                score *= 1.1;
+                good.push(format!("offers {words}"));
+            }
+        }
         match f.capacity {
             Some((available, _)) if available > 0.0 => {
                 score *= 1.1;
@@ -286,6 +312,7 @@ mod tests {
             age,
             home: Some(HOME),
             today: Some("2026-11-25".parse().unwrap()),
+            communication: Communication::default(),
         };
         index
             .match_for(&person, 10)
@@ -382,11 +409,54 @@ mod tests {
             age: Some(35.0),
             home: Some(HOME),
             today: Some("2026-11-25".parse().unwrap()),
+            communication: Communication::default(),
         };
         let best = &index.match_for(&person, 1)[0];
         assert_eq!(
             best.why,
             "For physical activity: 1.0 km from home, free, step-free access, 4 places free."
         );
+    }
+
+    #[test]
+    fn a_service_offering_the_persons_language_or_format_ranks_first_and_says_so() {
+        // Two services at the same place; only one lists British Sign Language (bfi).
+        let entries = [
+            service("plain", Some(NEAR), "in person", json!({})),
+            service(
+                "signing",
+                Some(NEAR),
+                "in person",
+                json!({"languages": [{"id": "l1", "name": "British Sign Language", "code": "bfi"}]}),
+            ),
+        ];
+        let index = SearchIndex::build(&entries);
+        let mut person = Circumstances {
+            needs: vec![Need::PhysicalActivity],
+            home: Some(HOME),
+            ..Default::default()
+        };
+        let ids = |m: &[Match]| -> Vec<String> {
+            m.iter()
+                .map(|m| entries[m.entry].service.id.clone())
+                .collect()
+        };
+        assert_eq!(
+            ids(&index.match_for(&person, 10)),
+            ["plain", "signing"],
+            "ties keep listing order"
+        );
+        person.communication.language = Some(Language::parse("bfi").unwrap());
+        let found = index.match_for(&person, 10);
+        assert_eq!(ids(&found), ["signing", "plain"]);
+        assert!(
+            found[0].why.contains("offers British Sign Language"),
+            "{}",
+            found[0].why
+        );
+        assert!(!found[1].why.contains("offers"), "{}", found[1].why);
+        // A different language changes nothing.
+        person.communication.language = Some(Language::parse("pl").unwrap());
+        assert_eq!(ids(&index.match_for(&person, 10)), ["plain", "signing"]);
     }
 }

@@ -141,6 +141,10 @@ pub(super) struct Facts {
     pub(super) terms: Vec<(String, String)>,
     /// Offers a language other than English.
     pub(super) other_languages: bool,
+    /// The languages listed, as (code, name).
+    pub(super) languages: Vec<(Option<String>, Option<String>)>,
+    /// Every location's accessibility description and details, lower case.
+    pub(super) accessibility_text: String,
 }
 
 fn facts_of(entry: &Entry) -> Facts {
@@ -149,6 +153,7 @@ fn facts_of(entry: &Entry) -> Facts {
     let mut position = None;
     let mut postcode = None;
     let mut features = 0;
+    let mut accessibility_text = String::new();
     for place in &s.service_at_locations {
         let Some(location) = &place.location else {
             continue;
@@ -173,6 +178,8 @@ fn facts_of(entry: &Entry) -> Facts {
                 a.details.as_deref().unwrap_or("")
             )
             .to_lowercase();
+            accessibility_text.push_str(&text);
+            accessibility_text.push('\n');
             for f in Feature::ALL {
                 if f.found_in(&text) {
                     features |= f.bit();
@@ -244,6 +251,12 @@ fn facts_of(entry: &Entry) -> Facts {
             l.code.as_deref().is_some_and(|c| c != "en")
                 || l.name.as_deref().is_some_and(|n| n != "English")
         }),
+        languages: s
+            .languages
+            .iter()
+            .map(|l| (l.code.clone(), l.name.clone()))
+            .collect(),
+        accessibility_text,
         terms: s
             .attributes
             .iter()

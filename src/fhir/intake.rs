@@ -189,10 +189,15 @@ async fn person_from(
                 })?,
         ),
     };
+    // The legal name: the first that is not the `usual` (preferred) one.
+    let name = patient["name"]
+        .as_array()
+        .and_then(|names| names.iter().position(|n| n["use"] != "usual"))
+        .unwrap_or(0);
     let details = PersonDetails {
         nhs_number: nhs,
-        given_name: required("/name/0/given/0", "name.given")?,
-        family_name: required("/name/0/family", "name.family")?,
+        given_name: required(&format!("/name/{name}/given/0"), "name.given")?,
+        family_name: required(&format!("/name/{name}/family"), "name.family")?,
         date_of_birth: required("/birthDate", "birthDate")?.parse().map_err(|_| {
             FhirError::invalid("Patient.birthDate must be a full date (YYYY-MM-DD)")
         })?,
@@ -213,6 +218,7 @@ async fn person_from(
             .map(str::to_string),
         plus_groups: Vec::new(),
         conditions: Vec::new(),
+        record: super::patient_record::from_patient(patient)?,
     };
     let geography = state.geography().await?;
     let today = chrono::Utc::now().date_naive();

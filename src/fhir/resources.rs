@@ -55,7 +55,7 @@ pub fn sdoh_category(need: Option<Need>) -> Value {
 /// search it accepts.
 fn support(kind: Kind) -> (&'static str, &'static [&'static str]) {
     match kind {
-        Kind::Patient => ("The person referred, with their NHS number where known and their ethnic group (ONS 2021 high-level groups).", &[]),
+        Kind::Patient => ("The person referred, with their NHS number where known and their ethnic group (ONS 2021 high-level groups); the PRSB record's address lines and city, preferred name (name.use = usual), preferred language (communication, BCP 47), interpreterRequired and genderIdentity (FHIR core extensions) and UK Core ContactPreference.", &[]),
         Kind::ServiceRequest => ("A referral to social prescribing (SNOMED CT 871731000000106). Create with the Patient contained or as a reference to Patient/{id} (or in a transaction Bundle with its Patient and Consent); the same identifier posted again returns the referral already made. Categories are the SDOH categories of the needs recorded. $gp-message returns the episode summary for the person's practice.", &["create"]),
         Kind::Task => ("Each connection to a community service is a Task with code fulfill and focus the ServiceRequest. The organisation it was sent to (or the referral's team) updates its status; businessStatus 'attended first session' with status in-progress records attendance.", &["update"]),
         Kind::Goal => ("Goals agreed with the person, with progress (0-10) as notes and the achievement status derived from it.", &[]),
@@ -155,6 +155,7 @@ pub fn patient(person: &Person) -> Value {
         patient["telecom"] = json!([{"system": "phone", "value": phone}]);
     }
     patient["extension"] = json!([{"url": ETHNIC_CATEGORY_EXTENSION, "valueCodeableConcept": ethnic_category(person.ethnicity)}]);
+    super::patient_record::add_to_patient(person, &mut patient);
     patient
 }
 

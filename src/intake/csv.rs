@@ -5,11 +5,17 @@
 //! Columns (header names exact, any order): `given_name`, `family_name`, `date_of_birth`,
 //! `sex`, `postcode`, `referred_on`, `referrer_kind`, `reason` are required;
 //! `nhs_number`, `ethnicity`, `practice_code`, `phone` and `reference` (the spreadsheet's
-//! own id for the referral, so the same row is never imported twice) may be added.
+//! own id for the referral, so the same row is never imported twice) may be added, and
+//! the PRSB record's fields: `address_line1`, `address_line2`, `town`, `preferred_name`,
+//! `gender_identity`, `preferred_language` (a BCP 47 code from data/languages.csv, or its
+//! name), `interpreter_needed` (yes or no), `communication_needs`, `written_format`,
+//! `preferred_contact_method` (code or words) and `preferred_contact_times`.
 //! Dates are `YYYY-MM-DD` or `DD/MM/YYYY`.
 
 use crate::import::RowError;
-use crate::people::{Ethnicity, NewPerson, PersonDetails, Sex};
+use crate::people::{
+    ContactMethod, Ethnicity, Language, NewPerson, PersonDetails, PrsbDetails, Sex, WrittenFormat,
+};
 use crate::referrals::ReferrerKind;
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -28,12 +34,23 @@ const REQUIRED: [&str; 8] = [
     "referrer_kind",
     "reason",
 ];
-const OPTIONAL: [&str; 5] = [
+const OPTIONAL: [&str; 16] = [
     "nhs_number",
     "ethnicity",
     "practice_code",
     "phone",
     "reference",
+    "address_line1",
+    "address_line2",
+    "town",
+    "preferred_name",
+    "gender_identity",
+    "preferred_language",
+    "interpreter_needed",
+    "communication_needs",
+    "written_format",
+    "preferred_contact_method",
+    "preferred_contact_times",
 ];
 
 /// One checked row.
@@ -234,8 +251,9 @@ pub fn parse(
             }
         }
         let practice_code = Some(get("practice_code").to_string()).filter(|c| !c.is_empty());
-        let person = match (date_of_birth, sex, ethnicity) {
-            (Some(date_of_birth), Some(sex), Some(ethnicity)) => {
+        let prsb = prsb_fields(line, &|name: &str| get(name).to_string(), &mut row_errors);
+        let person = match (date_of_birth, sex, ethnicity, prsb) {
+            (Some(date_of_birth), Some(sex), Some(ethnicity), Some(prsb)) => {
                 let details = PersonDetails {
                     nhs_number: Some(get("nhs_number").to_string()),
                     given_name: get("given_name").to_string(),
@@ -248,6 +266,7 @@ pub fn parse(
                     phone: Some(get("phone").to_string()),
                     plus_groups: Vec::new(),
                     conditions: Vec::new(),
+                    record: prsb,
                 };
                 match details.check(geography, today) {
                     Ok(person) => Some(person),
@@ -318,6 +337,104 @@ pub fn parse(
     } else {
         Err(errors)
     }
+}
+
+/// The PRSB columns of a row, coded ones checked here (free text is checked with the rest
+/// of the person); `None` after recording each problem.
+fn prsb_fields(
+    line: u64,
+    get: &dyn Fn(&str) -> String,
+    row_errors: &mut Vec<RowError>,
+) -> Option<PrsbDetails> {
+    let before = row_errors.len();
+    let text = |name: &str| Some(get(name)).filter(|t| !t.trim().is_empty());
+    let given = get("preferred_language");
+    let preferred_language = match given.trim() {
+        "" => None,
+        given => match Language::parse(given)
+            .ok()
+            .or_else(|| Language::all().find(|l| l.label().eq_ignore_ascii_case(given)))
+        {
+            Some(l) => Some(l.code().to_string()),
+            None => {
+                row_errors.push(problem(
+                    line,
+                    "preferred_language",
+                    format!("{given:?} is not a language on the NHS list: use its BCP 47 code (en, pl, bfi) or its name"),
+                ));
+                None
+            }
+        },
+    };
+    let interpreter = get("interpreter_needed").trim().to_ascii_lowercase();
+    let interpreter_needed = match interpreter.as_str() {
+        "" => None,
+        "yes" | "y" | "true" => Some(true),
+        "no" | "n" | "false" => Some(false),
+        other => {
+            row_errors.push(problem(
+                line,
+                "interpreter_needed",
+                format!("{other:?} is not yes or no"),
+            ));
+            None
+        }
+    };
+    let given = get("written_format");
+    let written_format = match given.trim() {
+        "" => None,
+        given => {
+            let found = coded(
+                given,
+                WrittenFormat::ALL,
+                WrittenFormat::code,
+                WrittenFormat::label,
+            );
+            if found.is_none() {
+                let codes: Vec<&str> = WrittenFormat::ALL.iter().map(|f| f.code()).collect();
+                row_errors.push(problem(
+                    line,
+                    "written_format",
+                    format!("{given:?} is not one of {}", codes.join(", ")),
+                ));
+            }
+            found
+        }
+    };
+    let given = get("preferred_contact_method");
+    let preferred_contact_method = match given.trim() {
+        "" => None,
+        given => {
+            let found = coded(
+                given,
+                ContactMethod::ALL,
+                ContactMethod::code,
+                ContactMethod::label,
+            );
+            if found.is_none() {
+                let codes: Vec<&str> = ContactMethod::ALL.iter().map(|m| m.code()).collect();
+                row_errors.push(problem(
+                    line,
+                    "preferred_contact_method",
+                    format!("{given:?} is not one of {}", codes.join(", ")),
+                ));
+            }
+            found
+        }
+    };
+    (row_errors.len() == before).then(|| PrsbDetails {
+        address_line1: text("address_line1"),
+        address_line2: text("address_line2"),
+        town: text("town"),
+        preferred_name: text("preferred_name"),
+        gender_identity: text("gender_identity"),
+        preferred_language,
+        interpreter_needed,
+        communication_needs: text("communication_needs"),
+        written_format,
+        preferred_contact_method,
+        preferred_contact_times: text("preferred_contact_times"),
+    })
 }
 
 pub(crate) fn problem(line: u64, field: &'static str, message: String) -> RowError {

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 #[derive(Debug, Clone)]
 pub enum Subject {
     /// Someone not yet registered.
-    New(NewPerson),
+    New(Box<NewPerson>),
     /// A person already on file.
     Existing(i64),
     /// The same person as an earlier intake in the same batch (a second referral).

@@ -1,7 +1,10 @@
 //! Registering and reading people.
 
 use super::NewPerson;
-use super::{Ethnicity, LongTermCondition, Person, PersonDetails, PlusGroup, Sex};
+use super::{
+    ContactMethod, Ethnicity, Language, LongTermCondition, Person, PersonDetails, PlusGroup,
+    PrsbDetails, Sex, WrittenFormat,
+};
 use crate::api::{ApiJson, Id};
 use crate::api::{ReadProblems, WriteProblems};
 use crate::auth::CurrentUser;
@@ -36,6 +39,29 @@ pub struct PersonInput {
     pub plus_groups: Vec<PlusGroup>,
     #[serde(default)]
     pub conditions: Vec<LongTermCondition>,
+    /// First line of the address (the PRSB record's address; the page requires it).
+    #[schema(example = "14 Acacia Avenue", max_length = 100)]
+    pub address_line1: Option<String>,
+    #[schema(max_length = 100)]
+    pub address_line2: Option<String>,
+    #[schema(example = "Birmingham", max_length = 100)]
+    pub town: Option<String>,
+    #[schema(max_length = 100)]
+    pub preferred_name: Option<String>,
+    /// In the person's own words.
+    #[schema(max_length = 60)]
+    pub gender_identity: Option<String>,
+    /// A BCP 47 language subtag from the NHS list (data/languages.csv): "pl", "bfi".
+    #[schema(value_type = Option<Language>, example = "bfi")]
+    pub preferred_language: Option<String>,
+    pub interpreter_needed: Option<bool>,
+    /// Communication and information needs (Accessible Information Standard), in words.
+    #[schema(max_length = 500)]
+    pub communication_needs: Option<String>,
+    pub written_format: Option<WrittenFormat>,
+    pub preferred_contact_method: Option<ContactMethod>,
+    #[schema(example = "Weekday mornings", max_length = 200)]
+    pub preferred_contact_times: Option<String>,
 }
 
 impl PersonInput {
@@ -65,6 +91,19 @@ impl PersonInput {
             phone: self.phone,
             plus_groups: self.plus_groups,
             conditions: self.conditions,
+            record: PrsbDetails {
+                address_line1: self.address_line1,
+                address_line2: self.address_line2,
+                town: self.town,
+                preferred_name: self.preferred_name,
+                gender_identity: self.gender_identity,
+                preferred_language: self.preferred_language,
+                interpreter_needed: self.interpreter_needed,
+                communication_needs: self.communication_needs,
+                written_format: self.written_format,
+                preferred_contact_method: self.preferred_contact_method,
+                preferred_contact_times: self.preferred_contact_times,
+            },
         }
     }
 }
@@ -94,4 +133,65 @@ pub async fn get_person(
     Id(id): Id,
 ) -> AppResult<Json<Person>> {
     Ok(Json(usecases::people::read(&state.store, &user, id).await?))
+}
+
+/// The PRSB part of a person's record, replaced whole: a field left out is cleared.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordInput {
+    #[schema(example = "14 Acacia Avenue", max_length = 100)]
+    pub address_line1: Option<String>,
+    #[schema(max_length = 100)]
+    pub address_line2: Option<String>,
+    #[schema(example = "Birmingham", max_length = 100)]
+    pub town: Option<String>,
+    #[schema(max_length = 100)]
+    pub preferred_name: Option<String>,
+    #[schema(max_length = 60)]
+    pub gender_identity: Option<String>,
+    #[schema(value_type = Option<Language>, example = "bfi")]
+    pub preferred_language: Option<String>,
+    pub interpreter_needed: Option<bool>,
+    #[schema(max_length = 500)]
+    pub communication_needs: Option<String>,
+    pub written_format: Option<WrittenFormat>,
+    pub preferred_contact_method: Option<ContactMethod>,
+    #[schema(example = "Weekday mornings", max_length = 200)]
+    pub preferred_contact_times: Option<String>,
+}
+
+impl RecordInput {
+    pub fn into_details(self) -> PrsbDetails {
+        PrsbDetails {
+            address_line1: self.address_line1,
+            address_line2: self.address_line2,
+            town: self.town,
+            preferred_name: self.preferred_name,
+            gender_identity: self.gender_identity,
+            preferred_language: self.preferred_language,
+            interpreter_needed: self.interpreter_needed,
+            communication_needs: self.communication_needs,
+            written_format: self.written_format,
+            preferred_contact_method: self.preferred_contact_method,
+            preferred_contact_times: self.preferred_contact_times,
+        }
+    }
+}
+
+/// Replaces a person's PRSB record fields (address lines, town, preferred name, gender
+/// identity, language, interpreter, communication needs, contact preferences).
+#[utoipa::path(post, path = "/people/{id}/record", tag = "people", request_body = RecordInput,
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, body = Person), WriteProblems))]
+pub async fn update_record(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    ApiJson(input): ApiJson<RecordInput>,
+) -> AppResult<Json<Person>> {
+    let record = input.into_details().check()?;
+    Ok(Json(
+        usecases::people::update_record(&state.store, &user, id, record).await?,
+    ))
 }

@@ -1,8 +1,12 @@
 //! People referred for social prescribing, and the identifiers that describe them.
 
+pub mod language;
 mod new_person;
+pub mod record;
 
+pub use language::Language;
 pub use new_person::{NewPerson, PersonDetails};
+pub use record::{ContactMethod, PrsbDetails, PrsbRecord, WrittenFormat};
 
 pub mod api;
 
@@ -241,11 +245,23 @@ pub struct Person {
     pub phone: Option<String>,
     pub plus_groups: Vec<PlusGroup>,
     pub conditions: Vec<LongTermCondition>,
+    /// The PRSB record's further fields (address lines, preferred name, language,
+    /// communication needs, contact preferences), flat in the JSON.
+    #[serde(flatten)]
+    pub record: PrsbRecord,
 }
 
 impl Person {
     pub fn full_name(&self) -> String {
         format!("{} {}", self.given_name, self.family_name)
+    }
+
+    /// The name to greet them by: their preferred name when they gave one.
+    pub fn called(&self) -> &str {
+        self.record
+            .preferred_name
+            .as_deref()
+            .unwrap_or(&self.given_name)
     }
 
     pub fn age_on(&self, day: NaiveDate) -> u32 {

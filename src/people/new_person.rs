@@ -2,7 +2,7 @@
 //! In the domain so the API, the pages, FHIR intake and the spreadsheet import all build the
 //! same value, and the store writes it without knowing where it came from.
 
-use super::{Ethnicity, LongTermCondition, NhsNumber, PlusGroup, Sex};
+use super::{Ethnicity, LongTermCondition, NhsNumber, PlusGroup, PrsbDetails, PrsbRecord, Sex};
 use crate::geo::Geography;
 use crate::input::{line_field, DateKind, FieldError, UkPhone};
 use chrono::NaiveDate;
@@ -23,6 +23,7 @@ pub struct NewPerson {
     pub phone: Option<String>,
     pub plus_groups: Vec<PlusGroup>,
     pub conditions: Vec<LongTermCondition>,
+    pub record: PrsbRecord,
 }
 
 /// A person's details as they arrive (a JSON body, a form, a FHIR Patient, a spreadsheet
@@ -41,6 +42,7 @@ pub struct PersonDetails {
     pub phone: Option<String>,
     pub plus_groups: Vec<PlusGroup>,
     pub conditions: Vec<LongTermCondition>,
+    pub record: PrsbDetails,
 }
 
 impl PersonDetails {
@@ -80,6 +82,7 @@ impl PersonDetails {
             phone,
             plus_groups: self.plus_groups,
             conditions: self.conditions,
+            record: self.record.check()?,
         })
     }
 }

@@ -6,13 +6,14 @@ use crate::api::{ReadProblems, WriteProblems};
 use crate::auth::CurrentUser;
 use crate::consent::{ConsentBasis, NewConnection};
 use crate::error::{AppError, AppResult};
+use crate::input::FieldError;
 use crate::measures::Instrument;
 use crate::state::AppState;
 use crate::usecases::{self, casework};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 type Created<T> = AppResult<(StatusCode, Json<T>)>;
@@ -188,7 +189,9 @@ impl ContactInput {
     }
 }
 
-/// Records a contact or an unsuccessful contact attempt.
+/// Records a contact or an unsuccessful contact attempt. The referral follows the work:
+/// a link worker recording one on a referral nobody holds takes it on (an `assigned` event),
+/// and a `received` referral moves to `contacting` (a `transition` event); both audited.
 #[utoipa::path(post, path = "/referrals/{id}/contacts", tag = "casework", params(("id" = i64, Path)),
     request_body = ContactInput,
     responses(
@@ -200,7 +203,11 @@ pub async fn add_contact(
     ApiJson(input): ApiJson<ContactInput>,
 ) -> Created<Contact> {
     let contact = input.validate()?;
-    created(casework::add_contact(&state.store, &user, id, &contact).await?)
+    created(
+        casework::add_contact(&state.store, &user, id, &contact)
+            .await?
+            .contact,
+    )
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -445,8 +452,12 @@ pub struct CaseloadQuery {
     pub state: Option<ReferralState>,
     /// Only referrals held by this link worker.
     pub link_worker: Option<i64>,
-    /// Only open referrals whose follow-up date has passed.
+    /// Only open referrals whose follow-up date has passed, most overdue first.
     pub overdue: Option<bool>,
+    /// Only people found by part of their name, their NHS number (spaces allowed) or
+    /// their date of birth (31/01/1950 or 1950-01-31).
+    #[param(max_length = 100)]
+    pub search: Option<String>,
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     #[param(minimum = 0)]
@@ -455,14 +466,18 @@ pub struct CaseloadQuery {
 
 impl CaseloadQuery {
     pub fn filter(&self) -> AppResult<CaseloadFilter> {
-        Ok(CaseloadFilter::page(
+        let mut filter = CaseloadFilter::page(
             self.state,
             self.link_worker,
             self.overdue.unwrap_or(false),
             self.limit,
             self.offset,
             chrono::Utc::now().date_naive(),
-        )?)
+        )?;
+        filter.search = CaseloadSearch::parse(self.search.as_deref().unwrap_or_default()).map_err(
+            |problem| FieldError::new("search", "Search not understood", problem.to_string()),
+        )?;
+        Ok(filter)
     }
 }
 
@@ -478,6 +493,43 @@ pub async fn caseload(
     Ok(Json(
         usecases::caseload::list(&state.store, &user, &query.filter()?).await?,
     ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandOverInput {
+    /// Whose open referrals move: a link worker or team lead of the caller's team.
+    pub from_link_worker_id: i64,
+    /// Who takes them on: another link worker or team lead of the team.
+    pub to_link_worker_id: i64,
+}
+
+/// What a hand-over moved.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HandedOver {
+    /// The open referrals that changed hands, in id order; each has an `assigned` event.
+    pub referral_ids: Vec<i64>,
+}
+
+/// Hands every open referral one team member holds to another, in one transaction, each
+/// move audited (team leads, for their own team; when someone is away).
+#[utoipa::path(post, path = "/caseload/handover", tag = "referrals",
+    request_body = HandOverInput,
+    responses(
+        (status = 200, body = HandedOver), WriteProblems))]
+pub async fn hand_over_caseload(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(input): ApiJson<HandOverInput>,
+) -> AppResult<Json<HandedOver>> {
+    let referral_ids = usecases::workload::hand_over(
+        &state.store,
+        &user,
+        input.from_link_worker_id,
+        input.to_link_worker_id,
+    )
+    .await?;
+    Ok(Json(HandedOver { referral_ids }))
 }
 
 /// Community services that connections can be made to.

@@ -88,6 +88,8 @@ pub struct CaseloadFilter {
     pub unanswered: bool,
     /// Only open referrals no link worker holds yet.
     pub unassigned: bool,
+    /// Only people found by name, NHS number or date of birth.
+    pub search: Option<super::CaseloadSearch>,
     pub limit: i64,
     pub offset: i64,
 }

@@ -5,6 +5,8 @@ pub mod api;
 mod detail;
 mod input;
 mod lists;
+mod search;
+mod taking;
 
 pub use detail::{Casework, ReferralDetail};
 pub use input::{
@@ -12,6 +14,11 @@ pub use input::{
     NewTransition, UNANSWERED_AFTER_DAYS,
 };
 pub use lists::{CaseloadRow, DaySummary, VisitToMake, Waiting, WorkerLoad};
+pub use search::{CaseloadSearch, SearchProblem};
+pub use taking::{
+    moved_by_contact, suggested_next, ContactRecorded, MOVED_AT_FIRST_CONTACT,
+    TAKEN_AT_FIRST_CONTACT,
+};
 
 use crate::people::coded_enum;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};

@@ -12,7 +12,8 @@ pub const ERASED: &str = "[erased]";
 
 impl Store {
     /// Replaces the person's name, NHS number, phone, postcode and exact date of birth with
-    /// a tombstone (keeping the birth year, sex, ethnicity, area, practice, groups and
+    /// a tombstone, blanks every PRSB field (address lines, town, preferred name, gender
+    /// identity, language, interpreter, communication needs, contact preferences) (keeping the birth year, sex, ethnicity, area, practice, groups and
     /// conditions, which equity reports count), and erases the free text of their casework.
     pub async fn erase_person(&self, person_id: i64, ctx: &AuditContext) -> StoreResult<()> {
         let found: Option<(NaiveDate,)> = on_reader!(self, pool => sqlx::query_as(
@@ -43,7 +44,10 @@ impl Store {
             let mut tx = pool.begin_with(super::begin_statement(pool)).await?;
             sqlx::query(
                 "UPDATE people SET nhs_number = NULL, given_name = 'Erased', family_name = 'person', phone = NULL, \
-                 postcode = '', date_of_birth = $1, erased_at = $2 WHERE id = $3")
+                 postcode = '', date_of_birth = $1, erased_at = $2, address_line1 = NULL, address_line2 = NULL, \
+                 town = NULL, preferred_name = NULL, gender_identity = NULL, preferred_language = NULL, \
+                 interpreter_needed = NULL, communication_needs = NULL, written_format = NULL, \
+                 preferred_contact_method = NULL, preferred_contact_times = NULL WHERE id = $3")
                 .bind(mid_year).bind(Utc::now()).bind(person_id).execute(&mut *tx).await?;
             for sql in &texts {
                 sqlx::query(sql).bind(person_id).execute(&mut *tx).await?;

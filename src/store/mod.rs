@@ -22,6 +22,7 @@ pub mod erasure;
 mod error;
 mod evaluations;
 mod fhir;
+mod handover;
 mod identity_match;
 mod intake;
 mod measures;

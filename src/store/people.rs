@@ -6,7 +6,8 @@ use super::{on_reader, on_writer, Store};
 use crate::audit::{AuditAction, AuditContext};
 use crate::auth::policy::CaseScope;
 use crate::people::{
-    split_codes, Ethnicity, LongTermCondition, NewPerson, NhsNumber, Person, PlusGroup, Sex,
+    split_codes, ContactMethod, Ethnicity, Language, LongTermCondition, NewPerson, NhsNumber,
+    Person, PlusGroup, PrsbRecord, Sex, WrittenFormat,
 };
 use chrono::{NaiveDate, Utc};
 
@@ -26,6 +27,17 @@ pub(super) struct PersonRow {
     phone: Option<String>,
     plus_groups: String,
     conditions: String,
+    address_line1: Option<String>,
+    address_line2: Option<String>,
+    town: Option<String>,
+    preferred_name: Option<String>,
+    gender_identity: Option<String>,
+    preferred_language: Option<String>,
+    interpreter_needed: Option<bool>,
+    communication_needs: Option<String>,
+    written_format: Option<String>,
+    preferred_contact_method: Option<String>,
+    preferred_contact_times: Option<String>,
 }
 
 impl From<PersonRow> for Person {
@@ -48,13 +60,38 @@ impl From<PersonRow> for Person {
             phone: r.phone,
             plus_groups: split_codes(&r.plus_groups, PlusGroup::from_code),
             conditions: split_codes(&r.conditions, LongTermCondition::from_code),
+            record: PrsbRecord {
+                address_line1: r.address_line1,
+                address_line2: r.address_line2,
+                town: r.town,
+                preferred_name: r.preferred_name,
+                gender_identity: r.gender_identity,
+                preferred_language: r
+                    .preferred_language
+                    .as_deref()
+                    .and_then(|c| Language::parse(c).ok()),
+                interpreter_needed: r.interpreter_needed,
+                communication_needs: r.communication_needs,
+                written_format: r
+                    .written_format
+                    .as_deref()
+                    .and_then(WrittenFormat::from_code),
+                preferred_contact_method: r
+                    .preferred_contact_method
+                    .as_deref()
+                    .and_then(ContactMethod::from_code),
+                preferred_contact_times: r.preferred_contact_times,
+            },
         }
     }
 }
 
 pub(super) const PERSON_COLUMNS: &str =
     "p.id, p.nhs_number, p.given_name, p.family_name, p.date_of_birth, p.sex, p.ethnicity, \
-    p.postcode, p.lsoa, p.imd_decile, p.practice_id, p.phone, p.plus_groups, p.conditions";
+    p.postcode, p.lsoa, p.imd_decile, p.practice_id, p.phone, p.plus_groups, p.conditions, \
+    p.address_line1, p.address_line2, p.town, p.preferred_name, p.gender_identity, \
+    p.preferred_language, p.interpreter_needed, p.communication_needs, p.written_format, \
+    p.preferred_contact_method, p.preferred_contact_times";
 
 /// Inserts a person inside the caller's write transaction, with its audit record;
 /// evaluates to the stored row. A taken NHS number is a conflict.
@@ -63,8 +100,11 @@ macro_rules! insert_person_in {
         let person: &$crate::people::NewPerson = $person;
         let sql = format!(
             "INSERT INTO people (nhs_number, given_name, family_name, date_of_birth, sex, ethnicity, postcode, lsoa, \
-             imd_decile, practice_id, phone, plus_groups, conditions, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING {}",
+             imd_decile, practice_id, phone, plus_groups, conditions, created_by, created_at, \
+             address_line1, address_line2, town, preferred_name, gender_identity, preferred_language, \
+             interpreter_needed, communication_needs, written_format, preferred_contact_method, preferred_contact_times) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+             $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26) RETURNING {}",
             $crate::store::people::PERSON_COLUMNS.replace("p.", "")
         );
         let row: $crate::store::people::PersonRow = sqlx::query_as(&sql)
@@ -83,6 +123,17 @@ macro_rules! insert_person_in {
             .bind($crate::people::join_codes(&person.conditions, $crate::people::LongTermCondition::code))
             .bind($ctx.actor_id)
             .bind(chrono::Utc::now())
+            .bind(&person.record.address_line1)
+            .bind(&person.record.address_line2)
+            .bind(&person.record.town)
+            .bind(&person.record.preferred_name)
+            .bind(&person.record.gender_identity)
+            .bind(person.record.preferred_language.map(|l| l.code()))
+            .bind(person.record.interpreter_needed)
+            .bind(&person.record.communication_needs)
+            .bind(person.record.written_format.map(|f| f.code()))
+            .bind(person.record.preferred_contact_method.map(|m| m.code()))
+            .bind(&person.record.preferred_contact_times)
             .fetch_one(&mut *$tx)
             .await
             .map_err($crate::store::people::insert_error)?;
@@ -139,6 +190,55 @@ impl Store {
                 .await?;
         }
         Ok(person)
+    }
+}
+
+impl Store {
+    /// Replaces the PRSB part of a person's record (address lines, town, preferred name,
+    /// gender identity, language, interpreter, communication needs, contact preferences),
+    /// with its audit record; `None` when the person is not in the scope or was erased.
+    pub async fn update_person_record(
+        &self,
+        id: i64,
+        scope: CaseScope,
+        record: &PrsbRecord,
+        ctx: &AuditContext,
+    ) -> StoreResult<Option<Person>> {
+        if self.person(id, scope).await?.is_none() {
+            return Ok(None);
+        }
+        let updated: u64 = on_writer!(self, pool => {
+            let mut tx = pool.begin_with(super::begin_statement(pool)).await?;
+            let done = sqlx::query(
+                "UPDATE people SET address_line1 = $1, address_line2 = $2, town = $3, preferred_name = $4, \
+                 gender_identity = $5, preferred_language = $6, interpreter_needed = $7, communication_needs = $8, \
+                 written_format = $9, preferred_contact_method = $10, preferred_contact_times = $11 \
+                 WHERE id = $12 AND erased_at IS NULL")
+                .bind(&record.address_line1)
+                .bind(&record.address_line2)
+                .bind(&record.town)
+                .bind(&record.preferred_name)
+                .bind(&record.gender_identity)
+                .bind(record.preferred_language.map(|l| l.code()))
+                .bind(record.interpreter_needed)
+                .bind(&record.communication_needs)
+                .bind(record.written_format.map(|f| f.code()))
+                .bind(record.preferred_contact_method.map(|m| m.code()))
+                .bind(&record.preferred_contact_times)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if done == 1 {
+                super::audit::append_audit!(tx, ctx, AuditAction::Update, "person", Some(id), Some(id));
+            }
+            tx.commit().await?;
+            done
+        });
+        if updated == 0 {
+            return Ok(None);
+        }
+        self.person(id, scope).await
     }
 }
 

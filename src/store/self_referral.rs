@@ -148,6 +148,7 @@ impl Store {
             phone: Some(referral.phone.as_str().to_string()),
             plus_groups: Vec::new(),
             conditions: Vec::new(),
+            record: Default::default(),
         };
         let reason = referral.reason(reference);
         let referral_id = on_writer!(self, pool => {

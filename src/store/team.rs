@@ -50,16 +50,38 @@ impl Store {
         )
     }
 
-    /// Referrals still waiting for anyone to reach the person, longest waiting first.
-    pub async fn waiting_for_contact(&self, team: i64, limit: i64) -> StoreResult<Vec<Waiting>> {
+    /// Referrals still waiting for anyone to reach the person, longest waiting first; one
+    /// page of them (`limit` from `offset`).
+    pub async fn waiting_for_contact(
+        &self,
+        team: i64,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<Waiting>> {
         Ok(on_reader!(self, pool => sqlx::query_as(
             "SELECT r.id AS referral_id, r.person_id, p.given_name || ' ' || p.family_name AS person_name, \
              r.received_at, r.version, r.link_worker_id \
              FROM referrals r JOIN people p ON p.id = r.person_id \
              WHERE r.team_id = $1 AND r.state IN ('received', 'contacting') \
              AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.referral_id = r.id AND c.reached) \
-             ORDER BY r.received_at, r.id LIMIT $2")
-            .bind(team).bind(limit).fetch_all(pool).await)?)
+             ORDER BY r.received_at, r.id LIMIT $2 OFFSET $3")
+            .bind(team).bind(limit).bind(offset).fetch_all(pool).await)?)
+    }
+
+    /// Open referrals nobody in the team holds yet, longest waiting first; one page of them.
+    pub async fn unassigned_in_team(
+        &self,
+        team: i64,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<Waiting>> {
+        Ok(on_reader!(self, pool => sqlx::query_as(&format!(
+            "SELECT r.id AS referral_id, r.person_id, p.given_name || ' ' || p.family_name AS person_name, \
+             r.received_at, r.version, r.link_worker_id \
+             FROM referrals r JOIN people p ON p.id = r.person_id \
+             WHERE r.team_id = $1 AND r.link_worker_id IS NULL AND r.state IN {OPEN} \
+             ORDER BY r.received_at, r.id LIMIT $2 OFFSET $3"))
+            .bind(team).bind(limit).bind(offset).fetch_all(pool).await)?)
     }
 
     /// Days from referral to the first contact that reached the person, for the team's

@@ -9,7 +9,7 @@ use crate::auth::CurrentUser;
 use crate::consent::Consent;
 use crate::error::{AppError, AppResult};
 use crate::people::Person;
-use crate::referrals::ReferralDetail;
+use crate::referrals::{ReferralDetail, WorkerLoad};
 use crate::store::Store;
 
 /// How many of the latest reads of the record the case file lists.
@@ -24,6 +24,9 @@ pub struct CaseFile {
     pub consents: Vec<Consent>,
     /// The volunteers who may be asked to visit: (user id, name).
     pub volunteers: Vec<(i64, String)>,
+    /// The team's link workers and team leads with their open caseloads: who holds each
+    /// referral, and whom it could go to.
+    pub workers: Vec<WorkerLoad>,
 }
 
 /// The case file of a person in the user's scope. For anyone who may not read casework
@@ -54,7 +57,11 @@ pub async fn open(store: &Store, user: &CurrentUser, person_id: i64) -> AppResul
         details.push(detail(store, user, referral.id).await?);
     }
     let volunteers = store.volunteers_for(team).await?;
+    let workers = store
+        .team_loads(team, chrono::Utc::now().date_naive())
+        .await?;
     Ok(CaseFile {
+        workers,
         person,
         referrals: details,
         accesses,

@@ -5,11 +5,11 @@
 //! refuses records outside the user's scope (not found) and on ended referrals, and audits.
 
 use crate::auth::policy::Action;
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, Role};
 use crate::consent::NewConnection;
 use crate::error::{AppError, AppResult};
 use crate::referrals::{
-    Barrier, Connection, ConnectionStatus, Contact, DeclineReason, Goal, LifecycleSettings,
+    Barrier, Connection, ConnectionStatus, ContactRecorded, DeclineReason, Goal, LifecycleSettings,
     Measure, Need, NewContact, NewMeasure, NewTransition, RecordedBarrier, RecordedNeed, Referral,
 };
 use crate::store::Store;
@@ -58,19 +58,23 @@ pub async fn assign(
         .await?)
 }
 
-/// Records a contact or an unsuccessful contact attempt.
+/// Records a contact or an unsuccessful contact attempt. The referral follows the work:
+/// a link worker recording a contact on a referral nobody holds takes it on (a team lead
+/// recording one does not: they often record for someone else), and a `received` referral
+/// moves to `contacting` (docs/domain.md, "When the state follows the work").
 pub async fn add_contact(
     store: &Store,
     user: &CurrentUser,
     referral_id: i64,
     contact: &NewContact,
-) -> AppResult<Contact> {
+) -> AppResult<ContactRecorded> {
     user.require(Action::WriteCasework)?;
     Ok(store
         .add_contact(
             referral_id,
             user.case_scope(),
             contact,
+            user.role == Role::LinkWorker,
             &user.audit_context(),
         )
         .await?)

@@ -11,7 +11,7 @@ use crate::consent::inbox::{last_page, InboxCounts, InboxFilter, InboxLine, INBO
 use crate::consent::Consent;
 use crate::directory::catalogue::{Catalogue, Entry};
 use crate::directory::curation::{ListingChange, ListingChangeRecord};
-use crate::directory::matching::Circumstances;
+use crate::directory::matching::{Circumstances, Communication};
 use crate::directory::package::Package;
 use crate::directory::results::{MatchResult, SearchResult, SearchResults};
 use crate::directory::search::SearchQuery;
@@ -112,6 +112,10 @@ pub async fn matches(
         age: today.years_since(person.date_of_birth).map(f64::from),
         home,
         today: Some(today),
+        communication: Communication {
+            language: person.record.preferred_language,
+            written_format: person.record.written_format,
+        },
     };
     let catalogue = state.directory.get(store).await?;
     let services = catalogue

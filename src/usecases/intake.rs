@@ -62,7 +62,7 @@ pub async fn subject_for(
     })
     .await?;
     Ok(match outcome {
-        None | Some(MatchOutcome::NotOnFile) => Ok(Subject::New(person)),
+        None | Some(MatchOutcome::NotOnFile) => Ok(Subject::New(Box::new(person))),
         Some(MatchOutcome::Matched(id)) => Ok(Subject::Existing(id)),
         Some(MatchOutcome::Refused) => Err(MatchRefused::NotAccepted),
         Some(MatchOutcome::Throttled) => Err(MatchRefused::TooManyFailures),

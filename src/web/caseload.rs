@@ -6,7 +6,7 @@ use super::views::{CaseloadLine, CaseloadPage, Choice, Layout};
 use crate::auth::policy::Action;
 use crate::auth::{CurrentUser, Role};
 use crate::error::AppError;
-use crate::referrals::{CaseloadFilter, ReferralState};
+use crate::referrals::{CaseloadFilter, CaseloadSearch, ReferralState};
 use crate::state::AppState;
 use crate::usecases::caseload::overview;
 use axum::extract::{Query, State};
@@ -24,6 +24,8 @@ pub(super) struct CaseloadParams {
     unanswered: Option<String>,
     unassigned: Option<String>,
     page: Option<i64>,
+    /// The search box: a name, an NHS number or a date of birth.
+    q: Option<String>,
     /// A referral just made on the referral form, to confirm.
     made: Option<i64>,
 }
@@ -38,6 +40,7 @@ pub(super) async fn caseload_page(
     Query(params): Query<CaseloadParams>,
 ) -> Response {
     match caseload(&state, &user, &params).await {
+        Ok(page) if page.search_error.is_some() => render(&page, StatusCode::BAD_REQUEST),
         Ok(page) => render(&page, StatusCode::OK),
         Err(e) => error_page(Some(&user), e),
     }
@@ -56,11 +59,22 @@ async fn caseload(
         .filter(|s| !s.is_empty())
         .and_then(ReferralState::from_code);
     let page = params.page.unwrap_or(1).clamp(1, MAX_PAGE);
-    let filter = caseload_filter(params, user, state_filter, page);
+    let typed = params.q.clone().unwrap_or_default();
+    // A search that cannot be read lists nobody and says why beside the box.
+    let (search, search_error) = match CaseloadSearch::parse(&typed) {
+        Ok(search) => (search, None),
+        Err(problem) => (None, Some(problem.to_string())),
+    };
+    let mut filter = caseload_filter(params, user, state_filter, page);
+    filter.search = search;
     let today = chrono::Utc::now().date_naive();
     let found = overview(&state.store, user, &filter, params.made, today).await?;
     let casework = found.casework;
-    let mut rows = found.rows;
+    let mut rows = if search_error.is_some() {
+        Vec::new()
+    } else {
+        found.rows
+    };
     let has_next = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
     let unread = crate::usecases::messages::unread_by_referral(&state.store, user).await?;
@@ -101,6 +115,14 @@ async fn caseload(
         may_refer: user.may(Action::CreateReferral),
         summary: found.summary,
         for_team: user.role == Role::TeamLead,
+        search: filter
+            .search
+            .as_ref()
+            .map(CaseloadSearch::shown)
+            .unwrap_or(typed),
+        searched: filter.search.is_some(),
+        me: user.id,
+        search_error,
         filtered: params.due.is_some()
             || params.unanswered.is_some()
             || params.unassigned.is_some()
@@ -126,6 +148,7 @@ fn caseload_filter(
         due_on: (params.due.as_deref() == Some("today")).then(|| chrono::Utc::now().date_naive()),
         unanswered: params.unanswered.is_some(),
         unassigned: params.unassigned.is_some(),
+        search: None,
         limit: PAGE_SIZE + 1,
         offset: (page - 1) * PAGE_SIZE,
     }
@@ -150,6 +173,9 @@ fn caseload_link(params: &CaseloadParams, page: i64) -> String {
     }
     if params.unassigned.is_some() {
         query.push("unassigned=1".into());
+    }
+    if let Some(q) = params.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        query.extend(serde_urlencoded::to_string([("q", q.trim())]).ok());
     }
     format!("/caseload?{}", query.join("&"))
 }

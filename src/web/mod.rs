@@ -18,6 +18,7 @@ mod forms;
 mod home;
 mod messages;
 mod person;
+mod person_record;
 mod referral_form;
 mod render;
 mod reports;

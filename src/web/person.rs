@@ -4,8 +4,8 @@
 use super::extract::PageUser;
 use super::render::{error_page, render};
 use super::views::{
-    AccessLine, Choice, ConcernLine, ConsentLine, FormError, InstrumentForm, Layout, PersonPage,
-    PersonView, PlanPage, ReferralPanel,
+    AccessLine, Choice, ConcernLine, ConsentLine, FormError, InstrumentForm, Layout, Notice,
+    PersonPage, PersonView, PlanPage, ReferralPanel,
 };
 use crate::auth::CurrentUser;
 use crate::error::AppError;
@@ -13,19 +13,33 @@ use crate::measures::Instrument;
 use crate::referrals::{CloseReason, ContactMode, MeasureTiming};
 use crate::state::AppState;
 use crate::usecases::case_file;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+pub(super) struct PersonParams {
+    /// What the save that led here changed beyond itself (`views::Notice`).
+    notice: Option<String>,
+}
 
 pub(super) async fn person_page(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
+    Query(params): Query<PersonParams>,
 ) -> Response {
     let Ok(id) = id.parse::<i64>() else {
         return error_page(Some(&user), AppError::NotFound("person"));
     };
-    show_person(&state, &user, id, None, StatusCode::OK).await
+    match person(&state, &user, id, None).await {
+        Ok(mut page) => {
+            page.notice = params.notice.as_deref().and_then(Notice::from_code);
+            render(&page, StatusCode::OK)
+        }
+        Err(e) => error_page(Some(&user), e),
+    }
 }
 
 /// The person's plan, to print and keep: what matters to them, their goals and progress,
@@ -81,7 +95,11 @@ async fn person(
     let panels = file
         .referrals
         .into_iter()
-        .map(|r| ReferralPanel::new(r).with_unread(&unread))
+        .map(|r| {
+            ReferralPanel::new(r)
+                .with_unread(&unread)
+                .with_holder(user.id, &file.workers)
+        })
         .collect();
     let concerns = crate::usecases::concerns::of_person(&state.store, user, id).await?;
     let volunteers = file
@@ -97,6 +115,13 @@ async fn person(
         referrals: panels,
         accesses,
         error,
+        notice: None,
+        me: user.id,
+        give_to: if user.role == crate::auth::Role::TeamLead {
+            file.workers.iter().map(load_choice).collect()
+        } else {
+            Vec::new()
+        },
         csrf: user.csrf_token.clone().unwrap_or_default(),
         modes: ContactMode::ALL
             .iter()
@@ -126,4 +151,13 @@ async fn person(
             .map(|k| Choice::new(k.code(), k.label(), false))
             .collect(),
     })
+}
+
+/// A worker as a "Give to" choice, with their open caseload so the load is seen.
+fn load_choice(w: &crate::referrals::WorkerLoad) -> Choice {
+    Choice::new(
+        &w.id.to_string(),
+        &format!("{} ({} open)", w.name, w.open),
+        false,
+    )
 }

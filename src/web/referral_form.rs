@@ -9,7 +9,9 @@ use super::views::{Choice, FieldErrors, Layout};
 use crate::auth::policy::Action;
 use crate::error::AppError;
 use crate::people::api::PersonInput;
-use crate::people::{Ethnicity, MatchRefused, NhsNumber, Sex};
+use crate::people::{
+    ContactMethod, Ethnicity, Language, MatchRefused, NhsNumber, Sex, WrittenFormat,
+};
 use crate::referrals::ReferrerKind;
 use crate::state::AppState;
 use crate::usecases::referrals;
@@ -53,6 +55,28 @@ pub struct ReferralForm {
     #[serde(default)]
     reason: String,
     agreed: Option<String>,
+    #[serde(default)]
+    address_line1: String,
+    #[serde(default)]
+    address_line2: String,
+    #[serde(default)]
+    town: String,
+    #[serde(default)]
+    preferred_name: String,
+    #[serde(default)]
+    gender_identity: String,
+    #[serde(default)]
+    preferred_language: String,
+    #[serde(default)]
+    interpreter_needed: String,
+    #[serde(default)]
+    communication_needs: String,
+    #[serde(default)]
+    written_format: String,
+    #[serde(default)]
+    preferred_contact_method: String,
+    #[serde(default)]
+    preferred_contact_times: String,
 }
 
 #[derive(Template)]
@@ -65,6 +89,9 @@ pub struct ReferralPage {
     pub ethnicities: Vec<Choice>,
     pub practices: Vec<Choice>,
     pub kinds: Vec<Choice>,
+    pub languages: Vec<Choice>,
+    pub formats: Vec<Choice>,
+    pub methods: Vec<Choice>,
 }
 
 async fn page(
@@ -94,10 +121,21 @@ async fn page(
         "nhs_number",
         "dob_day",
         "sex",
+        "preferred_name",
+        "gender_identity",
         "ethnicity",
+        "address_line1",
+        "address_line2",
+        "town",
         "postcode",
         "phone",
         "practice",
+        "preferred_language",
+        "interpreter_needed",
+        "communication_needs",
+        "written_format",
+        "preferred_contact_method",
+        "preferred_contact_times",
         "reason",
         "referrer_kind",
         "agreed",
@@ -127,6 +165,23 @@ async fn page(
                 .map(|k| (k.code(), k.label()))
                 .collect(),
             kind,
+        ),
+        languages: Language::all()
+            .map(|l| Choice::new(l.code(), l.label(), l.code() == form.preferred_language))
+            .collect(),
+        formats: choices(
+            WrittenFormat::ALL
+                .iter()
+                .map(|f| (f.code(), f.label()))
+                .collect(),
+            &form.written_format,
+        ),
+        methods: choices(
+            ContactMethod::ALL
+                .iter()
+                .map(|m| (m.code(), m.label()))
+                .collect(),
+            &form.preferred_contact_method,
         ),
         errors,
         form,
@@ -184,6 +239,39 @@ fn check(form: &ReferralForm, today: NaiveDate) -> (FieldErrors, Option<NaiveDat
         errors.add(
             "postcode",
             "Enter a full UK postcode, for example B25 8DS".into(),
+        );
+    }
+    // The PRSB record makes the address mandatory: a person typing it in is asked for it.
+    for (field, value, what) in [
+        (
+            "address_line1",
+            &form.address_line1,
+            "Enter the first line of their address",
+        ),
+        ("town", &form.town, "Enter their town or city"),
+    ] {
+        if value.trim().is_empty() {
+            errors.add(field, what.to_string());
+        }
+    }
+    if !form.preferred_language.is_empty() && Language::parse(&form.preferred_language).is_err() {
+        errors.add(
+            "preferred_language",
+            "Select a language from the list".into(),
+        );
+    }
+    if !matches!(form.interpreter_needed.as_str(), "" | "yes" | "no") {
+        errors.add("interpreter_needed", "Select yes or no".into());
+    }
+    if !form.written_format.is_empty() && WrittenFormat::from_code(&form.written_format).is_none() {
+        errors.add("written_format", "Select a format from the list".into());
+    }
+    if !form.preferred_contact_method.is_empty()
+        && ContactMethod::from_code(&form.preferred_contact_method).is_none()
+    {
+        errors.add(
+            "preferred_contact_method",
+            "Select a way to contact them from the list".into(),
         );
     }
     if form.phone.trim().chars().count() > 30 {
@@ -262,6 +350,21 @@ pub async fn make_referral(
                 phone: Some(form.phone.clone()),
                 plus_groups: Vec::new(),
                 conditions: Vec::new(),
+                address_line1: Some(form.address_line1.clone()),
+                address_line2: Some(form.address_line2.clone()),
+                town: Some(form.town.clone()),
+                preferred_name: Some(form.preferred_name.clone()),
+                gender_identity: Some(form.gender_identity.clone()),
+                preferred_language: Some(form.preferred_language.clone()),
+                interpreter_needed: match form.interpreter_needed.as_str() {
+                    "yes" => Some(true),
+                    "no" => Some(false),
+                    _ => None,
+                },
+                communication_needs: Some(form.communication_needs.clone()),
+                written_format: WrittenFormat::from_code(&form.written_format),
+                preferred_contact_method: ContactMethod::from_code(&form.preferred_contact_method),
+                preferred_contact_times: Some(form.preferred_contact_times.clone()),
             };
             match input.validate_with(&geography) {
                 Ok(person) => Some(person),

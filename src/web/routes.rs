@@ -3,7 +3,7 @@
 
 use super::{
     accounts, activity, admin, admin_outbox, assets, capacity, caseload, directory, forms, home,
-    messages, person, referral_form, reports, self_referral, session, team, visits,
+    messages, person, person_record, referral_form, reports, self_referral, session, team, visits,
 };
 use crate::state::AppState;
 use axum::routing::{get, post};
@@ -30,6 +30,10 @@ pub fn routes() -> Router<AppState> {
         .route("/sign-out", post(session::sign_out))
         .route("/caseload", get(caseload::caseload_page))
         .route("/team", get(team::team_page))
+        .route(
+            "/team/handover",
+            get(team::hand_over_page).post(team::hand_over),
+        )
         .route("/admin", get(admin::admin_page))
         .route("/admin/outbox", get(admin_outbox::outbox_page))
         .route("/admin/invitations", post(admin::invite))
@@ -93,6 +97,10 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/equity/{file}", get(reports::equity_download))
         .route("/people/{id}", get(person::person_page))
         .route("/people/{id}/plan", get(person::plan_page))
+        .route(
+            "/people/{id}/record",
+            get(person_record::record_page).post(person_record::save_record),
+        )
         .route(
             "/referrals/{id}/contacts",
             post(forms::contact::record_contact),

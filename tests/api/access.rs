@@ -52,6 +52,8 @@ fn allowed(method: &str, path: &str, role: Role, scope: Scope) -> bool {
             matches!(role, LinkWorker | TeamLead | Referrer | Admin)
         }
         ("post", "/people") => matches!(role, LinkWorker | TeamLead | Referrer),
+        // Changing the PRSB part of a record is casework, on the team's own people.
+        ("post", "/people/{id}/record") => own && casework,
         // Referring someone needs the person to be in the caller's scope.
         ("post", "/referrals") => own && matches!(role, LinkWorker | TeamLead | Referrer),
         // Matching reads the person's needs, barriers and home: casework.
@@ -86,6 +88,9 @@ fn allowed(method: &str, path: &str, role: Role, scope: Scope) -> bool {
         // The body assigns the team's link worker: a team lead may, and so may that link
         // worker (taking it on); giving it to someone else is for team leads only (unit-tested).
         ("post", "/referrals/{id}/assignment") => own && casework,
+        // Team leads hand their own team's caseloads over (the body names the team's link
+        // worker twice, so the lead passes the policy and is refused as invalid, 422).
+        ("post", "/caseload/handover") => role == TeamLead,
         // A connection's thread: the team holding the referral, and the organisation it was
         // sent to (both records' consents are still in force when the matrix gets here).
         ("get", "/connections/{id}/messages") | ("post", "/connections/{id}/messages") => {
@@ -168,6 +173,7 @@ async fn ids(app: &TestApp, token: &str, practice: Option<i64>) -> Ids {
 fn body_for(path: &str, app: &TestApp, referral_version: i64, link_worker: i64) -> Value {
     match path {
         "/people" => crate::helpers::person_body("B25 8DS"),
+        "/people/{id}/record" => json!({"address_line1": "1 Road", "town": "Birmingham"}),
         "/referrals" => json!({"person_id": 0, "referrer_kind": "gp", "reason": "x"}),
         "/services" => json!({"name": "Choir", "organisation": "Singers"}),
         "/referrals/{id}/transitions" => {
@@ -177,6 +183,9 @@ fn body_for(path: &str, app: &TestApp, referral_version: i64, link_worker: i64) 
             json!({"link_worker_id": link_worker, "expected_version": referral_version})
         }
         "/referrals/{id}/contacts" => json!({"mode": "phone", "duration_minutes": 5}),
+        "/caseload/handover" => {
+            json!({"from_link_worker_id": link_worker, "to_link_worker_id": link_worker})
+        }
         "/referrals/{id}/needs" => json!({"need": "food"}),
         "/referrals/{id}/goals" => json!({"description": "walk"}),
         "/referrals/{id}/barriers" => json!({"barrier": "transport"}),

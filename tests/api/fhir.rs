@@ -946,12 +946,16 @@ async fn the_gp_message_carries_coded_events_and_free_text_only_when_agreed(back
         app.practice_id
     ))
     .await;
-    // The person accepts: the referral code is recorded then (issue 16).
+    // The person accepts: the referral code is recorded then (issue 16). (The episode's
+    // first contact moved the referral on, so its version is read first.)
+    let (_, read) = app
+        .get(&format!("/referrals/{referral}"), &app.link_worker)
+        .await;
     let (status, body) = app
         .post(
             &format!("/referrals/{referral}/transitions"),
             &app.link_worker,
-            json!({"to": "active", "expected_version": 1}),
+            json!({"to": "active", "expected_version": read["referral"]["version"]}),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");

@@ -3,6 +3,7 @@
 mod access;
 mod accounts;
 mod activity;
+mod assign;
 mod audit;
 mod capacity;
 mod cli;
@@ -26,6 +27,7 @@ mod operations;
 mod oruk;
 mod pages;
 mod pages_words;
+mod prsb_record;
 mod questionnaires;
 mod referrals;
 mod safeguarding;

@@ -16,6 +16,7 @@ async fn openapi_document_lists_every_route_and_each_answers() {
         "/postcodes/{postcode}",
         "/people",
         "/people/{id}",
+        "/people/{id}/record",
         "/referrals",
         "/referrals/{id}",
         "/referrals/{id}/transitions",
@@ -47,6 +48,7 @@ async fn openapi_document_lists_every_route_and_each_answers() {
         "/directory/services/{id}/history",
         "/ontology.jsonld",
         "/ontology.ttl",
+        "/caseload/handover",
     ];
     let mut documented: Vec<&str> = paths.keys().map(String::as_str).collect();
     documented.sort();

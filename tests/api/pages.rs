@@ -249,10 +249,15 @@ async fn person_page_forms_record_and_refuse(backend: Backend) {
     let response = post(format!("/referrals/{}/measures", referral["id"]), measure).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 
+    // The contact above took the referral on and moved it: its version is read again.
+    let (_, read) = app
+        .get(&format!("/referrals/{}", referral["id"]), &app.link_worker)
+        .await;
+    assert_eq!(read["referral"]["state"], "contacting");
     let bad_transition = vec![
         ("csrf", csrf.clone()),
         ("to", "closed".into()),
-        ("expected_version", "1".into()),
+        ("expected_version", read["referral"]["version"].to_string()),
         ("reason", "".into()),
         ("note", "".into()),
     ];
@@ -306,6 +311,8 @@ async fn a_referrer_makes_a_referral_on_one_page_and_sees_every_problem_at_once(
         "dob_day",
         "sex",
         "postcode",
+        "address_line1",
+        "town",
         "reason",
         "agreed",
         "practice",
@@ -340,6 +347,8 @@ async fn a_referrer_makes_a_referral_on_one_page_and_sees_every_problem_at_once(
         ("referrer_kind", "gp".to_string()),
         ("reason", "Lonely since her husband died".to_string()),
         ("agreed", "1".to_string()),
+        ("address_line1", "14 Acacia Avenue".to_string()),
+        ("town", "Birmingham".to_string()),
     ];
     // An unknown postcode is named beside its field, and what was typed is kept.
     let mut unknown = good.clone();

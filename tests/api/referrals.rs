@@ -395,7 +395,14 @@ async fn caseload_filters_by_state_link_worker_and_overdue(backend: Backend) {
             &app.link_worker,
         )
         .await;
-    assert_eq!(ids(&mine), [second["id"].as_i64().unwrap()]);
+    // The first is the link worker's too: they recorded its first contact (issue 15).
+    assert_eq!(
+        ids(&mine),
+        [
+            second["id"].as_i64().unwrap(),
+            first["id"].as_i64().unwrap()
+        ]
+    );
     let (_, other) = app.get("/caseload", &app.other_team_worker).await;
     assert!(ids(&other).is_empty(), "another team sees none of it");
     let (s, p) = app.get("/caseload?state=lost", &app.link_worker).await;
@@ -422,6 +429,13 @@ async fn unable_to_contact_needs_three_attempts(backend: Backend) {
         )
         .await;
     }
+    // The first attempt made the referral the link worker's: read its version again.
+    let (_, read) = app.get(&format!("/referrals/{id}"), &app.link_worker).await;
+    assert_eq!(
+        read["referral"]["version"],
+        r["version"].as_i64().unwrap() + 1
+    );
+    let r = read["referral"].clone();
     let (s, p) = transition(
         &app,
         &id,

@@ -57,6 +57,8 @@ test("the whole journey, referral to equity report", async () => {
     await gp.getByLabel("Month").fill("5");
     await gp.getByLabel("Year").fill("1958");
     await gp.getByLabel("Female").check();
+    await gp.getByLabel("Address line 1").fill("14 Acacia Avenue");
+    await gp.getByLabel("Town or city").fill("Birmingham");
     await gp.getByLabel("Postcode").fill("B25 8DS");
     await gp.getByLabel("Phone number").focus();
     await assert.doesNotReject(gp.locator("#postcode-found.found").waitFor(), "the postcode is found as it is typed");
@@ -190,15 +192,26 @@ test("the referral form can be completed with the keyboard alone", async () => {
     const steps = [
       ["given_name", "Keyboard"],
       ["family_name", `Only${Date.now() % 100000}`],
+      ["preferred_name", ""],
       ["nhs_number", ""],
       ["dob_day", "3"],
       ["dob_month", "9"],
       ["dob_year", "1949"],
       ["sex", " "],
+      ["gender_identity", ""],
       ["ethnicity", ""],
+      ["address_line1", "2 Keyboard Lane"],
+      ["address_line2", ""],
+      ["town", "Birmingham"],
       ["postcode", "B25 8DS"],
       ["phone", ""],
       ["practice", "Journey"],
+      ["preferred_language", ""],
+      ["interpreter_needed", ""],
+      ["written_format", ""],
+      ["communication_needs", ""],
+      ["preferred_contact_method", ""],
+      ["preferred_contact_times", ""],
       ["reason", "Would like company on walks"],
       ["referrer_kind", " "],
       ["agreed", " "],

@@ -1,12 +1,12 @@
 //! Recording a contact with the person (how, how long, whether reached, what matters).
 
-use super::{finish, form_id};
+use super::{finish_noting, form_id};
 use crate::error::AppError;
 use crate::referrals::{ContactMode, NewContact};
 use crate::state::AppState;
 use crate::usecases::casework;
 use crate::web::extract::{check_csrf, KeptForm, PageUser};
-use crate::web::views::Panel;
+use crate::web::views::{Notice, Panel};
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
@@ -66,9 +66,12 @@ pub(in crate::web) async fn record_contact(
             follow_up_on,
         }
         .checked(now)?;
-        casework::add_contact(&state.store, &user, id, &contact).await?;
-        Ok(id)
+        let recorded = casework::add_contact(&state.store, &user, id, &contact).await?;
+        Ok((
+            id,
+            Notice::of_contact(recorded.taken, recorded.moved_to.is_some()),
+        ))
     }
     .await;
-    finish(&state, &user, &id, Panel::Contact, kept, result).await
+    finish_noting(&state, &user, &id, Panel::Contact, kept, result).await
 }

@@ -13,7 +13,7 @@ pub(super) mod visit;
 
 use super::person::show_person;
 use super::render::error_page;
-use super::views::{FormError, Panel};
+use super::views::{FormError, Notice, Panel};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -74,5 +74,31 @@ pub(super) async fn finish(
     match form_id(raw_id) {
         Ok(id) => after_form(state, user, id, panel, kept, result.map(|_| ())).await,
         Err(e) => error_page(Some(user), e),
+    }
+}
+
+/// Like `finish`, but a save that changed more than itself returns to the person's page
+/// with a notice saying what (`views::Notice`).
+pub(super) async fn finish_noting(
+    state: &AppState,
+    user: &CurrentUser,
+    raw_id: &str,
+    panel: Panel,
+    kept: Vec<(String, String)>,
+    result: Result<(i64, Option<Notice>), AppError>,
+) -> Response {
+    match result {
+        Ok((referral_id, Some(notice))) => {
+            match crate::usecases::referrals::in_scope(&state.store, user, referral_id).await {
+                Ok(r) => Redirect::to(&format!(
+                    "/people/{}?notice={}#referral-{referral_id}",
+                    r.person_id,
+                    notice.code()
+                ))
+                .into_response(),
+                Err(e) => error_page(Some(user), e),
+            }
+        }
+        other => finish(state, user, raw_id, panel, kept, other.map(|(id, _)| id)).await,
     }
 }

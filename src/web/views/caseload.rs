@@ -15,6 +15,11 @@ pub struct CaseloadLine {
     pub received: String,
     pub follow_up: String,
     pub overdue: bool,
+    /// Days since the follow-up was due (0 unless overdue).
+    pub days_overdue: i64,
+    pub version: i64,
+    /// Open and held by nobody: offered "Assign to me".
+    pub unassigned: bool,
     pub imd: String,
     pub unanswered: i64,
     /// Messages from organisations about this referral's connections the viewer has not read.
@@ -34,7 +39,10 @@ impl CaseloadLine {
             referral_id: r.referral_id,
             person_name: r.person_name,
             state: state.map(|s| s.label().to_string()).unwrap_or(r.state),
-            link_worker: r.link_worker_name.unwrap_or_else(|| "Not assigned".into()),
+            link_worker: r
+                .link_worker_name
+                .clone()
+                .unwrap_or_else(|| "Not assigned".into()),
             received: r.received_at.format("%-d %b %Y").to_string(),
             follow_up: r
                 .next_follow_up_on
@@ -47,6 +55,11 @@ impl CaseloadLine {
             self_referral: r.referrer_kind == crate::referrals::ReferrerKind::SelfReferral.code(),
             overdue: state.is_some_and(|s| s.is_open())
                 && r.next_follow_up_on.is_some_and(|d| d < today),
+            days_overdue: r
+                .next_follow_up_on
+                .map_or(0, |d| (today - d).num_days().max(0)),
+            version: r.version,
+            unassigned: state.is_some_and(|s| s.is_open()) && r.link_worker_id.is_none(),
             imd: r
                 .imd_decile
                 .map(|d| d.to_string())
@@ -78,4 +91,12 @@ pub struct CaseloadPage {
     pub filtered: bool,
     /// Safeguarding concerns about people in the viewer's care that are new to them.
     pub new_concerns: i64,
+    /// The search box as typed (an NHS number spaced, a date as dd/mm/yyyy).
+    pub search: String,
+    /// A search was read and applied.
+    pub searched: bool,
+    /// Why the search could not be read; nobody is listed then.
+    pub search_error: Option<String>,
+    /// The viewer's user id, for "Assign to me".
+    pub me: i64,
 }

@@ -18,6 +18,11 @@ pub struct PersonView {
     pub phone: String,
     pub plus_groups: String,
     pub conditions: String,
+    pub preferred_name: String,
+    pub gender_identity: String,
+    pub address: String,
+    /// Communication needs and contact preferences, one line each (empty: none recorded).
+    pub communication: Vec<String>,
 }
 
 impl PersonView {
@@ -40,6 +45,21 @@ impl PersonView {
             sex: p.sex.label().into(),
             ethnicity: p.ethnicity.label().into(),
             postcode: p.postcode.clone(),
+            preferred_name: p
+                .record
+                .preferred_name
+                .clone()
+                .unwrap_or_else(|| "Not recorded".into()),
+            gender_identity: p
+                .record
+                .gender_identity
+                .clone()
+                .unwrap_or_else(|| "Not recorded".into()),
+            address: match (&p.record.address_line1, &p.record.town) {
+                (None, None) => format!("{} (only the postcode is recorded)", p.postcode),
+                _ => p.record.address_with(&p.postcode),
+            },
+            communication: p.record.communication_summary(),
             lsoa: p.lsoa.clone().unwrap_or_default(),
             deprivation: match p.imd_decile {
                 Some(d) if ImdDecile::new(d).is_some_and(ImdDecile::is_core20) => {
@@ -125,6 +145,12 @@ pub struct PersonPage {
     pub person: PersonView,
     pub referrals: Vec<ReferralPanel>,
     pub error: Option<FormError>,
+    /// What the save that led here changed beyond itself.
+    pub notice: Option<super::Notice>,
+    /// The viewer, for "Assign to me".
+    pub me: i64,
+    /// For team leads: the team's workers with their open caseloads, to give a referral to.
+    pub give_to: Vec<super::Choice>,
     pub csrf: String,
     pub modes: Vec<Choice>,
     pub instruments: Vec<InstrumentForm>,

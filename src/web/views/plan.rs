@@ -3,6 +3,7 @@
 use super::{GoalLine, Layout, Line, ReferralPanel};
 use crate::auth::CurrentUser;
 use crate::people::Person;
+use crate::people::WrittenFormat;
 use crate::referrals::ReferralDetail;
 use askama::Template;
 
@@ -20,6 +21,11 @@ pub struct PlanPage {
     pub connections: Vec<Line>,
     pub next_contact: Option<String>,
     pub printed: String,
+    /// Asked for written information in large print: the plan prints larger.
+    pub large_print: bool,
+    /// How they asked to be communicated with, said on the plan so whoever prints or
+    /// posts it follows it (Accessible Information Standard).
+    pub communication: Vec<String>,
 }
 
 impl PlanPage {
@@ -32,7 +38,7 @@ impl PlanPage {
         PlanPage {
             layout: Layout::new(&format!("Plan for {}", person.full_name()), Some(user)),
             person_id: person.id,
-            name: person.given_name.clone(),
+            name: person.called().to_string(),
             link_worker: user.display_name.clone(),
             what_matters: panel.what_matters,
             needs: panel.needs,
@@ -40,6 +46,8 @@ impl PlanPage {
             connections: panel.connections,
             next_contact,
             printed: chrono::Utc::now().format("%-d %B %Y").to_string(),
+            large_print: person.record.written_format == Some(WrittenFormat::LargePrint),
+            communication: person.record.communication_summary(),
         }
     }
 }

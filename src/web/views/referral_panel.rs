@@ -5,7 +5,7 @@
 use super::score_chart::{score_charts, ScoreSeries};
 use super::Choice;
 use crate::measures::Score;
-use crate::referrals::{Casework, ReferralDetail};
+use crate::referrals::{suggested_next, Casework, ReferralDetail, ReferralState, WorkerLoad};
 use crate::referrals::{
     Connection, Contact, EventKind, Goal, Measure, RecordedBarrier, RecordedNeed, ReferralEvent,
     Visit,
@@ -57,6 +57,15 @@ pub struct ReferralPanel {
     pub reason: String,
     pub received: String,
     pub next_states: Vec<Choice>,
+    pub link_worker_id: Option<i64>,
+    /// Who holds it, in words: "you", a colleague's name, or "Not assigned".
+    pub holder: String,
+    /// The viewer holds it (no "Assign to me").
+    pub held_by_me: bool,
+    /// The holder's user id as a choice's value ("" for nobody).
+    pub holder_value: String,
+    /// The next state the work suggests (`referrals::suggested_next`), offered as one button.
+    pub suggested: Option<Choice>,
     /// Everything that happened, in order: the referral's events, contacts, needs, goals,
     /// measures, connections and visits.
     pub timeline: Vec<Line>,
@@ -87,6 +96,14 @@ pub struct GoalLine {
     pub updated: String,
 }
 
+/// The button offering the suggested next state.
+fn suggestion_label(to: ReferralState) -> String {
+    match to {
+        ReferralState::Active => "They agreed to work with us: mark active".into(),
+        other => format!("Mark {}", other.label().to_lowercase()),
+    }
+}
+
 fn day(at: DateTime<Utc>) -> String {
     at.format("%-d %b %Y %H:%M").to_string()
 }
@@ -112,6 +129,20 @@ impl ReferralPanel {
         self
     }
 
+    /// Names who holds the referral, from the team's members, for the viewer `me`.
+    pub fn with_holder(mut self, me: i64, workers: &[WorkerLoad]) -> ReferralPanel {
+        self.held_by_me = self.link_worker_id == Some(me);
+        self.holder = match self.link_worker_id {
+            None => "Not assigned".into(),
+            Some(id) if id == me => "You".into(),
+            Some(id) => workers.iter().find(|w| w.id == id).map_or_else(
+                || "A link worker in another team".into(),
+                |w| w.name.clone(),
+            ),
+        };
+        self
+    }
+
     pub fn new(d: ReferralDetail) -> ReferralPanel {
         let r = &d.referral;
         let mut panel = ReferralPanel {
@@ -127,6 +158,20 @@ impl ReferralPanel {
                 .iter()
                 .map(|s| Choice::new(s.code(), s.label(), false))
                 .collect(),
+            link_worker_id: r.link_worker_id,
+            holder: String::new(),
+            held_by_me: false,
+            holder_value: r
+                .link_worker_id
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
+            suggested: suggested_next(
+                r.state,
+                d.casework
+                    .as_ref()
+                    .is_some_and(|cw| cw.contacts.iter().any(|c| c.reached)),
+            )
+            .map(|s| Choice::new(s.code(), &suggestion_label(s), false)),
             timeline: Vec::new(),
             what_matters: Vec::new(),
             needs: Vec::new(),
