@@ -35,6 +35,7 @@ pub mod people;
 pub mod programmes;
 pub mod public_url;
 pub mod referrals;
+pub mod safeguarding;
 pub mod state;
 pub mod store;
 pub mod telemetry;

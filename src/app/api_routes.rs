@@ -75,6 +75,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(diary::my_day))
         .routes(routes!(referrals::set_connection_status))
         .routes(routes!(messages::list_messages, messages::send_message))
+        .routes(routes!(crate::safeguarding::api::record_concern))
+        .routes(routes!(crate::safeguarding::api::list_concerns))
         .routes(routes!(referrals::caseload))
         .routes(routes!(referrals::hand_over_caseload))
         .routes(routes!(referrals::list_services, referrals::create_service))

@@ -1,7 +1,8 @@
 //! `linkwell teams add` and `linkwell teams phone`: teams of link workers, and the number
-//! their appointment letters give.
+//! their volunteers call and their appointment letters give.
 
 use super::shared::DbArgs;
+use crate::input::UkPhone;
 use crate::store::Store;
 use crate::usecases::{teams, users::Administrator};
 use clap::Subcommand;
@@ -14,6 +15,18 @@ pub enum TeamsCommand {
         db: DbArgs,
         #[arg(long)]
         name: String,
+        /// The team's phone number (a UK number), given to its volunteers with each visit.
+        #[arg(long)]
+        phone: Option<String>,
+    },
+    /// Set a team's phone number (a UK number), given to its volunteers with each visit.
+    Phone {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        team: i64,
+        #[arg(long)]
+        phone: String,
     },
     /// Set the phone number a team's appointment letters give for changing an appointment.
     Phone {
@@ -30,18 +43,22 @@ pub enum TeamsCommand {
 
 pub async fn run(command: TeamsCommand) -> anyhow::Result<()> {
     match command {
-        TeamsCommand::Add { db, name } => {
+        TeamsCommand::Add { db, name, phone } => {
             let store = Store::connect(&db.database_url).await?;
-            println!(
-                "{}",
-                teams::create(&store, Administrator::Operator, &name).await?
-            );
+            let id = teams::create(&store, Administrator::Operator, &name).await?;
+            if let Some(phone) = phone {
+                teams::set_phone(&store, Administrator::Operator, id, &uk_phone(&phone)?).await?;
+            }
+            println!("{id}");
         }
         TeamsCommand::Phone { db, team, phone } => {
-            let phone = crate::input::UkPhone::parse(&phone).map_err(|why| anyhow::anyhow!(why))?;
             let store = Store::connect(&db.database_url).await?;
-            teams::set_phone(&store, Administrator::Operator, team, &phone).await?;
+            teams::set_phone(&store, Administrator::Operator, team, &uk_phone(&phone)?).await?;
         }
     }
     Ok(())
+}
+
+fn uk_phone(phone: &str) -> anyhow::Result<UkPhone> {
+    UkPhone::parse(phone).map_err(|why| anyhow::anyhow!("--phone: {why}"))
 }

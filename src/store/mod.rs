@@ -13,6 +13,7 @@ pub mod audit;
 pub mod bulk;
 mod capacity;
 mod caseload;
+mod concerns;
 mod connections;
 mod consent;
 mod contacts;
@@ -219,7 +220,7 @@ impl Store {
 }
 
 /// Tables whose rows may be counted (a fixed list, so no SQL is built from input).
-pub const COUNTABLE_TABLES: [&str; 17] = [
+pub const COUNTABLE_TABLES: [&str; 18] = [
     "people",
     "referrals",
     "referral_events",
@@ -237,6 +238,7 @@ pub const COUNTABLE_TABLES: [&str; 17] = [
     "audit_log",
     "fhir_identifiers",
     "self_referrals",
+    "concerns",
 ];
 
 impl Store {

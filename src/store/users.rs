@@ -42,11 +42,12 @@ impl Store {
         Ok(id)
     }
 
-    /// Sets the phone number appointment letters give for the team; false if no such team.
-    pub async fn set_team_phone(&self, team_id: i64, phone: &str) -> anyhow::Result<bool> {
-        let done = on_writer!(self, pool => sqlx::query("UPDATE teams SET phone = $1 WHERE id = $2")
-            .bind(phone).bind(team_id).execute(pool).await?.rows_affected());
-        Ok(done > 0)
+    /// Sets (or clears) the team's phone number, which its volunteers are given; `false`
+    /// when there is no such team.
+    pub async fn set_team_phone(&self, team: i64, phone: Option<&str>) -> anyhow::Result<bool> {
+        let changed = on_writer!(self, pool => sqlx::query("UPDATE teams SET phone = $1 WHERE id = $2")
+            .bind(phone).bind(team).execute(pool).await.map(|done| done.rows_affected()))?;
+        Ok(changed == 1)
     }
 
     pub async fn create_practice(

@@ -24,6 +24,7 @@ pub mod capacity;
 pub mod case_file;
 pub mod caseload;
 pub mod casework;
+pub mod concerns;
 pub mod consent;
 pub mod diary;
 pub mod directory;

@@ -89,6 +89,7 @@ async fn caseload(
     } else {
         Vec::new()
     };
+    let flags = crate::usecases::concerns::flags_by_person(&state.store, user).await?;
     Ok(CaseloadPage {
         layout: Layout::new(
             if casework {
@@ -104,8 +105,11 @@ async fn caseload(
             .into_iter()
             .map(|r| {
                 let unread_messages = unread.get(&r.referral_id).copied().unwrap_or(0);
+                let flag = flags.get(&r.person_id).copied().unwrap_or_default();
                 CaseloadLine {
                     unread_messages,
+                    concerns: flag.concerns,
+                    new_concerns: flag.new,
                     ..CaseloadLine::from_row(r, today)
                 }
             })
@@ -135,6 +139,7 @@ async fn caseload(
             || params.unanswered.is_some()
             || params.unassigned.is_some()
             || params.overdue.is_some(),
+        new_concerns: flags.values().map(|f| f.new).sum(),
     })
 }
 

@@ -4,7 +4,8 @@
 use super::extract::PageUser;
 use super::render::{error_page, render};
 use super::views::{
-    AccessLine, AppointmentLine, Choice, ConsentLine, FormError, InstrumentForm, Layout, Notice,
+    AccessLine, AppointmentLine, Choice, ConcernLine, ConsentLine, FormError, InstrumentForm,
+    Layout, Notice,
     PersonPage, PersonView, PlanPage, ReferralPanel,
 };
 use crate::auth::CurrentUser;
@@ -101,6 +102,7 @@ async fn person(
                 .with_holder(user.id, &file.workers)
         })
         .collect();
+    let concerns = crate::usecases::concerns::of_person(&state.store, user, id).await?;
     let volunteers = file
         .volunteers
         .into_iter()
@@ -148,6 +150,11 @@ async fn person(
             .appointments
             .iter()
             .map(|a| AppointmentLine::new(a, chrono::Utc::now()))
+            .collect(),
+        concerns: concerns.iter().map(ConcernLine::new).collect(),
+        concern_kinds: crate::safeguarding::ConcernKind::ALL
+            .iter()
+            .map(|k| Choice::new(k.code(), k.label(), false))
             .collect(),
     })
 }

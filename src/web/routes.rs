@@ -83,7 +83,16 @@ pub fn routes() -> Router<AppState> {
         .route("/appointments/{id}/cancel", post(diary::cancel))
         .route("/visits", get(visits::visits_page))
         .route("/visits/{id}/done", post(visits::record_visit))
+        .route(
+            "/visits/{id}/not-happened",
+            post(visits::record_not_happened),
+        )
+        .route("/visits/{id}/worry", post(visits::raise_worry))
         .route("/referrals/{id}/visits", post(forms::visit::arrange_visit))
+        .route(
+            "/referrals/{id}/concerns",
+            post(forms::concern::record_concern),
+        )
         .route("/referrals/{id}/assignment", post(team::assign))
         .route("/reports/equity", get(reports::equity_page))
         .route("/reports/capacity", get(capacity::capacity_page))

@@ -108,6 +108,9 @@ fn allowed(method: &str, path: &str, role: Role, scope: Scope) -> bool {
             own && casework
         }
         ("get", "/me/diary") => casework,
+        // Safeguarding concerns: the team holding the referral only; never organisations,
+        // volunteers, referrers, analysts or administrators (docs/safeguarding.md).
+        ("post", "/referrals/{id}/concerns") | ("get", "/people/{id}/concerns") => own && casework,
         ("post", p)
             if p.starts_with("/referrals/{id}/")
                 || p.starts_with("/goals/")
@@ -230,6 +233,9 @@ fn body_for(path: &str, app: &TestApp, referral_version: i64, link_worker: i64) 
         "/goals/{id}/progress" => json!({"progress": 3}),
         "/connections/{id}/status" => json!({"status": "cancelled"}),
         "/connections/{id}/messages" => json!({"body": "matrix"}),
+        "/referrals/{id}/concerns" => {
+            json!({"kind": "financial", "description": "matrix", "action_taken": "told the lead"})
+        }
         "/vcse/connections/{id}/status" => json!({"status": "accepted"}),
         "/directory/services/{id}/changes" => json!({"confirm_correct": true}),
         "/referrals/{id}/consents" => {

@@ -32,6 +32,7 @@ mod programmes;
 mod prsb_record;
 mod questionnaires;
 mod referrals;
+mod safeguarding;
 mod security;
 mod security_data;
 mod self_referral;

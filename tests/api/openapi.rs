@@ -30,6 +30,8 @@ async fn openapi_document_lists_every_route_and_each_answers() {
         "/referrals/{id}/connections",
         "/connections/{id}/status",
         "/connections/{id}/messages",
+        "/referrals/{id}/concerns",
+        "/people/{id}/concerns",
         "/caseload",
         "/services",
         "/referrals/{id}/consents",

@@ -188,6 +188,10 @@ pub(super) async fn create_staff(
         let team = store
             .create_team(&format!("Primary care network {}", t + 1))
             .await?;
+        // Ofcom keeps 0121 496 0000-0999 for drama: a number that is never anyone's.
+        store
+            .set_team_phone(team, Some(&format!("0121 496 {:04}", t % 1000)))
+            .await?;
         teams.push(team);
         let mut workers = Vec::new();
         for w in 0..4 {

@@ -2,6 +2,7 @@
 //! after it is posted: back to the person's page, or the page again with the error summary.
 
 pub(super) mod appointment;
+pub(super) mod concern;
 pub(super) mod connection;
 pub(super) mod consent;
 pub(super) mod contact;
@@ -35,7 +36,11 @@ async fn after_form(
         };
     match result {
         Ok(()) => {
-            Redirect::to(&format!("/people/{person_id}#referral-{referral_id}")).into_response()
+            let place = match panel {
+                Panel::Concern => "concerns-heading".to_string(),
+                _ => format!("referral-{referral_id}"),
+            };
+            Redirect::to(&format!("/people/{person_id}#{place}")).into_response()
         }
         Err(AppError::Internal(e)) => error_page(Some(user), AppError::Internal(e)),
         Err(err @ (AppError::Forbidden(_) | AppError::NotFound(_))) => error_page(Some(user), err),

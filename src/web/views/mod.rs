@@ -4,6 +4,7 @@
 
 mod caseload;
 mod diary;
+mod concerns;
 mod error;
 mod fields;
 mod layout;
@@ -17,6 +18,7 @@ mod sign_in;
 
 pub use caseload::{CaseloadLine, CaseloadPage};
 pub use diary::{AppointmentLine, CalendarPage, DayLine, LetterPage};
+pub use concerns::ConcernLine;
 pub use error::ErrorPage;
 pub use fields::{Choice, FieldErrors};
 pub use layout::Layout;

@@ -162,6 +162,16 @@ pub struct PersonPage {
     pub today: String,
     /// Every referral's appointments (each names its referral).
     pub appointments: Vec<super::AppointmentLine>,
+    /// Risk and safeguarding concerns, newest first (the team's eyes only).
+    pub concerns: Vec<super::ConcernLine>,
+    pub concern_kinds: Vec<Choice>,
+}
+
+impl PersonPage {
+    /// How many of the concerns are new to the reader.
+    pub fn new_concerns(&self) -> usize {
+        self.concerns.iter().filter(|c| c.new).count()
+    }
 }
 
 impl PersonPage {

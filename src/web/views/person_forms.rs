@@ -13,6 +13,7 @@ pub enum Panel {
     State,
     Visit,
     Appointment,
+    Concern,
     Progress(i64),
     /// Sent from the matches or a service's page: the referral's section is the place.
     Connect,
@@ -29,6 +30,7 @@ impl Panel {
             Panel::State => format!("state-{referral}"),
             Panel::Visit => format!("visit-{referral}"),
             Panel::Appointment => format!("appointment-{referral}"),
+            Panel::Concern => format!("concern-{referral}"),
             Panel::Progress(goal) => format!("progress-{goal}"),
             Panel::Connect => format!("referral-{referral}"),
         }
@@ -56,6 +58,8 @@ impl Panel {
             (Panel::State, _) => format!("to-{r}"),
             (Panel::Visit, "volunteer_id") => format!("volunteer-{r}"),
             (Panel::Visit, "visit_on") => format!("visit-on-{r}"),
+            (Panel::Visit, "visit_time") => format!("visit-time-{r}"),
+            (Panel::Visit, "meeting_place") => format!("meeting-place-{r}"),
             (Panel::Visit, _) => format!("activity-{r}"),
             (Panel::Appointment, "with_user_id" | "volunteer_id" | "link_worker_id") => {
                 format!("appt-with-{r}")
@@ -66,6 +70,10 @@ impl Panel {
             (Panel::Appointment, "place") => format!("appt-place-{r}"),
             (Panel::Appointment, "what_to_bring") => format!("appt-bring-{r}"),
             (Panel::Appointment, _) => format!("appt-day-{r}"),
+            (Panel::Concern, "description") => format!("concern-description-{r}"),
+            (Panel::Concern, "action_taken") => format!("concern-action-{r}"),
+            (Panel::Concern, "referred_to_lead_on") => format!("concern-referred-{r}"),
+            (Panel::Concern, _) => format!("concern-kind-{r}"),
             (Panel::Progress(g), "note") => format!("progress-note-{g}"),
             (Panel::Progress(g), _) => format!("progress-{g}"),
             (Panel::Connect, _) => format!("referral-{r}"),
