@@ -19,16 +19,8 @@ pub enum TeamsCommand {
         #[arg(long)]
         phone: Option<String>,
     },
-    /// Set a team's phone number (a UK number), given to its volunteers with each visit.
-    Phone {
-        #[command(flatten)]
-        db: DbArgs,
-        #[arg(long)]
-        team: i64,
-        #[arg(long)]
-        phone: String,
-    },
-    /// Set the phone number a team's appointment letters give for changing an appointment.
+    /// Set a team's phone number: given to its volunteers with each visit, and on appointment
+    /// letters for changing an appointment.
     Phone {
         #[command(flatten)]
         db: DbArgs,
