@@ -185,6 +185,10 @@ impl From<StoreError> for AppError {
                     "person_id" => ("Unknown person", "there is no person with this id"),
                     "practice_id" => ("Unknown practice", "there is no practice with this id"),
                     "service_id" => ("Unknown service", "there is no service with this id"),
+                    "team_ids" => ("Unknown team", "there is no team with one of these ids"),
+                    "programme" | "programme_id" => {
+                        ("Unknown programme", "there is no programme with this id")
+                    }
                     "connection_id" => (
                         "Unknown connection",
                         "this referral has no connection with that id",
@@ -248,12 +252,25 @@ fn refused(refusal: Refusal) -> AppError {
             "only consent sent with a referral and not yet confirmed or withdrawn can be confirmed".into(),
         ),
         Refusal::VisitAlreadyRecorded => AppError::Conflict("this visit is already recorded".into()),
+        Refusal::AppointmentAlreadyCancelled => {
+            AppError::Conflict("this appointment is already cancelled".into())
+        }
         Refusal::PersonAlreadyRegistered => {
             AppError::Conflict(crate::people::MatchRefused::NotAccepted.message())
         }
         Refusal::IdentifierTaken { system, value } => AppError::Conflict(format!(
             "the identifier {system}|{value} already names a referral"
         )),
+        Refusal::ProgrammeNotRunByTeam => AppError::invalid_field(
+            "programme_id",
+            "Programme not run by this team",
+            "choose an active programme run by the team that will hold the referral",
+        ),
+        Refusal::ProgrammeNameTaken => AppError::invalid_field(
+            "name",
+            "Name already used",
+            "another programme already has this name",
+        ),
         Refusal::ListingChange { field, message } => match field.as_str() {
             "" => AppError::validation("Nothing to change", message),
             f => AppError::invalid_field(f, "Invalid change", format!("{f} {message}")),

@@ -46,8 +46,20 @@ impl<B> MakeSpan<B> for RequestSpan {
             .get(X_REQUEST_ID)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("-");
-        tracing::info_span!("request", id = %id, method = %request.method(), path = %request.uri().path())
+        let path = loggable_path(request.uri().path());
+        tracing::info_span!("request", id = %id, method = %request.method(), path = %path)
     }
+}
+
+/// The path as logged: the secret in a calendar feed or one-time password link address is
+/// a key, so it is left out of the logs.
+pub fn loggable_path(path: &str) -> &str {
+    for prefix in ["/calendar/", "/password-links/"] {
+        if path.starts_with(prefix) {
+            return prefix;
+        }
+    }
+    path
 }
 
 /// tower-http's trace layer with the request-id span; server errors are logged as failures.
@@ -197,6 +209,16 @@ pub async fn time_request(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_in_addresses_are_not_logged() {
+        assert_eq!(loggable_path("/calendar/0123abcd.ics"), "/calendar/");
+        assert_eq!(
+            loggable_path("/password-links/0123abcd"),
+            "/password-links/"
+        );
+        assert_eq!(loggable_path("/people/7"), "/people/7");
+    }
 
     #[test]
     fn renders_latency_by_route_and_pool_use() {

@@ -17,6 +17,8 @@ pub struct ActivityQuery {
     /// A published period that has ended: a month (`2026-10`), a quarter (`2026-Q3`) or a
     /// financial year (`2026/27`). Default: the last complete month.
     pub period: Option<String>,
+    /// Only this programme's referrals, by id (`GET /programmes`).
+    pub programme: Option<i64>,
 }
 
 /// The activity report: referrals, people supported, contacts, caseloads, waiting times,
@@ -32,6 +34,7 @@ pub async fn activity_report(
     ApiQuery(query): ApiQuery<ActivityQuery>,
 ) -> AppResult<Json<ActivityReport>> {
     Ok(Json(
-        crate::usecases::activity::report(&state, &user, query.period.as_deref()).await?,
+        crate::usecases::activity::report(&state, &user, query.period.as_deref(), query.programme)
+            .await?,
     ))
 }

@@ -56,6 +56,8 @@ pub struct ReferralFact {
     pub practice: u16,
     /// Index into `ActivityFacts::teams`: the team holding the referral.
     pub team: u16,
+    /// Index into `ActivityFacts::programmes`, or `NONE`.
+    pub programme: u16,
     /// Bit i set when `Need::ALL[i]` was recorded.
     pub needs: u32,
     /// The day of the first contact that reached the person, or `NEVER`.
@@ -121,6 +123,7 @@ pub struct Supported {
     pub person: u32,
     pub month: i32,
     pub team: u16,
+    pub programme: u16,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,6 +155,8 @@ pub struct ServiceRef {
 pub struct ActivityFacts {
     pub practices: Vec<Named>,
     pub teams: Vec<Named>,
+    /// Programmes, in id order (`code` is the id).
+    pub programmes: Vec<Named>,
     pub workers: Vec<Worker>,
     pub services: Vec<ServiceRef>,
     pub organisations: Vec<String>,
@@ -176,6 +181,13 @@ impl ActivityFacts {
             .rev()
             .find(|a| a.day <= day)
             .map_or(NONE, |a| a.worker)
+    }
+
+    pub fn programme_index(&self, programme_id: i64) -> Option<u16> {
+        self.programmes
+            .iter()
+            .position(|p| p.id == programme_id)
+            .map(|i| i as u16)
     }
 
     pub fn team_index(&self, team_id: i64) -> Option<u16> {

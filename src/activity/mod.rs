@@ -9,9 +9,9 @@
 //! (`crate::equity::disclosure`), and `render` writes JSON, CSV or one HTML file. A running
 //! server keeps the facts in memory (`cache`).
 //!
-//! Programmes (issue 17, item 3) do not exist yet. When they do, a referral fact gains a
-//! programme index, `Scope` (or the request) a programme filter, and `tally` one more
-//! breakdown beside referrer kind and practice: the one place to extend.
+//! Programmes (issue 17, item 3): each referral fact carries its programme's index; a
+//! request may be limited to one programme (beside the team scope), and `tally` breaks
+//! the main figures down by programme (docs/programmes.md).
 
 pub mod api;
 pub mod cache;
@@ -133,6 +133,8 @@ pub fn parse_period(text: Option<&str>, today: NaiveDate) -> Result<ReportPeriod
 pub struct Request {
     pub period: ReportPeriod,
     pub scope: Scope,
+    /// Only this programme's referrals (an index into `ActivityFacts::programmes`).
+    pub programme: Option<u16>,
 }
 
 /// How much a viewer may see of who holds the caseloads.

@@ -3,7 +3,7 @@
 //! every derived figure (shares, quartiles, changes) computed from those published counts.
 
 use super::facts::ActivityFacts;
-use super::tally::{Monthly, Tally, SERIES_MONTHS, WAIT_BANDS};
+use super::tally::{ByProgramme, Monthly, Tally, SERIES_MONTHS, WAIT_BANDS};
 use super::{PeriodKind, Request, Scope, WorkerNames};
 use crate::equity::disclosure::{self, Shown};
 use crate::equity::tally::Count;
@@ -110,8 +110,9 @@ pub struct ActivityReport {
     pub monthly_columns: Vec<Column>,
     /// The twelve months ending with the period's last month, oldest first.
     pub monthly: Vec<MonthRow>,
-    /// Breakdowns by programme come with programmes (issue 17, item 3); until then absent.
-    pub programmes: Option<Vec<Row>>,
+    /// The programme the report is limited to, if any (docs/programmes.md); the breakdown
+    /// by programme is the table `by_programme`.
+    pub programme: Option<String>,
     pub definitions: Vec<Definition>,
     pub disclosure_control: String,
 }
@@ -188,7 +189,7 @@ fn published(c: Count) -> u64 {
     disclosure::published(c).unwrap_or(0)
 }
 
-pub const DEFINITIONS: [(&str, &str); 12] = [
+pub const DEFINITIONS: [(&str, &str); 13] = [
     ("Referrals", "Referrals received in the period (by the day received), by who referred, the practice the person was registered with when referred, the team (primary care network) holding the referral, and need. A referral with several needs is counted under each."),
     ("People supported", "Distinct people reached by at least one contact (a contact recorded as reaching the person) in the period, on any of their referrals."),
     ("Contacts by mode", "Contacts recorded in the period by how they happened, all attempts and those that reached the person: the digital-exclusion lens (who is seen face to face, by phone, video or at home)."),
@@ -201,6 +202,7 @@ pub const DEFINITIONS: [(&str, &str); 12] = [
     ("Goals met", "Referrals closed in the period with the reason 'goals met'."),
     ("Outcome completion", "Of the referrals closed in the period, those with a complete baseline and a complete follow-up of the same questionnaire (SWEMWBS, ONS4 or UCLA-3); the percentage is of the published counts."),
     ("Month by month", "The twelve months ending with the period's last month, each counted as its own published month, beside the same month a year before; the change is the difference of the two published counts."),
+    ("By programme", "For each programme (and referrals belonging to none): referrals received, distinct people supported, referrals first reached, closed, and closed with goals met in the period, and connections sent in the period with those attended. Each cell is its own published count."),
 ];
 
 pub fn build(
@@ -215,13 +217,19 @@ pub fn build(
         Scope::All => None,
         Scope::Team(i) => Some(i),
     };
-    let scope = match team {
+    let mut scope = match team {
         None => "All teams".to_string(),
         Some(i) => facts
             .teams
             .get(usize::from(i))
             .map_or_else(|| "One team".into(), |t| t.name.clone()),
     };
+    if let Some(p) = request
+        .programme
+        .and_then(|p| facts.programmes.get(usize::from(p)))
+    {
+        scope = format!("{scope}, programme {}", p.name);
+    }
     let goals_met = CloseReason::ALL
         .iter()
         .position(|r| *r == CloseReason::GoalsMet)
@@ -308,6 +316,30 @@ pub fn build(
         "Referrals",
         teams,
     ));
+    let mut programmes: Vec<Row> = facts
+        .programmes
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| request.programme.is_none_or(|want| usize::from(want) == *i))
+        .map(|(i, p)| row(&p.code, &p.name, &t.by_programme[i]))
+        .collect();
+    if request.programme.is_none() {
+        programmes.push(row(
+            "none",
+            "No programme",
+            t.by_programme.last().map_or(&[][..], |c| &c[..]),
+        ));
+    }
+    tables.push(Table {
+        code: "by_programme".into(),
+        title: "By programme".into(),
+        definition: DEFINITIONS[12].1.into(),
+        columns: ByProgramme::ALL
+            .iter()
+            .map(|f| column(f.code(), f.label()))
+            .collect(),
+        rows: programmes,
+    });
     let mut needs: Vec<Row> = Need::ALL
         .iter()
         .zip(&t.by_need)
@@ -421,7 +453,7 @@ pub fn build(
     };
     // Rows for every service or organisation that has ever been sent a connection in scope
     // (not only in this period), so a row's presence says nothing about the period.
-    let ever = used_services(facts, team);
+    let ever = used_services(facts, team, request.programme);
     let mut organisations_used = vec![false; facts.organisations.len()];
     for (s, used) in ever.iter().enumerate() {
         if *used {
@@ -548,7 +580,10 @@ pub fn build(
             .map(|f| column(f.code(), f.label()))
             .collect(),
         monthly,
-        programmes: None,
+        programme: request
+            .programme
+            .and_then(|p| facts.programmes.get(usize::from(p)))
+            .map(|p| p.name.clone()),
         definitions: DEFINITIONS
             .iter()
             .map(|(f, d)| Definition {
@@ -561,11 +596,11 @@ pub fn build(
 }
 
 /// Services sent a connection at any time on a referral in scope.
-fn used_services(facts: &ActivityFacts, team: Option<u16>) -> Vec<bool> {
+fn used_services(facts: &ActivityFacts, team: Option<u16>, programme: Option<u16>) -> Vec<bool> {
     let mut used = vec![false; facts.services.len()];
     for k in &facts.connections {
         let r = &facts.referrals[k.referral as usize];
-        if team.is_none_or(|t| t == r.team) {
+        if team.is_none_or(|t| t == r.team) && programme.is_none_or(|p| p == r.programme) {
             used[k.service as usize] = true;
         }
     }

@@ -81,6 +81,54 @@ pub const SERIES_MONTHS: usize = 24;
 /// Sent, accepted, declined, attended.
 pub type ConnectionCounts = [Count; 4];
 
+/// The figures broken down by programme, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ByProgramme {
+    Referrals,
+    PeopleSupported,
+    FirstReached,
+    Closed,
+    GoalsMet,
+    ConnectionsSent,
+    ConnectionsAttended,
+}
+
+impl ByProgramme {
+    pub const ALL: [ByProgramme; 7] = [
+        ByProgramme::Referrals,
+        ByProgramme::PeopleSupported,
+        ByProgramme::FirstReached,
+        ByProgramme::Closed,
+        ByProgramme::GoalsMet,
+        ByProgramme::ConnectionsSent,
+        ByProgramme::ConnectionsAttended,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            ByProgramme::Referrals => "referrals",
+            ByProgramme::PeopleSupported => "people_supported",
+            ByProgramme::FirstReached => "first_reached",
+            ByProgramme::Closed => "closed",
+            ByProgramme::GoalsMet => "goals_met",
+            ByProgramme::ConnectionsSent => "connections_sent",
+            ByProgramme::ConnectionsAttended => "connections_attended",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            ByProgramme::Referrals => "Referrals received",
+            ByProgramme::PeopleSupported => "People supported",
+            ByProgramme::FirstReached => "First reached",
+            ByProgramme::Closed => "Closed",
+            ByProgramme::GoalsMet => "Closed with goals met",
+            ByProgramme::ConnectionsSent => "Connections sent",
+            ByProgramme::ConnectionsAttended => "Connections attended",
+        }
+    }
+}
+
+pub type ProgrammeCounts = [Count; ByProgramme::ALL.len()];
+
 /// Exact counts for one request.
 #[derive(Debug, Clone)]
 pub struct Tally {
@@ -90,6 +138,8 @@ pub struct Tally {
     pub by_practice: Vec<Count>,
     /// One per team, then "no team".
     pub by_team: Vec<Count>,
+    /// One per programme, then "no programme".
+    pub by_programme: Vec<ProgrammeCounts>,
     /// One per need, then "none recorded".
     pub by_need: [Count; Need::ALL.len() + 1],
     pub people_supported: Count,
@@ -121,6 +171,7 @@ impl Tally {
             by_kind: Default::default(),
             by_practice: vec![Count::default(); facts.practices.len() + 1],
             by_team: vec![Count::default(); facts.teams.len() + 1],
+            by_programme: vec![Default::default(); facts.programmes.len() + 1],
             by_need: Default::default(),
             people_supported: Count::default(),
             contacts: Default::default(),
@@ -175,7 +226,11 @@ pub fn tally(facts: &ActivityFacts, request: &Request) -> Tally {
         Scope::All => None,
         Scope::Team(t) => Some(t),
     };
-    let in_scope = |t: u16| team.is_none_or(|want| want == t);
+    let programme = request.programme;
+    let in_scope = |t: u16, p: u16| {
+        team.is_none_or(|want| want == t) && programme.is_none_or(|want| want == p)
+    };
+    let programme_rows = t.by_programme.len();
     let end_day = request.period.last_day;
     let needs = Need::ALL.len();
     let goals_met = CloseReason::ALL
@@ -184,11 +239,13 @@ pub fn tally(facts: &ActivityFacts, request: &Request) -> Tally {
         .unwrap_or(0);
 
     for r in &facts.referrals {
-        if !in_scope(r.team) {
+        if !in_scope(r.team, r.programme) {
             continue;
         }
         let key = r.key;
+        let by_programme = &mut t.by_programme[index(r.programme, programme_rows)];
         if in_period(r.received_month) {
+            by_programme[ByProgramme::Referrals as usize].add(key);
             t.referrals.add(key);
             t.by_kind[usize::from(r.kind).min(ReferrerKind::ALL.len() - 1)].add(key);
             let p = index(r.practice, t.by_practice.len());
@@ -206,6 +263,7 @@ pub fn tally(facts: &ActivityFacts, request: &Request) -> Tally {
         }
         // Waiting: referrals first reached in the period, by days from receipt.
         if r.first_reached_day != NEVER && in_period(r.first_reached_month) {
+            by_programme[ByProgramme::FirstReached as usize].add(key);
             let wait = r.first_reached_day - r.received_day;
             let band = WAIT_BANDS
                 .iter()
@@ -249,6 +307,11 @@ pub fn tally(facts: &ActivityFacts, request: &Request) -> Tally {
                 Ending::Closed(reason) => {
                     let reason = usize::from(reason).min(CloseReason::ALL.len() - 1);
                     if current {
+                        let row = &mut t.by_programme[index(r.programme, programme_rows)];
+                        row[ByProgramme::Closed as usize].add(key);
+                        if reason == goals_met {
+                            row[ByProgramme::GoalsMet as usize].add(key);
+                        }
                         t.closures[reason].add(key);
                         if r.outcome_pair {
                             t.outcome_pairs.add(key);
@@ -268,7 +331,7 @@ pub fn tally(facts: &ActivityFacts, request: &Request) -> Tally {
 
     for c in &facts.contacts {
         let r = &facts.referrals[c.referral as usize];
-        if !in_scope(r.team) {
+        if !in_scope(r.team, r.programme) {
             continue;
         }
         let mode = usize::from(c.mode).min(ContactMode::ALL.len() - 1);
@@ -286,17 +349,29 @@ pub fn tally(facts: &ActivityFacts, request: &Request) -> Tally {
         }
     }
 
-    // People supported: each person once in the period and once per month of the series.
+    // People supported: each person once in the period and once per month of the series
+    // (and once per programme in the period: a person's entries are together, so the
+    // programmes already counted for them are few).
     let mut last_in_period = u32::MAX;
     let mut last_in_month = (u32::MAX, 0);
+    let mut programmes_counted: Vec<u16> = Vec::new();
     for s in &facts.supported {
-        if !in_scope(s.team) {
+        if !in_scope(s.team, s.programme) {
             continue;
         }
         let key = facts.person_keys[s.person as usize];
-        if in_period(s.month) && last_in_period != s.person {
-            last_in_period = s.person;
-            t.people_supported.add(key);
+        if in_period(s.month) {
+            if last_in_period != s.person {
+                last_in_period = s.person;
+                t.people_supported.add(key);
+                programmes_counted.clear();
+            }
+            if !programmes_counted.contains(&s.programme) {
+                programmes_counted.push(s.programme);
+                t.by_programme[index(s.programme, programme_rows)]
+                    [ByProgramme::PeopleSupported as usize]
+                    .add(key);
+            }
         }
         if let Some(m) = series(s.month) {
             if last_in_month != (s.person, s.month) {
@@ -309,10 +384,15 @@ pub fn tally(facts: &ActivityFacts, request: &Request) -> Tally {
     let reasons = Barrier::ALL.len();
     for k in &facts.connections {
         let r = &facts.referrals[k.referral as usize];
-        if !in_scope(r.team) {
+        if !in_scope(r.team, r.programme) {
             continue;
         }
         if in_period(k.sent_month) {
+            let row = &mut t.by_programme[index(r.programme, programme_rows)];
+            row[ByProgramme::ConnectionsSent as usize].add(k.key);
+            if k.attended {
+                row[ByProgramme::ConnectionsAttended as usize].add(k.key);
+            }
             let flags = [true, k.accepted, k.declined, k.attended];
             let organisation = facts.services[k.service as usize].organisation as usize;
             for (i, on) in flags.into_iter().enumerate() {

@@ -43,11 +43,13 @@ pub fn routes() -> OpenApiRouter<AppState> {
     use crate::activity::api as activity;
     use crate::capacity::api as capacity;
     use crate::consent::api as consent;
+    use crate::diary::api as diary;
     use crate::directory::api as directory;
     use crate::equity::api as equity;
     use crate::geo::api as geo;
     use crate::messages::api as messages;
     use crate::people::api as people;
+    use crate::programmes::api as programmes;
     use crate::referrals::api as referrals;
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(referrals::me))
@@ -68,8 +70,13 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(referrals::add_barrier))
         .routes(routes!(referrals::add_measure))
         .routes(routes!(referrals::add_connection))
+        .routes(routes!(diary::book_appointment, diary::list_appointments))
+        .routes(routes!(diary::cancel_appointment))
+        .routes(routes!(diary::my_day))
         .routes(routes!(referrals::set_connection_status))
         .routes(routes!(messages::list_messages, messages::send_message))
+        .routes(routes!(crate::safeguarding::api::record_concern))
+        .routes(routes!(crate::safeguarding::api::list_concerns))
         .routes(routes!(referrals::caseload))
         .routes(routes!(referrals::hand_over_caseload))
         .routes(routes!(referrals::list_services, referrals::create_service))
@@ -81,6 +88,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(equity::equity_report))
         .routes(routes!(capacity::capacity_report))
         .routes(routes!(activity::activity_report))
+        .routes(routes!(
+            programmes::list_programmes,
+            programmes::create_programme
+        ))
+        .routes(routes!(programmes::get_programme))
+        .routes(routes!(programmes::change_programme))
         .routes(routes!(directory::search))
         .routes(routes!(directory::matches))
         .routes(routes!(directory::change_listing))

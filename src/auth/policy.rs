@@ -33,6 +33,14 @@ pub enum Action {
     CurateListings,
     /// See the visits one is arranged to make (name, phone, activity, day) and record them.
     MakeVisits,
+    /// Record a risk or safeguarding concern about someone in the team's care.
+    RecordConcern,
+    /// Read the safeguarding concerns of people in the team's care (and their flags). Never
+    /// organisations or volunteers: a concern can name who is harming the person.
+    ReadConcerns,
+    /// Tell the link worker "I'm worried about them" from one's own visit (volunteers): it
+    /// reaches the team at once, and the volunteer never reads the concerns back.
+    RaiseWorry,
     /// Read the operators' metrics (request timings, database pool use).
     ReadMetrics,
     /// See the GP outbox: messages pending, failed and delivered (ids and codes, no record).
@@ -40,6 +48,11 @@ pub enum Action {
     /// Read Linkwell's published code lists (FHIR CodeSystems and ValueSets, the SKOS
     /// export): they carry no personal data, so every signed-in role may.
     ReadOntology,
+    /// Define and change programmes (name, model, eligibility, teams, pathway).
+    ManageProgrammes,
+    /// See the programmes and their definitions: whoever reads reports (they are filtered
+    /// by programme) or makes referrals (which belong to one). Nothing personal.
+    ReadProgrammes,
     /// Invite, disable, enable, unlock and reset accounts; end their sessions and tokens;
     /// see every account and team.
     ManageAccounts,
@@ -60,9 +73,12 @@ impl Action {
             Action::ReadCapacityReport => &[Analyst, TeamLead, Admin],
             Action::ReadActivityReport => &[Analyst, TeamLead],
             Action::CurateListings => &[Vcse, Admin],
-            Action::MakeVisits => &[Volunteer],
+            Action::MakeVisits | Action::RaiseWorry => &[Volunteer],
+            Action::RecordConcern | Action::ReadConcerns => &[LinkWorker, TeamLead],
             Action::ReadMetrics | Action::ManageAccounts | Action::ReadGpOutbox => &[Admin],
             Action::ReadOntology => Role::ALL,
+            Action::ManageProgrammes => &[Admin],
+            Action::ReadProgrammes => &[LinkWorker, TeamLead, Referrer, Analyst, Admin],
         }
     }
 }
@@ -169,6 +185,21 @@ mod tests {
             assert_eq!(
                 user(1, *role, Some(1)).may(Action::ManageAccounts),
                 *role == Role::Admin,
+                "{role:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_the_team_records_and_reads_concerns_and_only_volunteers_raise_worries() {
+        for role in Role::ALL {
+            let u = user(1, *role, Some(1));
+            let team = matches!(role, Role::LinkWorker | Role::TeamLead);
+            assert_eq!(u.may(Action::RecordConcern), team, "{role:?}");
+            assert_eq!(u.may(Action::ReadConcerns), team, "{role:?}");
+            assert_eq!(
+                u.may(Action::RaiseWorry),
+                *role == Role::Volunteer,
                 "{role:?}"
             );
         }

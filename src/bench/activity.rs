@@ -37,6 +37,7 @@ fn request(facts: &ActivityFacts) -> anyhow::Result<Request> {
     Ok(Request {
         period: parse_period(Some(&code), latest)?,
         scope: Scope::All,
+        programme: None,
     })
 }
 

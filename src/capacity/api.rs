@@ -19,6 +19,8 @@ pub struct CapacityQuery {
     /// A published period that has ended: a month (`2026-10`), a quarter (`2026-Q3`) or a
     /// financial year (`2026/27`). Default: the last complete quarter.
     pub period: Option<String>,
+    /// Only this programme's referrals and connections, by id (`GET /programmes`).
+    pub programme: Option<i64>,
 }
 
 /// Community capacity and unmet need: needs no service within reach could meet, services
@@ -34,6 +36,6 @@ pub async fn capacity_report(
     ApiQuery(query): ApiQuery<CapacityQuery>,
 ) -> AppResult<Json<CapacityReport>> {
     Ok(Json(
-        usecases::capacity::report(&state, &user, query.period.as_deref()).await?,
+        usecases::capacity::report(&state, &user, query.period.as_deref(), query.programme).await?,
     ))
 }

@@ -153,6 +153,9 @@ pub struct OrganisationDemand {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CapacityReport {
     pub period: ReportPeriod,
+    /// The programme the report is limited to, if any (docs/programmes.md): its referrals'
+    /// needs and connections. Services, listings and places are everyone's.
+    pub programme: Option<String>,
     pub generated_at: DateTime<Utc>,
     pub unmet_by_need: Vec<UnmetRow>,
     pub unmet_by_area: Vec<UnmetRow>,
@@ -474,6 +477,7 @@ pub fn compute(inputs: &Inputs) -> CapacityReport {
             from: period.from,
             to: period.to,
         },
+        programme: None,
         generated_at: Utc::now(),
         unmet_by_need,
         unmet_by_area,

@@ -161,8 +161,14 @@ fn cell(s: Shown) -> String {
 pub fn html_body(report: &CapacityReport) -> String {
     let mut h = String::new();
     h.push_str(&format!(
-        "<p>Period {} to {}. Counts about people are perturbed and rounded to 5; <code>*</code> is 0 to 7.</p>",
-        report.period.from, report.period.to
+        "<p>Period {} to {}{}. Counts about people are perturbed and rounded to 5; <code>*</code> is 0 to 7.</p>",
+        report.period.from,
+        report.period.to,
+        report
+            .programme
+            .as_deref()
+            .map(|p| format!(", programme {} only (its referrals' needs and connections)", esc(p)))
+            .unwrap_or_default()
     ));
     let unmet_table = |h: &mut String, id: &str, caption: &str, rows: &[&UnmetRow]| {
         h.push_str(&format!(

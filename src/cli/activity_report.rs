@@ -15,6 +15,9 @@ pub struct ActivityArgs {
     /// financial year (2026/27). Default: the last complete month.
     #[arg(long)]
     period: Option<String>,
+    /// Only this programme's referrals, by id (`GET /api/v1/programmes` lists them).
+    #[arg(long)]
+    programme: Option<i64>,
     #[arg(long, default_value = "html", value_parser = super::report::parse_format)]
     format: Format,
     /// File to write ("-" for standard output).
@@ -25,8 +28,12 @@ pub struct ActivityArgs {
 pub async fn run(args: ActivityArgs) -> anyhow::Result<()> {
     let store = connect_existing(&args.db.database_url).await?;
     let today = chrono::Utc::now().date_naive();
-    let report =
-        crate::usecases::activity::report_from_database(&store, args.period.as_deref(), today)
-            .await?;
+    let report = crate::usecases::activity::report_from_database(
+        &store,
+        args.period.as_deref(),
+        args.programme,
+        today,
+    )
+    .await?;
     write_out(&args.out, &render(&report, args.format)?)
 }

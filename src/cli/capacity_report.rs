@@ -15,6 +15,9 @@ pub struct CapacityArgs {
     /// financial year (2026/27). Default: the last complete quarter.
     #[arg(long)]
     period: Option<String>,
+    /// Only this programme's referrals and connections, by id.
+    #[arg(long)]
+    programme: Option<i64>,
     #[arg(long, default_value = "html", value_parser = super::report::parse_format)]
     format: Format,
     /// File to write ("-" for standard output).
@@ -25,8 +28,13 @@ pub struct CapacityArgs {
 pub async fn run(args: CapacityArgs) -> anyhow::Result<()> {
     let store = connect_existing(&args.db.database_url).await?;
     let data_dir = args.db.settings().data_dir;
-    let report = crate::usecases::capacity::local_report(&store, &data_dir, args.period.as_deref())
-        .await
-        .map_err(|e| anyhow::anyhow!("{}", e.problem().detail))?;
+    let report = crate::usecases::capacity::local_report(
+        &store,
+        &data_dir,
+        args.period.as_deref(),
+        args.programme,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{}", e.problem().detail))?;
     write_out(&args.out, render(&report, args.format)?.as_bytes())
 }

@@ -27,6 +27,9 @@ pub enum ReportCommand {
         /// Count stages and outcomes by this day (default: today).
         #[arg(long)]
         as_of: Option<chrono::NaiveDate>,
+        /// Limit the report to one programme, by id (a quarter or a year only).
+        #[arg(long)]
+        programme: Option<i64>,
         #[arg(long, default_value = "html", value_parser = parse_format)]
         format: Format,
         /// File to write ("-" for standard output).
@@ -55,6 +58,7 @@ pub async fn run(command: ReportCommand) -> anyhow::Result<()> {
         to,
         practice,
         as_of,
+        programme,
         format,
         out,
     } = command
@@ -67,6 +71,7 @@ pub async fn run(command: ReportCommand) -> anyhow::Result<()> {
         to,
         practice,
         as_of,
+        programme,
     };
     let report = usecases::equity::local_report(&store, &asked).await?;
     write_out(&out, &render(&report, format)?)

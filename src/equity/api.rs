@@ -25,6 +25,8 @@ pub struct ReportQuery {
     pub practice: Option<String>,
     /// Count stages and outcomes by this day (default: today); on or after `to`.
     pub as_of: Option<NaiveDate>,
+    /// Limit the report to one programme, by id (`GET /programmes`); a quarter or a year.
+    pub programme: Option<i64>,
 }
 
 impl ReportQuery {
@@ -35,6 +37,7 @@ impl ReportQuery {
             to: self.to,
             practice: self.practice.clone(),
             as_of: self.as_of,
+            programme: self.programme,
         }
     }
 }

@@ -230,6 +230,8 @@ pub struct ReferralFact {
     pub barriers: u32,
     /// Follow-up minus baseline for each `Outcome`, NaN when not paired.
     pub change: [f32; 4],
+    /// The programme's id (docs/programmes.md), 0 when it belongs to none.
+    pub programme: u32,
 }
 
 /// Registered list size of one practice in one LSOA.

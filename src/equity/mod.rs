@@ -34,8 +34,21 @@ pub fn compute(
     practice: Option<u16>,
     as_of: NaiveDate,
 ) -> EquityReport {
-    let tallies = tally::tally(facts, period, practice, as_of);
-    report::build(facts, &tallies, period, practice, Utc::now())
+    compute_for(facts, period, practice, None, as_of)
+}
+
+/// As [`compute`], for one programme's referrals (by id and name) when one is given.
+pub fn compute_for(
+    facts: &Facts,
+    period: &Period,
+    practice: Option<u16>,
+    programme: Option<(u32, &str)>,
+    as_of: NaiveDate,
+) -> EquityReport {
+    let tallies = tally::tally_for(facts, period, practice, programme.map(|p| p.0), as_of);
+    let mut report = report::build(facts, &tallies, period, practice, Utc::now());
+    report.programme = programme.map(|(_, name)| name.to_string());
+    report
 }
 
 /// Why a report request was refused.

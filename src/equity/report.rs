@@ -26,6 +26,8 @@ pub struct EquityReport {
     pub period: ReportPeriod,
     /// The practice the report is limited to, if any.
     pub practice: Option<PracticeName>,
+    /// The programme the report is limited to, if any (docs/programmes.md).
+    pub programme: Option<String>,
     pub deprivation_index: &'static str,
     pub headlines: Vec<String>,
     /// Core20 representation: share of referrals over share of the registered population.
@@ -637,6 +639,7 @@ pub fn build(
                 code: p.code.clone(),
                 name: p.name.clone(),
             }),
+        programme: None,
         deprivation_index:
             "English Indices of Deprivation 2019 (national deciles; Core20 = deciles 1-2)",
         headlines: Vec::new(),

@@ -562,7 +562,7 @@ const PARALLEL_FROM: usize = 20_000;
 fn fold_referrals(
     referrals: &[ReferralFact],
     period: &Period,
-    practice: Option<u16>,
+    (practice, programme): (Option<u16>, Option<u32>),
     layout: &Layout,
     quarter_starts: &[i32],
     as_of: i32,
@@ -575,6 +575,7 @@ fn fold_referrals(
         if r.received_day < from
             || r.received_day > to
             || practice.is_some_and(|p| r.who.practice != p)
+            || programme.is_some_and(|p| r.programme != p)
         {
             continue;
         }
@@ -601,6 +602,19 @@ fn fold_referrals(
 /// Folds the facts for one period (and optionally one practice) into tallies, as of a day
 /// on or after the period's end (stages and outcomes counted by then).
 pub fn tally(facts: &Facts, period: &Period, practice: Option<u16>, as_of: NaiveDate) -> Tallies {
+    tally_for(facts, period, practice, None, as_of)
+}
+
+/// As [`tally`], counting only one programme's referrals (by id) when one is given. The
+/// population is everyone's either way: a programme's reach is measured against the
+/// people it could have reached.
+pub fn tally_for(
+    facts: &Facts,
+    period: &Period,
+    practice: Option<u16>,
+    programme: Option<u32>,
+    as_of: NaiveDate,
+) -> Tallies {
     let as_of_date = as_of.max(period.to);
     let as_of = as_of_date.num_days_from_ce();
     let layout = Layout::new(facts.practices.len());
@@ -656,7 +670,14 @@ pub fn tally(facts: &Facts, period: &Period, practice: Option<u16>, as_of: Naive
     let spans = quarters(period);
     let quarter_starts: Vec<i32> = spans.iter().map(|(s, _)| s.num_days_from_ce()).collect();
     let fold = |referrals: &[ReferralFact]| {
-        fold_referrals(referrals, period, practice, &layout, &quarter_starts, as_of)
+        fold_referrals(
+            referrals,
+            period,
+            (practice, programme),
+            &layout,
+            &quarter_starts,
+            as_of,
+        )
     };
     // Split across threads only when there is enough to share; each part has its own tallies.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
@@ -745,6 +766,7 @@ mod tests {
             closed_days: None,
             barriers: 0b101,
             change: [swemwbs, f32::NAN, f32::NAN, f32::NAN],
+            programme: 0,
         }
     }
 

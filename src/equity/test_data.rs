@@ -64,6 +64,7 @@ pub fn referral_between(from: i32, to: i32) -> impl Strategy<Value = ReferralFac
                 closed_days,
                 barriers,
                 change,
+                programme: 0,
             },
         )
 }

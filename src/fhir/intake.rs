@@ -242,6 +242,7 @@ pub async fn admit(
         received_at: chrono::Utc::now(),
         identifier: requested.identifier.clone(),
         consent,
+        programme: None,
     };
     match admission::admit_one(&state.store, user, intake).await {
         Ok((admitted, referral)) => {

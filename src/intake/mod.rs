@@ -37,6 +37,8 @@ pub struct Intake {
     /// The sender's business identifier, so the same referral sent twice is made once.
     pub identifier: Option<(String, String)>,
     pub consent: Option<NewConsent>,
+    /// The programme chosen (the referral form's chooser); none gives the team's only one.
+    pub programme: Option<i64>,
 }
 
 /// What admitting an intake made.

@@ -37,6 +37,10 @@ pub struct ReferralInput {
     /// Why the person is being referred, in the referrer's words.
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
+    /// The programme it belongs to: one the team holding the referral runs. Default: the
+    /// team's only active programme, if it has exactly one.
+    #[serde(default)]
+    pub programme_id: Option<i64>,
 }
 
 /// Makes a referral for a registered person. SNOMED CT 871731000000106 is recorded when the person accepts it.
@@ -56,6 +60,7 @@ pub async fn create_referral(
             input.person_id,
             input.referrer_kind,
             &reason,
+            input.programme_id,
         )
         .await?,
     )

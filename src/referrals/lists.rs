@@ -2,7 +2,7 @@
 //! view of the team's loads and of who is still waiting, and a volunteer's visits. Read
 //! models the store fills and the pages show; no HTTP and no SQL here.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -56,7 +56,8 @@ pub struct Waiting {
     pub link_worker_id: Option<i64>,
 }
 
-/// What a volunteer sees of a visit: who, how to reach them, what and when.
+/// What a volunteer sees of a visit: who, how to reach them, what, when and where, and
+/// whom to call at the team (the link worker's name and the team's phone; nothing more).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct VisitToMake {
     pub id: i64,
@@ -65,5 +66,11 @@ pub struct VisitToMake {
     pub phone: Option<String>,
     pub activity: String,
     pub visit_on: NaiveDate,
+    pub visit_time: Option<NaiveTime>,
+    pub meeting_place: String,
+    /// The referral's link worker, or whoever arranged the visit if none is assigned.
+    pub link_worker_name: String,
+    pub team_phone: Option<String>,
     pub visited_at: Option<DateTime<Utc>>,
+    pub not_happened_at: Option<DateTime<Utc>>,
 }

@@ -23,7 +23,7 @@ pub use taking::{
 };
 
 use crate::people::coded_enum;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -405,6 +405,10 @@ pub struct Referral {
     /// 871711000000103 if they declined, absent before either.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snomed_code: Option<String>,
+    /// The programme it belongs to (docs/programmes.md); absent when its team runs none,
+    /// or several and none was chosen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub programme_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -514,9 +518,29 @@ pub struct Visit {
     pub volunteer_name: String,
     pub activity: String,
     pub visit_on: NaiveDate,
+    /// When on the day to meet, if the link worker set a time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visit_time: Option<NaiveTime>,
+    /// Where to meet ("at her front door", "outside the library").
+    pub meeting_place: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub visited_at: Option<DateTime<Utc>>,
     pub note: String,
+    /// The volunteer said the visit did not happen, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_happened_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_happened_reason: Option<String>,
+}
+
+/// What a link worker arranges a volunteer's visit with, checked: what for, which day
+/// (today on), the time if known and where to meet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisitPlan {
+    pub activity: String,
+    pub visit_on: NaiveDate,
+    pub visit_time: Option<NaiveTime>,
+    pub meeting_place: String,
 }
 
 #[cfg(test)]

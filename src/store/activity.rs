@@ -63,6 +63,7 @@ type ReferralRow = (
     String,
     Option<String>,
     Option<i64>,
+    Option<i64>,
 );
 
 impl Store {
@@ -81,13 +82,15 @@ impl Store {
             "SELECT id, code, name FROM practices ORDER BY id").fetch_all(pool).await)?;
         let teams: Vec<(i64, String)> = on_reader!(self, pool => sqlx::query_as(
             "SELECT id, name FROM teams ORDER BY id").fetch_all(pool).await)?;
+        let programmes: Vec<(i64, String)> = on_reader!(self, pool => sqlx::query_as(
+            "SELECT id, name FROM programmes ORDER BY id").fetch_all(pool).await)?;
         let workers: Vec<(i64, String, Option<i64>)> = on_reader!(self, pool => sqlx::query_as(
             "SELECT id, display_name, team_id FROM users WHERE role IN ('link_worker', 'team_lead') ORDER BY id")
             .fetch_all(pool).await)?;
         let services: Vec<(i64, String, String)> = on_reader!(self, pool => sqlx::query_as(
             "SELECT id, name, organisation FROM services ORDER BY id").fetch_all(pool).await)?;
         let referral_sql = format!(
-            "SELECT id, person_id, {}, referrer_kind, practice_id_at_referral, team_id, state, close_reason, link_worker_id \
+            "SELECT id, person_id, {}, referrer_kind, practice_id_at_referral, team_id, state, close_reason, link_worker_id, programme_id \
              FROM referrals r WHERE {} ORDER BY id",
             day("received_at"),
             super::COUNTED_REFERRAL
@@ -137,12 +140,14 @@ impl Store {
         };
         let practice_index = index_of(practices.iter().map(|p| p.0).collect());
         let team_index = index_of(teams.iter().map(|t| t.0).collect());
+        let programme_index = index_of(programmes.iter().map(|p| p.0).collect());
         let worker_index = index_of(workers.iter().map(|w| w.0).collect());
         anyhow::ensure!(
             practices.len() < NONE as usize
                 && teams.len() < NONE as usize
-                && workers.len() < NONE as usize,
-            "too many practices, teams or link workers for the report"
+                && workers.len() < NONE as usize
+                && programmes.len() < NONE as usize,
+            "too many practices, teams, programmes or link workers for the report"
         );
         let lookup = |map: &HashMap<i64, u16>, id: Option<i64>| {
             id.and_then(|id| map.get(&id).copied()).unwrap_or(NONE)
@@ -176,7 +181,7 @@ impl Store {
         let mut referral_ids = Vec::with_capacity(referral_rows.len());
         let mut referrals = Vec::with_capacity(referral_rows.len());
         let mut current_workers = Vec::with_capacity(referral_rows.len());
-        for (id, person, received, kind, practice, team, state, close_reason, worker) in
+        for (id, person, received, kind, practice, team, state, close_reason, worker, programme) in
             referral_rows
         {
             let person = *person_index.entry(person).or_insert_with(|| {
@@ -205,6 +210,7 @@ impl Store {
                 kind: referrer_kind_index(&kind),
                 practice: lookup(&practice_index, practice),
                 team: lookup(&team_index, team),
+                programme: lookup(&programme_index, programme),
                 needs: 0,
                 first_reached_day: NEVER,
                 first_reached_month: NEVER,
@@ -303,6 +309,7 @@ impl Store {
                     person: r.person,
                     month,
                     team: r.team,
+                    programme: r.programme,
                 });
             }
         }
@@ -388,6 +395,14 @@ impl Store {
                 .map(|(id, code, name)| Named { id, code, name })
                 .collect(),
             teams: teams
+                .into_iter()
+                .map(|(id, name)| Named {
+                    id,
+                    code: id.to_string(),
+                    name,
+                })
+                .collect(),
+            programmes: programmes
                 .into_iter()
                 .map(|(id, name)| Named {
                     id,

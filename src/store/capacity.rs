@@ -23,17 +23,19 @@ impl Store {
     }
 
     /// Referrals open at some time from `from` to `to`: received by `to` and not ended
-    /// before `from`; with their needs, and the barriers recorded by `to`.
+    /// before `from`; with their needs, and the barriers recorded by `to`. With a
+    /// programme, only its referrals.
     pub async fn capacity_referrals(
         &self,
         from: NaiveDate,
         to: NaiveDate,
+        programme: Option<i64>,
     ) -> StoreResult<Vec<OpenReferralRecord>> {
         let secret = self.record_key_secret().await?;
         let sql = format!(
             "SELECT r.id, r.received_at, p.date_of_birth, p.postcode, r.imd_decile_at_referral, \
-             (SELECT MIN(e.at) FROM referral_events e WHERE e.referral_id = r.id AND e.to_state IN {ENDED}) \
-             FROM referrals r JOIN people p ON p.id = r.person_id WHERE {counted} ORDER BY r.id",
+             (SELECT MIN(e.at) FROM referral_events e WHERE e.referral_id = r.id AND e.to_state IN {ENDED}), \
+             r.programme_id FROM referrals r JOIN people p ON p.id = r.person_id WHERE {counted} ORDER BY r.id",
             counted = super::COUNTED_REFERRAL
         );
         #[allow(clippy::type_complexity)]
@@ -44,11 +46,15 @@ impl Store {
             String,
             Option<i32>,
             Option<DateTime<Utc>>,
+            Option<i64>,
         )> = on_reader!(self, pool => sqlx::query_as(&sql).fetch_all(pool).await)?;
         let mut open: HashMap<i64, OpenReferralRecord> = HashMap::new();
         let mut order = Vec::new();
-        for (id, received, birth, postcode, decile, ended) in rows {
-            if received.date_naive() > to || ended.is_some_and(|e| e.date_naive() < from) {
+        for (id, received, birth, postcode, decile, ended, belongs_to) in rows {
+            if received.date_naive() > to
+                || ended.is_some_and(|e| e.date_naive() < from)
+                || programme.is_some_and(|p| belongs_to != Some(p))
+            {
                 continue;
             }
             order.push(id);
@@ -92,11 +98,13 @@ impl Store {
     }
 
     /// Connections sent from `from` to `to`, with whether the service accepted them, the
-    /// person attended, and the service declined them (for lack of places).
+    /// person attended, and the service declined them (for lack of places). With a
+    /// programme, only connections on its referrals.
     pub async fn capacity_connections(
         &self,
         from: NaiveDate,
         to: NaiveDate,
+        programme: Option<i64>,
     ) -> StoreResult<Vec<SentConnection>> {
         let secret = self.record_key_secret().await?;
         #[allow(clippy::type_complexity)]
@@ -109,17 +117,19 @@ impl Store {
             Option<String>,
             i64,
             i64,
+            Option<i64>,
         )> = on_reader!(self, pool => sqlx::query_as(
             "SELECT c.referral_id, c.service_id, s.organisation, c.sent_at, c.status, c.decline_reason, \
              (SELECT COUNT(*) FROM connection_events e WHERE e.connection_id = c.id \
               AND e.status IN ('accepted', 'in-progress', 'attended_first_session', 'completed')), \
              (SELECT COUNT(*) FROM connection_events e WHERE e.connection_id = c.id \
-              AND e.status IN ('attended_first_session', 'completed')) \
-             FROM connections c JOIN services s ON s.id = c.service_id ORDER BY c.id")
+              AND e.status IN ('attended_first_session', 'completed')), r.programme_id \
+             FROM connections c JOIN services s ON s.id = c.service_id JOIN referrals r ON r.id = c.referral_id ORDER BY c.id")
             .fetch_all(pool).await)?;
         Ok(rows
             .into_iter()
             .filter(|r| (from..=to).contains(&r.3.date_naive()))
+            .filter(|r| programme.is_none_or(|p| r.8 == Some(p)))
             .map(
                 |(
                     referral,
@@ -130,6 +140,7 @@ impl Store {
                     reason,
                     accepted,
                     attended,
+                    _,
                 )| {
                     SentConnection {
                         key: record_key(secret.as_bytes(), referral),

@@ -185,6 +185,7 @@ fn referral_from(
             closed_days: closed,
             barriers: 0,
             change: [f32::NAN; 4],
+            programme: 0,
         },
     ))
 }
@@ -333,6 +334,15 @@ impl Store {
         for (id, bit) in barriers {
             if let Some(i) = position(id) {
                 referrals[i].barriers |= 1 << bit;
+            }
+        }
+        // Programmes (docs/programmes.md): a separate small read, so the chunked referral
+        // read above keeps its shape.
+        let programmes: Vec<(i64, i64)> = on_reader!(self, pool => sqlx::query_as(
+            "SELECT id, programme_id FROM referrals WHERE programme_id IS NOT NULL").fetch_all(pool).await)?;
+        for (id, programme) in programmes {
+            if let (Some(i), Ok(programme)) = (position(id), u32::try_from(programme)) {
+                referrals[i].programme = programme;
             }
         }
         let index = register

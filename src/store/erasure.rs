@@ -31,7 +31,10 @@ impl Store {
             format!("UPDATE connection_events SET note = '{ERASED}' WHERE connection_id IN (SELECT id FROM connections WHERE referral_id IN ({referrals}))"),
             format!("UPDATE connection_messages SET body = '{ERASED}' WHERE connection_id IN (SELECT id FROM connections WHERE referral_id IN ({referrals}))"),
             format!("UPDATE referral_events SET note = NULL WHERE referral_id IN ({referrals})"),
-            format!("UPDATE volunteer_visits SET activity = '{ERASED}', note = '{ERASED}' WHERE referral_id IN ({referrals})"),
+            format!("UPDATE appointments SET place = '{ERASED}', what_to_bring = '{ERASED}' WHERE referral_id IN ({referrals})"),
+            format!("UPDATE volunteer_visits SET activity = '{ERASED}', note = '{ERASED}', meeting_place = '{ERASED}', \
+                     not_happened_reason = CASE WHEN not_happened_reason IS NULL THEN NULL ELSE '{ERASED}' END WHERE referral_id IN ({referrals})"),
+            format!("UPDATE concerns SET description = '{ERASED}', action_taken = '{ERASED}' WHERE referral_id IN ({referrals})"),
             format!("UPDATE referrals SET reason = '{ERASED}' WHERE person_id = $1"),
             format!("UPDATE self_referrals SET stated_nhs_number = NULL, preferred_time = '{ERASED}' WHERE referral_id IN ({referrals})"),
             // Messages not yet sent to the GP would now carry the tombstone: stop them.

@@ -61,12 +61,19 @@ pub enum Refusal {
     ConsentNotInForce { organisation: String },
     /// Only a proposed consent (sent with a referral) can be confirmed.
     ConsentNotProposed,
+    /// The appointment was already cancelled.
+    AppointmentAlreadyCancelled,
     /// The visit was already recorded as done.
     VisitAlreadyRecorded,
     /// An NHS number already on file: the person exists (matching decides, not a duplicate).
     PersonAlreadyRegistered,
     /// An outside identifier already names a referral.
     IdentifierTaken { system: String, value: String },
+    /// The programme chosen for a referral is not run by (or no longer active in) the team
+    /// that holds it.
+    ProgrammeNotRunByTeam,
+    /// Another programme already has this name.
+    ProgrammeNameTaken,
     /// A listing change that does not apply to the stored listing: the field (empty when
     /// the change as a whole is empty) and the reason.
     ListingChange { field: String, message: String },

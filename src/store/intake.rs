@@ -34,7 +34,7 @@ impl Store {
                             .ok_or_else(|| anyhow::anyhow!("intake refers to a later one"))?,
                     };
                     let referral_id = insert_referral_in!(tx, person_id, intake.referrer_kind, &intake.reason,
-                        intake.received_at, ctx, actor_team);
+                        intake.received_at, ctx, actor_team, intake.programme);
                     if let Some((system, value)) = &intake.identifier {
                         let done = sqlx::query(
                             "INSERT INTO fhir_identifiers (system, value, referral_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")

@@ -14,10 +14,12 @@ pub(crate) const COUNTED_REFERRAL: &str =
 
 pub mod accounts;
 pub mod activity;
+pub mod appointments;
 pub mod audit;
 pub mod bulk;
 mod capacity;
 mod caseload;
+mod concerns;
 mod connections;
 mod consent;
 mod contacts;
@@ -35,6 +37,7 @@ pub mod messages;
 mod needs_goals;
 pub(crate) mod outbox;
 pub(crate) mod people;
+mod programmes;
 mod referrals;
 mod scope;
 mod self_referral;
@@ -223,7 +226,7 @@ impl Store {
 }
 
 /// Tables whose rows may be counted (a fixed list, so no SQL is built from input).
-pub const COUNTABLE_TABLES: [&str; 17] = [
+pub const COUNTABLE_TABLES: [&str; 18] = [
     "people",
     "referrals",
     "referral_events",
@@ -241,6 +244,7 @@ pub const COUNTABLE_TABLES: [&str; 17] = [
     "audit_log",
     "fhir_identifiers",
     "self_referrals",
+    "concerns",
 ];
 
 impl Store {

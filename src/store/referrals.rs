@@ -25,6 +25,7 @@ pub(super) struct ReferralRow {
     received_at: DateTime<Utc>,
     next_follow_up_on: Option<NaiveDate>,
     snomed_code: Option<String>,
+    programme_id: Option<i64>,
 }
 
 impl TryFrom<ReferralRow> for Referral {
@@ -47,6 +48,7 @@ impl TryFrom<ReferralRow> for Referral {
             received_at: r.received_at,
             next_follow_up_on: r.next_follow_up_on,
             snomed_code: r.snomed_code,
+            programme_id: r.programme_id,
         })
     }
 }
@@ -58,7 +60,7 @@ pub(super) fn code<T>(parse: fn(&str) -> Option<T>, text: &str) -> anyhow::Resul
 
 pub(super) const REFERRAL_COLUMNS: &str =
     "r.id, r.person_id, r.state, r.version, r.referrer_kind, r.referred_by, r.reason, \
-    r.link_worker_id, r.close_reason, r.received_at, r.next_follow_up_on, r.snomed_code";
+    r.link_worker_id, r.close_reason, r.received_at, r.next_follow_up_on, r.snomed_code, r.programme_id";
 
 #[derive(sqlx::FromRow)]
 struct EventRow {
@@ -98,7 +100,10 @@ pub(super) use ensure_still_open;
 /// when the person accepts) inside the caller's write transaction, with its audit record; evaluates to the referral's id. The team
 /// serving the person's practice holds it; failing that, the team of the person making it.
 macro_rules! insert_referral_in {
-    ($tx:expr, $person_id:expr, $referrer_kind:expr, $reason:expr, $received_at:expr, $ctx:expr, $actor_team:expr) => {{
+    ($tx:expr, $person_id:expr, $referrer_kind:expr, $reason:expr, $received_at:expr, $ctx:expr, $actor_team:expr) => {
+        insert_referral_in!($tx, $person_id, $referrer_kind, $reason, $received_at, $ctx, $actor_team, None::<i64>)
+    };
+    ($tx:expr, $person_id:expr, $referrer_kind:expr, $reason:expr, $received_at:expr, $ctx:expr, $actor_team:expr, $programme:expr) => {{
         use $crate::referrals::{EventKind, ReferralState};
         let person_id: i64 = $person_id;
         let received_at: chrono::DateTime<chrono::Utc> = $received_at;
@@ -112,11 +117,33 @@ macro_rules! insert_referral_in {
         let Some(team_id) = team_id.or($actor_team) else {
             return Err($crate::store::Refusal::NoTeamServesPerson.into());
         };
+        // The programme: the one chosen, if the team runs it and it is active; otherwise
+        // the team's one active programme, if it has exactly one (docs/programmes.md).
+        let chosen: Option<i64> = $programme;
+        let programme_id: Option<i64> = match chosen {
+            Some(programme) => {
+                let runs: Option<(i64,)> = sqlx::query_as(
+                    "SELECT pt.programme_id FROM programme_teams pt JOIN programmes p ON p.id = pt.programme_id \
+                     WHERE pt.programme_id = $1 AND pt.team_id = $2 AND p.active")
+                    .bind(programme).bind(team_id).fetch_optional(&mut *$tx).await?;
+                if runs.is_none() {
+                    return Err($crate::store::Refusal::ProgrammeNotRunByTeam.into());
+                }
+                Some(programme)
+            }
+            None => {
+                let only: (Option<i64>,) = sqlx::query_as(
+                    "SELECT CASE WHEN COUNT(*) = 1 THEN MIN(pt.programme_id) END FROM programme_teams pt \
+                     JOIN programmes p ON p.id = pt.programme_id WHERE pt.team_id = $1 AND p.active")
+                    .bind(team_id).fetch_one(&mut *$tx).await?;
+                only.0
+            }
+        };
         let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO referrals (person_id, state, version, referrer_kind, referred_by, reason, team_id, received_at) \
-             VALUES ($1, $2, 1, $3, $4, $5, $6, $7) RETURNING id")
+            "INSERT INTO referrals (person_id, state, version, referrer_kind, referred_by, reason, team_id, received_at, programme_id) \
+             VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8) RETURNING id")
             .bind(person_id).bind(ReferralState::Received.code()).bind($referrer_kind.code()).bind($ctx.actor_id)
-            .bind($reason).bind(team_id).bind(received_at)
+            .bind($reason).bind(team_id).bind(received_at).bind(programme_id)
             .fetch_one(&mut *$tx).await?;
         sqlx::query(
             "INSERT INTO referral_events (referral_id, kind, to_state, actor_id, at) VALUES ($1, $2, $3, $4, $5)")
@@ -130,7 +157,8 @@ macro_rules! insert_referral_in {
 pub(crate) use insert_referral_in;
 
 impl Store {
-    /// Creates a referral and its first event together.
+    /// Creates a referral and its first event together. `programme`: the programme chosen,
+    /// which the team holding the referral must run; none gives the team's only one.
     pub async fn create_referral(
         &self,
         person_id: i64,
@@ -138,10 +166,11 @@ impl Store {
         reason: &str,
         ctx: &AuditContext,
         actor_team: Option<i64>,
+        programme: Option<i64>,
     ) -> StoreResult<Referral> {
         let id = on_writer!(self, pool => {
             let mut tx = pool.begin_with(crate::store::begin_statement(pool)).await?;
-            let id = insert_referral_in!(tx, person_id, referrer_kind, reason, Utc::now(), ctx, actor_team);
+            let id = insert_referral_in!(tx, person_id, referrer_kind, reason, Utc::now(), ctx, actor_team, programme);
             tx.commit().await?;
             id
         });

@@ -42,6 +42,14 @@ impl Store {
         Ok(id)
     }
 
+    /// Sets (or clears) the team's phone number, which its volunteers are given; `false`
+    /// when there is no such team.
+    pub async fn set_team_phone(&self, team: i64, phone: Option<&str>) -> anyhow::Result<bool> {
+        let changed = on_writer!(self, pool => sqlx::query("UPDATE teams SET phone = $1 WHERE id = $2")
+            .bind(phone).bind(team).execute(pool).await.map(|done| done.rows_affected()))?;
+        Ok(changed == 1)
+    }
+
     pub async fn create_practice(
         &self,
         code: &str,
@@ -114,6 +122,20 @@ impl Store {
             Ok(user)
         })
         .transpose()
+    }
+
+    /// The holder of a calendar feed secret (by its hash), if the link is current and the
+    /// account not disabled.
+    pub async fn user_by_calendar_feed(
+        &self,
+        secret_hash: &str,
+    ) -> anyhow::Result<Option<CurrentUser>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM calendar_feeds f JOIN users u ON u.id = f.user_id \
+             WHERE f.secret_hash = $1 AND u.disabled_at IS NULL"
+        );
+        let row: Option<UserRow> = on_reader!(self, pool => sqlx::query_as(&sql).bind(secret_hash).fetch_optional(pool).await)?;
+        row.map(|r| r.into_user(None)).transpose()
     }
 
     /// Checks a password; returns the user only when it matches. The argon2 work runs off

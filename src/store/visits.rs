@@ -7,10 +7,12 @@ use super::scope::referral_scope_clause;
 use super::{on_reader, on_writer, Store};
 use crate::audit::{AuditAction, AuditContext};
 use crate::auth::policy::CaseScope;
-use crate::referrals::{Visit, VisitToMake};
-use chrono::{DateTime, NaiveDate, Utc};
+use crate::referrals::{Visit, VisitPlan, VisitToMake};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 
-const VISIT_COLUMNS: &str = "v.id, v.referral_id, v.volunteer_id, u.display_name, v.activity, v.visit_on, v.visited_at, v.note";
+const VISIT_COLUMNS: &str =
+    "v.id, v.referral_id, v.volunteer_id, u.display_name, v.activity, v.visit_on, \
+     v.visit_time, v.meeting_place, v.visited_at, v.note, v.not_happened_at, v.not_happened_reason";
 
 type VisitRow = (
     i64,
@@ -19,12 +21,32 @@ type VisitRow = (
     String,
     String,
     NaiveDate,
+    Option<NaiveTime>,
+    String,
     Option<DateTime<Utc>>,
     String,
+    Option<DateTime<Utc>>,
+    Option<String>,
 );
 
+/// The person a visit is for, and whether it was already recorded as happened or not.
+type Recorded = (i64, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 fn visit(row: VisitRow) -> Visit {
-    let (id, referral_id, volunteer_id, volunteer_name, activity, visit_on, visited_at, note) = row;
+    let (
+        id,
+        referral_id,
+        volunteer_id,
+        volunteer_name,
+        activity,
+        visit_on,
+        visit_time,
+        meeting_place,
+        visited_at,
+        note,
+        not_happened_at,
+        not_happened_reason,
+    ) = row;
     Visit {
         id,
         referral_id,
@@ -32,8 +54,12 @@ fn visit(row: VisitRow) -> Visit {
         volunteer_name,
         activity,
         visit_on,
+        visit_time,
+        meeting_place,
         visited_at,
         note,
+        not_happened_at,
+        not_happened_reason,
     }
 }
 
@@ -52,8 +78,7 @@ impl Store {
         referral_id: i64,
         scope: CaseScope,
         volunteer_id: i64,
-        activity: &str,
-        visit_on: NaiveDate,
+        plan: &VisitPlan,
         ctx: &AuditContext,
     ) -> StoreResult<Visit> {
         let Some((clause, scope_id)) = referral_scope_clause(scope) else {
@@ -74,9 +99,10 @@ impl Store {
                 return Err(Refusal::NotTeamVolunteer.into());
             }
             let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO volunteer_visits (referral_id, volunteer_id, activity, visit_on, arranged_by, arranged_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
-                .bind(referral_id).bind(volunteer_id).bind(activity).bind(visit_on).bind(ctx.actor_id).bind(Utc::now())
+                "INSERT INTO volunteer_visits (referral_id, volunteer_id, activity, visit_on, visit_time, meeting_place, arranged_by, arranged_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
+                .bind(referral_id).bind(volunteer_id).bind(&plan.activity).bind(plan.visit_on).bind(plan.visit_time)
+                .bind(&plan.meeting_place).bind(ctx.actor_id).bind(Utc::now())
                 .fetch_one(&mut *tx).await?;
             append_audit!(tx, ctx, AuditAction::Create, "visit", Some(id), person_id);
             tx.commit().await?;
@@ -110,10 +136,14 @@ impl Store {
     ) -> StoreResult<Vec<VisitToMake>> {
         let rows: Vec<VisitToMake> = on_reader!(self, pool => sqlx::query_as(
             "SELECT v.id, p.id AS person_id, p.given_name || ' ' || p.family_name AS person_name, p.phone, \
-             v.activity, v.visit_on, v.visited_at \
+             v.activity, v.visit_on, v.visit_time, v.meeting_place, \
+             COALESCE(w.display_name, a.display_name) AS link_worker_name, t.phone AS team_phone, \
+             v.visited_at, v.not_happened_at \
              FROM volunteer_visits v JOIN referrals r ON r.id = v.referral_id JOIN people p ON p.id = r.person_id \
+             JOIN users a ON a.id = v.arranged_by LEFT JOIN users w ON w.id = r.link_worker_id \
+             LEFT JOIN teams t ON t.id = r.team_id \
              WHERE v.volunteer_id = $1 AND v.visit_on >= $2 AND r.state IN ('received', 'contacting', 'active') \
-             ORDER BY v.visit_on, v.id")
+             ORDER BY v.visit_on, v.visit_time, v.id")
             .bind(volunteer_id).bind(since).fetch_all(pool).await)?;
         let reads: Vec<(&str, Option<i64>, Option<i64>)> = rows
             .iter()
@@ -133,18 +163,47 @@ impl Store {
     ) -> StoreResult<()> {
         on_writer!(self, pool => {
             let mut tx = pool.begin_with(super::begin_statement(pool)).await?;
-            let found: Option<(i64, Option<DateTime<Utc>>)> = sqlx::query_as(
-                "SELECT r.person_id, v.visited_at FROM volunteer_visits v JOIN referrals r ON r.id = v.referral_id \
+            let found: Option<Recorded> = sqlx::query_as(
+                "SELECT r.person_id, v.visited_at, v.not_happened_at FROM volunteer_visits v JOIN referrals r ON r.id = v.referral_id \
                  WHERE v.id = $1 AND v.volunteer_id = $2")
                 .bind(visit_id).bind(volunteer_id).fetch_optional(&mut *tx).await?;
-            let Some((person_id, visited_at)) = found else {
+            let Some((person_id, visited_at, not_happened_at)) = found else {
                 return Err(StoreError::not_found("visit"));
             };
-            if visited_at.is_some() {
+            if visited_at.is_some() || not_happened_at.is_some() {
                 return Err(Refusal::VisitAlreadyRecorded.into());
             }
             sqlx::query("UPDATE volunteer_visits SET visited_at = $1, note = $2 WHERE id = $3")
                 .bind(Utc::now()).bind(note).bind(visit_id).execute(&mut *tx).await?;
+            append_audit!(tx, ctx, AuditAction::Update, "visit", Some(visit_id), Some(person_id));
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The volunteer records that their visit did not happen, and why (once; not after it
+    /// was recorded as happened).
+    pub async fn record_visit_not_happened(
+        &self,
+        visit_id: i64,
+        volunteer_id: i64,
+        reason: &str,
+        ctx: &AuditContext,
+    ) -> StoreResult<()> {
+        on_writer!(self, pool => {
+            let mut tx = pool.begin_with(super::begin_statement(pool)).await?;
+            let found: Option<Recorded> = sqlx::query_as(
+                "SELECT r.person_id, v.visited_at, v.not_happened_at FROM volunteer_visits v JOIN referrals r ON r.id = v.referral_id \
+                 WHERE v.id = $1 AND v.volunteer_id = $2")
+                .bind(visit_id).bind(volunteer_id).fetch_optional(&mut *tx).await?;
+            let Some((person_id, visited_at, not_happened_at)) = found else {
+                return Err(StoreError::not_found("visit"));
+            };
+            if visited_at.is_some() || not_happened_at.is_some() {
+                return Err(Refusal::VisitAlreadyRecorded.into());
+            }
+            sqlx::query("UPDATE volunteer_visits SET not_happened_at = $1, not_happened_reason = $2 WHERE id = $3")
+                .bind(Utc::now()).bind(reason).bind(visit_id).execute(&mut *tx).await?;
             append_audit!(tx, ctx, AuditAction::Update, "visit", Some(visit_id), Some(person_id));
             tx.commit().await?;
         });

@@ -15,6 +15,7 @@ pub async fn report(
     state: &AppState,
     user: &CurrentUser,
     period: Option<&str>,
+    programme: Option<i64>,
 ) -> AppResult<ActivityReport> {
     user.require(Action::ReadActivityReport)?;
     let facts = state.activity.get(&state.store).await?;
@@ -34,7 +35,34 @@ pub async fn report(
     let today = chrono::Utc::now().date_naive();
     let period = activity::parse_period(period, today)
         .map_err(|e| AppError::invalid_field("period", "Period not published", e.to_string()))?;
-    Ok(activity::compute(&facts, &Request { period, scope }, names))
+    let programme = programme_index(&facts, programme)?;
+    Ok(activity::compute(
+        &facts,
+        &Request {
+            period,
+            scope,
+            programme,
+        },
+        names,
+    ))
+}
+
+/// A programme filter (by id) as an index into the facts; an unknown one is a field error.
+fn programme_index(
+    facts: &activity::ActivityFacts,
+    programme: Option<i64>,
+) -> AppResult<Option<u16>> {
+    programme
+        .map(|id| {
+            facts.programme_index(id).ok_or_else(|| {
+                AppError::invalid_field(
+                    "programme",
+                    "Unknown programme",
+                    format!("there is no programme with the id {id}"),
+                )
+            })
+        })
+        .transpose()
 }
 
 /// For the operator's command line: every team, link workers under pseudonyms (a file
@@ -42,15 +70,19 @@ pub async fn report(
 pub async fn report_from_database(
     store: &Store,
     period: Option<&str>,
+    programme: Option<i64>,
     today: NaiveDate,
 ) -> anyhow::Result<ActivityReport> {
     let period = activity::parse_period(period, today)?;
     let facts = store.load_activity_facts().await?;
+    let programme =
+        programme_index(&facts, programme).map_err(|e| anyhow::anyhow!(e.problem().detail))?;
     Ok(activity::compute(
         &facts,
         &Request {
             period,
             scope: Scope::All,
+            programme,
         },
         WorkerNames::Pseudonymous,
     ))

@@ -11,6 +11,7 @@ use crate::directory::catalogue::Catalogue;
 use crate::equity::{self, Period};
 use crate::error::{AppError, AppResult};
 use crate::geo::{Geography, Postcode};
+use crate::programmes::Programme;
 use crate::state::AppState;
 use crate::store::Store;
 use chrono::NaiveDate;
@@ -23,13 +24,15 @@ pub async fn report(
     state: &AppState,
     user: &CurrentUser,
     period: Option<&str>,
+    programme: Option<i64>,
 ) -> AppResult<CapacityReport> {
     user.require(Action::ReadCapacityReport)?;
     let today = chrono::Utc::now().date_naive();
     let period = checked_period(period, today)?;
+    let programme = super::programmes::report_filter(&state.store, programme).await?;
     let catalogue = state.directory.get(&state.store).await?;
     let geography = state.geography().await?;
-    build(&state.store, catalogue, geography, period, today).await
+    build(&state.store, catalogue, geography, period, programme, today).await
 }
 
 /// For `linkwell report capacity`: the command line acts for whoever may open the
@@ -38,12 +41,14 @@ pub async fn local_report(
     store: &Store,
     data_dir: &Path,
     period: Option<&str>,
+    programme: Option<i64>,
 ) -> AppResult<CapacityReport> {
     let today = chrono::Utc::now().date_naive();
     let period = checked_period(period, today)?;
+    let programme = super::programmes::report_filter(store, programme).await?;
     let catalogue = CatalogueCache::default().get(store).await?;
     let geography = Geography::shared(data_dir).map_err(AppError::Internal)?;
-    build(store, catalogue, geography, period, today).await
+    build(store, catalogue, geography, period, programme, today).await
 }
 
 fn checked_period(period: Option<&str>, today: NaiveDate) -> AppResult<Period> {
@@ -56,10 +61,14 @@ async fn build(
     catalogue: Arc<Catalogue>,
     geography: Arc<Geography>,
     period: Period,
+    programme: Option<Programme>,
     today: NaiveDate,
 ) -> AppResult<CapacityReport> {
-    let records = store.capacity_referrals(period.from, period.to).await?;
-    let connections = store.capacity_connections(period.from, period.to).await?;
+    let id = programme.as_ref().map(|p| p.id);
+    let records = store.capacity_referrals(period.from, period.to, id).await?;
+    let connections = store
+        .capacity_connections(period.from, period.to, id)
+        .await?;
     tokio::task::spawn_blocking(move || {
         let started = std::time::Instant::now();
         let referrals: Vec<OpenReferral> = records
@@ -76,7 +85,7 @@ async fn build(
                 imd_decile: r.imd_decile,
             })
             .collect();
-        let report = capacity::compute(&Inputs {
+        let mut report = capacity::compute(&Inputs {
             period,
             today,
             index: &catalogue.index,
@@ -89,6 +98,7 @@ async fn build(
             elapsed_ms = started.elapsed().as_millis() as u64,
             "capacity report computed"
         );
+        report.programme = programme.map(|p| p.name);
         report
     })
     .await

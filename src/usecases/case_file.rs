@@ -24,6 +24,8 @@ pub struct CaseFile {
     pub consents: Vec<Consent>,
     /// The volunteers who may be asked to visit: (user id, name).
     pub volunteers: Vec<(i64, String)>,
+    /// Every referral's appointments, soonest first.
+    pub appointments: Vec<crate::diary::Appointment>,
     /// The team's link workers and team leads with their open caseloads: who holds each
     /// referral, and whom it could go to.
     pub workers: Vec<WorkerLoad>,
@@ -53,8 +55,10 @@ pub async fn open(store: &Store, user: &CurrentUser, person_id: i64) -> AppResul
         .consents_in_scope(scope, Some(person.id), None)
         .await?;
     let mut details = Vec::new();
+    let mut appointments = Vec::new();
     for referral in referrals {
         details.push(detail(store, user, referral.id).await?);
+        appointments.extend(store.appointments_of_referral(referral.id).await?);
     }
     let volunteers = store.volunteers_for(team).await?;
     let workers = store
@@ -67,6 +71,7 @@ pub async fn open(store: &Store, user: &CurrentUser, person_id: i64) -> AppResul
         accesses,
         consents,
         volunteers,
+        appointments,
     })
 }
 

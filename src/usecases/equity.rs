@@ -5,8 +5,9 @@
 use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
 use crate::equity::facts::PracticeRef;
-use crate::equity::{self, EquityReport, Facts};
+use crate::equity::{self, EquityReport, Facts, PeriodKind};
 use crate::error::{AppError, AppResult};
+use crate::programmes::Programme;
 use crate::state::AppState;
 use crate::store::Store;
 use chrono::NaiveDate;
@@ -23,6 +24,8 @@ pub struct ReportAsked {
     pub practice: Option<String>,
     /// Count stages and outcomes by this day.
     pub as_of: Option<NaiveDate>,
+    /// One programme, by id.
+    pub programme: Option<i64>,
 }
 
 /// The report for an analyst or team lead, from the facts held in memory. A period or
@@ -33,8 +36,9 @@ pub async fn report(
     asked: &ReportAsked,
 ) -> AppResult<EquityReport> {
     user.require(Action::ReadEquityReport)?;
+    let programme = super::programmes::report_filter(&state.store, asked.programme).await?;
     let facts = state.equity.get(&state.store).await?;
-    compute(&facts, asked)
+    compute(&facts, asked, programme.as_ref())
 }
 
 /// The practices a report may be limited to, for the report page's filter.
@@ -46,11 +50,16 @@ pub async fn practices(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Pr
 /// The report for `linkwell report equity`, from facts read now. The command line acts
 /// for whoever may open the database, so no policy applies.
 pub async fn local_report(store: &Store, asked: &ReportAsked) -> AppResult<EquityReport> {
+    let programme = super::programmes::report_filter(store, asked.programme).await?;
     let facts = store.load_equity_facts().await?;
-    compute(&facts, asked)
+    compute(&facts, asked, programme.as_ref())
 }
 
-fn compute(facts: &Facts, asked: &ReportAsked) -> AppResult<EquityReport> {
+fn compute(
+    facts: &Facts,
+    asked: &ReportAsked,
+    programme: Option<&Programme>,
+) -> AppResult<EquityReport> {
     let today = chrono::Utc::now().date_naive();
     let request = equity::parse_request(
         facts,
@@ -61,10 +70,20 @@ fn compute(facts: &Facts, asked: &ReportAsked) -> AppResult<EquityReport> {
         today,
     )
     .map_err(|e| AppError::invalid_field(e.field(), "Invalid report request", e.to_string()))?;
-    Ok(equity::compute(
+    // A programme is a subset like a practice: the same rule on short periods applies.
+    if programme.is_some() && equity::published_kind(&request.period) == Some(PeriodKind::Month) {
+        return Err(AppError::invalid_field(
+            "programme",
+            "Invalid report request",
+            "a report for one programme covers a calendar quarter or a year of four calendar quarters, not a single month",
+        ));
+    }
+    let programme = programme.map(|p| (u32::try_from(p.id).unwrap_or(u32::MAX), p.name.as_str()));
+    Ok(equity::compute_for(
         facts,
         &request.period,
         request.practice,
+        programme,
         request.as_of,
     ))
 }

@@ -264,6 +264,7 @@ pub async fn plan_spreadsheet(
             received_at: row.referred_on.and_time(NaiveTime::MIN).and_utc(),
             identifier: row.reference.map(|r| (REFERENCE_SYSTEM.to_string(), r)),
             consent: None,
+            programme: None,
         });
     }
     Ok(if errors.is_empty() {

@@ -20,6 +20,7 @@ pub async fn create(
     person_id: i64,
     referrer_kind: ReferrerKind,
     reason: &str,
+    programme: Option<i64>,
 ) -> AppResult<Referral> {
     user.require(Action::CreateReferral)?;
     if store.person(person_id, user.case_scope()).await?.is_none() {
@@ -36,6 +37,7 @@ pub async fn create(
             reason,
             &user.audit_context(),
             user.team_id,
+            programme,
         )
         .await?)
 }
@@ -166,6 +168,7 @@ pub async fn refer_person(
     person: NewPerson,
     referrer_kind: ReferrerKind,
     reason: String,
+    programme: Option<i64>,
 ) -> AppResult<Result<i64, MatchRefused>> {
     user.require(Action::CreateReferral)?;
     let ctx = user.audit_context();
@@ -180,6 +183,7 @@ pub async fn refer_person(
         received_at: chrono::Utc::now(),
         identifier: None,
         consent: None,
+        programme,
     };
     let admitted = store
         .admit(&[intake], &ctx, user.team_id)

@@ -1,23 +1,23 @@
 //! Volunteer visits: a link worker arranges one for someone in their care; the volunteer
-//! sees the visits they are to make (name, phone, what, when; nothing more) and records
-//! that each happened.
+//! sees the visits they are to make (name, phone, what, when, where, and the link worker's
+//! name and the team's phone; nothing more) and records that each happened, or did not and
+//! why. A worry from a visit is a safeguarding concern (`usecases::concerns::raise_worry`).
 
 use crate::auth::policy::Action;
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
-use crate::referrals::{Visit, VisitToMake};
+use crate::referrals::{Visit, VisitPlan, VisitToMake};
 use crate::store::Store;
 use chrono::NaiveDate;
 
-/// Arranges a visit by one of the team's volunteers; `activity` is checked text and
-/// `visit_on` a checked day (today on).
+/// Arranges a visit by one of the team's volunteers (the plan's text and day checked at the
+/// edge: the day from today on).
 pub async fn arrange(
     store: &Store,
     user: &CurrentUser,
     referral_id: i64,
     volunteer_id: i64,
-    activity: &str,
-    visit_on: NaiveDate,
+    plan: &VisitPlan,
 ) -> AppResult<Visit> {
     user.require(Action::WriteCasework)?;
     Ok(store
@@ -25,8 +25,7 @@ pub async fn arrange(
             referral_id,
             user.case_scope(),
             volunteer_id,
-            activity,
-            visit_on,
+            plan,
             &user.audit_context(),
         )
         .await?)
@@ -49,5 +48,19 @@ pub async fn record(store: &Store, user: &CurrentUser, visit_id: i64, note: &str
     user.require(Action::MakeVisits)?;
     Ok(store
         .record_visit(visit_id, user.id, note, &user.audit_context())
+        .await?)
+}
+
+/// The volunteer records that one of their visits did not happen (once), with the reason
+/// (checked text, at least one character).
+pub async fn record_not_happened(
+    store: &Store,
+    user: &CurrentUser,
+    visit_id: i64,
+    reason: &str,
+) -> AppResult<()> {
+    user.require(Action::MakeVisits)?;
+    Ok(store
+        .record_visit_not_happened(visit_id, user.id, reason, &user.audit_context())
         .await?)
 }

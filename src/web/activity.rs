@@ -1,6 +1,7 @@
 //! The activity report page for analysts and team leads, and its downloads. Aggregate and
 //! disclosure-controlled: nothing here links to a person.
 
+use super::programme_filter;
 use super::views::Layout;
 use super::{error_page, render, PageUser};
 use crate::activity::render::{render as render_file, ActivityBody};
@@ -18,6 +19,7 @@ use serde::Deserialize;
 #[derive(Debug, Default, Deserialize)]
 pub struct ActivityForm {
     period: Option<String>,
+    programme: Option<String>,
 }
 
 #[derive(Template)]
@@ -30,6 +32,8 @@ struct ActivityPage<'a> {
     period: String,
     /// Published periods to pick from (the field takes any).
     choices: Vec<String>,
+    /// Programmes to limit the report to.
+    programmes: Vec<super::views::Choice>,
     error: Option<String>,
     csv_link: String,
     html_link: String,
@@ -59,11 +63,12 @@ fn recent_periods(today: NaiveDate) -> Vec<String> {
     out
 }
 
-fn link(report: &ActivityReport, format: Format) -> String {
+fn link(report: &ActivityReport, format: Format, programme: Option<i64>) -> String {
     format!(
-        "/reports/activity/download.{}?period={}",
+        "/reports/activity/download.{}?period={}{}",
         format.extension(),
-        report.period.code.replace('/', "%2F")
+        report.period.code.replace('/', "%2F"),
+        programme_filter::query_part(programme)
     )
 }
 
@@ -74,12 +79,24 @@ pub async fn activity_page(
 ) -> Response {
     // A period that cannot be published comes back as the form with an error summary;
     // anything else (no permission) is an error page.
-    let (report, error) =
-        match crate::usecases::activity::report(&state, &user, form.period.as_deref()).await {
-            Ok(r) => (Some(r), None),
-            Err(e @ AppError::Validation { .. }) => (None, Some(e.problem().detail)),
-            Err(e) => return error_page(Some(&user), e),
-        };
+    let asked = programme_filter::asked(form.programme.as_deref());
+    let programme = asked.as_ref().ok().copied().flatten();
+    let result = match asked {
+        Ok(programme) => {
+            crate::usecases::activity::report(&state, &user, form.period.as_deref(), programme)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    let (report, error) = match result {
+        Ok(r) => (Some(r), None),
+        Err(e @ AppError::Validation { .. }) => (None, Some(e.problem().detail)),
+        Err(e) => return error_page(Some(&user), e),
+    };
+    let programmes = match programme_filter::choices(&state, &user, programme).await {
+        Ok(p) => p,
+        Err(e) => return error_page(Some(&user), e),
+    };
     let (title, status) = if error.is_some() {
         ("Error: Activity report", StatusCode::UNPROCESSABLE_ENTITY)
     } else {
@@ -92,13 +109,14 @@ pub async fn activity_page(
             None => form.period.clone().unwrap_or_default(),
         },
         choices: recent_periods(chrono::Utc::now().date_naive()),
+        programmes,
         csv_link: report
             .as_ref()
-            .map(|r| link(r, Format::Csv))
+            .map(|r| link(r, Format::Csv, programme))
             .unwrap_or_default(),
         html_link: report
             .as_ref()
-            .map(|r| link(r, Format::Html))
+            .map(|r| link(r, Format::Html, programme))
             .unwrap_or_default(),
         body: report.as_ref().map(ActivityBody::of),
         error,
@@ -116,8 +134,14 @@ pub async fn activity_download(
     let Some(format) = file.strip_prefix("download.").and_then(Format::from_name) else {
         return error_page(Some(&user), AppError::NotFound("download"));
     };
+    let programme = match programme_filter::asked(form.programme.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return error_page(Some(&user), e),
+    };
     let report =
-        match crate::usecases::activity::report(&state, &user, form.period.as_deref()).await {
+        match crate::usecases::activity::report(&state, &user, form.period.as_deref(), programme)
+            .await
+        {
             Ok(r) => r,
             Err(e) => return error_page(Some(&user), e),
         };

@@ -2,6 +2,7 @@
 //! administrators, and the same as CSV (`/reports/capacity.csv`, or `?format=csv`) or one
 //! HTML file (`?format=html`). Aggregate and disclosure-controlled: nothing links to a person.
 
+use super::programme_filter;
 use super::views::Layout;
 use super::{error_page, render, PageUser};
 use crate::capacity::render::{html_body, render as render_file};
@@ -20,6 +21,7 @@ use serde::Deserialize;
 pub struct CapacityForm {
     period: Option<String>,
     format: Option<String>,
+    programme: Option<String>,
 }
 
 #[derive(Template)]
@@ -31,6 +33,7 @@ struct CapacityPage {
     period: String,
     error: Option<String>,
     csv_link: String,
+    programmes: Vec<super::views::Choice>,
 }
 
 pub async fn capacity_page(
@@ -40,7 +43,7 @@ pub async fn capacity_page(
 ) -> Response {
     if let Some(format) = form.format.as_deref().filter(|f| !f.is_empty()) {
         return match Format::from_name(format) {
-            Some(format) => download(&state, &user, form.period.as_deref(), format).await,
+            Some(format) => download(&state, &user, &form, format).await,
             None => error_page(
                 Some(&user),
                 AppError::invalid_field(
@@ -52,12 +55,23 @@ pub async fn capacity_page(
         };
     }
     let typed = form.period.clone().unwrap_or_default();
-    let (report, error) =
-        match usecases::capacity::report(&state, &user, form.period.as_deref()).await {
-            Ok(r) => (Some(r), None),
-            Err(e @ AppError::Validation { .. }) => (None, Some(e.problem().detail)),
-            Err(e) => return error_page(Some(&user), e),
-        };
+    let asked = programme_filter::asked(form.programme.as_deref());
+    let programme = asked.as_ref().ok().copied().flatten();
+    let result = match asked {
+        Ok(programme) => {
+            usecases::capacity::report(&state, &user, form.period.as_deref(), programme).await
+        }
+        Err(e) => Err(e),
+    };
+    let (report, error) = match result {
+        Ok(r) => (Some(r), None),
+        Err(e @ AppError::Validation { .. }) => (None, Some(e.problem().detail)),
+        Err(e) => return error_page(Some(&user), e),
+    };
+    let programmes = match programme_filter::choices(&state, &user, programme).await {
+        Ok(p) => p,
+        Err(e) => return error_page(Some(&user), e),
+    };
     let title = if error.is_some() {
         "Error: What the community is missing"
     } else {
@@ -67,7 +81,12 @@ pub async fn capacity_page(
         layout: Layout::new(title, Some(&user)),
         body: report.as_ref().map(html_body).unwrap_or_default(),
         period: typed.clone(),
-        csv_link: format!("/reports/capacity.csv?period={}", urlencode(&typed)),
+        csv_link: format!(
+            "/reports/capacity.csv?period={}{}",
+            urlencode(&typed),
+            programme_filter::query_part(programme)
+        ),
+        programmes,
         error: error.clone(),
     };
     let status = if error.is_some() {
@@ -84,19 +103,25 @@ pub async fn capacity_csv(
     PageUser(user): PageUser,
     Query(form): Query<CapacityForm>,
 ) -> Response {
-    download(&state, &user, form.period.as_deref(), Format::Csv).await
+    download(&state, &user, &form, Format::Csv).await
 }
 
 async fn download(
     state: &AppState,
     user: &crate::auth::CurrentUser,
-    period: Option<&str>,
+    form: &CapacityForm,
     format: Format,
 ) -> Response {
-    let report: CapacityReport = match usecases::capacity::report(state, user, period).await {
-        Ok(r) => r,
+    let programme = match programme_filter::asked(form.programme.as_deref()) {
+        Ok(p) => p,
         Err(e) => return error_page(Some(user), e),
     };
+    let period = form.period.as_deref();
+    let report: CapacityReport =
+        match usecases::capacity::report(state, user, period, programme).await {
+            Ok(r) => r,
+            Err(e) => return error_page(Some(user), e),
+        };
     match render_file(&report, format) {
         Ok(bytes) => {
             let name = format!(

@@ -2,7 +2,7 @@
 
 use super::extract::PageUser;
 use super::render::{error_page, render};
-use super::views::{CaseloadLine, CaseloadPage, Choice, Layout};
+use super::views::{CaseloadLine, CaseloadPage, Choice, DayLine, Layout};
 use crate::auth::policy::Action;
 use crate::auth::{CurrentUser, Role};
 use crate::error::AppError;
@@ -78,6 +78,18 @@ async fn caseload(
     let has_next = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
     let unread = crate::usecases::messages::unread_by_referral(&state.store, user).await?;
+    // Casework users have a diary: today's appointments (London's day) head the page.
+    let day = if casework {
+        let today = crate::diary::london::day_of(chrono::Utc::now());
+        crate::usecases::diary::day(&state.store, user, today)
+            .await?
+            .iter()
+            .map(DayLine::new)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let flags = crate::usecases::concerns::flags_by_person(&state.store, user).await?;
     Ok(CaseloadPage {
         layout: Layout::new(
             if casework {
@@ -88,12 +100,16 @@ async fn caseload(
             Some(user),
         ),
         casework,
+        day,
         rows: rows
             .into_iter()
             .map(|r| {
                 let unread_messages = unread.get(&r.referral_id).copied().unwrap_or(0);
+                let flag = flags.get(&r.person_id).copied().unwrap_or_default();
                 CaseloadLine {
                     unread_messages,
+                    concerns: flag.concerns,
+                    new_concerns: flag.new,
                     ..CaseloadLine::from_row(r, today)
                 }
             })
@@ -123,6 +139,7 @@ async fn caseload(
             || params.unanswered.is_some()
             || params.unassigned.is_some()
             || params.overdue.is_some(),
+        new_concerns: flags.values().map(|f| f.new).sum(),
     })
 }
 

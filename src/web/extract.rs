@@ -58,6 +58,11 @@ impl<T> PageForm<T> {
         }
     }
 
+    /// The CSRF token the form carried, for a handler that checks it with the rest itself.
+    pub fn token(&self) -> &str {
+        &self.csrf
+    }
+
     /// The first value sent under a name, or "" when there is none.
     pub fn value(&self, name: &str) -> &str {
         self.kept

@@ -4,8 +4,8 @@
 use super::extract::PageUser;
 use super::render::{error_page, render};
 use super::views::{
-    AccessLine, Choice, ConsentLine, FormError, InstrumentForm, Layout, Notice, PersonPage,
-    PersonView, PlanChooserPage, PlanPage, ReferralPanel, Saved,
+    AccessLine, AppointmentLine, Choice, ConcernLine, ConsentLine, FormError, InstrumentForm,
+    Layout, Notice, PersonPage, PersonView, PlanChooserPage, PlanPage, ReferralPanel, Saved,
 };
 use crate::auth::CurrentUser;
 use crate::error::AppError;
@@ -139,6 +139,7 @@ async fn person(
                 .with_holder(user.id, &file.workers)
         })
         .collect();
+    let concerns = crate::usecases::concerns::of_person(&state.store, user, id).await?;
     let volunteers = file
         .volunteers
         .into_iter()
@@ -189,6 +190,16 @@ async fn person(
         } else {
             Vec::new()
         },
+        appointments: file
+            .appointments
+            .iter()
+            .map(|a| AppointmentLine::new(a, chrono::Utc::now()))
+            .collect(),
+        concerns: concerns.iter().map(ConcernLine::new).collect(),
+        concern_kinds: crate::safeguarding::ConcernKind::ALL
+            .iter()
+            .map(|k| Choice::new(k.code(), k.label(), false))
+            .collect(),
     })
 }
 

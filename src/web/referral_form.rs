@@ -55,6 +55,9 @@ pub struct ReferralForm {
     referrer_kind: String,
     #[serde(default)]
     reason: String,
+    /// A programme id, when the form offers a choice; empty for the team's usual one.
+    #[serde(default)]
+    programme: String,
     agreed: Option<String>,
     /// Ticked to refer again someone whose earlier referral (by this referrer) is open.
     #[serde(default)]
@@ -96,6 +99,8 @@ pub struct ReferralPage {
     pub languages: Vec<Choice>,
     pub formats: Vec<Choice>,
     pub methods: Vec<Choice>,
+    /// Offered only when some team runs more than one programme (docs/programmes.md).
+    pub programmes: Vec<Choice>,
 }
 
 async fn page(
@@ -106,6 +111,10 @@ async fn page(
     status: StatusCode,
 ) -> Response {
     let practices = match referrals::practice_choices(&state.store, user).await {
+        Ok(p) => p,
+        Err(e) => return error_page(Some(user), e),
+    };
+    let programmes = match crate::usecases::programmes::referral_choices(&state.store, user).await {
         Ok(p) => p,
         Err(e) => return error_page(Some(user), e),
     };
@@ -142,6 +151,7 @@ async fn page(
         "preferred_contact_times",
         "reason",
         "referrer_kind",
+        "programme",
         "agreed",
     ]);
     let page = ReferralPage {
@@ -187,6 +197,18 @@ async fn page(
                 .collect(),
             &form.preferred_contact_method,
         ),
+        programmes: programmes
+            .iter()
+            .map(|p| {
+                let teams: Vec<&str> = p.teams.iter().map(|t| t.name.as_str()).collect();
+                let id = p.id.to_string();
+                Choice::new(
+                    &id,
+                    &format!("{} ({})", p.name, teams.join(", ")),
+                    id == form.programme,
+                )
+            })
+            .collect(),
         errors,
         form,
     };
@@ -330,11 +352,31 @@ pub async fn make_referral(
             Err(e) => return error_page(Some(&user), e),
         }
     }
-    if practice
-        .and_then(|(_, team)| team)
-        .or(user.team_id)
-        .is_none()
-    {
+    let team = practice.and_then(|(_, team)| team).or(user.team_id);
+    let programme = match form.programme.trim() {
+        "" => None,
+        chosen => match chosen.parse::<i64>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                errors.add("programme", "Choose a programme from the list".into());
+                None
+            }
+        },
+    };
+    if let (Some(id), Some(team)) = (programme, team) {
+        let runs = crate::usecases::programmes::referral_choices(&state.store, &user)
+            .await
+            .map(|all| all.iter().any(|p| p.id == id && p.runs_in(team)));
+        match runs {
+            Ok(true) => {}
+            Ok(false) => errors.add(
+                "programme",
+                "Choose a programme run by the team that serves their practice, or leave it to the team".into(),
+            ),
+            Err(e) => return error_page(Some(&user), e),
+        }
+    }
+    if team.is_none() {
         errors.add(
             "practice",
             "Select the person's GP practice: it decides which social prescribing team will contact them".into(),
@@ -412,24 +454,32 @@ pub async fn make_referral(
     }
     let referrer_kind = ReferrerKind::from_code(&form.referrer_kind).unwrap_or(ReferrerKind::Gp);
     let reason = form.reason.trim().to_string();
-    let (field, refusal, status) =
-        match referrals::refer_person(&state.store, &user, person, referrer_kind, reason).await {
-            Ok(Ok(id)) => return Redirect::to(&format!("/caseload?made={id}")).into_response(),
-            Ok(Err(refused)) => {
-                let status = if refused == MatchRefused::TooManyFailures {
-                    StatusCode::TOO_MANY_REQUESTS
-                } else {
-                    StatusCode::UNPROCESSABLE_ENTITY
-                };
-                ("nhs_number", refused.message(), status)
-            }
-            Err(e @ AppError::Validation { .. }) => (
-                "practice",
-                e.problem().detail,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            ),
-            Err(e) => return error_page(Some(&user), e),
-        };
+    let (field, refusal, status) = match referrals::refer_person(
+        &state.store,
+        &user,
+        person,
+        referrer_kind,
+        reason,
+        programme,
+    )
+    .await
+    {
+        Ok(Ok(id)) => return Redirect::to(&format!("/caseload?made={id}")).into_response(),
+        Ok(Err(refused)) => {
+            let status = if refused == MatchRefused::TooManyFailures {
+                StatusCode::TOO_MANY_REQUESTS
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            ("nhs_number", refused.message(), status)
+        }
+        Err(e @ AppError::Validation { .. }) => (
+            "practice",
+            e.problem().detail,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(e) => return error_page(Some(&user), e),
+    };
     errors.add(field, capitalised(&refusal));
     page(&state, &user, form, errors, status).await
 }

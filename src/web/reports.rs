@@ -1,6 +1,7 @@
 //! The equity report page for analysts and team leads, and its downloads. Aggregate and
 //! disclosure-controlled: nothing here links to a person.
 
+use super::programme_filter;
 use super::views::{Choice, Layout};
 use super::{error_page, render, PageUser};
 use crate::equity::api::ReportQuery;
@@ -24,6 +25,7 @@ pub struct ReportForm {
     to: Option<String>,
     practice: Option<String>,
     as_of: Option<String>,
+    programme: Option<String>,
 }
 
 impl ReportForm {
@@ -45,6 +47,7 @@ impl ReportForm {
             to: date("to", &self.to)?,
             practice: self.practice.clone().filter(|p| !p.trim().is_empty()),
             as_of: date("as_of", &self.as_of)?,
+            programme: programme_filter::asked(self.programme.as_deref())?,
         })
     }
 
@@ -59,6 +62,8 @@ impl ReportForm {
             link.push_str(&format!("&practice={}", p.code));
         }
         link.push_str(&format!("&as_of={}", report.as_of));
+        let programme = programme_filter::asked(self.programme.as_deref()).unwrap_or(None);
+        link.push_str(&programme_filter::query_part(programme));
         link
     }
 }
@@ -74,6 +79,7 @@ struct EquityPage<'a> {
     /// A refused filter: the field at fault and why, shown in the error summary.
     error: Option<(String, String)>,
     practices: Vec<Choice>,
+    programmes: Vec<Choice>,
     csv_link: String,
     html_link: String,
 }
@@ -123,6 +129,11 @@ pub async fn equity_page(
             .collect(),
         Err(e) => return error_page(Some(&user), e),
     };
+    let chosen_programme = programme_filter::asked(form.programme.as_deref()).unwrap_or(None);
+    let programmes = match programme_filter::choices(&state, &user, chosen_programme).await {
+        Ok(p) => p,
+        Err(e) => return error_page(Some(&user), e),
+    };
     let typed = |v: &Option<String>| v.clone().unwrap_or_default();
     let values = match &report {
         Some(r) => FormValues {
@@ -160,6 +171,7 @@ pub async fn equity_page(
         values,
         error,
         practices,
+        programmes,
     };
     render(&page, status)
 }

@@ -2,8 +2,9 @@
 //! answers it (handlers live in one file per resource, as crates.io lays out its controllers).
 
 use super::{
-    accounts, activity, admin, admin_outbox, assets, capacity, caseload, directory, forms, home,
-    messages, person, person_record, referral_form, reports, self_referral, session, team, visits,
+    accounts, activity, admin, admin_outbox, admin_programmes, assets, capacity, caseload, diary,
+    directory, forms, home, messages, person, person_record, referral_form, reports, self_referral,
+    session, team, visits,
 };
 use crate::state::AppState;
 use axum::routing::{get, post};
@@ -36,6 +37,14 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin", get(admin::admin_page))
         .route("/admin/outbox", get(admin_outbox::outbox_page))
+        .route(
+            "/admin/programmes",
+            get(admin_programmes::programmes_page).post(admin_programmes::create_programme),
+        )
+        .route(
+            "/admin/programmes/{id}",
+            post(admin_programmes::change_programme),
+        )
         .route("/admin/invitations", post(admin::invite))
         .route("/admin/accounts/{id}/disable", post(admin::disable))
         .route("/admin/accounts/{id}/enable", post(admin::enable))
@@ -60,9 +69,30 @@ pub fn routes() -> Router<AppState> {
             "/account/password",
             get(accounts::change_password_page).post(accounts::change_password),
         )
+        .route(
+            "/account/calendar",
+            get(diary::calendar_link_page).post(diary::make_calendar_link),
+        )
+        .route("/account/calendar/stop", post(diary::stop_calendar_link))
+        .route("/calendar/{file}", get(diary::feed))
+        .route(
+            "/referrals/{id}/appointments",
+            post(forms::appointment::book_appointment),
+        )
+        .route("/appointments/{id}/letter", get(diary::letter_page))
+        .route("/appointments/{id}/cancel", post(diary::cancel))
         .route("/visits", get(visits::visits_page))
         .route("/visits/{id}/done", post(visits::record_visit))
+        .route(
+            "/visits/{id}/not-happened",
+            post(visits::record_not_happened),
+        )
+        .route("/visits/{id}/worry", post(visits::raise_worry))
         .route("/referrals/{id}/visits", post(forms::visit::arrange_visit))
+        .route(
+            "/referrals/{id}/concerns",
+            post(forms::concern::record_concern),
+        )
         .route("/referrals/{id}/assignment", post(team::assign))
         .route("/reports/equity", get(reports::equity_page))
         .route("/reports/capacity", get(capacity::capacity_page))

@@ -72,6 +72,12 @@ fn allowed(method: &str, path: &str, role: Role, scope: Scope) -> bool {
         ("get", "/reports/capacity") => matches!(role, Analyst | TeamLead | Admin),
         // Aggregate and disclosure-controlled; a team lead's is their own team's.
         ("get", "/reports/activity") => matches!(role, Analyst | TeamLead),
+        // Programmes carry nothing personal: whoever reads reports or refers sees them;
+        // administrators define and change them (docs/programmes.md).
+        ("get", "/programmes") | ("get", "/programmes/{id}") => {
+            matches!(role, LinkWorker | TeamLead | Referrer | Analyst | Admin)
+        }
+        ("post", "/programmes") | ("post", "/programmes/{id}/changes") => role == Admin,
         // Only the team holding the case confirms or withdraws its consent. (The fixture's
         // consents are already confirmed: the team's attempt is refused as a conflict.)
         ("post", "/consents/{id}/withdrawal") | ("post", "/consents/{id}/confirmation") => {
@@ -96,6 +102,15 @@ fn allowed(method: &str, path: &str, role: Role, scope: Scope) -> bool {
         ("get", "/connections/{id}/messages") | ("post", "/connections/{id}/messages") => {
             (own && casework) || role == Vcse
         }
+        // The diary: a referral's appointments are casework; one's own day is for casework
+        // roles only (it names the people by initials).
+        ("get", "/referrals/{id}/appointments") | ("post", "/appointments/{id}/cancellation") => {
+            own && casework
+        }
+        ("get", "/me/diary") => casework,
+        // Safeguarding concerns: the team holding the referral only; never organisations,
+        // volunteers, referrers, analysts or administrators (docs/safeguarding.md).
+        ("post", "/referrals/{id}/concerns") | ("get", "/people/{id}/concerns") => own && casework,
         ("post", p)
             if p.starts_with("/referrals/{id}/")
                 || p.starts_with("/goals/")
@@ -118,6 +133,7 @@ struct Ids {
     goal: i64,
     connection: i64,
     consent: i64,
+    appointment: i64,
 }
 
 async fn ids(app: &TestApp, token: &str, practice: Option<i64>) -> Ids {
@@ -157,13 +173,32 @@ async fn ids(app: &TestApp, token: &str, practice: Option<i64>) -> Ids {
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{connection}");
+    let (s, appointment) = app
+        .post(
+            &format!("/referrals/{id}/appointments"),
+            worker,
+            appointment_body(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{appointment}");
     Ids {
+        appointment: appointment["id"].as_i64().unwrap(),
         person: person["id"].as_i64().unwrap(),
         referral: id,
         goal: goal["id"].as_i64().unwrap(),
         connection: connection["id"].as_i64().unwrap(),
         consent: consent["id"].as_i64().unwrap(),
     }
+}
+
+/// Numbers programme names in bodies, so each is new.
+static NAMES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A contact booked for tomorrow with the caller.
+fn appointment_body() -> Value {
+    let tomorrow = chrono::Utc::now() + chrono::Duration::days(1);
+    json!({"kind": "contact", "starts_at": tomorrow.to_rfc3339(), "duration_minutes": 30,
+           "place": "Library", "mode": "in_person"})
 }
 
 /// A body that passes validation, so only the policy decides.
@@ -180,6 +215,8 @@ fn body_for(path: &str, app: &TestApp, referral_version: i64, link_worker: i64) 
             json!({"link_worker_id": link_worker, "expected_version": referral_version})
         }
         "/referrals/{id}/contacts" => json!({"mode": "phone", "duration_minutes": 5}),
+        "/referrals/{id}/appointments" => appointment_body(),
+        "/appointments/{id}/cancellation" => json!({}),
         "/caseload/handover" => {
             json!({"from_link_worker_id": link_worker, "to_link_worker_id": link_worker})
         }
@@ -196,6 +233,9 @@ fn body_for(path: &str, app: &TestApp, referral_version: i64, link_worker: i64) 
         "/goals/{id}/progress" => json!({"progress": 3}),
         "/connections/{id}/status" => json!({"status": "cancelled"}),
         "/connections/{id}/messages" => json!({"body": "matrix"}),
+        "/referrals/{id}/concerns" => {
+            json!({"kind": "financial", "description": "matrix", "action_taken": "told the lead"})
+        }
         "/vcse/connections/{id}/status" => json!({"status": "accepted"}),
         "/directory/services/{id}/changes" => json!({"confirm_correct": true}),
         "/referrals/{id}/consents" => {
@@ -204,6 +244,12 @@ fn body_for(path: &str, app: &TestApp, referral_version: i64, link_worker: i64) 
         "/consents/{id}/withdrawal" | "/consents/{id}/confirmation" => json!({}),
         "/me/tokens" => json!({"label": "matrix", "expires_in_days": 1}),
         "/me/tokens/{id}/revocation" => json!({}),
+        // A new name each time, so only the policy decides.
+        "/programmes" | "/programmes/{id}/changes" => json!({
+            "name": format!("Matrix {}", NAMES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)),
+            "model": "hub",
+            "team_ids": [1]
+        }),
         other => panic!("no request body for {other}"),
     }
 }
@@ -214,6 +260,15 @@ async fn every_route_every_role_every_scope(backend: Backend) {
         own: ids(&app, &app.referrer, Some(app.practice_id)).await,
         other: ids(&app, &app.other_team_worker, None).await,
     };
+    let (s, programme) = app
+        .post(
+            "/programmes",
+            &app.admin,
+            json!({"name": "Matrix programme", "model": "other", "team_ids": [1]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{programme}");
+    let programme = programme["id"].as_i64().unwrap();
     let doc = app.openapi().await;
     let token = |role: Role| match role {
         LinkWorker => &app.link_worker,
@@ -234,12 +289,16 @@ async fn every_route_every_role_every_scope(backend: Backend) {
                     } else {
                         &fixture.other
                     };
-                    let id = if path.starts_with("/goals/") {
+                    let id = if path.starts_with("/programmes/") {
+                        programme
+                    } else if path.starts_with("/goals/") {
                         ids.goal
                     } else if path.starts_with("/connections/")
                         || path.starts_with("/vcse/connections/")
                     {
                         ids.connection
+                    } else if path.starts_with("/appointments/") {
+                        ids.appointment
                     } else if path.starts_with("/consents/") {
                         ids.consent
                     } else if path.starts_with("/people/") {

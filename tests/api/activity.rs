@@ -57,7 +57,7 @@ const TEAM_A: i64 = 1;
 /// | R8 | P6 | gp | 09-05 | C | – | – | open, never assigned |
 ///
 /// R1 to R5 are assigned to the team's link worker on the day received (R3 on 08-20).
-async fn hand_made_dataset(app: &TestApp) -> i64 {
+pub(crate) async fn hand_made_dataset(app: &TestApp) -> i64 {
     let team_c = app.store.create_team("Team C").await.unwrap();
     let food_bank = app
         .store
@@ -179,6 +179,7 @@ async fn hand_made_dataset(app: &TestApp) -> i64 {
             snomed_code: None,
             practice_id_at_referral: app.practice_id,
             imd_decile_at_referral: 5,
+            programme_id: None,
         });
         if let Some(day) = assigned {
             events.push(event(id, "assigned", None, reason, Some(worker), day));
@@ -394,6 +395,7 @@ async fn september(
     let request = Request {
         period: parse_period(Some("2026-09"), day("2026-11-30")).unwrap(),
         scope: scope(&facts),
+        programme: None,
     };
     let t = tally(&facts, &request);
     (facts, t)

@@ -30,7 +30,7 @@ async fn generated(
 
 /// Every table the generator fills, with the columns that carry the clock (or a random
 /// version stamp) rather than the seed.
-const GENERATED_TABLES: [(&str, &[&str]); 19] = [
+const GENERATED_TABLES: [(&str, &[&str]); 21] = [
     ("people", &[]),
     ("referrals", &[]),
     ("referral_events", &[]),
@@ -45,6 +45,8 @@ const GENERATED_TABLES: [(&str, &[&str]); 19] = [
     ("measures", &[]),
     ("population", &[]),
     ("teams", &[]),
+    ("programmes", &[]),
+    ("programme_teams", &[]),
     ("practices", &[]),
     ("users", &["created_at"]),
     ("services", &["updated_at"]),

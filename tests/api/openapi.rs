@@ -30,6 +30,8 @@ async fn openapi_document_lists_every_route_and_each_answers() {
         "/referrals/{id}/connections",
         "/connections/{id}/status",
         "/connections/{id}/messages",
+        "/referrals/{id}/concerns",
+        "/people/{id}/concerns",
         "/caseload",
         "/services",
         "/referrals/{id}/consents",
@@ -39,6 +41,9 @@ async fn openapi_document_lists_every_route_and_each_answers() {
         "/reports/equity",
         "/reports/capacity",
         "/reports/activity",
+        "/programmes",
+        "/programmes/{id}",
+        "/programmes/{id}/changes",
         "/directory/search",
         "/referrals/{id}/matches",
         "/vcse/connections/{id}/status",
@@ -46,6 +51,9 @@ async fn openapi_document_lists_every_route_and_each_answers() {
         "/directory/services/{id}/history",
         "/ontology.jsonld",
         "/ontology.ttl",
+        "/referrals/{id}/appointments",
+        "/appointments/{id}/cancellation",
+        "/me/diary",
         "/caseload/handover",
     ];
     let mut documented: Vec<&str> = paths.keys().map(String::as_str).collect();

@@ -3,9 +3,11 @@
 
 use super::areas::Area;
 use super::people::{given_name, FAMILY};
+use crate::audit::AuditContext;
 use crate::auth::Role;
 use crate::geo::Geography;
 use crate::people::Sex;
+use crate::programmes::{Eligibility, NewProgramme, ProgrammeModel};
 use crate::referrals::Need;
 use crate::store::{NewUser, Store};
 use anyhow::Context;
@@ -22,6 +24,140 @@ pub(super) struct Staff {
     pub practice_team: HashMap<i64, i64>,
     /// Services by the need they meet, with the organisation that runs each.
     pub services_by_need: HashMap<Need, Vec<(i64, String)>>,
+    pub programmes: DemoProgrammes,
+}
+
+/// The three programmes of the synthetic system (docs/programmes.md): practice link workers
+/// everywhere, community connectors in every other team (so a smaller reach), befriending
+/// for older people everywhere.
+#[derive(Default)]
+pub(super) struct DemoProgrammes {
+    pub practice: i64,
+    pub connectors: i64,
+    pub befriending: i64,
+    pub connector_teams: HashSet<i64>,
+}
+
+/// Which of the demo's programmes a referral is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum DemoProgramme {
+    Practice,
+    Connectors,
+    Befriending,
+}
+
+impl DemoProgramme {
+    /// The progress (0 to 10) at the review from which goals count as met: befriending's
+    /// weekly contact gets people there sooner, the connectors' short support later. Only
+    /// the threshold moves, never a random draw, so the rest of the system is the same as
+    /// without programmes.
+    pub fn goals_met_from(self) -> i32 {
+        match self {
+            DemoProgramme::Practice => 8,
+            DemoProgramme::Connectors => 9,
+            DemoProgramme::Befriending => 7,
+        }
+    }
+}
+
+impl DemoProgrammes {
+    /// The programme a referral belongs to, decided from what is already drawn (no draw of
+    /// its own, so the rest of the system is the same with or without programmes).
+    pub fn pick(
+        &self,
+        team: i64,
+        age: u32,
+        needs: &[Need],
+        referral_id: i64,
+    ) -> (DemoProgramme, i64) {
+        if age >= 65 && needs.contains(&Need::Loneliness) {
+            (DemoProgramme::Befriending, self.befriending)
+        } else if self.connector_teams.contains(&team) && referral_id % 3 == 0 {
+            (DemoProgramme::Connectors, self.connectors)
+        } else {
+            (DemoProgramme::Practice, self.practice)
+        }
+    }
+}
+
+/// Defines the demo's programmes over its teams.
+async fn create_programmes(store: &Store, teams: &[i64]) -> anyhow::Result<DemoProgrammes> {
+    let ctx = AuditContext {
+        actor_id: 0,
+        actor_role: "system".into(),
+        purpose: "synthetic care system".into(),
+        request_id: "generate".into(),
+    };
+    let steps = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let connector_teams: Vec<i64> = teams.iter().copied().step_by(2).collect();
+    let define = |name: &str,
+                  model: ProgrammeModel,
+                  description: &str,
+                  eligibility: Eligibility,
+                  team_ids: Vec<i64>,
+                  pathway: Vec<String>| NewProgramme {
+        name: name.into(),
+        model,
+        description: description.into(),
+        eligibility,
+        team_ids,
+        pathway,
+        active: true,
+    };
+    let practice = define(
+        "Practice link workers",
+        ProgrammeModel::PracticeAttached,
+        "Link workers based in the practices, seeing anyone their GP refers.",
+        Eligibility::default(),
+        teams.to_vec(),
+        steps(&[
+            "Referral received",
+            "First contact",
+            "What matters conversation and plan",
+            "Connections to community support",
+            "Review at about three months",
+        ]),
+    );
+    let connectors = define(
+        "Community connectors",
+        ProgrammeModel::CommunityConnectors,
+        "Connectors and volunteers meeting people in the community, for a few weeks of support.",
+        Eligibility {
+            min_age: Some(18),
+            needs: Vec::new(),
+            notes: "Adults living in the networks that run it.".into(),
+        },
+        connector_teams.clone(),
+        steps(&[
+            "Referral received",
+            "Home or community visit",
+            "Up to 12 weeks of support with a volunteer",
+            "Handover to community groups",
+        ]),
+    );
+    let befriending = define(
+        "Befriending for older people",
+        ProgrammeModel::Befriending,
+        "A volunteer befriender visiting or calling every week.",
+        Eligibility {
+            min_age: Some(65),
+            needs: vec![Need::Loneliness],
+            notes: String::new(),
+        },
+        teams.to_vec(),
+        steps(&[
+            "Referral received",
+            "Matched with a volunteer befriender",
+            "Weekly visits or calls",
+            "Review at about three months",
+        ]),
+    );
+    Ok(DemoProgrammes {
+        practice: store.create_programme(&practice, &ctx).await?.id,
+        connectors: store.create_programme(&connectors, &ctx).await?.id,
+        befriending: store.create_programme(&befriending, &ctx).await?.id,
+        connector_teams: connector_teams.into_iter().collect(),
+    })
 }
 
 /// A practice and where it is.
@@ -45,11 +181,16 @@ pub(super) async fn create_staff(
         practice_gp: HashMap::new(),
         practice_team: HashMap::new(),
         services_by_need: HashMap::new(),
+        programmes: DemoProgrammes::default(),
     };
     let mut teams = Vec::new();
     for t in 0..team_count {
         let team = store
             .create_team(&format!("Primary care network {}", t + 1))
+            .await?;
+        // Ofcom keeps 0121 496 0000-0999 for drama: a number that is never anyone's.
+        store
+            .set_team_phone(team, Some(&format!("0121 496 {:04}", t % 1000)))
             .await?;
         teams.push(team);
         let mut workers = Vec::new();
@@ -90,6 +231,7 @@ pub(super) async fn create_staff(
         }
         staff.team_workers.insert(team, workers);
     }
+    staff.programmes = create_programmes(store, &teams).await?;
     let weights: Vec<f64> = areas.iter().map(|a| a.population as f64).collect();
     let picker = rand::distributions::WeightedIndex::new(&weights).context("area weights")?;
     for p in 0..practice_count {

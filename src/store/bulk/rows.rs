@@ -62,6 +62,7 @@ bulk_rows! {
         snomed_code: Option<&'static str>,
         practice_id_at_referral: i64,
         imd_decile_at_referral: i32,
+        programme_id: Option<i64>,
     }
 
     /// One step of a referral's history.

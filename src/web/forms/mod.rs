@@ -1,6 +1,8 @@
 //! The casework forms on a person's page, one file per form, and what every one of them does
 //! after it is posted: back to the person's page, or the page again with the error summary.
 
+pub(super) mod appointment;
+pub(super) mod concern;
 pub(super) mod connection;
 pub(super) mod consent;
 pub(super) mod contact;
@@ -40,6 +42,12 @@ async fn after_form(
         // Back to the referral, at a banner saying what was saved (issue 15, item 9): the
         // address names the banner, so the browser scrolls to it and gives it focus.
         Ok(()) => {
+            // A concern goes back to the concerns; anything else to its referral, at a banner
+            // saying what was saved, and for a move that ended the referral, how it ended.
+            if matches!(panel, Panel::Concern) {
+                return Redirect::to(&format!("/people/{person_id}#concerns-heading"))
+                    .into_response();
+            }
             // A move that ended the referral says how it ended.
             let saved = match panel {
                 Panel::State if in_error => "entered_in_error",

@@ -2,6 +2,7 @@
 
 use super::{finish, form_id};
 use crate::error::AppError;
+use crate::referrals::VisitPlan;
 use crate::state::AppState;
 use crate::usecases::visits;
 use crate::web::extract::{PageForm, PageUser};
@@ -17,6 +18,10 @@ pub(in crate::web) struct ArrangeForm {
     volunteer_id: String,
     activity: String,
     visit_on: String,
+    #[serde(default)]
+    visit_time: String,
+    #[serde(default)]
+    meeting_place: String,
 }
 
 pub(in crate::web) async fn arrange_visit(
@@ -49,7 +54,26 @@ pub(in crate::web) async fn arrange_visit(
             .map_err(|why| {
                 AppError::invalid_field("visit_on", "Choose a day from today on", why)
             })?;
-        visits::arrange(&state.store, &user, id, volunteer, &activity, visit_on).await?;
+        let visit_time = match form.visit_time.trim() {
+            "" => None,
+            time => Some(
+                chrono::NaiveTime::parse_from_str(time, "%H:%M").map_err(|_| {
+                    AppError::invalid_field(
+                        "visit_time",
+                        "Enter the time",
+                        "the time must be like 14:30, or left empty",
+                    )
+                })?,
+            ),
+        };
+        let meeting_place = crate::api::line_field("meeting_place", &form.meeting_place, 0, 200)?;
+        let plan = VisitPlan {
+            activity,
+            visit_on,
+            visit_time,
+            meeting_place,
+        };
+        visits::arrange(&state.store, &user, id, volunteer, &plan).await?;
         Ok(id)
     }
     .await;

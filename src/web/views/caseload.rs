@@ -26,6 +26,9 @@ pub struct CaseloadLine {
     pub unread_messages: i64,
     /// Marked in the list: a self-referral has not been seen by any professional yet.
     pub self_referral: bool,
+    /// Risk and safeguarding concerns about the person, and how many are new to the viewer.
+    pub concerns: i64,
+    pub new_concerns: i64,
 }
 
 impl CaseloadLine {
@@ -47,6 +50,8 @@ impl CaseloadLine {
                 .unwrap_or_default(),
             unanswered: r.unanswered_connections,
             unread_messages: 0,
+            concerns: 0,
+            new_concerns: 0,
             self_referral: r.referrer_kind == crate::referrals::ReferrerKind::SelfReferral.code(),
             overdue: state.is_some_and(|s| s.is_open())
                 && r.next_follow_up_on.is_some_and(|d| d < today),
@@ -70,6 +75,8 @@ pub struct CaseloadPage {
     /// False for referrers: status only, no links into casework.
     pub casework: bool,
     pub rows: Vec<CaseloadLine>,
+    /// The user's appointments today (Europe/London), in time order.
+    pub day: Vec<super::DayLine>,
     pub states: Vec<Choice>,
     pub mine: bool,
     pub overdue: bool,
@@ -84,6 +91,8 @@ pub struct CaseloadPage {
     pub for_team: bool,
     /// One of the summary's lists is shown.
     pub filtered: bool,
+    /// Safeguarding concerns about people in the viewer's care that are new to them.
+    pub new_concerns: i64,
     /// The search box as typed (an NHS number spaced, a date as dd/mm/yyyy).
     pub search: String,
     /// A search was read and applied.

@@ -18,6 +18,8 @@ pub struct Layout {
     pub show_team: bool,
     pub show_admin: bool,
     pub show_visits: bool,
+    /// Casework users have a diary, and so a calendar link.
+    pub show_calendar: bool,
 }
 
 impl Layout {
@@ -37,6 +39,7 @@ impl Layout {
             show_team: user.is_some_and(|u| u.role == Role::TeamLead),
             show_admin: user.is_some_and(|u| u.role == Role::Admin),
             show_visits: user.is_some_and(|u| u.may(Action::MakeVisits)),
+            show_calendar: user.is_some_and(|u| u.may(Action::ReadCasework)),
         }
     }
 }

@@ -4,6 +4,8 @@
 
 mod caseload;
 mod close_confirm;
+mod concerns;
+mod diary;
 mod error;
 mod fields;
 mod layout;
@@ -18,6 +20,8 @@ mod sign_in;
 
 pub use caseload::{CaseloadLine, CaseloadPage};
 pub use close_confirm::{CloseConfirmPage, OpenConnection};
+pub use concerns::ConcernLine;
+pub use diary::{AppointmentLine, CalendarPage, DayLine, LetterPage};
 pub use error::ErrorPage;
 pub use fields::{Choice, FieldErrors};
 pub use layout::Layout;

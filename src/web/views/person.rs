@@ -165,6 +165,18 @@ pub struct PersonPage {
     pub saved_at: String,
     /// The person's open referrals when there is more than one (a likely duplicate).
     pub open_referrals: Vec<i64>,
+    /// Every referral's appointments (each names its referral).
+    pub appointments: Vec<super::AppointmentLine>,
+    /// Risk and safeguarding concerns, newest first (the team's eyes only).
+    pub concerns: Vec<super::ConcernLine>,
+    pub concern_kinds: Vec<Choice>,
+}
+
+impl PersonPage {
+    /// How many of the concerns are new to the reader.
+    pub fn new_concerns(&self) -> usize {
+        self.concerns.iter().filter(|c| c.new).count()
+    }
 }
 
 impl PersonPage {
@@ -206,6 +218,14 @@ impl PersonPage {
             .as_ref()
             .filter(|e| e.anchor == id)
             .map(|e| e.detail.as_str())
+    }
+
+    /// One referral's appointments, soonest first.
+    pub fn appointments_of(&self, referral: &i64) -> Vec<&super::AppointmentLine> {
+        self.appointments
+            .iter()
+            .filter(|a| a.referral_id == *referral)
+            .collect()
     }
 
     /// Whether an option was the one chosen in the refused form.

@@ -12,6 +12,8 @@ pub enum Panel {
     Measure(Instrument),
     State,
     Visit,
+    Appointment,
+    Concern,
     Progress(i64),
     /// Sent from the matches or a service's page: the referral's section is the place.
     Connect,
@@ -27,6 +29,8 @@ impl Panel {
             Panel::Measure(i) => format!("measure-{}-{referral}", i.code()),
             Panel::State => format!("state-{referral}"),
             Panel::Visit => format!("visit-{referral}"),
+            Panel::Appointment => format!("appointment-{referral}"),
+            Panel::Concern => format!("concern-{referral}"),
             Panel::Progress(goal) => format!("progress-{goal}"),
             Panel::Connect => format!("referral-{referral}"),
         }
@@ -43,6 +47,8 @@ impl Panel {
             Panel::Visit => "visit",
             Panel::Progress(_) => "progress",
             Panel::Connect => "connection",
+            Panel::Appointment => "appointment",
+            Panel::Concern => "concern",
         }
     }
 
@@ -68,7 +74,22 @@ impl Panel {
             (Panel::State, _) => format!("to-{r}"),
             (Panel::Visit, "volunteer_id") => format!("volunteer-{r}"),
             (Panel::Visit, "visit_on") => format!("visit-on-{r}"),
+            (Panel::Visit, "visit_time") => format!("visit-time-{r}"),
+            (Panel::Visit, "meeting_place") => format!("meeting-place-{r}"),
             (Panel::Visit, _) => format!("activity-{r}"),
+            (Panel::Appointment, "with_user_id" | "volunteer_id" | "link_worker_id") => {
+                format!("appt-with-{r}")
+            }
+            (Panel::Appointment, "time") => format!("appt-time-{r}"),
+            (Panel::Appointment, "duration_minutes") => format!("appt-length-{r}"),
+            (Panel::Appointment, "mode") => format!("appt-mode-{r}"),
+            (Panel::Appointment, "place") => format!("appt-place-{r}"),
+            (Panel::Appointment, "what_to_bring") => format!("appt-bring-{r}"),
+            (Panel::Appointment, _) => format!("appt-day-{r}"),
+            (Panel::Concern, "description") => format!("concern-description-{r}"),
+            (Panel::Concern, "action_taken") => format!("concern-action-{r}"),
+            (Panel::Concern, "referred_to_lead_on") => format!("concern-referred-{r}"),
+            (Panel::Concern, _) => format!("concern-kind-{r}"),
             (Panel::Progress(g), "note") => format!("progress-note-{g}"),
             (Panel::Progress(g), _) => format!("progress-{g}"),
             (Panel::Connect, _) => format!("referral-{r}"),

@@ -423,13 +423,27 @@ fn barrier_line(b: RecordedBarrier) -> Line {
 }
 
 fn visit_line(v: &Visit) -> Line {
+    let mut when = v.visit_on.format("%a %-d %b %Y").to_string();
+    if let Some(time) = v.visit_time {
+        when.push_str(&time.format(" %H:%M").to_string());
+    }
+    let place = if v.meeting_place.is_empty() {
+        String::new()
+    } else {
+        format!(", meeting {}", v.meeting_place)
+    };
     Line {
-        when: v.visit_on.format("%a %-d %b %Y").to_string(),
-        what: format!("{} with {}", v.activity, v.volunteer_name),
-        detail: match v.visited_at {
-            Some(at) if v.note.is_empty() => format!("happened (recorded {})", day(at)),
-            Some(at) => format!("happened (recorded {}): {}", day(at), v.note),
-            None => "not recorded yet".into(),
+        when,
+        what: format!("{} with {}{place}", v.activity, v.volunteer_name),
+        detail: match (v.visited_at, v.not_happened_at) {
+            (Some(at), _) if v.note.is_empty() => format!("happened (recorded {})", day(at)),
+            (Some(at), _) => format!("happened (recorded {}): {}", day(at), v.note),
+            (None, Some(at)) => format!(
+                "did not happen (recorded {}): {}",
+                day(at),
+                v.not_happened_reason.as_deref().unwrap_or_default()
+            ),
+            (None, None) => "not recorded yet".into(),
         },
         technical: String::new(),
     }

@@ -55,6 +55,8 @@ impl Saved {
                 "The organisation sees it in their inbox, with only what the person agreed to share.",
             ),
             "consent" => Saved::new("Consent confirmed", ""),
+            "appointment" => Saved::new("Appointment booked", "It is in the diary below."),
+            "concern" => Saved::new("Concern recorded", "The team sees it at once."),
             "assigned" => Saved::new("Referral assigned", ""),
             "visit_done" => Saved::new(
                 "Visit recorded as happened",

@@ -74,7 +74,7 @@ pub(super) fn review_and_close(
         what_matters: None,
         recorded_by: r.worker,
     });
-    let reason = if progress >= 8 {
+    let reason = if progress >= r.programme.goals_met_from() {
         CloseReason::GoalsMet
     } else if progress >= 4 {
         CloseReason::GoalsPartlyMet

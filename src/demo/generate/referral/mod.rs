@@ -15,7 +15,7 @@ mod plan;
 
 use super::batch::{Batch, Ids};
 use super::people::SynthPerson;
-use super::staff::Staff;
+use super::staff::{DemoProgramme, Staff};
 use crate::referrals::{CloseReason, EventKind, Need, ReferralState, ReferrerKind};
 use crate::store::bulk::rows::{ReferralEventRow, ReferralRow};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -49,6 +49,9 @@ struct History<'a> {
     day: NaiveDate,
     /// The person's IMD quintile, as a number for the rates.
     quintile: f64,
+    /// The programme it belongs to, which shifts how it goes.
+    programme: DemoProgramme,
+    programme_id: i64,
     needs: Vec<Need>,
     events: Vec<Event>,
     state: ReferralState,
@@ -155,6 +158,7 @@ pub(super) fn synth_referral(
     .choose(rng)
     .expect("non-empty");
     let needs = plan::pick_needs(rng, p);
+    let (programme, programme_id) = staff.programmes.pick(team, p.age, &needs, ids.referral);
     let mut history = History {
         id: ids.referral,
         person: p,
@@ -164,6 +168,8 @@ pub(super) fn synth_referral(
         today,
         day: received,
         quintile: p.quintile() as f64,
+        programme,
+        programme_id,
         needs,
         events: vec![Event {
             kind: EventKind::Created,
@@ -220,6 +226,7 @@ fn write_referral(
         snomed_code: history.events.iter().rev().find_map(|e| e.snomed),
         practice_id_at_referral: practice,
         imd_decile_at_referral: history.person.decile as i32,
+        programme_id: Some(history.programme_id),
     });
     for event in history.events {
         t.events.push(ReferralEventRow {
