@@ -55,6 +55,7 @@ mod tests {
             received_at: chrono::Utc::now(),
             next_follow_up_on: None,
             snomed_code: None,
+            programme_id: None,
         }
     }
 
