@@ -612,6 +612,8 @@ async fn the_pages_define_programmes_and_the_referral_form_offers_them(backend: 
             ("dob_year", "1944".to_string()),
             ("sex", "female".to_string()),
             ("postcode", "b25 8ds".to_string()),
+            ("address_line1", "1 High Street".to_string()),
+            ("town", "Birmingham".to_string()),
             ("practice", "M00001".to_string()),
             ("referrer_kind", "gp".to_string()),
             ("reason", "Lonely".to_string()),
