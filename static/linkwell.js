@@ -25,9 +25,10 @@ function enhancePostcode() {
   input.addEventListener("blur", check);
 }
 
-// An error summary takes focus so screen reader and keyboard users start there.
+// An error summary takes focus so screen reader and keyboard users start there; else a
+// success banner does (NHS notification banner), so the save is heard where it is seen.
 function focusErrorSummary() {
-  const summary = document.querySelector(".error-summary");
+  const summary = document.querySelector(".error-summary") || document.querySelector(".notification-banner");
   if (summary) summary.focus();
 }
 

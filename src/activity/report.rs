@@ -501,6 +501,8 @@ pub fn build(
         CloseReason::ALL
             .iter()
             .zip(&t.closures)
+            // Entered in error is no closure of care, and never counted (store::COUNTED_REFERRAL).
+            .filter(|(r, _)| **r != CloseReason::EnteredInError)
             .map(|(r, c)| row(r.code(), r.label(), &[*c])),
     );
     tables.push(one_column_table(

@@ -7,7 +7,7 @@ use crate::consent::{Consent, ConsentMethod, ConsentStatus, NewConsent, SharedFi
 use crate::measures::Instrument;
 use crate::people::{Ethnicity, Person, Sex};
 use crate::referrals::{
-    Connection, ConnectionStatus, Goal, Need, RecordedNeed, Referral, ReferralState,
+    CloseReason, Connection, ConnectionStatus, Goal, Need, RecordedNeed, Referral, ReferralState,
     SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING,
 };
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -202,8 +202,12 @@ fn ethnicity_of_nhs_category(code: &str) -> Option<Ethnicity> {
     })
 }
 
-/// FHIR `ServiceRequest.status` for a referral's state.
-fn request_status(state: ReferralState) -> &'static str {
+/// FHIR `ServiceRequest.status` for a referral's state; a referral closed as entered in
+/// error is FHIR's own `entered-in-error`.
+fn request_status(state: ReferralState, reason: Option<CloseReason>) -> &'static str {
+    if reason == Some(CloseReason::EnteredInError) {
+        return "entered-in-error";
+    }
     match state {
         ReferralState::Received | ReferralState::Contacting | ReferralState::Active => "active",
         ReferralState::Closed => "completed",
@@ -231,7 +235,7 @@ pub fn service_request(
     let mut request = json!({
         "resourceType": "ServiceRequest",
         "id": referral.id.to_string(),
-        "status": request_status(referral.state),
+        "status": request_status(referral.state, referral.close_reason),
         "intent": "order",
         "category": categories,
         "code": {"coding": [{"system": SNOMED, "code": SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING,

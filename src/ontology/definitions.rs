@@ -54,6 +54,7 @@ const DEFINITIONS: &[(&str, &[(&str, &str)])] = &[
         ("moved_away", "The person moved out of the area the service covers."),
         ("transferred", "The person's support passed to another service better placed to help."),
         ("died", "The person died during the episode of support."),
+        ("entered_in_error", "The referral should not have been made, such as the same person referred twice; it is not an ending of support, never a decline, and is left out of every figure."),
     ]),
     ("referrer-kind", &[
         ("gp", "A general practitioner referred the person."),

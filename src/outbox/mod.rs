@@ -29,9 +29,17 @@ coded_enum! {
 }
 
 impl OutboxEvent {
-    /// The event a move to `to` is, if the GP record hears of it.
-    pub fn of_transition(to: crate::referrals::ReferralState) -> Option<OutboxEvent> {
+    /// The event a move to `to` is, if the GP record hears of it. A referral closed as
+    /// entered in error (a duplicate) is not an event of the person's care: the practice
+    /// hears nothing, and never a decline (issue 15, item 4).
+    pub fn of_transition(
+        to: crate::referrals::ReferralState,
+        reason: Option<crate::referrals::CloseReason>,
+    ) -> Option<OutboxEvent> {
         use crate::referrals::ReferralState::*;
+        if reason == Some(crate::referrals::CloseReason::EnteredInError) {
+            return None;
+        }
         match to {
             Active => Some(OutboxEvent::Accepted),
             Declined => Some(OutboxEvent::Declined),

@@ -5,6 +5,7 @@ pub mod api;
 mod detail;
 mod input;
 mod lists;
+mod plan_choice;
 mod search;
 mod taking;
 
@@ -14,6 +15,7 @@ pub use input::{
     NewTransition, UNANSWERED_AFTER_DAYS,
 };
 pub use lists::{CaseloadRow, DaySummary, VisitToMake, Waiting, WorkerLoad};
+pub use plan_choice::{plan_referral, PlanChoice};
 pub use search::{CaseloadSearch, SearchProblem};
 pub use taking::{
     moved_by_contact, suggested_next, ContactRecorded, MOVED_AT_FIRST_CONTACT,
@@ -61,6 +63,16 @@ impl ReferralState {
         )
     }
 
+    /// The states a link worker is offered: the next ones, and "closed" from any open state
+    /// (before `active` only for a referral entered in error, which `check_transition` holds).
+    pub fn offered_states(self) -> Vec<ReferralState> {
+        let mut offered = self.next_states().to_vec();
+        if self.is_open() && !offered.contains(&ReferralState::Closed) {
+            offered.push(ReferralState::Closed);
+        }
+        offered
+    }
+
     /// The states a referral may move to next.
     pub fn next_states(self) -> &'static [ReferralState] {
         use ReferralState::*;
@@ -74,7 +86,10 @@ impl ReferralState {
 }
 
 coded_enum! {
-    /// Why a referral was closed.
+    /// Why a referral was closed. `EnteredInError` is not an ending of care: the referral
+    /// should not have been made (the same person referred twice, the wrong person). Never a
+    /// decline: no GP message, no SNOMED code, and left out of the activity, equity, capacity
+    /// and evaluation figures (docs/domain.md).
     CloseReason {
         GoalsMet = "goals_met": "Goals met",
         GoalsPartlyMet = "goals_partly_met": "Goals partly met",
@@ -82,6 +97,7 @@ coded_enum! {
         MovedAway = "moved_away": "Moved away",
         Transferred = "transferred": "Transferred to another service",
         Died = "died": "Died",
+        EnteredInError = "entered_in_error": "Entered in error or duplicate",
     }
 }
 
@@ -276,7 +292,11 @@ pub fn check_transition(
     unsuccessful_attempts: u32,
     settings: &LifecycleSettings,
 ) -> Result<(), TransitionError> {
-    if !from.next_states().contains(&to) {
+    // A referral entered in error (a duplicate) may be closed from any open state.
+    let in_error = to == ReferralState::Closed
+        && reason == Some(CloseReason::EnteredInError)
+        && from.is_open();
+    if !in_error && !from.next_states().contains(&to) {
         let allowed = from
             .next_states()
             .iter()

@@ -91,8 +91,9 @@ impl Store {
             "SELECT id, name, organisation FROM services ORDER BY id").fetch_all(pool).await)?;
         let referral_sql = format!(
             "SELECT id, person_id, {}, referrer_kind, practice_id_at_referral, team_id, state, close_reason, link_worker_id, programme_id \
-             FROM referrals ORDER BY id",
-            day("received_at")
+             FROM referrals r WHERE {} ORDER BY id",
+            day("received_at"),
+            super::COUNTED_REFERRAL
         );
         let referral_rows: Vec<ReferralRow> =
             on_reader!(self, pool => sqlx::query_as(&referral_sql).fetch_all(pool).await)?;

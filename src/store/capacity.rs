@@ -35,7 +35,8 @@ impl Store {
         let sql = format!(
             "SELECT r.id, r.received_at, p.date_of_birth, p.postcode, r.imd_decile_at_referral, \
              (SELECT MIN(e.at) FROM referral_events e WHERE e.referral_id = r.id AND e.to_state IN {ENDED}), \
-             r.programme_id FROM referrals r JOIN people p ON p.id = r.person_id ORDER BY r.id"
+             r.programme_id FROM referrals r JOIN people p ON p.id = r.person_id WHERE {counted} ORDER BY r.id",
+            counted = super::COUNTED_REFERRAL
         );
         #[allow(clippy::type_complexity)]
         let rows: Vec<(

@@ -83,8 +83,9 @@ fn referrals_sql(backend: Backend) -> String {
     ];
     format!(
         "SELECT string_agg({}, '\n' ORDER BY r.id) FROM referrals r JOIN people p ON p.id = r.person_id \
-         WHERE r.id > $1 AND r.id <= $2",
-        fields.join(" || '|' || ")
+         WHERE r.id > $1 AND r.id <= $2 AND {}",
+        fields.join(" || '|' || "),
+        super::COUNTED_REFERRAL
     )
 }
 

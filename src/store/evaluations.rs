@@ -90,10 +90,11 @@ impl Store {
              r.referrer_kind, r.state, r.close_reason, {}, \
              (SELECT {} FROM contacts c WHERE c.referral_id = r.id AND c.reached), \
              (SELECT {} FROM referral_events e WHERE e.referral_id = r.id AND e.to_state IN ('closed', 'declined', 'unable_to_contact')) \
-             FROM referrals r JOIN people p ON p.id = r.person_id WHERE {in_period} ORDER BY r.id",
+             FROM referrals r JOIN people p ON p.id = r.person_id WHERE {in_period} AND {counted} ORDER BY r.id",
             day("r.received_at"),
             day("MIN(c.at)"),
             day("MIN(e.at)"),
+            counted = super::COUNTED_REFERRAL,
         );
         let rows: Vec<EpisodeRow> = on_reader!(self, pool => sqlx::query_as(&episodes_sql)
             .bind(&from).bind(&to).fetch_all(pool).await)?;

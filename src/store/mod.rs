@@ -6,6 +6,12 @@
 //! SQLite writes go through a single-connection pool: one writer at a time never meets
 //! `SQLITE_BUSY`, and reads run in parallel beside it under WAL.
 
+/// The referrals published figures count (activity, equity, capacity, evaluation): all but
+/// those closed as entered in error, duplicates that were never care (issue 15, item 4).
+/// Written for a `referrals` table aliased `r`.
+pub(crate) const COUNTED_REFERRAL: &str =
+    "NOT (r.state = 'closed' AND COALESCE(r.close_reason, '') = 'entered_in_error')";
+
 pub mod accounts;
 pub mod activity;
 pub mod appointments;

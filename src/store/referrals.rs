@@ -196,6 +196,28 @@ impl Store {
         Ok(row.map(Referral::try_from).transpose()?)
     }
 
+    /// The referrer's own open referrals for someone they registered themselves, found by
+    /// NHS number or by family name and date of birth: what they may already know, so
+    /// warning them of a likely duplicate reveals nothing (docs/security.md, identity
+    /// matching is no oracle). Newest first, as (referral id, received).
+    pub async fn open_referrals_made_by(
+        &self,
+        referrer: i64,
+        nhs_number: Option<&str>,
+        family_name: &str,
+        date_of_birth: chrono::NaiveDate,
+    ) -> StoreResult<Vec<(i64, chrono::DateTime<chrono::Utc>)>> {
+        let sql = "SELECT r.id, r.received_at FROM referrals r JOIN people p ON p.id = r.person_id \
+                   WHERE r.referred_by = $1 AND p.created_by = $1 \
+                   AND r.state IN ('received', 'contacting', 'active') \
+                   AND (p.nhs_number = $2 OR (LOWER(p.family_name) = LOWER($3) AND CAST(p.date_of_birth AS TEXT) = $4)) \
+                   ORDER BY r.received_at DESC, r.id DESC";
+        let rows: Vec<(i64, chrono::DateTime<chrono::Utc>)> = on_reader!(self, pool => sqlx::query_as(sql)
+            .bind(referrer).bind(nhs_number).bind(family_name.trim()).bind(date_of_birth.to_string())
+            .fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
     pub async fn referrals_of_person(
         &self,
         person_id: i64,

@@ -93,7 +93,7 @@ impl Store {
                         .bind(id).bind(EventKind::Transition.code()).bind(to.code()).bind(reason.map(CloseReason::code))
                         .bind(snomed).bind(note).bind(actor_id).bind(now)
                         .fetch_one(&mut *tx).await?;
-                    if let Some(event) = crate::outbox::OutboxEvent::of_transition(to) {
+                    if let Some(event) = crate::outbox::OutboxEvent::of_transition(to, reason) {
                         enqueue_gp_message_in!(tx, event, "referral_events", event_id, id, now);
                     }
                     append_audit!(tx, ctx, AuditAction::Update, "referral", Some(id), Some(person_id));

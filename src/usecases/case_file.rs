@@ -9,7 +9,7 @@ use crate::auth::CurrentUser;
 use crate::consent::Consent;
 use crate::error::{AppError, AppResult};
 use crate::people::Person;
-use crate::referrals::{ReferralDetail, WorkerLoad};
+use crate::referrals::{plan_referral, PlanChoice, Referral, ReferralDetail, WorkerLoad};
 use crate::store::Store;
 
 /// How many of the latest reads of the record the case file lists.
@@ -75,24 +75,64 @@ pub async fn open(store: &Store, user: &CurrentUser, person_id: i64) -> AppResul
     })
 }
 
-/// The person's plan, to print and keep: the person and their latest referral whole.
+/// What the plan page shows: one referral's plan (with the person's other referrals, to
+/// switch), or their open referrals to choose between.
+pub enum Plan {
+    Print {
+        person: Person,
+        /// Boxed: a whole referral is much larger than the list to choose from.
+        detail: Box<ReferralDetail>,
+        others: Vec<Referral>,
+    },
+    Choose {
+        person: Person,
+        open: Vec<Referral>,
+    },
+}
+
+/// The person's plan, to print and keep: the referral chosen, else their open one (issue 15,
+/// item 3: never a newer declined duplicate), else a choice between their open referrals.
 pub async fn plan(
     store: &Store,
     user: &CurrentUser,
     person_id: i64,
-) -> AppResult<(Person, ReferralDetail)> {
+    chosen: Option<i64>,
+) -> AppResult<Plan> {
     user.require(Action::ReadCasework)?;
     let scope = user.case_scope();
     let person = store
         .read_person(person_id, scope, &user.audit_context())
         .await?
         .ok_or(AppError::NotFound("person"))?;
-    let referral = store
-        .referrals_of_person(person_id, scope)
+    let referrals = store.referrals_of_person(person_id, scope).await?;
+    match plan_referral(&referrals, chosen) {
+        PlanChoice::Print(id) => {
+            let detail = Box::new(detail(store, user, id).await?);
+            let others = referrals.into_iter().filter(|r| r.id != id).collect();
+            Ok(Plan::Print {
+                person,
+                detail,
+                others,
+            })
+        }
+        PlanChoice::Choose(open) => Ok(Plan::Choose {
+            person,
+            open: referrals
+                .into_iter()
+                .filter(|r| open.contains(&r.id))
+                .collect(),
+        }),
+        PlanChoice::Nothing => Err(AppError::NotFound("referral")),
+    }
+}
+
+/// The name of a person in the user's casework scope (read and audited), for a page that
+/// asks about their record.
+pub async fn person_name(store: &Store, user: &CurrentUser, person_id: i64) -> AppResult<String> {
+    user.require(Action::ReadCasework)?;
+    let person = store
+        .read_person(person_id, user.case_scope(), &user.audit_context())
         .await?
-        .into_iter()
-        .next()
-        .ok_or(AppError::NotFound("referral"))?;
-    let detail = detail(store, user, referral.id).await?;
-    Ok((person, detail))
+        .ok_or(AppError::NotFound("person"))?;
+    Ok(person.full_name())
 }

@@ -140,6 +140,25 @@ pub async fn practice_by_code(
     Ok(store.practice_by_code(code).await?)
 }
 
+/// The referrer's own referrals still open for the person typed in (issue 15, item 4: warn
+/// before a duplicate), only among people they registered themselves. (referral id, received)
+pub async fn my_open_referrals_for(
+    store: &Store,
+    user: &CurrentUser,
+    person: &NewPerson,
+) -> AppResult<Vec<(i64, chrono::DateTime<chrono::Utc>)>> {
+    user.require(Action::CreateReferral)?;
+    let digits = person.nhs_number.map(|n| n.to_string().replace(' ', ""));
+    Ok(store
+        .open_referrals_made_by(
+            user.id,
+            digits.as_deref(),
+            &person.family_name,
+            person.date_of_birth,
+        )
+        .await?)
+}
+
 /// Refers someone typed in on the referral form: matched to the person already registered
 /// (by NHS number) or registered now, and the referral admitted with them in one
 /// transaction. `Ok(Err(..))` is a refused identity match, worded for the person typing.

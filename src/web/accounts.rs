@@ -2,7 +2,7 @@
 //! changed from the account page with the current one. Both use the one password policy,
 //! and both end the account's other sessions.
 
-use super::extract::{check_csrf, PageUser};
+use super::extract::{check_csrf, PageForm, PageUser};
 use super::render::{error_page, render};
 use super::views::Layout;
 use crate::accounts::PasswordChange;
@@ -10,7 +10,7 @@ use crate::auth::{self, password_policy, CurrentUser};
 use crate::state::AppState;
 use crate::usecases::accounts;
 use askama::Template;
-use axum::extract::{ConnectInfo, Form, Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -33,7 +33,8 @@ pub struct PasswordPage {
     pub error_field: &'static str,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct PasswordForm {
     #[serde(default)]
     csrf: String,
@@ -136,7 +137,7 @@ pub async fn use_password_link(
     State(state): State<AppState>,
     Path(secret): Path<String>,
     headers: HeaderMap,
-    Form(form): Form<PasswordForm>,
+    PageForm { fields: form, .. }: PageForm<PasswordForm>,
 ) -> Response {
     let holder = match accounts::password_link_holder(&state.store, &secret).await {
         Ok(Some(holder)) => holder,
@@ -221,7 +222,7 @@ pub async fn change_password(
     PageUser(user): PageUser,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Form(form): Form<PasswordForm>,
+    PageForm { fields: form, .. }: PageForm<PasswordForm>,
 ) -> Response {
     if let Err(e) = check_csrf(&user, &form.csrf) {
         return error_page(Some(&user), e);

@@ -3,7 +3,7 @@
 //! own password (no password is ever shown to or typed by an administrator), and disable,
 //! enable, unlock, end the sessions of and revoke the tokens of accounts. All audited.
 
-use super::extract::{check_csrf, PageUser};
+use super::extract::{check_csrf, PageForm, PageUser};
 use super::render::{error_page, render};
 use super::views::{Choice, Layout};
 use crate::accounts::{Account, NewUser, TeamSize};
@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::usecases::users::{self, Administrator};
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -67,6 +67,7 @@ impl AccountLine {
 }
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct InviteForm {
     #[serde(default)]
     csrf: String,
@@ -219,7 +220,7 @@ fn invitation_problems(form: &InviteForm, role: Option<Role>) -> Vec<(String, St
 pub async fn invite(
     State(state): State<AppState>,
     PageUser(user): PageUser,
-    Form(form): Form<InviteForm>,
+    PageForm { fields: form, .. }: PageForm<InviteForm>,
 ) -> Response {
     if let Err(e) = check_csrf(&user, &form.csrf) {
         return error_page(Some(&user), e);
@@ -302,7 +303,8 @@ fn link_page(
     render(&page, StatusCode::CREATED)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct ActionForm {
     #[serde(default)]
     csrf: String,
@@ -382,7 +384,7 @@ macro_rules! account_action {
             State(state): State<AppState>,
             PageUser(user): PageUser,
             Path(id): Path<String>,
-            Form(form): Form<ActionForm>,
+            PageForm { fields: form, .. }: PageForm<ActionForm>,
         ) -> Response {
             act(&state, &user, &id, &form.csrf, $action).await
         }

@@ -2,7 +2,7 @@
 //! the list, and one form that defines a new programme or, with `?edit=ID`, changes one.
 //! A refused form comes back as typed, with an error summary.
 
-use super::extract::{check_csrf, PageUser};
+use super::extract::{check_csrf, NoFields, PageForm, PageUser};
 use super::render::{error_page, render};
 use super::views::{Choice, FieldErrors, Layout};
 use crate::auth::CurrentUser;
@@ -13,7 +13,7 @@ use crate::referrals::Need;
 use crate::state::AppState;
 use crate::usecases::programmes;
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -369,19 +369,26 @@ async fn save(
     }
 }
 
+/// The answers as sent, with the CSRF token `save` checks among them.
+fn with_token(sent: PageForm<NoFields>) -> Vec<(String, String)> {
+    let mut fields = vec![("csrf".to_string(), sent.token().to_string())];
+    fields.extend(sent.kept);
+    fields
+}
+
 pub async fn create_programme(
     State(state): State<AppState>,
     PageUser(user): PageUser,
-    Form(fields): Form<Vec<(String, String)>>,
+    sent: PageForm<NoFields>,
 ) -> Response {
-    save(state, user, None, fields).await
+    save(state, user, None, with_token(sent)).await
 }
 
 pub async fn change_programme(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<i64>,
-    Form(fields): Form<Vec<(String, String)>>,
+    sent: PageForm<NoFields>,
 ) -> Response {
-    save(state, user, Some(id), fields).await
+    save(state, user, Some(id), with_token(sent)).await
 }

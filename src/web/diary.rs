@@ -2,14 +2,14 @@
 //! user's calendar link (make, replace, stop) and the calendar feed itself, which a
 //! calendar program fetches with no session: the secret in its address is the key.
 
-use super::extract::{check_csrf, PageUser};
+use super::extract::{check_csrf, PageForm, PageUser};
 use super::render::{error_page, render};
 use super::views::{CalendarPage, Layout, LetterPage};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::usecases::diary;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -45,7 +45,7 @@ pub(super) async fn letter_page(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub(super) struct CsrfForm {
     #[serde(default)]
     csrf: String,
@@ -56,7 +56,7 @@ pub(super) async fn cancel(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
-    Form(form): Form<CsrfForm>,
+    PageForm { fields: form, .. }: PageForm<CsrfForm>,
 ) -> Response {
     let result = async {
         check_csrf(&user, &form.csrf)?;
@@ -149,7 +149,7 @@ pub(super) async fn calendar_link_page(
 pub(super) async fn make_calendar_link(
     State(state): State<AppState>,
     PageUser(user): PageUser,
-    Form(form): Form<CsrfForm>,
+    PageForm { fields: form, .. }: PageForm<CsrfForm>,
 ) -> Response {
     let result = async {
         check_csrf(&user, &form.csrf)?;
@@ -169,7 +169,7 @@ pub(super) async fn make_calendar_link(
 pub(super) async fn stop_calendar_link(
     State(state): State<AppState>,
     PageUser(user): PageUser,
-    Form(form): Form<CsrfForm>,
+    PageForm { fields: form, .. }: PageForm<CsrfForm>,
 ) -> Response {
     let result = async {
         check_csrf(&user, &form.csrf)?;

@@ -2,7 +2,7 @@
 //! holding the referral and the organisation it was sent to, with a form to write; a refused
 //! message comes back with the error summary and what was typed.
 
-use super::extract::{check_csrf, PageUser};
+use super::extract::{check_csrf, PageForm, PageUser};
 use super::render::{error_page, render};
 use super::views::Layout;
 use crate::error::AppError;
@@ -10,7 +10,7 @@ use crate::messages::{message_body, MessageSide, Thread, MAX_MESSAGE_CHARS};
 use crate::state::AppState;
 use crate::usecases;
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -141,7 +141,8 @@ async fn show(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct MessageForm {
     #[serde(default)]
     csrf: String,
@@ -153,7 +154,7 @@ pub(super) async fn send_message(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
-    Form(form): Form<MessageForm>,
+    PageForm { fields: form, .. }: PageForm<MessageForm>,
 ) -> Response {
     let result = async {
         check_csrf(&user, &form.csrf)?;

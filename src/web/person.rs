@@ -5,8 +5,7 @@ use super::extract::PageUser;
 use super::render::{error_page, render};
 use super::views::{
     AccessLine, AppointmentLine, Choice, ConcernLine, ConsentLine, FormError, InstrumentForm,
-    Layout, Notice,
-    PersonPage, PersonView, PlanPage, ReferralPanel,
+    Layout, Notice, PersonPage, PersonView, PlanChooserPage, PlanPage, ReferralPanel, Saved,
 };
 use crate::auth::CurrentUser;
 use crate::error::AppError;
@@ -19,10 +18,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
+/// What the save that led here changed beyond itself (`views::Notice`), what it saved
+/// (`views::Saved`), and where (a referral, or the consents).
 #[derive(Deserialize, Default)]
 pub(super) struct PersonParams {
-    /// What the save that led here changed beyond itself (`views::Notice`).
     notice: Option<String>,
+    saved: Option<String>,
+    referral: Option<String>,
 }
 
 pub(super) async fn person_page(
@@ -34,9 +36,17 @@ pub(super) async fn person_page(
     let Ok(id) = id.parse::<i64>() else {
         return error_page(Some(&user), AppError::NotFound("person"));
     };
+    let saved = params.saved.as_deref().and_then(Saved::of_code);
+    // The banner stands where the user lands: in the referral saved, else above the consents.
+    let saved_at = match params.referral.as_deref().map(str::parse::<i64>) {
+        Some(Ok(r)) => format!("referral-{r}"),
+        _ => "consents".to_string(),
+    };
     match person(&state, &user, id, None).await {
         Ok(mut page) => {
             page.notice = params.notice.as_deref().and_then(Notice::from_code);
+            page.saved = saved;
+            page.saved_at = saved_at;
             render(&page, StatusCode::OK)
         }
         Err(e) => error_page(Some(&user), e),
@@ -45,19 +55,39 @@ pub(super) async fn person_page(
 
 /// The person's plan, to print and keep: what matters to them, their goals and progress,
 /// the services they are connected to, and when the link worker will be in touch.
+/// The referral a plan is to be made from, when the link worker has chosen one.
+#[derive(Deserialize, Default)]
+pub(super) struct PlanParams {
+    referral: Option<String>,
+}
+
 pub(super) async fn plan_page(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
+    Query(params): Query<PlanParams>,
 ) -> Response {
     let result = async {
         let id: i64 = id.parse().map_err(|_| AppError::NotFound("person"))?;
-        let (person, detail) = case_file::plan(&state.store, &user, id).await?;
-        Ok::<_, AppError>(PlanPage::new(&person, detail, &user))
+        let chosen = match params.referral.as_deref() {
+            None | Some("") => None,
+            Some(r) => Some(r.parse().map_err(|_| AppError::NotFound("referral"))?),
+        };
+        case_file::plan(&state.store, &user, id, chosen).await
     }
     .await;
     match result {
-        Ok(page) => render(&page, StatusCode::OK),
+        Ok(case_file::Plan::Print {
+            person,
+            detail,
+            others,
+        }) => render(
+            &PlanPage::new(&person, *detail, &others, &user),
+            StatusCode::OK,
+        ),
+        Ok(case_file::Plan::Choose { person, open }) => {
+            render(&PlanChooserPage::new(&person, &open, &user), StatusCode::OK)
+        }
         Err(e) => error_page(Some(&user), e),
     }
 }
@@ -93,6 +123,13 @@ async fn person(
         .collect();
     let consents = file.consents.iter().map(ConsentLine::new).collect();
     let unread = crate::usecases::messages::unread_by_connection(&state.store, user, id).await?;
+    // Two open referrals for one person are most often a duplicate (issue 15, item 4).
+    let open_referrals: Vec<i64> = file
+        .referrals
+        .iter()
+        .filter(|d| d.referral.state.is_open())
+        .map(|d| d.referral.id)
+        .collect();
     let panels = file
         .referrals
         .into_iter()
@@ -146,6 +183,13 @@ async fn person(
             .map(|n| Choice::new(n.code(), n.label(), false))
             .collect(),
         today: chrono::Utc::now().date_naive().to_string(),
+        saved: None,
+        saved_at: String::new(),
+        open_referrals: if open_referrals.len() > 1 {
+            open_referrals
+        } else {
+            Vec::new()
+        },
         appointments: file
             .appointments
             .iter()

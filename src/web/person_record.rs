@@ -4,7 +4,7 @@
 //! or sent without them, can have them filled in. The address is asked for, as on the
 //! referral form; every problem is listed at the top and what was typed is kept.
 
-use super::extract::{check_csrf, PageUser};
+use super::extract::{check_csrf, PageForm, PageUser};
 use super::referral_form::capitalised;
 use super::render::{error_page, render};
 use super::views::{Choice, FieldErrors, Layout};
@@ -14,7 +14,7 @@ use crate::people::{ContactMethod, Language, Person, PrsbDetails, PrsbRecord, Wr
 use crate::state::AppState;
 use crate::usecases::people;
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -283,7 +283,7 @@ pub(super) async fn save_record(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
-    Form(form): Form<RecordForm>,
+    PageForm { fields: form, .. }: PageForm<RecordForm>,
 ) -> Response {
     if let Err(e) = check_csrf(&user, &form.csrf) {
         return error_page(Some(&user), e);

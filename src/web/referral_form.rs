@@ -3,7 +3,7 @@
 //! its field, and what was typed is kept. The postcode is checked as it is typed when
 //! JavaScript runs, and on submit in every case.
 
-use super::extract::{check_csrf, PageUser};
+use super::extract::{check_csrf, PageForm, PageUser};
 use super::render::{error_page, render};
 use super::views::{Choice, FieldErrors, Layout};
 use crate::auth::policy::Action;
@@ -16,7 +16,7 @@ use crate::referrals::ReferrerKind;
 use crate::state::AppState;
 use crate::usecases::referrals;
 use askama::Template;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
@@ -25,6 +25,7 @@ use serde::Deserialize;
 
 /// What was typed, kept as text so a refused form comes back as it was.
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct ReferralForm {
     #[serde(default)]
     csrf: String,
@@ -58,6 +59,9 @@ pub struct ReferralForm {
     #[serde(default)]
     programme: String,
     agreed: Option<String>,
+    /// Ticked to refer again someone whose earlier referral (by this referrer) is open.
+    #[serde(default)]
+    again: String,
     #[serde(default)]
     address_line1: String,
     #[serde(default)]
@@ -328,7 +332,7 @@ fn check(form: &ReferralForm, today: NaiveDate) -> (FieldErrors, Option<NaiveDat
 pub async fn make_referral(
     State(state): State<AppState>,
     PageUser(user): PageUser,
-    Form(form): Form<ReferralForm>,
+    PageForm { fields: form, .. }: PageForm<ReferralForm>,
 ) -> Response {
     // The policy is asked by each use case below; the CSRF check is the page's own.
     if let Err(e) = check_csrf(&user, &form.csrf) {
@@ -430,6 +434,24 @@ pub async fn make_referral(
         )
         .await;
     };
+    // The same person referred twice (issue 15, item 4): say so, once, before a duplicate.
+    if form.again.is_empty() {
+        match referrals::my_open_referrals_for(&state.store, &user, &person).await {
+            Ok(open) => {
+                if let Some((id, received)) = open.first() {
+                    errors.add(
+                        "again",
+                        format!(
+                            "You referred this person on {} (referral {id}) and that referral is still open: the link worker has it. To refer them again anyway, tick the box and send the form again",
+                            received.format("%-d %B %Y")
+                        ),
+                    );
+                    return page(&state, &user, form, errors, StatusCode::CONFLICT).await;
+                }
+            }
+            Err(e) => return error_page(Some(&user), e),
+        }
+    }
     let referrer_kind = ReferrerKind::from_code(&form.referrer_kind).unwrap_or(ReferrerKind::Gp);
     let reason = form.reason.trim().to_string();
     let (field, refusal, status) = match referrals::refer_person(

@@ -52,10 +52,15 @@ pub struct SelfReferralForm {
 }
 
 impl SelfReferralForm {
-    /// From the posted pairs (the needs are ticked boxes, so a name may repeat).
+    /// From the posted pairs (the needs are ticked boxes, so a name may repeat; any other
+    /// answer sent twice counts once, its first value, as on every page form).
     fn from_pairs(pairs: Vec<(String, String)>) -> SelfReferralForm {
         let mut form = SelfReferralForm::default();
+        let mut seen = std::collections::HashSet::new();
         for (name, value) in pairs {
+            if name != "needs" && !seen.insert(name.clone()) {
+                continue;
+            }
             match name.as_str() {
                 "given_name" => form.given_name = value,
                 "family_name" => form.family_name = value,

@@ -2,14 +2,14 @@
 //! its password is checked (see `auth::throttle`); a sign-in is a browser-session cookie
 //! whose server-side session ends after 30 idle minutes or at its absolute limit.
 
-use super::extract::{check_csrf, PageUser};
+use super::extract::{check_csrf, PageForm, PageUser};
 use super::render::{error_page, render};
 use super::views::{Layout, SignInPage};
 use crate::accounts::SignIn;
 use crate::auth::{self, SESSION_COOKIE};
 use crate::state::AppState;
 use crate::usecases::sessions;
-use axum::extract::{ConnectInfo, Form, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -56,7 +56,8 @@ pub async fn sign_in_page(State(state): State<AppState>) -> Response {
     )
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct SignInForm {
     username: String,
     password: String,
@@ -74,7 +75,7 @@ pub async fn sign_in(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Form(form): Form<SignInForm>,
+    PageForm { fields: form, .. }: PageForm<SignInForm>,
 ) -> Response {
     let username = form.username.trim().to_string();
     let secure = state.settings.secure_cookies;
@@ -141,7 +142,8 @@ fn throttled(
     response
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct CsrfForm {
     csrf: String,
 }
@@ -150,7 +152,7 @@ pub async fn sign_out(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
+    PageForm { fields: form, .. }: PageForm<CsrfForm>,
 ) -> Response {
     if let Err(e) = check_csrf(&user, &form.csrf) {
         return error_page(Some(&user), e);

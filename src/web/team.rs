@@ -2,7 +2,7 @@
 //! reached, who is still waiting and who nobody holds (each with "Give to", whose choices
 //! show each worker's open caseload), and handing a whole caseload over, confirmed first.
 
-use super::extract::{check_csrf, PageUser};
+use super::extract::{check_csrf, PageForm, PageUser};
 use super::render::{error_page, render};
 use super::views::{Choice, Layout, Notice};
 use crate::error::AppError;
@@ -11,7 +11,7 @@ use crate::state::AppState;
 use crate::usecases::workload::{ListPage, Pages};
 use crate::usecases::{casework, workload};
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -196,7 +196,8 @@ pub async fn team_page(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct AssignForm {
     csrf: String,
     link_worker_id: String,
@@ -210,7 +211,7 @@ pub async fn assign(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
-    Form(form): Form<AssignForm>,
+    PageForm { fields: form, .. }: PageForm<AssignForm>,
 ) -> Response {
     let result = async {
         check_csrf(&user, &form.csrf)?;
@@ -222,10 +223,13 @@ pub async fn assign(
                 "choose who will work with them",
             )
         })?;
-        let version: i64 = form
-            .expected_version
-            .parse()
-            .map_err(|_| AppError::BadBody("missing version".into()))?;
+        let version: i64 = form.expected_version.parse().map_err(|_| {
+            AppError::invalid_field(
+                "expected_version",
+                "The page was out of date",
+                "the page was out of date: reload it and try again",
+            )
+        })?;
         casework::assign(&state.store, &user, id, version, worker).await
     }
     .await;
@@ -308,7 +312,8 @@ pub async fn hand_over_page(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct HandOverForm {
     csrf: String,
     from: Option<String>,
@@ -319,7 +324,7 @@ pub struct HandOverForm {
 pub async fn hand_over(
     State(state): State<AppState>,
     PageUser(user): PageUser,
-    Form(form): Form<HandOverForm>,
+    PageForm { fields: form, .. }: PageForm<HandOverForm>,
 ) -> Response {
     let result = async {
         check_csrf(&user, &form.csrf)?;

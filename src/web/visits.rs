@@ -3,7 +3,7 @@
 //! worried about them", which reaches the link worker's team at once as a safeguarding
 //! concern the volunteer never reads back. Link workers arrange visits (`forms/visit.rs`).
 
-use super::extract::{check_csrf, KeptForm, PageUser};
+use super::extract::{check_csrf, PageForm, PageUser};
 use super::render::{error_page, render};
 use super::views::Layout;
 use crate::auth::CurrentUser;
@@ -195,7 +195,8 @@ fn visit_id(id: &str) -> Result<i64, AppError> {
     id.parse().map_err(|_| AppError::NotFound("visit"))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct DoneForm {
     #[serde(default)]
     csrf: String,
@@ -207,7 +208,7 @@ pub async fn record_visit(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
-    KeptForm(form, _): KeptForm<DoneForm>,
+    PageForm { fields: form, .. }: PageForm<DoneForm>,
 ) -> Response {
     let Ok(visit) = visit_id(&id) else {
         return error_page(Some(&user), AppError::NotFound("visit"));
@@ -221,7 +222,8 @@ pub async fn record_visit(
     after(&state, &user, visit, "note", form.note, "/visits", result).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct NotHappenedForm {
     #[serde(default)]
     csrf: String,
@@ -234,7 +236,7 @@ pub async fn record_not_happened(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
-    KeptForm(form, _): KeptForm<NotHappenedForm>,
+    PageForm { fields: form, .. }: PageForm<NotHappenedForm>,
 ) -> Response {
     let Ok(visit) = visit_id(&id) else {
         return error_page(Some(&user), AppError::NotFound("visit"));
@@ -264,7 +266,8 @@ pub async fn record_not_happened(
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct WorryForm {
     #[serde(default)]
     csrf: String,
@@ -278,7 +281,7 @@ pub async fn raise_worry(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
-    KeptForm(form, _): KeptForm<WorryForm>,
+    PageForm { fields: form, .. }: PageForm<WorryForm>,
 ) -> Response {
     let Ok(visit) = visit_id(&id) else {
         return error_page(Some(&user), AppError::NotFound("visit"));

@@ -221,7 +221,8 @@ async fn active_is_offered_after_a_reached_contact_and_assign_to_me_takes_it(bac
     let location = response.headers()["location"].to_str().unwrap().to_string();
     assert_eq!(
         location,
-        format!("/people/{person}?notice=contact-taken-moved#referral-{id}")
+        // What it changed beyond itself (`notice`), and the save's own banner (`saved`).
+        format!("/people/{person}?notice=contact-taken-moved&saved=contact&referral={id}#saved")
     );
     let (_, html) = page(&app, &worker, &location).await;
     assert!(

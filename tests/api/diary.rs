@@ -497,7 +497,10 @@ async fn the_booking_form_your_day_and_the_letter(backend: Backend) {
     );
 
     // The letter, in plain English, with the team's phone to change it; an audited read.
-    app.store.set_team_phone(1, Some("0113 496 0000")).await.unwrap();
+    app.store
+        .set_team_phone(1, Some("0113 496 0000"))
+        .await
+        .unwrap();
     let reads_before = scalar(
         &app,
         "SELECT COUNT(*) FROM audit_log WHERE record_type = 'appointment_letter'",

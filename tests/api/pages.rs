@@ -474,6 +474,9 @@ async fn needs_goals_progress_and_a_consented_connection_are_recorded_from_pages
         let mut form = vec![
             ("csrf", csrf.clone()),
             ("service_id", app.service_id.to_string()),
+            // Sent from the service's page, as its form says.
+            ("from", "service".into()),
+            ("service", format!("linkwell-service-{}", app.service_id)),
             ("method", "verbal".into()),
             ("notes", "".into()),
         ];
@@ -483,6 +486,19 @@ async fn needs_goals_progress_and_a_consented_connection_are_recorded_from_pages
     let (consents, connections) = (app.count("consents").await, app.count("connections").await);
     let nothing_shared = connect(vec![]).await;
     assert_eq!(nothing_shared.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // The user stays on the connect page, at that service's form, with what they chose.
+    let html = nothing_shared.text().await.unwrap();
+    assert!(
+        html.contains("<title>Error: Walking group")
+            && html.contains("There is a problem")
+            && html.contains(&format!("href=\"#share-{}-name\"", app.service_id))
+            && html.contains(&format!("id=\"connect-{}\" open", app.service_id))
+            && html.contains(&format!(
+                "id=\"method-{}-verbal\" name=\"method\" value=\"verbal\" checked",
+                app.service_id
+            )),
+        "{html}"
+    );
     assert_eq!(
         (app.count("consents").await, app.count("connections").await),
         (consents, connections)

@@ -166,7 +166,9 @@ test("the whole journey, referral to equity report", async () => {
     await panel.getByLabel("New state").selectOption("closed");
     await panel.getByLabel(/Reason for closing/).selectOption("goals_met");
     await submit(panel, "Change state");
-    assert.match(await lw.locator("main").innerText(), /Closed/);
+    // Ending a referral is asked about first (issue 15, item 9).
+    await submit(lw, "Yes, close the referral");
+    assert.match(await lw.locator("main").innerText(), /Referral closed/);
     await check(lw, "person-closed");
 
     // The analyst reads last month's report (a month is published once it has ended; this

@@ -1,6 +1,7 @@
 //! `/vcse/inbox`: a community organisation's connections and own listings, and its answers.
 
 use super::Fact;
+use crate::auth::CurrentUser;
 use crate::consent::inbox::{InboxFilter, INBOX_PAGE_SIZE};
 use crate::directory::catalogue::Entry;
 use crate::directory::search::STALE_AFTER_DAYS;
@@ -8,11 +9,12 @@ use crate::error::AppError;
 use crate::referrals::{ConnectionStatus, DeclineReason};
 use crate::state::AppState;
 use crate::usecases;
-use crate::web::extract::{check_csrf, PageUser};
+use crate::web::extract::{PageForm, PageUser};
+use crate::web::referral_form::capitalised;
 use crate::web::render::{error_page, render};
 use crate::web::views::Layout;
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -24,6 +26,7 @@ struct InboxLine {
     status: String,
     open: bool,
     requested: bool,
+    answers: &'static [(&'static str, &'static str, &'static str)],
     sent: String,
     who: Vec<Fact>,
 }
@@ -63,6 +66,27 @@ fn own_listing(e: &Entry, today: chrono::NaiveDate) -> OwnListing {
     }
 }
 
+/// The answers offered for a connection (its radios' id prefix, value and label): accept or
+/// decline a request, else how it went.
+fn answers_for(requested: bool) -> &'static [(&'static str, &'static str, &'static str)] {
+    if requested {
+        &[
+            ("accept", "accepted", "Accept"),
+            ("decline", "rejected", "Decline (say why below)"),
+        ]
+    } else {
+        &[
+            (
+                "attended",
+                "attended_first_session",
+                "Attended a first session",
+            ),
+            ("completed", "completed", "Completed"),
+            ("failed", "failed", "Did not take place"),
+        ]
+    }
+}
+
 /// One of the inbox's filters, as a link with its count.
 struct FilterTab {
     href: String,
@@ -91,6 +115,53 @@ struct InboxPage {
     answered_here: bool,
     lines: Vec<InboxLine>,
     listings: Vec<OwnListing>,
+    /// An answer refused (nothing chosen, a decline without a reason...), shown again.
+    refused: Option<AnswerRefused>,
+}
+
+/// An answer the inbox refused: which connection, the field and message, what was sent.
+struct AnswerRefused {
+    connection: i64,
+    field: String,
+    title: String,
+    message: String,
+    kept: Vec<(String, String)>,
+}
+
+impl InboxPage {
+    /// What was sent in a field of this connection's refused answer (empty otherwise).
+    fn kept(&self, id: &i64, field: &str) -> &str {
+        self.refused
+            .as_ref()
+            .filter(|r| r.connection == *id)
+            .and_then(|r| r.kept.iter().find(|(n, _)| n == field))
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// The message for a field of this connection's answer, if it is the one refused.
+    fn error_for(&self, id: &i64, field: &str) -> Option<&str> {
+        self.refused
+            .as_ref()
+            .filter(|r| r.connection == *id && r.field == field)
+            .map(|r| r.message.as_str())
+    }
+
+    /// Where the error summary links: the refused field of the refused connection's form.
+    fn anchor(&self) -> String {
+        let Some(r) = &self.refused else {
+            return String::new();
+        };
+        let requested = self
+            .lines
+            .iter()
+            .any(|l| l.id == r.connection && l.requested);
+        match r.field.as_str() {
+            "reason" if requested => format!("reason-{}", r.connection),
+            "note" => format!("note-{}", r.connection),
+            _ if requested => format!("accept-{}", r.connection),
+            _ => format!("attended-{}", r.connection),
+        }
+    }
 }
 
 /// The inbox's query string: which filter, which page, and an answer just sent.
@@ -113,6 +184,16 @@ pub async fn inbox_page(
     PageUser(user): PageUser,
     Query(params): Query<InboxParams>,
 ) -> Response {
+    show_inbox(&state, &user, params, None, StatusCode::OK).await
+}
+
+async fn show_inbox(
+    state: &AppState,
+    user: &CurrentUser,
+    params: InboxParams,
+    refused: Option<AnswerRefused>,
+    status: StatusCode,
+) -> Response {
     let filter = InboxFilter::from_code(params.show.as_deref().unwrap_or_default());
     let page = params
         .page
@@ -120,9 +201,9 @@ pub async fn inbox_page(
         .and_then(|p| p.parse::<i64>().ok())
         .unwrap_or(1)
         .clamp(1, MAX_PAGE);
-    let inbox = match usecases::directory::inbox(&state, &user, filter, page).await {
+    let inbox = match usecases::directory::inbox(state, user, filter, page).await {
         Ok(inbox) => inbox,
-        Err(e) => return error_page(Some(&user), e),
+        Err(e) => return error_page(Some(user), e),
     };
     let today = chrono::Utc::now().date_naive();
     let listings = inbox.listings().map(|e| own_listing(e, today)).collect();
@@ -175,6 +256,7 @@ pub async fn inbox_page(
                 status: c.status.label().to_string(),
                 open: c.status.is_open(),
                 requested: c.status == ConnectionStatus::Requested,
+                answers: answers_for(c.status == ConnectionStatus::Requested),
                 sent: c.sent_at.format("%-d %b %Y").to_string(),
                 who,
             }
@@ -182,7 +264,7 @@ pub async fn inbox_page(
         .collect();
     render(
         &InboxPage {
-            layout: Layout::new("Connections sent to you", Some(&user)),
+            layout: Layout::new("Connections sent to you", Some(user)),
             organisation: inbox.organisation,
             tabs,
             show: filter.code(),
@@ -195,14 +277,15 @@ pub async fn inbox_page(
             answered_here,
             lines,
             listings,
+            refused,
         },
-        StatusCode::OK,
+        status,
     )
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct AnswerForm {
-    csrf: String,
     status: String,
     #[serde(default)]
     note: String,
@@ -220,11 +303,13 @@ pub async fn answer_connection(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
-    Form(form): Form<AnswerForm>,
+    sent: PageForm<AnswerForm>,
 ) -> Response {
+    let form = &sent.fields;
+    let connection: Option<i64> = id.parse().ok();
     let result = async {
-        check_csrf(&user, &form.csrf)?;
-        let id: i64 = id.parse().map_err(|_| AppError::NotFound("connection"))?;
+        sent.accept(&user)?;
+        let id = connection.ok_or(AppError::NotFound("connection"))?;
         let status = ConnectionStatus::from_code(&form.status).ok_or_else(|| {
             AppError::invalid_field(
                 "status",
@@ -257,6 +342,25 @@ pub async fn answer_connection(
                 inbox_link(filter, page)
             ))
             .into_response()
+        }
+        // Nothing chosen, or an answer that does not fit: the same list again, at this
+        // connection's form, with the error summary and what was sent.
+        Err(err @ AppError::Validation { .. }) if connection.is_some() => {
+            let status = err.status();
+            let problem = err.problem();
+            let refused = AnswerRefused {
+                connection: connection.unwrap_or_default(),
+                field: problem.field.unwrap_or_default(),
+                title: problem.title,
+                message: capitalised(&problem.detail),
+                kept: sent.kept.clone(),
+            };
+            let params = InboxParams {
+                show: Some(sent.fields.show.clone()),
+                page: Some(sent.fields.page.clone()),
+                answered: None,
+            };
+            show_inbox(&state, &user, params, Some(refused), status).await
         }
         Err(e) => error_page(Some(&user), e),
     }

@@ -3,15 +3,17 @@
 //! organisation's inbox of connections with the answers it can give (`inbox`). This file holds
 //! what they share: the person a search is for, and the connect form's choices.
 
+mod connect_kept;
 mod inbox;
 mod matches;
 mod search;
 mod service;
 
+pub(super) use connect_kept::ConnectKept;
 pub(super) use inbox::{answer_connection, inbox_page};
-pub(super) use matches::matches_page;
+pub(super) use matches::{matches_page, show_matches};
 pub(super) use search::directory_page;
-pub(super) use service::{change_listing, service_page};
+pub(super) use service::{change_listing, service_page, show_service, Shown};
 
 use super::views::Choice;
 use crate::state::AppState;

@@ -1,18 +1,22 @@
 //! `/directory/services/{id}`: a service's page, with the connect form for a person and its
 //! organisation's form to keep the listing current.
 
-use super::{consent_choices, for_person, given, usable_consents, ConsentChoice, Fact, ForPerson};
+use super::{
+    consent_choices, for_person, given, usable_consents, ConnectKept, ConsentChoice, Fact,
+    ForPerson,
+};
+use crate::auth::CurrentUser;
 use crate::directory::curation::{ListingChange, ListingChangeRecord};
 use crate::directory::hsds::Service;
 use crate::directory::search::STALE_AFTER_DAYS;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::usecases;
-use crate::web::extract::{check_csrf, PageUser};
+use crate::web::extract::{PageForm, PageUser};
 use crate::web::render::{error_page, render};
-use crate::web::views::{Choice, Layout};
+use crate::web::views::{Choice, Layout, Saved};
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -40,11 +44,19 @@ struct ServicePage {
     consents: Vec<ConsentChoice>,
     shared_fields: Vec<Choice>,
     methods: Vec<Choice>,
+    /// A refused connect form, shown again with its choices.
+    connect: ConnectKept,
+    /// A refused listing form: its message (linked to `listing_field`).
+    listing_error: Option<String>,
+    listing_field: String,
+    saved: Option<Saved>,
 }
 
 #[derive(Deserialize)]
 pub struct ServiceQuery {
     referral: Option<String>,
+    /// What a form's redirect says was saved.
+    saved: Option<String>,
 }
 
 pub async fn service_page(
@@ -53,9 +65,37 @@ pub async fn service_page(
     Path(id): Path<String>,
     Query(query): Query<ServiceQuery>,
 ) -> Response {
-    let listing = match usecases::directory::listing(&state, &user, &id).await {
+    let shown = Shown {
+        referral: query.referral,
+        saved: query.saved.as_deref().and_then(Saved::of_code),
+        ..Shown::default()
+    };
+    show_service(&state, &user, &id, shown, StatusCode::OK).await
+}
+
+/// What the service page shows beside the listing: whose connection it is for, and a form
+/// refused (connect or listing) with what was typed.
+#[derive(Default)]
+pub(in crate::web) struct Shown {
+    pub referral: Option<String>,
+    pub connect: ConnectKept,
+    /// The listing form refused: the field, its message, and the places as typed.
+    pub listing: Option<(String, String, ListingForm)>,
+    /// A save just made: its success banner.
+    pub saved: Option<Saved>,
+}
+
+pub(in crate::web) async fn show_service(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    shown: Shown,
+    status: StatusCode,
+) -> Response {
+    let (state, user) = (state.clone(), user);
+    let listing = match usecases::directory::listing(&state, user, id).await {
         Ok(listing) => listing,
-        Err(e) => return error_page(Some(&user), e),
+        Err(e) => return error_page(Some(user), e),
     };
     let entry = &listing.entry;
     let s = &entry.service;
@@ -63,19 +103,29 @@ pub async fn service_page(
     let facts = service_facts(s);
     let stale = staleness(s.assured_date.as_deref());
     let capacity = s.service_capacity.first();
-    let for_person = for_person(&state, &user, query.referral.as_deref()).await;
+    let for_person = for_person(&state, user, shown.referral.as_deref()).await;
+    let (listing_field, listing_error, typed) = match shown.listing {
+        Some((field, message, typed)) => (field, Some(message), Some(typed)),
+        None => ("available".to_string(), None, None),
+    };
     let page = ServicePage {
         may_change: listing.may_change,
-        available: capacity
-            .and_then(|c| c.available)
-            .map(|n| n.to_string())
-            .unwrap_or_default(),
-        maximum: capacity
-            .and_then(|c| c.maximum)
-            .map(|n| n.to_string())
-            .unwrap_or_default(),
+        available: match &typed {
+            Some(t) => t.available.clone().unwrap_or_default(),
+            None => capacity
+                .and_then(|c| c.available)
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+        },
+        maximum: match &typed {
+            Some(t) => t.maximum.clone().unwrap_or_default(),
+            None => capacity
+                .and_then(|c| c.maximum)
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+        },
         history: listing.history,
-        layout: Layout::new(&s.name, Some(&user)),
+        layout: Layout::new(&s.name, Some(user)),
         name: s.name.clone(),
         organisation: s
             .organization
@@ -89,14 +139,18 @@ pub async fn service_page(
         hsds_id: s.id.clone(),
         service_id: entry.id,
         consents: match &for_person {
-            Some(f) => usable_consents(&state, &user, f.referral_id, f.person_id).await,
+            Some(f) => usable_consents(&state, user, f.referral_id, f.person_id).await,
             None => Vec::new(),
         },
         for_person,
         shared_fields: consent_choices().0,
         methods: consent_choices().1,
+        connect: shown.connect,
+        saved: shown.saved,
+        listing_error,
+        listing_field,
     };
-    render(&page, StatusCode::OK)
+    render(&page, status)
 }
 
 /// The service's facts in plain words, in the page's order; empty ones are left out.
@@ -209,9 +263,9 @@ fn staleness(assured_date: Option<&str>) -> Option<String> {
     }
 }
 
-#[derive(Deserialize)]
-pub struct ListingForm {
-    csrf: String,
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(in crate::web) struct ListingForm {
     available: Option<String>,
     maximum: Option<String>,
     confirm_correct: Option<String>,
@@ -222,10 +276,11 @@ pub async fn change_listing(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
-    Form(form): Form<ListingForm>,
+    sent: PageForm<ListingForm>,
 ) -> Response {
+    let form = &sent.fields;
     let result = async {
-        check_csrf(&user, &form.csrf)?;
+        sent.accept(&user)?;
         let whole = |field: &str, v: &Option<String>| -> Result<Option<u32>, AppError> {
             given(v)
                 .map(|t| {
@@ -250,10 +305,23 @@ pub async fn change_listing(
     .await;
     match result {
         Ok(record) => Redirect::to(&format!(
-            "/directory/services/{}",
+            "/directory/services/{}?saved=listing#saved",
             record["id"].as_str().unwrap_or(&id)
         ))
         .into_response(),
+        Err(err @ AppError::Validation { .. }) => {
+            let status = err.status();
+            let problem = err.problem();
+            let field = problem
+                .field
+                .filter(|f| f == "maximum")
+                .unwrap_or_else(|| "available".into());
+            let shown = Shown {
+                listing: Some((field, problem.detail, sent.fields)),
+                ..Shown::default()
+            };
+            show_service(&state, &user, &id, shown, status).await
+        }
         Err(e) => error_page(Some(&user), e),
     }
 }

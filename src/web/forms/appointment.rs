@@ -8,14 +8,15 @@ use crate::error::AppError;
 use crate::referrals::ContactMode;
 use crate::state::AppState;
 use crate::usecases::diary;
-use crate::web::extract::{check_csrf, KeptForm, PageUser};
+use crate::web::extract::{check_csrf, PageForm, PageUser};
 use crate::web::views::Panel;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::{NaiveDate, NaiveTime};
 use serde::Deserialize;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(in crate::web) struct AppointmentForm {
     #[serde(default)]
     csrf: String,
@@ -44,7 +45,9 @@ pub(in crate::web) async fn book_appointment(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
-    KeptForm(form, kept): KeptForm<AppointmentForm>,
+    PageForm {
+        fields: form, kept, ..
+    }: PageForm<AppointmentForm>,
 ) -> Response {
     let result = async {
         check_csrf(&user, &form.csrf)?;

@@ -5,14 +5,15 @@ use crate::error::AppError;
 use crate::safeguarding::{ConcernKind, NewConcern};
 use crate::state::AppState;
 use crate::usecases::concerns;
-use crate::web::extract::{check_csrf, KeptForm, PageUser};
+use crate::web::extract::{check_csrf, PageForm, PageUser};
 use crate::web::views::Panel;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
 
 /// Every field defaults to empty, so a missing field is answered by the error summary.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(in crate::web) struct ConcernForm {
     #[serde(default)]
     csrf: String,
@@ -30,7 +31,9 @@ pub(in crate::web) async fn record_concern(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
-    KeptForm(form, kept): KeptForm<ConcernForm>,
+    PageForm {
+        fields: form, kept, ..
+    }: PageForm<ConcernForm>,
 ) -> Response {
     let result = async {
         check_csrf(&user, &form.csrf)?;

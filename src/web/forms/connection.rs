@@ -7,26 +7,22 @@ use crate::consent::{ConsentBasis, ConsentMethod, NewConnection, SharedField};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::usecases::casework;
-use crate::web::extract::{check_csrf, PageUser};
+use crate::web::directory::{show_matches, show_service, ConnectKept, Shown};
+use crate::web::extract::{NoFields, PageForm, PageUser};
+use crate::web::referral_form::capitalised;
 use crate::web::views::Panel;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 
 pub(in crate::web) async fn connect(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
-    Form(fields): Form<Vec<(String, String)>>,
+    sent: PageForm<NoFields>,
 ) -> Response {
-    let value = |name: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    };
+    let value = |name: &str| sent.value(name);
     let result = async {
-        check_csrf(&user, value("csrf"))?;
+        sent.accept(&user)?;
         let id = form_id(&id)?;
         let service_id: i64 = value("service_id").parse().map_err(|_| {
             AppError::invalid_field("service_id", "Choose a service", "unknown service")
@@ -38,10 +34,9 @@ pub(in crate::web) async fn connect(
         // recorded with the person now.
         let consent = match value("consent_id") {
             "" => {
-                let share: Vec<SharedField> = fields
-                    .iter()
-                    .filter(|(n, _)| n == "share")
-                    .filter_map(|(_, v)| SharedField::from_code(v))
+                let share: Vec<SharedField> = sent
+                    .all("share")
+                    .filter_map(SharedField::from_code)
                     .collect();
                 if share.is_empty() {
                     return Err(AppError::invalid_field(
@@ -75,5 +70,31 @@ pub(in crate::web) async fn connect(
         Ok(id)
     }
     .await;
-    finish(&state, &user, &id, Panel::Connect, Vec::new(), result).await
+    match result {
+        // A refusal the person can put right keeps the user on the page they connected
+        // from, at that service's form, with what they chose.
+        Err(err @ AppError::Validation { .. }) => {
+            let status = err.status();
+            let problem = err.problem();
+            let connect = ConnectKept {
+                service_id: Some(value("service_id").parse().unwrap_or_default()),
+                title: problem.title,
+                message: capitalised(&problem.detail),
+                field: problem.field.unwrap_or_default(),
+                kept: sent.kept.clone(),
+            };
+            // The service's page when sent from there, else the matches page.
+            if value("from") == "service" && !value("service").is_empty() {
+                let shown = Shown {
+                    referral: Some(id.clone()),
+                    connect,
+                    ..Shown::default()
+                };
+                show_service(&state, &user, value("service"), shown, status).await
+            } else {
+                show_matches(&state, &user, &id, connect, status).await
+            }
+        }
+        result => finish(&state, &user, &id, Panel::Connect, Vec::new(), result).await,
+    }
 }

@@ -5,13 +5,14 @@ use crate::error::AppError;
 use crate::referrals::{ContactMode, NewContact};
 use crate::state::AppState;
 use crate::usecases::casework;
-use crate::web::extract::{check_csrf, KeptForm, PageUser};
+use crate::web::extract::{PageForm, PageUser};
 use crate::web::views::{Notice, Panel};
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(in crate::web) struct ContactForm {
     csrf: String,
     mode: String,
@@ -26,10 +27,11 @@ pub(in crate::web) async fn record_contact(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
-    KeptForm(form, kept): KeptForm<ContactForm>,
+    sent: PageForm<ContactForm>,
 ) -> Response {
     let result = async {
-        check_csrf(&user, &form.csrf)?;
+        sent.accept(&user)?;
+        let form = &sent.fields;
         let id = form_id(&id)?;
         let mode = ContactMode::from_code(&form.mode).ok_or_else(|| {
             AppError::invalid_field(
@@ -73,5 +75,5 @@ pub(in crate::web) async fn record_contact(
         ))
     }
     .await;
-    finish_noting(&state, &user, &id, Panel::Contact, kept, result).await
+    finish_noting(&state, &user, &id, Panel::Contact, sent.kept, result).await
 }

@@ -5,13 +5,14 @@ use super::{finish, form_id};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::usecases::casework;
-use crate::web::extract::{check_csrf, KeptForm, PageUser};
+use crate::web::extract::{PageForm, PageUser};
 use crate::web::views::Panel;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(in crate::web) struct GoalForm {
     csrf: String,
     description: String,
@@ -23,10 +24,11 @@ pub(in crate::web) async fn record_goal(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
-    KeptForm(form, kept): KeptForm<GoalForm>,
+    sent: PageForm<GoalForm>,
 ) -> Response {
     let result = async {
-        check_csrf(&user, &form.csrf)?;
+        sent.accept(&user)?;
+        let form = &sent.fields;
         let id = form_id(&id)?;
         let description = crate::api::text_field("description", &form.description, 1, 1000)?;
         let need = match form.need.as_str() {
@@ -37,10 +39,11 @@ pub(in crate::web) async fn record_goal(
         Ok(id)
     }
     .await;
-    finish(&state, &user, &id, Panel::Goal, kept, result).await
+    finish(&state, &user, &id, Panel::Goal, sent.kept, result).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(in crate::web) struct ProgressForm {
     csrf: String,
     /// The referral the goal belongs to, to come back to.
@@ -54,10 +57,11 @@ pub(in crate::web) async fn record_progress(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(goal): Path<String>,
-    KeptForm(form, kept): KeptForm<ProgressForm>,
+    sent: PageForm<ProgressForm>,
 ) -> Response {
     let result = async {
-        check_csrf(&user, &form.csrf)?;
+        sent.accept(&user)?;
+        let form = &sent.fields;
         let goal: i64 = goal.parse().map_err(|_| AppError::NotFound("goal"))?;
         let progress = form
             .progress
@@ -79,9 +83,9 @@ pub(in crate::web) async fn record_progress(
     finish(
         &state,
         &user,
-        &form.referral,
+        &sent.fields.referral,
         Panel::Progress(goal.parse().unwrap_or(0)),
-        kept,
+        sent.kept,
         result,
     )
     .await

@@ -6,9 +6,9 @@ use crate::measures::Instrument;
 use crate::referrals::{MeasureTiming, NewMeasure};
 use crate::state::AppState;
 use crate::usecases::casework;
-use crate::web::extract::{check_csrf, PageUser};
+use crate::web::extract::{PageForm, PageUser};
 use crate::web::views::Panel;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use std::collections::HashMap;
 
@@ -16,13 +16,11 @@ pub(in crate::web) async fn record_measure(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    sent: PageForm<HashMap<String, String>>,
 ) -> Response {
     let result = async {
-        check_csrf(
-            &user,
-            form.get("csrf").map(String::as_str).unwrap_or_default(),
-        )?;
+        sent.accept(&user)?;
+        let form = &sent.fields;
         let id = form_id(&id)?;
         let instrument = form
             .get("instrument")
@@ -81,13 +79,10 @@ pub(in crate::web) async fn record_measure(
         Ok(id)
     }
     .await;
-    let panel = form
+    let panel = sent
+        .fields
         .get("instrument")
         .and_then(|i| Instrument::from_code(i))
         .map_or(Panel::Connect, Panel::Measure);
-    let kept = form
-        .into_iter()
-        .filter(|(name, _)| name != "csrf")
-        .collect();
-    finish(&state, &user, &id, panel, kept, result).await
+    finish(&state, &user, &id, panel, sent.kept, result).await
 }

@@ -29,18 +29,35 @@ async fn after_form(
     kept: Vec<(String, String)>,
     result: Result<(), AppError>,
 ) -> Response {
-    let person_id =
+    let (person_id, now, in_error) =
         match crate::usecases::referrals::in_scope(&state.store, user, referral_id).await {
-            Ok(r) => r.person_id,
+            Ok(r) => (
+                r.person_id,
+                r.state,
+                r.close_reason == Some(crate::referrals::CloseReason::EnteredInError),
+            ),
             Err(e) => return error_page(Some(user), e),
         };
     match result {
+        // Back to the referral, at a banner saying what was saved (issue 15, item 9): the
+        // address names the banner, so the browser scrolls to it and gives it focus.
         Ok(()) => {
-            let place = match panel {
-                Panel::Concern => "concerns-heading".to_string(),
-                _ => format!("referral-{referral_id}"),
+            // A concern goes back to the concerns; anything else to its referral, at a banner
+            // saying what was saved, and for a move that ended the referral, how it ended.
+            if matches!(panel, Panel::Concern) {
+                return Redirect::to(&format!("/people/{person_id}#concerns-heading"))
+                    .into_response();
+            }
+            // A move that ended the referral says how it ended.
+            let saved = match panel {
+                Panel::State if in_error => "entered_in_error",
+                Panel::State if !now.is_open() => now.code(),
+                panel => panel.saved_code(),
             };
-            Redirect::to(&format!("/people/{person_id}#{place}")).into_response()
+            Redirect::to(&format!(
+                "/people/{person_id}?saved={saved}&referral={referral_id}#saved"
+            ))
+            .into_response()
         }
         Err(AppError::Internal(e)) => error_page(Some(user), AppError::Internal(e)),
         Err(err @ (AppError::Forbidden(_) | AppError::NotFound(_))) => error_page(Some(user), err),
@@ -52,11 +69,21 @@ async fn after_form(
                 anchor: panel.anchor(referral_id, problem.field.as_deref()),
                 kept,
                 title: problem.title,
-                detail: problem.detail,
+                detail: super::referral_form::capitalised(&problem.detail),
             };
             show_person(state, user, person_id, Some(error), status).await
         }
     }
+}
+
+/// A form without the version of the record it was filled in against (a hidden field) was
+/// not sent from the page as it is now.
+pub(super) fn out_of_date() -> AppError {
+    AppError::invalid_field(
+        "expected_version",
+        "The page was out of date",
+        "the page was out of date: reload it and try again",
+    )
 }
 
 pub(super) fn form_id(id: &str) -> Result<i64, AppError> {
@@ -92,9 +119,10 @@ pub(super) async fn finish_noting(
         Ok((referral_id, Some(notice))) => {
             match crate::usecases::referrals::in_scope(&state.store, user, referral_id).await {
                 Ok(r) => Redirect::to(&format!(
-                    "/people/{}?notice={}#referral-{referral_id}",
+                    "/people/{}?notice={}&saved={}&referral={referral_id}#saved",
                     r.person_id,
-                    notice.code()
+                    notice.code(),
+                    panel.saved_code()
                 ))
                 .into_response(),
                 Err(e) => error_page(Some(user), e),

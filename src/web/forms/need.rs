@@ -5,13 +5,14 @@ use crate::error::AppError;
 use crate::referrals::Need;
 use crate::state::AppState;
 use crate::usecases::casework;
-use crate::web::extract::{check_csrf, KeptForm, PageUser};
+use crate::web::extract::{PageForm, PageUser};
 use crate::web::views::Panel;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(in crate::web) struct NeedForm {
     csrf: String,
     need: String,
@@ -30,15 +31,16 @@ pub(in crate::web) async fn record_need(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
-    KeptForm(form, kept): KeptForm<NeedForm>,
+    sent: PageForm<NeedForm>,
 ) -> Response {
     let result = async {
-        check_csrf(&user, &form.csrf)?;
+        sent.accept(&user)?;
+        let form = &sent.fields;
         let id = form_id(&id)?;
         let notes = crate::api::text_field("notes", &form.notes, 0, 2000)?;
         casework::add_need(&state.store, &user, id, need(&form.need)?, &notes).await?;
         Ok(id)
     }
     .await;
-    finish(&state, &user, &id, Panel::Need, kept, result).await
+    finish(&state, &user, &id, Panel::Need, sent.kept, result).await
 }

@@ -5,13 +5,14 @@ use crate::error::AppError;
 use crate::referrals::VisitPlan;
 use crate::state::AppState;
 use crate::usecases::visits;
-use crate::web::extract::{check_csrf, KeptForm, PageUser};
+use crate::web::extract::{PageForm, PageUser};
 use crate::web::views::Panel;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(in crate::web) struct ArrangeForm {
     csrf: String,
     volunteer_id: String,
@@ -27,10 +28,11 @@ pub(in crate::web) async fn arrange_visit(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
-    KeptForm(form, kept): KeptForm<ArrangeForm>,
+    sent: PageForm<ArrangeForm>,
 ) -> Response {
     let result = async {
-        check_csrf(&user, &form.csrf)?;
+        sent.accept(&user)?;
+        let form = &sent.fields;
         let id = form_id(&id)?;
         let volunteer = form.volunteer_id.parse().map_err(|_| {
             AppError::invalid_field(
@@ -75,5 +77,5 @@ pub(in crate::web) async fn arrange_visit(
         Ok(id)
     }
     .await;
-    finish(&state, &user, &id, Panel::Visit, kept, result).await
+    finish(&state, &user, &id, Panel::Visit, sent.kept, result).await
 }

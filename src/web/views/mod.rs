@@ -3,8 +3,9 @@
 //! are a referral's section of the person's page).
 
 mod caseload;
-mod diary;
+mod close_confirm;
 mod concerns;
+mod diary;
 mod error;
 mod fields;
 mod layout;
@@ -13,18 +14,21 @@ mod person;
 mod person_forms;
 mod plan;
 mod referral_panel;
+mod saved;
 mod score_chart;
 mod sign_in;
 
 pub use caseload::{CaseloadLine, CaseloadPage};
-pub use diary::{AppointmentLine, CalendarPage, DayLine, LetterPage};
+pub use close_confirm::{CloseConfirmPage, OpenConnection};
 pub use concerns::ConcernLine;
+pub use diary::{AppointmentLine, CalendarPage, DayLine, LetterPage};
 pub use error::ErrorPage;
 pub use fields::{Choice, FieldErrors};
 pub use layout::Layout;
 pub use notice::Notice;
 pub use person::{AccessLine, ConsentLine, PersonPage, PersonView};
 pub use person_forms::{FormError, InstrumentForm, Panel};
-pub use plan::PlanPage;
+pub use plan::{PlanChooserPage, PlanPage};
 pub use referral_panel::{GoalLine, Line, ReferralPanel};
+pub use saved::Saved;
 pub use sign_in::SignInPage;

@@ -160,6 +160,11 @@ pub struct PersonPage {
     /// Volunteers the team may ask to visit.
     pub volunteers: Vec<Choice>,
     pub today: String,
+    /// A save just made: its banner, and where it stands (`referral-<id>` or `consents`).
+    pub saved: Option<super::Saved>,
+    pub saved_at: String,
+    /// The person's open referrals when there is more than one (a likely duplicate).
+    pub open_referrals: Vec<i64>,
     /// Every referral's appointments (each names its referral).
     pub appointments: Vec<super::AppointmentLine>,
     /// Risk and safeguarding concerns, newest first (the team's eyes only).
@@ -175,6 +180,11 @@ impl PersonPage {
 }
 
 impl PersonPage {
+    /// Whether the success banner stands at this place (`referral-<id>` or `consents`).
+    pub fn saved_here(&self, place: &str) -> bool {
+        self.saved.is_some() && self.saved_at == place
+    }
+
     /// Whether a form panel should be open: the one whose answers were just refused.
     pub fn opens(&self, panel: &str, id: &i64) -> bool {
         self.error

@@ -36,6 +36,22 @@ impl Panel {
         }
     }
 
+    /// What the success banner after this form says was saved (`Saved::of_code`).
+    pub fn saved_code(self) -> &'static str {
+        match self {
+            Panel::Contact => "contact",
+            Panel::Need => "need",
+            Panel::Goal => "goal",
+            Panel::Measure(_) => "measure",
+            Panel::State => "state",
+            Panel::Visit => "visit",
+            Panel::Progress(_) => "progress",
+            Panel::Connect => "connection",
+            Panel::Appointment => "appointment",
+            Panel::Concern => "concern",
+        }
+    }
+
     /// The id of the element the error summary links to: the field named, else the form's
     /// first field.
     pub fn anchor(self, referral: i64, field: Option<&str>) -> String {

@@ -152,12 +152,20 @@ impl ReferralPanel {
             open: r.state.is_open(),
             reason: r.reason.clone(),
             received: day(r.received_at),
-            next_states: r
-                .state
-                .next_states()
-                .iter()
-                .map(|s| Choice::new(s.code(), s.label(), false))
-                .collect(),
+            next_states: {
+                let early = !r.state.next_states().contains(&ReferralState::Closed);
+                r.state
+                    .offered_states()
+                    .into_iter()
+                    .map(|s| match s {
+                        // Before it is active, a referral closes only as entered in error.
+                        ReferralState::Closed if early => {
+                            Choice::new(s.code(), "Closed: entered in error or duplicate", false)
+                        }
+                        s => Choice::new(s.code(), s.label(), false),
+                    })
+                    .collect()
+            },
             link_worker_id: r.link_worker_id,
             holder: String::new(),
             held_by_me: false,
