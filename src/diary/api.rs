@@ -86,6 +86,7 @@ pub async fn cancel_appointment(
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct DayQuery {
     /// The day (Europe/London); today if omitted.
     pub date: Option<NaiveDate>,
