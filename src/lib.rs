@@ -22,6 +22,7 @@ pub mod equity;
 pub mod error;
 pub mod error_documents;
 pub mod evaluation;
+pub mod facts_cache;
 pub mod fhir;
 pub mod geo;
 pub mod import;

@@ -2,11 +2,10 @@
 //! caches, the metrics). A leaf: it knows nothing of routes or handlers, so the handlers
 //! that take it do not depend on the router that mounts them.
 
-use crate::activity::cache::ActivityCache;
 use crate::auth::throttle::SignInLimits;
 use crate::directory::cache::CatalogueCache;
-use crate::equity::cache::FactsCache;
 use crate::error::{AppError, AppResult};
+use crate::facts_cache::FactsCache;
 use crate::geo::{self, Geography};
 use crate::public_url::PublicUrl;
 use crate::referrals::LifecycleSettings;
@@ -116,9 +115,9 @@ impl Settings {
 pub struct AppState {
     pub store: Store,
     pub settings: Arc<Settings>,
-    pub equity: Arc<FactsCache>,
+    pub equity: Arc<FactsCache<crate::equity::Facts>>,
     /// The activity report's facts, refreshed on the same schedule as the equity report's.
-    pub activity: Arc<ActivityCache>,
+    pub activity: Arc<FactsCache<crate::activity::ActivityFacts>>,
     pub directory: Arc<CatalogueCache>,
     pub metrics: Arc<Metrics>,
 }

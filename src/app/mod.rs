@@ -4,10 +4,9 @@
 
 mod api_routes;
 
-use crate::activity::cache::ActivityCache;
 use crate::directory::cache::CatalogueCache;
-use crate::equity::cache::FactsCache;
 use crate::error::{AppError, AppResult};
+use crate::facts_cache::FactsCache;
 use crate::geo::Geography;
 use crate::public_url::PublicUrl;
 pub use crate::state::{AppState, Settings, MAX_BODY_BYTES};
@@ -62,7 +61,7 @@ impl Application {
         let state = AppState {
             store,
             equity: Arc::new(FactsCache::new(settings.equity_refresh)),
-            activity: Arc::new(ActivityCache::new(settings.equity_refresh)),
+            activity: Arc::new(FactsCache::new(settings.equity_refresh)),
             directory: Arc::new(CatalogueCache::default()),
             metrics: Arc::new(Metrics::default()),
             settings: Arc::new(settings),
