@@ -22,6 +22,7 @@ mod messages;
 mod person;
 mod person_record;
 mod programme_filter;
+mod record_fields;
 mod referral_form;
 mod render;
 mod reports;

@@ -5,12 +5,13 @@
 //! referral form; every problem is listed at the top and what was typed is kept.
 
 use super::extract::{check_csrf, PageForm, PageUser};
+use super::record_fields::RecordText;
 use super::referral_form::capitalised;
 use super::render::{error_page, render};
 use super::views::{Choice, FieldErrors, Layout};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::people::{ContactMethod, Language, Person, PrsbDetails, PrsbRecord, WrittenFormat};
+use crate::people::{ContactMethod, Person, PrsbDetails, PrsbRecord, WrittenFormat};
 use crate::state::AppState;
 use crate::usecases::people;
 use askama::Template;
@@ -81,47 +82,22 @@ impl RecordForm {
     }
 
     /// Every problem at once, or the checked record.
+    fn record_text(&self) -> RecordText<'_> {
+        RecordText {
+            address_line1: &self.address_line1,
+            town: &self.town,
+            preferred_language: &self.preferred_language,
+            interpreter_needed: &self.interpreter_needed,
+            written_format: &self.written_format,
+            preferred_contact_method: &self.preferred_contact_method,
+        }
+    }
+
     fn check(&self) -> Result<PrsbRecord, FieldErrors> {
         let mut errors = FieldErrors::default();
-        for (field, value, what) in [
-            (
-                "address_line1",
-                &self.address_line1,
-                "Enter the first line of their address",
-            ),
-            ("town", &self.town, "Enter their town or city"),
-        ] {
-            if value.trim().is_empty() {
-                errors.add(field, what.to_string());
-            }
-        }
+        let text = self.record_text();
+        text.check(&mut errors);
         let code = |text: &str| Some(text.to_string()).filter(|t| !t.is_empty());
-        if code(&self.preferred_language).is_some_and(|l| Language::parse(&l).is_err()) {
-            errors.add(
-                "preferred_language",
-                "Select a language from the list".into(),
-            );
-        }
-        let interpreter_needed = match self.interpreter_needed.as_str() {
-            "yes" => Some(true),
-            "no" => Some(false),
-            "" => None,
-            _ => {
-                errors.add("interpreter_needed", "Select yes or no".into());
-                None
-            }
-        };
-        let written_format = code(&self.written_format).map(|c| WrittenFormat::from_code(&c));
-        if written_format == Some(None) {
-            errors.add("written_format", "Select a format from the list".into());
-        }
-        let method = code(&self.preferred_contact_method).map(|c| ContactMethod::from_code(&c));
-        if method == Some(None) {
-            errors.add(
-                "preferred_contact_method",
-                "Select a way to contact them from the list".into(),
-            );
-        }
         // Lengths and characters, field by field, with the checks every way in uses.
         use crate::people::record::{
             ADDRESS_LINE_MAX, COMMUNICATION_NEEDS_MAX, CONTACT_TIMES_MAX, GENDER_IDENTITY_MAX,
@@ -180,10 +156,10 @@ impl RecordForm {
             preferred_name: Some(self.preferred_name.clone()),
             gender_identity: Some(self.gender_identity.clone()),
             preferred_language: code(&self.preferred_language),
-            interpreter_needed,
+            interpreter_needed: text.interpreter(),
             communication_needs: Some(self.communication_needs.clone()),
-            written_format: written_format.flatten(),
-            preferred_contact_method: method.flatten(),
+            written_format: WrittenFormat::from_code(&self.written_format),
+            preferred_contact_method: ContactMethod::from_code(&self.preferred_contact_method),
             preferred_contact_times: Some(self.preferred_contact_times.clone()),
         }
         .check()
@@ -229,28 +205,15 @@ fn page(
         "preferred_contact_method",
         "preferred_contact_times",
     ]);
+    let (languages, formats, methods) = form.record_text().choices();
     let page = RecordPage {
         layout: Layout::new(&format!("{}'s details", person.full_name()), Some(user)),
         person_id: person.id,
         name: person.full_name(),
         postcode: person.postcode.clone(),
-        languages: Language::all()
-            .map(|l| Choice::new(l.code(), l.label(), l.code() == form.preferred_language))
-            .collect(),
-        formats: WrittenFormat::ALL
-            .iter()
-            .map(|f| Choice::new(f.code(), f.label(), f.code() == form.written_format))
-            .collect(),
-        methods: ContactMethod::ALL
-            .iter()
-            .map(|m| {
-                Choice::new(
-                    m.code(),
-                    m.label(),
-                    m.code() == form.preferred_contact_method,
-                )
-            })
-            .collect(),
+        languages,
+        formats,
+        methods,
         errors,
         form,
     };

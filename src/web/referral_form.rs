@@ -4,14 +4,13 @@
 //! JavaScript runs, and on submit in every case.
 
 use super::extract::{check_csrf, PageForm, PageUser};
+use super::record_fields::RecordText;
 use super::render::{error_page, render};
 use super::views::{Choice, FieldErrors, Layout};
 use crate::auth::policy::Action;
 use crate::error::AppError;
 use crate::people::api::PersonInput;
-use crate::people::{
-    ContactMethod, Ethnicity, Language, MatchRefused, NhsNumber, Sex, WrittenFormat,
-};
+use crate::people::{ContactMethod, Ethnicity, MatchRefused, NhsNumber, Sex, WrittenFormat};
 use crate::referrals::ReferrerKind;
 use crate::state::AppState;
 use crate::usecases::referrals;
@@ -86,6 +85,19 @@ pub struct ReferralForm {
     preferred_contact_times: String,
 }
 
+impl ReferralForm {
+    fn record_text(&self) -> RecordText<'_> {
+        RecordText {
+            address_line1: &self.address_line1,
+            town: &self.town,
+            preferred_language: &self.preferred_language,
+            interpreter_needed: &self.interpreter_needed,
+            written_format: &self.written_format,
+            preferred_contact_method: &self.preferred_contact_method,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "referral_new.html")]
 pub struct ReferralPage {
@@ -154,6 +166,7 @@ async fn page(
         "programme",
         "agreed",
     ]);
+    let (languages, formats, methods) = form.record_text().choices();
     let page = ReferralPage {
         layout: Layout::new("Make a referral", Some(user)),
         sexes: choices(
@@ -180,23 +193,9 @@ async fn page(
                 .collect(),
             kind,
         ),
-        languages: Language::all()
-            .map(|l| Choice::new(l.code(), l.label(), l.code() == form.preferred_language))
-            .collect(),
-        formats: choices(
-            WrittenFormat::ALL
-                .iter()
-                .map(|f| (f.code(), f.label()))
-                .collect(),
-            &form.written_format,
-        ),
-        methods: choices(
-            ContactMethod::ALL
-                .iter()
-                .map(|m| (m.code(), m.label()))
-                .collect(),
-            &form.preferred_contact_method,
-        ),
+        languages,
+        formats,
+        methods,
         programmes: programmes
             .iter()
             .map(|p| {
@@ -267,39 +266,7 @@ fn check(form: &ReferralForm, today: NaiveDate) -> (FieldErrors, Option<NaiveDat
             "Enter a full UK postcode, for example B25 8DS".into(),
         );
     }
-    // The PRSB record makes the address mandatory: a person typing it in is asked for it.
-    for (field, value, what) in [
-        (
-            "address_line1",
-            &form.address_line1,
-            "Enter the first line of their address",
-        ),
-        ("town", &form.town, "Enter their town or city"),
-    ] {
-        if value.trim().is_empty() {
-            errors.add(field, what.to_string());
-        }
-    }
-    if !form.preferred_language.is_empty() && Language::parse(&form.preferred_language).is_err() {
-        errors.add(
-            "preferred_language",
-            "Select a language from the list".into(),
-        );
-    }
-    if !matches!(form.interpreter_needed.as_str(), "" | "yes" | "no") {
-        errors.add("interpreter_needed", "Select yes or no".into());
-    }
-    if !form.written_format.is_empty() && WrittenFormat::from_code(&form.written_format).is_none() {
-        errors.add("written_format", "Select a format from the list".into());
-    }
-    if !form.preferred_contact_method.is_empty()
-        && ContactMethod::from_code(&form.preferred_contact_method).is_none()
-    {
-        errors.add(
-            "preferred_contact_method",
-            "Select a way to contact them from the list".into(),
-        );
-    }
+    form.record_text().check(&mut errors);
     if form.phone.trim().chars().count() > 30 {
         errors.add(
             "phone",
@@ -402,11 +369,7 @@ pub async fn make_referral(
                 preferred_name: Some(form.preferred_name.clone()),
                 gender_identity: Some(form.gender_identity.clone()),
                 preferred_language: Some(form.preferred_language.clone()),
-                interpreter_needed: match form.interpreter_needed.as_str() {
-                    "yes" => Some(true),
-                    "no" => Some(false),
-                    _ => None,
-                },
+                interpreter_needed: form.record_text().interpreter(),
                 communication_needs: Some(form.communication_needs.clone()),
                 written_format: WrittenFormat::from_code(&form.written_format),
                 preferred_contact_method: ContactMethod::from_code(&form.preferred_contact_method),
