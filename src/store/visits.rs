@@ -161,24 +161,14 @@ impl Store {
         note: &str,
         ctx: &AuditContext,
     ) -> StoreResult<()> {
-        on_writer!(self, pool => {
-            let mut tx = pool.begin_with(super::begin_statement(pool)).await?;
-            let found: Option<Recorded> = sqlx::query_as(
-                "SELECT r.person_id, v.visited_at, v.not_happened_at FROM volunteer_visits v JOIN referrals r ON r.id = v.referral_id \
-                 WHERE v.id = $1 AND v.volunteer_id = $2")
-                .bind(visit_id).bind(volunteer_id).fetch_optional(&mut *tx).await?;
-            let Some((person_id, visited_at, not_happened_at)) = found else {
-                return Err(StoreError::not_found("visit"));
-            };
-            if visited_at.is_some() || not_happened_at.is_some() {
-                return Err(Refusal::VisitAlreadyRecorded.into());
-            }
-            sqlx::query("UPDATE volunteer_visits SET visited_at = $1, note = $2 WHERE id = $3")
-                .bind(Utc::now()).bind(note).bind(visit_id).execute(&mut *tx).await?;
-            append_audit!(tx, ctx, AuditAction::Update, "visit", Some(visit_id), Some(person_id));
-            tx.commit().await?;
-        });
-        Ok(())
+        self.record_visit_outcome(
+            visit_id,
+            volunteer_id,
+            "UPDATE volunteer_visits SET visited_at = $1, note = $2 WHERE id = $3",
+            note,
+            ctx,
+        )
+        .await
     }
 
     /// The volunteer records that their visit did not happen, and why (once; not after it
@@ -188,6 +178,26 @@ impl Store {
         visit_id: i64,
         volunteer_id: i64,
         reason: &str,
+        ctx: &AuditContext,
+    ) -> StoreResult<()> {
+        self.record_visit_outcome(
+            visit_id,
+            volunteer_id,
+            "UPDATE volunteer_visits SET not_happened_at = $1, not_happened_reason = $2 WHERE id = $3",
+            reason,
+            ctx,
+        )
+        .await
+    }
+
+    /// Records what became of the volunteer's own visit, once either way: `update` sets the
+    /// time ($1) and the volunteer's words ($2) on visit $3.
+    async fn record_visit_outcome(
+        &self,
+        visit_id: i64,
+        volunteer_id: i64,
+        update: &'static str,
+        words: &str,
         ctx: &AuditContext,
     ) -> StoreResult<()> {
         on_writer!(self, pool => {
@@ -202,8 +212,8 @@ impl Store {
             if visited_at.is_some() || not_happened_at.is_some() {
                 return Err(Refusal::VisitAlreadyRecorded.into());
             }
-            sqlx::query("UPDATE volunteer_visits SET not_happened_at = $1, not_happened_reason = $2 WHERE id = $3")
-                .bind(Utc::now()).bind(reason).bind(visit_id).execute(&mut *tx).await?;
+            sqlx::query(update)
+                .bind(Utc::now()).bind(words).bind(visit_id).execute(&mut *tx).await?;
             append_audit!(tx, ctx, AuditAction::Update, "visit", Some(visit_id), Some(person_id));
             tx.commit().await?;
         });
