@@ -181,9 +181,7 @@ test("the whole journey, referral to equity report", async () => {
   }
 });
 
-// Skipped (reported as skipped, never as passing) until its tab order includes the programme
-// choice the merged form now offers (see the stop-13 note).
-test.skip("the referral form can be completed with the keyboard alone", async () => {
+test("the referral form can be completed with the keyboard alone", async () => {
   const browser = await launch();
   try {
     const page = await signIn(browser, "referrer");
@@ -218,6 +216,7 @@ test.skip("the referral form can be completed with the keyboard alone", async ()
       ["preferred_contact_times", ""],
       ["reason", "Would like company on walks"],
       ["referrer_kind", " "],
+      ["programme", ""],
       ["agreed", " "],
     ];
     for (const [id, keys] of steps) {
