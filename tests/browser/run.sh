@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 root=$PWD
 bin=$root/target/debug/linkwell
 work=$(mktemp -d)
-port=18300
+port=${LINKWELL_BROWSER_PORT:-18300}
 rm -rf target/browser && mkdir -p target/browser
 $bin generate --people 3000 --seed 11 --services 300 --demo-sign-ins --quiet --database-url "$work/browser.db"
 eval "$(python3 tests/browser/setup.py "$work/browser.db" | sed 's/^\([A-Z_]*\)=\(.*\)$/export \1="\2"/')"
