@@ -34,7 +34,7 @@ coded_enum! {
 coded_enum! {
     /// Where a recording came from.
     Source {
-        LinkWorker = "link_worker": "Recorded by the link worker",
+        LinkWorker = "link_worker": "Entered by the team on Linkwell",
         PracticeImport = "practice_import": "Imported from the practice",
         Fhir = "fhir": "Sent as FHIR",
     }

@@ -177,7 +177,7 @@ impl Store {
             DateTime<Utc>,
             Option<i64>,
             Option<i64>,
-            Option<i64>,
+            Option<i32>,
             String,
             String,
             Option<i32>,

@@ -12,7 +12,8 @@ on_both_databases!(
     report_figures_match_a_hand_calculation,
     recording_checks_counts_and_windows_and_the_latest_wins,
     a_bad_practice_file_is_refused_whole_by_line_and_field,
-    only_the_team_records_and_only_analysts_and_leads_see_the_report
+    only_the_team_records_and_only_analysts_and_leads_see_the_report,
+    the_link_workers_form_and_the_report_page
 );
 
 /// The first day of the month eight months ago: a published period whose referrals' six
@@ -519,4 +520,96 @@ async fn only_the_team_records_and_only_analysts_and_leads_see_the_report(backen
         let (s, b) = app.get("/reports/service-use", token).await;
         assert_problem(s, &b, StatusCode::FORBIDDEN);
     }
+}
+
+/// The form on the person's page: a bad count brings back the page with the error summary
+/// linking to the field and what was typed; a good one comes back with the saved banner
+/// and the counts in the referral's section. The report page: analysts and team leads,
+/// with the method note; an unpublished period is the form with its error summary.
+async fn the_link_workers_form_and_the_report_page(backend: Backend) {
+    use crate::pages::{csrf_of, page, post_form, sign_in_as};
+    let app = spawn_app(backend).await;
+    let id = referral_on(&app, period_start(), None).await;
+    let (_, detail) = app.get(&format!("/referrals/{id}"), &app.link_worker).await;
+    let person = detail["referral"]["person_id"].as_i64().unwrap();
+    let cookie = sign_in_as(&app, "lw").await;
+    let (s, html) = page(&app, &cookie, &format!("/people/{person}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("Record GP and A&amp;E use"),
+        "the form is offered"
+    );
+    let path = format!("/referrals/{id}/service-use");
+    let refused = post_form(
+        &app,
+        &cookie,
+        &path,
+        &[
+            ("csrf", csrf_of(&html)),
+            ("window", "after".into()),
+            ("gp_consultations", "lots".into()),
+            ("ae_attendances", "1".into()),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = refused.text().await.unwrap();
+    assert!(body.contains("<title>Error: "), "{body}");
+    assert!(body.contains("error-summary"), "{body}");
+    assert!(body.contains(&format!("href=\"#su-gp-{id}\"")), "{body}");
+    assert!(body.contains("must be a whole number"), "{body}");
+    assert!(body.contains(&format!("id=\"su-gp-{id}\" name=\"gp_consultations\" type=\"text\" inputmode=\"numeric\" class=\"width-4\" value=\"lots\"")), "kept: {body}");
+    assert_eq!(app.count("service_use").await, 0);
+    let saved = post_form(
+        &app,
+        &cookie,
+        &path,
+        &[
+            ("csrf", csrf_of(&html)),
+            ("window", "after".into()),
+            ("gp_consultations", "4".into()),
+            ("ae_attendances", "1".into()),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let back = saved.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(
+        back,
+        format!("/people/{person}?saved=service_use&referral={id}#saved")
+    );
+    let (_, html) = page(&app, &cookie, &back).await;
+    assert!(html.contains("GP and A&#38;E use recorded"), "{html}");
+    assert!(
+        html.contains("<td data-label=\"GP consultations\">4</td>"),
+        "{html}"
+    );
+
+    let analyst = sign_in_as(&app, "analyst").await;
+    let (s, html) = page(
+        &app,
+        &analyst,
+        &format!("/reports/service-use?period={}", period_code()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("Regression to the mean"), "{html}");
+    assert!(html.contains("Quintile 1 (most deprived)"), "{html}");
+    let (s, html) = page(&app, &analyst, "/reports/service-use?period=2999-01").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("error-summary") && html.contains("<title>Error: "),
+        "{html}"
+    );
+    let (s, csv) = page(
+        &app,
+        &analyst,
+        &format!("/reports/service-use/download.csv?period={}", period_code()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(csv.starts_with("breakdown,group,"), "{csv}");
+    let vcse = sign_in_as(&app, "vcse").await;
+    let (s, _) = page(&app, &vcse, "/reports/service-use").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
 }
