@@ -126,7 +126,10 @@ pub fn parse(input: impl Read) -> Result<Vec<ServiceUseRow>, Vec<RowError>> {
                 .map(Some)
                 .map_err(|e| errors.push(problem(line, field, e.detail))),
             Ok(None) => Ok(None),
-            Err(e) => Err(errors.push(e)),
+            Err(e) => {
+                errors.push(e);
+                Err(())
+            }
         };
         let gp = cell("gp_consultations");
         let ae = cell("ae_attendances");

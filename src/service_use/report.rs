@@ -318,12 +318,22 @@ mod tests {
         assert_eq!(everyone.measures[0].pairs, Shown::Hidden);
         assert_eq!(everyone.measures[0].mean_change, None);
         assert_eq!(everyone.measures[0].mean_before, None);
-        // Not yet over: received 15 January, the after-window ends 15 July.
+        // An eighth pair shows them; the same referrals before their after-window is over
+        // (received 15 January, it ends 15 July) count for nothing.
+        let mut eight = facts.clone();
+        eight
+            .referrals
+            .push(referral(7, [Some(5), None], [Some(2), Some(1)]));
+        let report = compute(&eight, &request, "all teams".into(), Utc::now());
+        let gp = &report.breakdowns[0].groups[0].measures[0];
+        assert!(gp.pairs.value().is_some());
+        assert_eq!(gp.mean_change.map(|c| c.value), Some(-3.0));
         let early = Request {
             today: "2026-07-14".parse().unwrap(),
             ..request
         };
-        let report = compute(&facts, &early, "all teams".into(), Utc::now());
+        let report = compute(&eight, &early, "all teams".into(), Utc::now());
         assert_eq!(report.breakdowns[0].groups[0].referrals, Shown::Hidden);
+        assert_eq!(report.breakdowns[0].groups[0].measures[0].mean_change, None);
     }
 }

@@ -30,19 +30,22 @@ fn stored_count(n: Option<i32>) -> Option<u32> {
 }
 
 impl Store {
-    /// The day (London time) a referral in scope was received, or not found.
+    /// A referral in scope: its person and the day (London time) it was received; or not
+    /// found.
     pub async fn service_use_referral(
         &self,
         referral_id: i64,
         scope: CaseScope,
-    ) -> StoreResult<NaiveDate> {
+    ) -> StoreResult<(i64, NaiveDate)> {
         let Some((clause, scope_id)) = referral_scope_clause(scope) else {
             return Err(StoreError::not_found("referral"));
         };
-        let sql = format!("SELECT r.received_at FROM referrals r WHERE r.id = $1 AND {clause}");
-        let row: Option<(DateTime<Utc>,)> = on_reader!(self, pool => sqlx::query_as(&sql)
+        let sql = format!(
+            "SELECT r.person_id, r.received_at FROM referrals r WHERE r.id = $1 AND {clause}"
+        );
+        let row: Option<(i64, DateTime<Utc>)> = on_reader!(self, pool => sqlx::query_as(&sql)
             .bind(referral_id).bind(scope_id).fetch_optional(pool).await)?;
-        row.map(|(at,)| london::day_of(at))
+        row.map(|(person, at)| (person, london::day_of(at)))
             .ok_or(StoreError::not_found("referral"))
     }
 
@@ -99,7 +102,7 @@ impl Store {
         scope: CaseScope,
         ctx: &AuditContext,
     ) -> StoreResult<Vec<ServiceUse>> {
-        let received = self.service_use_referral(referral_id, scope).await?;
+        let (_, received) = self.service_use_referral(referral_id, scope).await?;
         type Row = (
             i64,
             String,

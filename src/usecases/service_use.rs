@@ -10,7 +10,9 @@ use crate::error::{AppError, AppResult};
 use crate::import::RowError;
 use crate::service_use::csv::ServiceUseRow;
 use crate::service_use::report::{self, Request, ServiceUseReport};
-use crate::service_use::{check_window_over, NewServiceUse, ServiceUse, Source};
+use crate::service_use::{
+    check_window_over, Counts, NewServiceUse, ServiceUse, ServiceUseCode, Source,
+};
 use crate::store::Store;
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -24,7 +26,7 @@ pub async fn record(
     new: NewServiceUse,
 ) -> AppResult<Vec<ServiceUse>> {
     user.require(Action::WriteCasework)?;
-    let received = store
+    let (_, received) = store
         .service_use_referral(referral_id, user.case_scope())
         .await?;
     check_window_over(new.window, received, london::day_of(chrono::Utc::now()))?;
@@ -36,6 +38,44 @@ pub async fn record(
         )
         .await?;
     of_referral(store, user, referral_id).await
+}
+
+/// One count sent as a FHIR Observation (`code` names the measure and window), about
+/// `subject` (a person id) if the sender named one: refused, with nothing written, when that
+/// is not the referral's person. Recorded as `record` does; returns the window as now
+/// recorded and the referral's person.
+pub async fn record_observation(
+    store: &Store,
+    user: &CurrentUser,
+    referral_id: i64,
+    code: ServiceUseCode,
+    value: i64,
+    subject: Option<i64>,
+) -> AppResult<(ServiceUse, i64)> {
+    user.require(Action::WriteCasework)?;
+    let (measure, window) = code.parts();
+    let counts = Counts::of(measure, value)?;
+    let (person, _) = store
+        .service_use_referral(referral_id, user.case_scope())
+        .await?;
+    if subject.is_some_and(|s| s != person) {
+        return Err(AppError::invalid_field(
+            "subject",
+            "Not the referral's person",
+            "the subject is not the person the referral is for",
+        ));
+    }
+    let new = NewServiceUse {
+        window,
+        counts,
+        source: Source::Fhir,
+    };
+    let recorded = record(store, user, referral_id, new).await?;
+    let this = recorded
+        .into_iter()
+        .find(|s| s.window == window)
+        .ok_or(AppError::NotFound("referral"))?;
+    Ok((this, person))
 }
 
 /// A referral's recorded windows (audited), for the team holding it.

@@ -13,7 +13,8 @@ on_both_databases!(
     recording_checks_counts_and_windows_and_the_latest_wins,
     a_bad_practice_file_is_refused_whole_by_line_and_field,
     only_the_team_records_and_only_analysts_and_leads_see_the_report,
-    the_link_workers_form_and_the_report_page
+    the_link_workers_form_and_the_report_page,
+    counts_arrive_as_fhir_observations_coded_from_linkwells_code_system
 );
 
 /// The first day of the month eight months ago: a published period whose referrals' six
@@ -172,7 +173,7 @@ async fn report_figures_match_a_hand_calculation(backend: Backend) {
         let everyone = &report["breakdowns"][0]["groups"][0];
         let gp = measure(everyone, "gp_consultations");
         let pairs = gp["pairs"].as_u64().expect("8 pairs are shown");
-        assert!(pairs >= 10 && pairs % 5 == 0, "{pairs}");
+        assert!(pairs >= 10 && pairs.is_multiple_of(5), "{pairs}");
         close(&gp["mean_before"], 6.5);
         close(&gp["mean_after"], 4.25);
         close(&gp["mean_change"]["value"], -2.25);
@@ -188,7 +189,7 @@ async fn report_figures_match_a_hand_calculation(backend: Backend) {
                 for m in group["measures"].as_array().unwrap() {
                     let shown = &m["pairs"];
                     assert!(
-                        shown == "*" || shown.as_u64().is_some_and(|n| n % 5 == 0),
+                        shown == "*" || shown.as_u64().is_some_and(|n| n.is_multiple_of(5)),
                         "{shown}"
                     );
                     if shown == "*" {
@@ -612,4 +613,163 @@ async fn the_link_workers_form_and_the_report_page(backend: Backend) {
     let vcse = sign_in_as(&app, "vcse").await;
     let (s, _) = page(&app, &vcse, "/reports/service-use").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+/// A count sent as a FHIR Observation, coded from Linkwell's own CodeSystem (published under
+/// /fhir/CodeSystem with a definition for each code): accepted and recorded; one with a
+/// SNOMED CT code, a count out of range, the wrong subject, a window not over, or from an
+/// organisation is refused with an OperationOutcome and changes nothing.
+async fn counts_arrive_as_fhir_observations_coded_from_linkwells_code_system(backend: Backend) {
+    use crate::fhir::fhir;
+    let app = spawn_app(backend).await;
+    let id = referral_on(&app, period_start(), None).await;
+    let (_, detail) = app.get(&format!("/referrals/{id}"), &app.link_worker).await;
+    let person = detail["referral"]["person_id"].as_i64().unwrap();
+    let (s, system, _) = fhir(
+        &app,
+        "GET",
+        "/CodeSystem/service-use",
+        Some(&app.analyst),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{system}");
+    let codes: Vec<&str> = system["concept"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            assert!(
+                c["definition"].as_str().is_some_and(|d| d.len() > 20),
+                "{c}"
+            );
+            c["code"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "gp_consultations_before",
+            "gp_consultations_after",
+            "ae_attendances_before",
+            "ae_attendances_after"
+        ]
+    );
+    let url = system["url"].as_str().unwrap().to_string();
+    let observation = |code: &str, value: Value, subject: i64, referral: i64| {
+        json!({
+            "resourceType": "Observation",
+            "status": "final",
+            "code": {"coding": [{"system": url, "code": code}]},
+            "subject": {"reference": format!("Patient/{subject}")},
+            "basedOn": [{"reference": format!("ServiceRequest/{referral}")}],
+            "valueInteger": value,
+        })
+    };
+    let media = "application/fhir+json";
+    let (s, made, _) = fhir(
+        &app,
+        "POST",
+        "/Observation",
+        Some(&app.link_worker),
+        Some((
+            media,
+            observation("gp_consultations_after", json!(5), person, id),
+        )),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{made}");
+    assert_eq!(made["resourceType"], "Observation");
+    assert_eq!(made["valueInteger"], 5);
+    assert_eq!(made["code"]["coding"][0]["system"], url.as_str());
+    assert_eq!(made["subject"]["reference"], format!("Patient/{person}"));
+    let (_, recorded) = app
+        .get(&format!("/referrals/{id}/service-use"), &app.link_worker)
+        .await;
+    assert_eq!(recorded[0]["window"], "after", "{recorded}");
+    assert_eq!(recorded[0]["gp_consultations"], 5);
+    assert_eq!(recorded[0]["source"], "fhir");
+
+    let other = referral_on(&app, period_start(), None).await;
+    let recent = referral_on(&app, Utc::now().date_naive(), None).await;
+    let mut snomed = observation("gp_consultations_before", json!(2), person, id);
+    snomed["code"] = json!({"coding": [{"system": "http://snomed.info/sct", "code": "185317003"}]});
+    let mut no_value = observation("gp_consultations_before", json!(2), person, id);
+    no_value.as_object_mut().unwrap().remove("valueInteger");
+    let mut preliminary = observation("gp_consultations_before", json!(2), person, id);
+    preliminary["status"] = json!("preliminary");
+    let cases = [
+        (snomed, StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            observation("ae_attendances_before", json!(184), person, id),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            observation("ae_attendances_before", json!(1), person, other),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            observation("ae_attendances_after", json!(1), person + 1000, recent),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (no_value, StatusCode::UNPROCESSABLE_ENTITY),
+        (preliminary, StatusCode::UNPROCESSABLE_ENTITY),
+        (json!({"resourceType": "Patient"}), StatusCode::BAD_REQUEST),
+    ];
+    let rows = app.count("service_use").await;
+    for (body, expected) in cases {
+        let (s, outcome, _) = fhir(
+            &app,
+            "POST",
+            "/Observation",
+            Some(&app.link_worker),
+            Some((media, body.clone())),
+        )
+        .await;
+        assert_eq!(s, expected, "{body} -> {outcome}");
+        assert_eq!(outcome["resourceType"], "OperationOutcome", "{outcome}");
+    }
+    // A window not over, sent alone.
+    let (s, outcome, _) = fhir(
+        &app,
+        "POST",
+        "/Observation",
+        Some(&app.link_worker),
+        Some((
+            media,
+            observation("ae_attendances_after", json!(1), 0, recent)
+                .as_object()
+                .map(|o| {
+                    let mut o = o.clone();
+                    o.remove("subject");
+                    Value::Object(o)
+                })
+                .unwrap(),
+        )),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{outcome}");
+    assert!(
+        outcome["issue"][0]["diagnostics"]
+            .as_str()
+            .unwrap()
+            .contains("record the counts after"),
+        "{outcome}"
+    );
+    for token in [&app.vcse, &app.volunteer, &app.analyst] {
+        let (s, outcome, _) = fhir(
+            &app,
+            "POST",
+            "/Observation",
+            Some(token),
+            Some((
+                media,
+                observation("gp_consultations_before", json!(1), person, id),
+            )),
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{outcome}");
+        assert_eq!(outcome["resourceType"], "OperationOutcome");
+    }
+    assert_eq!(app.count("service_use").await, rows, "nothing written");
 }
