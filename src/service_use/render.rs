@@ -60,11 +60,10 @@ fn csv(report: &ServiceUseReport) -> anyhow::Result<Vec<u8>> {
     Ok(out.into_inner()?)
 }
 
-/// One table row: the group, its referrals, and per measure (pairs, before, after,
-/// change with interval) as text.
+/// One table row: a group and one measure, each cell with its column's name (a phone shows
+/// it beside the value when the table becomes cards).
 pub struct ViewRow {
     pub label: String,
-    pub referrals: String,
     pub cells: Vec<(String, String)>,
 }
 
@@ -90,16 +89,22 @@ fn change(c: Option<Interval>) -> String {
     })
 }
 
+/// The columns after the group's name.
+const COLUMNS: [&str; 6] = [
+    "What is counted",
+    "Referrals",
+    "Pairs",
+    "Mean before",
+    "Mean after",
+    "Mean change (95% CI)",
+];
+
 impl<'a> ServiceUseBody<'a> {
     pub fn of(report: &'a ServiceUseReport) -> ServiceUseBody<'a> {
-        let measures = ["GP consultations", "A&E attendances"];
-        let mut headers = vec!["Group".to_string(), "Referrals".to_string()];
-        for m in measures {
-            headers.push(format!("{m}: pairs"));
-            headers.push(format!("{m}: mean before"));
-            headers.push(format!("{m}: mean after"));
-            headers.push(format!("{m}: mean change (95% CI)"));
-        }
+        let headers: Vec<String> = std::iter::once("Group")
+            .chain(COLUMNS)
+            .map(String::from)
+            .collect();
         let tables = report
             .breakdowns
             .iter()
@@ -110,24 +115,22 @@ impl<'a> ServiceUseBody<'a> {
                 rows: b
                     .groups
                     .iter()
-                    .map(|g| ViewRow {
-                        label: g.label.clone(),
-                        referrals: g.referrals.text(),
-                        cells: g
-                            .measures
-                            .iter()
-                            .flat_map(|m| {
-                                [
-                                    (format!("{}: pairs", m.label), m.pairs.text()),
-                                    (format!("{}: mean before", m.label), number(m.mean_before)),
-                                    (format!("{}: mean after", m.label), number(m.mean_after)),
-                                    (
-                                        format!("{}: mean change (95% CI)", m.label),
-                                        change(m.mean_change),
-                                    ),
-                                ]
-                            })
-                            .collect(),
+                    .flat_map(|g| {
+                        g.measures.iter().map(|m| ViewRow {
+                            label: g.label.clone(),
+                            cells: COLUMNS
+                                .iter()
+                                .map(|c| c.to_string())
+                                .zip([
+                                    m.label.to_string(),
+                                    g.referrals.text(),
+                                    m.pairs.text(),
+                                    number(m.mean_before),
+                                    number(m.mean_after),
+                                    change(m.mean_change),
+                                ])
+                                .collect(),
+                        })
                     })
                     .collect(),
             })
