@@ -3,9 +3,10 @@
 //! facts as CSV so `bench/activity_duckdb.py` computes the same figures in DuckDB and checks
 //! they equal ours before disclosure control.
 
-use crate::activity::facts::{ActivityFacts, Ending, NEVER};
-use crate::activity::tally::{self, Tally};
+use crate::activity::facts::{ActivityFacts, Ending, NEVER, NONE};
+use crate::activity::tally::{self, ByProgramme, Monthly, Tally, WAIT_BANDS};
 use crate::activity::{self as report, parse_period, Request, Scope, WorkerNames};
+use crate::referrals::{Barrier, CloseReason, ContactMode, Need, ReferrerKind};
 use crate::store::Store;
 use serde_json::json;
 use std::io::Write;
@@ -127,6 +128,9 @@ fn day(d: i32) -> String {
     }
 }
 
+/// The `ending` column's codes: each is its index here.
+const ENDINGS: [&str; 4] = ["open", "declined", "unable_to_contact", "closed"];
+
 fn export_facts(
     facts: &ActivityFacts,
     request: &Request,
@@ -140,8 +144,9 @@ fn export_facts(
         )?))
     };
     let mut out = file("referrals.csv")?;
-    writeln!(out, "id,person,received_day,received_month,kind,practice,team,needs,first_reached_day,first_reached_month,ending,close_reason,end_day,end_month,barriers,outcome_pair")?;
+    writeln!(out, "id,person,received_day,received_month,kind,practice,team,programme,needs,first_reached_day,first_reached_month,ending,close_reason,end_day,end_month,barriers,outcome_pair")?;
     for (i, r) in facts.referrals.iter().enumerate() {
+        // Codes as in `ENDINGS`.
         let (ending, reason) = match r.ending {
             Ending::Open => (0, 0),
             Ending::Declined => (1, 0),
@@ -150,13 +155,14 @@ fn export_facts(
         };
         writeln!(
             out,
-            "{i},{},{},{},{},{},{},{},{},{},{ending},{reason},{},{},{},{}",
+            "{i},{},{},{},{},{},{},{},{},{},{},{ending},{reason},{},{},{},{}",
             r.person,
             r.received_day,
             r.received_month,
             r.kind,
             r.practice,
             r.team,
+            r.programme,
             r.needs,
             day(r.first_reached_day),
             day(r.first_reached_month),
@@ -209,39 +215,147 @@ fn export_facts(
     let n = |c: &[crate::equity::tally::Count]| c.iter().map(|c| c.n).collect::<Vec<u64>>();
     let connections =
         |cells: &[tally::ConnectionCounts]| cells.iter().map(|c| n(c)).collect::<Vec<_>>();
+    let goals_met = CloseReason::ALL
+        .iter()
+        .position(|r| *r == CloseReason::GoalsMet);
+    // Inclusive upper bounds in days; the last band is open.
+    let wait_bands_upto: Vec<i32> = WAIT_BANDS[..WAIT_BANDS.len() - 1]
+        .iter()
+        .map(|(upto, _)| *upto)
+        .collect();
+    let expected = json!({
+        "referrals": t.referrals.n,
+        "by_kind": n(&t.by_kind),
+        "by_practice": n(&t.by_practice),
+        "by_team": n(&t.by_team),
+        "by_programme": t.by_programme.iter().map(|p| n(p)).collect::<Vec<_>>(),
+        "by_need": n(&t.by_need),
+        "people_supported": t.people_supported.n,
+        "contacts": n(&t.contacts),
+        "reached": n(&t.reached),
+        "caseload": n(&t.caseload),
+        "waits": n(&t.waits),
+        "declined": t.declined.n,
+        "decline_reasons": n(&t.decline_reasons),
+        "unable_to_contact": t.unable_to_contact.n,
+        "closures": n(&t.closures),
+        "outcome_pairs": t.outcome_pairs.n,
+        "connections": n(&t.connections),
+        "by_service": connections(&t.by_service),
+        "by_organisation": connections(&t.by_organisation),
+        "connection_decline_reasons": n(&t.connection_decline_reasons),
+        "monthly": t.monthly.iter().map(|m| n(m)).collect::<Vec<_>>(),
+    });
+    // Every size and code the figures are laid out by, from the definitions themselves, so
+    // the comparison cannot go stale when a list of codes grows.
     let params = json!({
         "first_month": request.period.first_month,
         "last_month": request.period.last_month,
         "last_day": request.period.last_day,
         "series_months": tally::SERIES_MONTHS,
+        "none": NONE,
+        "endings": ENDINGS,
+        "referrer_kinds": ReferrerKind::ALL.len(),
+        "needs": Need::ALL.len(),
+        "barriers": Barrier::ALL.len(),
+        "contact_modes": ContactMode::ALL.len(),
+        "close_reasons": CloseReason::ALL.len(),
+        "goals_met_reason": goals_met,
+        "wait_bands_upto": wait_bands_upto,
+        "monthly_figures": Monthly::ALL.iter().map(|m| m.code()).collect::<Vec<_>>(),
+        "programme_figures": ByProgramme::ALL.iter().map(|f| f.code()).collect::<Vec<_>>(),
         "practices": facts.practices.len(),
         "teams": facts.teams.len(),
+        "programmes": facts.programmes.len(),
         "workers": facts.workers.len(),
         "services": facts.services.len(),
         "organisations": facts.organisations.len(),
-        "expected": {
-            "referrals": t.referrals.n,
-            "by_kind": n(&t.by_kind),
-            "by_practice": n(&t.by_practice),
-            "by_team": n(&t.by_team),
-            "by_need": n(&t.by_need),
-            "people_supported": t.people_supported.n,
-            "contacts": n(&t.contacts),
-            "reached": n(&t.reached),
-            "caseload": n(&t.caseload),
-            "waits": n(&t.waits),
-            "declined": t.declined.n,
-            "decline_reasons": n(&t.decline_reasons),
-            "unable_to_contact": t.unable_to_contact.n,
-            "closures": n(&t.closures),
-            "outcome_pairs": t.outcome_pairs.n,
-            "connections": n(&t.connections),
-            "by_service": connections(&t.by_service),
-            "by_organisation": connections(&t.by_organisation),
-            "connection_decline_reasons": n(&t.connection_decline_reasons),
-            "monthly": t.monthly.iter().map(|m| n(m)).collect::<Vec<_>>(),
-        }
+        "expected": expected,
     });
     std::fs::write(dir.join("params.json"), serde_json::to_vec_pretty(&params)?)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::{generate, GenerateOptions};
+    use serde_json::Value;
+
+    /// The export names every size the DuckDB side lays its figures out by, from the Rust
+    /// definitions, and carries each referral's programme, so the by-programme figures can
+    /// be recomputed from the CSV alone.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_export_describes_its_sizes_and_programmes() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = dir.path().join("activity.db").display().to_string();
+        let store = Store::connect(&url).await.unwrap();
+        let options = GenerateOptions {
+            progress: false,
+            reference_date: "2026-11-01".parse().unwrap(),
+            services: 40,
+            ..GenerateOptions::new(3_000, 7)
+        };
+        generate(&store, &crate::geo::default_data_dir(), &options)
+            .await
+            .unwrap();
+        let facts = store.load_activity_facts().await.unwrap();
+        let request = request(&facts).unwrap();
+        assert_eq!(request.period.code, "2026-Q3");
+        let t = tally::tally(&facts, &request);
+        let out = dir.path().join("export");
+        export_facts(&facts, &request, &t, &out).unwrap();
+        let p: Value =
+            serde_json::from_slice(&std::fs::read(out.join("params.json")).unwrap()).unwrap();
+
+        let size = |key: &str| p[key].as_u64().unwrap_or_else(|| panic!("{key} missing"));
+        assert_eq!(size("referrer_kinds"), ReferrerKind::ALL.len() as u64);
+        assert_eq!(size("needs"), Need::ALL.len() as u64);
+        assert_eq!(size("barriers"), Barrier::ALL.len() as u64);
+        assert_eq!(size("contact_modes"), ContactMode::ALL.len() as u64);
+        assert_eq!(size("close_reasons"), CloseReason::ALL.len() as u64);
+        assert!(CloseReason::ALL.contains(&CloseReason::EnteredInError));
+        assert_eq!(
+            CloseReason::ALL[size("goals_met_reason") as usize],
+            CloseReason::GoalsMet
+        );
+        assert_eq!(size("programmes"), 3, "the generator's three programmes");
+        assert_eq!(size("series_months"), 24);
+        assert_eq!(p["wait_bands_upto"], serde_json::json!([7, 14, 28, 56, 91]));
+        assert_eq!(p["monthly_figures"].as_array().unwrap().len(), 10);
+        assert_eq!(p["programme_figures"][1], "people_supported");
+
+        // Referrals received in the period by programme, counted from the CSV the DuckDB
+        // side reads: one row per programme, then "no programme".
+        let (first, last) = (size("first_month") as i64, size("last_month") as i64);
+        let csv = std::fs::read_to_string(out.join("referrals.csv")).unwrap();
+        let mut lines = csv.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+        let (month, programme) = (col("received_month"), col("programme"));
+        let mut by_programme = vec![0u64; 4];
+        for line in lines {
+            let fields: Vec<&str> = line.split(',').collect();
+            let m: i64 = fields[month].parse().unwrap();
+            if (first..=last).contains(&m) {
+                let at: u16 = fields[programme].parse().unwrap();
+                by_programme[if at == NONE { 3 } else { usize::from(at) }] += 1;
+            }
+        }
+        let expected = p["expected"]["by_programme"].as_array().unwrap();
+        assert_eq!(expected.len(), 4);
+        let referrals: Vec<u64> = expected
+            .iter()
+            .map(|row| row[0].as_u64().unwrap())
+            .collect();
+        assert_eq!(referrals, by_programme);
+        assert!(by_programme[..3].iter().all(|n| *n > 0), "{by_programme:?}");
+        assert_eq!(
+            by_programme.iter().sum::<u64>(),
+            p["expected"]["referrals"].as_u64().unwrap()
+        );
+        for row in expected {
+            assert_eq!(row.as_array().unwrap().len(), ByProgramme::ALL.len());
+        }
+    }
 }
