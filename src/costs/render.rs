@@ -80,8 +80,8 @@ pub struct ViewRow {
     pub people_supported: String,
     pub people_connected: String,
     pub goals_met: String,
-    /// (label, shown, why withheld) for the three unit costs.
-    pub unit_costs: Vec<(&'static str, String, String)>,
+    /// (label, shown) for the three unit costs: the amount, or in a few words why not.
+    pub unit_costs: Vec<(&'static str, String)>,
 }
 
 impl ViewRow {
@@ -89,8 +89,8 @@ impl ViewRow {
         let unit = |label, u: &super::report::UnitCost| {
             (
                 label,
-                u.text.clone(),
-                u.withheld_because.clone().unwrap_or_default(),
+                u.withheld
+                    .map_or_else(|| u.text.clone(), |w| w.short().to_string()),
             )
         };
         ViewRow {

@@ -34,6 +34,28 @@ pub struct UnitCost {
     pub text: String,
     /// Why it is not shown, when it is not.
     pub withheld_because: Option<String>,
+    /// The same, as a code: `count_hidden` or `costs_missing`.
+    pub withheld: Option<Withheld>,
+}
+
+/// Why a unit cost is not shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Withheld {
+    /// The count it would divide by is hidden (a true count of 0 to 7).
+    CountHidden,
+    /// A month of the period has no costs recorded.
+    CostsMissing,
+}
+
+impl Withheld {
+    /// A few words for a table cell; the full reason is under the table.
+    pub fn short(self) -> &'static str {
+        match self {
+            Withheld::CountHidden => "Not shown: count hidden",
+            Withheld::CostsMissing => "Not shown: costs missing for a month",
+        }
+    }
 }
 
 /// One programme's row (or all programmes').
@@ -98,13 +120,14 @@ pub const DEFINITIONS: [(&str, &str); 6] = [
 ];
 
 fn unit_cost(costs: &Costs, complete: bool, months: (u32, u32), count: Shown) -> UnitCost {
-    let withheld = |why: String| UnitCost {
+    let withheld = |code: Withheld, why: String| UnitCost {
         pence: None,
         text: "Not shown".into(),
         withheld_because: Some(why),
+        withheld: Some(code),
     };
     if !complete {
-        return withheld(format!(
+        return withheld(Withheld::CostsMissing, format!(
             "costs are recorded for {} of the period's {} months, so the total would understate the cost",
             months.1, months.0
         ));
@@ -119,9 +142,11 @@ fn unit_cost(costs: &Costs, complete: bool, months: (u32, u32), count: Shown) ->
                 pence: Some(pence),
                 text: pounds_text(pence),
                 withheld_because: None,
+                withheld: None,
             }
         }
         _ => withheld(
+            Withheld::CountHidden,
             "the count it would divide by is too small to publish (0 to 7), so no figure is computed from it"
                 .into(),
         ),
@@ -281,6 +306,7 @@ mod tests {
         );
         let hidden = unit_cost(&costs, true, (3, 3), count(5));
         assert_eq!(hidden.pence, None);
+        assert_eq!(hidden.withheld, Some(Withheld::CountHidden));
         assert!(hidden.withheld_because.unwrap().contains("too small"));
         let small = Costs {
             total_pence: 10_000,

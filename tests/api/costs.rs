@@ -276,6 +276,10 @@ async fn unit_costs_match_a_hand_calculation(backend: Backend) {
     // 3 people connected: hidden, and no unit cost computed from it.
     assert_eq!(alpha_row["people_connected"], "*");
     assert_eq!(alpha_row["per_person_connected"]["pence"], Value::Null);
+    assert_eq!(
+        alpha_row["per_person_connected"]["withheld"],
+        "count_hidden"
+    );
     assert!(alpha_row["per_person_connected"]["withheld_because"]
         .as_str()
         .unwrap()
@@ -285,6 +289,10 @@ async fn unit_costs_match_a_hand_calculation(backend: Backend) {
     let beta_row = row(beta);
     assert_eq!(beta_row["costs"]["total_pence"], 200_000);
     assert_eq!(beta_row["months_recorded"], 1);
+    assert_eq!(
+        beta_row["per_person_supported"]["withheld"],
+        "costs_missing"
+    );
     assert_eq!(beta_row["people_supported"], "*");
     assert!(beta_row["per_person_supported"]["withheld_because"]
         .as_str()
