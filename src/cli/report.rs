@@ -42,6 +42,8 @@ pub enum ReportCommand {
     Capacity(super::capacity_report::CapacityArgs),
     /// Programme costs beside people supported, people connected and goals met, with unit costs.
     Cost(super::cost_report::CostArgs),
+    /// System outcomes: GP consultations and A&E attendances before and after referral.
+    ServiceUse(super::service_use::ServiceUseReportArgs),
 }
 
 pub(super) fn parse_format(name: &str) -> Result<Format, String> {
@@ -53,6 +55,7 @@ pub async fn run(command: ReportCommand) -> anyhow::Result<()> {
         ReportCommand::Activity(args) => return super::activity_report::run(args).await,
         ReportCommand::Capacity(args) => return super::capacity_report::run(args).await,
         ReportCommand::Cost(args) => return super::cost_report::run(args).await,
+        ReportCommand::ServiceUse(args) => return super::service_use::report(args).await,
         equity => equity,
     };
     let ReportCommand::Equity {

@@ -42,6 +42,7 @@ mod programmes;
 mod referrals;
 mod scope;
 mod self_referral;
+pub mod service_use;
 mod sign_in;
 pub mod team;
 mod transitions;
@@ -227,7 +228,7 @@ impl Store {
 }
 
 /// Tables whose rows may be counted (a fixed list, so no SQL is built from input).
-pub const COUNTABLE_TABLES: [&str; 18] = [
+pub const COUNTABLE_TABLES: [&str; 19] = [
     "people",
     "referrals",
     "referral_events",
@@ -246,6 +247,7 @@ pub const COUNTABLE_TABLES: [&str; 18] = [
     "fhir_identifiers",
     "self_referrals",
     "concerns",
+    "service_use",
 ];
 
 impl Store {

@@ -4,7 +4,7 @@
 use super::{
     accounts, activity, admin, admin_costs, admin_outbox, admin_programmes, assets, capacity,
     caseload, cost_report, diary, directory, forms, home, messages, person, person_record,
-    referral_form, reports, self_referral, session, team, visits,
+    referral_form, reports, self_referral, service_use, session, team, visits,
 };
 use crate::state::AppState;
 use axum::routing::{get, post};
@@ -105,6 +105,15 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/activity/{file}", get(activity::activity_download))
         .route("/reports/cost", get(cost_report::cost_page))
         .route("/reports/cost/{file}", get(cost_report::cost_download))
+        .route("/reports/service-use", get(service_use::service_use_page))
+        .route(
+            "/reports/service-use/{file}",
+            get(service_use::service_use_download),
+        )
+        .route(
+            "/referrals/{id}/service-use",
+            post(forms::service_use::record_service_use),
+        )
         .route("/directory", get(directory::directory_page))
         .route("/directory/services/{id}", get(directory::service_page))
         .route(
