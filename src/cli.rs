@@ -6,6 +6,7 @@ mod activity_report;
 mod audit;
 mod bench;
 mod capacity_report;
+mod cost_report;
 mod evaluations;
 mod export;
 mod generate;

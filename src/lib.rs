@@ -14,6 +14,7 @@ pub mod bench;
 pub mod capacity;
 pub mod cli;
 pub mod consent;
+pub mod costs;
 pub mod csv_cell;
 pub mod demo;
 pub mod diary;

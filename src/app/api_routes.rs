@@ -88,6 +88,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(equity::equity_report))
         .routes(routes!(capacity::capacity_report))
         .routes(routes!(activity::activity_report))
+        .routes(routes!(crate::costs::api::cost_report))
+        .routes(routes!(
+            crate::costs::api::list_costs,
+            crate::costs::api::record_cost
+        ))
         .routes(routes!(
             crate::service_use::api::record_service_use,
             crate::service_use::api::list_service_use

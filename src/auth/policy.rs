@@ -56,6 +56,11 @@ pub enum Action {
     /// See the programmes and their definitions: whoever reads reports (they are filtered
     /// by programme) or makes referrals (which belong to one). Nothing personal.
     ReadProgrammes,
+    /// Record and read a programme's costs month by month: whoever manages programmes.
+    ManageProgrammeCosts,
+    /// See the cost report (costs beside disclosure-controlled counts, aggregate only):
+    /// commissioners' analysts, nobody else (docs/cost-report.md).
+    ReadCostReport,
     /// Invite, disable, enable, unlock and reset accounts; end their sessions and tokens;
     /// see every account and team.
     ManageAccounts,
@@ -82,6 +87,8 @@ impl Action {
             Action::ReadOntology => Role::ALL,
             Action::ManageProgrammes => &[Admin],
             Action::ReadProgrammes => &[LinkWorker, TeamLead, Referrer, Analyst, Admin],
+            Action::ManageProgrammeCosts => &[Admin],
+            Action::ReadCostReport => &[Analyst],
         }
     }
 }

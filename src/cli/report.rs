@@ -40,6 +40,8 @@ pub enum ReportCommand {
     Activity(super::activity_report::ActivityArgs),
     /// Community capacity and unmet need: what the community is missing.
     Capacity(super::capacity_report::CapacityArgs),
+    /// Programme costs beside people supported, people connected and goals met, with unit costs.
+    Cost(super::cost_report::CostArgs),
     /// System outcomes: GP consultations and A&E attendances before and after referral.
     ServiceUse(super::service_use::ServiceUseReportArgs),
 }
@@ -52,6 +54,7 @@ pub async fn run(command: ReportCommand) -> anyhow::Result<()> {
     let command = match command {
         ReportCommand::Activity(args) => return super::activity_report::run(args).await,
         ReportCommand::Capacity(args) => return super::capacity_report::run(args).await,
+        ReportCommand::Cost(args) => return super::cost_report::run(args).await,
         ReportCommand::ServiceUse(args) => return super::service_use::report(args).await,
         equity => equity,
     };
@@ -66,7 +69,7 @@ pub async fn run(command: ReportCommand) -> anyhow::Result<()> {
         out,
     } = command
     else {
-        unreachable!("the activity and capacity reports returned above")
+        unreachable!("the activity, capacity and cost reports returned above")
     };
     let store = connect_existing(&db.database_url).await?;
     let asked = ReportAsked {

@@ -23,6 +23,7 @@ mod concerns;
 mod connections;
 mod consent;
 mod contacts;
+mod costs;
 pub mod directory;
 pub mod equity;
 pub mod erasure;

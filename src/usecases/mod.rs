@@ -26,6 +26,7 @@ pub mod caseload;
 pub mod casework;
 pub mod concerns;
 pub mod consent;
+pub mod costs;
 pub mod diary;
 pub mod directory;
 pub mod equity;

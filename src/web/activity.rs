@@ -41,7 +41,7 @@ struct ActivityPage<'a> {
 
 /// Recent published periods, newest first: twelve months, eight quarters, three
 /// financial years, all ended before `today`.
-fn recent_periods(today: NaiveDate) -> Vec<String> {
+pub(super) fn recent_periods(today: NaiveDate) -> Vec<String> {
     let month = today.year() * 12 + today.month0() as i32;
     let label = |m: i32| format!("{}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1);
     let mut out: Vec<String> = (1..=12).map(|back| label(month - back)).collect();

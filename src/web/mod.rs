@@ -8,11 +8,13 @@
 mod accounts;
 mod activity;
 mod admin;
+mod admin_costs;
 mod admin_outbox;
 mod admin_programmes;
 mod assets;
 mod capacity;
 mod caseload;
+mod cost_report;
 mod diary;
 mod directory;
 mod extract;

@@ -2,9 +2,9 @@
 //! answers it (handlers live in one file per resource, as crates.io lays out its controllers).
 
 use super::{
-    accounts, activity, admin, admin_outbox, admin_programmes, assets, capacity, caseload, diary,
-    directory, forms, home, messages, person, person_record, referral_form, reports, self_referral,
-    service_use, session, team, visits,
+    accounts, activity, admin, admin_costs, admin_outbox, admin_programmes, assets, capacity,
+    caseload, cost_report, diary, directory, forms, home, messages, person, person_record,
+    referral_form, reports, self_referral, service_use, session, team, visits,
 };
 use crate::state::AppState;
 use axum::routing::{get, post};
@@ -44,6 +44,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/programmes/{id}",
             post(admin_programmes::change_programme),
+        )
+        .route(
+            "/admin/programmes/{id}/costs",
+            get(admin_costs::costs_page).post(admin_costs::record_cost),
         )
         .route("/admin/invitations", post(admin::invite))
         .route("/admin/accounts/{id}/disable", post(admin::disable))
@@ -99,6 +103,8 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/capacity.csv", get(capacity::capacity_csv))
         .route("/reports/activity", get(activity::activity_page))
         .route("/reports/activity/{file}", get(activity::activity_download))
+        .route("/reports/cost", get(cost_report::cost_page))
+        .route("/reports/cost/{file}", get(cost_report::cost_download))
         .route("/reports/service-use", get(service_use::service_use_page))
         .route(
             "/reports/service-use/{file}",

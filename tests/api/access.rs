@@ -84,6 +84,11 @@ fn allowed(method: &str, path: &str, role: Role, scope: Scope) -> bool {
             matches!(role, LinkWorker | TeamLead | Referrer | Analyst | Admin)
         }
         ("post", "/programmes") | ("post", "/programmes/{id}/changes") => role == Admin,
+        // Costs are entered and read back by whoever manages programmes; the report (costs
+        // beside disclosure-controlled counts) is for commissioners' analysts only
+        // (docs/cost-report.md).
+        ("get", "/programmes/{id}/costs") | ("post", "/programmes/{id}/costs") => role == Admin,
+        ("get", "/reports/cost") => role == Analyst,
         // Only the team holding the case confirms or withdraws its consent. (The fixture's
         // consents are already confirmed: the team's attempt is refused as a conflict.)
         ("post", "/consents/{id}/withdrawal") | ("post", "/consents/{id}/confirmation") => {
@@ -259,6 +264,9 @@ fn body_for(path: &str, app: &TestApp, referral_version: i64, link_worker: i64) 
             "name": format!("Matrix {}", NAMES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)),
             "model": "hub",
             "team_ids": [1]
+        }),
+        "/programmes/{id}/costs" => json!({
+            "month": "2026-01", "staff_pence": 100, "grants_pence": 0, "other_pence": 0
         }),
         other => panic!("no request body for {other}"),
     }

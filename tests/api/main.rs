@@ -9,6 +9,7 @@ mod capacity;
 mod cli;
 mod concurrency;
 mod consent;
+mod costs;
 mod diary;
 mod directory;
 mod duplicates;

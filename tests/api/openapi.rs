@@ -47,6 +47,8 @@ async fn openapi_document_lists_every_route_and_each_answers() {
         "/programmes",
         "/programmes/{id}",
         "/programmes/{id}/changes",
+        "/programmes/{id}/costs",
+        "/reports/cost",
         "/directory/search",
         "/referrals/{id}/matches",
         "/vcse/connections/{id}/status",

@@ -117,6 +117,17 @@ async fn every_form_answers_a_missing_or_garbled_field_with_its_page(backend: Ba
     let volunteer = Poster::Session(volunteer_cookie.clone());
     let sign_out = Poster::Session(sign_in_as(&app, "lw").await);
 
+    // A programme whose costs the administrators' form records.
+    let (s, programme) = app
+        .post(
+            "/programmes",
+            &app.admin,
+            json!({"name": "Forms programme", "model": "hub", "team_ids": [1]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{programme}");
+    let programme = programme["id"].as_i64().unwrap();
+
     // Casework to point at: a goal, a connection under consent, a visit, a password link.
     let (s, goal) = app
         .post(
@@ -539,6 +550,19 @@ async fn every_form_answers_a_missing_or_garbled_field_with_its_page(backend: Ba
             &admin,
             &[("name", "", Optional)],
             None,
+        ),
+        form(
+            "/admin/programmes/{id}/costs",
+            format!("/admin/programmes/{programme}/costs"),
+            &admin,
+            &[
+                ("month", "2026-09", Required),
+                ("staff_pence", "1250.50", Required),
+                ("grants_pence", "0", Required),
+                ("other_pence", "0", Required),
+                ("note", MARK, Optional),
+            ],
+            Some("note"),
         ),
         form("/sign-out", "/sign-out".into(), &sign_out, &[], None),
         form(

@@ -17,6 +17,7 @@
 
 mod areas;
 mod batch;
+mod costs;
 mod people;
 mod referral;
 mod services;
@@ -120,6 +121,13 @@ pub async fn generate(
     let people_per_area = areas::allocate(options.people, &areas);
 
     let mut staff = staff::create_staff(store, &areas, options.people, &mut rng).await?;
+    costs::record_costs(
+        store,
+        &staff.programmes,
+        staff.team_workers.len(),
+        options.reference_date,
+    )
+    .await?;
     staff.services_by_need = services::create_directory(
         store,
         &mut rng,

@@ -70,6 +70,10 @@ impl Saved {
                 "Listing saved",
                 "Link workers see the change straight away.",
             ),
+            "cost" => Saved::new(
+                "Costs recorded",
+                "The cost report uses them at once; earlier figures for the month are kept as history.",
+            ),
             _ => return None,
         })
     }
