@@ -7,6 +7,7 @@
 //! try again, what a mailbox control file says. The SQL is `store/outbox.rs`, the use cases
 //! `usecases/outbox.rs`, the sending `outbox/transport.rs` and the loop `outbox/worker.rs`.
 
+pub mod api;
 pub mod transport;
 pub mod worker;
 
@@ -54,6 +55,15 @@ impl OutboxEvent {
     pub fn key(self, table: &str, row_id: i64) -> String {
         format!("{}:{table}:{row_id}", self.code())
     }
+}
+
+/// Which dead letters an administrator sends again after fixing the endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Requeue {
+    /// One message, by its number.
+    Message(i64),
+    /// Every dead letter for one practice, by its ODS code.
+    Practice(String),
 }
 
 coded_enum! {

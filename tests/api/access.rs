@@ -78,6 +78,8 @@ fn allowed(method: &str, path: &str, role: Role, scope: Scope) -> bool {
             matches!(role, LinkWorker | TeamLead | Referrer | Analyst | Admin)
         }
         ("post", "/programmes") | ("post", "/programmes/{id}/changes") => role == Admin,
+        // Sending dead letters to the GP again is the administrators' (docs/gp-record.md).
+        ("post", "/gp-outbox/requeue") => role == Admin,
         // Only the team holding the case confirms or withdraws its consent. (The fixture's
         // consents are already confirmed: the team's attempt is refused as a conflict.)
         ("post", "/consents/{id}/withdrawal") | ("post", "/consents/{id}/confirmation") => {
@@ -250,6 +252,7 @@ fn body_for(path: &str, app: &TestApp, referral_version: i64, link_worker: i64) 
             "model": "hub",
             "team_ids": [1]
         }),
+        "/gp-outbox/requeue" => json!({"practice": "M00001", "confirm": true}),
         other => panic!("no request body for {other}"),
     }
 }

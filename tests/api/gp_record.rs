@@ -632,3 +632,181 @@ async fn a_message_refused_every_time_becomes_a_dead_letter_shown_to_administrat
     let (status, _) = page(&app, &worker_cookie, "/admin/outbox").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+on_both_databases!(a_dead_letter_requeued_by_an_administrator_is_delivered_once);
+
+/// Issue 16 follow-up: a message that died (the endpoint refused every try) is sent again
+/// once an administrator has fixed the endpoint and confirmed, from `/admin/outbox` or the
+/// API; it is then delivered exactly once, and each re-queue is audited. Without the
+/// confirmation nothing changes; other roles may not.
+async fn a_dead_letter_requeued_by_an_administrator_is_delivered_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // Refuses the three tries allowed, then takes whatever comes.
+    let receiver = receiver(3, AxumStatus::OK, Duration::ZERO).await;
+    set_fhir_endpoint(&app, &receiver.url).await;
+    let first = referral_at_practice(&app).await;
+    move_to(&app, &first, "active", json!({})).await;
+    let worker = Worker::new(
+        app.store.clone(),
+        settings(20, 3),
+        format!("{}/fhir", app.address),
+    )
+    .unwrap();
+    let mut dead = 0;
+    for _ in 0..40 {
+        dead += worker.deliver_due().await.unwrap().dead;
+        if dead > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(dead, 1);
+    assert_eq!(
+        outbox_rows(&app).await,
+        [("dead".to_string(), 3, "accepted".to_string())]
+    );
+    let id = app
+        .store
+        .gp_outbox_entries(linkwell::outbox::OutboxStatus::Dead, 10)
+        .await
+        .unwrap()[0]
+        .id;
+
+    app.store
+        .set_password("admin", LINK_WORKER_PASSWORD)
+        .await
+        .unwrap();
+    let admin = sign_in_as(&app, "admin").await;
+    let (status, html) = page(&app, &admin, "/admin/outbox").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(&format!(r#"name="message" value="{id}""#)),
+        "{html}"
+    );
+    let csrf = crate::pages::csrf_of(&html);
+    // Not confirmed: the page again with the error summary, and the message still dead.
+    let response = crate::pages::post_form(
+        &app,
+        &admin,
+        "/admin/outbox/requeue",
+        &[("csrf", csrf.clone()), ("message", id.to_string())],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("There is a problem"), "{html}");
+    assert!(html.contains(&format!("href=\"#confirm-{id}\"")), "{html}");
+    assert_eq!(outbox_rows(&app).await[0].0, "dead");
+    // A link worker may not, even with the box ticked.
+    let lw = sign_in_as(&app, "lw").await;
+    let (_, lw_html) = page(&app, &lw, "/caseload").await;
+    let response = crate::pages::post_form(
+        &app,
+        &lw,
+        "/admin/outbox/requeue",
+        &[
+            ("csrf", crate::pages::csrf_of(&lw_html)),
+            ("message", id.to_string()),
+            ("confirm", "yes".into()),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(outbox_rows(&app).await[0].0, "dead");
+
+    // Confirmed: back in the queue with a fresh set of tries, due now.
+    let response = crate::pages::post_form(
+        &app,
+        &admin,
+        "/admin/outbox/requeue",
+        &[
+            ("csrf", csrf.clone()),
+            ("message", id.to_string()),
+            ("confirm", "yes".into()),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], "/admin/outbox?requeued=1");
+    assert_eq!(
+        outbox_rows(&app).await,
+        [("pending".to_string(), 0, "accepted".to_string())]
+    );
+    let (_, html) = page(&app, &admin, "/admin/outbox?requeued=1").await;
+    assert!(html.contains("1 message will be sent again now."), "{html}");
+    // The same message again: it is no longer a dead letter.
+    let (status, body) = app
+        .post(
+            "/gp-outbox/requeue",
+            &app.admin,
+            json!({"message_id": id, "confirm": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+
+    // The worker leases it again and it is delivered once (the receiver now accepts).
+    let report = worker.deliver_due().await.unwrap();
+    assert_eq!(
+        report,
+        PassReport {
+            delivered: 1,
+            ..PassReport::default()
+        }
+    );
+    assert_eq!(worker.deliver_due().await.unwrap(), PassReport::default());
+    let hits = receiver.hits.lock().unwrap().clone();
+    assert_eq!(hits.len(), 4, "three refusals, then the one delivery");
+    assert_eq!(
+        hits[3].body["id"], hits[0].body["id"],
+        "the same message id"
+    );
+    assert_eq!(
+        outbox_rows(&app).await,
+        [("delivered".to_string(), 1, "accepted".to_string())]
+    );
+
+    // The API, for a whole practice: confirmation required (422, nothing changed), unknown
+    // practice refused, then every dead letter of the practice re-queued.
+    let second = referral_at_practice(&app).await;
+    move_to(&app, &second, "active", json!({})).await;
+    app.execute("UPDATE gp_outbox SET status = 'dead', attempts = 3 WHERE status = 'pending'")
+        .await;
+    for (body, expected) in [
+        (
+            json!({"practice": "M00001", "confirm": false}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({"practice": "X99999", "confirm": true}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (json!({"confirm": true}), StatusCode::UNPROCESSABLE_ENTITY),
+    ] {
+        let (status, problem) = app.post("/gp-outbox/requeue", &app.admin, body).await;
+        assert_eq!(status, expected, "{problem}");
+        assert_eq!(outbox_rows(&app).await[1].0, "dead");
+    }
+    let (status, body) = app
+        .post(
+            "/gp-outbox/requeue",
+            &app.admin,
+            json!({"practice": "M00001", "confirm": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["requeued"].as_array().unwrap().len(), 1);
+    assert_eq!(worker.deliver_due().await.unwrap().delivered, 1);
+    assert_eq!(receiver.hits.lock().unwrap().len(), 5);
+
+    // Each re-queue is in the audit log, by the administrator.
+    let audited = app
+        .store
+        .audit_records(0, 100_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.record_type == "gp_message" && r.action == "update")
+        .map(|r| (r.actor_role, r.record_id.is_some(), r.person_id.is_some()))
+        .collect::<Vec<_>>();
+    assert_eq!(audited, vec![("admin".to_string(), true, true); 2]);
+}
