@@ -224,6 +224,9 @@ pub struct DeliverySettings {
     pub policy: DeliveryPolicy,
     /// Linkwell's own mailbox id (the control file's `From_DTS`).
     pub from_mailbox: String,
+    /// A PEM file of further certificate authorities to trust for HTTPS endpoints, beside
+    /// the operating system's (an NHS network CA, a practice system's private CA).
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Default for DeliverySettings {
@@ -233,6 +236,7 @@ impl Default for DeliverySettings {
             poll: Duration::from_secs(5),
             policy: DeliveryPolicy::default(),
             from_mailbox: String::new(),
+            ca_file: None,
         }
     }
 }

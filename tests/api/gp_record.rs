@@ -810,3 +810,153 @@ async fn a_dead_letter_requeued_by_an_administrator_is_delivered_once(backend: B
         .collect::<Vec<_>>();
     assert_eq!(audited, vec![("admin".to_string(), true, true); 2]);
 }
+
+/// A real HTTPS receiver on 127.0.0.1 with a certificate for that address signed by a
+/// certificate authority made here (rcgen); it takes every message (200). Returns its URL,
+/// the CA's certificate (PEM) and what it took.
+async fn tls_receiver() -> (String, String, Arc<Mutex<Vec<Hit>>>) {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
+    use tokio_rustls::rustls;
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(DnType::CommonName, "Linkwell test practice CA");
+    ca.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let server_key = KeyPair::generate().unwrap();
+    let server = CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
+    let server_cert = server.signed_by(&server_key, &ca_cert, &ca_key).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![server_cert.der().clone()],
+        rustls::pki_types::PrivateKeyDer::Pkcs8(server_key.serialize_der().into()),
+    )
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+
+    async fn take(State(hits): State<Arc<Mutex<Vec<Hit>>>>, body: String) -> AxumStatus {
+        hits.lock().unwrap().push(Hit {
+            at: Instant::now(),
+            content_type: String::new(),
+            body: serde_json::from_str(&body).unwrap_or(Value::Null),
+        });
+        AxumStatus::OK
+    }
+    let hits = Arc::new(Mutex::new(Vec::new()));
+    let router = axum::Router::new()
+        .route("/fhir/$process-message", axum::routing::post(take))
+        .with_state(hits.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "https://127.0.0.1:{}/fhir/$process-message",
+        listener.local_addr().unwrap().port()
+    );
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let (acceptor, router) = (acceptor.clone(), router.clone());
+            tokio::spawn(async move {
+                // A client that does not trust the certificate ends the handshake here.
+                if let Ok(tls) = acceptor.accept(tcp).await {
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(
+                            hyper_util::rt::TokioIo::new(tls),
+                            hyper_util::service::TowerToHyperService::new(router),
+                        )
+                        .await;
+                }
+            });
+        }
+    });
+    (url, ca_cert.pem(), hits)
+}
+
+on_both_databases!(https_delivery_trusts_only_the_configured_authority);
+
+/// Issue 16 follow-up: delivery over HTTPS. A practice endpoint whose certificate is signed
+/// by a CA the worker does not trust is refused before anything is sent (the message stays
+/// pending, failing, with the reason in words); with the CA given
+/// (`--gp-delivery-ca-file`), the same message is delivered over TLS, once.
+async fn https_delivery_trusts_only_the_configured_authority(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (url, ca_pem, hits) = tls_receiver().await;
+    set_fhir_endpoint(&app, &url).await;
+    let referral = referral_at_practice(&app).await;
+    move_to(&app, &referral, "active", json!({})).await;
+
+    let untrusting = Worker::new(
+        app.store.clone(),
+        settings(20, 8),
+        format!("{}/fhir", app.address),
+    )
+    .unwrap();
+    assert_eq!(
+        untrusting.deliver_due().await.unwrap(),
+        PassReport {
+            retrying: 1,
+            ..PassReport::default()
+        }
+    );
+    assert!(
+        hits.lock().unwrap().is_empty(),
+        "nothing reached the server"
+    );
+    let pending = app
+        .store
+        .gp_outbox_entries(linkwell::outbox::OutboxStatus::Pending, 10)
+        .await
+        .unwrap();
+    assert_eq!(pending.len(), 1);
+    let error = pending[0].last_error.clone().unwrap();
+    assert!(
+        error.starts_with("the endpoint's HTTPS certificate is not trusted")
+            && error.contains("--gp-delivery-ca-file"),
+        "{error}"
+    );
+
+    // A CA file that holds no certificate stops the worker from starting.
+    let dir = tempfile::tempdir().unwrap();
+    let not_pem = dir.path().join("not-a-ca.pem");
+    std::fs::write(&not_pem, "not a certificate").unwrap();
+    let mut broken = settings(20, 8);
+    broken.ca_file = Some(not_pem);
+    let refused = Worker::new(app.store.clone(), broken, format!("{}/fhir", app.address));
+    let message = refused.err().expect("refused").to_string();
+    assert!(message.contains("--gp-delivery-ca-file"), "{message}");
+
+    let ca_file = dir.path().join("practice-ca.pem");
+    std::fs::write(&ca_file, &ca_pem).unwrap();
+    let mut trusting_settings = settings(20, 8);
+    trusting_settings.ca_file = Some(ca_file);
+    let trusting = Worker::new(
+        app.store.clone(),
+        trusting_settings,
+        format!("{}/fhir", app.address),
+    )
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(60)).await;
+    assert_eq!(
+        trusting.deliver_due().await.unwrap(),
+        PassReport {
+            delivered: 1,
+            ..PassReport::default()
+        }
+    );
+    assert_eq!(trusting.deliver_due().await.unwrap(), PassReport::default());
+    let taken = hits.lock().unwrap().clone();
+    assert_eq!(taken.len(), 1, "delivered once, over TLS");
+    assert_eq!(taken[0].body["type"], "message");
+    assert_eq!(
+        outbox_rows(&app).await,
+        [("delivered".to_string(), 2, "accepted".to_string())]
+    );
+}
