@@ -501,7 +501,7 @@ pub async fn submit_self_referral(
         }
     } else {
         match check(&form, chrono::Utc::now().date_naive()) {
-            Ok(referral) => Submission::Genuine(referral),
+            Ok(referral) => Submission::Genuine(Box::new(referral)),
             Err(errors) => {
                 return form_page(&state, form, errors, StatusCode::UNPROCESSABLE_ENTITY)
             }

@@ -960,3 +960,106 @@ async fn https_delivery_trusts_only_the_configured_authority(backend: Backend) {
         [("delivered".to_string(), 2, "accepted".to_string())]
     );
 }
+
+on_both_databases!(the_gp_message_patient_carries_only_what_the_practice_needs_to_match);
+
+/// Issue 16 follow-up (data minimisation, UK GDPR Art. 5(1)(c); docs/gp-record.md): the
+/// practice holds the person's demographic record, so the message's Patient carries only
+/// what it needs to find them and file the message: NHS number, official name, date of
+/// birth and the practice. The PRSB fields, phone, address, sex and ethnicity recorded in
+/// Linkwell are not sent.
+async fn the_gp_message_patient_carries_only_what_the_practice_needs_to_match(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let referral = referral_at_practice(&app).await;
+    let (_, detail) = app
+        .get(&format!("/referrals/{}", referral["id"]), &app.link_worker)
+        .await;
+    let person_id = &detail["referral"]["person_id"];
+    // A synthetic NHS number (valid check digit), as the practice would match on.
+    app.execute(&format!(
+        "UPDATE people SET nhs_number = '9434765919' WHERE id = {person_id}"
+    ))
+    .await;
+    let (status, record) = app
+        .post(
+            &format!("/people/{person_id}/record"),
+            &app.link_worker,
+            json!({
+                "address_line1": "14 Acacia Avenue", "town": "Birmingham",
+                "preferred_name": "Gracie", "gender_identity": "woman",
+                "preferred_language": "pl", "interpreter_needed": true,
+                "communication_needs": "Hard of hearing", "written_format": "large_print",
+                "preferred_contact_method": "sms", "preferred_contact_times": "mornings"
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{record}");
+    move_to(&app, &referral, "active", json!({})).await;
+    let message = gp_message(&app, &referral).await;
+    let patient = message["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .find(|r| r["resourceType"] == "Patient")
+        .unwrap()
+        .clone();
+    let mut keys: Vec<&str> = patient
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "birthDate",
+            "generalPractitioner",
+            "id",
+            "identifier",
+            "name",
+            "resourceType"
+        ],
+        "{patient}"
+    );
+    assert_eq!(
+        patient["identifier"][0]["system"],
+        "https://fhir.nhs.uk/Id/nhs-number"
+    );
+    assert_eq!(
+        patient["name"].as_array().unwrap().len(),
+        1,
+        "official name only"
+    );
+    assert_eq!(patient["name"][0]["use"], "official");
+    assert_eq!(
+        patient["generalPractitioner"][0]["identifier"]["value"],
+        "M00001"
+    );
+    let text = message.to_string();
+    for absent in [
+        "Gracie",
+        "Acacia",
+        "Hard of hearing",
+        "mornings",
+        "Polish",
+        "\"pl\"",
+    ] {
+        assert!(
+            !text.contains(absent),
+            "{absent} sent to the practice: {text}"
+        );
+    }
+    // The same person's full Patient (FHIR read, for the team) still has them.
+    let (status, full, _) = crate::fhir::fhir(
+        &app,
+        "GET",
+        &format!("/Patient/{person_id}"),
+        Some(&app.link_worker),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{full}");
+    assert!(full.to_string().contains("Gracie"), "{full}");
+}
