@@ -5,7 +5,7 @@
 //! submission against the address and writes the referral. The success page names the
 //! person by first name only.
 
-use super::record_fields::RecordText;
+use super::record_fields::RecordFields;
 use super::referral_form::{capitalised, date_of_birth};
 use super::render::{error_page, render};
 use super::views::{Choice, FieldErrors, Layout};
@@ -212,15 +212,21 @@ pub async fn self_referral_page(State(state): State<AppState>) -> Response {
     )
 }
 
-/// The PRSB answers the shared record checks read (choices from their lists).
-fn record_text(form: &SelfReferralForm) -> RecordText<'_> {
-    RecordText {
-        address_line1: &form.address_line1,
-        town: &form.town,
-        preferred_language: form.preferred_language.trim(),
-        interpreter_needed: &form.interpreter_needed,
-        written_format: &form.written_format,
-        preferred_contact_method: &form.preferred_contact_method,
+/// The PRSB answers as the shared record fields (their checks and choice lists); gender
+/// identity and contact times are not asked here.
+fn record_text(form: &SelfReferralForm) -> RecordFields {
+    RecordFields {
+        address_line1: form.address_line1.clone(),
+        address_line2: form.address_line2.clone(),
+        town: form.town.clone(),
+        preferred_name: form.preferred_name.clone(),
+        gender_identity: String::new(),
+        preferred_language: form.preferred_language.trim().to_string(),
+        interpreter_needed: form.interpreter_needed.clone(),
+        communication_needs: form.communication_needs.clone(),
+        written_format: form.written_format.clone(),
+        preferred_contact_method: form.preferred_contact_method.clone(),
+        preferred_contact_times: String::new(),
     }
 }
 
@@ -231,7 +237,8 @@ fn check_record(
     call_time: Option<CallTime>,
     errors: &mut FieldErrors,
 ) -> PrsbRecord {
-    // Choices not on their lists (someone posting by hand): the shared checks.
+    // Choices not on their lists (someone posting by hand) and lengths: the shared checks,
+    // but for the address, whose wording here is the person's own (below).
     let mut choices = FieldErrors::default();
     record_text(form).check(&mut choices);
     for (field, message) in choices.all() {
