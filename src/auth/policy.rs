@@ -29,6 +29,9 @@ pub enum Action {
     ReadCapacityReport,
     /// See the aggregate, disclosure-controlled activity report (team leads: their team's).
     ReadActivityReport,
+    /// See the aggregate, disclosure-controlled system outcomes report (service use before
+    /// and after referral; team leads: their team's). Never the counts of one person.
+    ReadServiceUseReport,
     /// Change directory listings: an organisation its own, an administrator any.
     CurateListings,
     /// See the visits one is arranged to make (name, phone, activity, day) and record them.
@@ -73,7 +76,7 @@ impl Action {
             Action::ExchangeMessages => &[LinkWorker, TeamLead, Vcse],
             Action::ReadEquityReport => &[Analyst, TeamLead],
             Action::ReadCapacityReport => &[Analyst, TeamLead, Admin],
-            Action::ReadActivityReport => &[Analyst, TeamLead],
+            Action::ReadActivityReport | Action::ReadServiceUseReport => &[Analyst, TeamLead],
             Action::CurateListings => &[Vcse, Admin],
             Action::MakeVisits | Action::RaiseWorry => &[Volunteer],
             Action::RecordConcern | Action::ReadConcerns => &[LinkWorker, TeamLead],

@@ -30,6 +30,7 @@ use crate::referrals::{
     Need, ReferralState, ReferrerKind,
 };
 use crate::safeguarding::{ConcernKind, RaisedBy};
+use crate::service_use::ServiceUseCode;
 
 pub use mappings::{
     snomed_sources, ExternalCode, SnomedSource, EXTERNAL_CODES_CSV, SNOMED_CODES_CSV,
@@ -234,6 +235,8 @@ pub fn vocabularies() -> Vec<Vocabulary> {
             "How a person prefers to be contacted. Source: the UK Core PreferredContactMethod code system (HL7 UK; data/ukcore-contact-codes.csv), to which each code maps exactly."),
         coded!(WrittenFormat, "written-format", "LinkwellWrittenFormat", "Preferred written formats",
             "An alternative format for what is written to a person (NHS Accessible Information Standard). Source: the UK Core PreferredWrittenCommunicationFormat code system (HL7 UK; data/ukcore-contact-codes.csv), to which each code maps exactly."),
+        coded!(ServiceUseCode, "service-use", "LinkwellServiceUse", "Service use around a referral",
+            "Counts of GP consultations and A&E attendances in the 6 months before and after a social prescribing referral was received."),
     ]
 }
 
