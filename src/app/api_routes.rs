@@ -111,4 +111,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(directory::listing_history))
         .routes(routes!(crate::ontology::api::ontology_json_ld))
         .routes(routes!(crate::ontology::api::ontology_turtle))
+        .routes(routes!(crate::outbox::api::requeue_dead_letters))
 }

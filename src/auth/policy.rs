@@ -48,6 +48,8 @@ pub enum Action {
     ReadMetrics,
     /// See the GP outbox: messages pending, failed and delivered (ids and codes, no record).
     ReadGpOutbox,
+    /// Send a dead letter to the GP again, once the endpoint is fixed (administrators).
+    RequeueGpOutbox,
     /// Read Linkwell's published code lists (FHIR CodeSystems and ValueSets, the SKOS
     /// export): they carry no personal data, so every signed-in role may.
     ReadOntology,
@@ -83,7 +85,10 @@ impl Action {
             Action::CurateListings => &[Vcse, Admin],
             Action::MakeVisits | Action::RaiseWorry => &[Volunteer],
             Action::RecordConcern | Action::ReadConcerns => &[LinkWorker, TeamLead],
-            Action::ReadMetrics | Action::ManageAccounts | Action::ReadGpOutbox => &[Admin],
+            Action::ReadMetrics
+            | Action::ManageAccounts
+            | Action::ReadGpOutbox
+            | Action::RequeueGpOutbox => &[Admin],
             Action::ReadOntology => Role::ALL,
             Action::ManageProgrammes => &[Admin],
             Action::ReadProgrammes => &[LinkWorker, TeamLead, Referrer, Analyst, Admin],

@@ -24,6 +24,10 @@ pub struct DeliveryArgs {
     /// The longest wait between tries, in milliseconds.
     #[arg(long, env = "LINKWELL_GP_BACKOFF_CAP_MS", default_value_t = 3_600_000)]
     pub gp_backoff_cap_ms: u64,
+    /// A PEM file of certificate authorities to trust for HTTPS GP endpoints as well as the
+    /// system's (for example an NHS network CA).
+    #[arg(long, env = "LINKWELL_GP_DELIVERY_CA_FILE")]
+    pub gp_delivery_ca_file: Option<std::path::PathBuf>,
 }
 
 impl DeliveryArgs {
@@ -37,6 +41,7 @@ impl DeliveryArgs {
                 ..DeliveryPolicy::default()
             },
             from_mailbox: self.mesh_from_mailbox.clone(),
+            ca_file: self.gp_delivery_ca_file.clone(),
             ..DeliverySettings::default()
         }
     }

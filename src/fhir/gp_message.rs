@@ -102,13 +102,10 @@ pub fn gp_message(episode: &Episode, base: &str, now: DateTime<Utc>) -> Value {
         entries.push(json!({"fullUrl": format!("{base}/{url}"), "resource": resource}));
     };
 
-    // Only what the practice needs to file the message against the right record.
-    let mut who = patient(person);
-    for key in ["telecom", "address", "extension"] {
-        who.as_object_mut().map(|o| o.remove(key));
-    }
-    who["generalPractitioner"] = json!([{"identifier": {"system": ODS_CODE_SYSTEM, "value": ods}, "display": practice_name}]);
-    add(who, &mut entries);
+    add(
+        patient_for_practice(person, ods, practice_name),
+        &mut entries,
+    );
 
     let closed_at = history
         .iter()
@@ -249,6 +246,28 @@ pub fn gp_message(episode: &Episode, base: &str, now: DateTime<Utc>) -> Value {
 }
 
 /// A well-being score as an Observation: numbers and codes, never the answers' wording.
+/// The Patient as the practice receives it: only what it needs to find the person on its
+/// own list and file the message (NHS number, official name, date of birth, and itself as
+/// the registered practice). Everything else the record holds (sex, ethnicity, address,
+/// phone, the PRSB fields: preferred name, language and interpreter, communication needs,
+/// contact preferences) is the practice's already or not its to have from us: data
+/// minimisation, UK GDPR Article 5(1)(c) (docs/gp-record.md, "The Patient in the message").
+/// An allow-list, so a field added to the full Patient later is never sent by accident.
+fn patient_for_practice(person: &Person, ods: &str, practice_name: &str) -> Value {
+    let full = patient(person);
+    let mut who = json!({
+        "resourceType": "Patient",
+        "id": full["id"],
+        "name": [{"use": "official", "family": person.family_name, "given": [person.given_name]}],
+        "birthDate": full["birthDate"],
+        "generalPractitioner": [{"identifier": {"system": ODS_CODE_SYSTEM, "value": ods}, "display": practice_name}],
+    });
+    if !full["identifier"].is_null() {
+        who["identifier"] = full["identifier"].clone();
+    }
+    who
+}
+
 fn score_observation(measure: &Measure, patient_ref: &str) -> Option<Value> {
     let score = measure.score.as_ref()?;
     let code = |code: &str, display: &str| json!({"coding": [{"system": MEASURE_SYSTEM, "code": code, "display": display}], "text": display});

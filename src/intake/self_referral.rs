@@ -3,7 +3,7 @@
 //! limits that keep the page from being abused. No HTTP and no SQL here.
 
 use crate::input::UkPhone;
-use crate::people::{coded_enum, NhsNumber};
+use crate::people::{coded_enum, NhsNumber, PrsbRecord};
 use crate::referrals::Need;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::Rng;
@@ -49,6 +49,10 @@ pub struct SelfReferral {
     pub stated_nhs_number: Option<NhsNumber>,
     pub needs: Vec<Need>,
     pub in_their_words: String,
+    /// What the PRSB record asks beyond the above, as the person gave it: address lines and
+    /// town, preferred name, language and interpreter, communication needs, how and when to
+    /// contact them (the time to call is the contact times).
+    pub record: PrsbRecord,
 }
 
 impl SelfReferral {

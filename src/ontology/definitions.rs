@@ -177,6 +177,83 @@ const DEFINITIONS: &[(&str, &[(&str, &str)])] = &[
         ("extract", "A pseudonymised, k-anonymous extract was written for an approved evaluation."),
         ("extract_refused", "An extract for an evaluation was refused and nothing was written: the evaluation was not approved or its approval had ended, or the rows were not k-anonymous."),
     ]),
+    ("concern-kind", &[
+        ("physical", "Someone hurts the person's body on purpose, restrains them wrongly, or misuses their medicines."),
+        ("domestic", "Violence, threats, coercive control or other abuse by a partner, former partner or family member."),
+        ("sexual", "Sexual acts or attention the person did not or could not agree to, including harassment and exploitation."),
+        ("psychological", "Threats, humiliation, intimidation, blaming, controlling or isolating that harm the person's mind or feelings."),
+        ("financial", "Someone takes, misuses or controls the person's money, property or belongings without their agreement, including fraud and scams."),
+        ("modern_slavery", "The person is held in forced labour, servitude or domestic servitude, or trafficked."),
+        ("discriminatory", "The person is harassed or treated worse because of their age, sex, race, disability, religion, sexuality or another protected characteristic."),
+        ("organisational", "Poor care or neglect by a service or care setting as a whole, from one-off incidents to a pattern of practice."),
+        ("neglect", "Someone responsible for the person's care fails to meet their needs for food, warmth, medicine, health care or support."),
+        ("self_neglect", "The person does not look after their own health, hygiene or surroundings, to a degree that puts them at risk."),
+        ("other_risk", "Another risk of harm to the person or to other people that is not one of the categories of abuse and neglect."),
+    ]),
+    ("concern-raised-by", &[
+        ("team", "The concern was recorded by a member of the team holding the referral."),
+        ("volunteer", "The concern was raised by a volunteer from one of their visits, and not yet assessed."),
+    ]),
+    ("gp-outbox-event", &[
+        ("accepted", "The person accepted the referral to social prescribing, so the practice is told to code the referral."),
+        ("declined", "The person declined social prescribing, so the practice is told to code the decline."),
+        ("contact", "The link worker reached the person, so the practice is told of the contact."),
+        ("score", "A well-being questionnaire was completed, so the practice is told its score."),
+        ("closed", "The episode of support ended, so the practice is told it closed and why."),
+        ("unable_to_contact", "The team could not reach the person, so the practice is told the referral ended that way."),
+    ]),
+    ("gp-outbox-status", &[
+        ("pending", "The message is waiting for its first try or a retry."),
+        ("delivered", "The practice's endpoint took the message."),
+        ("dead", "Every allowed try failed, so the message is no longer tried by itself."),
+    ]),
+    ("gp-endpoint-kind", &[
+        ("fhir", "Messages are posted to the practice's FHIR $process-message operation."),
+        ("mailbox", "Messages are written as files into the folder a MESH client sends from."),
+    ]),
+    ("connection-decline-reason", &[
+        ("no_capacity", "The community service had no places for the person."),
+        ("not_eligible", "The person does not meet the community service's eligibility rules."),
+        ("not_suitable", "The community service does not suit what the person needs."),
+        ("other", "The community service declined for another reason."),
+    ]),
+    ("message-side", &[
+        ("team", "The message was written by the link worker's team."),
+        ("organisation", "The message was written by the community organisation."),
+    ]),
+    ("programme-model", &[
+        ("practice_attached", "Link workers are based in and attached to GP practices."),
+        ("community_connectors", "Community connectors, helped by volunteers, support people to reach local activities."),
+        ("hub", "People come to a community hub that offers activities and support in one place."),
+        ("befriending", "Volunteers befriend older people and visit or call them regularly."),
+        ("community_wellbeing_practice", "GP practices work with their local community to support well-being beyond medical care."),
+        ("other", "A programme that follows another model."),
+    ]),
+    ("appointment-kind", &[
+        ("contact", "A meeting between the person and their link worker."),
+        ("visit", "A visit to the person by a volunteer."),
+    ]),
+    ("call-time", &[
+        ("morning", "The person would like to be phoned between 9am and 12 noon."),
+        ("afternoon", "The person would like to be phoned between 12 noon and 5pm."),
+        ("any", "The person may be phoned at any time of the working day."),
+    ]),
+    ("contact-method", &[
+        ("letter", "The person prefers to be contacted by letter."),
+        ("visit", "The person prefers to be contacted by a visit."),
+        ("telephone", "The person prefers to be contacted by telephone."),
+        ("email", "The person prefers to be contacted by email."),
+        ("textphone", "The person prefers to be contacted by textphone (Minicom)."),
+        ("telephone_via_proxy", "The person prefers telephone contact through someone else who speaks for them."),
+        ("sign_language", "The person prefers to be contacted in sign language."),
+        ("no_telephone", "The person does not want to be contacted by telephone."),
+        ("sms", "The person prefers to be contacted by text message."),
+    ]),
+    ("written-format", &[
+        ("large_print", "What is written to the person should be in large print."),
+        ("braille", "What is written to the person should be in braille."),
+        ("audio", "What is written to the person should be given as audio."),
+    ]),
 ];
 
 fn table(vocabulary: &str) -> &'static [(&'static str, &'static str)] {

@@ -16,16 +16,25 @@ pub mod skos;
 use crate::audit::AuditAction;
 use crate::auth::Role;
 use crate::consent::{ConsentMethod, ConsentStatus, SharedField};
+use crate::diary::AppointmentKind;
+use crate::intake::self_referral::CallTime;
 use crate::measures::Instrument;
+use crate::messages::MessageSide;
+use crate::outbox::{EndpointKind, OutboxEvent, OutboxStatus};
+use crate::people::{ContactMethod, WrittenFormat};
 use crate::people::{Ethnicity, LongTermCondition, PlusGroup, Sex};
+use crate::programmes::ProgrammeModel;
 use crate::public_url::PublicUrl;
 use crate::referrals::{
-    Barrier, CloseReason, ConnectionStatus, ContactMode, EventKind, MeasureTiming, Need,
-    ReferralState, ReferrerKind,
+    Barrier, CloseReason, ConnectionStatus, ContactMode, DeclineReason, EventKind, MeasureTiming,
+    Need, ReferralState, ReferrerKind,
 };
+use crate::safeguarding::{ConcernKind, RaisedBy};
 use crate::service_use::ServiceUseCode;
 
-pub use mappings::{ExternalCode, EXTERNAL_CODES_CSV};
+pub use mappings::{
+    snomed_sources, ExternalCode, SnomedSource, EXTERNAL_CODES_CSV, SNOMED_CODES_CSV,
+};
 
 /// The ontology's version: it changes with the code, so it is the crate's.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -201,6 +210,31 @@ pub fn vocabularies() -> Vec<Vocabulary> {
             "What a Linkwell user is, which decides what they may see and do."),
         coded!(AuditAction, "audit-action", "LinkwellAuditAction", "Audit actions",
             "What was done to a record, as written in the audit log."),
+        coded!(ConcernKind, "concern-kind", "LinkwellConcernKind", "Safeguarding concern kinds",
+            "What kind of risk or safeguarding concern was recorded. Source: the ten categories of abuse and neglect named in the Care and support statutory guidance issued under the Care Act 2014 (Department of Health and Social Care, chapter 14, paragraph 14.17; data/care-act-abuse-categories.csv), which names them but gives them no codes; the codes and the definitions are Linkwell's, and other_risk is Linkwell's own."),
+        coded!(RaisedBy, "concern-raised-by", "LinkwellConcernRaisedBy", "Who raised a concern",
+            "Who raised a risk or safeguarding concern."),
+        coded!(OutboxEvent, "gp-outbox-event", "LinkwellGpOutboxEvent", "GP record events",
+            "The events of a person's social prescribing that are sent to their GP practice to be coded in the GP record.",
+            "urn:linkwell:CodeSystem:gp-outbox-event"),
+        coded!(OutboxStatus, "gp-outbox-status", "LinkwellGpOutboxStatus", "GP message delivery statuses",
+            "Where a message to a GP practice stands in its delivery."),
+        coded!(EndpointKind, "gp-endpoint-kind", "LinkwellGpEndpointKind", "GP practice endpoint kinds",
+            "How a GP practice takes its messages."),
+        coded!(DeclineReason, "connection-decline-reason", "LinkwellConnectionDeclineReason", "Connection decline reasons",
+            "Why a community service declined a connection."),
+        coded!(MessageSide, "message-side", "LinkwellMessageSide", "Message sides",
+            "Which side of a connection wrote a message about it."),
+        coded!(ProgrammeModel, "programme-model", "LinkwellProgrammeModel", "Programme models",
+            "The model of social prescribing a programme follows."),
+        coded!(AppointmentKind, "appointment-kind", "LinkwellAppointmentKind", "Appointment kinds",
+            "What an appointment booked on a referral is for."),
+        coded!(CallTime, "call-time", "LinkwellCallTime", "Times to call",
+            "When a person who referred themselves would like the link worker to phone."),
+        coded!(ContactMethod, "contact-method", "LinkwellContactMethod", "Preferred contact methods",
+            "How a person prefers to be contacted. Source: the UK Core PreferredContactMethod code system (HL7 UK; data/ukcore-contact-codes.csv), to which each code maps exactly."),
+        coded!(WrittenFormat, "written-format", "LinkwellWrittenFormat", "Preferred written formats",
+            "An alternative format for what is written to a person (NHS Accessible Information Standard). Source: the UK Core PreferredWrittenCommunicationFormat code system (HL7 UK; data/ukcore-contact-codes.csv), to which each code maps exactly."),
         coded!(ServiceUseCode, "service-use", "LinkwellServiceUse", "Service use around a referral",
             "Counts of GP consultations and A&E attendances in the 6 months before and after a social prescribing referral was received."),
     ]

@@ -7,6 +7,7 @@
 //! try again, what a mailbox control file says. The SQL is `store/outbox.rs`, the use cases
 //! `usecases/outbox.rs`, the sending `outbox/transport.rs` and the loop `outbox/worker.rs`.
 
+pub mod api;
 pub mod transport;
 pub mod worker;
 
@@ -54,6 +55,15 @@ impl OutboxEvent {
     pub fn key(self, table: &str, row_id: i64) -> String {
         format!("{}:{table}:{row_id}", self.code())
     }
+}
+
+/// Which dead letters an administrator sends again after fixing the endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Requeue {
+    /// One message, by its number.
+    Message(i64),
+    /// Every dead letter for one practice, by its ODS code.
+    Practice(String),
 }
 
 coded_enum! {
@@ -214,6 +224,9 @@ pub struct DeliverySettings {
     pub policy: DeliveryPolicy,
     /// Linkwell's own mailbox id (the control file's `From_DTS`).
     pub from_mailbox: String,
+    /// A PEM file of further certificate authorities to trust for HTTPS endpoints, beside
+    /// the operating system's (an NHS network CA, a practice system's private CA).
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Default for DeliverySettings {
@@ -223,6 +236,7 @@ impl Default for DeliverySettings {
             poll: Duration::from_secs(5),
             policy: DeliveryPolicy::default(),
             from_mailbox: String::new(),
+            ca_file: None,
         }
     }
 }
@@ -279,7 +293,11 @@ impl OutboxCounts {
 }
 
 /// The control file a MESH client reads beside each data file (`<id>.ctl` beside `<id>.dat`):
-/// who it is to and from, the workflow, and our local id (the message id).
+/// who it is to and from, the workflow, and our local id (the message id). Element names,
+/// order and the Y/N flags follow the example `.ctl` in NHS Digital's GP Connect guide "MESH
+/// client configuration" (docs/gp-record.md, "Mailbox files"); `Version` is the control file
+/// format's (1.0), and the server-side fields (DTSId, PartnerId, ProcessId, DataChecksum,
+/// IsCompressed) are left out of an outgoing file.
 pub fn mailbox_control_file(
     message_id: &str,
     to_mailbox: &str,
@@ -295,7 +313,7 @@ pub fn mailbox_control_file(
     format!(
         "<DTSControl>\n  <Version>1.0</Version>\n  <AddressType>DTS</AddressType>\n  <MessageType>Data</MessageType>\n  \
          <From_DTS>{}</From_DTS>\n  <To_DTS>{}</To_DTS>\n  <Subject>{}</Subject>\n  <LocalId>{}</LocalId>\n  \
-         <WorkflowId>{}</WorkflowId>\n  <Compress>N</Compress>\n  <Encrypted>N</Encrypted>\n</DTSControl>\n",
+         <Compress>N</Compress>\n  <Encrypted>N</Encrypted>\n  <WorkflowId>{}</WorkflowId>\n</DTSControl>\n",
         esc(from_mailbox),
         esc(to_mailbox),
         esc(subject),
@@ -307,6 +325,33 @@ pub fn mailbox_control_file(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The elements in the order of NHS Digital's example control file (GP Connect, "MESH
+    /// client configuration"): Version, AddressType, MessageType, From_DTS, To_DTS, Subject,
+    /// LocalId, then Compress, Encrypted, WorkflowId.
+    #[test]
+    fn the_control_file_follows_the_published_example() {
+        let ctl = mailbox_control_file("ID-1", "X26AB001", "LINKWELL01", Some("WF"), "S & T");
+        let order = [
+            "<DTSControl>",
+            "<Version>1.0</Version>",
+            "<AddressType>DTS</AddressType>",
+            "<MessageType>Data</MessageType>",
+            "<From_DTS>LINKWELL01</From_DTS>",
+            "<To_DTS>X26AB001</To_DTS>",
+            "<Subject>S &amp; T</Subject>",
+            "<LocalId>ID-1</LocalId>",
+            "<Compress>N</Compress>",
+            "<Encrypted>N</Encrypted>",
+            "<WorkflowId>WF</WorkflowId>",
+            "</DTSControl>",
+        ];
+        let at: Vec<usize> = order
+            .iter()
+            .map(|e| ctl.find(e).unwrap_or_else(|| panic!("{e} missing: {ctl}")))
+            .collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "{ctl}");
+    }
 
     #[test]
     fn backoff_doubles_from_the_base_up_to_the_cap() {

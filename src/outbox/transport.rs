@@ -9,6 +9,22 @@ use std::path::Path;
 /// The media type of FHIR JSON.
 const FHIR_JSON: &str = "application/fhir+json";
 
+/// Why the TLS handshake refused the endpoint's certificate, if that is why sending failed:
+/// the innermost error that speaks of a certificate (rustls's "invalid peer certificate:
+/// UnknownIssuer", a name mismatch, an expired certificate).
+fn certificate_problem(error: &reqwest::Error) -> Option<String> {
+    let mut found = None;
+    let mut source: Option<&dyn std::error::Error> = Some(error);
+    while let Some(e) = source {
+        let text = e.to_string();
+        if text.to_ascii_lowercase().contains("certificate") {
+            found = Some(text);
+        }
+        source = e.source();
+    }
+    found
+}
+
 /// Sends `body` (the message Bundle) to `endpoint`. `Ok` only when the endpoint accepted it:
 /// a 2xx answer, or both files in place in the mailbox folder.
 pub async fn send(
@@ -52,6 +68,11 @@ async fn post(client: &reqwest::Client, url: &str, body: Vec<u8>) -> Result<(), 
         .map_err(|e| {
             if e.is_timeout() {
                 "the endpoint did not answer in time".to_string()
+            } else if let Some(why) = certificate_problem(&e) {
+                format!(
+                    "the endpoint's HTTPS certificate is not trusted ({why}); nothing was sent. \
+                     If the practice uses a private or NHS network CA, give it with --gp-delivery-ca-file"
+                )
             } else if e.is_connect() {
                 "could not connect to the endpoint".to_string()
             } else {

@@ -36,11 +36,16 @@ impl Worker {
         settings: DeliverySettings,
         fhir_base: String,
     ) -> anyhow::Result<Worker> {
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .timeout(settings.policy.timeout)
             // An endpoint is one configured address: never follow it elsewhere.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(path) = &settings.ca_file {
+            for ca in extra_authorities(path)? {
+                builder = builder.add_root_certificate(ca);
+            }
+        }
+        let client = builder.build()?;
         let holder = format!("worker-{}", hex::encode(rand::random::<[u8; 8]>()));
         Ok(Worker {
             store,
@@ -139,6 +144,31 @@ impl Worker {
             .await
             .map_err(|e| format!("delivered, but not recorded: {e}"))
     }
+}
+
+/// The certificate authorities in a PEM file (`--gp-delivery-ca-file`), trusted for HTTPS
+/// endpoints beside the system's. A file that cannot be read, or holds no certificate, stops
+/// the worker from starting: delivering without the CA the operator named would only fail.
+fn extra_authorities(path: &std::path::Path) -> anyhow::Result<Vec<reqwest::Certificate>> {
+    let pem = std::fs::read(path).map_err(|e| {
+        anyhow::anyhow!(
+            "--gp-delivery-ca-file {}: cannot be read: {e}",
+            path.display()
+        )
+    })?;
+    let authorities = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+        anyhow::anyhow!(
+            "--gp-delivery-ca-file {}: not PEM certificates: {e}",
+            path.display()
+        )
+    })?;
+    if authorities.is_empty() {
+        anyhow::bail!(
+            "--gp-delivery-ca-file {}: holds no certificate",
+            path.display()
+        );
+    }
+    Ok(authorities)
 }
 
 /// Starts the worker inside the server: a pass (until nothing is due), then a pause of

@@ -11,6 +11,7 @@ use super::{on_reader, on_writer, Backend, Store};
 use crate::audit::{AuditAction, AuditContext};
 use crate::outbox::{
     Endpoint, EndpointKind, LeasedMessage, OutboxCounts, OutboxEntry, OutboxEvent, OutboxStatus,
+    Requeue,
 };
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
@@ -141,6 +142,50 @@ impl Store {
             .bind(status.code()).bind(error).bind(now).bind(retry_at.unwrap_or(now)).bind(message.id).bind(&message.holder)
             .execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(done == 1)
+    }
+
+    /// Sends dead letters again: each chosen dead row is pending once more, due now, with a
+    /// fresh set of tries (its last error kept until the next try), and an audit record of the
+    /// change, all in one transaction. A message about a person since erased stays dead (it
+    /// would carry the tombstone). Returns the ids re-queued; none when nothing matched.
+    pub async fn requeue_dead_gp_messages(
+        &self,
+        which: &Requeue,
+        now: DateTime<Utc>,
+        ctx: &AuditContext,
+    ) -> StoreResult<Vec<i64>> {
+        const CHOOSE: &str =
+            "SELECT o.id, r.person_id FROM gp_outbox o JOIN referrals r ON r.id = o.referral_id \
+            JOIN people p ON p.id = r.person_id JOIN practices pr ON pr.id = o.practice_id \
+            WHERE o.status = 'dead' AND p.erased_at IS NULL";
+        let ids = on_writer!(self, pool => {
+            let mut tx = pool.begin_with(super::begin_statement(pool)).await?;
+            let chosen: Vec<(i64, i64)> = match which {
+                Requeue::Message(id) => sqlx::query_as(&format!("{CHOOSE} AND o.id = $1"))
+                    .bind(*id).fetch_all(&mut *tx).await?,
+                Requeue::Practice(code) => sqlx::query_as(&format!("{CHOOSE} AND pr.code = $1 ORDER BY o.id"))
+                    .bind(code).fetch_all(&mut *tx).await?,
+            };
+            let mut ids = Vec::with_capacity(chosen.len());
+            for (id, person_id) in chosen {
+                sqlx::query(
+                    "UPDATE gp_outbox SET status = 'pending', attempts = 0, next_attempt_at = $1, \
+                     leased_until = NULL, lease_holder = NULL WHERE id = $2 AND status = 'dead'")
+                    .bind(now).bind(id).execute(&mut *tx).await?;
+                append_audit!(tx, ctx, AuditAction::Update, "gp_message", Some(id), Some(person_id));
+                ids.push(id);
+            }
+            tx.commit().await?;
+            ids
+        });
+        Ok(ids)
+    }
+
+    /// Whether a practice with this ODS code exists.
+    pub async fn practice_exists(&self, code: &str) -> StoreResult<bool> {
+        let row: Option<(i64,)> = on_reader!(self, pool => sqlx::query_as(
+            "SELECT id FROM practices WHERE code = $1").bind(code).fetch_optional(pool).await)?;
+        Ok(row.is_some())
     }
 
     /// How many messages are pending, retrying, dead and delivered.

@@ -148,7 +148,7 @@ impl Store {
             phone: Some(referral.phone.as_str().to_string()),
             plus_groups: Vec::new(),
             conditions: Vec::new(),
-            record: Default::default(),
+            record: referral.record.clone(),
         };
         let reason = referral.reason(reference);
         let referral_id = on_writer!(self, pool => {

@@ -13,6 +13,7 @@ use crate::consent::Consent;
 use crate::error::{AppError, AppResult};
 use crate::outbox::{
     AfterFailure, DeliveryPolicy, Endpoint, LeasedMessage, OutboxCounts, OutboxEntry, OutboxStatus,
+    Requeue,
 };
 use crate::people::Person;
 use crate::referrals::{
@@ -50,6 +51,45 @@ pub async fn overview(store: &Store, user: &CurrentUser) -> AppResult<OutboxOver
             .gp_outbox_entries(OutboxStatus::Delivered, ENTRIES_SHOWN)
             .await?,
     })
+}
+
+/// Sends dead letters again, once the administrator has fixed what made them fail: one
+/// message, or every dead letter for a practice. The administrator must confirm (the
+/// message goes to the practice again); each row re-queued is audited. One message that is
+/// not a dead letter (unknown, pending, delivered, or about an erased person) is not found;
+/// an unknown practice is refused; a practice with no dead letters re-queues none.
+pub async fn requeue(
+    store: &Store,
+    user: &CurrentUser,
+    which: &Requeue,
+    confirmed: bool,
+) -> AppResult<Vec<i64>> {
+    user.require(Action::RequeueGpOutbox)?;
+    if !confirmed {
+        return Err(AppError::invalid_field(
+            "confirm",
+            "Confirm to send again",
+            "confirm that the practice's endpoint is fixed and the message may be sent again",
+        ));
+    }
+    if let Requeue::Practice(code) = which {
+        if !store.practice_exists(code).await? {
+            return Err(AppError::invalid_field(
+                "practice",
+                "Unknown practice",
+                "no practice has this ODS code",
+            ));
+        }
+    }
+    let mut ctx = user.audit_context();
+    ctx.purpose = "GP message re-queued after its endpoint was fixed".into();
+    let ids = store
+        .requeue_dead_gp_messages(which, Utc::now(), &ctx)
+        .await?;
+    if ids.is_empty() && matches!(which, Requeue::Message(_)) {
+        return Err(AppError::NotFound("dead letter"));
+    }
+    Ok(ids)
 }
 
 /// How many messages are where, for the operator at the command line (who holds the

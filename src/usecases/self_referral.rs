@@ -19,7 +19,7 @@ use std::net::IpAddr;
 /// (a robot), which is answered alike and writes nothing.
 #[derive(Debug, Clone)]
 pub enum Submission {
-    Genuine(SelfReferral),
+    Genuine(Box<SelfReferral>),
     Honeypot { first_name: String },
 }
 

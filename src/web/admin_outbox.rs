@@ -1,16 +1,21 @@
 //! `/admin/outbox`: the administrators' view of GP messages (docs/gp-record.md): how many are
 //! waiting, failing, dead and delivered, and the latest of each with its tries and last
-//! error. Ids, codes and practice codes only: no one's record is shown here.
+//! error. Ids, codes and practice codes only: no one's record is shown here. An administrator
+//! who has fixed a practice's endpoint sends its dead letters again from here (one, or all
+//! of a practice's), after ticking a confirmation.
 
-use super::extract::PageUser;
+use super::extract::{check_csrf, PageForm, PageUser};
 use super::render::{error_page, render};
-use super::views::Layout;
-use crate::outbox::{OutboxCounts, OutboxEntry};
+use super::views::{FieldErrors, Layout};
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::outbox::{OutboxCounts, OutboxEntry, Requeue};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
 
 /// One message as a table row.
 pub struct OutboxLine {
@@ -62,6 +67,11 @@ pub struct OutboxPage {
     pub shown: i64,
     /// The retry rule in words, from the running settings.
     pub retries: String,
+    /// The practices with dead letters shown, for "send all of a practice's again".
+    pub dead_practices: Vec<String>,
+    pub errors: FieldErrors,
+    /// What the last re-queue did, in words.
+    pub done: Option<String>,
 }
 
 /// "after 30 s, doubling up to 1 h; dead after 8 tries"
@@ -84,20 +94,120 @@ fn retry_rule(policy: &crate::outbox::DeliveryPolicy) -> String {
     )
 }
 
-pub async fn outbox_page(State(state): State<AppState>, PageUser(user): PageUser) -> Response {
-    match crate::usecases::outbox::overview(&state.store, &user).await {
-        Ok(o) => render(
-            &OutboxPage {
-                layout: Layout::new("GP messages", Some(&user)),
-                counts: o.counts,
-                pending: o.pending.into_iter().map(OutboxLine::new).collect(),
-                dead: o.dead.into_iter().map(OutboxLine::new).collect(),
-                delivered: o.delivered.into_iter().map(OutboxLine::new).collect(),
-                shown: crate::usecases::outbox::ENTRIES_SHOWN,
-                retries: retry_rule(&state.settings.gp_delivery.policy),
-            },
-            StatusCode::OK,
-        ),
+#[derive(Deserialize)]
+pub struct OutboxQuery {
+    requeued: Option<usize>,
+}
+
+pub async fn outbox_page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Query(query): Query<OutboxQuery>,
+) -> Response {
+    let done = query.requeued.map(|n| match n {
+        0 => "No dead letters were sent again.".to_string(),
+        1 => "1 message will be sent again now.".to_string(),
+        n => format!("{n} messages will be sent again now."),
+    });
+    show(&state, &user, FieldErrors::default(), done, StatusCode::OK).await
+}
+
+async fn show(
+    state: &AppState,
+    user: &CurrentUser,
+    errors: FieldErrors,
+    done: Option<String>,
+    status: StatusCode,
+) -> Response {
+    match crate::usecases::outbox::overview(&state.store, user).await {
+        Ok(o) => {
+            let mut dead_practices: Vec<String> =
+                o.dead.iter().map(|e| e.practice_code.clone()).collect();
+            dead_practices.sort();
+            dead_practices.dedup();
+            render(
+                &OutboxPage {
+                    layout: Layout::new("GP messages", Some(user)),
+                    counts: o.counts,
+                    pending: o.pending.into_iter().map(OutboxLine::new).collect(),
+                    dead: o.dead.into_iter().map(OutboxLine::new).collect(),
+                    delivered: o.delivered.into_iter().map(OutboxLine::new).collect(),
+                    shown: crate::usecases::outbox::ENTRIES_SHOWN,
+                    retries: retry_rule(&state.settings.gp_delivery.policy),
+                    dead_practices,
+                    errors,
+                    done,
+                },
+                status,
+            )
+        }
+        Err(e) => error_page(Some(user), e),
+    }
+}
+
+/// The "send again" forms: a message's number, or a practice's code, and the confirmation.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RequeueForm {
+    csrf: String,
+    message: String,
+    practice: String,
+    confirm: String,
+}
+
+/// Sends dead letters again (one, or a practice's), then back to the page with what was
+/// done; a missing confirmation re-shows the page with the error summary, nothing changed.
+pub async fn requeue(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    PageForm { fields: form, .. }: PageForm<RequeueForm>,
+) -> Response {
+    if let Err(e) = check_csrf(&user, &form.csrf) {
+        return error_page(Some(&user), e);
+    }
+    // The confirmation box of the form used: each dead letter's row has its own.
+    let (which, confirm_field) = match (form.message.trim(), form.practice.trim()) {
+        ("", "") => {
+            let mut errors = FieldErrors::default();
+            errors.add(
+                "practice",
+                "Choose the practice whose messages to send again".into(),
+            );
+            return show(
+                &state,
+                &user,
+                errors,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+        // Not a number: no such dead letter (404), as for an unknown one.
+        (id, _) if !id.is_empty() => {
+            let id = id.parse::<i64>().unwrap_or(0);
+            (Requeue::Message(id), format!("confirm-{id}"))
+        }
+        (_, code) => (Requeue::Practice(code.to_string()), "confirm".to_string()),
+    };
+    let confirmed = form.confirm == "yes";
+    match crate::usecases::outbox::requeue(&state.store, &user, &which, confirmed).await {
+        Ok(ids) => Redirect::to(&format!("/admin/outbox?requeued={}", ids.len())).into_response(),
+        Err(AppError::Validation { field, detail, .. }) => {
+            let field = match field.as_deref() {
+                Some("confirm") | None => confirm_field,
+                Some(other) => other.to_string(),
+            };
+            let mut errors = FieldErrors::default();
+            errors.add(&field, super::referral_form::capitalised(&detail));
+            show(
+                &state,
+                &user,
+                errors,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
         Err(e) => error_page(Some(&user), e),
     }
 }

@@ -37,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin", get(admin::admin_page))
         .route("/admin/outbox", get(admin_outbox::outbox_page))
+        .route("/admin/outbox/requeue", post(admin_outbox::requeue))
         .route(
             "/admin/programmes",
             get(admin_programmes::programmes_page).post(admin_programmes::create_programme),

@@ -5,6 +5,7 @@
 //! submission against the address and writes the referral. The success page names the
 //! person by first name only.
 
+use super::record_fields::RecordFields;
 use super::referral_form::{capitalised, date_of_birth};
 use super::render::{error_page, render};
 use super::views::{Choice, FieldErrors, Layout};
@@ -12,7 +13,7 @@ use crate::auth;
 use crate::error::AppError;
 use crate::input::{line_field, text_field, UkPhone};
 use crate::intake::self_referral::{CallTime, SelfReferral};
-use crate::people::NhsNumber;
+use crate::people::{ContactMethod, NhsNumber, PrsbDetails, PrsbRecord, WrittenFormat};
 use crate::referrals::Need;
 use crate::state::AppState;
 use crate::usecases::self_referral::{self as usecase, Outcome, Submission};
@@ -47,6 +48,15 @@ pub struct SelfReferralForm {
     pub needs: Vec<String>,
     pub in_their_words: String,
     pub consent: bool,
+    pub address_line1: String,
+    pub address_line2: String,
+    pub town: String,
+    pub preferred_name: String,
+    pub preferred_language: String,
+    pub interpreter_needed: String,
+    pub communication_needs: String,
+    pub written_format: String,
+    pub preferred_contact_method: String,
     csrf: String,
     honeypot: String,
 }
@@ -75,6 +85,15 @@ impl SelfReferralForm {
                 "needs" => form.needs.push(value),
                 "in_their_words" => form.in_their_words = value,
                 "consent" => form.consent = true,
+                "address_line1" => form.address_line1 = value,
+                "address_line2" => form.address_line2 = value,
+                "town" => form.town = value,
+                "preferred_name" => form.preferred_name = value,
+                "preferred_language" => form.preferred_language = value,
+                "interpreter_needed" => form.interpreter_needed = value,
+                "communication_needs" => form.communication_needs = value,
+                "written_format" => form.written_format = value,
+                "preferred_contact_method" => form.preferred_contact_method = value,
                 "csrf" => form.csrf = value,
                 HONEYPOT => form.honeypot = value,
                 _ => {}
@@ -93,6 +112,9 @@ pub struct SelfReferralPage {
     pub csrf: String,
     pub needs: Vec<Choice>,
     pub call_times: Vec<Choice>,
+    pub languages: Vec<Choice>,
+    pub formats: Vec<Choice>,
+    pub methods: Vec<Choice>,
 }
 
 #[derive(Template)]
@@ -121,17 +143,30 @@ fn form_page(
     let errors = errors.in_order(&[
         "given_name",
         "family_name",
+        "preferred_name",
         "dob_day",
         "phone",
         "call_time",
+        "preferred_contact_method",
+        "address_line1",
+        "address_line2",
+        "town",
         "postcode",
         "nhs_number",
+        "preferred_language",
+        "interpreter_needed",
+        "written_format",
+        "communication_needs",
         "needs",
         "in_their_words",
         "consent",
     ]);
+    let (languages, formats, methods) = record_text(&form).choices();
     let page = SelfReferralPage {
         layout: Layout::new("Ask for help from a social prescribing link worker", None),
+        languages,
+        formats,
+        methods,
         needs: Need::ALL
             .iter()
             .map(|n| {
@@ -175,6 +210,75 @@ pub async fn self_referral_page(State(state): State<AppState>) -> Response {
         FieldErrors::default(),
         StatusCode::OK,
     )
+}
+
+/// The PRSB answers as the shared record fields (their checks and choice lists); gender
+/// identity and contact times are not asked here.
+fn record_text(form: &SelfReferralForm) -> RecordFields {
+    RecordFields {
+        address_line1: form.address_line1.clone(),
+        address_line2: form.address_line2.clone(),
+        town: form.town.clone(),
+        preferred_name: form.preferred_name.clone(),
+        gender_identity: String::new(),
+        preferred_language: form.preferred_language.trim().to_string(),
+        interpreter_needed: form.interpreter_needed.clone(),
+        communication_needs: form.communication_needs.clone(),
+        written_format: form.written_format.clone(),
+        preferred_contact_method: form.preferred_contact_method.clone(),
+        preferred_contact_times: String::new(),
+    }
+}
+
+/// The PRSB part of the record, as the person gave it; the time to call is their contact
+/// times. Each problem, in the person's own terms, goes to the summary.
+fn check_record(
+    form: &SelfReferralForm,
+    call_time: Option<CallTime>,
+    errors: &mut FieldErrors,
+) -> PrsbRecord {
+    // Choices not on their lists (someone posting by hand) and lengths: the shared checks,
+    // but for the address, whose wording here is the person's own (below).
+    let mut choices = FieldErrors::default();
+    record_text(form).check(&mut choices);
+    for (field, message) in choices.all() {
+        if !matches!(field.as_str(), "address_line1" | "town") {
+            errors.add(field, message.replace("contact them", "contact you"));
+        }
+    }
+    // The address is asked for unless they have no fixed address (then it is optional).
+    if !form.no_fixed_address {
+        if form.address_line1.trim().is_empty() {
+            errors.add(
+                "address_line1",
+                "Enter the first line of your address, or tick the box if you do not have a fixed address".into(),
+            );
+        }
+        if form.town.trim().is_empty() {
+            errors.add("town", "Enter your town or city".into());
+        }
+    }
+    let text = |v: &str| Some(v.to_string()).filter(|v| !v.trim().is_empty());
+    let details = PrsbDetails {
+        address_line1: text(&form.address_line1),
+        address_line2: text(&form.address_line2),
+        town: text(&form.town),
+        preferred_name: text(&form.preferred_name),
+        gender_identity: None,
+        preferred_language: text(form.preferred_language.trim()),
+        interpreter_needed: record_text(form).interpreter(),
+        communication_needs: text(&form.communication_needs),
+        written_format: WrittenFormat::from_code(&form.written_format),
+        preferred_contact_method: ContactMethod::from_code(&form.preferred_contact_method),
+        preferred_contact_times: call_time.map(|t| t.label().to_string()),
+    };
+    match details.check() {
+        Ok(record) => record,
+        Err(e) => {
+            errors.add(&e.field, capitalised(&e.detail));
+            PrsbRecord::default()
+        }
+    }
 }
 
 /// Checks every answer, so the summary lists every problem at once.
@@ -302,6 +406,7 @@ fn check(form: &SelfReferralForm, today: NaiveDate) -> Result<SelfReferral, Fiel
                 .into(),
         );
     }
+    let record = check_record(form, call_time, &mut errors);
     match (errors.is_empty(), born, phone, call_time) {
         (true, Some(date_of_birth), Some(phone), Some(call_time)) => Ok(SelfReferral {
             given_name,
@@ -313,6 +418,7 @@ fn check(form: &SelfReferralForm, today: NaiveDate) -> Result<SelfReferral, Fiel
             stated_nhs_number,
             needs,
             in_their_words,
+            record,
         }),
         _ => Err(errors),
     }
@@ -333,6 +439,15 @@ fn oversize_field(form: &SelfReferralForm) -> bool {
         &form.nhs_number,
         &form.in_their_words,
         &form.honeypot,
+        &form.address_line1,
+        &form.address_line2,
+        &form.town,
+        &form.preferred_name,
+        &form.preferred_language,
+        &form.interpreter_needed,
+        &form.communication_needs,
+        &form.written_format,
+        &form.preferred_contact_method,
     ]
     .into_iter()
     .any(long)
@@ -393,7 +508,7 @@ pub async fn submit_self_referral(
         }
     } else {
         match check(&form, chrono::Utc::now().date_naive()) {
-            Ok(referral) => Submission::Genuine(referral),
+            Ok(referral) => Submission::Genuine(Box::new(referral)),
             Err(errors) => {
                 return form_page(&state, form, errors, StatusCode::UNPROCESSABLE_ENTITY)
             }

@@ -89,6 +89,8 @@ fn allowed(method: &str, path: &str, role: Role, scope: Scope) -> bool {
         // (docs/cost-report.md).
         ("get", "/programmes/{id}/costs") | ("post", "/programmes/{id}/costs") => role == Admin,
         ("get", "/reports/cost") => role == Analyst,
+        // Sending dead letters to the GP again is the administrators' (docs/gp-record.md).
+        ("post", "/gp-outbox/requeue") => role == Admin,
         // Only the team holding the case confirms or withdraws its consent. (The fixture's
         // consents are already confirmed: the team's attempt is refused as a conflict.)
         ("post", "/consents/{id}/withdrawal") | ("post", "/consents/{id}/confirmation") => {
@@ -268,6 +270,7 @@ fn body_for(path: &str, app: &TestApp, referral_version: i64, link_worker: i64) 
         "/programmes/{id}/costs" => json!({
             "month": "2026-01", "staff_pence": 100, "grants_pence": 0, "other_pence": 0
         }),
+        "/gp-outbox/requeue" => json!({"practice": "M00001", "confirm": true}),
         other => panic!("no request body for {other}"),
     }
 }

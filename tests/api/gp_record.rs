@@ -632,3 +632,434 @@ async fn a_message_refused_every_time_becomes_a_dead_letter_shown_to_administrat
     let (status, _) = page(&app, &worker_cookie, "/admin/outbox").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+on_both_databases!(a_dead_letter_requeued_by_an_administrator_is_delivered_once);
+
+/// Issue 16 follow-up: a message that died (the endpoint refused every try) is sent again
+/// once an administrator has fixed the endpoint and confirmed, from `/admin/outbox` or the
+/// API; it is then delivered exactly once, and each re-queue is audited. Without the
+/// confirmation nothing changes; other roles may not.
+async fn a_dead_letter_requeued_by_an_administrator_is_delivered_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // Refuses the three tries allowed, then takes whatever comes.
+    let receiver = receiver(3, AxumStatus::OK, Duration::ZERO).await;
+    set_fhir_endpoint(&app, &receiver.url).await;
+    let first = referral_at_practice(&app).await;
+    move_to(&app, &first, "active", json!({})).await;
+    let worker = Worker::new(
+        app.store.clone(),
+        settings(20, 3),
+        format!("{}/fhir", app.address),
+    )
+    .unwrap();
+    let mut dead = 0;
+    for _ in 0..40 {
+        dead += worker.deliver_due().await.unwrap().dead;
+        if dead > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(dead, 1);
+    assert_eq!(
+        outbox_rows(&app).await,
+        [("dead".to_string(), 3, "accepted".to_string())]
+    );
+    let id = app
+        .store
+        .gp_outbox_entries(linkwell::outbox::OutboxStatus::Dead, 10)
+        .await
+        .unwrap()[0]
+        .id;
+
+    app.store
+        .set_password("admin", LINK_WORKER_PASSWORD)
+        .await
+        .unwrap();
+    let admin = sign_in_as(&app, "admin").await;
+    let (status, html) = page(&app, &admin, "/admin/outbox").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(&format!(r#"name="message" value="{id}""#)),
+        "{html}"
+    );
+    let csrf = crate::pages::csrf_of(&html);
+    // Not confirmed: the page again with the error summary, and the message still dead.
+    let response = crate::pages::post_form(
+        &app,
+        &admin,
+        "/admin/outbox/requeue",
+        &[("csrf", csrf.clone()), ("message", id.to_string())],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("There is a problem"), "{html}");
+    assert!(html.contains(&format!("href=\"#confirm-{id}\"")), "{html}");
+    assert_eq!(outbox_rows(&app).await[0].0, "dead");
+    // A link worker may not, even with the box ticked.
+    let lw = sign_in_as(&app, "lw").await;
+    let (_, lw_html) = page(&app, &lw, "/caseload").await;
+    let response = crate::pages::post_form(
+        &app,
+        &lw,
+        "/admin/outbox/requeue",
+        &[
+            ("csrf", crate::pages::csrf_of(&lw_html)),
+            ("message", id.to_string()),
+            ("confirm", "yes".into()),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(outbox_rows(&app).await[0].0, "dead");
+
+    // Confirmed: back in the queue with a fresh set of tries, due now.
+    let response = crate::pages::post_form(
+        &app,
+        &admin,
+        "/admin/outbox/requeue",
+        &[
+            ("csrf", csrf.clone()),
+            ("message", id.to_string()),
+            ("confirm", "yes".into()),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], "/admin/outbox?requeued=1");
+    assert_eq!(
+        outbox_rows(&app).await,
+        [("pending".to_string(), 0, "accepted".to_string())]
+    );
+    let (_, html) = page(&app, &admin, "/admin/outbox?requeued=1").await;
+    assert!(html.contains("1 message will be sent again now."), "{html}");
+    // The same message again: it is no longer a dead letter.
+    let (status, body) = app
+        .post(
+            "/gp-outbox/requeue",
+            &app.admin,
+            json!({"message_id": id, "confirm": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+
+    // The worker leases it again and it is delivered once (the receiver now accepts).
+    let report = worker.deliver_due().await.unwrap();
+    assert_eq!(
+        report,
+        PassReport {
+            delivered: 1,
+            ..PassReport::default()
+        }
+    );
+    assert_eq!(worker.deliver_due().await.unwrap(), PassReport::default());
+    let hits = receiver.hits.lock().unwrap().clone();
+    assert_eq!(hits.len(), 4, "three refusals, then the one delivery");
+    assert_eq!(
+        hits[3].body["id"], hits[0].body["id"],
+        "the same message id"
+    );
+    assert_eq!(
+        outbox_rows(&app).await,
+        [("delivered".to_string(), 1, "accepted".to_string())]
+    );
+
+    // The API, for a whole practice: confirmation required (422, nothing changed), unknown
+    // practice refused, then every dead letter of the practice re-queued.
+    let second = referral_at_practice(&app).await;
+    move_to(&app, &second, "active", json!({})).await;
+    app.execute("UPDATE gp_outbox SET status = 'dead', attempts = 3 WHERE status = 'pending'")
+        .await;
+    for (body, expected) in [
+        (
+            json!({"practice": "M00001", "confirm": false}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({"practice": "X99999", "confirm": true}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (json!({"confirm": true}), StatusCode::UNPROCESSABLE_ENTITY),
+    ] {
+        let (status, problem) = app.post("/gp-outbox/requeue", &app.admin, body).await;
+        assert_eq!(status, expected, "{problem}");
+        assert_eq!(outbox_rows(&app).await[1].0, "dead");
+    }
+    let (status, body) = app
+        .post(
+            "/gp-outbox/requeue",
+            &app.admin,
+            json!({"practice": "M00001", "confirm": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["requeued"].as_array().unwrap().len(), 1);
+    assert_eq!(worker.deliver_due().await.unwrap().delivered, 1);
+    assert_eq!(receiver.hits.lock().unwrap().len(), 5);
+
+    // Each re-queue is in the audit log, by the administrator.
+    let audited = app
+        .store
+        .audit_records(0, 100_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.record_type == "gp_message" && r.action == "update")
+        .map(|r| (r.actor_role, r.record_id.is_some(), r.person_id.is_some()))
+        .collect::<Vec<_>>();
+    assert_eq!(audited, vec![("admin".to_string(), true, true); 2]);
+}
+
+/// A real HTTPS receiver on 127.0.0.1 with a certificate for that address signed by a
+/// certificate authority made here (rcgen); it takes every message (200). Returns its URL,
+/// the CA's certificate (PEM) and what it took.
+async fn tls_receiver() -> (String, String, Arc<Mutex<Vec<Hit>>>) {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
+    use tokio_rustls::rustls;
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(DnType::CommonName, "Linkwell test practice CA");
+    ca.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let server_key = KeyPair::generate().unwrap();
+    let server = CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
+    let server_cert = server.signed_by(&server_key, &ca_cert, &ca_key).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![server_cert.der().clone()],
+        rustls::pki_types::PrivateKeyDer::Pkcs8(server_key.serialize_der().into()),
+    )
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+
+    async fn take(State(hits): State<Arc<Mutex<Vec<Hit>>>>, body: String) -> AxumStatus {
+        hits.lock().unwrap().push(Hit {
+            at: Instant::now(),
+            content_type: String::new(),
+            body: serde_json::from_str(&body).unwrap_or(Value::Null),
+        });
+        AxumStatus::OK
+    }
+    let hits = Arc::new(Mutex::new(Vec::new()));
+    let router = axum::Router::new()
+        .route("/fhir/$process-message", axum::routing::post(take))
+        .with_state(hits.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "https://127.0.0.1:{}/fhir/$process-message",
+        listener.local_addr().unwrap().port()
+    );
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let (acceptor, router) = (acceptor.clone(), router.clone());
+            tokio::spawn(async move {
+                // A client that does not trust the certificate ends the handshake here.
+                if let Ok(tls) = acceptor.accept(tcp).await {
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(
+                            hyper_util::rt::TokioIo::new(tls),
+                            hyper_util::service::TowerToHyperService::new(router),
+                        )
+                        .await;
+                }
+            });
+        }
+    });
+    (url, ca_cert.pem(), hits)
+}
+
+on_both_databases!(https_delivery_trusts_only_the_configured_authority);
+
+/// Issue 16 follow-up: delivery over HTTPS. A practice endpoint whose certificate is signed
+/// by a CA the worker does not trust is refused before anything is sent (the message stays
+/// pending, failing, with the reason in words); with the CA given
+/// (`--gp-delivery-ca-file`), the same message is delivered over TLS, once.
+async fn https_delivery_trusts_only_the_configured_authority(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (url, ca_pem, hits) = tls_receiver().await;
+    set_fhir_endpoint(&app, &url).await;
+    let referral = referral_at_practice(&app).await;
+    move_to(&app, &referral, "active", json!({})).await;
+
+    let untrusting = Worker::new(
+        app.store.clone(),
+        settings(20, 8),
+        format!("{}/fhir", app.address),
+    )
+    .unwrap();
+    assert_eq!(
+        untrusting.deliver_due().await.unwrap(),
+        PassReport {
+            retrying: 1,
+            ..PassReport::default()
+        }
+    );
+    assert!(
+        hits.lock().unwrap().is_empty(),
+        "nothing reached the server"
+    );
+    let pending = app
+        .store
+        .gp_outbox_entries(linkwell::outbox::OutboxStatus::Pending, 10)
+        .await
+        .unwrap();
+    assert_eq!(pending.len(), 1);
+    let error = pending[0].last_error.clone().unwrap();
+    assert!(
+        error.starts_with("the endpoint's HTTPS certificate is not trusted")
+            && error.contains("--gp-delivery-ca-file"),
+        "{error}"
+    );
+
+    // A CA file that holds no certificate stops the worker from starting.
+    let dir = tempfile::tempdir().unwrap();
+    let not_pem = dir.path().join("not-a-ca.pem");
+    std::fs::write(&not_pem, "not a certificate").unwrap();
+    let mut broken = settings(20, 8);
+    broken.ca_file = Some(not_pem);
+    let refused = Worker::new(app.store.clone(), broken, format!("{}/fhir", app.address));
+    let message = refused.err().expect("refused").to_string();
+    assert!(message.contains("--gp-delivery-ca-file"), "{message}");
+
+    let ca_file = dir.path().join("practice-ca.pem");
+    std::fs::write(&ca_file, &ca_pem).unwrap();
+    let mut trusting_settings = settings(20, 8);
+    trusting_settings.ca_file = Some(ca_file);
+    let trusting = Worker::new(
+        app.store.clone(),
+        trusting_settings,
+        format!("{}/fhir", app.address),
+    )
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(60)).await;
+    assert_eq!(
+        trusting.deliver_due().await.unwrap(),
+        PassReport {
+            delivered: 1,
+            ..PassReport::default()
+        }
+    );
+    assert_eq!(trusting.deliver_due().await.unwrap(), PassReport::default());
+    let taken = hits.lock().unwrap().clone();
+    assert_eq!(taken.len(), 1, "delivered once, over TLS");
+    assert_eq!(taken[0].body["type"], "message");
+    assert_eq!(
+        outbox_rows(&app).await,
+        [("delivered".to_string(), 2, "accepted".to_string())]
+    );
+}
+
+on_both_databases!(the_gp_message_patient_carries_only_what_the_practice_needs_to_match);
+
+/// Issue 16 follow-up (data minimisation, UK GDPR Art. 5(1)(c); docs/gp-record.md): the
+/// practice holds the person's demographic record, so the message's Patient carries only
+/// what it needs to find them and file the message: NHS number, official name, date of
+/// birth and the practice. The PRSB fields, phone, address, sex and ethnicity recorded in
+/// Linkwell are not sent.
+async fn the_gp_message_patient_carries_only_what_the_practice_needs_to_match(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let referral = referral_at_practice(&app).await;
+    let (_, detail) = app
+        .get(&format!("/referrals/{}", referral["id"]), &app.link_worker)
+        .await;
+    let person_id = &detail["referral"]["person_id"];
+    // A synthetic NHS number (valid check digit), as the practice would match on.
+    app.execute(&format!(
+        "UPDATE people SET nhs_number = '9434765919' WHERE id = {person_id}"
+    ))
+    .await;
+    let (status, record) = app
+        .post(
+            &format!("/people/{person_id}/record"),
+            &app.link_worker,
+            json!({
+                "address_line1": "14 Acacia Avenue", "town": "Birmingham",
+                "preferred_name": "Gracie", "gender_identity": "woman",
+                "preferred_language": "pl", "interpreter_needed": true,
+                "communication_needs": "Hard of hearing", "written_format": "large_print",
+                "preferred_contact_method": "sms", "preferred_contact_times": "mornings"
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{record}");
+    move_to(&app, &referral, "active", json!({})).await;
+    let message = gp_message(&app, &referral).await;
+    let patient = message["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .find(|r| r["resourceType"] == "Patient")
+        .unwrap()
+        .clone();
+    let mut keys: Vec<&str> = patient
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "birthDate",
+            "generalPractitioner",
+            "id",
+            "identifier",
+            "name",
+            "resourceType"
+        ],
+        "{patient}"
+    );
+    assert_eq!(
+        patient["identifier"][0]["system"],
+        "https://fhir.nhs.uk/Id/nhs-number"
+    );
+    assert_eq!(
+        patient["name"].as_array().unwrap().len(),
+        1,
+        "official name only"
+    );
+    assert_eq!(patient["name"][0]["use"], "official");
+    assert_eq!(
+        patient["generalPractitioner"][0]["identifier"]["value"],
+        "M00001"
+    );
+    let text = message.to_string();
+    for absent in [
+        "Gracie",
+        "Acacia",
+        "Hard of hearing",
+        "mornings",
+        "Polish",
+        "\"pl\"",
+    ] {
+        assert!(
+            !text.contains(absent),
+            "{absent} sent to the practice: {text}"
+        );
+    }
+    // The same person's full Patient (FHIR read, for the team) still has them.
+    let (status, full, _) = crate::fhir::fhir(
+        &app,
+        "GET",
+        &format!("/Patient/{person_id}"),
+        Some(&app.link_worker),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{full}");
+    assert!(full.to_string().contains("Gracie"), "{full}");
+}

@@ -9,12 +9,19 @@ use crate::on_both_databases;
 use linkwell::audit::AuditAction;
 use linkwell::auth::Role;
 use linkwell::consent::{ConsentMethod, ConsentStatus, SharedField};
+use linkwell::diary::AppointmentKind;
+use linkwell::intake::self_referral::CallTime;
 use linkwell::measures::Instrument;
+use linkwell::messages::MessageSide;
+use linkwell::outbox::{EndpointKind, OutboxEvent, OutboxStatus};
+use linkwell::people::{ContactMethod, WrittenFormat};
 use linkwell::people::{Ethnicity, LongTermCondition, PlusGroup, Sex};
+use linkwell::programmes::ProgrammeModel;
 use linkwell::referrals::{
-    Barrier, CloseReason, ConnectionStatus, ContactMode, EventKind, MeasureTiming, Need,
-    ReferralState, ReferrerKind,
+    Barrier, CloseReason, ConnectionStatus, ContactMode, DeclineReason, EventKind, MeasureTiming,
+    Need, ReferralState, ReferrerKind,
 };
+use linkwell::safeguarding::{ConcernKind, RaisedBy};
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -88,6 +95,42 @@ fn api_vocabularies() -> BTreeMap<&'static str, BTreeSet<String>> {
         ),
         ("role", codes(Role::ALL, Role::code)),
         ("audit-action", codes(AuditAction::ALL, AuditAction::code)),
+        ("concern-kind", codes(ConcernKind::ALL, ConcernKind::code)),
+        ("concern-raised-by", codes(RaisedBy::ALL, RaisedBy::code)),
+        (
+            "gp-outbox-event",
+            codes(OutboxEvent::ALL, OutboxEvent::code),
+        ),
+        (
+            "gp-outbox-status",
+            codes(OutboxStatus::ALL, OutboxStatus::code),
+        ),
+        (
+            "gp-endpoint-kind",
+            codes(EndpointKind::ALL, EndpointKind::code),
+        ),
+        (
+            "connection-decline-reason",
+            codes(DeclineReason::ALL, DeclineReason::code),
+        ),
+        ("message-side", codes(MessageSide::ALL, MessageSide::code)),
+        (
+            "programme-model",
+            codes(ProgrammeModel::ALL, ProgrammeModel::code),
+        ),
+        (
+            "appointment-kind",
+            codes(AppointmentKind::ALL, AppointmentKind::code),
+        ),
+        ("call-time", codes(CallTime::ALL, CallTime::code)),
+        (
+            "contact-method",
+            codes(ContactMethod::ALL, ContactMethod::code),
+        ),
+        (
+            "written-format",
+            codes(WrittenFormat::ALL, WrittenFormat::code),
+        ),
     ])
 }
 
@@ -311,13 +354,7 @@ async fn every_outside_code_mapped_is_in_data_with_a_source(backend: Backend) {
     let doc: Value =
         serde_json::from_str(&skos_export(&app, "/ontology.jsonld", "application/ld+json").await)
             .unwrap();
-    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sdohcc-codes.csv");
-    let mut reader = csv::Reader::from_path(data).unwrap();
-    assert_eq!(
-        reader.headers().unwrap(),
-        vec!["system", "code", "display", "source"]
-    );
-    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let rows = external_code_rows();
     let oruk_terms: BTreeSet<String> = Need::ALL
         .iter()
         .map(|n| {
@@ -340,16 +377,18 @@ async fn every_outside_code_mapped_is_in_data_with_a_source(backend: Backend) {
         let row = rows
             .iter()
             .find(|r| &r[0] == system && &r[1] == code)
-            .unwrap_or_else(|| panic!("{concept} -> {target} is not in data/sdohcc-codes.csv"));
+            .unwrap_or_else(|| panic!("{concept} -> {target} is not in data/ with a source"));
         assert!(!row[3].trim().is_empty(), "{target} has no source");
-        assert!(
-            !system.contains("snomed"),
-            "no SNOMED CT code has a cited NHS source in the repository"
-        );
+        if system == SNOMED {
+            assert!(row[6].starts_with("https://"), "{target} has no source URL");
+        }
         *by_target.entry(system.into()).or_default() += 1;
     }
     // Worked out by hand from src/ontology/mappings.rs: 14 need and 6 barrier mappings to
-    // SDOH categories, 4 connection statuses to Task statuses, one ORUK term per need.
+    // SDOH categories, 4 connection statuses to Task statuses, one ORUK term per need, and
+    // the two SNOMED CT codes on the referral states declined (exact) and active (related) and
+    // on the GP record events declined (exact) and accepted (close), and the 9 contact methods
+    // and 3 written formats to their UK Core codes.
     assert_eq!(
         by_target,
         BTreeMap::from([
@@ -360,6 +399,47 @@ async fn every_outside_code_mapped_is_in_data_with_a_source(backend: Backend) {
             ),
             ("http://hl7.org/fhir/task-status".to_string(), 4),
             ("oruk".to_string(), Need::ALL.len()),
+            (SNOMED.to_string(), 4),
+            (
+                "https://fhir.hl7.org.uk/CodeSystem/UKCore-PreferredContactMethod".to_string(),
+                9
+            ),
+            (
+                "https://fhir.hl7.org.uk/CodeSystem/UKCore-PreferredWrittenCommunicationFormat"
+                    .to_string(),
+                3
+            ),
+        ])
+    );
+    let scheme = format!("{}/fhir/CodeSystem/referral-state#", app.address);
+    let events = format!("{}/fhir/CodeSystem/gp-outbox-event#", app.address);
+    let snomed: BTreeSet<_> = mappings(&doc)
+        .into_iter()
+        .filter(|(_, _, t)| t.starts_with(SNOMED))
+        .collect();
+    assert_eq!(
+        snomed,
+        BTreeSet::from([
+            (
+                format!("{scheme}declined"),
+                "exactMatch",
+                format!("{SNOMED}#871711000000103")
+            ),
+            (
+                format!("{scheme}active"),
+                "relatedMatch",
+                format!("{SNOMED}#871731000000106")
+            ),
+            (
+                format!("{events}declined"),
+                "exactMatch",
+                format!("{SNOMED}#871711000000103")
+            ),
+            (
+                format!("{events}accepted"),
+                "closeMatch",
+                format!("{SNOMED}#871731000000106")
+            ),
         ])
     );
     // Every need with an SDOH category in FHIR resources carries that category as a mapping.
@@ -373,6 +453,76 @@ async fn every_outside_code_mapped_is_in_data_with_a_source(backend: Backend) {
                 "{iri}"
             );
         }
+    }
+}
+
+const SNOMED: &str = "http://snomed.info/sct";
+
+/// The rows of both files of outside codes, `system,code,display,source` first.
+fn external_code_rows() -> Vec<csv::StringRecord> {
+    let mut rows = Vec::new();
+    for (file, header) in [
+        (
+            "sdohcc-codes.csv",
+            vec!["system", "code", "display", "source"],
+        ),
+        (
+            "snomed-social-prescribing.csv",
+            vec![
+                "system",
+                "code",
+                "display",
+                "source",
+                "publisher",
+                "published",
+                "url",
+                "says",
+            ],
+        ),
+    ] {
+        let path = format!("{}/data/{file}", env!("CARGO_MANIFEST_DIR"));
+        let mut reader = csv::Reader::from_path(path).unwrap();
+        assert_eq!(reader.headers().unwrap(), header, "{file}");
+        rows.extend(reader.records().map(Result::unwrap));
+    }
+    // The UK Core contact codes: system, code, display; their source is their row in
+    // data/README.md, which must be there.
+    let readme =
+        std::fs::read_to_string(format!("{}/data/README.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let source = readme
+        .lines()
+        .find(|l| l.starts_with("| `ukcore-contact-codes.csv`"))
+        .expect("data/README.md describes ukcore-contact-codes.csv");
+    assert!(source.contains("UK Core"));
+    let path = format!(
+        "{}/data/ukcore-contact-codes.csv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    assert_eq!(reader.headers().unwrap(), vec!["system", "code", "display"]);
+    for row in reader.records().map(Result::unwrap) {
+        rows.push(csv::StringRecord::from(vec![
+            &row[0], &row[1], &row[2], source,
+        ]));
+    }
+    rows
+}
+
+/// Every SNOMED CT code Linkwell records or sends (the two constants the referral lifecycle
+/// and the GP message use) has its published NHS source in data/: a code without a row fails.
+#[test]
+fn every_snomed_code_the_product_records_has_a_published_source() {
+    let rows = external_code_rows();
+    for code in [
+        linkwell::referrals::SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING,
+        linkwell::referrals::SNOMED_SOCIAL_PRESCRIBING_DECLINED,
+    ] {
+        let row = rows
+            .iter()
+            .find(|r| &r[0] == SNOMED && &r[1] == code)
+            .unwrap_or_else(|| panic!("{code} has no source row in data/"));
+        assert!(row[6].starts_with("https://"), "{code}");
+        assert!(row.iter().all(|f| !f.trim().is_empty()), "{code}");
     }
 }
 

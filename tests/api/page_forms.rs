@@ -447,6 +447,10 @@ async fn every_form_answers_a_missing_or_garbled_field_with_its_page(backend: Ba
                 ("phone", "07700 900123", Optional),
                 ("call_time", "morning", Optional),
                 ("postcode", "B25 8DS", Required),
+                ("address_line1", "14 Acacia Avenue", Required),
+                ("town", "Birmingham", Required),
+                ("preferred_language", "pl", Optional),
+                ("preferred_contact_method", "sms", Optional),
                 ("needs", "loneliness", Optional),
                 ("in_their_words", MARK, Optional),
                 ("consent", "1", Required),
@@ -563,6 +567,18 @@ async fn every_form_answers_a_missing_or_garbled_field_with_its_page(backend: Ba
                 ("note", MARK, Optional),
             ],
             Some("note"),
+        ),
+        // Sending a dead letter again: none is dead here, so a complete form is a 404 page;
+        // without the message and practice, or the confirmation, the error summary.
+        form(
+            "/admin/outbox/requeue",
+            "/admin/outbox/requeue".into(),
+            &admin,
+            &[
+                ("message", "999999", Optional),
+                ("confirm", "yes", Optional),
+            ],
+            None,
         ),
         form("/sign-out", "/sign-out".into(), &sign_out, &[], None),
         form(

@@ -13,6 +13,7 @@ on_both_databases!(
     the_sixth_submission_from_one_address_in_an_hour_is_refused_and_writes_nothing,
     an_oversize_body_or_answer_is_refused_with_the_error_summary,
     a_missing_answer_shows_the_form_again_with_the_summary_and_what_was_typed,
+    the_prsb_answers_land_in_the_record_and_bad_ones_are_refused_with_nothing_written,
 );
 
 /// A complete, good submission (no CSRF token: added by `submit`).
@@ -26,6 +27,8 @@ fn good_form() -> Vec<(&'static str, String)> {
         ("phone", "07700 900123"),
         ("call_time", "morning"),
         ("postcode", "B25 8DS"),
+        ("address_line1", "14 Acacia Avenue"),
+        ("town", "Birmingham"),
         ("nhs_number", ""),
         ("needs", "loneliness"),
         ("needs", "money"),
@@ -277,4 +280,149 @@ async fn a_missing_answer_shows_the_form_again_with_the_summary_and_what_was_typ
         .unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.count("referrals").await, 0);
+}
+
+/// Issue 16 follow-up (the PRSB record, docs/self-referral.md): the page asks for the address
+/// lines and town, a preferred name, language and interpreter, communication needs, written
+/// format and how to contact them; posted without JavaScript they land in the person's
+/// record (the time to call as their contact times), and nothing typed is echoed on the
+/// thank-you page. An answer not on its list, or no address without "no fixed address",
+/// comes back with the error summary and writes nothing.
+async fn the_prsb_answers_land_in_the_record_and_bad_ones_are_refused_with_nothing_written(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let page = app
+        .client
+        .get(format!("{}/self-referral", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for field in [
+        "address_line1",
+        "address_line2",
+        "town",
+        "preferred_name",
+        "preferred_language",
+        "interpreter_needed",
+        "communication_needs",
+        "written_format",
+        "preferred_contact_method",
+    ] {
+        assert!(
+            page.contains(&format!("name=\"{field}\"")),
+            "{field} not asked"
+        );
+    }
+    let mut form = good_form();
+    for (k, v) in [
+        ("address_line2", "Flat 2"),
+        ("preferred_name", "Amazing Grace"),
+        ("preferred_language", "pl"),
+        ("interpreter_needed", "yes"),
+        (
+            "communication_needs",
+            "Hard of hearing: please speak slowly",
+        ),
+        ("written_format", "large_print"),
+        ("preferred_contact_method", "sms"),
+    ] {
+        form.push((k, v.to_string()));
+    }
+    let (people, referrals) = (app.count("people").await, app.count("referrals").await);
+
+    // Refused, nothing written: a language not on the list; a contact method not on the
+    // list; no address and no "no fixed address".
+    for (field, bad, summary) in [
+        (
+            "preferred_language",
+            "klingon",
+            "Select a language from the list",
+        ),
+        (
+            "preferred_contact_method",
+            "pigeon",
+            "Select a way to contact you from the list",
+        ),
+        ("address_line1", "", "Enter the first line of your address"),
+    ] {
+        let mut refused = form.clone();
+        for (k, v) in refused.iter_mut() {
+            if *k == field {
+                *v = bad.to_string();
+            }
+        }
+        let (status, html) = submit(&app, &refused).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        assert!(html.contains("There is a problem"), "{field}");
+        assert!(
+            html.contains(&format!("href=\"#{field}\"")),
+            "{field}: {html}"
+        );
+        assert!(html.contains(summary), "{field}: {summary}");
+        assert_eq!(app.count("people").await, people, "{field}");
+        assert_eq!(app.count("referrals").await, referrals, "{field}");
+        assert_eq!(app.count("self_referrals").await, 0, "{field}");
+    }
+    // With no fixed address, no address is asked for.
+    let mut homeless = form.clone();
+    homeless
+        .retain(|(k, _)| !matches!(*k, "address_line1" | "address_line2" | "town" | "postcode"));
+    homeless.push(("no_fixed_address", "1".into()));
+    let (status, _) = submit(&app, &homeless).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (status, done) = submit(&app, &form).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    for personal in [
+        "Acacia",
+        "Flat 2",
+        "Amazing",
+        "Polish",
+        "Hard of hearing",
+        "Birmingham",
+    ] {
+        assert!(!done.contains(personal), "{personal} echoed back");
+    }
+    let rows = unassigned_self_referrals(&app).await;
+    assert_eq!(rows.len(), 2);
+    // The later one: the full form (the first was the one with no fixed address).
+    let latest = rows
+        .iter()
+        .map(|r| r["referral_id"].as_i64().unwrap())
+        .max()
+        .unwrap();
+    let (status, referral) = app
+        .get(&format!("/referrals/{latest}"), &app.link_worker)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{referral}");
+    let person_id = &referral["referral"]["person_id"];
+    let (status, person) = app
+        .get(&format!("/people/{person_id}"), &app.link_worker)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{person}");
+    for (field, expected) in [
+        ("address_line1", serde_json::json!("14 Acacia Avenue")),
+        ("address_line2", serde_json::json!("Flat 2")),
+        ("town", serde_json::json!("Birmingham")),
+        ("postcode", serde_json::json!("B25 8DS")),
+        ("preferred_name", serde_json::json!("Amazing Grace")),
+        ("preferred_language", serde_json::json!("pl")),
+        ("interpreter_needed", serde_json::json!(true)),
+        (
+            "communication_needs",
+            serde_json::json!("Hard of hearing: please speak slowly"),
+        ),
+        ("written_format", serde_json::json!("large_print")),
+        ("preferred_contact_method", serde_json::json!("sms")),
+        (
+            "preferred_contact_times",
+            serde_json::json!("Morning (9am to 12 noon)"),
+        ),
+    ] {
+        assert_eq!(person[field], expected, "{field}: {person}");
+    }
 }
