@@ -88,6 +88,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(equity::equity_report))
         .routes(routes!(capacity::capacity_report))
         .routes(routes!(activity::activity_report))
+        .routes(routes!(activity::own_outcomes))
         .routes(routes!(
             programmes::list_programmes,
             programmes::create_programme

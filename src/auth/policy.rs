@@ -29,6 +29,9 @@ pub enum Action {
     ReadCapacityReport,
     /// See the aggregate, disclosure-controlled activity report (team leads: their team's).
     ReadActivityReport,
+    /// See a link worker's own outcomes beside their team's (aggregate, disclosure-
+    /// controlled): a link worker their own, a team lead each of their team's link workers.
+    ReadOwnOutcomes,
     /// Change directory listings: an organisation its own, an administrator any.
     CurateListings,
     /// See the visits one is arranged to make (name, phone, activity, day) and record them.
@@ -72,6 +75,7 @@ impl Action {
             Action::ReadEquityReport => &[Analyst, TeamLead],
             Action::ReadCapacityReport => &[Analyst, TeamLead, Admin],
             Action::ReadActivityReport => &[Analyst, TeamLead],
+            Action::ReadOwnOutcomes => &[LinkWorker, TeamLead],
             Action::CurateListings => &[Vcse, Admin],
             Action::MakeVisits | Action::RaiseWorry => &[Volunteer],
             Action::RecordConcern | Action::ReadConcerns => &[LinkWorker, TeamLead],

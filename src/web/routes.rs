@@ -3,8 +3,8 @@
 
 use super::{
     accounts, activity, admin, admin_outbox, admin_programmes, assets, capacity, caseload, diary,
-    directory, forms, home, messages, person, person_record, referral_form, reports, self_referral,
-    session, team, visits,
+    directory, forms, home, messages, own_outcomes, person, person_record, referral_form, reports,
+    self_referral, session, team, visits,
 };
 use crate::state::AppState;
 use axum::routing::{get, post};
@@ -98,6 +98,7 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/capacity", get(capacity::capacity_page))
         .route("/reports/capacity.csv", get(capacity::capacity_csv))
         .route("/reports/activity", get(activity::activity_page))
+        .route("/me/outcomes", get(own_outcomes::own_outcomes_page))
         .route("/reports/activity/{file}", get(activity::activity_download))
         .route("/directory", get(directory::directory_page))
         .route("/directory/services/{id}", get(directory::service_page))

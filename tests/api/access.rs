@@ -72,6 +72,8 @@ fn allowed(method: &str, path: &str, role: Role, scope: Scope) -> bool {
         ("get", "/reports/capacity") => matches!(role, Analyst | TeamLead | Admin),
         // Aggregate and disclosure-controlled; a team lead's is their own team's.
         ("get", "/reports/activity") => matches!(role, Analyst | TeamLead),
+        // Aggregate and disclosure-controlled: a link worker's own beside their team's.
+        ("get", "/me/outcomes") => casework,
         // Programmes carry nothing personal: whoever reads reports or refers sees them;
         // administrators define and change them (docs/programmes.md).
         ("get", "/programmes") | ("get", "/programmes/{id}") => {

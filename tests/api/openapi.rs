@@ -55,6 +55,7 @@ async fn openapi_document_lists_every_route_and_each_answers() {
         "/appointments/{id}/cancellation",
         "/me/diary",
         "/caseload/handover",
+        "/me/outcomes",
     ];
     let mut documented: Vec<&str> = paths.keys().map(String::as_str).collect();
     documented.sort();
