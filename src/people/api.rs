@@ -135,52 +135,9 @@ pub async fn get_person(
     Ok(Json(usecases::people::read(&state.store, &user, id).await?))
 }
 
-/// The PRSB part of a person's record, replaced whole: a field left out is cleared.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RecordInput {
-    #[schema(example = "14 Acacia Avenue", max_length = 100)]
-    pub address_line1: Option<String>,
-    #[schema(max_length = 100)]
-    pub address_line2: Option<String>,
-    #[schema(example = "Birmingham", max_length = 100)]
-    pub town: Option<String>,
-    #[schema(max_length = 100)]
-    pub preferred_name: Option<String>,
-    #[schema(max_length = 60)]
-    pub gender_identity: Option<String>,
-    #[schema(value_type = Option<Language>, example = "bfi")]
-    pub preferred_language: Option<String>,
-    pub interpreter_needed: Option<bool>,
-    #[schema(max_length = 500)]
-    pub communication_needs: Option<String>,
-    pub written_format: Option<WrittenFormat>,
-    pub preferred_contact_method: Option<ContactMethod>,
-    #[schema(example = "Weekday mornings", max_length = 200)]
-    pub preferred_contact_times: Option<String>,
-}
-
-impl RecordInput {
-    pub fn into_details(self) -> PrsbDetails {
-        PrsbDetails {
-            address_line1: self.address_line1,
-            address_line2: self.address_line2,
-            town: self.town,
-            preferred_name: self.preferred_name,
-            gender_identity: self.gender_identity,
-            preferred_language: self.preferred_language,
-            interpreter_needed: self.interpreter_needed,
-            communication_needs: self.communication_needs,
-            written_format: self.written_format,
-            preferred_contact_method: self.preferred_contact_method,
-            preferred_contact_times: self.preferred_contact_times,
-        }
-    }
-}
-
 /// Replaces a person's PRSB record fields (address lines, town, preferred name, gender
 /// identity, language, interpreter, communication needs, contact preferences).
-#[utoipa::path(post, path = "/people/{id}/record", tag = "people", request_body = RecordInput,
+#[utoipa::path(post, path = "/people/{id}/record", tag = "people", request_body = PrsbDetails,
     params(("id" = i64, Path)),
     responses(
         (status = 200, body = Person), WriteProblems))]
@@ -188,9 +145,9 @@ pub async fn update_record(
     State(state): State<AppState>,
     user: CurrentUser,
     Id(id): Id,
-    ApiJson(input): ApiJson<RecordInput>,
+    ApiJson(record): ApiJson<PrsbDetails>,
 ) -> AppResult<Json<Person>> {
-    let record = input.into_details().check()?;
+    let record = record.check()?;
     Ok(Json(
         usecases::people::update_record(&state.store, &user, id, record).await?,
     ))

@@ -165,19 +165,35 @@ impl PrsbRecord {
     }
 }
 
-/// The PRSB fields as they arrive, before any check; empty text counts as not given.
-#[derive(Debug, Clone, Default)]
+/// The PRSB part of a person's record as it arrives, before any check, replaced whole: a
+/// field left out is cleared and empty text counts as not given. Unknown fields are refused
+/// so a typo cannot lose data.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = RecordInput)]
 pub struct PrsbDetails {
+    /// First line of the address (the PRSB record's address; the pages require it).
+    #[schema(example = "14 Acacia Avenue", max_length = 100)]
     pub address_line1: Option<String>,
+    #[schema(max_length = 100)]
     pub address_line2: Option<String>,
+    #[schema(example = "Birmingham", max_length = 100)]
     pub town: Option<String>,
+    #[schema(max_length = 100)]
     pub preferred_name: Option<String>,
+    /// In the person's own words.
+    #[schema(max_length = 60)]
     pub gender_identity: Option<String>,
+    /// A BCP 47 language subtag from the NHS list (data/languages.csv): "pl", "bfi".
+    #[schema(value_type = Option<Language>, example = "bfi")]
     pub preferred_language: Option<String>,
     pub interpreter_needed: Option<bool>,
+    /// Communication and information needs (Accessible Information Standard), in words.
+    #[schema(max_length = 500)]
     pub communication_needs: Option<String>,
     pub written_format: Option<WrittenFormat>,
     pub preferred_contact_method: Option<ContactMethod>,
+    #[schema(example = "Weekday mornings", max_length = 200)]
     pub preferred_contact_times: Option<String>,
 }
 

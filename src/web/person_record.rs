@@ -5,13 +5,13 @@
 //! referral form; every problem is listed at the top and what was typed is kept.
 
 use super::extract::{check_csrf, PageForm, PageUser};
-use super::record_fields::RecordText;
+use super::record_fields::RecordFields;
 use super::referral_form::capitalised;
 use super::render::{error_page, render};
 use super::views::{Choice, FieldErrors, Layout};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::people::{ContactMethod, Person, PrsbDetails, PrsbRecord, WrittenFormat};
+use crate::people::{Person, PrsbRecord};
 use crate::state::AppState;
 use crate::usecases::people;
 use askama::Template;
@@ -25,145 +25,19 @@ use serde::Deserialize;
 pub struct RecordForm {
     #[serde(default)]
     csrf: String,
-    #[serde(default)]
-    address_line1: String,
-    #[serde(default)]
-    address_line2: String,
-    #[serde(default)]
-    town: String,
-    #[serde(default)]
-    preferred_name: String,
-    #[serde(default)]
-    gender_identity: String,
-    #[serde(default)]
-    preferred_language: String,
-    #[serde(default)]
-    interpreter_needed: String,
-    #[serde(default)]
-    communication_needs: String,
-    #[serde(default)]
-    written_format: String,
-    #[serde(default)]
-    preferred_contact_method: String,
-    #[serde(default)]
-    preferred_contact_times: String,
+    #[serde(flatten)]
+    pub record: RecordFields,
 }
 
 impl RecordForm {
-    fn of(record: &PrsbRecord) -> RecordForm {
-        let text = |v: &Option<String>| v.clone().unwrap_or_default();
-        RecordForm {
-            csrf: String::new(),
-            address_line1: text(&record.address_line1),
-            address_line2: text(&record.address_line2),
-            town: text(&record.town),
-            preferred_name: text(&record.preferred_name),
-            gender_identity: text(&record.gender_identity),
-            preferred_language: record
-                .preferred_language
-                .map(|l| l.code().to_string())
-                .unwrap_or_default(),
-            interpreter_needed: match record.interpreter_needed {
-                Some(true) => "yes".into(),
-                Some(false) => "no".into(),
-                None => String::new(),
-            },
-            communication_needs: text(&record.communication_needs),
-            written_format: record
-                .written_format
-                .map(|f| f.code().to_string())
-                .unwrap_or_default(),
-            preferred_contact_method: record
-                .preferred_contact_method
-                .map(|m| m.code().to_string())
-                .unwrap_or_default(),
-            preferred_contact_times: text(&record.preferred_contact_times),
-        }
-    }
-
     /// Every problem at once, or the checked record.
-    fn record_text(&self) -> RecordText<'_> {
-        RecordText {
-            address_line1: &self.address_line1,
-            town: &self.town,
-            preferred_language: &self.preferred_language,
-            interpreter_needed: &self.interpreter_needed,
-            written_format: &self.written_format,
-            preferred_contact_method: &self.preferred_contact_method,
-        }
-    }
-
     fn check(&self) -> Result<PrsbRecord, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let text = self.record_text();
-        text.check(&mut errors);
-        let code = |text: &str| Some(text.to_string()).filter(|t| !t.is_empty());
-        // Lengths and characters, field by field, with the checks every way in uses.
-        use crate::people::record::{
-            ADDRESS_LINE_MAX, COMMUNICATION_NEEDS_MAX, CONTACT_TIMES_MAX, GENDER_IDENTITY_MAX,
-            NAME_MAX,
-        };
-        for (field, value, max, multi_line) in [
-            (
-                "address_line1",
-                &self.address_line1,
-                ADDRESS_LINE_MAX,
-                false,
-            ),
-            (
-                "address_line2",
-                &self.address_line2,
-                ADDRESS_LINE_MAX,
-                false,
-            ),
-            ("town", &self.town, ADDRESS_LINE_MAX, false),
-            ("preferred_name", &self.preferred_name, NAME_MAX, false),
-            (
-                "gender_identity",
-                &self.gender_identity,
-                GENDER_IDENTITY_MAX,
-                false,
-            ),
-            (
-                "communication_needs",
-                &self.communication_needs,
-                COMMUNICATION_NEEDS_MAX,
-                true,
-            ),
-            (
-                "preferred_contact_times",
-                &self.preferred_contact_times,
-                CONTACT_TIMES_MAX,
-                false,
-            ),
-        ] {
-            let checked = if multi_line {
-                crate::input::text_field(field, value, 0, max)
-            } else {
-                crate::input::line_field(field, value, 0, max)
-            };
-            if let (Err(e), None) = (checked, errors.of(field)) {
-                errors.add(field, capitalised(&e.detail));
-            }
-        }
+        self.record.check(&mut errors);
         if !errors.is_empty() {
             return Err(errors);
         }
-        PrsbDetails {
-            address_line1: Some(self.address_line1.clone()),
-            address_line2: Some(self.address_line2.clone()),
-            town: Some(self.town.clone()),
-            preferred_name: Some(self.preferred_name.clone()),
-            gender_identity: Some(self.gender_identity.clone()),
-            preferred_language: code(&self.preferred_language),
-            interpreter_needed: text.interpreter(),
-            communication_needs: Some(self.communication_needs.clone()),
-            written_format: WrittenFormat::from_code(&self.written_format),
-            preferred_contact_method: ContactMethod::from_code(&self.preferred_contact_method),
-            preferred_contact_times: Some(self.preferred_contact_times.clone()),
-        }
-        .check()
-        .map_err(|e| {
+        self.record.details().check().map_err(|e| {
             let mut errors = FieldErrors::default();
             errors.add(&e.field, capitalised(&e.detail));
             errors
@@ -205,7 +79,7 @@ fn page(
         "preferred_contact_method",
         "preferred_contact_times",
     ]);
-    let (languages, formats, methods) = form.record_text().choices();
+    let (languages, formats, methods) = form.record.choices();
     let page = RecordPage {
         layout: Layout::new(&format!("{}'s details", person.full_name()), Some(user)),
         person_id: person.id,
@@ -235,7 +109,10 @@ pub(super) async fn record_page(
     };
     match found {
         Ok(person) => {
-            let form = RecordForm::of(&person.record);
+            let form = RecordForm {
+                csrf: String::new(),
+                record: RecordFields::of(&person.record),
+            };
             page(&user, &person, form, FieldErrors::default(), StatusCode::OK)
         }
         Err(e) => error_page(Some(&user), e),

@@ -4,13 +4,12 @@
 //! JavaScript runs, and on submit in every case.
 
 use super::extract::{check_csrf, PageForm, PageUser};
-use super::record_fields::RecordText;
+use super::record_fields::RecordFields;
 use super::render::{error_page, render};
 use super::views::{Choice, FieldErrors, Layout};
 use crate::auth::policy::Action;
 use crate::error::AppError;
-use crate::people::api::PersonInput;
-use crate::people::{ContactMethod, Ethnicity, MatchRefused, NhsNumber, Sex, WrittenFormat};
+use crate::people::{Ethnicity, MatchRefused, NhsNumber, PersonDetails, Sex};
 use crate::referrals::ReferrerKind;
 use crate::state::AppState;
 use crate::usecases::referrals;
@@ -61,41 +60,8 @@ pub struct ReferralForm {
     /// Ticked to refer again someone whose earlier referral (by this referrer) is open.
     #[serde(default)]
     again: String,
-    #[serde(default)]
-    address_line1: String,
-    #[serde(default)]
-    address_line2: String,
-    #[serde(default)]
-    town: String,
-    #[serde(default)]
-    preferred_name: String,
-    #[serde(default)]
-    gender_identity: String,
-    #[serde(default)]
-    preferred_language: String,
-    #[serde(default)]
-    interpreter_needed: String,
-    #[serde(default)]
-    communication_needs: String,
-    #[serde(default)]
-    written_format: String,
-    #[serde(default)]
-    preferred_contact_method: String,
-    #[serde(default)]
-    preferred_contact_times: String,
-}
-
-impl ReferralForm {
-    fn record_text(&self) -> RecordText<'_> {
-        RecordText {
-            address_line1: &self.address_line1,
-            town: &self.town,
-            preferred_language: &self.preferred_language,
-            interpreter_needed: &self.interpreter_needed,
-            written_format: &self.written_format,
-            preferred_contact_method: &self.preferred_contact_method,
-        }
-    }
+    #[serde(flatten)]
+    pub record: RecordFields,
 }
 
 #[derive(Template)]
@@ -166,7 +132,7 @@ async fn page(
         "programme",
         "agreed",
     ]);
-    let (languages, formats, methods) = form.record_text().choices();
+    let (languages, formats, methods) = form.record.choices();
     let page = ReferralPage {
         layout: Layout::new("Make a referral", Some(user)),
         sexes: choices(
@@ -266,7 +232,7 @@ fn check(form: &ReferralForm, today: NaiveDate) -> (FieldErrors, Option<NaiveDat
             "Enter a full UK postcode, for example B25 8DS".into(),
         );
     }
-    form.record_text().check(&mut errors);
+    form.record.check(&mut errors);
     if form.phone.trim().chars().count() > 30 {
         errors.add(
             "phone",
@@ -351,7 +317,7 @@ pub async fn make_referral(
     }
     let person = match (errors.is_empty(), born) {
         (true, Some(date_of_birth)) => {
-            let input = PersonInput {
+            let details = PersonDetails {
                 nhs_number: Some(form.nhs_number.clone()),
                 given_name: form.given_name.clone(),
                 family_name: form.family_name.clone(),
@@ -363,26 +329,14 @@ pub async fn make_referral(
                 phone: Some(form.phone.clone()),
                 plus_groups: Vec::new(),
                 conditions: Vec::new(),
-                address_line1: Some(form.address_line1.clone()),
-                address_line2: Some(form.address_line2.clone()),
-                town: Some(form.town.clone()),
-                preferred_name: Some(form.preferred_name.clone()),
-                gender_identity: Some(form.gender_identity.clone()),
-                preferred_language: Some(form.preferred_language.clone()),
-                interpreter_needed: form.record_text().interpreter(),
-                communication_needs: Some(form.communication_needs.clone()),
-                written_format: WrittenFormat::from_code(&form.written_format),
-                preferred_contact_method: ContactMethod::from_code(&form.preferred_contact_method),
-                preferred_contact_times: Some(form.preferred_contact_times.clone()),
+                record: form.record.details(),
             };
-            match input.validate_with(&geography) {
+            match details.check(&geography, today) {
                 Ok(person) => Some(person),
-                Err(AppError::Validation { field, detail, .. }) => {
-                    let field = field.unwrap_or_else(|| "postcode".into());
-                    errors.add(&field, capitalised(&detail));
+                Err(e) => {
+                    errors.add(&e.field, capitalised(&e.detail));
                     None
                 }
-                Err(e) => return error_page(Some(&user), e),
             }
         }
         _ => None,
