@@ -69,6 +69,13 @@ pub struct Refusal {
     pub to: Option<i64>,
 }
 
+impl TeamPage {
+    /// The refused form's message, to show beside its field.
+    pub fn error_message(&self) -> &str {
+        self.error.as_ref().map_or("", |(_, m)| m.as_str())
+    }
+}
+
 impl Refusal {
     /// Whether the refusal belongs on the form's page (a wrong or stale answer); anything
     /// else (not signed in, not allowed) is an error page.
@@ -238,7 +245,11 @@ async fn build_team_page(
     if let Some(refusal) = refusal {
         let problem = refusal.error.problem();
         let field = problem.field.clone().unwrap_or_default();
-        let message = problem.detail;
+        // The summary's words start with a capital, as a sentence does.
+        let mut message = problem.detail;
+        if let Some(first) = message.get(..1) {
+            message = format!("{}{}", first.to_uppercase(), &message[1..]);
+        }
         if let Some((referral, chosen)) = refusal.assign {
             invalid_assign = referral;
             let mut target = "unassigned-heading".to_string();

@@ -753,7 +753,7 @@ async fn refused_team_forms_answer_with_the_team_page_and_its_error_summary(back
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let refused = response.text().await.unwrap();
     assert!(
-        refused.contains("choose who will work with them")
+        refused.contains("Choose who will work with them")
             && refused.contains("<h1>Your team</h1>")
     );
 
@@ -780,9 +780,12 @@ async fn refused_team_forms_answer_with_the_team_page_and_its_error_summary(back
             refused.contains("<title>Error: Your team") && refused.contains("<h1>Your team</h1>")
         );
         assert!(refused.contains("href=\"#handover-to\""), "{refused}");
-        assert!(refused.contains("someone other than the person who holds it"));
+        assert!(refused.contains("Hand the caseload to someone other than the person who holds it"));
+        assert!(refused.contains("<p class=\"error-message\" id=\"handover-to-error\">"));
         assert!(
-            refused.contains("<select id=\"handover-to\" name=\"to\" aria-invalid=\"true\">"),
+            refused.contains(
+                "<select id=\"handover-to\" name=\"to\" aria-invalid=\"true\" aria-describedby=\"handover-to-error\">"
+            ),
             "{refused}"
         );
         assert!(!refused.contains("id=\"handover-from\" name=\"from\" aria-invalid"));

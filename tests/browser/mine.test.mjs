@@ -287,6 +287,18 @@ test("the daily work: plan, questionnaires, messages, search, own outcomes", asy
     assert.match(await lead.title(), /^Error: /);
     assert.equal(await lead.getByLabel("Quarter", { exact: true }).getAttribute("aria-invalid"), "true");
     await check(lead, "mine-own-outcomes-refused");
+
+    // The team page's hand-over refused (the same person both sides): the team page itself
+    // with its error summary, the field marked invalid and both choices kept (item 2).
+    await lead.goto(`${BASE}/team`);
+    const from = await lead.locator("#handover-from option").first().getAttribute("value");
+    await lead.getByLabel("To", { exact: true }).selectOption(from);
+    await Promise.all([lead.waitForNavigation(), lead.getByRole("button", { name: "Review the hand-over" }).click()]);
+    assert.match(await lead.title(), /^Error: Your team/);
+    assert.match(await lead.locator(".error-summary").innerText(), /someone other than the person who holds it/);
+    assert.equal(await lead.getByLabel("To", { exact: true }).getAttribute("aria-invalid"), "true");
+    assert.equal(await lead.getByLabel("To", { exact: true }).inputValue(), from);
+    await check(lead, "mine-team-handover-refused");
   } finally {
     await browser.close();
   }
