@@ -15,6 +15,7 @@ mod people;
 mod practices;
 mod report;
 mod serve;
+mod service_use;
 mod shared;
 mod teams;
 mod users;

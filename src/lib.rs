@@ -37,6 +37,7 @@ pub mod programmes;
 pub mod public_url;
 pub mod referrals;
 pub mod safeguarding;
+pub mod service_use;
 pub mod state;
 pub mod store;
 pub mod telemetry;

@@ -138,6 +138,28 @@ status, scored = call("POST", "/fhir/QuestionnaireResponse", {
 assert status == 201, scored
 valid(scored, "QuestionnaireResponse")
 
+# Service use around the referral (issue 17, item 4) as an Observation coded from Linkwell's
+# own CodeSystem: what is sent and what comes back both validate; a bad one is refused with
+# a valid OperationOutcome.
+status, service_use = call("GET", "/fhir/CodeSystem/service-use")
+assert status == 200, service_use
+valid(service_use, "CodeSystem")
+observation = {
+    "resourceType": "Observation", "status": "final",
+    "code": {"coding": [{"system": service_use["url"], "code": "gp_consultations_before"}]},
+    "subject": {"reference": read["subject"]["reference"]},
+    "basedOn": [{"reference": f"ServiceRequest/{created['id']}"}],
+    "valueInteger": 3,
+}
+valid(observation, "Observation")
+status, recorded = call("POST", "/fhir/Observation", observation)
+assert status == 201, recorded
+valid(recorded, "Observation")
+assert recorded["valueInteger"] == 3, recorded
+status, refused = call("POST", "/fhir/Observation", dict(observation, valueInteger=500))
+assert status == 422, refused
+valid(refused, "OperationOutcome")
+
 # A practice for the GP message to go to (there is no command to add one yet).
 with sqlite3.connect(database) as db:
     team = db.execute("SELECT id FROM teams ORDER BY id LIMIT 1").fetchone()[0]

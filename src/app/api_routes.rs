@@ -90,6 +90,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(activity::activity_report))
         .routes(routes!(activity::own_outcomes))
         .routes(routes!(
+            crate::service_use::api::record_service_use,
+            crate::service_use::api::list_service_use
+        ))
+        .routes(routes!(crate::service_use::api::import_service_use))
+        .routes(routes!(crate::service_use::api::service_use_report))
+        .routes(routes!(
             programmes::list_programmes,
             programmes::create_programme
         ))

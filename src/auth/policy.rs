@@ -32,6 +32,9 @@ pub enum Action {
     /// See a link worker's own outcomes beside their team's (aggregate, disclosure-
     /// controlled): a link worker their own, a team lead each of their team's link workers.
     ReadOwnOutcomes,
+    /// See the aggregate, disclosure-controlled system outcomes report (service use before
+    /// and after referral; team leads: their team's). Never the counts of one person.
+    ReadServiceUseReport,
     /// Change directory listings: an organisation its own, an administrator any.
     CurateListings,
     /// See the visits one is arranged to make (name, phone, activity, day) and record them.
@@ -74,7 +77,7 @@ impl Action {
             Action::ExchangeMessages => &[LinkWorker, TeamLead, Vcse],
             Action::ReadEquityReport => &[Analyst, TeamLead],
             Action::ReadCapacityReport => &[Analyst, TeamLead, Admin],
-            Action::ReadActivityReport => &[Analyst, TeamLead],
+            Action::ReadActivityReport | Action::ReadServiceUseReport => &[Analyst, TeamLead],
             Action::ReadOwnOutcomes => &[LinkWorker, TeamLead],
             Action::CurateListings => &[Vcse, Admin],
             Action::MakeVisits | Action::RaiseWorry => &[Volunteer],

@@ -41,11 +41,16 @@ pub enum ImportCommand {
         db: DbArgs,
         file: PathBuf,
     },
+    /// GP consultations and A&E attendances from the practice, before and after referral
+    /// (docs/service-use.md): every row is checked and matched first; one problem and
+    /// nothing is recorded, with every problem listed by line and field.
+    ServiceUse(super::service_use::ServiceUseImportArgs),
 }
 
 pub async fn run(command: ImportCommand) -> anyhow::Result<()> {
     match command {
         ImportCommand::Population { db, file } => import_population(&db, &file).await,
+        ImportCommand::ServiceUse(args) => super::service_use::import(args).await,
         ImportCommand::Directory { db, file } => import_directory(&db, &file).await,
         ImportCommand::Referrals {
             db,
@@ -60,7 +65,7 @@ pub async fn run(command: ImportCommand) -> anyhow::Result<()> {
 const MOST_ERRORS_LISTED: usize = 50;
 
 /// Prints an import's problems (the first `MOST_ERRORS_LISTED`) and says nothing was written.
-fn refused(file: &Path, errors: &[impl std::fmt::Display]) -> anyhow::Error {
+pub(super) fn refused(file: &Path, errors: &[impl std::fmt::Display]) -> anyhow::Error {
     for e in errors.iter().take(MOST_ERRORS_LISTED) {
         eprintln!("{}: {e}", file.display());
     }
@@ -170,7 +175,10 @@ async fn import_referrals(
 }
 
 /// Every problem as CSV (line, field, problem), for whoever fixes the spreadsheet.
-fn write_row_report(path: &Path, errors: &[crate::import::RowError]) -> anyhow::Result<()> {
+pub(super) fn write_row_report(
+    path: &Path,
+    errors: &[crate::import::RowError],
+) -> anyhow::Result<()> {
     let mut out =
         ::csv::Writer::from_path(path).with_context(|| format!("writing {}", path.display()))?;
     out.write_record(["line", "field", "problem"])?;

@@ -40,6 +40,8 @@ pub enum ReportCommand {
     Activity(super::activity_report::ActivityArgs),
     /// Community capacity and unmet need: what the community is missing.
     Capacity(super::capacity_report::CapacityArgs),
+    /// System outcomes: GP consultations and A&E attendances before and after referral.
+    ServiceUse(super::service_use::ServiceUseReportArgs),
 }
 
 pub(super) fn parse_format(name: &str) -> Result<Format, String> {
@@ -50,6 +52,7 @@ pub async fn run(command: ReportCommand) -> anyhow::Result<()> {
     let command = match command {
         ReportCommand::Activity(args) => return super::activity_report::run(args).await,
         ReportCommand::Capacity(args) => return super::capacity_report::run(args).await,
+        ReportCommand::ServiceUse(args) => return super::service_use::report(args).await,
         equity => equity,
     };
     let ReportCommand::Equity {

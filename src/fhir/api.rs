@@ -26,6 +26,10 @@ pub fn routes() -> Router<AppState> {
     let mut router = Router::new()
         .route("/", axum::routing::post(transaction))
         .route("/metadata", get(metadata))
+        .route(
+            "/Observation",
+            axum::routing::post(super::observation::create_observation),
+        )
         .route("/ServiceRequest/{id}/$gp-message", get(gp_message))
         // The same, for clients that percent-encode the `$`.
         .route("/ServiceRequest/{id}/%24gp-message", get(gp_message))

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod gp_message;
 pub mod intake;
+pub mod observation;
 pub mod patient_record;
 pub mod read;
 pub mod resources;

@@ -90,6 +90,7 @@ pub fn capability_statement(date: &str) -> Value {
             resource
         })
         .collect();
+    resources.push(super::observation::capability_entry());
     resources.extend(super::terminology::capability_entries());
     json!({
         "resourceType": "CapabilityStatement",

@@ -161,6 +161,12 @@ const DEFINITIONS: &[(&str, &[(&str, &str)])] = &[
         ("analyst", "Someone who reads the aggregate, disclosure-controlled equity report and nothing about individuals."),
         ("admin", "Someone who runs the installation: users, the directory and the operators' metrics."),
     ]),
+    ("service-use", &[
+        ("gp_consultations_before", "The number of consultations with the person's general practice (any clinician, in person, by phone or video) in the 6 calendar months before the day the referral was received."),
+        ("gp_consultations_after", "The number of consultations with the person's general practice (any clinician, in person, by phone or video) in the 6 calendar months from the day the referral was received."),
+        ("ae_attendances_before", "The number of attendances at an accident and emergency department in the 6 calendar months before the day the referral was received."),
+        ("ae_attendances_after", "The number of attendances at an accident and emergency department in the 6 calendar months from the day the referral was received."),
+    ]),
     ("audit-action", &[
         ("read", "A single record was read."),
         ("list", "A list of records was read."),

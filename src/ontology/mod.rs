@@ -23,6 +23,7 @@ use crate::referrals::{
     Barrier, CloseReason, ConnectionStatus, ContactMode, EventKind, MeasureTiming, Need,
     ReferralState, ReferrerKind,
 };
+use crate::service_use::ServiceUseCode;
 
 pub use mappings::{ExternalCode, EXTERNAL_CODES_CSV};
 
@@ -200,6 +201,8 @@ pub fn vocabularies() -> Vec<Vocabulary> {
             "What a Linkwell user is, which decides what they may see and do."),
         coded!(AuditAction, "audit-action", "LinkwellAuditAction", "Audit actions",
             "What was done to a record, as written in the audit log."),
+        coded!(ServiceUseCode, "service-use", "LinkwellServiceUse", "Service use around a referral",
+            "Counts of GP consultations and A&E attendances in the 6 months before and after a social prescribing referral was received."),
     ]
 }
 

@@ -41,6 +41,7 @@ mod programmes;
 mod referrals;
 mod scope;
 mod self_referral;
+pub mod service_use;
 mod sign_in;
 pub mod team;
 mod transitions;
@@ -226,7 +227,7 @@ impl Store {
 }
 
 /// Tables whose rows may be counted (a fixed list, so no SQL is built from input).
-pub const COUNTABLE_TABLES: [&str; 18] = [
+pub const COUNTABLE_TABLES: [&str; 19] = [
     "people",
     "referrals",
     "referral_events",
@@ -245,6 +246,7 @@ pub const COUNTABLE_TABLES: [&str; 18] = [
     "fhir_identifiers",
     "self_referrals",
     "concerns",
+    "service_use",
 ];
 
 impl Store {

@@ -45,6 +45,7 @@ pub mod programmes;
 pub mod records;
 pub mod referrals;
 pub mod self_referral;
+pub mod service_use;
 pub mod services;
 pub mod sessions;
 pub mod teams;

@@ -29,6 +29,7 @@ mod render;
 mod reports;
 mod routes;
 mod self_referral;
+mod service_use;
 mod session;
 mod team;
 mod views;

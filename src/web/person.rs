@@ -130,7 +130,7 @@ async fn person(
         .filter(|d| d.referral.state.is_open())
         .map(|d| d.referral.id)
         .collect();
-    let panels = file
+    let panels: Vec<ReferralPanel> = file
         .referrals
         .into_iter()
         .map(|r| {
@@ -140,6 +140,12 @@ async fn person(
         })
         .collect();
     let concerns = crate::usecases::concerns::of_person(&state.store, user, id).await?;
+    let mut service_use = Vec::new();
+    for panel in &panels {
+        let recorded =
+            crate::usecases::service_use::of_referral(&state.store, user, panel.id).await?;
+        service_use.extend(recorded.iter().map(super::views::ServiceUseLine::new));
+    }
     let volunteers = file
         .volunteers
         .into_iter()
@@ -200,6 +206,7 @@ async fn person(
             .iter()
             .map(|k| Choice::new(k.code(), k.label(), false))
             .collect(),
+        service_use,
     })
 }
 

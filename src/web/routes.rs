@@ -4,7 +4,7 @@
 use super::{
     accounts, activity, admin, admin_outbox, admin_programmes, assets, capacity, caseload, diary,
     directory, forms, home, messages, own_outcomes, person, person_record, referral_form, reports,
-    self_referral, session, team, visits,
+    self_referral, service_use, session, team, visits,
 };
 use crate::state::AppState;
 use axum::routing::{get, post};
@@ -100,6 +100,15 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/activity", get(activity::activity_page))
         .route("/me/outcomes", get(own_outcomes::own_outcomes_page))
         .route("/reports/activity/{file}", get(activity::activity_download))
+        .route("/reports/service-use", get(service_use::service_use_page))
+        .route(
+            "/reports/service-use/{file}",
+            get(service_use::service_use_download),
+        )
+        .route(
+            "/referrals/{id}/service-use",
+            post(forms::service_use::record_service_use),
+        )
         .route("/directory", get(directory::directory_page))
         .route("/directory/services/{id}", get(directory::service_page))
         .route(

@@ -74,6 +74,12 @@ fn allowed(method: &str, path: &str, role: Role, scope: Scope) -> bool {
         ("get", "/reports/activity") => matches!(role, Analyst | TeamLead),
         // Aggregate and disclosure-controlled: a link worker's own beside their team's.
         ("get", "/me/outcomes") => casework,
+        // Service use around a referral is casework: the team holding it records and reads
+        // it; the practice's file is matched to the importer's own team's referrals only.
+        // Analysts see only the aggregate report (docs/service-use.md).
+        ("get", "/referrals/{id}/service-use") => own && casework,
+        ("post", "/service-use/imports") => casework,
+        ("get", "/reports/service-use") => matches!(role, Analyst | TeamLead),
         // Programmes carry nothing personal: whoever reads reports or refers sees them;
         // administrators define and change them (docs/programmes.md).
         ("get", "/programmes") | ("get", "/programmes/{id}") => {
@@ -233,6 +239,10 @@ fn body_for(path: &str, app: &TestApp, referral_version: i64, link_worker: i64) 
             json!({"service_id": app.service_id, "consent": {"share": ["name"], "method": "verbal"}})
         }
         "/goals/{id}/progress" => json!({"progress": 3}),
+        "/referrals/{id}/service-use" => json!({"window": "before", "gp_consultations": 1}),
+        "/service-use/imports" => json!({
+            "csv": "nhs_number,referral_received,window,gp_consultations,ae_attendances\n"
+        }),
         "/connections/{id}/status" => json!({"status": "cancelled"}),
         "/connections/{id}/messages" => json!({"body": "matrix"}),
         "/referrals/{id}/concerns" => {

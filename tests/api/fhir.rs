@@ -84,6 +84,7 @@ async fn a_service_request_makes_one_referral_and_reads_back(backend: Backend) {
             "Condition",
             "Questionnaire",
             "QuestionnaireResponse",
+            "Observation",
             "CodeSystem",
             "ValueSet"
         ],

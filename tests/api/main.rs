@@ -41,5 +41,6 @@ mod saved_banners;
 mod security;
 mod security_data;
 mod self_referral;
+mod service_use;
 mod snapshots;
 mod validation;

@@ -71,6 +71,13 @@ fn api_vocabularies() -> BTreeMap<&'static str, BTreeSet<String>> {
         ),
         ("sex", codes(Sex::ALL, Sex::code)),
         (
+            "service-use",
+            codes(
+                linkwell::service_use::ServiceUseCode::ALL,
+                linkwell::service_use::ServiceUseCode::code,
+            ),
+        ),
+        (
             "ons-2021-ethnic-group",
             codes(Ethnicity::ALL, Ethnicity::code),
         ),

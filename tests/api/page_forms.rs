@@ -496,6 +496,17 @@ async fn every_form_answers_a_missing_or_garbled_field_with_its_page(backend: Ba
             None,
         ),
         form(
+            "/referrals/{id}/service-use",
+            format!("/referrals/{r}/service-use"),
+            &worker,
+            &[
+                ("window", "before", Required),
+                ("gp_consultations", "3", Optional),
+                ("ae_attendances", "", Optional),
+            ],
+            None,
+        ),
+        form(
             "/visits/{id}/not-happened",
             format!("/visits/{visit}/not-happened"),
             &volunteer,

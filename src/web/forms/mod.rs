@@ -9,6 +9,7 @@ pub(super) mod contact;
 pub(super) mod goal;
 pub(super) mod measure;
 pub(super) mod need;
+pub(super) mod service_use;
 pub(super) mod transition;
 pub(super) mod visit;
 

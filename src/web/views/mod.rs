@@ -16,6 +16,7 @@ mod plan;
 mod referral_panel;
 mod saved;
 mod score_chart;
+mod service_use;
 mod sign_in;
 
 pub use caseload::{CaseloadLine, CaseloadPage};
@@ -31,4 +32,5 @@ pub use person_forms::{FormError, InstrumentForm, Panel};
 pub use plan::{PlanChooserPage, PlanPage};
 pub use referral_panel::{GoalLine, Line, ReferralPanel};
 pub use saved::Saved;
+pub use service_use::ServiceUseLine;
 pub use sign_in::SignInPage;

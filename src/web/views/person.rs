@@ -170,6 +170,8 @@ pub struct PersonPage {
     /// Risk and safeguarding concerns, newest first (the team's eyes only).
     pub concerns: Vec<super::ConcernLine>,
     pub concern_kinds: Vec<Choice>,
+    /// Every referral's recorded GP and A&E use (each names its referral).
+    pub service_use: Vec<super::ServiceUseLine>,
 }
 
 impl PersonPage {
@@ -218,6 +220,14 @@ impl PersonPage {
             .as_ref()
             .filter(|e| e.anchor == id)
             .map(|e| e.detail.as_str())
+    }
+
+    /// One referral's recorded service use, before then after.
+    pub fn service_use_of(&self, referral: &i64) -> Vec<&super::ServiceUseLine> {
+        self.service_use
+            .iter()
+            .filter(|s| s.referral_id == *referral)
+            .collect()
     }
 
     /// One referral's appointments, soonest first.

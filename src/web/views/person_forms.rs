@@ -14,6 +14,7 @@ pub enum Panel {
     Visit,
     Appointment,
     Concern,
+    ServiceUse,
     Progress(i64),
     /// Sent from the matches or a service's page: the referral's section is the place.
     Connect,
@@ -31,6 +32,7 @@ impl Panel {
             Panel::Visit => format!("visit-{referral}"),
             Panel::Appointment => format!("appointment-{referral}"),
             Panel::Concern => format!("concern-{referral}"),
+            Panel::ServiceUse => format!("service-use-{referral}"),
             Panel::Progress(goal) => format!("progress-{goal}"),
             Panel::Connect => format!("referral-{referral}"),
         }
@@ -49,6 +51,7 @@ impl Panel {
             Panel::Connect => "connection",
             Panel::Appointment => "appointment",
             Panel::Concern => "concern",
+            Panel::ServiceUse => "service_use",
         }
     }
 
@@ -90,6 +93,9 @@ impl Panel {
             (Panel::Concern, "action_taken") => format!("concern-action-{r}"),
             (Panel::Concern, "referred_to_lead_on") => format!("concern-referred-{r}"),
             (Panel::Concern, _) => format!("concern-kind-{r}"),
+            (Panel::ServiceUse, "gp_consultations") => format!("su-gp-{r}"),
+            (Panel::ServiceUse, "ae_attendances") => format!("su-ae-{r}"),
+            (Panel::ServiceUse, _) => format!("su-before-{r}"),
             (Panel::Progress(g), "note") => format!("progress-note-{g}"),
             (Panel::Progress(g), _) => format!("progress-{g}"),
             (Panel::Connect, _) => format!("referral-{r}"),

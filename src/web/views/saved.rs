@@ -57,6 +57,10 @@ impl Saved {
             "consent" => Saved::new("Consent confirmed", ""),
             "appointment" => Saved::new("Appointment booked", "It is in the diary below."),
             "concern" => Saved::new("Concern recorded", "The team sees it at once."),
+            "service_use" => Saved::new(
+                "GP and A&E use recorded",
+                "It is shown with the referral below.",
+            ),
             "assigned" => Saved::new("Referral assigned", ""),
             "visit_done" => Saved::new(
                 "Visit recorded as happened",

@@ -1,0 +1,115 @@
+//! The system outcomes report page for analysts and team leads, and its downloads.
+//! Aggregate and disclosure-controlled: nothing here links to a person.
+
+use super::views::Layout;
+use super::{error_page, render, PageUser};
+use crate::equity::render::Format;
+use crate::error::AppError;
+use crate::service_use::render::{render as render_file, ServiceUseBody};
+use crate::service_use::report::ServiceUseReport;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ServiceUseQuery {
+    period: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "service_use_page.html")]
+struct ServiceUsePage<'a> {
+    layout: Layout,
+    body: Option<ServiceUseBody<'a>>,
+    period: String,
+    error: Option<String>,
+    csv_link: String,
+    html_link: String,
+}
+
+fn link(report: &ServiceUseReport, format: Format) -> String {
+    format!(
+        "/reports/service-use/download.{}?period={}",
+        format.extension(),
+        report.period.replace('/', "%2F")
+    )
+}
+
+pub async fn service_use_page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Query(form): Query<ServiceUseQuery>,
+) -> Response {
+    let (report, error) =
+        match crate::usecases::service_use::report(&state.store, &user, form.period.as_deref())
+            .await
+        {
+            Ok(r) => (Some(r), None),
+            // A period that cannot be published: the form again, with the error summary.
+            Err(e @ AppError::Validation { .. }) => (None, Some(e.problem().detail)),
+            Err(e) => return error_page(Some(&user), e),
+        };
+    let (title, status) = if error.is_some() {
+        ("Error: System outcomes", StatusCode::UNPROCESSABLE_ENTITY)
+    } else {
+        ("System outcomes", StatusCode::OK)
+    };
+    let page = ServiceUsePage {
+        layout: Layout::new(title, Some(&user)),
+        period: match &report {
+            Some(r) => r.period.clone(),
+            None => form.period.clone().unwrap_or_default(),
+        },
+        csv_link: report
+            .as_ref()
+            .map(|r| link(r, Format::Csv))
+            .unwrap_or_default(),
+        html_link: report
+            .as_ref()
+            .map(|r| link(r, Format::Html))
+            .unwrap_or_default(),
+        body: report.as_ref().map(ServiceUseBody::of),
+        error,
+    };
+    render(&page, status)
+}
+
+/// `download.csv`, `download.json` or `download.html`: the same report as a file.
+pub async fn service_use_download(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(file): Path<String>,
+    Query(form): Query<ServiceUseQuery>,
+) -> Response {
+    let Some(format) = file.strip_prefix("download.").and_then(Format::from_name) else {
+        return error_page(Some(&user), AppError::NotFound("download"));
+    };
+    let report =
+        match crate::usecases::service_use::report(&state.store, &user, form.period.as_deref())
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => return error_page(Some(&user), e),
+        };
+    match render_file(&report, format) {
+        Ok(bytes) => {
+            let name = format!(
+                "attachment; filename=\"linkwell-service-use-{}.{}\"",
+                report.period.replace('/', "-"),
+                format.extension()
+            );
+            (
+                [
+                    (header::CONTENT_TYPE, format.media_type().to_string()),
+                    (header::CONTENT_DISPOSITION, name),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Err(e) => error_page(Some(&user), AppError::Internal(e)),
+    }
+}
