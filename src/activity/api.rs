@@ -38,3 +38,37 @@ pub async fn activity_report(
             .await?,
     ))
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OwnOutcomesQuery {
+    /// A calendar quarter that has ended (`2026-Q3`). Default: the last complete quarter.
+    pub period: Option<String>,
+    /// A link worker's account id: team leads, one of their own team's. Default: oneself.
+    pub worker: Option<i64>,
+}
+
+/// A link worker's own outcomes beside their team's for one quarter: the funnel (referred,
+/// first reached, active, connected, closed, goals met, declined, unable to contact) and
+/// the mean paired well-being change, every count through the equity report's disclosure
+/// control, with team figures withheld where "team minus yours" would be small
+/// (docs/own-outcomes.md). Link workers their own; team leads any of their team's.
+#[utoipa::path(get, path = "/me/outcomes", tag = "reports",
+    params(OwnOutcomesQuery),
+    responses((status = 200, body = super::own_outcomes::OwnOutcomes), ReadProblems))]
+pub async fn own_outcomes(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiQuery(query): ApiQuery<OwnOutcomesQuery>,
+) -> AppResult<Json<super::own_outcomes::OwnOutcomes>> {
+    Ok(Json(
+        crate::usecases::own_outcomes::own_outcomes(
+            &state,
+            &user,
+            query.period.as_deref(),
+            query.worker,
+        )
+        .await?,
+    ))
+}

@@ -41,7 +41,7 @@ pub enum Ending {
 
 /// One referral: where it came from, what it was for, when it was first reached and how
 /// it ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ReferralFact {
     /// The referral's record key (`store::equity::record_key`), the same key the equity
     /// report uses, so a count of the same referrals gets the same noise in both.
@@ -72,6 +72,13 @@ pub struct ReferralFact {
     pub barriers: u32,
     /// A baseline and a follow-up of the same questionnaire are both recorded.
     pub outcome_pair: bool,
+    /// The month the referral first became active (a plan agreed), or `NEVER`.
+    pub active_month: i32,
+    /// The month its first connection to a service was sent, or `NEVER`.
+    pub first_connection_month: i32,
+    /// Follow-up minus baseline for each `equity::facts::Outcome`, NaN when not paired
+    /// (the equity report's rule: first baseline, last follow-up).
+    pub change: [f32; 4],
     /// Where this referral's assignments start in `ActivityFacts::assignments`, and how many.
     pub assignments: (u32, u16),
 }

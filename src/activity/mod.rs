@@ -16,6 +16,7 @@
 pub mod api;
 pub mod cache;
 pub mod facts;
+pub mod own_outcomes;
 pub mod render;
 pub mod report;
 pub mod tally;
@@ -94,6 +95,11 @@ pub enum RequestError {
 differ by a few days"
     )]
     NotEnded(String),
+    #[error(
+        "a link worker's own outcomes cover one calendar quarter (2026-Q3), so no two published \
+figures nest or overlap; {0:?} is not a quarter"
+    )]
+    NotAQuarter(String),
 }
 
 /// Reads a period: `YYYY-MM`, `YYYY-Qn` or `YYYY/YY` (a financial year), read by the equity

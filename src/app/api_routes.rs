@@ -93,6 +93,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
             crate::costs::api::list_costs,
             crate::costs::api::record_cost
         ))
+        .routes(routes!(activity::own_outcomes))
         .routes(routes!(
             crate::service_use::api::record_service_use,
             crate::service_use::api::list_service_use

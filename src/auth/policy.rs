@@ -29,6 +29,9 @@ pub enum Action {
     ReadCapacityReport,
     /// See the aggregate, disclosure-controlled activity report (team leads: their team's).
     ReadActivityReport,
+    /// See a link worker's own outcomes beside their team's (aggregate, disclosure-
+    /// controlled): a link worker their own, a team lead each of their team's link workers.
+    ReadOwnOutcomes,
     /// See the aggregate, disclosure-controlled system outcomes report (service use before
     /// and after referral; team leads: their team's). Never the counts of one person.
     ReadServiceUseReport,
@@ -82,6 +85,7 @@ impl Action {
             Action::ReadEquityReport => &[Analyst, TeamLead],
             Action::ReadCapacityReport => &[Analyst, TeamLead, Admin],
             Action::ReadActivityReport | Action::ReadServiceUseReport => &[Analyst, TeamLead],
+            Action::ReadOwnOutcomes => &[LinkWorker, TeamLead],
             Action::CurateListings => &[Vcse, Admin],
             Action::MakeVisits | Action::RaiseWorry => &[Volunteer],
             Action::RecordConcern | Action::ReadConcerns => &[LinkWorker, TeamLead],

@@ -1,7 +1,9 @@
 //! Reading the activity report's facts: a few whole-table reads folded in memory into
 //! coded arrays (`activity::facts`). The same SQL on both engines except `utc_day`.
 
-use super::equity::{record_key, RECORD_KEY_SECRET};
+use super::equity::{
+    paired_changes, record_key, MeasureValues, MEASURE_VALUES_SQL, RECORD_KEY_SECRET,
+};
 use super::{on_reader, Backend, Store};
 use crate::activity::facts::{
     barrier_bit, close_reason_index, contact_mode_index, month_number, month_of_day, need_bit,
@@ -131,6 +133,14 @@ impl Store {
             "SELECT referral_id, connection_id, barrier FROM barriers").fetch_all(pool).await)?;
         let measures: Vec<(i64, String, String)> = on_reader!(self, pool => sqlx::query_as(
             "SELECT referral_id, instrument, timing FROM measures WHERE complete").fetch_all(pool).await)?;
+        let measure_values: Vec<MeasureValues> = on_reader!(self, pool => sqlx::query_as(
+            MEASURE_VALUES_SQL).fetch_all(pool).await)?;
+        let activations_sql = format!(
+            "SELECT referral_id, MIN({}) FROM referral_events WHERE to_state = 'active' GROUP BY referral_id",
+            day("at")
+        );
+        let activations: Vec<(i64, Option<String>)> =
+            on_reader!(self, pool => sqlx::query_as(&activations_sql).fetch_all(pool).await)?;
 
         let index_of = |ids: Vec<i64>| -> HashMap<i64, u16> {
             ids.into_iter()
@@ -219,6 +229,9 @@ impl Store {
                 end_month: NEVER,
                 barriers: 0,
                 outcome_pair: false,
+                active_month: NEVER,
+                first_connection_month: NEVER,
+                change: [f32::NAN; 4],
                 assignments: (0, 0),
             });
         }
@@ -359,10 +372,13 @@ impl Store {
                 continue;
             };
             let seen = statuses.get(&id).copied().unwrap_or(0) | status_bit(&status);
+            let sent_month = month_number(NaiveDate::parse_from_str(&sent, "%Y-%m-%d")?);
+            let first = &mut referrals[i].first_connection_month;
+            *first = (*first).min(sent_month);
             connections.push(ConnectionFact {
                 key: keyed(secret, "connection", id),
                 referral: i as u32,
-                sent_month: month_number(NaiveDate::parse_from_str(&sent, "%Y-%m-%d")?),
+                sent_month,
                 service,
                 accepted: seen & accepted_bits != 0,
                 declined: seen & declined_bits != 0,
@@ -386,6 +402,17 @@ impl Store {
                 if let Some(i) = position(referral) {
                     referrals[i].outcome_pair = true;
                 }
+            }
+        }
+
+        for (referral, changes) in paired_changes(&measure_values) {
+            if let Some(i) = position(referral) {
+                referrals[i].change = changes;
+            }
+        }
+        for (referral, day) in activations {
+            if let (Some(i), Some(day)) = (position(referral), day) {
+                referrals[i].active_month = month_of_day(day_number(&day)?);
             }
         }
 

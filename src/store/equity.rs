@@ -228,24 +228,79 @@ fn measure_pairs(text: &str) -> anyhow::Result<Vec<(i64, [Pair; 4])>> {
         let (instrument, timing, answers) = (next()?, next()?, next()?);
         let total = next()?.parse::<f32>().ok();
         let metric = next()?.parse::<f32>().ok();
-        if out.last().is_none_or(|(id, _)| *id != referral) {
-            out.push((referral, [Pair::default(); 4]));
-        }
-        let baseline = timing == "baseline";
-        if let Some((_, pairs)) = out.last_mut() {
-            for (pair, value) in pairs
-                .iter_mut()
-                .zip(outcome_values(instrument, answers, total, metric))
-            {
-                match (value, baseline) {
-                    (Some(v), true) if pair.baseline.is_none() => pair.baseline = Some(v),
-                    (Some(v), false) => pair.follow_up = Some(v),
-                    _ => {}
-                }
+        add_measure(
+            &mut out, referral, instrument, timing, answers, total, metric,
+        );
+    }
+    Ok(out)
+}
+
+/// Adds one complete questionnaire (rows come by referral, in the order taken) to the
+/// pairs: the first baseline and the last follow-up of each outcome are kept. The one rule
+/// for a paired change, shared by the equity report and a link worker's own outcomes.
+fn add_measure(
+    out: &mut Vec<(i64, [Pair; 4])>,
+    referral: i64,
+    instrument: &str,
+    timing: &str,
+    answers: &str,
+    total: Option<f32>,
+    metric: Option<f32>,
+) {
+    if out.last().is_none_or(|(id, _)| *id != referral) {
+        out.push((referral, [Pair::default(); 4]));
+    }
+    let baseline = timing == "baseline";
+    if let Some((_, pairs)) = out.last_mut() {
+        for (pair, value) in pairs
+            .iter_mut()
+            .zip(outcome_values(instrument, answers, total, metric))
+        {
+            match (value, baseline) {
+                (Some(v), true) if pair.baseline.is_none() => pair.baseline = Some(v),
+                (Some(v), false) => pair.follow_up = Some(v),
+                _ => {}
             }
         }
     }
-    Ok(out)
+}
+
+/// A complete questionnaire as read: referral, instrument, timing, answers (JSON), total,
+/// metric score.
+pub(super) type MeasureValues = (i64, String, String, String, Option<i64>, Option<f64>);
+
+/// Complete questionnaires by referral in the order taken, with their values.
+pub(super) const MEASURE_VALUES_SQL: &str =
+    "SELECT m.referral_id, m.instrument, m.timing, m.answers, CAST(m.total AS BIGINT), m.metric_score \
+FROM measures m WHERE m.complete ORDER BY m.referral_id, m.taken_on, m.id";
+
+/// Follow-up minus baseline for each `Outcome` of each referral with at least one pair
+/// (NaN where an outcome is not paired), by `add_measure`'s rule.
+pub(super) fn paired_changes(rows: &[MeasureValues]) -> Vec<(i64, [f32; 4])> {
+    let mut out = Vec::new();
+    for (referral, instrument, timing, answers, total, metric) in rows {
+        add_measure(
+            &mut out,
+            *referral,
+            instrument,
+            timing,
+            answers,
+            total.map(|t| t as f32),
+            metric.map(|m| m as f32),
+        );
+    }
+    out.into_iter()
+        .filter_map(|(id, pairs)| {
+            let changes = pairs.map(|p| match (p.baseline, p.follow_up) {
+                (Some(b), Some(f)) => f - b,
+                _ => f32::NAN,
+            });
+            changes
+                .iter()
+                .any(|c| c.is_finite())
+                .then_some((id, changes))
+        })
+        .collect()
 }
 
 impl Store {

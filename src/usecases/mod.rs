@@ -39,6 +39,7 @@ pub mod messages;
 pub mod ontology;
 pub mod operations;
 pub mod outbox;
+pub mod own_outcomes;
 pub mod people;
 pub mod people_admin;
 pub mod programmes;

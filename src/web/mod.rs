@@ -21,6 +21,7 @@ mod extract;
 mod forms;
 mod home;
 mod messages;
+mod own_outcomes;
 mod person;
 mod person_record;
 mod programme_filter;

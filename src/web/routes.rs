@@ -3,8 +3,8 @@
 
 use super::{
     accounts, activity, admin, admin_costs, admin_outbox, admin_programmes, assets, capacity,
-    caseload, cost_report, diary, directory, forms, home, messages, person, person_record,
-    referral_form, reports, self_referral, service_use, session, team, visits,
+    caseload, cost_report, diary, directory, forms, home, messages, own_outcomes, person,
+    person_record, referral_form, reports, self_referral, service_use, session, team, visits,
 };
 use crate::state::AppState;
 use axum::routing::{get, post};
@@ -103,6 +103,7 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/capacity", get(capacity::capacity_page))
         .route("/reports/capacity.csv", get(capacity::capacity_csv))
         .route("/reports/activity", get(activity::activity_page))
+        .route("/me/outcomes", get(own_outcomes::own_outcomes_page))
         .route("/reports/activity/{file}", get(activity::activity_download))
         .route("/reports/cost", get(cost_report::cost_page))
         .route("/reports/cost/{file}", get(cost_report::cost_download))

@@ -5,6 +5,7 @@
 use super::extract::{check_csrf, PageForm, PageUser};
 use super::render::{error_page, render};
 use super::views::{Choice, Layout, Notice};
+use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::referrals::{Waiting, WorkerLoad};
 use crate::state::AppState;
@@ -44,10 +45,43 @@ pub struct TeamPage {
     pub unassigned: TeamList,
     pub median_days: Option<String>,
     pub reached: usize,
-    /// Every worker, for the hand-over form's choices.
-    pub everyone: Vec<Choice>,
     /// Said after a hand-over: how many referrals went to whom.
     pub handed_over: Option<String>,
+    /// A refused form's problem: the id of the field it links to, and the message.
+    pub error: Option<(String, String)>,
+    /// The referral whose "Give to" was refused (its select is marked invalid), or 0.
+    pub invalid_assign: i64,
+    /// "from" or "to" when the hand-over was refused on that field, else "".
+    pub invalid_handover: String,
+    /// The hand-over's two selects, with what was chosen kept.
+    pub handover_from: Vec<Choice>,
+    pub handover_to: Vec<Choice>,
+}
+
+/// A team form that was refused, to show on the team page: the problem, which field it is
+/// about, and what had been chosen, so the page comes back as it was left.
+pub struct Refusal {
+    pub error: AppError,
+    /// "Give to" on this referral, with the worker chosen (if one could be read).
+    pub assign: Option<(i64, Option<i64>)>,
+    /// The hand-over's choices as sent.
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+}
+
+impl TeamPage {
+    /// The refused form's message, to show beside its field.
+    pub fn error_message(&self) -> &str {
+        self.error.as_ref().map_or("", |(_, m)| m.as_str())
+    }
+}
+
+impl Refusal {
+    /// Whether the refusal belongs on the form's page (a wrong or stale answer); anything
+    /// else (not signed in, not allowed) is an error page.
+    fn shown_on_page(error: &AppError) -> bool {
+        matches!(error, AppError::Validation { .. } | AppError::Conflict(_))
+    }
 }
 
 /// The middle value (the mean of the middle two for an even count).
@@ -138,62 +172,132 @@ pub async fn team_page(
     PageUser(user): PageUser,
     Query(params): Query<TeamParams>,
 ) -> Response {
-    let result = async {
-        let now = chrono::Utc::now();
-        let pages = Pages {
-            waiting: params.waiting.unwrap_or(1),
-            unassigned: params.unassigned.unwrap_or(1),
-        };
-        let found = workload::overview(&state.store, &user, now, pages).await?;
-        let loads = found.loads;
-        let days = found.days_to_first_contact;
-        let reached = days.len();
-        let waiting = team_list(
-            found.waiting,
-            &loads,
-            now,
-            |p| Pages {
-                waiting: p,
-                ..pages
-            },
-            "waiting-heading",
-        );
-        let unassigned = team_list(
-            found.unassigned,
-            &loads,
-            now,
-            |p| Pages {
-                unassigned: p,
-                ..pages
-            },
-            "unassigned-heading",
-        );
-        let handed_over = match (params.handed, params.to) {
-            (Some(n), Some(to)) => loads.iter().find(|w| w.id == to).map(|w| {
-                format!(
-                    "{n} open referral{} handed over to {}.",
-                    if n == 1 { "" } else { "s" },
-                    w.name
-                )
-            }),
-            _ => None,
-        };
-        Ok::<_, AppError>(TeamPage {
-            layout: Layout::new("Your team", Some(&user)),
-            median_days: median(days).map(|d| format!("{d:.1}")),
-            reached,
-            everyone: loads.iter().map(|w| load_choice(w, false)).collect(),
-            loads,
-            waiting,
-            unassigned,
-            handed_over,
-        })
-    }
-    .await;
-    match result {
+    match build_team_page(&state, &user, &params, None).await {
         Ok(page) => render(&page, StatusCode::OK),
         Err(e) => error_page(Some(&user), e),
     }
+}
+
+/// The team page answering a refused form: the page as it was, with the NHS error summary
+/// linking to the field, that field marked invalid and the choices kept (issue 15, item 7).
+async fn refused(state: &AppState, user: &CurrentUser, refusal: Refusal) -> Response {
+    if !Refusal::shown_on_page(&refusal.error) {
+        return error_page(Some(user), refusal.error);
+    }
+    let status = refusal.error.status();
+    match build_team_page(state, user, &TeamParams::default(), Some(refusal)).await {
+        Ok(page) => render(&page, status),
+        Err(e) => error_page(Some(user), e),
+    }
+}
+
+async fn build_team_page(
+    state: &AppState,
+    user: &CurrentUser,
+    params: &TeamParams,
+    refusal: Option<Refusal>,
+) -> Result<TeamPage, AppError> {
+    let now = chrono::Utc::now();
+    let pages = Pages {
+        waiting: params.waiting.unwrap_or(1),
+        unassigned: params.unassigned.unwrap_or(1),
+    };
+    let found = workload::overview(&state.store, user, now, pages).await?;
+    let loads = found.loads;
+    let days = found.days_to_first_contact;
+    let reached = days.len();
+    let mut waiting = team_list(
+        found.waiting,
+        &loads,
+        now,
+        |p| Pages {
+            waiting: p,
+            ..pages
+        },
+        "waiting-heading",
+    );
+    let mut unassigned = team_list(
+        found.unassigned,
+        &loads,
+        now,
+        |p| Pages {
+            unassigned: p,
+            ..pages
+        },
+        "unassigned-heading",
+    );
+    let handed_over = match (params.handed, params.to) {
+        (Some(n), Some(to)) => loads.iter().find(|w| w.id == to).map(|w| {
+            format!(
+                "{n} open referral{} handed over to {}.",
+                if n == 1 { "" } else { "s" },
+                w.name
+            )
+        }),
+        _ => None,
+    };
+    // The hand-over's choices: by default the first person from, the second to.
+    let (mut from, mut to) = (
+        loads.first().map(|w| w.id),
+        loads.get(1).or(loads.first()).map(|w| w.id),
+    );
+    let (mut error, mut invalid_assign, mut invalid_handover) = (None, 0, String::new());
+    if let Some(refusal) = refusal {
+        let problem = refusal.error.problem();
+        let field = problem.field.clone().unwrap_or_default();
+        // The summary's words start with a capital, as a sentence does.
+        let mut message = problem.detail;
+        if let Some(first) = message.get(..1) {
+            message = format!("{}{}", first.to_uppercase(), &message[1..]);
+        }
+        if let Some((referral, chosen)) = refusal.assign {
+            invalid_assign = referral;
+            let mut target = "unassigned-heading".to_string();
+            for (list, key) in [(&mut unassigned, "unassigned"), (&mut waiting, "waiting")] {
+                for line in list.lines.iter_mut().filter(|l| l.referral_id == referral) {
+                    if let Some(chosen) = chosen {
+                        for c in line.workers.iter_mut() {
+                            c.selected = c.value == chosen.to_string();
+                        }
+                    }
+                    if target.ends_with("-heading") {
+                        target = format!("{key}-assign-{referral}");
+                    }
+                }
+            }
+            error = Some((target, message));
+        } else {
+            from = refusal.from.or(from);
+            to = refusal.to.or(to);
+            invalid_handover = if field == "from" { "from" } else { "to" }.to_string();
+            error = Some((format!("handover-{invalid_handover}"), message));
+        }
+    }
+    let choices = |chosen: Option<i64>| -> Vec<Choice> {
+        loads
+            .iter()
+            .map(|w| load_choice(w, Some(w.id) == chosen))
+            .collect()
+    };
+    let title = if error.is_some() {
+        "Error: Your team"
+    } else {
+        "Your team"
+    };
+    Ok(TeamPage {
+        layout: Layout::new(title, Some(user)),
+        median_days: median(days).map(|d| format!("{d:.1}")),
+        reached,
+        handover_from: choices(from),
+        handover_to: choices(to),
+        loads,
+        waiting,
+        unassigned,
+        handed_over,
+        error,
+        invalid_assign,
+        invalid_handover,
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -213,10 +317,11 @@ pub async fn assign(
     Path(id): Path<String>,
     PageForm { fields: form, .. }: PageForm<AssignForm>,
 ) -> Response {
+    let chosen = form.link_worker_id.trim().parse::<i64>().ok();
     let result = async {
         check_csrf(&user, &form.csrf)?;
         let id: i64 = id.parse().map_err(|_| AppError::NotFound("referral"))?;
-        let worker: i64 = form.link_worker_id.parse().map_err(|_| {
+        let worker: i64 = form.link_worker_id.trim().parse().map_err(|_| {
             AppError::invalid_field(
                 "link_worker_id",
                 "Choose a link worker",
@@ -247,7 +352,30 @@ pub async fn assign(
             referral.person_id, referral.id
         ))
         .into_response(),
+        Err(e) if form.back.as_deref() == Some("team") => match id.parse::<i64>() {
+            Ok(referral) => {
+                let refusal = Refusal {
+                    error: e,
+                    assign: Some((referral, chosen)),
+                    from: None,
+                    to: None,
+                };
+                refused(&state, &user, refusal).await
+            }
+            Err(_) => error_page(Some(&user), e),
+        },
         Err(e) => error_page(Some(&user), e),
+    }
+}
+
+/// A hand-over's refusal on the team page, with the two choices kept.
+fn hand_over_refusal(error: AppError, from: Option<&str>, to: Option<&str>) -> Refusal {
+    let id = |raw: Option<&str>| raw.and_then(|r| r.trim().parse::<i64>().ok());
+    Refusal {
+        error,
+        assign: None,
+        from: id(from),
+        to: id(to),
     }
 }
 
@@ -308,7 +436,10 @@ pub async fn hand_over_page(
     .await;
     match result {
         Ok(page) => render(&page, StatusCode::OK),
-        Err(e) => error_page(Some(&user), e),
+        Err(e) => {
+            let refusal = hand_over_refusal(e, query.from.as_deref(), query.to.as_deref());
+            refused(&state, &user, refusal).await
+        }
     }
 }
 
@@ -338,7 +469,10 @@ pub async fn hand_over(
         Ok((n, to)) => {
             Redirect::to(&format!("/team?handed={n}&to={to}#handover-heading")).into_response()
         }
-        Err(e) => error_page(Some(&user), e),
+        Err(e) => {
+            let refusal = hand_over_refusal(e, form.from.as_deref(), form.to.as_deref());
+            refused(&state, &user, refusal).await
+        }
     }
 }
 

@@ -72,6 +72,8 @@ fn allowed(method: &str, path: &str, role: Role, scope: Scope) -> bool {
         ("get", "/reports/capacity") => matches!(role, Analyst | TeamLead | Admin),
         // Aggregate and disclosure-controlled; a team lead's is their own team's.
         ("get", "/reports/activity") => matches!(role, Analyst | TeamLead),
+        // Aggregate and disclosure-controlled: a link worker's own beside their team's.
+        ("get", "/me/outcomes") => casework,
         // Service use around a referral is casework: the team holding it records and reads
         // it; the practice's file is matched to the importer's own team's referrals only.
         // Analysts see only the aggregate report (docs/service-use.md).

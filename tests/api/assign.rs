@@ -15,6 +15,7 @@ on_both_databases!(
     a_caseload_handover_over_the_api_moves_all_open_referrals_or_nothing,
     the_caseload_is_searched_by_name_nhs_number_or_date_of_birth,
     overdue_follow_ups_are_listed_most_overdue_first,
+    refused_team_forms_answer_with_the_team_page_and_its_error_summary,
 );
 
 /// Registers a person with these details and refers them (by the team's link worker, so the
@@ -679,4 +680,123 @@ async fn overdue_follow_ups_are_listed_most_overdue_first(backend: Backend) {
     let one = html.find("1 day overdue").expect("1 day overdue");
     assert!(ten < three && three < one, "{html}");
     assert!(html.contains("most overdue first"));
+}
+
+/// The team page's forms, refused (issue 15, items 7 and 13): the answer is the team page
+/// itself with the NHS error summary linking to the field, that field marked invalid and
+/// what was chosen kept, never an error page (a merge had lost this).
+async fn refused_team_forms_answer_with_the_team_page_and_its_error_summary(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, referral) = refer(&app, "Ada", "Stale", None, "1960-01-01").await;
+    let r = referral["id"].as_i64().unwrap();
+    app.store
+        .set_password("lead", LINK_WORKER_PASSWORD)
+        .await
+        .unwrap();
+    let lead = sign_in_as(&app, "lead").await;
+    let lead_id = team_lead_id(&app).await;
+    let (_, html) = page(&app, &lead, "/team").await;
+    let events = app.count("referral_events").await;
+
+    // "Give to" from a stale page (someone changed the referral since): 409, the team page.
+    let response = post_form(
+        &app,
+        &lead,
+        &format!("/referrals/{r}/assignment"),
+        &[
+            ("csrf", csrf_of(&html)),
+            ("link_worker_id", lead_id.to_string()),
+            ("expected_version", "999".into()),
+            ("back", "team".into()),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let refused = response.text().await.unwrap();
+    assert!(refused.contains("<title>Error: Your team"), "{refused}");
+    assert!(
+        refused.contains("<h1>Your team</h1>"),
+        "the team page itself"
+    );
+    assert!(refused.contains("class=\"error-summary\""), "{refused}");
+    let select = format!("id=\"unassigned-assign-{r}\"");
+    assert!(
+        refused.contains(&format!("href=\"#unassigned-assign-{r}\"")),
+        "{refused}"
+    );
+    assert!(
+        refused.contains(&format!(
+            "{select} name=\"link_worker_id\" aria-invalid=\"true\""
+        )),
+        "{refused}"
+    );
+    // The worker chosen is still chosen in that row.
+    let row = &refused[refused.find(&select).unwrap()..];
+    let row = &row[..row.find("</select>").unwrap()];
+    assert!(
+        row.contains(&format!("<option value=\"{lead_id}\" selected>")),
+        "{row}"
+    );
+    // No worker chosen: 422, the summary names the choice.
+    let response = post_form(
+        &app,
+        &lead,
+        &format!("/referrals/{r}/assignment"),
+        &[
+            ("csrf", csrf_of(&html)),
+            ("link_worker_id", String::new()),
+            ("expected_version", referral["version"].to_string()),
+            ("back", "team".into()),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = response.text().await.unwrap();
+    assert!(
+        refused.contains("Choose who will work with them")
+            && refused.contains("<h1>Your team</h1>")
+    );
+
+    // The hand-over to the same person, at the review step and posted: 422, the team page,
+    // "To" marked invalid, both choices kept.
+    let same = format!("/team/handover?from={lead_id}&to={lead_id}");
+    let (status, refused) = page(&app, &lead, &same).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let posted = post_form(
+        &app,
+        &lead,
+        "/team/handover",
+        &[
+            ("csrf", csrf_of(&html)),
+            ("from", lead_id.to_string()),
+            ("to", lead_id.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(posted.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let posted = posted.text().await.unwrap();
+    for refused in [refused, posted] {
+        assert!(
+            refused.contains("<title>Error: Your team") && refused.contains("<h1>Your team</h1>")
+        );
+        assert!(refused.contains("href=\"#handover-to\""), "{refused}");
+        assert!(refused.contains("Hand the caseload to someone other than the person who holds it"));
+        assert!(refused.contains("<p class=\"error-message\" id=\"handover-to-error\">"));
+        assert!(
+            refused.contains(
+                "<select id=\"handover-to\" name=\"to\" aria-invalid=\"true\" aria-describedby=\"handover-to-error\">"
+            ),
+            "{refused}"
+        );
+        assert!(!refused.contains("id=\"handover-from\" name=\"from\" aria-invalid"));
+        for id in ["handover-from", "handover-to"] {
+            let at = &refused[refused.find(&format!("id=\"{id}\"")).unwrap()..];
+            let select = &at[..at.find("</select>").unwrap()];
+            assert!(
+                select.contains(&format!("<option value=\"{lead_id}\" selected>")),
+                "{id}: {select}"
+            );
+        }
+    }
+    assert_eq!(app.count("referral_events").await, events, "nothing moved");
 }

@@ -28,6 +28,7 @@ mod ontology;
 mod openapi;
 mod operations;
 mod oruk;
+mod own_outcomes;
 mod page_forms;
 mod pages;
 mod pages_words;

@@ -61,6 +61,7 @@ async fn openapi_document_lists_every_route_and_each_answers() {
         "/me/diary",
         "/caseload/handover",
         "/gp-outbox/requeue",
+        "/me/outcomes",
     ];
     let mut documented: Vec<&str> = paths.keys().map(String::as_str).collect();
     documented.sort();

@@ -41,6 +41,9 @@ struct Form {
     fields: Vec<(&'static str, String, Kind)>,
     /// A typed answer that must come back on a refused page (when it is not the one left out).
     marker: Option<&'static str>,
+    /// Text of the form's own page: a refused answer the person gives must bring back that
+    /// page (with the field marked invalid), not an error page.
+    page: Option<&'static str>,
 }
 
 const MARK: &str = "Words typed here come back";
@@ -77,6 +80,7 @@ fn form(
             .map(|(n, v, k)| (*n, v.to_string(), *k))
             .collect(),
         marker,
+        page: None,
     }
 }
 
@@ -106,6 +110,10 @@ async fn every_form_answers_a_missing_or_garbled_field_with_its_page(backend: Ba
     let (person, referral) = app.person_with_referral("B25 8DS").await;
     let r = referral["id"].as_i64().unwrap();
     let p = person["id"].as_i64().unwrap();
+    // A referral nobody holds, for "Give to" on the team page (it stays listed there: the
+    // form's version is stale, so no post moves it).
+    let (_, waiting) = app.person_with_referral("B25 8DS").await;
+    let waiting = waiting["id"].as_i64().unwrap();
     let worker = Poster::Session(sign_in_as(&app, "lw").await);
     let lw = sign_in_as(&app, "lw").await;
     let gp = Poster::Session(sign_in_as(&app, "gp").await);
@@ -355,28 +363,35 @@ async fn every_form_answers_a_missing_or_garbled_field_with_its_page(backend: Ba
             ],
             Some("note"),
         ),
-        // The team's forms choose from lists (nothing typed): a refusal is a page saying
-        // why ("Error: " title), not yet the team page's own error summary.
-        form(
-            "/referrals/{id}/assignment",
-            format!("/referrals/{r}/assignment"),
-            &lead,
-            &[
-                ("link_worker_id", &account.to_string(), Hidden),
-                ("expected_version", "999", Hidden),
-            ],
-            None,
-        ),
-        form(
-            "/team/handover",
-            "/team/handover".into(),
-            &lead,
-            &[
-                ("from", &account.to_string(), Hidden),
-                ("to", &account.to_string(), Hidden),
-            ],
-            None,
-        ),
+        // The team's forms choose from lists: a refused choice brings back the team page
+        // with its error summary and the select marked invalid.
+        Form {
+            page: Some("<h1>Your team</h1>"),
+            ..form(
+                "/referrals/{id}/assignment",
+                format!("/referrals/{waiting}/assignment"),
+                &lead,
+                &[
+                    ("link_worker_id", &account.to_string(), Required),
+                    ("expected_version", "999", Hidden),
+                    ("back", "team", Hidden),
+                ],
+                None,
+            )
+        },
+        Form {
+            page: Some("<h1>Your team</h1>"),
+            ..form(
+                "/team/handover",
+                "/team/handover".into(),
+                &lead,
+                &[
+                    ("from", &account.to_string(), Required),
+                    ("to", &account.to_string(), Required),
+                ],
+                None,
+            )
+        },
         form(
             "/people/{id}/record",
             format!("/people/{p}/record"),
@@ -758,6 +773,16 @@ async fn check_answer(
             html.contains("class=\"error-summary\""),
             "{what}: the error summary in {html}"
         );
+        if let Some(own_page) = form.page {
+            assert!(
+                html.contains(own_page),
+                "{what}: the form's own page in {html}"
+            );
+            assert!(
+                html.contains("aria-invalid=\"true\""),
+                "{what}: the field marked invalid"
+            );
+        }
         if let Some(marker) = form.marker.filter(|m| *m != left_out) {
             assert!(
                 html.contains(MARK),
