@@ -3,7 +3,7 @@
 
 use super::programme_filter;
 use super::views::Layout;
-use super::{error_page, render, PageUser};
+use super::{error_page, render, report_file, PageUser};
 use crate::activity::render::{render as render_file, ActivityBody};
 use crate::activity::ActivityReport;
 use crate::equity::render::Format;
@@ -11,8 +11,8 @@ use crate::error::AppError;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
@@ -145,24 +145,12 @@ pub async fn activity_download(
             Ok(r) => r,
             Err(e) => return error_page(Some(&user), e),
         };
-    match render_file(&report, format) {
-        Ok(bytes) => {
-            let name = format!(
-                "attachment; filename=\"linkwell-activity-{}.{}\"",
-                report.period.code.replace('/', "-"),
-                format.extension()
-            );
-            (
-                [
-                    (header::CONTENT_TYPE, format.media_type().to_string()),
-                    (header::CONTENT_DISPOSITION, name),
-                ],
-                bytes,
-            )
-                .into_response()
-        }
-        Err(e) => error_page(Some(&user), AppError::Internal(e)),
-    }
+    report_file(
+        &user,
+        format,
+        &format!("activity-{}", report.period.code),
+        render_file(&report, format),
+    )
 }
 
 #[cfg(test)]

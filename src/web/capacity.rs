@@ -4,7 +4,7 @@
 
 use super::programme_filter;
 use super::views::Layout;
-use super::{error_page, render, PageUser};
+use super::{error_page, render, report_file, PageUser};
 use crate::capacity::render::{html_body, render as render_file};
 use crate::capacity::CapacityReport;
 use crate::equity::render::Format;
@@ -13,8 +13,8 @@ use crate::state::AppState;
 use crate::usecases;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 
 #[derive(Debug, Default, Deserialize)]
@@ -122,25 +122,12 @@ async fn download(
             Ok(r) => r,
             Err(e) => return error_page(Some(user), e),
         };
-    match render_file(&report, format) {
-        Ok(bytes) => {
-            let name = format!(
-                "attachment; filename=\"linkwell-capacity-{}-to-{}.{}\"",
-                report.period.from,
-                report.period.to,
-                format.extension()
-            );
-            (
-                [
-                    (header::CONTENT_TYPE, format.media_type().to_string()),
-                    (header::CONTENT_DISPOSITION, name),
-                ],
-                bytes,
-            )
-                .into_response()
-        }
-        Err(e) => error_page(Some(user), AppError::Internal(e)),
-    }
+    report_file(
+        user,
+        format,
+        &format!("capacity-{}-to-{}", report.period.from, report.period.to),
+        render_file(&report, format),
+    )
 }
 
 /// A period code holds only digits, `-`, `Q` and `/`; anything else is escaped.

@@ -4,7 +4,7 @@
 
 use super::programme_filter;
 use super::views::Layout;
-use super::{error_page, render, PageUser};
+use super::{error_page, render, report_file, PageUser};
 use crate::costs::render::{render as render_file, CostBody};
 use crate::costs::report::CostReport;
 use crate::equity::render::Format;
@@ -12,8 +12,8 @@ use crate::error::AppError;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 
 #[derive(Debug, Default, Deserialize)]
@@ -128,22 +128,10 @@ pub async fn cost_download(
         Ok(r) => r,
         Err(e) => return error_page(Some(&user), e),
     };
-    match render_file(&report, format) {
-        Ok(bytes) => {
-            let name = format!(
-                "attachment; filename=\"linkwell-cost-{}.{}\"",
-                report.period.code.replace('/', "-"),
-                format.extension()
-            );
-            (
-                [
-                    (header::CONTENT_TYPE, format.media_type().to_string()),
-                    (header::CONTENT_DISPOSITION, name),
-                ],
-                bytes,
-            )
-                .into_response()
-        }
-        Err(e) => error_page(Some(&user), AppError::Internal(e)),
-    }
+    report_file(
+        &user,
+        format,
+        &format!("cost-{}", report.period.code),
+        render_file(&report, format),
+    )
 }

@@ -39,7 +39,7 @@ mod visits;
 
 // `reports` (the equity page) imports these from here.
 use extract::PageUser;
-use render::{error_page, render};
+use render::{error_page, render, report_file};
 
 pub(crate) use render::problem_page;
 pub use routes::routes;

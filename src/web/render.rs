@@ -38,3 +38,34 @@ pub(crate) fn problem_page(status: StatusCode, problem: crate::error::Problem) -
     };
     render(&page, status)
 }
+
+/// A report written as a file to save (`linkwell-{name}.{extension}`, with its media type),
+/// or the error page when it could not be written.
+pub(super) fn report_file(
+    user: &CurrentUser,
+    format: crate::equity::render::Format,
+    name: &str,
+    written: anyhow::Result<impl Into<axum::body::Body>>,
+) -> Response {
+    match written {
+        Ok(bytes) => (
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    format.media_type().to_string(),
+                ),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename=\"linkwell-{}.{}\"",
+                        name.replace('/', "-"),
+                        format.extension()
+                    ),
+                ),
+            ],
+            bytes.into(),
+        )
+            .into_response(),
+        Err(e) => error_page(Some(user), AppError::Internal(e)),
+    }
+}

@@ -3,7 +3,7 @@
 
 use super::programme_filter;
 use super::views::{Choice, Layout};
-use super::{error_page, render, PageUser};
+use super::{error_page, render, report_file, PageUser};
 use crate::equity::api::ReportQuery;
 use crate::equity::render::{render as render_file, Format, ReportBody};
 use crate::equity::EquityReport;
@@ -12,8 +12,8 @@ use crate::state::AppState;
 use crate::usecases;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
@@ -190,23 +190,10 @@ pub async fn equity_download(
         Ok(r) => r,
         Err(e) => return error_page(Some(&user), e),
     };
-    match render_file(&report, format) {
-        Ok(bytes) => {
-            let name = format!(
-                "attachment; filename=\"linkwell-equity-{}-to-{}.{}\"",
-                report.period.from,
-                report.period.to,
-                format.extension()
-            );
-            (
-                [
-                    (header::CONTENT_TYPE, format.media_type().to_string()),
-                    (header::CONTENT_DISPOSITION, name),
-                ],
-                bytes,
-            )
-                .into_response()
-        }
-        Err(e) => error_page(Some(&user), AppError::Internal(e)),
-    }
+    report_file(
+        &user,
+        format,
+        &format!("equity-{}-to-{}", report.period.from, report.period.to),
+        render_file(&report, format),
+    )
 }

@@ -2,7 +2,7 @@
 //! Aggregate and disclosure-controlled: nothing here links to a person.
 
 use super::views::Layout;
-use super::{error_page, render, PageUser};
+use super::{error_page, render, report_file, PageUser};
 use crate::equity::render::Format;
 use crate::error::AppError;
 use crate::service_use::render::{render as render_file, ServiceUseBody};
@@ -10,8 +10,8 @@ use crate::service_use::report::ServiceUseReport;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 
 #[derive(Debug, Default, Deserialize)]
@@ -94,22 +94,10 @@ pub async fn service_use_download(
             Ok(r) => r,
             Err(e) => return error_page(Some(&user), e),
         };
-    match render_file(&report, format) {
-        Ok(bytes) => {
-            let name = format!(
-                "attachment; filename=\"linkwell-service-use-{}.{}\"",
-                report.period.replace('/', "-"),
-                format.extension()
-            );
-            (
-                [
-                    (header::CONTENT_TYPE, format.media_type().to_string()),
-                    (header::CONTENT_DISPOSITION, name),
-                ],
-                bytes,
-            )
-                .into_response()
-        }
-        Err(e) => error_page(Some(&user), AppError::Internal(e)),
-    }
+    report_file(
+        &user,
+        format,
+        &format!("service-use-{}", report.period),
+        render_file(&report, format),
+    )
 }
