@@ -4,7 +4,7 @@
 
 use super::extract::{check_csrf, PageForm, PageUser};
 use super::render::{error_page, render};
-use super::views::{Choice, Layout, Notice};
+use super::views::{Choice, Layout, Notice, Panel};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::referrals::{Waiting, WorkerLoad};
@@ -315,7 +315,9 @@ pub async fn assign(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
-    PageForm { fields: form, .. }: PageForm<AssignForm>,
+    PageForm {
+        fields: form, kept, ..
+    }: PageForm<AssignForm>,
 ) -> Response {
     let chosen = form.link_worker_id.trim().parse::<i64>().ok();
     let result = async {
@@ -364,7 +366,8 @@ pub async fn assign(
             }
             Err(_) => error_page(Some(&user), e),
         },
-        Err(e) => error_page(Some(&user), e),
+        // From the person's page: that page again, its error summary linking to the choice.
+        Err(e) => super::forms::finish(&state, &user, &id, Panel::Assign, kept, Err(e)).await,
     }
 }
 

@@ -800,3 +800,66 @@ async fn refused_team_forms_answer_with_the_team_page_and_its_error_summary(back
     }
     assert_eq!(app.count("referral_events").await, events, "nothing moved");
 }
+
+on_both_databases!(a_refused_give_to_on_the_person_page_answers_with_that_page_and_its_summary);
+/// "Give to" on a person's page with no one chosen, or from a stale page: the person's page
+/// again (not an error page), its error summary linking to the choice, the choice marked.
+async fn a_refused_give_to_on_the_person_page_answers_with_that_page_and_its_summary(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let (_, referral) = refer(&app, "Ada", "Person", None, "1960-01-01").await;
+    let r = referral["id"].as_i64().unwrap();
+    let person = referral["person_id"].as_i64().unwrap();
+    app.store
+        .set_password("lead", LINK_WORKER_PASSWORD)
+        .await
+        .unwrap();
+    let lead = sign_in_as(&app, "lead").await;
+    let lead_id = team_lead_id(&app).await;
+    let (_, html) = page(&app, &lead, &format!("/people/{person}")).await;
+    let events = app.count("referral_events").await;
+    for (chosen, version, status) in [
+        (
+            String::new(),
+            referral["version"].to_string(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (lead_id.to_string(), "999".to_string(), StatusCode::CONFLICT),
+    ] {
+        let response = post_form(
+            &app,
+            &lead,
+            &format!("/referrals/{r}/assignment"),
+            &[
+                ("csrf", csrf_of(&html)),
+                ("link_worker_id", chosen),
+                ("expected_version", version),
+            ],
+        )
+        .await;
+        assert_eq!(response.status(), status);
+        let refused = response.text().await.unwrap();
+        assert!(refused.contains("<title>Error: "), "{refused}");
+        assert!(refused.contains("class=\"error-summary\""), "{refused}");
+        assert!(
+            refused.contains(&format!("href=\"#give-{r}\"")),
+            "the summary links to the choice: {refused}"
+        );
+        assert!(
+            refused.contains(&format!(
+                "id=\"give-{r}\" name=\"link_worker_id\" aria-invalid=\"true\""
+            )),
+            "{refused}"
+        );
+        assert!(
+            refused.contains(&format!("id=\"referral-{r}-heading\"")),
+            "the person's page itself"
+        );
+    }
+    assert_eq!(
+        app.count("referral_events").await,
+        events,
+        "nothing written"
+    );
+}

@@ -18,6 +18,8 @@ pub enum Panel {
     Progress(i64),
     /// Sent from the matches or a service's page: the referral's section is the place.
     Connect,
+    /// "Assign to me" and "Give to", in the referral's section.
+    Assign,
 }
 
 impl Panel {
@@ -34,7 +36,7 @@ impl Panel {
             Panel::Concern => format!("concern-{referral}"),
             Panel::ServiceUse => format!("service-use-{referral}"),
             Panel::Progress(goal) => format!("progress-{goal}"),
-            Panel::Connect => format!("referral-{referral}"),
+            Panel::Connect | Panel::Assign => format!("referral-{referral}"),
         }
     }
 
@@ -49,6 +51,7 @@ impl Panel {
             Panel::Visit => "visit",
             Panel::Progress(_) => "progress",
             Panel::Connect => "connection",
+            Panel::Assign => "assignment",
             Panel::Appointment => "appointment",
             Panel::Concern => "concern",
             Panel::ServiceUse => "service_use",
@@ -99,6 +102,7 @@ impl Panel {
             (Panel::Progress(g), "note") => format!("progress-note-{g}"),
             (Panel::Progress(g), _) => format!("progress-{g}"),
             (Panel::Connect, _) => format!("referral-{r}"),
+            (Panel::Assign, _) => format!("give-{r}"),
         }
     }
 }
