@@ -17,6 +17,9 @@ pub struct ServiceUseReportArgs {
     /// referral are over. Default: the last complete month.
     #[arg(long)]
     period: Option<String>,
+    /// Only this programme's referrals, by id (`GET /api/v1/programmes` lists them).
+    #[arg(long)]
+    programme: Option<i64>,
     #[arg(long, default_value = "html", value_parser = super::report::parse_format)]
     format: Format,
     /// File to write ("-" for standard output).
@@ -27,9 +30,13 @@ pub struct ServiceUseReportArgs {
 pub async fn report(args: ServiceUseReportArgs) -> anyhow::Result<()> {
     let store = connect_existing(&args.db.database_url).await?;
     let today = crate::diary::london::day_of(chrono::Utc::now());
-    let report =
-        crate::usecases::service_use::report_from_database(&store, args.period.as_deref(), today)
-            .await?;
+    let report = crate::usecases::service_use::report_from_database(
+        &store,
+        args.period.as_deref(),
+        args.programme,
+        today,
+    )
+    .await?;
     write_out(&args.out, &render(&report, args.format)?)
 }
 

@@ -160,6 +160,8 @@ pub struct ServiceUseQuery {
     /// A published period that has ended: a month (`2026-03`), a quarter (`2026-Q1`) or a
     /// financial year (`2025/26`). Default: the last complete month.
     pub period: Option<String>,
+    /// Only this programme's referrals, by id (`GET /api/v1/programmes` lists them).
+    pub programme: Option<i64>,
 }
 
 /// The system outcomes report: for referrals received in the period whose after-window is
@@ -175,6 +177,12 @@ pub async fn service_use_report(
     ApiQuery(query): ApiQuery<ServiceUseQuery>,
 ) -> AppResult<Json<ServiceUseReport>> {
     Ok(Json(
-        usecases::service_use::report(&state.store, &user, query.period.as_deref()).await?,
+        usecases::service_use::report(
+            &state.store,
+            &user,
+            query.period.as_deref(),
+            query.programme,
+        )
+        .await?,
     ))
 }

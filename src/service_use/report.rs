@@ -56,6 +56,8 @@ pub struct Request {
     pub period: ReportPeriod,
     /// Only this team's referrals (a team lead's own); `None`: every team.
     pub team_id: Option<i64>,
+    /// Only this programme's referrals, by id; `None`: every programme.
+    pub programme_id: Option<i64>,
     /// The day the report is computed on: a referral counts once its after-window is over.
     pub today: NaiveDate,
 }
@@ -111,6 +113,8 @@ pub struct ServiceUseReport {
     pub as_of: NaiveDate,
     /// `all teams`, or the team lead's own team.
     pub scope: String,
+    /// The programme the report is limited to, by name; none: every programme.
+    pub programme: Option<String>,
     pub generated_at: DateTime<Utc>,
     pub method: &'static str,
     pub disclosure_control: &'static str,
@@ -197,6 +201,9 @@ fn counted(r: &ReferralUse, request: &Request) -> bool {
         && r.received <= request.period.to
         && after_ends <= request.today
         && request.team_id.is_none_or(|t| r.team_id == Some(t))
+        && request
+            .programme_id
+            .is_none_or(|p| r.programme_id == Some(p))
 }
 
 /// Computes the report.
@@ -206,6 +213,13 @@ pub fn compute(
     scope: String,
     now: DateTime<Utc>,
 ) -> ServiceUseReport {
+    let programme = request.programme_id.and_then(|id| {
+        facts
+            .programmes
+            .iter()
+            .find(|(p, _)| *p == id)
+            .map(|(_, name)| name.clone())
+    });
     let mut all = Tally::default();
     let mut by_programme = vec![Tally::default(); facts.programmes.len()];
     let mut by_quintile = [Tally::default(); 6];
@@ -272,6 +286,7 @@ pub fn compute(
         to: request.period.to,
         as_of: request.today,
         scope,
+        programme,
         generated_at: now,
         method: METHOD_NOTE,
         disclosure_control: disclosure::RULE,
@@ -310,6 +325,7 @@ mod tests {
         let request = Request {
             period,
             team_id: None,
+            programme_id: None,
             today: "2026-11-30".parse().unwrap(),
         };
         let report = compute(&facts, &request, "all teams".into(), Utc::now());

@@ -167,6 +167,7 @@ pub async fn report(
     store: &Store,
     user: &CurrentUser,
     period: Option<&str>,
+    programme: Option<i64>,
 ) -> AppResult<ServiceUseReport> {
     user.require(Action::ReadServiceUseReport)?;
     let (team_id, scope) = if user.role == Role::TeamLead {
@@ -182,12 +183,14 @@ pub async fn report(
     let today = london::day_of(chrono::Utc::now());
     let period = activity::parse_period(period, today)
         .map_err(|e| AppError::invalid_field("period", "Period not published", e.to_string()))?;
+    super::programmes::report_filter(store, programme).await?;
     let facts = store.load_service_use_facts().await?;
     Ok(report::compute(
         &facts,
         &Request {
             period,
             team_id,
+            programme_id: programme,
             today,
         },
         scope,
@@ -199,15 +202,20 @@ pub async fn report(
 pub async fn report_from_database(
     store: &Store,
     period: Option<&str>,
+    programme: Option<i64>,
     today: NaiveDate,
 ) -> anyhow::Result<ServiceUseReport> {
     let period = activity::parse_period(period, today)?;
+    super::programmes::report_filter(store, programme)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.problem().detail))?;
     let facts = store.load_service_use_facts().await?;
     Ok(report::compute(
         &facts,
         &Request {
             period,
             team_id: None,
+            programme_id: programme,
             today,
         },
         "all teams".into(),

@@ -14,7 +14,8 @@ on_both_databases!(
     a_bad_practice_file_is_refused_whole_by_line_and_field,
     only_the_team_records_and_only_analysts_and_leads_see_the_report,
     the_link_workers_form_and_the_report_page,
-    counts_arrive_as_fhir_observations_coded_from_linkwells_code_system
+    counts_arrive_as_fhir_observations_coded_from_linkwells_code_system,
+    the_report_filters_by_programme
 );
 
 /// The first day of the month eight months ago: a published period whose referrals' six
@@ -772,4 +773,88 @@ async fn counts_arrive_as_fhir_observations_coded_from_linkwells_code_system(bac
         assert_eq!(outcome["resourceType"], "OperationOutcome");
     }
     assert_eq!(app.count("service_use").await, rows, "nothing written");
+}
+
+/// `programme=ID` counts only that programme's referrals. The eight hand-worked pairs above
+/// (mean change −2.25, interval −3.97 to −0.53) are put in a programme; eight more pairs,
+/// each 0 before and 50 after, are left in the team's default one. Filtered, the report is
+/// the hand calculation again; unfiltered, the mean is (−18 + 8 × 50) / 16 = 382 / 16 =
+/// 23.875. An unknown programme is a 422 naming `programme`.
+async fn the_report_filters_by_programme(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let received = period_start() + chrono::Days::new(9);
+    let mut chosen = Vec::new();
+    for pair in [
+        (6, 4),
+        (9, 5),
+        (4, 5),
+        (10, 6),
+        (7, 3),
+        (5, 5),
+        (8, 4),
+        (3, 2),
+    ] {
+        let id = referral_on(&app, received, None).await;
+        record_pair(&app, id, pair, (None, None)).await;
+        chosen.push(id.to_string());
+    }
+    for _ in 0..8 {
+        let id = referral_on(&app, received, None).await;
+        record_pair(&app, id, (0, 50), (None, None)).await;
+    }
+    let (s, made) = app
+        .post(
+            "/programmes",
+            &app.admin,
+            json!({"name": "Befriending", "model": "befriending", "team_ids": [1]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{made}");
+    let programme = made["id"].as_i64().unwrap();
+    app.execute(&format!(
+        "UPDATE referrals SET programme_id = {programme} WHERE id IN ({})",
+        chosen.join(", ")
+    ))
+    .await;
+
+    let gp_change = |report: &Value| {
+        measure(&report["breakdowns"][0]["groups"][0], "gp_consultations")["mean_change"].clone()
+    };
+    let (s, report) = app
+        .get(
+            &format!(
+                "/reports/service-use?period={}&programme={programme}",
+                period_code()
+            ),
+            &app.analyst,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{report}");
+    assert_eq!(report["programme"], "Befriending");
+    let change = gp_change(&report);
+    close(&change["value"], -2.25);
+    close(&change["lower"], -3.97);
+    close(&change["upper"], -0.53);
+
+    let (s, report) = app
+        .get(
+            &format!("/reports/service-use?period={}", period_code()),
+            &app.analyst,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{report}");
+    assert!(report["programme"].is_null());
+    close(&gp_change(&report)["value"], 23.875);
+
+    let (s, b) = app
+        .get(
+            &format!(
+                "/reports/service-use?period={}&programme=999999",
+                period_code()
+            ),
+            &app.analyst,
+        )
+        .await;
+    assert_problem(s, &b, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(b["field"], "programme");
 }
