@@ -64,6 +64,7 @@ pub struct Request {
 
 /// A mean with its 95% interval, rounded for showing.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, ToSchema)]
+#[schema(as = ServiceUseInterval)]
 pub struct Interval {
     pub value: f64,
     pub lower: f64,
@@ -86,6 +87,7 @@ pub struct MeasureRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(as = ServiceUseGroupRow)]
 pub struct GroupRow {
     pub code: String,
     pub label: String,
@@ -95,6 +97,7 @@ pub struct GroupRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(as = ServiceUseBreakdown)]
 pub struct Breakdown {
     /// `all`, `programme`, `imd_quintile` or `ethnic_group`.
     pub code: &'static str,
