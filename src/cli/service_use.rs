@@ -12,9 +12,8 @@ use std::path::PathBuf;
 pub struct ServiceUseReportArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// A published period that has ended: a month (2026-03), a quarter (2026-Q1) or a
-    /// financial year (2025/26). Referrals received in it count once their 6 months after
-    /// referral are over. Default: the last complete month.
+    /// A calendar quarter (2026-Q1) whose referrals all have their 6 months after referral
+    /// over. Default: the latest such quarter.
     #[arg(long)]
     period: Option<String>,
     /// Only this programme's referrals, by id (`GET /api/v1/programmes` lists them).

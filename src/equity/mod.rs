@@ -10,6 +10,7 @@ pub mod api;
 mod attack;
 pub mod cache;
 mod charts;
+pub mod differencing;
 pub mod disclosure;
 pub mod facts;
 mod headlines;

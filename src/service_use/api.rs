@@ -157,15 +157,15 @@ pub async fn import_service_use(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ServiceUseQuery {
-    /// A published period that has ended: a month (`2026-03`), a quarter (`2026-Q1`) or a
-    /// financial year (`2025/26`). Default: the last complete month.
+    /// A calendar quarter (`2026-Q1`) whose referrals all have their 6 months after
+    /// referral over. Default: the latest such quarter.
     pub period: Option<String>,
     /// Only this programme's referrals, by id (`GET /api/v1/programmes` lists them).
     pub programme: Option<i64>,
 }
 
-/// The system outcomes report: for referrals received in the period whose after-window is
-/// over, the mean change in GP consultations and A&E attendances (after minus before) with
+/// The system outcomes report: for referrals received in a calendar quarter whose
+/// after-windows are all over, the mean change in GP consultations and A&E attendances (after minus before) with
 /// 95% t-intervals, for everyone and by programme, IMD quintile and ethnic group, with the
 /// method note on regression to the mean. Aggregate only; counts 0-7 shown as "*".
 #[utoipa::path(get, path = "/reports/service-use", tag = "reports",

@@ -10,6 +10,9 @@ pub mod csv;
 pub mod render;
 pub mod report;
 
+#[cfg(test)]
+mod attack;
+
 use crate::input::FieldError;
 use crate::people::coded_enum;
 use chrono::{DateTime, Months, NaiveDate, Utc};

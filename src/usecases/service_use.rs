@@ -2,7 +2,6 @@
 //! consultations and A&E attendances before and after (by hand, from the practice's CSV or
 //! as FHIR); analysts and team leads read only the aggregate, disclosure-controlled report.
 
-use crate::activity;
 use crate::auth::policy::{Action, Forbidden};
 use crate::auth::{CurrentUser, Role};
 use crate::diary::london;
@@ -181,7 +180,7 @@ pub async fn report(
         (None, "all teams".to_string())
     };
     let today = london::day_of(chrono::Utc::now());
-    let period = activity::parse_period(period, today)
+    let period = report::parse_quarter(period, today)
         .map_err(|e| AppError::invalid_field("period", "Period not published", e.to_string()))?;
     super::programmes::report_filter(store, programme).await?;
     let facts = store.load_service_use_facts().await?;
@@ -205,7 +204,7 @@ pub async fn report_from_database(
     programme: Option<i64>,
     today: NaiveDate,
 ) -> anyhow::Result<ServiceUseReport> {
-    let period = activity::parse_period(period, today)?;
+    let period = report::parse_quarter(period, today)?;
     super::programmes::report_filter(store, programme)
         .await
         .map_err(|e| anyhow::anyhow!(e.problem().detail))?;
