@@ -42,11 +42,12 @@ fn rank(rows: &[Vec<bool>], keep: &[bool]) -> usize {
             continue;
         };
         m.swap(rank, pivot);
-        for r in 0..m.len() {
+        let pivot_row = m[rank].clone();
+        for (r, row) in m.iter_mut().enumerate() {
             if r != rank {
-                let factor = m[r][c] / m[rank][c];
-                for k in c..columns {
-                    m[r][k] -= factor * m[rank][k];
+                let factor = row[c] / pivot_row[c];
+                for (x, p) in row.iter_mut().zip(&pivot_row).skip(c) {
+                    *x -= factor * p;
                 }
             }
         }

@@ -337,7 +337,7 @@ impl Groups {
     /// and each programme's part of it. For laminar families the check is exact
     /// (`equity::differencing`).
     fn families(&self) -> Vec<differencing::Family> {
-        let mut families = vec![Vec::with_capacity(self.atoms()); 4];
+        let mut families: Vec<differencing::Family> = vec![Vec::new(); 4];
         for p in (0..self.programmes).map(Some).chain([None]) {
             for q in 0..QUINTILES {
                 for e in (0..self.ethnicities).map(Some).chain([None]) {

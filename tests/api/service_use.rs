@@ -936,7 +936,7 @@ async fn a_mean_one_pair_short_of_another_is_withheld(backend: Backend) {
         .as_array()
         .unwrap()
         .iter()
-        .find(|g| g["code"] == programme.to_string())
+        .find(|g| g["code"].as_str() == Some(programme.to_string().as_str()))
         .expect("the programme's row");
     let gp = measure(row, "gp_consultations");
     assert!(
