@@ -165,9 +165,11 @@ pub struct ServiceUseQuery {
 }
 
 /// The system outcomes report: for referrals received in a calendar quarter whose
-/// after-windows are all over, the mean change in GP consultations and A&E attendances (after minus before) with
-/// 95% t-intervals, for everyone and by programme, IMD quintile and ethnic group, with the
-/// method note on regression to the mean. Aggregate only; counts 0-7 shown as "*".
+/// after-windows are all over, the mean change in GP consultations and A&E attendances
+/// (after minus before) with 95% t-intervals, for everyone and by programme, IMD quintile
+/// and ethnic group, with the method note on regression to the mean. Aggregate only;
+/// counts 0-7 shown as "*"; a mean that shown means could be subtracted down to 1 to 7
+/// people is withheld.
 #[utoipa::path(get, path = "/reports/service-use", tag = "reports",
     params(ServiceUseQuery),
     responses((status = 200, body = ServiceUseReport), ReadProblems))]

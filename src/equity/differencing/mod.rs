@@ -37,27 +37,20 @@ use exact::Isolation;
 /// the same members in each.
 pub type Family = Vec<Vec<usize>>;
 
-/// Withholds means until no pair of families can be combined into a sum over 1 to 7
-/// people. `atoms[a]` is the number of people (pairs) in atom `a`; `shown[g]` says whether
+/// Withholds means until no combination of the shown ones is a sum over 1 to 7 people:
+/// first pair by pair of families, then by the exact search. `atoms[a]` is the number of people (pairs) in atom `a`; `shown[g]` says whether
 /// group `g`'s mean may be shown on its own (a published count of 8 or more) and is
 /// cleared for every mean withheld. Deterministic: the same data give the same answer in
 /// every request, so no two requests differ in what they withhold.
 pub fn withhold_differences(atoms: &[u64], families: &[Family], shown: &mut [bool]) {
+    // Each group's people, counted once however many families hold it.
     let mut size = vec![0u64; shown.len()];
-    if let Some(family) = families.first() {
-        for (a, groups) in family.iter().enumerate() {
-            for &g in groups {
-                size[g] += atoms[a];
-            }
-        }
-    }
-    for family in families.iter().skip(1) {
-        for (a, groups) in family.iter().enumerate() {
-            for &g in groups {
-                if !families[0][a].contains(&g) {
-                    size[g] += atoms[a];
-                }
-            }
+    for (a, &n) in atoms.iter().enumerate() {
+        let mut groups: Vec<usize> = families.iter().flat_map(|f| f[a].clone()).collect();
+        groups.sort_unstable();
+        groups.dedup();
+        for g in groups {
+            size[g] += n;
         }
     }
     // A family with no groups pairs with each of the others to check it alone.
