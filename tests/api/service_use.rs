@@ -104,6 +104,49 @@ fn close(actual: &Value, expected: f64) {
     );
 }
 
+/// GP consultations (before, after) of the eight hand-worked pairs below.
+const HAND_PAIRS: [(i64, i64); 8] = [
+    (6, 4),
+    (9, 5),
+    (4, 5),
+    (10, 6),
+    (7, 3),
+    (5, 5),
+    (8, 4),
+    (3, 2),
+];
+
+/// The eight hand-worked pairs in a new programme, "Befriending", and `others` (GP before,
+/// after) in the team's default one, all received in the period; the programme's id.
+async fn hand_pairs_in_a_programme(app: &TestApp, others: &[(i64, i64)]) -> i64 {
+    let received = period_start() + chrono::Days::new(9);
+    let mut chosen = Vec::new();
+    for pair in HAND_PAIRS {
+        let id = referral_on(app, received, None).await;
+        record_pair(app, id, pair, (None, None)).await;
+        chosen.push(id.to_string());
+    }
+    for &pair in others {
+        let id = referral_on(app, received, None).await;
+        record_pair(app, id, pair, (None, None)).await;
+    }
+    let (s, made) = app
+        .post(
+            "/programmes",
+            &app.admin,
+            json!({"name": "Befriending", "model": "befriending", "team_ids": [1]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{made}");
+    let programme = made["id"].as_i64().unwrap();
+    app.execute(&format!(
+        "UPDATE referrals SET programme_id = {programme} WHERE id IN ({})",
+        chosen.join(", ")
+    ))
+    .await;
+    programme
+}
+
 /// Eight referrals in the period with both windows of GP consultations recorded:
 ///
 /// | before | after | after − before | − mean (−2.25) | squared |
@@ -129,17 +172,7 @@ fn close(actual: &Value, expected: f64) {
 async fn report_figures_match_a_hand_calculation(backend: Backend) {
     let app = spawn_app(backend).await;
     let received = period_start() + chrono::Days::new(9);
-    let gp = [
-        (6, 4),
-        (9, 5),
-        (4, 5),
-        (10, 6),
-        (7, 3),
-        (5, 5),
-        (8, 4),
-        (3, 2),
-    ];
-    for (i, pair) in gp.into_iter().enumerate() {
+    for (i, pair) in HAND_PAIRS.into_iter().enumerate() {
         let id = referral_on(&app, received, None).await;
         let ae = if i < 3 {
             (Some(2), Some(1))
@@ -804,40 +837,7 @@ async fn counts_arrive_as_fhir_observations_coded_from_linkwells_code_system(bac
 /// 23.875. An unknown programme is a 422 naming `programme`.
 async fn the_report_filters_by_programme(backend: Backend) {
     let app = spawn_app(backend).await;
-    let received = period_start() + chrono::Days::new(9);
-    let mut chosen = Vec::new();
-    for pair in [
-        (6, 4),
-        (9, 5),
-        (4, 5),
-        (10, 6),
-        (7, 3),
-        (5, 5),
-        (8, 4),
-        (3, 2),
-    ] {
-        let id = referral_on(&app, received, None).await;
-        record_pair(&app, id, pair, (None, None)).await;
-        chosen.push(id.to_string());
-    }
-    for _ in 0..8 {
-        let id = referral_on(&app, received, None).await;
-        record_pair(&app, id, (0, 50), (None, None)).await;
-    }
-    let (s, made) = app
-        .post(
-            "/programmes",
-            &app.admin,
-            json!({"name": "Befriending", "model": "befriending", "team_ids": [1]}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{made}");
-    let programme = made["id"].as_i64().unwrap();
-    app.execute(&format!(
-        "UPDATE referrals SET programme_id = {programme} WHERE id IN ({})",
-        chosen.join(", ")
-    ))
-    .await;
+    let programme = hand_pairs_in_a_programme(&app, &[(0, 50); 8]).await;
 
     let gp_change = |report: &Value| {
         measure(&report["breakdowns"][0]["groups"][0], "gp_consultations")["mean_change"].clone()
@@ -890,38 +890,7 @@ async fn the_report_filters_by_programme(backend: Backend) {
 /// though its pairs are still counted there.
 async fn a_mean_one_pair_short_of_another_is_withheld(backend: Backend) {
     let app = spawn_app(backend).await;
-    let received = period_start() + chrono::Days::new(9);
-    let mut chosen = Vec::new();
-    for pair in [
-        (6, 4),
-        (9, 5),
-        (4, 5),
-        (10, 6),
-        (7, 3),
-        (5, 5),
-        (8, 4),
-        (3, 2),
-    ] {
-        let id = referral_on(&app, received, None).await;
-        record_pair(&app, id, pair, (None, None)).await;
-        chosen.push(id.to_string());
-    }
-    let ninth = referral_on(&app, received, None).await;
-    record_pair(&app, ninth, (0, 50), (None, None)).await;
-    let (s, made) = app
-        .post(
-            "/programmes",
-            &app.admin,
-            json!({"name": "Befriending", "model": "befriending", "team_ids": [1]}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{made}");
-    let programme = made["id"].as_i64().unwrap();
-    app.execute(&format!(
-        "UPDATE referrals SET programme_id = {programme} WHERE id IN ({})",
-        chosen.join(", ")
-    ))
-    .await;
+    let programme = hand_pairs_in_a_programme(&app, &[(0, 50)]).await;
 
     let (s, report) = app
         .get(
