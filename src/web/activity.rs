@@ -1,17 +1,15 @@
 //! The activity report page for analysts and team leads, and its downloads. Aggregate and
 //! disclosure-controlled: nothing here links to a person.
 
-use super::programme_filter;
+use super::report_page::{self, Asked};
 use super::views::Layout;
-use super::{error_page, render, report_file, PageUser};
+use super::{render, report_file, PageUser};
 use crate::activity::render::{render as render_file, ActivityBody};
 use crate::activity::ActivityReport;
 use crate::equity::render::Format;
-use crate::error::AppError;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
@@ -63,13 +61,10 @@ pub(super) fn recent_periods(today: NaiveDate) -> Vec<String> {
     out
 }
 
-fn link(report: &ActivityReport, format: Format, programme: Option<i64>) -> String {
-    format!(
-        "/reports/activity/download.{}?period={}{}",
-        format.extension(),
-        report.period.code.replace('/', "%2F"),
-        programme_filter::query_part(programme)
-    )
+const PATH: &str = "/reports/activity";
+
+fn period(r: &ActivityReport) -> &str {
+    &r.period.code
 }
 
 pub async fn activity_page(
@@ -79,47 +74,27 @@ pub async fn activity_page(
 ) -> Response {
     // A period that cannot be published comes back as the form with an error summary;
     // anything else (no permission) is an error page.
-    let asked = programme_filter::asked(form.programme.as_deref());
-    let programme = asked.as_ref().ok().copied().flatten();
-    let result = match asked {
-        Ok(programme) => {
-            crate::usecases::activity::report(&state, &user, form.period.as_deref(), programme)
-                .await
-        }
-        Err(e) => Err(e),
+    let asked = match Asked::run(&state, &user, form.programme.as_deref(), |programme| {
+        crate::usecases::activity::report(&state, &user, form.period.as_deref(), programme)
+    })
+    .await
+    {
+        Ok(asked) => asked,
+        Err(page) => return page,
     };
-    let (report, error) = match result {
-        Ok(r) => (Some(r), None),
-        Err(e @ AppError::Validation { .. }) => (None, Some(e.problem().detail)),
-        Err(e) => return error_page(Some(&user), e),
-    };
-    let programmes = match programme_filter::choices(&state, &user, programme).await {
-        Ok(p) => p,
-        Err(e) => return error_page(Some(&user), e),
-    };
-    let (title, status) = if error.is_some() {
-        ("Error: Activity report", StatusCode::UNPROCESSABLE_ENTITY)
-    } else {
-        ("Activity report", StatusCode::OK)
-    };
+    let (title, status) = asked.title_and_status("Activity report");
     let page = ActivityPage {
-        layout: Layout::new(title, Some(&user)),
-        period: match &report {
+        layout: Layout::new(&title, Some(&user)),
+        period: match &asked.report {
             Some(r) => r.period.code.clone(),
             None => form.period.clone().unwrap_or_default(),
         },
         choices: recent_periods(chrono::Utc::now().date_naive()),
-        programmes,
-        csv_link: report
-            .as_ref()
-            .map(|r| link(r, Format::Csv, programme))
-            .unwrap_or_default(),
-        html_link: report
-            .as_ref()
-            .map(|r| link(r, Format::Html, programme))
-            .unwrap_or_default(),
-        body: report.as_ref().map(ActivityBody::of),
-        error,
+        csv_link: asked.download_link(PATH, Format::Csv, period),
+        html_link: asked.download_link(PATH, Format::Html, period),
+        body: asked.report.as_ref().map(ActivityBody::of),
+        error: asked.detail(),
+        programmes: asked.programmes,
     };
     render(&page, status)
 }
@@ -131,19 +106,14 @@ pub async fn activity_download(
     Path(file): Path<String>,
     Query(form): Query<ActivityForm>,
 ) -> Response {
-    let Some(format) = file.strip_prefix("download.").and_then(Format::from_name) else {
-        return error_page(Some(&user), AppError::NotFound("download"));
-    };
-    let programme = match programme_filter::asked(form.programme.as_deref()) {
-        Ok(p) => p,
-        Err(e) => return error_page(Some(&user), e),
-    };
-    let report =
-        match crate::usecases::activity::report(&state, &user, form.period.as_deref(), programme)
-            .await
+    let (format, report) =
+        match report_page::download_file(&user, &file, form.programme.as_deref(), |programme| {
+            crate::usecases::activity::report(&state, &user, form.period.as_deref(), programme)
+        })
+        .await
         {
-            Ok(r) => r,
-            Err(e) => return error_page(Some(&user), e),
+            Ok(found) => found,
+            Err(page) => return page,
         };
     report_file(
         &user,

@@ -3,6 +3,7 @@
 //! HTML file (`?format=html`). Aggregate and disclosure-controlled: nothing links to a person.
 
 use super::programme_filter;
+use super::report_page::{self, Asked};
 use super::views::Layout;
 use super::{error_page, render, report_file, PageUser};
 use crate::capacity::render::{html_body, render as render_file};
@@ -13,7 +14,6 @@ use crate::state::AppState;
 use crate::usecases;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -55,44 +55,26 @@ pub async fn capacity_page(
         };
     }
     let typed = form.period.clone().unwrap_or_default();
-    let asked = programme_filter::asked(form.programme.as_deref());
-    let programme = asked.as_ref().ok().copied().flatten();
-    let result = match asked {
-        Ok(programme) => {
-            usecases::capacity::report(&state, &user, form.period.as_deref(), programme).await
-        }
-        Err(e) => Err(e),
+    let asked = match Asked::run(&state, &user, form.programme.as_deref(), |programme| {
+        usecases::capacity::report(&state, &user, form.period.as_deref(), programme)
+    })
+    .await
+    {
+        Ok(asked) => asked,
+        Err(page) => return page,
     };
-    let (report, error) = match result {
-        Ok(r) => (Some(r), None),
-        Err(e @ AppError::Validation { .. }) => (None, Some(e.problem().detail)),
-        Err(e) => return error_page(Some(&user), e),
-    };
-    let programmes = match programme_filter::choices(&state, &user, programme).await {
-        Ok(p) => p,
-        Err(e) => return error_page(Some(&user), e),
-    };
-    let title = if error.is_some() {
-        "Error: What the community is missing"
-    } else {
-        "What the community is missing"
-    };
+    let (title, status) = asked.title_and_status("What the community is missing");
     let page = CapacityPage {
-        layout: Layout::new(title, Some(&user)),
-        body: report.as_ref().map(html_body).unwrap_or_default(),
+        layout: Layout::new(&title, Some(&user)),
+        body: asked.report.as_ref().map(html_body).unwrap_or_default(),
         period: typed.clone(),
         csv_link: format!(
             "/reports/capacity.csv?period={}{}",
             urlencode(&typed),
-            programme_filter::query_part(programme)
+            programme_filter::query_part(asked.programme)
         ),
-        programmes,
-        error: error.clone(),
-    };
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
+        error: asked.detail(),
+        programmes: asked.programmes,
     };
     render(&page, status)
 }
@@ -112,15 +94,14 @@ async fn download(
     form: &CapacityForm,
     format: Format,
 ) -> Response {
-    let programme = match programme_filter::asked(form.programme.as_deref()) {
-        Ok(p) => p,
-        Err(e) => return error_page(Some(user), e),
-    };
-    let period = form.period.as_deref();
     let report: CapacityReport =
-        match usecases::capacity::report(state, user, period, programme).await {
+        match report_page::downloaded(user, form.programme.as_deref(), |programme| {
+            usecases::capacity::report(state, user, form.period.as_deref(), programme)
+        })
+        .await
+        {
             Ok(r) => r,
-            Err(e) => return error_page(Some(user), e),
+            Err(page) => return page,
         };
     report_file(
         user,

@@ -28,6 +28,7 @@ mod programme_filter;
 mod record_fields;
 mod referral_form;
 mod render;
+mod report_page;
 mod reports;
 mod routes;
 mod self_referral;
