@@ -85,6 +85,20 @@ async fn record_pair(app: &TestApp, referral: i64, gp: (i64, i64), ae: (Option<i
     assert_eq!(s, StatusCode::OK, "{b}");
 }
 
+/// The period's report as `token` reads it, limited to `programme` if given; it must be
+/// a 200.
+async fn report_for(app: &TestApp, token: &str, programme: Option<i64>) -> Value {
+    let filter = programme.map_or_else(String::new, |p| format!("&programme={p}"));
+    let (s, report) = app
+        .get(
+            &format!("/reports/service-use?period={}{filter}", period_code()),
+            token,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{report}");
+    report
+}
+
 fn measure<'a>(group: &'a Value, code: &str) -> &'a Value {
     group["measures"]
         .as_array()
@@ -200,13 +214,7 @@ async fn report_figures_match_a_hand_calculation(backend: Backend) {
     .await;
 
     for token in [&app.analyst, &app.team_lead] {
-        let (s, report) = app
-            .get(
-                &format!("/reports/service-use?period={}", period_code()),
-                token,
-            )
-            .await;
-        assert_eq!(s, StatusCode::OK, "{report}");
+        let report = report_for(&app, token, None).await;
         assert!(report["method"]
             .as_str()
             .unwrap()
@@ -842,29 +850,14 @@ async fn the_report_filters_by_programme(backend: Backend) {
     let gp_change = |report: &Value| {
         measure(&report["breakdowns"][0]["groups"][0], "gp_consultations")["mean_change"].clone()
     };
-    let (s, report) = app
-        .get(
-            &format!(
-                "/reports/service-use?period={}&programme={programme}",
-                period_code()
-            ),
-            &app.analyst,
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{report}");
+    let report = report_for(&app, &app.analyst, Some(programme)).await;
     assert_eq!(report["programme"], "Befriending");
     let change = gp_change(&report);
     close(&change["value"], -2.25);
     close(&change["lower"], -3.97);
     close(&change["upper"], -0.53);
 
-    let (s, report) = app
-        .get(
-            &format!("/reports/service-use?period={}", period_code()),
-            &app.analyst,
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{report}");
+    let report = report_for(&app, &app.analyst, None).await;
     assert!(report["programme"].is_null());
     close(&gp_change(&report)["value"], 23.875);
 
@@ -892,13 +885,7 @@ async fn a_mean_one_pair_short_of_another_is_withheld(backend: Backend) {
     let app = spawn_app(backend).await;
     let programme = hand_pairs_in_a_programme(&app, &[(0, 50)]).await;
 
-    let (s, report) = app
-        .get(
-            &format!("/reports/service-use?period={}", period_code()),
-            &app.analyst,
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{report}");
+    let report = report_for(&app, &app.analyst, None).await;
     let everyone = measure(&report["breakdowns"][0]["groups"][0], "gp_consultations");
     close(&everyone["mean_change"]["value"], 3.56);
     let row = report["breakdowns"][1]["groups"]
@@ -918,16 +905,7 @@ async fn a_mean_one_pair_short_of_another_is_withheld(backend: Backend) {
         "{gp}"
     );
 
-    let (s, filtered) = app
-        .get(
-            &format!(
-                "/reports/service-use?period={}&programme={programme}",
-                period_code()
-            ),
-            &app.analyst,
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{filtered}");
+    let filtered = report_for(&app, &app.analyst, Some(programme)).await;
     for breakdown in filtered["breakdowns"].as_array().unwrap() {
         for group in breakdown["groups"].as_array().unwrap() {
             let gp = measure(group, "gp_consultations");
