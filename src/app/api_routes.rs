@@ -114,3 +114,71 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::ontology::api::ontology_turtle))
         .routes(routes!(crate::outbox::api::requeue_dead_letters))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    /// The name each `ToSchema` type is published under: its own, or `#[schema(as = X)]`.
+    fn schema_names(dir: &Path, found: &mut BTreeMap<String, Vec<String>>) {
+        for entry in std::fs::read_dir(dir).expect("src is readable") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                schema_names(&path, found);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("a source file");
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                if !(line.contains("derive(") && line.contains("ToSchema")) {
+                    continue;
+                }
+                let mut alias = None;
+                for (j, next) in lines.iter().enumerate().skip(i + 1).take(15) {
+                    if let Some(rest) = next.split("schema(as = ").nth(1) {
+                        let name = rest.split(')').next().unwrap_or_default();
+                        alias = name.rsplit("::").next().map(str::to_string);
+                    }
+                    let item = next.trim_start().trim_start_matches("pub ");
+                    if let Some(rest) = item
+                        .strip_prefix("struct ")
+                        .or_else(|| item.strip_prefix("enum "))
+                    {
+                        let own: String = rest
+                            .chars()
+                            .take_while(|c| c.is_alphanumeric() || *c == '_')
+                            .collect();
+                        found
+                            .entry(alias.take().unwrap_or(own))
+                            .or_default()
+                            .push(format!("{}:{}", path.display(), j + 1));
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// utoipa keeps one schema per name and silently drops the others, so two types
+    /// published under one name make the document describe one of them wrongly (found
+    /// once only by schemathesis). Every name must belong to one type.
+    #[test]
+    fn every_schema_name_belongs_to_one_type() {
+        let mut found = BTreeMap::new();
+        schema_names(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut found,
+        );
+        assert!(found.len() > 100, "{} schemas found", found.len());
+        assert!(
+            found.contains_key("ServiceUseBreakdown"),
+            "aliases are read"
+        );
+        let clashes: Vec<_> = found.iter().filter(|(_, at)| at.len() > 1).collect();
+        assert!(clashes.is_empty(), "{clashes:#?}");
+    }
+}

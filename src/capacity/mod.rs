@@ -14,6 +14,7 @@ use crate::directory::catalogue::Entry;
 use crate::directory::matching::Circumstances;
 use crate::directory::search::SearchIndex;
 use crate::equity::disclosure::{Shown, RULE};
+use crate::equity::report::ReportPeriod;
 use crate::equity::tally::Count;
 use crate::equity::Period;
 use crate::referrals::{Barrier, Need};
@@ -65,12 +66,6 @@ pub struct SentConnection {
     /// Declined by the service, for any reason.
     pub declined: bool,
     pub declined_for_capacity: bool,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ReportPeriod {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
 }
 
 /// Needs with no service within reach, for one group (a need, an area, or everyone).

@@ -7,7 +7,7 @@ use super::literature::{reference_figure, LiteratureFigure};
 use super::tally::{tally, Denominators};
 use super::{pounds_text, MonthCost};
 use crate::activity::facts::ActivityFacts;
-use crate::activity::report::PeriodShown;
+use crate::activity::report::{Definition, PeriodShown};
 use crate::activity::ReportPeriod;
 use crate::equity::disclosure::{self, Shown};
 use crate::equity::tally::Count;
@@ -75,12 +75,6 @@ pub struct CostRow {
     pub per_person_supported: UnitCost,
     pub per_person_connected: UnitCost,
     pub per_goal_met: UnitCost,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Definition {
-    pub figure: String,
-    pub definition: String,
 }
 
 /// The cost report: aggregate, disclosure-controlled counts and costs only.
