@@ -33,6 +33,8 @@ struct CsvRow<'a> {
     mean_change: Option<f64>,
     change_lower_95: Option<f64>,
     change_upper_95: Option<f64>,
+    /// `true`: 8 or more pairs, but the means are withheld against differencing.
+    mean_withheld: bool,
 }
 
 fn csv(report: &ServiceUseReport) -> anyhow::Result<Vec<u8>> {
@@ -53,6 +55,7 @@ fn csv(report: &ServiceUseReport) -> anyhow::Result<Vec<u8>> {
                     mean_change: m.mean_change.map(|c| c.value),
                     change_lower_95: m.mean_change.map(|c| c.lower),
                     change_upper_95: m.mean_change.map(|c| c.upper),
+                    mean_withheld: m.mean_withheld,
                 })?;
             }
         }
@@ -79,14 +82,20 @@ pub struct ServiceUseBody<'a> {
     pub tables: Vec<ViewTable>,
 }
 
-fn number(x: Option<f64>) -> String {
-    x.map_or("–".into(), |x| format!("{x:.2}"))
+/// What stands for a mean not shown: `‡` withheld against differencing, `–` too few pairs.
+fn absent(withheld: bool) -> String {
+    if withheld { "‡" } else { "–" }.into()
 }
 
-fn change(c: Option<Interval>) -> String {
-    c.map_or("–".into(), |c| {
-        format!("{:+.2} ({:+.2} to {:+.2})", c.value, c.lower, c.upper)
-    })
+fn number(x: Option<f64>, withheld: bool) -> String {
+    x.map_or_else(|| absent(withheld), |x| format!("{x:.2}"))
+}
+
+fn change(c: Option<Interval>, withheld: bool) -> String {
+    c.map_or_else(
+        || absent(withheld),
+        |c| format!("{:+.2} ({:+.2} to {:+.2})", c.value, c.lower, c.upper),
+    )
 }
 
 /// The columns after the group's name.
@@ -125,9 +134,9 @@ impl<'a> ServiceUseBody<'a> {
                                     m.label.to_string(),
                                     g.referrals.text(),
                                     m.pairs.text(),
-                                    number(m.mean_before),
-                                    number(m.mean_after),
-                                    change(m.mean_change),
+                                    number(m.mean_before, m.mean_withheld),
+                                    number(m.mean_after, m.mean_withheld),
+                                    change(m.mean_change, m.mean_withheld),
                                 ])
                                 .collect(),
                         })

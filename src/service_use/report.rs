@@ -144,6 +144,9 @@ pub struct MeasureRow {
     pub mean_after: Option<f64>,
     /// Mean of (after − before) with its 95% t-interval.
     pub mean_change: Option<Interval>,
+    /// The pairs are enough (8 or more) but the means are withheld: shown, they could be
+    /// subtracted from others shown to give the figures of 1 to 7 people.
+    pub mean_withheld: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -219,6 +222,7 @@ impl Tally {
     /// The group as shown; `means[i]`: whether measure i's means survive the differencing
     /// check.
     fn row(&self, code: String, label: String, means: [bool; 2]) -> GroupRow {
+        let publishable = self.means_publishable();
         let measures = Measure::ALL
             .iter()
             .enumerate()
@@ -241,6 +245,7 @@ impl Tally {
                             lower: round(e.lower),
                             upper: round(e.upper),
                         }),
+                    mean_withheld: publishable[i] && !shown,
                 }
             })
             .collect();

@@ -230,6 +230,7 @@ async fn report_figures_match_a_hand_calculation(backend: Backend) {
         close(&gp["mean_change"]["upper"], -0.53);
         let ae = measure(everyone, "ae_attendances");
         assert_eq!(ae["pairs"], "*", "3 pairs are hidden");
+        assert_eq!(ae["mean_withheld"], false, "too few pairs, not withheld");
         assert!(ae["mean_change"].is_null() && ae["mean_before"].is_null());
         assert!(everyone["referrals"].as_u64().is_some(), "{everyone}");
         // Every shown count is a multiple of 5 or "*".
@@ -904,6 +905,11 @@ async fn a_mean_one_pair_short_of_another_is_withheld(backend: Backend) {
         gp["mean_before"].is_null() && gp["mean_after"].is_null(),
         "{gp}"
     );
+    assert_eq!(
+        gp["mean_withheld"], true,
+        "told apart from too few pairs: {gp}"
+    );
+    assert_eq!(everyone["mean_withheld"], false);
 
     let filtered = report_for(&app, &app.analyst, Some(programme)).await;
     for breakdown in filtered["breakdowns"].as_array().unwrap() {

@@ -20,11 +20,12 @@ pub(super) struct Batch {
     pub connection_events: Rows<ConnectionEventRow>,
     pub barriers: Rows<BarrierRow>,
     pub measures: Rows<MeasureRow>,
+    pub service_use: Rows<ServiceUseRow>,
 }
 
 impl Batch {
     /// Every table, parents before the tables that refer to them.
-    fn tables(&mut self) -> [&mut dyn PendingRows; 12] {
+    fn tables(&mut self) -> [&mut dyn PendingRows; 13] {
         [
             &mut self.people,
             &mut self.referrals,
@@ -38,6 +39,7 @@ impl Batch {
             &mut self.connection_events,
             &mut self.barriers,
             &mut self.measures,
+            &mut self.service_use,
         ]
     }
 

@@ -172,6 +172,17 @@ bulk_rows! {
         recorded_by: i64,
     }
 
+    /// GP and A&E use in the 6 months before or after a referral (docs/service-use.md).
+    ServiceUseRow in "service_use" {
+        referral_id: i64,
+        window_code: &'static str,
+        gp_consultations: Option<i32>,
+        ae_attendances: Option<i32>,
+        source: &'static str,
+        recorded_by: i64,
+        recorded_at: DateTime<Utc>,
+    }
+
     /// Registered people by practice and LSOA: the equity report's denominators.
     PopulationRow in "population" {
         practice_id: i64,

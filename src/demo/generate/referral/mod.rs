@@ -12,6 +12,7 @@ mod connections;
 mod contacts;
 mod measures;
 mod plan;
+mod service_use;
 
 use super::batch::{Batch, Ids};
 use super::people::SynthPerson;
@@ -187,6 +188,7 @@ pub(super) fn synth_referral(
     };
     // Where the history stops is already recorded in it (state, or a follow-up date).
     let _ = history.unfold(rng, t, ids, staff);
+    service_use::practice_counts(&history, t, received_at);
     write_referral(t, history, practice, kind, gp, team, received_at);
 }
 
